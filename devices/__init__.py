@@ -1,0 +1,1 @@
+"""Serial badge readers, QR scanners and unit counters, with pty simulators. No UI, no database."""

@@ -1,0 +1,5 @@
+import sys
+
+from floorledger.cli import main
+
+sys.exit(main())

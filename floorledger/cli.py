@@ -1,0 +1,68 @@
+"""The `floorledger` command: parses arguments and hands over to the module that owns each subcommand.
+
+Each subcommand lives beside the code it drives and exposes `register(subparsers)`; the handler it
+sets as `func` takes the parsed arguments and returns the exit status. Errors meant for a user are
+raised as `CliError` and printed as one line: a user never sees a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from floorledger import __version__
+from floorledger.errors import CliError
+
+# Modules that own subcommands, in the order `--help` lists them. A module missing from a partial
+# checkout is skipped, so one unfinished app never breaks the others' commands.
+COMMAND_MODULES = (
+    "floorledger.keys_cli",
+    "devices.cli",
+    "hub.scenario_cli",
+    "kiosk.cli",
+    "hub.cli",
+    "floorledger.demo",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="floorledger",
+        description="FloorLedger: signed labor records and assessment for prison workshops.",
+    )
+    parser.add_argument("--version", action="version", version=f"floorledger {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name != name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except CliError as err:
+        print(f"floorledger {args.command}: {err}", file=sys.stderr)
+        return err.status
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The hub: ingest, ledger, rules engine, wall board and dashboard."""

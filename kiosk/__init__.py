@@ -1,0 +1,1 @@
+"""The line kiosk: local signed store, device capture, uplink and touchscreen UI."""

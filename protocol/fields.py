@@ -1,0 +1,86 @@
+"""Field checks shared by every message type: identifiers, days, bounded integers and text.
+
+Each check takes the raw decoded value and the path used in error messages, and returns the typed
+value or raises Malformed naming the field.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from protocol.errors import Malformed
+
+ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+HEX64_RE = re.compile(r"[0-9a-f]{64}")
+DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_TEXT = 500
+MAX_U64 = 2**63 - 1  # signed 64-bit range so every common JSON library can carry it
+MAX_TIME_MS = 2**53 - 1
+
+
+def ident(value: Any, path: str) -> str:
+    if not isinstance(value, str) or not ID_RE.fullmatch(value):
+        raise Malformed(f"{path}: expected an identifier (letters, digits, . _ -; at most 64)")
+    return value
+
+
+def opt_ident(value: Any, path: str) -> str | None:
+    return None if value is None else ident(value, path)
+
+
+def hex64(value: Any, path: str) -> str:
+    if not isinstance(value, str) or not HEX64_RE.fullmatch(value):
+        raise Malformed(f"{path}: expected 64 lowercase hex digits")
+    return value
+
+
+def day(value: Any, path: str) -> str:
+    if not isinstance(value, str) or not DAY_RE.fullmatch(value):
+        raise Malformed(f"{path}: expected a date YYYY-MM-DD")
+    try:
+        date.fromisoformat(value)
+    except ValueError as err:
+        raise Malformed(f"{path}: {value!r} is not a calendar date") from err
+    return value
+
+
+def integer(value: Any, path: str, *, lo: int = 0, hi: int = MAX_U64) -> int:
+    # bool is an int subclass in Python; true/false are never numbers on the wire
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise Malformed(f"{path}: expected an integer")
+    if not lo <= value <= hi:
+        raise Malformed(f"{path}: {value} is outside {lo}..{hi}")
+    return value
+
+
+def text(value: Any, path: str, *, max_len: int = MAX_TEXT, allow_empty: bool = True) -> str:
+    if not isinstance(value, str):
+        raise Malformed(f"{path}: expected text")
+    if len(value) > max_len:
+        raise Malformed(f"{path}: longer than {max_len} characters")
+    if not allow_empty and not value.strip():
+        raise Malformed(f"{path}: must not be empty")
+    if any(ord(c) < 0x20 and c not in "\n\t" for c in value):
+        raise Malformed(f"{path}: control characters are not allowed")
+    return value
+
+
+def choice(value: Any, path: str, options: tuple[str, ...]) -> str:
+    if value not in options:
+        raise Malformed(f"{path}: expected one of {', '.join(options)}")
+    return str(value)
+
+
+def obj(value: Any, path: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    """An object with exactly `keys`: a missing or an extra field is malformed."""
+    if not isinstance(value, dict):
+        raise Malformed(f"{path}: expected an object")
+    missing = [k for k in keys if k not in value]
+    if missing:
+        raise Malformed(f"{path}: missing field {missing[0]!r}")
+    extra = sorted(set(value) - set(keys))
+    if extra:
+        raise Malformed(f"{path}: unexpected field {extra[0]!r}")
+    return value

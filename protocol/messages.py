@@ -1,0 +1,325 @@
+"""Signed messages other than records: the kiosk's hello, and the hub's ack, line plan and checkpoint.
+
+Every one travels like a record: 64-byte Ed25519 signature, then canonical JSON with a `kind`
+field, so a message of one kind can never be taken for another.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from protocol import canonical
+from protocol import fields as f
+from protocol.errors import Malformed, TooLarge
+from protocol.records import MAX_RECORD_BYTES, check_version
+from protocol.signing import SIGNATURE_SIZE, Signer, Verifier, b64decode, b64encode, check_public_key
+
+MAX_PLAN_BYTES = 1024 * 1024
+DECIMAL_RE = re.compile(r"-?\d{1,15}(\.\d{1,6})?")
+
+
+def _decimal(value: Any, path: str) -> str:
+    if not isinstance(value, str) or not DECIMAL_RE.fullmatch(value):
+        raise Malformed(f'{path}: expected a decimal number as text, e.g. "12.50"')
+    return value
+
+
+def _opt_decimal(value: Any, path: str) -> str | None:
+    return None if value is None else _decimal(value, path)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hello:
+    """A kiosk announces its public key, signed with that key (proof that it holds the private key)."""
+
+    kiosk: str
+    public_key: bytes
+    boot: str
+    wall_ms: int
+
+    KIND = "hello"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.KIND,
+            "kiosk": self.kiosk,
+            "public_key": b64encode(self.public_key),
+            "boot": self.boot,
+            "wall_ms": self.wall_ms,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Hello:
+        d = f.obj(raw, "hello", ("v", "kind", "kiosk", "public_key", "boot", "wall_ms"))
+        key = b64decode(f.text(d["public_key"], "public_key", max_len=64))
+        check_public_key(key)
+        return cls(
+            kiosk=f.ident(d["kiosk"], "kiosk"),
+            public_key=key,
+            boot=f.ident(d["boot"], "boot"),
+            wall_ms=f.integer(d["wall_ms"], "wall_ms", hi=f.MAX_TIME_MS),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ack:
+    """The hub holds, durably committed, every record of `kiosk` up to `seq`, the last with `hash`."""
+
+    hub: str
+    kiosk: str
+    seq: int
+    hash: str
+    hub_ms: int
+
+    KIND = "ack"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.KIND,
+            "hub": self.hub,
+            "kiosk": self.kiosk,
+            "seq": self.seq,
+            "hash": self.hash,
+            "hub_ms": self.hub_ms,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Ack:
+        d = f.obj(raw, "ack", ("v", "kind", "hub", "kiosk", "seq", "hash", "hub_ms"))
+        return cls(
+            hub=f.ident(d["hub"], "hub"),
+            kiosk=f.ident(d["kiosk"], "kiosk"),
+            seq=f.integer(d["seq"], "seq"),
+            hash=f.hex64(d["hash"], "hash"),
+            hub_ms=f.integer(d["hub_ms"], "hub_ms", hi=f.MAX_TIME_MS),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Checkpoint:
+    """A Merkle root (RFC 6962 hashing) over the first `tree_size` entries of the hub's log."""
+
+    hub: str
+    tree_size: int
+    root: str
+    hub_ms: int
+
+    KIND = "checkpoint"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.KIND,
+            "hub": self.hub,
+            "tree_size": self.tree_size,
+            "root": self.root,
+            "hub_ms": self.hub_ms,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Checkpoint:
+        d = f.obj(raw, "checkpoint", ("v", "kind", "hub", "tree_size", "root", "hub_ms"))
+        return cls(
+            hub=f.ident(d["hub"], "hub"),
+            tree_size=f.integer(d["tree_size"], "tree_size"),
+            root=f.hex64(d["root"], "root"),
+            hub_ms=f.integer(d["hub_ms"], "hub_ms", hi=f.MAX_TIME_MS),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DayResult:
+    """One inmate's daily record as the wall board shows it; decimals as text, `None` when undefined."""
+
+    day: str
+    quota_units: str | None
+    done_units: str
+    diff_units: str | None
+    completion_pct: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "day": self.day,
+            "quota_units": self.quota_units,
+            "done_units": self.done_units,
+            "diff_units": self.diff_units,
+            "completion_pct": self.completion_pct,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Any, path: str) -> DayResult:
+        d = f.obj(raw, path, ("day", "quota_units", "done_units", "diff_units", "completion_pct"))
+        return cls(
+            day=f.day(d["day"], f"{path}.day"),
+            quota_units=_opt_decimal(d["quota_units"], f"{path}.quota_units"),
+            done_units=_decimal(d["done_units"], f"{path}.done_units"),
+            diff_units=_opt_decimal(d["diff_units"], f"{path}.diff_units"),
+            completion_pct=_opt_decimal(d["completion_pct"], f"{path}.completion_pct"),
+        )
+
+
+ROLES = ("inmate", "officer")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanPerson:
+    """Someone the kiosk may recognise: their badges, and for an inmate today's post and quota."""
+
+    id: str
+    name: str
+    role: str
+    badges: tuple[str, ...]
+    product: str | None = None
+    step: str | None = None
+    step_name: str | None = None
+    quota_units: str | None = None
+    yesterday: DayResult | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "role": self.role,
+            "badges": list(self.badges),
+            "product": self.product,
+            "step": self.step,
+            "step_name": self.step_name,
+            "quota_units": self.quota_units,
+            "yesterday": None if self.yesterday is None else self.yesterday.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Any, path: str) -> PlanPerson:
+        keys = ("id", "name", "role", "badges", "product", "step", "step_name", "quota_units", "yesterday")
+        d = f.obj(raw, path, keys)
+        badges = d["badges"]
+        if not isinstance(badges, list):
+            raise Malformed(f"{path}.badges: expected a list")
+        return cls(
+            id=f.ident(d["id"], f"{path}.id"),
+            name=f.text(d["name"], f"{path}.name", max_len=100),
+            role=f.choice(d["role"], f"{path}.role", ROLES),
+            badges=tuple(f.ident(b, f"{path}.badges[{i}]") for i, b in enumerate(badges)),
+            product=f.opt_ident(d["product"], f"{path}.product"),
+            step=f.opt_ident(d["step"], f"{path}.step"),
+            step_name=None
+            if d["step_name"] is None
+            else f.text(d["step_name"], f"{path}.step_name", max_len=100),
+            quota_units=_opt_decimal(d["quota_units"], f"{path}.quota_units"),
+            yesterday=None
+            if d["yesterday"] is None
+            else DayResult.from_dict(d["yesterday"], f"{path}.yesterday"),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LinePlan:
+    """What a line's kiosks need to work offline for the day, signed by the hub and kept retained."""
+
+    hub: str
+    line: str
+    line_name: str
+    area_name: str
+    day: str
+    hub_ms: int
+    revision: int
+    product: str | None
+    product_name: str | None
+    people: tuple[PlanPerson, ...]
+
+    KIND = "plan"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.KIND,
+            "hub": self.hub,
+            "line": self.line,
+            "line_name": self.line_name,
+            "area_name": self.area_name,
+            "day": self.day,
+            "hub_ms": self.hub_ms,
+            "revision": self.revision,
+            "product": self.product,
+            "product_name": self.product_name,
+            "people": [p.to_dict() for p in self.people],
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> LinePlan:
+        keys = (
+            "v",
+            "kind",
+            "hub",
+            "line",
+            "line_name",
+            "area_name",
+            "day",
+            "hub_ms",
+            "revision",
+            "product",
+            "product_name",
+            "people",
+        )
+        d = f.obj(raw, "plan", keys)
+        people = d["people"]
+        if not isinstance(people, list):
+            raise Malformed("plan.people: expected a list")
+        return cls(
+            hub=f.ident(d["hub"], "hub"),
+            line=f.ident(d["line"], "line"),
+            line_name=f.text(d["line_name"], "line_name", max_len=100),
+            area_name=f.text(d["area_name"], "area_name", max_len=100),
+            day=f.day(d["day"], "day"),
+            hub_ms=f.integer(d["hub_ms"], "hub_ms", hi=f.MAX_TIME_MS),
+            revision=f.integer(d["revision"], "revision"),
+            product=f.opt_ident(d["product"], "product"),
+            product_name=None
+            if d["product_name"] is None
+            else f.text(d["product_name"], "product_name", max_len=100),
+            people=tuple(PlanPerson.from_dict(p, f"people[{i}]") for i, p in enumerate(people)),
+        )
+
+
+Message = Hello | Ack | Checkpoint | LinePlan
+_KINDS: dict[str, type[Hello] | type[Ack] | type[Checkpoint] | type[LinePlan]] = {
+    "hello": Hello,
+    "ack": Ack,
+    "checkpoint": Checkpoint,
+    "plan": LinePlan,
+}
+
+
+def seal(message: Message, signer: Signer) -> bytes:
+    """The signed frame of a message: signature, then canonical bytes."""
+    data = canonical.encode({"v": 1, **message.to_dict()})
+    return signer.sign(data) + data
+
+
+def open_frame(frame: bytes, verifier: Verifier | None, expected: type[Message]) -> Any:
+    """Check and parse a signed message of the `expected` kind.
+
+    `verifier=None` is only for a Hello, which is checked against the key it carries.
+    """
+    limit = MAX_PLAN_BYTES if expected is LinePlan else MAX_RECORD_BYTES
+    if len(frame) > limit:
+        raise TooLarge(f"message of {len(frame)} bytes is over {limit}")
+    if len(frame) <= SIGNATURE_SIZE:
+        raise Malformed("message is shorter than a signature")
+    signature, data = frame[:SIGNATURE_SIZE], frame[SIGNATURE_SIZE:]
+    try:
+        raw = canonical.decode(data)
+    except canonical.CanonicalError as err:
+        raise Malformed(f"{expected.KIND}: {err}") from err
+    if not isinstance(raw, dict):
+        raise Malformed(f"{expected.KIND}: expected an object")
+    check_version(raw)
+    if raw.get("kind") != expected.KIND:
+        raise Malformed(f"kind: expected {expected.KIND!r}, got {raw.get('kind')!r}")
+    message = expected.from_dict(raw)
+    if verifier is None:
+        if not isinstance(message, Hello):
+            raise ValueError("only a hello is checked against its own key")
+        verifier = Verifier(message.public_key)
+    verifier.verify(data, signature)
+    return message

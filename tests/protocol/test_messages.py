@@ -1,0 +1,111 @@
+"""Hub messages and kiosk hellos: signed, typed, and never mistaken for one another."""
+
+from __future__ import annotations
+
+import pytest
+
+from protocol import batch
+from protocol.errors import BadSignature, Malformed, TooLarge
+from protocol.messages import Ack, Checkpoint, DayResult, Hello, LinePlan, PlanPerson, open_frame, seal
+from protocol.signing import Signer, Verifier
+from protocol.topics import Topics
+
+HUB = Signer(bytes(range(32, 64)))
+KIOSK = Signer(bytes(range(32)))
+
+
+def plan() -> LinePlan:
+    return LinePlan(
+        hub="HUB",
+        line="L1",
+        line_name="一号线",
+        area_name="一监区",
+        day="2026-10-05",
+        hub_ms=1_791_190_800_000,
+        revision=7,
+        product="SHIRT",
+        product_name="衬衫",
+        people=(
+            PlanPerson(
+                id="P1001",
+                name="张三",
+                role="inmate",
+                badges=("0004718293",),
+                product="SHIRT",
+                step="S3",
+                step_name="上领",
+                quota_units="96.00",
+                yesterday=DayResult(
+                    day="2026-10-04",
+                    quota_units="96.00",
+                    done_units="90.50",
+                    diff_units="-5.50",
+                    completion_pct="94.27",
+                ),
+            ),
+            PlanPerson(id="O1", name="李警官", role="officer", badges=("0001",)),
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        Ack(hub="HUB", kiosk="K1", seq=12, hash="ab" * 32, hub_ms=5),
+        Checkpoint(hub="HUB", tree_size=100, root="cd" * 32, hub_ms=6),
+        plan(),
+    ],
+    ids=["ack", "checkpoint", "plan"],
+)
+def test_hub_messages_round_trip_and_need_the_hub_key(message: Ack | Checkpoint | LinePlan) -> None:
+    """A hub message opens with the hub key to the same value; with another key it is refused."""
+    frame = seal(message, HUB)
+    assert open_frame(frame, Verifier(HUB.public_key), type(message)) == message
+    with pytest.raises(BadSignature):
+        open_frame(frame, Verifier(KIOSK.public_key), type(message))
+
+
+def test_a_message_of_one_kind_is_not_accepted_as_another() -> None:
+    """An ack can never be read as a plan, even with a valid hub signature."""
+    frame = seal(Ack(hub="HUB", kiosk="K1", seq=1, hash="00" * 32, hub_ms=1), HUB)
+    with pytest.raises(Malformed, match="kind"):
+        open_frame(frame, Verifier(HUB.public_key), LinePlan)
+
+
+def test_hello_proves_possession_of_its_key() -> None:
+    """A hello verifies against the key it carries; a hello re-signed by someone else does not."""
+    hello = Hello(kiosk="K1", public_key=KIOSK.public_key, boot="b1", wall_ms=3)
+    assert open_frame(seal(hello, KIOSK), None, Hello) == hello
+    with pytest.raises(BadSignature):
+        open_frame(seal(hello, HUB), None, Hello)
+
+
+def test_unsigned_or_truncated_messages_are_refused() -> None:
+    """An ack without a signature, or cut short, never opens."""
+    frame = seal(Ack(hub="HUB", kiosk="K1", seq=1, hash="00" * 32, hub_ms=1), HUB)
+    with pytest.raises(Malformed):
+        open_frame(frame[64:], Verifier(HUB.public_key), Ack)
+    with pytest.raises(Malformed):
+        open_frame(frame[:-1], Verifier(HUB.public_key), Ack)
+
+
+def test_batches_pack_and_unpack_frames_in_order() -> None:
+    """A batch gives back its frames in order; broken framing and oversize batches are refused."""
+    frames = [bytes([i]) * (i + 70) for i in range(10)]
+    assert batch.unpack(batch.pack(frames)) == frames
+    with pytest.raises(Malformed):
+        batch.unpack(batch.pack(frames)[:-1])
+    with pytest.raises(Malformed):
+        batch.unpack(b"")
+    with pytest.raises(TooLarge):
+        batch.pack([b"x" * 1000] * 501)
+
+
+def test_topics_live_under_the_site_prefix() -> None:
+    """Every topic is under `floorledger/<site>`, and kiosk topics give back their kiosk id."""
+    topics = Topics.for_site("site1")
+    assert topics.records("K1") == "floorledger/site1/kiosk/K1/records"
+    assert topics.plan("L1") == "floorledger/site1/line/L1/plan"
+    assert topics.all_records(shared=True) == "$share/floorledger-ingest/floorledger/site1/kiosk/+/records"
+    assert topics.kiosk_of(topics.records("K9")) == "K9"
+    assert topics.kiosk_of("floorledger/other/kiosk/K9/records") is None
