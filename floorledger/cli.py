@@ -24,6 +24,8 @@ COMMAND_MODULES = (
     "hub.scenario_cli",
     "kiosk.cli",
     "hub.cli",
+    "hub.audit_cli",
+    "hub.users_cli",
     "floorledger.demo",
 )
 
