@@ -1,0 +1,62 @@
+"""Where a broker is and how to reach it: parsed once from a URL, shared by kiosk and hub.
+
+`mqtt://host:1883` is plain TCP; `mqtts://host:8883` is TLS (CA file, optionally a client
+certificate). Credentials: `mqtt://user@host` with the password read from `password_file`, never
+from the URL or the repository.
+"""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from floorledger.errors import CliError
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BrokerConfig:
+    host: str
+    port: int
+    tls: bool = False
+    username: str | None = None
+    password_file: Path | None = None
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+
+    @classmethod
+    def from_url(cls, url: str, **files: Path | None) -> BrokerConfig:
+        parts = urlsplit(url)
+        if parts.scheme not in ("mqtt", "mqtts"):
+            raise CliError(f"broker URL {url!r} must start with mqtt:// or mqtts://")
+        if not parts.hostname:
+            raise CliError(f"broker URL {url!r} has no host")
+        tls = parts.scheme == "mqtts"
+        try:
+            port = parts.port or (8883 if tls else 1883)
+        except ValueError as err:
+            raise CliError(f"broker URL {url!r} has a bad port") from err
+        if parts.password:
+            raise CliError("put the broker password in a password file, not in the URL")
+        return cls(host=parts.hostname, port=port, tls=tls, username=parts.username or None, **files)
+
+    @property
+    def url(self) -> str:
+        user = f"{self.username}@" if self.username else ""
+        return f"{'mqtts' if self.tls else 'mqtt'}://{user}{self.host}:{self.port}"
+
+    def apply(self, client: Any) -> None:
+        """Configure a paho client (TLS and credentials) before it connects."""
+        if self.tls:
+            context = ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
+            if self.cert_file:
+                context.load_cert_chain(str(self.cert_file), str(self.key_file) if self.key_file else None)
+            client.tls_set_context(context)
+        if self.username:
+            password = None
+            if self.password_file:
+                password = self.password_file.read_text(encoding="utf-8").strip()
+            client.username_pw_set(self.username, password)
