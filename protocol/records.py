@@ -339,6 +339,9 @@ class SignedRecord:
 
 
 def sign_record(record: Record, signer: Signer) -> SignedRecord:
+    """Sign a record; a record that a receiver would refuse as malformed is refused here instead,
+    since a signed, chained bad record would block its kiosk's chain for good."""
+    record_from_dict(record.to_dict())
     data = record.canonical_bytes()
     if len(data) + SIGNATURE_SIZE > MAX_RECORD_BYTES:
         raise TooLarge(f"record is {len(data) + SIGNATURE_SIZE} bytes, the limit is {MAX_RECORD_BYTES}")

@@ -1,0 +1,546 @@
+"""The kiosk's interaction state machine: pure, no I/O, no clock.
+
+`step(state, event, ctx)` takes what is on screen, one input (a badge, a scan, a button, a keypad
+entry, a tick of the clock) and the facts it may need (the line plan, the records of today and of
+the days being confirmed, the limits, the time as a number) and returns the next screen state and
+the record bodies to append. The caller appends them *before* it shows the new state; if the store
+refuses (disk full) it keeps the old state and shows `storage_full` instead, so an OK on screen
+always means the record is on disk.
+
+An input that is wrong (unknown badge, a badge of another line, a second check-in, a count that is
+not a number or is implausibly large, a ticket for another step) returns the same screen with an
+error message and no bodies: nothing changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from protocol.errors import Malformed
+from protocol.fields import ident
+from protocol.messages import LinePlan, PlanPerson
+from protocol.records import (
+    EXCUSE_REASONS,
+    Body,
+    CheckIn,
+    CheckOut,
+    Confirm,
+    Correction,
+    Countersign,
+    Dispute,
+    ExcusedAbsence,
+    Record,
+    UnitCount,
+    WarehousedCount,
+    record_hash,
+)
+
+DISPUTE_REASONS = ("count_wrong", "quota_wrong", "attendance_wrong", "other")
+MESSAGE_SECONDS = 6  # an idle-screen message (e.g. "unknown badge") fades after this
+
+
+class Screen(enum.Enum):
+    IDLE = "idle"
+    INMATE = "inmate"
+    OFFICER = "officer"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Limits:
+    """Plausibility limits and timers from the kiosk config."""
+
+    max_units_per_entry: int = 2000
+    max_warehoused_units: int = 100_000
+    idle_seconds: float = 20.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Message:
+    """A text key of kiosk.texts with its values; `ok` chooses the green or the red flash and tone."""
+
+    key: str
+    ok: bool
+    values: tuple[tuple[str, str], ...] = ()
+
+    def params(self) -> dict[str, str]:
+        return dict(self.values)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class State:
+    screen: Screen = Screen.IDLE
+    person: str | None = None  # the inmate or officer on screen
+    method: str = "badge"  # how they identified: badge or qr (recorded on check-in/out)
+    message: Message | None = None
+    last_ms: int = 0  # monotonic ms of the last input, for the return to idle
+    message_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Context:
+    """What the machine may look at. `records` are today's records and those of yesterday's days."""
+
+    kiosk: str
+    line: str
+    day: str
+    now_ms: int
+    plan: LinePlan | None
+    records: Sequence[Record]
+    limits: Limits = Limits()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outcome:
+    state: State
+    bodies: tuple[Body, ...] = ()
+
+
+# ---- inputs ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BadgeTapped:
+    badge: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonCodeScanned:
+    person: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketScanned:
+    product: str
+    step: str
+    bundle: str
+    units: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BadCode:
+    """A scanned code the kiosk cannot use (malformed ticket, someone else's barcode)."""
+
+    code: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckInPressed:
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckOutPressed:
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnitsEntered:
+    text: str  # as typed on the keypad: validated here
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfirmPressed:
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DisputePressed:
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WarehousedEntered:
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExcuseEntered:
+    person: str
+    minutes: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CorrectionEntered:
+    ref_seq: int
+    units: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OfficerCheckPressed:
+    person: str
+    check_in: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CountersignPressed:
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DonePressed:
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tick:
+    pass
+
+
+Input = (
+    BadgeTapped
+    | PersonCodeScanned
+    | TicketScanned
+    | BadCode
+    | CheckInPressed
+    | CheckOutPressed
+    | UnitsEntered
+    | ConfirmPressed
+    | DisputePressed
+    | WarehousedEntered
+    | ExcuseEntered
+    | CorrectionEntered
+    | OfficerCheckPressed
+    | CountersignPressed
+    | DonePressed
+    | Tick
+)
+
+
+# ---- views: what the screens show, derived from the plan and the records ------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonStatus:
+    person: PlanPerson
+    checked_in: bool
+    units: int
+    answered: str | None  # "confirm" or "dispute" once yesterday's record was answered
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CountEntry:
+    """One unit count of today, as an officer may correct it (units after any correction)."""
+
+    seq: int
+    hash: str
+    person: str
+    units: int
+    source: str
+    ref: str | None
+
+
+def is_ident(text: str) -> bool:
+    try:
+        ident(text, "id")
+    except Malformed:
+        return False
+    return True
+
+
+def usable_plan(ctx: Context) -> LinePlan | None:
+    plan = ctx.plan
+    return plan if plan is not None and plan.line == ctx.line else None
+
+
+def find_person(plan: LinePlan | None, person_id: str) -> PlanPerson | None:
+    if plan is None:
+        return None
+    return next((p for p in plan.people if p.id == person_id), None)
+
+
+def find_badge(plan: LinePlan | None, badge: str) -> PlanPerson | None:
+    if plan is None:
+        return None
+    return next((p for p in plan.people if badge in p.badges), None)
+
+
+def _corrected_units(records: Iterable[Record], kiosk: str) -> dict[int, int]:
+    latest: dict[int, int] = {}
+    for rec in records:
+        body = rec.body
+        if isinstance(body, Correction) and body.ref_kiosk == kiosk:
+            units = body.values.get("units")
+            if isinstance(units, int):
+                latest[body.ref_seq] = units
+    return latest
+
+
+def count_entries(records: Sequence[Record], kiosk: str, day: str) -> list[CountEntry]:
+    corrected = _corrected_units(records, kiosk)
+    out = []
+    for rec in records:
+        body = rec.body
+        if isinstance(body, UnitCount) and body.day == day and rec.kiosk == kiosk:
+            out.append(
+                CountEntry(
+                    seq=rec.seq,
+                    hash=record_hash(rec.canonical_bytes()),
+                    person=body.person,
+                    units=corrected.get(rec.seq, body.units),
+                    source=body.source,
+                    ref=body.ref,
+                )
+            )
+    return out
+
+
+def person_status(person: PlanPerson, records: Sequence[Record], kiosk: str, day: str) -> PersonStatus:
+    checked_in = False
+    answered: str | None = None
+    yesterday = person.yesterday.day if person.yesterday is not None else None
+    for rec in records:
+        body = rec.body
+        if isinstance(body, CheckIn | CheckOut) and body.person == person.id and body.day == day:
+            checked_in = isinstance(body, CheckIn)
+        elif isinstance(body, Confirm | Dispute) and body.person == person.id and body.day == yesterday:
+            answered = body.TYPE
+    units = sum(e.units for e in count_entries(records, kiosk, day) if e.person == person.id)
+    return PersonStatus(person=person, checked_in=checked_in, units=units, answered=answered)
+
+
+def roster(ctx: Context) -> list[PersonStatus]:
+    plan = usable_plan(ctx)
+    if plan is None:
+        return []
+    return [person_status(p, ctx.records, ctx.kiosk, ctx.day) for p in plan.people if p.role == "inmate"]
+
+
+def line_progress(ctx: Context) -> tuple[int, int]:
+    """Units counted today on this kiosk and the sum of today's quotas (whole units)."""
+    people = roster(ctx)
+    quota = 0
+    for status in people:
+        if status.person.quota_units is not None:
+            quota += int(float(status.person.quota_units))
+    return sum(s.units for s in people), quota
+
+
+def countersigned(ctx: Context, officer: str) -> bool:
+    return any(
+        isinstance(r.body, Countersign)
+        and r.body.officer == officer
+        and r.body.line == ctx.line
+        and r.body.day == ctx.day
+        for r in ctx.records
+    )
+
+
+# ---- the machine ----------------------------------------------------------------------------------
+
+
+def step(state: State, event: Input, ctx: Context) -> Outcome:
+    if isinstance(event, Tick):
+        return Outcome(state=_tick(state, ctx))
+    state = dataclasses.replace(state, last_ms=ctx.now_ms)
+    match event:
+        case BadgeTapped(badge=badge):
+            return _identify(state, ctx, find_badge(usable_plan(ctx), badge), "badge")
+        case PersonCodeScanned(person=person_id):
+            return _identify(state, ctx, find_person(usable_plan(ctx), person_id), "qr")
+        case BadCode(code=code):
+            # A keyboard-wedge badge reader types the badge number like any other code.
+            badge_holder = find_badge(usable_plan(ctx), code)
+            if badge_holder is not None:
+                return _identify(state, ctx, badge_holder, "badge")
+            return _error(state, ctx, "code_unreadable")
+        case DonePressed():
+            return Outcome(state=State(last_ms=ctx.now_ms))
+    if state.screen is Screen.INMATE:
+        return _inmate(state, event, ctx)
+    if state.screen is Screen.OFFICER:
+        return _officer(state, event, ctx)
+    return _error(state, ctx, "identify_first")
+
+
+def _tick(state: State, ctx: Context) -> State:
+    if state.screen is not Screen.IDLE and ctx.now_ms - state.last_ms >= ctx.limits.idle_seconds * 1000:
+        return State(last_ms=ctx.now_ms)
+    if state.message is not None and ctx.now_ms - state.message_ms >= MESSAGE_SECONDS * 1000:
+        return dataclasses.replace(state, message=None)
+    return state
+
+
+def _msg(state: State, ctx: Context, key: str, ok: bool, **values: object) -> State:
+    message = Message(key=key, ok=ok, values=tuple((k, str(v)) for k, v in values.items()))
+    return dataclasses.replace(state, message=message, message_ms=ctx.now_ms)
+
+
+def _error(state: State, ctx: Context, key: str, **values: object) -> Outcome:
+    return Outcome(state=_msg(state, ctx, key, False, **values))
+
+
+def _ok(state: State, ctx: Context, key: str, bodies: tuple[Body, ...], **values: object) -> Outcome:
+    return Outcome(state=_msg(state, ctx, key, True, **values), bodies=bodies)
+
+
+def _identify(state: State, ctx: Context, person: PlanPerson | None, method: str) -> Outcome:
+    if usable_plan(ctx) is None:
+        return _error(state, ctx, "no_plan")
+    if person is None:
+        return _error(state, ctx, "unknown_badge")
+    if person.role == "inmate" and person.step is None:
+        # The plan lists them but gives them no post on this line today: they belong elsewhere.
+        return _error(state, ctx, "other_line", name=person.name)
+    screen = Screen.OFFICER if person.role == "officer" else Screen.INMATE
+    return Outcome(state=State(screen=screen, person=person.id, method=method, last_ms=ctx.now_ms))
+
+
+def parse_units(text: str, limit: int, *, allow_zero: bool = False) -> tuple[int | None, str | None]:
+    """The number typed on a keypad, or the key of the error message."""
+    text = text.strip()
+    if not text or not text.isascii() or not text.isdigit():
+        return None, "not_a_number"
+    value = int(text)
+    if value == 0 and not allow_zero:
+        return None, "count_zero"
+    if value > limit:
+        return None, "count_too_large"
+    return value, None
+
+
+def _inmate(state: State, event: Input, ctx: Context) -> Outcome:
+    person = find_person(usable_plan(ctx), state.person or "")
+    if person is None:  # the plan changed under us: start over
+        return _error(State(last_ms=ctx.now_ms), ctx, "unknown_badge")
+    status = person_status(person, ctx.records, ctx.kiosk, ctx.day)
+    limit = ctx.limits.max_units_per_entry
+    match event:
+        case CheckInPressed():
+            if status.checked_in:
+                return _error(state, ctx, "already_checked_in")
+            body = CheckIn(person=person.id, line=ctx.line, day=ctx.day, method=state.method)
+            return _ok(state, ctx, "checked_in", (body,))
+        case CheckOutPressed():
+            if not status.checked_in:
+                return _error(state, ctx, "not_checked_in")
+            out = CheckOut(person=person.id, line=ctx.line, day=ctx.day, method=state.method)
+            return _ok(state, ctx, "checked_out", (out,))
+        case UnitsEntered(text=text):
+            units, problem = parse_units(text, limit)
+            if problem is not None or units is None:
+                return _error(state, ctx, problem or "not_a_number", limit=limit)
+            if not status.checked_in:
+                return _error(state, ctx, "check_in_first")
+            return _ok(state, ctx, "units_saved", (_count(person, ctx, units, "manual", None),), units=units)
+        case TicketScanned(product=product, step=step_id, bundle=bundle, units=units):
+            if not is_ident(bundle):  # a bundle id the record cannot carry (e.g. with "/")
+                return _error(state, ctx, "code_unreadable")
+            if product != person.product or step_id != person.step:
+                return _error(state, ctx, "ticket_other_step")
+            if units > limit:
+                return _error(state, ctx, "count_too_large", limit=limit)
+            if any(
+                e.ref == bundle and e.source == "ticket"
+                for e in count_entries(ctx.records, ctx.kiosk, ctx.day)
+            ):
+                return _error(state, ctx, "ticket_already_counted", bundle=bundle)
+            if not status.checked_in:
+                return _error(state, ctx, "check_in_first")
+            return _ok(
+                state, ctx, "units_saved", (_count(person, ctx, units, "ticket", bundle),), units=units
+            )
+        case ConfirmPressed() | DisputePressed():
+            if person.yesterday is None:
+                return _error(state, ctx, "nothing_to_confirm")
+            if status.answered is not None:
+                return _error(state, ctx, "already_answered")
+            day = person.yesterday.day
+            if isinstance(event, ConfirmPressed):
+                return _ok(state, ctx, "confirmed", (Confirm(person=person.id, day=day),))
+            if event.reason not in DISPUTE_REASONS:
+                return _error(state, ctx, "choose_reason")
+            return _ok(state, ctx, "disputed", (Dispute(person=person.id, day=day, reason=event.reason),))
+    return _error(state, ctx, "officer_only")
+
+
+def _count(person: PlanPerson, ctx: Context, units: int, source: str, ref: str | None) -> UnitCount:
+    return UnitCount(
+        person=person.id,
+        line=ctx.line,
+        day=ctx.day,
+        product=person.product or "",
+        step=person.step or "",
+        units=units,
+        source=source,
+        ref=ref,
+    )
+
+
+def _officer(state: State, event: Input, ctx: Context) -> Outcome:
+    plan = usable_plan(ctx)
+    officer = state.person or ""
+    match event:
+        case WarehousedEntered(text=text):
+            limit = ctx.limits.max_warehoused_units
+            units, problem = parse_units(text, limit, allow_zero=True)
+            if problem is not None or units is None:
+                return _error(state, ctx, problem or "not_a_number", limit=limit)
+            if plan is None or plan.product is None:
+                return _error(state, ctx, "no_product")
+            body = WarehousedCount(
+                line=ctx.line, product=plan.product, day=ctx.day, units=units, officer=officer
+            )
+            return _ok(state, ctx, "warehoused_saved", (body,), units=units)
+        case ExcuseEntered(person=person_id, minutes=minutes, reason=reason):
+            inmate = _inmate_of(plan, person_id)
+            if inmate is None:
+                return _error(state, ctx, "choose_person")
+            value, problem = parse_units(minutes, 24 * 60)
+            if problem is not None or value is None:
+                return _error(state, ctx, "minutes_invalid")
+            if reason not in EXCUSE_REASONS:
+                return _error(state, ctx, "choose_reason")
+            excuse = ExcusedAbsence(
+                person=inmate.id, day=ctx.day, minutes=value, reason=reason, officer=officer
+            )
+            return _ok(state, ctx, "excuse_saved", (excuse,), name=inmate.name)
+        case CorrectionEntered(ref_seq=ref_seq, units=text, reason=reason):
+            entry = next(
+                (e for e in count_entries(ctx.records, ctx.kiosk, ctx.day) if e.seq == ref_seq), None
+            )
+            if entry is None:
+                return _error(state, ctx, "choose_count")
+            limit = ctx.limits.max_units_per_entry
+            units, problem = parse_units(text, limit, allow_zero=True)
+            if problem is not None or units is None:
+                return _error(state, ctx, problem or "not_a_number", limit=limit)
+            if not reason.strip():
+                return _error(state, ctx, "reason_required")
+            correction = Correction(
+                ref_kiosk=ctx.kiosk,
+                ref_seq=entry.seq,
+                ref_hash=entry.hash,
+                officer=officer,
+                reason=reason.strip(),
+                values={"units": units},
+            )
+            return _ok(state, ctx, "correction_saved", (correction,), before=entry.units, after=units)
+        case OfficerCheckPressed(person=person_id, check_in=check_in):
+            inmate = _inmate_of(plan, person_id)
+            if inmate is None:
+                return _error(state, ctx, "choose_person")
+            status = person_status(inmate, ctx.records, ctx.kiosk, ctx.day)
+            if check_in and status.checked_in:
+                return _error(state, ctx, "already_checked_in")
+            if not check_in and not status.checked_in:
+                return _error(state, ctx, "not_checked_in")
+            cls = CheckIn if check_in else CheckOut
+            check = cls(person=inmate.id, line=ctx.line, day=ctx.day, method="officer", witness=officer)
+            return _ok(state, ctx, "checked_in" if check_in else "checked_out", (check,))
+        case CountersignPressed():
+            if countersigned(ctx, officer):
+                return _error(state, ctx, "already_countersigned")
+            return _ok(
+                state, ctx, "countersigned", (Countersign(officer=officer, line=ctx.line, day=ctx.day),)
+            )
+    return _error(state, ctx, "inmate_only")
+
+
+def _inmate_of(plan: LinePlan | None, person_id: str) -> PlanPerson | None:
+    person = find_person(plan, person_id)
+    return person if person is not None and person.role == "inmate" else None

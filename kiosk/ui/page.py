@@ -1,0 +1,616 @@
+"""The kiosk's one page: a frame (line, time, link state, messages) around the current screen.
+
+The screen shown (idle, inmate, officer) comes from the controller's session state; what is only a
+matter of this page (which panel is open, the digits typed so far) is kept here and reset whenever
+the person on screen changes. Every element a test touches carries a `.mark()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Callable
+
+import qrcode
+import qrcode.image.svg
+from nicegui import ui
+from nicegui.events import KeyEventArguments
+
+from devices.codes import interpret_code
+from kiosk import session as s
+from kiosk.texts import text
+from kiosk.ui.controller import KioskController, input_for
+from kiosk.ui.wedge import WedgeBuffer
+from protocol.messages import PlanPerson
+from protocol.records import EXCUSE_REASONS
+
+HEAD = """
+<style>
+  body { background: #eef1f4; overscroll-behavior: none; user-select: none; }
+  .kbtn { min-height: 64px; min-width: 64px; font-size: 22px !important; }
+  .kkey { min-height: 64px; min-width: 96px; font-size: 28px !important; }
+  .kbig { font-size: 30px; font-weight: 700; }
+  .kprompt { font-size: 48px; font-weight: 700; color: #1d3557; }
+  .kmsg-ok { background: #2a9d8f; color: white; }
+  .kmsg-error { background: #d62828; color: white; }
+  @keyframes fl-ok { from { background: #8fe3b0; } to { background: #eef1f4; } }
+  @keyframes fl-error { from { background: #ff8a8a; } to { background: #eef1f4; } }
+  @keyframes fl-tap { from { background: #d8e6ff; } to { background: #eef1f4; } }
+  body.fl-flash-ok { animation: fl-ok 0.6s; }
+  body.fl-flash-error { animation: fl-error 0.9s; }
+  body.fl-flash-tap { animation: fl-tap 0.25s; }
+</style>
+<script>
+  window.flFeedback = function (kind) {
+    try {
+      const Ctx = window.AudioContext || window.webkitAudioContext;
+      if (Ctx) {
+        window.flAudio = window.flAudio || new Ctx();
+        const a = window.flAudio, o = a.createOscillator(), g = a.createGain();
+        o.frequency.value = kind === 'error' ? 220 : (kind === 'tap' ? 1400 : 880);
+        g.gain.value = 0.2; o.connect(g); g.connect(a.destination);
+        o.start(); o.stop(a.currentTime + (kind === 'error' ? 0.35 : 0.07));
+      }
+    } catch (e) { /* no sound device: the flash still shows */ }
+    const b = document.body;
+    b.classList.remove('fl-flash-ok', 'fl-flash-error', 'fl-flash-tap');
+    void b.offsetWidth;
+    b.classList.add('fl-flash-' + kind);
+  };
+</script>
+"""
+
+
+def qr_svg(data: str) -> str:
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
+    svg = image.to_string().decode("utf-8")
+    # Scale to the box it is put in, instead of the millimetre size qrcode writes.
+    return re.sub(r'<svg width="[^"]*" height="[^"]*"', '<svg width="100%" height="100%"', svg, count=1)
+
+
+class KioskView:
+    """One browser tab's view of the kiosk."""
+
+    def __init__(self, ctrl: KioskController) -> None:
+        self.ctrl = ctrl
+        self.client = ui.context.client
+        self.panel = "main"  # main | keypad | dispute | excuse | correct | officer_check
+        self.entry = ""
+        self.pick_person: str | None = None
+        self.pick_reason: str | None = None
+        self.pick_count: int | None = None
+        self.correction_reason = ""
+        self.seen = (ctrl.state.screen, ctrl.state.person)
+        self.seen_feedback = ctrl.feedback
+        self.wedge = WedgeBuffer()
+        self.clock_label: ui.label | None = None
+        self.entry_label: ui.label | None = None
+        self.seen_keys = self.keys()
+
+    def t(self, key: str, **values: object) -> str:
+        return text(key, self.ctrl.language, **values)
+
+    # -- life cycle ------------------------------------------------------------------------------
+
+    def on_change(self) -> None:
+        state = self.ctrl.state
+        panel_reset = False
+        if (state.screen, state.person) != self.seen:
+            self.seen = (state.screen, state.person)
+            panel_reset = self.panel != "main" or self.pick_person is not None
+            self.reset_panel()
+        if self.ctrl.feedback != self.seen_feedback:
+            self.seen_feedback = self.ctrl.feedback
+            ok = state.message is None or state.message.ok
+            self.client.run_javascript(f"flFeedback('{'ok' if ok else 'error'}')")
+        keys = self.keys()
+        header, banners, body, officer = (key != seen for key, seen in zip(keys, self.seen_keys, strict=True))
+        self.seen_keys = keys
+        if header:
+            self.header.refresh()
+        if banners:
+            self.banners.refresh()
+        if body:
+            self.body.refresh()  # calls sync()
+            return
+        if officer or panel_reset:
+            self.officer_view.refresh()
+        if panel_reset:
+            self.inmate_actions.refresh()
+        self.sync()
+
+    def reset_panel(self) -> None:
+        self.panel = "main"
+        self.entry = ""
+        self.pick_person = self.pick_reason = None
+        self.pick_count = None
+        self.correction_reason = ""
+
+    def tap(self) -> None:
+        self.client.run_javascript("flFeedback('tap')")
+
+    async def send(self, event: s.Input) -> None:
+        await self.ctrl.handle(event)
+
+    async def on_key(self, e: KeyEventArguments) -> None:
+        if not e.action.keydown or e.action.repeat:
+            return
+        code = self.wedge.feed(e.key.name, time.monotonic())
+        if code is None:
+            return
+        event = input_for(interpret_code("wedge", code))
+        if event is not None:
+            await self.send(event)
+
+    async def second(self) -> None:
+        if self.clock_label is not None:
+            self.clock_label.set_text(self.ctrl.clock.now().strftime("%Y-%m-%d %H:%M:%S"))
+        await self.ctrl.tick()
+
+    # -- frame -----------------------------------------------------------------------------------
+
+    def render(self) -> None:
+        self.header()
+        self.banners()
+        self.body()
+
+    def keys(self) -> tuple[object, object, object, object]:
+        """What each part of the page depends on: a part is rebuilt only when its key changes."""
+        ctrl = self.ctrl
+        plan = ctrl.plan
+        header = (None if plan is None else (plan.line_name, plan.product_name), ctrl.link, ctrl.language)
+        banners = (ctrl.storage_full, ctrl.clock_warning_seconds, ctrl.state.message, ctrl.language)
+        body = (ctrl.enrollment, ctrl.language)
+        officer = (
+            ctrl.state.screen is s.Screen.OFFICER,
+            ctrl.state.person,
+            None if plan is None else (plan.day, plan.revision),
+            len(ctrl.records()),
+        )
+        return header, banners, body, officer
+
+    @ui.refreshable_method
+    def header(self) -> None:
+        ctrl = self.ctrl
+        plan = s.usable_plan(ctrl.context())
+        with ui.row().classes("w-full items-center no-wrap gap-2 px-3 py-1 bg-slate-800 text-white"):
+            title = f"{plan.line_name} · {plan.product_name or ''}" if plan else ctrl.line
+            ui.label(title).classes("text-xl font-bold").mark("line-title")
+            ui.space()
+            self.clock_label = ui.label(ctrl.clock.now().strftime("%Y-%m-%d %H:%M:%S")).classes("text-lg")
+            link = ctrl.link
+            ui.label(self.t("kiosk.online" if link.connected else "kiosk.offline")).classes(
+                "px-2 rounded " + ("bg-green-600" if link.connected else "bg-red-600")
+            ).mark("link-state")
+            ui.label(self.t("kiosk.pending", n=link.pending)).mark("pending")
+            ui.button(self.t("kiosk.language"), on_click=self.switch_language).props(
+                "flat no-caps color=white"
+            ).classes("kbtn").mark("lang")
+
+    @ui.refreshable_method
+    def banners(self) -> None:
+        ctrl = self.ctrl
+        if ctrl.storage_full:
+            ui.label(self.t("kiosk.storage_banner")).classes("w-full text-center kbig kmsg-error").mark(
+                "storage-full"
+            )
+        warning = ctrl.clock_warning_seconds
+        if warning is not None:
+            ui.label(self.t("kiosk.clock_warning", seconds=warning)).classes(
+                "w-full text-center text-lg bg-amber-400"
+            ).mark("clock-warning")
+        message = ctrl.state.message
+        if message is not None:
+            ui.label(self.t(f"msg.{message.key}", **message.params())).classes(
+                "w-full text-center kbig py-1 " + ("kmsg-ok" if message.ok else "kmsg-error")
+            ).mark("message")
+
+    @ui.refreshable_method
+    def body(self) -> None:
+        """Rebuilt only for a new language or when enrollment ends. The idle and inmate screens are
+        built once and then only updated and shown or hidden: a badge tap changes a few texts
+        instead of rebuilding the page, which keeps the tap-to-screen time low on a Pi."""
+        with ui.column().classes("w-full grow px-3 py-2 gap-2"):
+            if self.ctrl.enrollment is not None:
+                self.enrollment_screen()
+                return
+            self.idle_box = ui.column().classes("w-full items-center gap-4 pt-6")
+            with self.idle_box:
+                self.idle_screen()
+            self.inmate_box = ui.row().classes("w-full no-wrap gap-4")
+            with self.inmate_box:
+                self.inmate_screen()
+            self.officer_box = ui.column().classes("w-full gap-2")
+            with self.officer_box:
+                self.officer_view()
+        self.sync()
+
+    async def switch_language(self) -> None:
+        self.tap()
+        self.ctrl.set_language("en" if self.ctrl.language == "zh" else "zh")
+
+    def button(
+        self, label: str, marker: str, on_click: Callable[[], object], *, color: str = "primary"
+    ) -> ui.button:
+        return (
+            ui.button(label, on_click=on_click)
+            .props(f"color={color} unelevated")
+            .classes("kbtn")
+            .mark(marker)
+        )
+
+    # -- screens ---------------------------------------------------------------------------------
+
+    def enrollment_screen(self) -> None:
+        enrollment = self.ctrl.enrollment
+        assert enrollment is not None
+        with ui.row().classes("w-full no-wrap items-center gap-6"):
+            ui.html(qr_svg(enrollment.qr_text)).classes("w-80 h-80 bg-white shrink-0").mark("enroll-qr")
+            with ui.column().classes("gap-2"):
+                ui.label(self.t("enroll.title")).classes("kbig")
+                ui.label(self.t("enroll.kiosk", kiosk=enrollment.kiosk)).classes("text-xl").mark(
+                    "enroll-kiosk"
+                )
+                ui.label(self.t("enroll.fingerprint", fingerprint=enrollment.fingerprint)).classes(
+                    "text-2xl font-mono"
+                ).mark("enroll-fingerprint")
+                ui.label(self.t("enroll.hint")).classes("text-lg")
+                self.button(self.t("enroll.done"), "enroll-done", self.ctrl.dismiss_enrollment)
+
+    def idle_screen(self) -> None:
+        ui.label(self.t("kiosk.prompt")).classes("kprompt").mark("prompt")
+        self.no_plan_label = (
+            ui.label(self.t("kiosk.no_plan_yet")).classes("text-xl text-red-700").mark("no-plan")
+        )
+        self.progress_label = ui.label().classes("text-2xl").mark("progress")
+        self.progress_bar = (
+            ui.linear_progress(value=0.0, show_value=False).props("size=20px rounded").classes("w-2/3")
+        )
+
+    def inmate_screen(self) -> None:
+        with ui.column().classes("gap-1 w-5/12"):
+            self.name_label = ui.label().classes("kbig").mark("person-name")
+            self.step_label = ui.label().classes("text-xl")
+            self.quota_label = ui.label().classes("text-xl").mark("quota")
+            self.units_label = ui.label().classes("text-2xl font-bold").mark("units-so-far")
+            self.state_label = ui.label().classes("text-xl").mark("check-state")
+            self.yesterday_label = ui.label().classes("text-lg").mark("yesterday")
+            self.answered_label = ui.label().classes("text-lg").mark("answered")
+            self.answer_row = ui.row().classes("gap-2")
+            with self.answer_row:
+                self.button(
+                    self.t("inmate.confirm"),
+                    "confirm",
+                    lambda: self.send(s.ConfirmPressed()),
+                    color="positive",
+                )
+                self.button(
+                    self.t("inmate.dispute"), "dispute", lambda: self.open_panel("dispute"), color="negative"
+                )
+        with ui.column().classes("grow gap-2"):
+            self.inmate_actions()
+
+    @ui.refreshable_method
+    def inmate_actions(self) -> None:
+        if self.panel == "keypad":
+            self.keypad(lambda: s.UnitsEntered(text=self.entry))
+        elif self.panel == "dispute":
+            self.dispute_panel()
+        else:
+            with ui.grid(columns=2).classes("w-full gap-2"):
+                self.button(self.t("inmate.check_in"), "check-in", lambda: self.send(s.CheckInPressed()))
+                self.button(self.t("inmate.check_out"), "check-out", lambda: self.send(s.CheckOutPressed()))
+                self.button(self.t("inmate.report"), "report", lambda: self.open_panel("keypad"))
+                self.button(self.t("done"), "done", lambda: self.send(s.DonePressed()), color="grey-8")
+            ui.label(self.t("inmate.scan_ticket")).classes("text-lg text-slate-600")
+
+    def sync(self) -> None:
+        """Show the current screen and bring its texts up to date (cheap: only changed texts are sent)."""
+        ctrl = self.ctrl
+        if ctrl.enrollment is not None:
+            return
+        ctx = ctrl.context()
+        screen = ctrl.state.screen
+        self.idle_box.set_visibility(screen is s.Screen.IDLE)
+        self.inmate_box.set_visibility(screen is s.Screen.INMATE)
+        self.officer_box.set_visibility(screen is s.Screen.OFFICER)
+        if screen is s.Screen.IDLE:
+            has_plan = s.usable_plan(ctx) is not None
+            self.no_plan_label.set_visibility(not has_plan)
+            self.progress_label.set_visibility(has_plan)
+            self.progress_bar.set_visibility(has_plan)
+            if has_plan:
+                done, quota = s.line_progress(ctx)
+                self.progress_label.set_text(self.t("kiosk.progress", done=done, quota=quota))
+                self.progress_bar.set_value(min(done / quota, 1.0) if quota else 0.0)
+        elif screen is s.Screen.INMATE:
+            person = s.find_person(s.usable_plan(ctx), ctrl.state.person or "")
+            if person is not None:
+                self.sync_inmate(person, s.person_status(person, ctx.records, ctx.kiosk, ctx.day))
+
+    def sync_inmate(self, person: PlanPerson, status: s.PersonStatus) -> None:
+        self.name_label.set_text(f"{person.id} {person.name}")
+        self.step_label.set_text(self.t("inmate.step", step=person.step_name or person.step or ""))
+        self.quota_label.set_text(self.t("inmate.quota", quota=person.quota_units or "-"))
+        self.units_label.set_text(self.t("inmate.units", units=status.units))
+        self.state_label.set_text(self.t("inmate.state_in" if status.checked_in else "inmate.state_out"))
+        self.state_label.classes(
+            replace="text-xl " + ("text-green-700" if status.checked_in else "text-red-700")
+        )
+        result = person.yesterday
+        self.yesterday_label.set_visibility(result is not None)
+        self.answered_label.set_visibility(result is not None and status.answered is not None)
+        self.answer_row.set_visibility(result is not None and status.answered is None)
+        if result is not None:
+            self.yesterday_label.set_text(
+                self.t(
+                    "inmate.yesterday",
+                    day=result.day,
+                    done=result.done_units,
+                    quota=result.quota_units or "-",
+                )
+            )
+        if status.answered is not None:
+            self.answered_label.set_text(self.t(f"inmate.answered.{status.answered}"))
+
+    def dispute_panel(self) -> None:
+        with ui.grid(columns=2).classes("w-full gap-2"):
+            for reason in s.DISPUTE_REASONS:
+                self.button(
+                    self.t(f"reason.{reason}"),
+                    f"reason-{reason}",
+                    lambda r=reason: self.submit(s.DisputePressed(reason=r)),
+                )
+            self.button(
+                self.t("keypad.cancel"), "key-cancel", lambda: self.open_panel("main"), color="grey-8"
+            )
+
+    @ui.refreshable_method
+    def officer_view(self) -> None:
+        if self.ctrl.state.screen is not s.Screen.OFFICER:
+            return
+        ctx = self.ctrl.context()
+        plan = s.usable_plan(ctx)
+        officer = s.find_person(plan, self.ctrl.state.person or "")
+        ui.label(self.t("officer.title", name=officer.name if officer else "")).classes("text-2xl font-bold")
+        if self.panel == "keypad":
+            with ui.row().classes("w-full justify-center"):
+                ui.label(self.t("officer.warehoused")).classes("kbig")
+                self.keypad(lambda: s.WarehousedEntered(text=self.entry))
+            return
+        if self.panel == "excuse":
+            self.excuse_panel(ctx)
+            return
+        if self.panel == "correct":
+            self.correct_panel(ctx)
+            return
+        if self.panel == "officer_check":
+            self.officer_check_panel(ctx)
+            return
+        columns = [
+            {"name": "id", "label": self.t("col.number"), "field": "id", "align": "left"},
+            {"name": "name", "label": self.t("col.name"), "field": "name", "align": "left"},
+            {"name": "step", "label": self.t("col.step"), "field": "step", "align": "left"},
+            {"name": "state", "label": self.t("col.state"), "field": "state", "align": "left"},
+            {"name": "units", "label": self.t("col.units"), "field": "units", "align": "right"},
+        ]
+        rows = [
+            {
+                "id": st.person.id,
+                "name": st.person.name,
+                "step": st.person.step_name or st.person.step or "-",
+                "state": self.t("inmate.state_in" if st.checked_in else "inmate.state_out"),
+                "units": st.units,
+            }
+            for st in s.roster(ctx)
+        ]
+        with ui.row().classes("w-full no-wrap gap-3"):
+            ui.table(columns=columns, rows=rows, row_key="id").props("dense virtual-scroll").classes(
+                "w-7/12 text-lg"
+            ).style("max-height: 300px").mark("roster")
+            with ui.grid(columns=2).classes("grow gap-2"):
+                self.button(self.t("officer.warehoused"), "warehoused", lambda: self.open_panel("keypad"))
+                self.button(self.t("officer.excuse"), "excuse", lambda: self.open_panel("excuse"))
+                self.button(self.t("officer.correct"), "correct", lambda: self.open_panel("correct"))
+                self.button(
+                    self.t("officer.check_in"), "officer-check", lambda: self.open_panel("officer_check")
+                )
+                self.button(
+                    self.t("officer.countersign"),
+                    "countersign",
+                    lambda: self.send(s.CountersignPressed()),
+                    color="positive",
+                )
+                self.button(self.t("done"), "done", lambda: self.send(s.DonePressed()), color="grey-8")
+
+    def person_picker(self, ctx: s.Context) -> None:
+        with ui.row().classes("w-full gap-2"):
+            for st in s.roster(ctx):
+                chosen = st.person.id == self.pick_person
+                self.button(
+                    f"{st.person.id} {st.person.name}",
+                    f"pick-{st.person.id}",
+                    lambda p=st.person.id: self.choose(person=p),
+                    color="primary" if chosen else "blue-grey-3",
+                )
+
+    def excuse_panel(self, ctx: s.Context) -> None:
+        with ui.row().classes("w-full no-wrap gap-3"):
+            with ui.column().classes("w-1/2 gap-2"):
+                ui.label(self.t("officer.person")).classes("text-lg")
+                self.person_picker(ctx)
+                ui.label(self.t("officer.reason")).classes("text-lg")
+                with ui.row().classes("gap-2"):
+                    for reason in EXCUSE_REASONS:
+                        self.button(
+                            self.t(f"excuse.{reason}"),
+                            f"excuse-{reason}",
+                            lambda r=reason: self.choose(reason=r),
+                            color="primary" if reason == self.pick_reason else "blue-grey-3",
+                        )
+            with ui.column().classes("grow"):
+                ui.label(self.t("officer.minutes")).classes("text-lg")
+                self.keypad(
+                    lambda: s.ExcuseEntered(
+                        person=self.pick_person or "", minutes=self.entry, reason=self.pick_reason or ""
+                    )
+                )
+
+    def correct_panel(self, ctx: s.Context) -> None:
+        plan = s.usable_plan(ctx)
+        with ui.row().classes("w-full no-wrap gap-3"):
+            with ui.column().classes("w-1/2 gap-2"):
+                ui.label(self.t("officer.count")).classes("text-lg")
+                with ui.column().classes("gap-1 w-full").style("max-height: 200px; overflow-y: auto"):
+                    for entry in reversed(s.count_entries(ctx.records, ctx.kiosk, ctx.day)):
+                        person = s.find_person(plan, entry.person)
+                        name = person.name if person else entry.person
+                        self.button(
+                            f"#{entry.seq} {name} {entry.units}",
+                            f"count-{entry.seq}",
+                            lambda q=entry.seq: self.choose(count=q),
+                            color="primary" if entry.seq == self.pick_count else "blue-grey-3",
+                        )
+                ui.input(self.t("officer.reason"), value=self.correction_reason).props("outlined").classes(
+                    "w-full text-xl"
+                ).on_value_change(lambda e: setattr(self, "correction_reason", e.value or "")).mark(
+                    "correction-reason"
+                )
+                with ui.row().classes("gap-2"):
+                    for preset in ("typo", "duplicate", "recount"):
+                        self.button(
+                            self.t(f"preset.{preset}"),
+                            f"preset-{preset}",
+                            lambda p=preset: self.preset_reason(self.t(f"preset.{p}")),
+                            color="blue-grey-3",
+                        )
+            with ui.column().classes("grow"):
+                ui.label(self.t("officer.new_units")).classes("text-lg")
+                self.keypad(
+                    lambda: s.CorrectionEntered(
+                        ref_seq=self.pick_count or 0, units=self.entry, reason=self.correction_reason
+                    )
+                )
+
+    def officer_check_panel(self, ctx: s.Context) -> None:
+        with ui.column().classes("w-full gap-2"):
+            ui.label(self.t("officer.person")).classes("text-lg")
+            self.person_picker(ctx)
+            with ui.row().classes("gap-2"):
+                for check_in, key, marker in (
+                    (True, "officer.check_in", "officer-check-in"),
+                    (False, "officer.check_out", "officer-check-out"),
+                ):
+                    self.button(
+                        self.t(key),
+                        marker,
+                        lambda c=check_in: self.submit(
+                            s.OfficerCheckPressed(person=self.pick_person or "", check_in=c)
+                        ),
+                        color="positive",
+                    )
+                self.button(
+                    self.t("keypad.cancel"), "key-cancel", lambda: self.open_panel("main"), color="grey-8"
+                )
+
+    # -- panel helpers ---------------------------------------------------------------------------
+
+    def refresh_panel(self) -> None:
+        if self.ctrl.state.screen is s.Screen.OFFICER:
+            self.officer_view.refresh()
+        else:
+            self.inmate_actions.refresh()
+
+    def open_panel(self, panel: str) -> None:
+        self.tap()
+        self.reset_panel()
+        self.panel = panel
+        self.ctrl.touch()
+        self.refresh_panel()
+
+    def choose(
+        self, *, person: str | None = None, reason: str | None = None, count: int | None = None
+    ) -> None:
+        self.tap()
+        if person is not None:
+            self.pick_person = person
+        if reason is not None:
+            self.pick_reason = reason
+        if count is not None:
+            self.pick_count = count
+        self.refresh_panel()
+
+    def preset_reason(self, reason: str) -> None:
+        """Gloves and on-screen keyboards do not mix: common reasons are one tap."""
+        self.tap()
+        self.correction_reason = reason
+        self.refresh_panel()
+
+    async def submit(self, event: s.Input) -> None:
+        """Send a panel's entry; back to the main panel once it was saved, else keep it to fix."""
+        await self.send(event)
+        message = self.ctrl.state.message
+        if message is not None and message.ok:
+            self.reset_panel()
+            self.refresh_panel()
+        elif self.panel == "keypad" or self.entry:
+            self.entry = ""
+            self.refresh_panel()
+
+    def keypad(self, build: Callable[[], s.Input]) -> None:
+        # Four columns, display row on top: fits 800x480 under the header and a message line.
+        with ui.grid(columns=4).classes("gap-2"):
+            self.entry_label = (
+                ui.label(self.entry or "0")
+                .classes("kbig col-span-3 text-right bg-white px-3 rounded flex items-center justify-end")
+                .mark("keypad-display")
+            )
+            ui.button(self.t("keypad.cancel"), on_click=lambda: self.open_panel("main")).props(
+                "color=grey-8 unelevated"
+            ).classes("kkey").mark("key-cancel")
+            for digit in "7890":
+                self.key(digit)
+            for digit in "456":
+                self.key(digit)
+            ui.button(self.t("keypad.clear"), on_click=self.clear_entry).props(
+                "color=grey-7 unelevated"
+            ).classes("kkey").mark("key-clear")
+            for digit in "123":
+                self.key(digit)
+            ui.button(self.t("keypad.ok"), on_click=lambda: self.submit(build())).props(
+                "color=positive unelevated"
+            ).classes("kkey").mark("key-ok")
+
+    def key(self, digit: str) -> None:
+        ui.button(digit, on_click=lambda: self.type_digit(digit)).props(
+            "color=blue-grey-8 unelevated"
+        ).classes("kkey").mark(f"key-{digit}")
+
+    def type_digit(self, digit: str) -> None:
+        self.tap()
+        self.ctrl.touch()
+        if len(self.entry) < 7:
+            self.entry += digit
+        if self.entry_label is not None:
+            self.entry_label.set_text(self.entry)
+
+    def clear_entry(self) -> None:
+        self.tap()
+        self.entry = ""
+        if self.entry_label is not None:
+            self.entry_label.set_text("0")
+
+
+def kiosk_page(ctrl: KioskController) -> None:
+    """Build the kiosk page for the current client (NiceGUI root function or page body)."""
+    ctrl.attach_loop(asyncio.get_running_loop())
+    ui.page_title(text("kiosk.title", ctrl.language))
+    ui.add_head_html(HEAD)
+    ui.query(".nicegui-content").classes("p-0 gap-0")
+    view = KioskView(ctrl)
+    ui.keyboard(on_key=view.on_key, ignore=["input", "textarea"]).mark("wedge")
+    view.render()
+    unsubscribe = ctrl.subscribe(view.on_change)
+    view.client.on_delete(unsubscribe)
+    ui.timer(1.0, view.second)
