@@ -175,6 +175,7 @@ class PlanPerson:
     step_name: str | None = None
     quota_units: str | None = None
     yesterday: DayResult | None = None
+    notice: str | None = None  # e.g. the officers' answer to this inmate's dispute (申辩答复)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -187,11 +188,23 @@ class PlanPerson:
             "step_name": self.step_name,
             "quota_units": self.quota_units,
             "yesterday": None if self.yesterday is None else self.yesterday.to_dict(),
+            "notice": self.notice,
         }
 
     @classmethod
     def from_dict(cls, raw: Any, path: str) -> PlanPerson:
-        keys = ("id", "name", "role", "badges", "product", "step", "step_name", "quota_units", "yesterday")
+        keys = (
+            "id",
+            "name",
+            "role",
+            "badges",
+            "product",
+            "step",
+            "step_name",
+            "quota_units",
+            "yesterday",
+            "notice",
+        )
         d = f.obj(raw, path, keys)
         badges = d["badges"]
         if not isinstance(badges, list):
