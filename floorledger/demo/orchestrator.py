@@ -1,0 +1,285 @@
+"""Starts and stops the demo floor: broker, seeded hub, kiosks; prints where to look.
+
+Every part runs as it would on a real site — the hub and each kiosk are their own processes
+started through the same commands an installer uses — so the demo exercises the real code paths.
+Only the people are simulated (`floorledger.demo.operator`) and the hardware (pty simulators).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from floorledger import keyfile
+from floorledger.broker import MosquittoProcess, free_port, mosquitto_binary, port_open
+from floorledger.errors import CliError
+
+log = logging.getLogger(__name__)
+
+SITE = "demo"
+ADMIN_USER = "admin"
+ADMIN_PASSWORD = "demo-2026"  # noqa: S105 - a demo login printed on screen, not a secret
+START_TIMEOUT = 90.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DemoOptions:
+    data: Path | None = None
+    speed: float = 5.0
+    broker: str | None = None
+    host: str = "127.0.0.1"
+    hub_port: int = 8080
+    kiosk_port: int = 8091
+    seconds: float | None = None
+    seed: int = 1
+    kiosk_lines: tuple[str, ...] | None = None  # run kiosk processes only for these lines (benchmarks)
+
+
+@dataclass(frozen=True, slots=True)
+class KioskSpec:
+    kiosk: str
+    line: str
+    line_name: str
+    port: int
+    folder: Path
+
+
+def child_env() -> dict[str, str]:
+    """The environment for child processes, without a test harness's variables: a NiceGUI server
+    started from pytest would otherwise believe it runs under NiceGUI's own test fixtures."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "NICEGUI_"))}
+
+
+class Demo:
+    def __init__(self, options: DemoOptions) -> None:
+        self.options = options
+        self.data = (
+            options.data.resolve() if options.data else Path(tempfile.mkdtemp(prefix="floorledger-demo-"))
+        )
+        self.temporary = options.data is None
+        self.broker: MosquittoProcess | None = None
+        self.broker_url = ""
+        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.kiosks: list[KioskSpec] = []
+        self.tokens: dict[str, str] = {}
+
+    # -- run ---------------------------------------------------------------------------------------
+
+    def run(self) -> int:
+        stop_requested = False
+
+        def on_signal(signum: int, frame: object) -> None:
+            nonlocal stop_requested
+            stop_requested = True
+
+        previous = signal.signal(signal.SIGTERM, on_signal)
+        try:
+            self.start()
+            self.print_urls()
+            deadline = None if self.options.seconds is None else time.monotonic() + self.options.seconds
+            while not stop_requested and (deadline is None or time.monotonic() < deadline):
+                dead = [(name, proc.returncode) for name, proc in self.children if proc.poll() is not None]
+                if dead:
+                    name, code = dead[0]
+                    print(
+                        f"{name} stopped unexpectedly (exit {code}); see its log in {self.data}",
+                        file=sys.stderr,
+                    )
+                    return 1
+                time.sleep(0.5)
+            return 0
+        except KeyboardInterrupt:
+            return 0
+        finally:
+            print("stopping the demo ...", flush=True)
+            self.stop()
+            signal.signal(signal.SIGTERM, previous)
+            print("demo stopped", flush=True)
+
+    def start(self) -> None:
+        self.data.mkdir(parents=True, exist_ok=True)
+        self.start_broker()
+        hub_config = self.prepare_hub()
+        self.spawn(
+            "hub",
+            [sys.executable, "-m", "floorledger", "hub", "--config", str(hub_config)],
+            self.data / "hub",
+        )
+        for spec in self.running_kiosks():
+            config = spec.folder / "kiosk.toml"
+            argv = [
+                sys.executable,
+                "-m",
+                "floorledger.demo.kiosk_runner",
+                "--config",
+                str(config),
+                "--speed",
+                str(self.options.speed),
+                "--seed",
+                str(self.options.seed),
+            ]
+            self.spawn(f"kiosk {spec.kiosk}", argv, spec.folder)
+        self.wait_for_ports()
+
+    # -- parts -------------------------------------------------------------------------------------
+
+    def start_broker(self) -> None:
+        if self.options.broker:
+            self.broker_url = self.options.broker
+            return
+        if mosquitto_binary() is None:
+            raise CliError(
+                "Mosquitto is not installed: install it (apt-get install mosquitto) or pass --broker URL"
+            )
+        self.broker = MosquittoProcess(port=free_port(), workdir=self.data / "mosquitto")
+        self.broker.start()
+        self.broker_url = self.broker.url
+
+    def prepare_hub(self) -> Path:
+        """Hub config, key and database; seeded with a site and a month of history on first run."""
+        from floorledger.demo.site import prepare_site
+
+        folder = self.data / "hub"
+        folder.mkdir(parents=True, exist_ok=True)
+        config = folder / "hub.toml"
+        config.write_text(
+            "\n".join(
+                [
+                    f'site = "{SITE}"',
+                    'key_file = "hub.key"',
+                    'database = "hub.sqlite3"',
+                    f'broker = "{self.broker_url}"',
+                    'timezone = "Asia/Shanghai"',
+                    "[web]",
+                    f'host = "{self.options.host}"',
+                    f"port = {self.options.hub_port}",
+                    "[board]",
+                    'privacy = "masked"',
+                    "seconds_per_page = 8",
+                    "",
+                ]
+            ),
+            encoding="utf-8",
+        )
+        hub_signer, _ = keyfile.load_or_create(folder / "hub.key")
+        site = prepare_site(
+            folder / "hub.sqlite3",
+            hub_signer=hub_signer,
+            seed=self.options.seed,
+            data=self.data,
+            kiosk_port=self.options.kiosk_port,
+            admin=(ADMIN_USER, ADMIN_PASSWORD),
+        )
+        self.tokens = site.tokens
+        for spec in site.kiosks:
+            self.kiosks.append(spec)
+            self.write_kiosk_config(spec, hub_signer.public_key_b64)
+        (folder / "demo.json").write_text(json.dumps({"tokens": self.tokens}, ensure_ascii=False, indent=1))
+        return config
+
+    def write_kiosk_config(self, spec: KioskSpec, hub_key_b64: str) -> None:
+        spec.folder.mkdir(parents=True, exist_ok=True)
+        (spec.folder / "kiosk.toml").write_text(
+            "\n".join(
+                [
+                    f'kiosk_id = "{spec.kiosk}"',
+                    f'site = "{SITE}"',
+                    f'line = "{spec.line}"',
+                    'key_file = "kiosk.key"',
+                    'database = "kiosk.sqlite3"',
+                    f'broker_url = "{self.broker_url}"',
+                    f'hub_public_key = "{hub_key_b64}"',
+                    'timezone = "Asia/Shanghai"',
+                    'screen = "1024x600"',
+                    f'ui_host = "{self.options.host}"',
+                    f"ui_port = {spec.port}",
+                    "[[devices]]",
+                    'kind = "badge"',
+                    'name = "badge0"',
+                    f'url = "{spec.folder / "badge0"}"',
+                    "[[devices]]",
+                    'kind = "qr"',
+                    'name = "scanner0"',
+                    f'url = "{spec.folder / "scanner0"}"',
+                    "",
+                ]
+            ),
+            encoding="utf-8",
+        )
+
+    def spawn(self, name: str, argv: list[str], folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        logfile = (folder / "process.log").open("ab")
+        proc = subprocess.Popen(
+            argv,
+            stdout=logfile,
+            stderr=subprocess.STDOUT,
+            env=child_env(),
+            cwd=folder,
+            start_new_session=True,
+        )
+        logfile.close()
+        self.children.append((name, proc))
+
+    def running_kiosks(self) -> list[KioskSpec]:
+        wanted = self.options.kiosk_lines
+        return [k for k in self.kiosks if wanted is None or k.line in wanted]
+
+    def wait_for_ports(self) -> None:
+        ports = [("hub", self.options.hub_port)] + [
+            (f"kiosk {k.kiosk}", k.port) for k in self.running_kiosks()
+        ]
+        deadline = time.monotonic() + START_TIMEOUT
+        for name, port in ports:
+            while not port_open(self.options.host, port):
+                crashed = [n for n, p in self.children if p.poll() is not None]
+                if crashed:
+                    raise CliError(f"{crashed[0]} exited during start-up; see process.log in {self.data}")
+                if time.monotonic() > deadline:
+                    raise CliError(f"{name} did not listen on port {port} within {START_TIMEOUT:.0f} s")
+                time.sleep(0.2)
+
+    def print_urls(self) -> None:
+        base = f"http://{self.options.host}:{self.options.hub_port}"
+        lines = [
+            "",
+            "FloorLedger demo is running (Ctrl-C stops it).",
+            f"  broker:     {self.broker_url}",
+            f"  dashboard:  {base}/   login: {ADMIN_USER} / {ADMIN_PASSWORD}",
+        ]
+        for target, token in sorted(self.tokens.items()):
+            lines.append(f"  wall board: {base}/board/{target}?token={token}")
+        for spec in self.running_kiosks():
+            lines.append(f"  kiosk {spec.kiosk} ({spec.line_name}): http://{self.options.host}:{spec.port}/")
+        lines.append(f"  data:       {self.data}")
+        print("\n".join(lines), flush=True)
+
+    def stop(self) -> None:
+        """Kiosks first, then the hub, then the broker: the reverse of the start."""
+        for _name, proc in reversed(self.children):
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGTERM)
+        for _name, proc in reversed(self.children):
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(5)
+        self.children.clear()
+        if self.broker is not None:
+            self.broker.stop()
+            self.broker = None
+        if self.temporary:
+            shutil.rmtree(self.data, ignore_errors=True)

@@ -1,0 +1,82 @@
+"""The demo site in the hub's database: seeded once, then reused by later runs with `--data`."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from floorledger import keyfile
+from protocol.signing import Signer
+
+ADMIN_ACTOR = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    kiosks: list[object]
+    tokens: dict[str, str]
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def prepare_site(
+    database: Path,
+    *,
+    hub_signer: Signer,
+    seed: int,
+    data: Path,
+    kiosk_port: int,
+    admin: tuple[str, str],
+) -> Site:
+    """Seed a new database (site, month of history, admin login, board tokens), enroll one live kiosk
+    per line, and return the kiosks and board tokens. A second run finds all of it in place."""
+    from floorledger.demo.orchestrator import SITE, KioskSpec
+    from hub import db as hubdb
+    from hub import masterdata as md
+    from hub.app import bind_all
+    from hub.enrollment import Enrollment
+    from hub.ledger import Ledger
+    from hub.models import Kiosk
+    from hub.seed import seed_site
+    from hub.web import auth, boards
+
+    fresh = not database.exists()
+    tokens_file = database.parent / "demo-tokens.json"
+    db = hubdb.connect(str(database))
+    try:
+        bind_all(db)
+        hubdb.bind(db, [*auth.MODELS, *boards.MODELS])
+        if fresh:
+            seed_site(db, hub_signer=hub_signer, site=SITE, seed=seed)
+            auth.Accounts(db).create(
+                username=admin[0], password=admin[1], role=auth.Role.ADMIN, display_name="演示管理员"
+            )
+        lines = list(md.Line.select().order_by(md.Line.code))
+        tokens: dict[str, str] = json.loads(tokens_file.read_text()) if tokens_file.exists() else {}
+        board_tokens = boards.BoardTokens(db)
+        targets = [line.code for line in lines] + sorted({line.area for line in lines})
+        for target in targets:
+            if target not in tokens:
+                _, token = board_tokens.create(target, label=f"demo {target}", by=admin[0])
+                tokens[target] = token
+        tokens_file.write_text(json.dumps(tokens, indent=1))
+        ledger = Ledger(db, hub_signer, now_ms)
+        enrollment = Enrollment(db, ledger, now_ms)
+        kiosks = []
+        for i, line in enumerate(lines):
+            kiosk_id = f"K-{line.code}"
+            folder = data / f"kiosk-{line.code}"
+            folder.mkdir(parents=True, exist_ok=True)
+            signer, _ = keyfile.load_or_create(folder / "kiosk.key")
+            known = Kiosk.get_or_none(Kiosk.id == kiosk_id)
+            if known is None or bytes(known.public_key) != signer.public_key:
+                qr = f"floorledger-enroll:1:{kiosk_id}:{signer.public_key_b64}"
+                enrollment.enroll_qr(ADMIN_ACTOR, qr, line=line.code)
+            kiosks.append(KioskSpec(kiosk_id, line.code, line.name, kiosk_port + i, folder))
+        return Site(kiosks=kiosks, tokens=tokens)
+    finally:
+        db.close()

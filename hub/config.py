@@ -1,0 +1,215 @@
+"""The hub's configuration: a TOML file, read into a typed model that rejects unknown keys.
+
+    site = "jx-prison-3"                 # site id: MQTT topics, acks and plans carry it
+    key_file = "hub.key"                 # the hub's Ed25519 key (created by `floorledger hub init`)
+    database = "hub.db"                  # SQLite file (default) or postgresql://user@host/db
+    broker = "mqtt://127.0.0.1:1883"     # or mqtts://host:8883 with the TLS files below
+    timezone = "Asia/Shanghai"           # a *day* is a local date in this zone
+    correction_window_days = 7           # how far back officers may correct records
+
+    [broker_tls]                         # optional: files for mqtts:// and broker credentials
+    ca_file = "ca.pem"
+    cert_file = "hub.pem"
+    key_file = "hub-key.pem"
+    password_file = "broker.pw"
+
+    [web]
+    host = "0.0.0.0"
+    port = 8080
+
+    [board]
+    privacy = "masked"                   # full | masked | number_only
+    seconds_per_page = 10
+
+Relative paths are relative to the config file's folder. Every problem raises `ConfigError` with one
+line naming the field, e.g. `web.port: expected an integer 1-65535, got "80a"`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from floorledger.errors import CliError
+from floorledger.mqtt_url import BrokerConfig
+from protocol import fields as pf
+from protocol.errors import ProtocolError
+
+PRIVACY = ("full", "masked", "number_only")
+
+
+class ConfigError(CliError):
+    """A config file the hub cannot run with; the message is one line naming the field."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebConfig:
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoardConfig:
+    privacy: str = "masked"
+    seconds_per_page: float = 10.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TlsFiles:
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    password_file: Path | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HubConfig:
+    """Everything `floorledger hub` needs; see the module docstring for the file format."""
+
+    site: str
+    key_file: Path
+    database: str
+    broker: str = "mqtt://127.0.0.1:1883"
+    broker_tls: TlsFiles = field(default_factory=TlsFiles)
+    web: WebConfig = field(default_factory=WebConfig)
+    timezone: str = "Asia/Shanghai"
+    board: BoardConfig = field(default_factory=BoardConfig)
+    correction_window_days: int = 7
+
+    @property
+    def broker_config(self) -> BrokerConfig:
+        tls = self.broker_tls
+        return BrokerConfig.from_url(
+            self.broker,
+            ca_file=tls.ca_file,
+            cert_file=tls.cert_file,
+            key_file=tls.key_file,
+            password_file=tls.password_file,
+        )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+_TOP = (
+    "site",
+    "key_file",
+    "database",
+    "broker",
+    "broker_tls",
+    "web",
+    "timezone",
+    "board",
+    "correction_window_days",
+)
+
+
+def _keys(table: dict[str, Any], known: tuple[str, ...], place: str) -> None:
+    for key in table:
+        if key not in known:
+            where = f"{place}.{key}" if place else key
+            raise ConfigError(f"{where}: unknown setting (known: {', '.join(known)})")
+
+
+def _text(table: dict[str, Any], key: str, place: str, default: str | None = None) -> str:
+    value = table.get(key, default)
+    where = f"{place}.{key}" if place else key
+    if value is None:
+        raise ConfigError(f"{where}: required setting is missing")
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: expected non-empty text, got {value!r}")
+    return value
+
+
+def _int(table: dict[str, Any], key: str, place: str, default: int, lo: int, hi: int) -> int:
+    value = table.get(key, default)
+    where = f"{place}.{key}" if place else key
+    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+        raise ConfigError(f"{where}: expected an integer {lo}-{hi}, got {value!r}")
+    return value
+
+
+def _table(raw: dict[str, Any], key: str) -> dict[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{key}: expected a table [{key}], got {value!r}")
+    return value
+
+
+def _path(base: Path, text: str) -> Path:
+    path = Path(text).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+def parse_config(raw: dict[str, Any], base: Path) -> HubConfig:
+    """A HubConfig from parsed TOML; relative paths are taken from `base`."""
+    _keys(raw, _TOP, "")
+    site = _text(raw, "site", "")
+    try:
+        pf.ident(site, "site")
+    except ProtocolError:
+        raise ConfigError(
+            f"site: {site!r} must be 1-64 of A-Z a-z 0-9 . _ - (it is an MQTT topic level)"
+        ) from None
+    key_file = _path(base, _text(raw, "key_file", "", "hub.key"))
+    database = _text(raw, "database", "", "hub.db")
+    if not database.startswith(("postgresql://", "postgres://", "sqlite:///")):
+        if "://" in database:
+            raise ConfigError(
+                f"database: expected a file path, sqlite:/// or postgresql://, got {database!r}"
+            )
+        database = str(_path(base, database))
+    broker = _text(raw, "broker", "", "mqtt://127.0.0.1:1883")
+    if not broker.startswith(("mqtt://", "mqtts://")):
+        raise ConfigError(f"broker: expected mqtt://host:port or mqtts://host:port, got {broker!r}")
+    tls_raw = _table(raw, "broker_tls")
+    _keys(tls_raw, ("ca_file", "cert_file", "key_file", "password_file"), "broker_tls")
+    tls = TlsFiles(**{k: _path(base, _text(tls_raw, k, "broker_tls")) for k in tls_raw})
+    web_raw = _table(raw, "web")
+    _keys(web_raw, ("host", "port"), "web")
+    web = WebConfig(
+        host=_text(web_raw, "host", "web", "127.0.0.1"), port=_int(web_raw, "port", "web", 8080, 1, 65535)
+    )
+    timezone = _text(raw, "timezone", "", "Asia/Shanghai")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"timezone: unknown time zone {timezone!r} (e.g. Asia/Shanghai)") from None
+    board_raw = _table(raw, "board")
+    _keys(board_raw, ("privacy", "seconds_per_page"), "board")
+    privacy = _text(board_raw, "privacy", "board", "masked")
+    if privacy not in PRIVACY:
+        raise ConfigError(f"board.privacy: expected one of {', '.join(PRIVACY)}, got {privacy!r}")
+    seconds = board_raw.get("seconds_per_page", 10)
+    if not isinstance(seconds, int | float) or isinstance(seconds, bool) or not 2 <= seconds <= 600:
+        raise ConfigError(f"board.seconds_per_page: expected a number of seconds 2-600, got {seconds!r}")
+    return HubConfig(
+        site=site,
+        key_file=key_file,
+        database=database,
+        broker=broker,
+        broker_tls=tls,
+        web=web,
+        timezone=timezone,
+        board=BoardConfig(privacy=privacy, seconds_per_page=float(seconds)),
+        correction_window_days=_int(raw, "correction_window_days", "", 7, 0, 366),
+    )
+
+
+def load_config(path: Path) -> HubConfig:
+    """Read and check a config file; `ConfigError` (one line, naming the field) for any problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"cannot read config file {path}: {err}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML: {err}") from None
+    return parse_config(raw, path.resolve().parent)

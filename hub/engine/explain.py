@@ -1,0 +1,531 @@
+"""How a daily record or a monthly score was computed, in Chinese and English.
+
+An officer answering an inmate's dispute, or a court checking a parole file, must be able to
+re-derive every number from the floor records. An `Explanation` lists the inputs used (shift,
+attendance, every group member's presence or count, the warehoused units), the mode, the version of
+the standard time and of the rule set, and each intermediate value with its formula. Numbers are
+written exactly: a decimal when short, else the rounded value with its exact fraction
+("184.84 (= 3512/19)").
+
+The intermediate values are recomputed here with the rule book's formulas written out plainly in
+`Fraction`s, independent of the integer fast path in `compute`; `explain_daily` refuses to explain a
+record whose numbers it cannot reproduce (`EngineError`), and the tests hold both to the same digits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+from math import floor
+from typing import Literal
+
+from hub.engine.compute import MonthIndex, compute_line_day, monthly_score
+from hub.engine.errors import EngineError
+from hub.engine.exact import exact_text, round_fraction, shown
+from hub.engine.model import HUNDRED, ZERO, DailyRecord, MonthlyScore
+from hub.engine.rules import PARAM_NAMES
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+# One translation table for every sentence an explanation can contain; `{name}` are its values.
+TEXT: dict[str, dict[Lang, str]] = {
+    "daily.title": {
+        "zh": "罪犯 {inmate}{name} {day} 日记载的计算过程",
+        "en": "How the daily record of inmate {inmate}{name} on {day} was computed",
+    },
+    "monthly.title": {
+        "zh": "罪犯 {inmate}{name} {month} 月度劳动改造考核分的计算过程",
+        "en": "How the monthly labor score of inmate {inmate}{name} for {month} was computed",
+    },
+    "rule_set": {
+        "zh": "考核规则：版本 {version}（自 {valid_from} 起适用，参数摘要 {digest}）",
+        "en": "Rule set: version {version} (applies from {valid_from}, parameter digest {digest})",
+    },
+    "params": {"zh": "规则参数：{params}", "en": "Rule parameters: {params}"},
+    "assignment": {
+        "zh": "岗位：生产线 {line}，产品 {product}，工序 {step}（assignments[{n}]，{valid_from} 至 {valid_to}；重叠时以后列者为准）",  # noqa: E501
+        "en": "Assignment: line {line}, product {product}, step {step} (assignments[{n}], {valid_from} to {valid_to}; where assignments overlap the later listed wins)",  # noqa: E501
+    },
+    "open_end": {"zh": "长期", "en": "open end"},
+    "standard": {
+        "zh": "标准工时：{product}/{step} 在 {day} 适用自 {valid_from} 起的版本，每件 {seconds} 标准秒",
+        "en": "Standard time: {product}/{step} on {day} uses the version from {valid_from}: {seconds} standard seconds per unit",  # noqa: E501
+    },
+    "attendance": {
+        "zh": "出勤：在岗 {present} 分钟，准假（请假、就医、会见、学习）{excused} 分钟",
+        "en": "Attendance: present {present} min, excused (leave, medical, visit, education) {excused} min",
+    },
+    "attendance.none": {
+        "zh": "出勤：当日无出勤记录，按在岗 0 分钟、准假 0 分钟计",
+        "en": "Attendance: no entry for the day, so present 0 min and excused 0 min",
+    },
+    "quota": {
+        "zh": "1. 定额 = max(0, 班次 {shift} − 准假 {excused}) 分钟 × 60 × 目标效率 {efficiency}% × 个人定额 {quota_pct}% = {quota} 标准秒",  # noqa: E501
+        "en": "1. Quota = max(0, shift {shift} − excused {excused}) min × 60 × target efficiency {efficiency}% × personal quota {quota_pct}% = {quota} standard seconds",  # noqa: E501
+    },
+    "group": {
+        "zh": "2. 计酬：当日 {line}/{product}/{step} 共 {n} 人，分享 {line}/{product} 当日入库数 W = {warehoused} 件：",  # noqa: E501
+        "en": "2. Credit: {n} inmate(s) on {line}/{product}/{step} that day share the warehoused units of {line}/{product}, W = {warehoused}:",  # noqa: E501
+    },
+    "member": {
+        "zh": "   - {inmate}：在岗 {present} 分钟，个人计件 {count}{me}",
+        "en": "   - {inmate}: present {present} min, individual count {count}{me}",
+    },
+    "member.me": {"zh": "  ← 本人", "en": "  <- this inmate"},
+    "member.no_count": {"zh": "无", "en": "none"},
+    "counted": {
+        "zh": "   计件模式（组内有人报了计件）：计件合计 Σ = {total}；计酬 = 计件 × min(1, W / Σ) = {count} × min(1, {warehoused} / {total}) = {credit} 件（计件只按入库数向下折算，不向上）",  # noqa: E501
+        "en": "   Counted mode (someone in the group has an individual count): Σcounts = {total}; credited = count × min(1, W / Σcounts) = {count} × min(1, {warehoused} / {total}) = {credit} units (counts are scaled down to the warehouse, never up)",  # noqa: E501
+    },
+    "counted.no_count": {
+        "zh": "   计件模式（组内有人报了计件）：本人无计件，计酬 0 件",
+        "en": "   Counted mode (someone in the group has an individual count): this inmate has no count, so 0 units are credited",  # noqa: E501
+    },
+    "discrepancy.yes": {
+        "zh": "   差异标记：|Σ − W| = {gap} > 容差 {tolerance}% × W = {limit}，待干警核对",
+        "en": "   Discrepancy flagged: |Σcounts − W| = {gap} > tolerance {tolerance}% × W = {limit}, for an officer to resolve",  # noqa: E501
+    },
+    "discrepancy.no": {
+        "zh": "   无差异标记：|Σ − W| = {gap} ≤ 容差 {tolerance}% × W = {limit}",
+        "en": "   No discrepancy: |Σcounts − W| = {gap} ≤ tolerance {tolerance}% × W = {limit}",
+    },
+    "time": {
+        "zh": "   计时模式（组内无人计件）：计酬 = W × 在岗 / 在岗合计 = {warehoused} × {present} / {total} = {credit} 件",  # noqa: E501
+        "en": "   Time mode (nobody in the group has a count): credited = W × present / Σpresent = {warehoused} × {present} / {total} = {credit} units",  # noqa: E501
+    },
+    "time.nobody": {
+        "zh": "   计时模式（组内无人计件）：当日组内无人在岗（在岗合计 0），所有人计酬 0 件",
+        "en": "   Time mode (nobody in the group has a count): nobody was present (Σpresent = 0), so everyone is credited 0 units",  # noqa: E501
+    },
+    "earned": {
+        "zh": "3. 完成标准秒 = 计酬 {credit} 件 × 标准工时 {seconds} = {earned}",
+        "en": "3. Earned = credited {credit} units × standard time {seconds} = {earned} standard seconds",
+    },
+    "board": {
+        "zh": "4. 看板：定额件数 = {quota} / {seconds} = {quota_units}；完成件数 = {done}；差额 = {diff}（{sense}）；完成率 = {completion}",  # noqa: E501
+        "en": "4. Board: quota_units = {quota} / {seconds} = {quota_units}; done_units = {done}; diff_units = {diff} ({sense}); completion = {completion}",  # noqa: E501
+    },
+    "sense.over": {"zh": "超额", "en": "exceeded"},
+    "sense.under": {"zh": "欠额", "en": "still owed"},
+    "sense.even": {"zh": "恰好完成", "en": "exactly met"},
+    "completion.none": {"zh": "无（定额为 0）", "en": "none (the quota is 0)"},
+    "mode.time": {"zh": "计时", "en": "time"},
+    "mode.counted": {"zh": "计件", "en": "counted"},
+    "monthly.day": {
+        "zh": "   {day} {line}/{product}/{step} {mode}：定额 {quota}，完成 {earned}{met}",
+        "en": "   {day} {line}/{product}/{step} {mode}: quota {quota}, earned {earned}{met}",
+    },
+    "monthly.met": {"zh": "（完成定额）", "en": "  (met)"},
+    "monthly.days": {
+        "zh": "本月有岗位的工作日（共 {n} 天）：",
+        "en": "Workdays of the month with an assignment ({n}):",
+    },
+    "monthly.no_days": {
+        "zh": "本月没有有岗位的工作日，只有考核调整",
+        "en": "No workday of the month with an assignment; only adjustments",
+    },
+    "monthly.sums": {
+        "zh": "定额合计 Σquota = {quota} 标准秒；完成合计 Σearned = {earned} 标准秒",
+        "en": "Σquota = {quota} standard seconds; Σearned = {earned} standard seconds",
+    },
+    "monthly.completion": {
+        "zh": "完成率 = Σearned / Σquota = {pct}",
+        "en": "completion = Σearned / Σquota = {pct}",
+    },
+    "monthly.completion.none": {
+        "zh": "完成率：无（全月定额为 0）",
+        "en": "completion: none (no quota at all in the month)",
+    },
+    "monthly.counts": {
+        "zh": "有定额天数 workdays = {workdays}（定额 > 0 的天数）；完成天数 days_met = {days_met}（其中完成 ≥ 定额的天数）",  # noqa: E501
+        "en": "workdays = {workdays} (days with quota > 0); days_met = {days_met} (of them, days with earned ≥ quota)",  # noqa: E501
+    },
+    "base.none": {
+        "zh": "基础分 = 0（全月无定额）",
+        "en": "Base points = 0 (no quota at all)",
+    },
+    "base.full": {
+        "zh": "基础分 = {base}（完成率 ≥ 100%，得满分 labor_base_points）",
+        "en": "Base points = {base} (completion ≥ 100 %, so the full labor_base_points)",
+    },
+    "base.partial": {
+        "zh": "基础分 = labor_base_points {points} × 完成率 {pct} = {raw}，按比例扣分，四舍五入到 0.1 = {base}",  # noqa: E501
+        "en": "Base points = labor_base_points {points} × completion {pct} = {raw}, deducted in proportion, rounded half up to 0.1 = {base}",  # noqa: E501
+    },
+    "bonus.not_over": {
+        "zh": "超额加分 = 0（完成率未超过 100%）",
+        "en": "Bonus points = 0 (completion is not above 100 %)",
+    },
+    "bonus.not_sustained": {
+        "zh": "超额加分 = 0（完成天数 {days_met} < {min_pct}% × 有定额天数 {workdays} = {needed}，超额不持续）",  # noqa: E501
+        "en": "Bonus points = 0 (days_met {days_met} < {min_pct}% × workdays {workdays} = {needed}: over-fulfilment not sustained)",  # noqa: E501
+    },
+    "bonus": {
+        "zh": "超额加分 = min(上限 {cap}, floor((完成率 {pct} − 100%) / {step}%) × {per_step}) = min({cap}, {steps} × {per_step}) = {bonus}（完成天数 {days_met} ≥ {min_pct}% × {workdays} = {needed}）",  # noqa: E501
+        "en": "Bonus points = min(cap {cap}, floor((completion {pct} − 100%) / {step}%) × {per_step}) = min({cap}, {steps} × {per_step}) = {bonus} (days_met {days_met} ≥ {min_pct}% × {workdays} = {needed})",  # noqa: E501
+    },
+    "adjustment": {
+        "zh": "   考核调整 {points} 分：{reason}{day}",
+        "en": "   Adjustment {points} points: {reason}{day}",
+    },
+    "adjustments": {
+        "zh": "考核调整合计 = {total}",
+        "en": "Adjustments in total = {total}",
+    },
+    "adjustments.none": {"zh": "考核调整：无", "en": "Adjustments: none"},
+    "labor": {
+        "zh": "劳动改造得分 = max(0, 基础分 {base} + 超额加分 {bonus} + 调整 {adjust}) = {labor}",
+        "en": "Labor points = max(0, base {base} + bonus {bonus} + adjustments {adjust}) = {labor}",
+    },
+    "shown": {
+        "zh": "显示值（四舍五入）：{shown}",
+        "en": "Shown (rounded half up): {shown}",
+    },
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sentence:
+    """One line of an explanation: a key of `TEXT` and its already formatted values."""
+
+    key: str
+    values: tuple[tuple[str, str], ...] = ()
+
+    def render(self, lang: Lang) -> str:
+        values = {
+            name: (TEXT[value[1:]][lang] if value.startswith("@") else value) for name, value in self.values
+        }
+        return TEXT[self.key][lang].format(**values)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Explanation:
+    """The sentences that explain one number, renderable in each language."""
+
+    sentences: tuple[Sentence, ...]
+
+    def render(self, lang: Lang = "zh") -> str:
+        return "\n".join(s.render(lang) for s in self.sentences)
+
+
+def _s(key: str, **values: object) -> Sentence:
+    """A sentence; a value `"@key"` is itself translated, numbers are written with `exact_text`."""
+    return Sentence(key=key, values=tuple((k, _fmt(v)) for k, v in values.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class Percent:
+    """A percentage for an explanation: `119.76% (= 25230085/210672%)`."""
+
+    value: Fraction
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, Percent):
+        head, exact, tail = exact_text(value.value).partition(" (= ")
+        return f"{head}% (= {tail[:-1]}%)" if exact else f"{head}%"
+    if isinstance(value, Fraction):
+        return exact_text(value)
+    if isinstance(value, int):
+        return exact_text(Fraction(value))
+    return str(value)
+
+
+def _name(index: MonthIndex, inmate: str) -> str:
+    found = index.inmates.get(inmate)
+    return f" {found.name}" if found is not None and found.name else ""
+
+
+def _rule_sentences(index: MonthIndex) -> list[Sentence]:
+    rs = index.rule_set
+    params = ", ".join(f"{name} {_fmt(getattr(rs.params, name))}" for name in PARAM_NAMES)
+    return [
+        _s("rule_set", version=rs.version, valid_from=rs.valid_from, digest=rs.digest),
+        _s("params", params=params),
+    ]
+
+
+def find_daily(index: MonthIndex, inmate: str, day: date) -> DailyRecord:
+    """The daily record of an inmate on a day; EngineError saying why when there is none."""
+    if not index.inputs.month.contains(day):
+        raise EngineError(f"{day} is not in the month {index.inputs.month}")
+    if day not in index.day_set:
+        raise EngineError(f"{day} is not a workday of the month, so nobody has a daily record on it")
+    n = index.assignment_index(inmate, day)
+    if n is None:
+        raise EngineError(
+            f"inmate {inmate} has no assignment on {day}, so no daily record (counts are ignored)"
+        )
+    line = index.inputs.assignments[n].line
+    for record in compute_line_day(index, line, day).records:
+        if record.inmate == inmate:
+            return record
+    raise EngineError(f"no daily record of inmate {inmate} on {day}")  # pragma: no cover - unreachable
+
+
+def explain_daily(index: MonthIndex, inmate: str, day: date) -> Explanation:
+    """Every input and intermediate value behind one daily record (rule book, "Daily computation")."""
+    record = find_daily(index, inmate, day)
+    n = index.assignment_index(inmate, day)
+    assert n is not None
+    a = index.inputs.assignments[n]
+    line, product, step = a.line, a.product, a.step
+    params = index.rule_set.params
+    std = index.standard_time(product, step, day)
+    assert std is not None
+    seconds = std.seconds
+    members = index.members(line, product, step, day)
+    present = {m: index.present_minutes(m, day) for m in members}
+    counts = {m: index.count(m, day) for m in members}
+    w = index.warehoused_units(line, product, day)
+
+    out = [_s("daily.title", inmate=inmate, name=_name(index, inmate), day=day), *_rule_sentences(index)]
+    out.append(
+        _s(
+            "assignment",
+            line=line,
+            product=product,
+            step=step,
+            n=str(n),
+            valid_from=a.valid_from,
+            valid_to=a.valid_to or "@open_end",
+        )
+    )
+    out.append(
+        _s("standard", product=product, step=step, day=day, valid_from=std.valid_from, seconds=seconds)
+    )
+    has_entry = index.has_attendance(inmate, day)
+    excused = index.excused_minutes(inmate, day)
+    out.append(
+        _s("attendance", present=present[inmate], excused=excused) if has_entry else _s("attendance.none")
+    )
+
+    # 1. Quota.
+    shift = index.lines[line].shift_minutes
+    quota_pct = index.inmates[inmate].quota_pct
+    quota = max(ZERO, shift - excused) * 60 * params.target_efficiency_pct / 100 * quota_pct / 100
+    out.append(
+        _s(
+            "quota",
+            shift=shift,
+            excused=excused,
+            efficiency=params.target_efficiency_pct,
+            quota_pct=quota_pct,
+            quota=quota,
+        )
+    )
+
+    # 2. Credit.
+    out.append(_s("group", line=line, product=product, step=step, n=len(members), warehoused=w))
+    for m in members:
+        count = counts[m]
+        out.append(
+            _s(
+                "member",
+                inmate=m,
+                present=present[m],
+                count="@member.no_count" if count is None else count,
+                me="@member.me" if m == inmate else "",
+            )
+        )
+    credit: Fraction
+    if any(c is not None for c in counts.values()):
+        total = sum((c for c in counts.values() if c is not None), ZERO)
+        own = counts[inmate]
+        if own is None:
+            credit = ZERO
+            out.append(_s("counted.no_count"))
+        else:
+            credit = own * min(Fraction(1), w / total) if total else own
+            out.append(_s("counted", total=total, count=own, warehoused=w, credit=credit))
+        gap = abs(total - w)
+        limit = params.discrepancy_tolerance_pct / 100 * w
+        key = "discrepancy.yes" if gap > limit else "discrepancy.no"
+        out.append(_s(key, gap=gap, tolerance=params.discrepancy_tolerance_pct, limit=limit))
+    else:
+        total = sum(present.values(), ZERO)
+        if total:
+            credit = w * present[inmate] / total
+            out.append(_s("time", warehoused=w, present=present[inmate], total=total, credit=credit))
+        else:
+            credit = ZERO
+            out.append(_s("time.nobody"))
+
+    # 3. Earned, 4. the board.
+    earned = credit * seconds
+    out.append(_s("earned", credit=credit, seconds=seconds, earned=earned))
+    quota_units = quota / seconds
+    diff = credit - quota_units
+    sense = "@sense.over" if diff > 0 else "@sense.under" if diff < 0 else "@sense.even"
+    completion = (
+        f"100 × {_fmt(earned)} / {_fmt(quota)} = {_fmt(Percent(HUNDRED * earned / quota))}"
+        if quota
+        else "@completion.none"
+    )
+    out.append(
+        _s(
+            "board",
+            quota=quota,
+            seconds=seconds,
+            quota_units=quota_units,
+            done=credit,
+            diff=diff,
+            sense=sense,
+            completion=completion,
+        )
+    )
+    if (quota, earned, credit) != (record.quota_std_seconds, record.earned_std_seconds, record.done_units):
+        raise EngineError(
+            f"explanation of inmate {inmate} on {day} does not reproduce the record"
+        )  # pragma: no cover
+    out.append(_s("shown", shown=_shown_daily(record)))
+    return Explanation(sentences=tuple(out))
+
+
+def _shown_daily(r: DailyRecord) -> str:
+    pct = r.completion_pct
+    return (
+        f"quota_std_seconds {shown(r.quota_std_seconds)}, earned_std_seconds {shown(r.earned_std_seconds)}, "
+        f"quota_units {shown(r.quota_units)}, done_units {shown(r.done_units)}, "
+        f"diff_units {shown(r.diff_units)}, "
+        f"completion_pct {'null' if pct is None else shown(pct)}"
+    )
+
+
+def month_records(index: MonthIndex, inmate: str) -> list[DailyRecord]:
+    """An inmate's daily records of the month, computing only the line-days they worked."""
+    records: list[DailyRecord] = []
+    for day in index.days:
+        n = index.assignment_index(inmate, day)
+        if n is not None:
+            line = index.inputs.assignments[n].line
+            records.extend(r for r in compute_line_day(index, line, day).records if r.inmate == inmate)
+    return records
+
+
+def explain_monthly(index: MonthIndex, inmate: str) -> Explanation:
+    """Every daily value, sum and rule behind one monthly labor score (rule book, "Monthly")."""
+    records = month_records(index, inmate)
+    adjustments = index.adjustments.get(inmate, [])
+    if not records and not adjustments:
+        raise EngineError(
+            f"inmate {inmate} has no monthly line for {index.inputs.month}: "
+            "no assignment on a workday and no adjustment"
+        )
+    params = index.rule_set.params
+    score = monthly_score(inmate, records, adjustments, params)
+    out = [_s("monthly.title", inmate=inmate, name=_name(index, inmate), month=index.inputs.month)]
+    out.extend(_rule_sentences(index))
+    out.append(_s("monthly.days", n=len(records)) if records else _s("monthly.no_days"))
+    for r in records:
+        out.append(
+            _s(
+                "monthly.day",
+                day=r.day,
+                line=r.line,
+                product=r.product,
+                step=r.step,
+                mode=f"@mode.{r.mode}",
+                quota=r.quota_std_seconds,
+                earned=r.earned_std_seconds,
+                met="@monthly.met" if r.met else "",
+            )
+        )
+    quota = sum((r.quota_std_seconds for r in records), ZERO)
+    earned = sum((r.earned_std_seconds for r in records), ZERO)
+    workdays = sum(1 for r in records if r.quota_std_seconds > 0)
+    days_met = sum(
+        1 for r in records if r.quota_std_seconds > 0 and r.earned_std_seconds >= r.quota_std_seconds
+    )
+    out.append(_s("monthly.sums", quota=quota, earned=earned))
+    base = bonus = ZERO
+    if quota:
+        completion = earned / quota
+        out.append(_s("monthly.completion", pct=Percent(HUNDRED * completion)))
+    else:
+        out.append(_s("monthly.completion.none"))
+    out.append(_s("monthly.counts", workdays=workdays, days_met=days_met))
+    if not quota:
+        out.append(_s("base.none"))
+    elif completion >= 1:
+        base = round_fraction(params.labor_base_points, 1)
+        out.append(_s("base.full", base=base))
+    else:
+        raw = params.labor_base_points * completion
+        base = round_fraction(raw, 1)
+        out.append(
+            _s(
+                "base.partial",
+                points=params.labor_base_points,
+                pct=Percent(HUNDRED * completion),
+                raw=raw,
+                base=base,
+            )
+        )
+    needed = params.bonus_min_days_met_pct / 100 * workdays
+    if not quota or completion <= 1:
+        out.append(_s("bonus.not_over"))
+    elif days_met < needed:
+        out.append(
+            _s(
+                "bonus.not_sustained",
+                days_met=days_met,
+                min_pct=params.bonus_min_days_met_pct,
+                workdays=workdays,
+                needed=needed,
+            )
+        )
+    else:
+        steps = floor((HUNDRED * completion - HUNDRED) / params.bonus_step_pct)
+        bonus = min(params.bonus_cap_points, steps * params.bonus_points_per_step)
+        out.append(
+            _s(
+                "bonus",
+                cap=params.bonus_cap_points,
+                pct=Percent(HUNDRED * completion),
+                step=params.bonus_step_pct,
+                per_step=params.bonus_points_per_step,
+                steps=steps,
+                bonus=bonus,
+                days_met=days_met,
+                min_pct=params.bonus_min_days_met_pct,
+                workdays=workdays,
+                needed=needed,
+            )
+        )
+    for adj in adjustments:
+        out.append(
+            _s("adjustment", points=adj.points, reason=adj.reason, day=f" ({adj.day})" if adj.day else "")
+        )
+    adjust = sum((adj.points for adj in adjustments), ZERO)
+    out.append(_s("adjustments", total=adjust) if adjustments else _s("adjustments.none"))
+    labor = max(ZERO, base + bonus + adjust)
+    out.append(_s("labor", base=base, bonus=bonus, adjust=adjust, labor=labor))
+    if (quota, earned, workdays, days_met, base, bonus, adjust, labor) != (
+        score.quota_std_seconds,
+        score.earned_std_seconds,
+        score.workdays,
+        score.days_met,
+        score.base_points,
+        score.bonus_points,
+        score.adjust_points,
+        score.labor_points,
+    ):
+        raise EngineError(
+            f"explanation of inmate {inmate}'s month does not reproduce the score"
+        )  # pragma: no cover
+    out.append(_s("shown", shown=_shown_monthly(score)))
+    return Explanation(sentences=tuple(out))
+
+
+def _shown_monthly(m: MonthlyScore) -> str:
+    pct = m.completion_pct
+    return (
+        f"quota_std_seconds {shown(m.quota_std_seconds)}, earned_std_seconds {shown(m.earned_std_seconds)}, "
+        f"completion_pct {'null' if pct is None else shown(pct)}, "
+        f"workdays {m.workdays}, days_met {m.days_met}, "
+        f"base_points {shown(m.base_points, 1)}, bonus_points {shown(m.bonus_points, 1)}, "
+        f"adjust_points {shown(m.adjust_points, 1)}, labor_points {shown(m.labor_points, 1)}"
+    )

@@ -1,0 +1,778 @@
+"""The site's master data: areas, lines, products and steps with versioned standard times, inmates,
+officers, badges, assignments, workdays and rule-set versions.
+
+Models are declared unbound and bound at start-up (`bind(db)`), like every hub table. Numbers the
+rules compute with (shift minutes, standard seconds, quota levels) are stored as exact decimal text,
+never floats. Dates are `YYYY-MM-DD` text and months `YYYY-MM`, which sort correctly as text.
+
+Changes go through `MasterData`, which takes the acting officer for every change and hands each act
+to an optional `record_act(actor, action, subject, payload)` callback inside the same transaction,
+so the hub's ledger (hub/ledger.py) can record it atomically without this module importing it.
+Listeners registered with `on_change` run after the commit (line plans and results refresh).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+import peewee as pw
+
+from hub.db import write_transaction
+from hub.engine.errors import EngineError
+from hub.engine.model import EARLIEST_MONTH, Month
+from hub.engine.model import Assignment as EngineAssignment
+from hub.engine.model import Inmate as EngineInmate
+from hub.engine.model import Line as EngineLine
+from hub.engine.model import Product as EngineProduct
+from hub.engine.model import StandardTime as EngineStandardTime
+from hub.engine.rules import DEFAULT_RULE_BOOK, PARAM_NAMES, RuleBook, RuleVersion, parse_changes
+
+log = logging.getLogger(__name__)
+
+RecordAct = Callable[[str, str, str, dict[str, Any]], None]
+"""`record_act(actor, action, subject, payload)`: the ledger's hook, called inside the transaction."""
+
+OFFICER_ROLES = ("line_officer", "area_head", "labor_section", "admin")
+PERSON_ROLES = ("inmate", "officer")
+
+
+class MasterDataError(ValueError):
+    """A change that cannot be made (unknown line, bad number, overlapping version); one line."""
+
+
+class _Base(pw.Model):
+    class Meta:
+        database = None
+
+
+class Area(_Base):
+    code = pw.CharField(primary_key=True, max_length=64)
+    name = pw.CharField(max_length=100)
+
+    class Meta:
+        table_name = "md_area"
+
+
+class Line(_Base):
+    code = pw.CharField(primary_key=True, max_length=64)
+    name = pw.CharField(max_length=100)
+    area = pw.CharField(max_length=64, index=True)
+    shift_minutes = pw.CharField(max_length=32)  # exact decimal text
+    product = pw.CharField(max_length=64, null=True)  # what the line makes now (shown in its plan)
+
+    class Meta:
+        table_name = "md_line"
+
+
+class Product(_Base):
+    code = pw.CharField(primary_key=True, max_length=64)
+    name = pw.CharField(max_length=100)
+
+    class Meta:
+        table_name = "md_product"
+
+
+class Step(_Base):
+    id = pw.AutoField()
+    product = pw.CharField(max_length=64, index=True)
+    code = pw.CharField(max_length=64)
+    name = pw.CharField(max_length=100)
+    position = pw.IntegerField()
+
+    class Meta:
+        table_name = "md_step"
+        indexes = ((("product", "code"), True),)
+
+
+class StandardTime(_Base):
+    """One version of a step's standard time; in force from `valid_from` until the next version."""
+
+    id = pw.AutoField()
+    product = pw.CharField(max_length=64)
+    step = pw.CharField(max_length=64)
+    valid_from = pw.CharField(max_length=10)
+    seconds = pw.CharField(max_length=32)  # exact decimal text, e.g. "97.5"
+    reason = pw.TextField(default="")
+    created_ms = pw.BigIntegerField()
+
+    class Meta:
+        table_name = "md_standard_time"
+        indexes = ((("product", "step", "valid_from"), True),)
+
+
+class Inmate(_Base):
+    id = pw.CharField(primary_key=True, max_length=64)
+    number = pw.CharField(max_length=64)  # the prison number shown on the board
+    name = pw.CharField(max_length=100)
+    quota_pct = pw.CharField(max_length=16, default="100")
+    area = pw.CharField(max_length=64, null=True)
+
+    class Meta:
+        table_name = "md_inmate"
+
+
+class Officer(_Base):
+    id = pw.CharField(primary_key=True, max_length=64)
+    name = pw.CharField(max_length=100)
+    role = pw.CharField(max_length=32)
+    area = pw.CharField(max_length=64, null=True)  # an area head's or line officer's area
+    line = pw.CharField(max_length=64, null=True)  # a line officer's line
+
+    class Meta:
+        table_name = "md_officer"
+
+
+class Badge(_Base):
+    badge = pw.CharField(primary_key=True, max_length=64)
+    person = pw.CharField(max_length=64, index=True)
+    role = pw.CharField(max_length=16)  # inmate | officer
+    issued_ms = pw.BigIntegerField()
+    revoked_ms = pw.BigIntegerField(null=True)
+
+    class Meta:
+        table_name = "md_badge"
+
+
+class Assignment(_Base):
+    """A post; `id` is creation order, and where two overlap on a day the later created wins."""
+
+    id = pw.AutoField()
+    inmate = pw.CharField(max_length=64, index=True)
+    line = pw.CharField(max_length=64)
+    product = pw.CharField(max_length=64)
+    step = pw.CharField(max_length=64)
+    valid_from = pw.CharField(max_length=10)
+    valid_to = pw.CharField(max_length=10, null=True)
+    created_ms = pw.BigIntegerField()
+
+    class Meta:
+        table_name = "md_assignment"
+
+
+class Workday(_Base):
+    """A date on which a line works; `line` NULL means every line of the site works that day."""
+
+    id = pw.AutoField()
+    day = pw.CharField(max_length=10, index=True)
+    line = pw.CharField(max_length=64, null=True)
+
+    class Meta:
+        table_name = "md_workday"
+        indexes = ((("day", "line"), True),)
+
+
+class RuleSetVersion(_Base):
+    """Rule parameters a site changes, applying from a month on (`parameters`: JSON of decimal text)."""
+
+    id = pw.AutoField()
+    version = pw.CharField(max_length=64, unique=True)
+    valid_from = pw.CharField(max_length=7)
+    parameters = pw.TextField()
+    reason = pw.TextField(default="")
+    created_ms = pw.BigIntegerField()
+
+    class Meta:
+        table_name = "md_rule_set_version"
+
+
+MODELS: tuple[type[pw.Model], ...] = (
+    Area,
+    Line,
+    Product,
+    Step,
+    StandardTime,
+    Inmate,
+    Officer,
+    Badge,
+    Assignment,
+    Workday,
+    RuleSetVersion,
+)
+
+
+def bind(db: pw.Database) -> None:
+    """Bind the master-data models to `db` and create their tables if missing."""
+    from hub.db import bind as bind_models
+
+    bind_models(db, MODELS)
+
+
+# --- exact values ----------------------------------------------------------------------------------
+
+
+def decimal_text(value: str | int | Decimal, field: str, *, positive: bool = False) -> str:
+    """Normalised exact decimal text of a user's number; MasterDataError naming `field` otherwise."""
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise MasterDataError(f"{field}: not a number: {value!r}") from None
+    if not number.is_finite() or number < 0 or (positive and number == 0):
+        raise MasterDataError(f"{field}: must be a {'positive' if positive else 'non-negative'} number")
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def fraction(text: str) -> Fraction:
+    return Fraction(Decimal(text))
+
+
+def parse_date(value: str | date, field: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise MasterDataError(f"{field}: not a date (YYYY-MM-DD): {value!r}") from None
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonInfo:
+    id: str
+    name: str
+    role: str  # inmate | officer
+    number: str
+    badges: tuple[str, ...]
+
+
+def line_workdays(first: date, last: date, line: str | None = None) -> list[date]:
+    """Workdays between two dates (inclusive): site-wide ones, plus `line`'s own if a line is given.
+
+    With `line=None`, every date on which any line works.
+    """
+    query = Workday.select(Workday.day, Workday.line).where(
+        (Workday.day >= first.isoformat()) & (Workday.day <= last.isoformat())
+    )
+    days = {date.fromisoformat(w.day) for w in query if line is None or w.line is None or w.line == line}
+    return sorted(days)
+
+
+def is_workday(day: date, line: str) -> bool:
+    return bool(line_workdays(day, day, line))
+
+
+def assignments_between(first: date, last: date) -> list[Assignment]:
+    """Assignments overlapping [first, last], in creation order (later created wins)."""
+    query = (
+        Assignment.select()
+        .where(
+            (Assignment.valid_from <= last.isoformat())
+            & (Assignment.valid_to.is_null() | (Assignment.valid_to >= first.isoformat()))
+        )
+        .order_by(Assignment.id)
+    )
+    return list(query)
+
+
+def assignment_on(inmate: str, day: date) -> Assignment | None:
+    """The assignment in force for an inmate on a day: the latest created one covering the day."""
+    text = day.isoformat()
+    found: Assignment | None = (
+        Assignment.select()
+        .where(
+            (Assignment.inmate == inmate)
+            & (Assignment.valid_from <= text)
+            & (Assignment.valid_to.is_null() | (Assignment.valid_to >= text))
+        )
+        .order_by(Assignment.id.desc())
+        .first()
+    )
+    return found
+
+
+def posts_on(day: date) -> dict[str, Assignment]:
+    """Inmate id -> the assignment in force on `day` (later created wins)."""
+    out: dict[str, Assignment] = {}
+    for a in assignments_between(day, day):
+        out[a.inmate] = a
+    return out
+
+
+def active_badges() -> dict[str, list[str]]:
+    """Person id -> badge ids not revoked, in badge order."""
+    out: dict[str, list[str]] = {}
+    for b in Badge.select().where(Badge.revoked_ms.is_null()).order_by(Badge.badge):
+        out.setdefault(b.person, []).append(b.badge)
+    return out
+
+
+def person_of_badge(badge: str) -> str | None:
+    found = Badge.get_or_none((Badge.badge == badge) & Badge.revoked_ms.is_null())
+    return None if found is None else str(found.person)
+
+
+def steps_of(product: str) -> list[Step]:
+    return list(Step.select().where(Step.product == product).order_by(Step.position))
+
+
+def step_names() -> dict[tuple[str, str], str]:
+    return {(s.product, s.code): s.name for s in Step.select()}
+
+
+def engine_lines() -> tuple[EngineLine, ...]:
+    return tuple(
+        EngineLine(code=x.code, shift_minutes=fraction(x.shift_minutes))
+        for x in Line.select().order_by(Line.code)
+    )
+
+
+def engine_products() -> tuple[EngineProduct, ...]:
+    steps: dict[str, list[str]] = {}
+    for s in Step.select().order_by(Step.product, Step.position):
+        steps.setdefault(s.product, []).append(s.code)
+    return tuple(
+        EngineProduct(code=p.code, steps=tuple(steps.get(p.code, ())))
+        for p in Product.select().order_by(Product.code)
+        if steps.get(p.code)
+    )
+
+
+def engine_standard_times() -> tuple[EngineStandardTime, ...]:
+    query = StandardTime.select().order_by(StandardTime.product, StandardTime.step, StandardTime.valid_from)
+    return tuple(
+        EngineStandardTime(
+            product=s.product,
+            step=s.step,
+            valid_from=date.fromisoformat(s.valid_from),
+            seconds=fraction(s.seconds),
+        )
+        for s in query
+    )
+
+
+def engine_inmates() -> tuple[EngineInmate, ...]:
+    return tuple(
+        EngineInmate(id=i.id, name=i.name, quota_pct=fraction(i.quota_pct))
+        for i in Inmate.select().order_by(Inmate.id)
+    )
+
+
+def engine_assignment(a: Assignment) -> EngineAssignment:
+    return EngineAssignment(
+        inmate=a.inmate,
+        line=a.line,
+        product=a.product,
+        step=a.step,
+        valid_from=date.fromisoformat(a.valid_from),
+        valid_to=None if a.valid_to is None else date.fromisoformat(a.valid_to),
+    )
+
+
+def rule_book() -> RuleBook:
+    """The rule book's defaults with the site's versions layered on, oldest `from` first."""
+    versions = []
+    for v in RuleSetVersion.select().order_by(RuleSetVersion.valid_from, RuleSetVersion.id):
+        changes = parse_changes(json.loads(v.parameters), f"rule set {v.version}")
+        versions.append(RuleVersion(version=v.version, valid_from=Month.parse(v.valid_from), changes=changes))
+    return DEFAULT_RULE_BOOK.then(RuleBook(versions=tuple(versions)))
+
+
+def site_rule_changes() -> RuleBook:
+    """Only the site's own versions (what a scenario export carries as its `rules`)."""
+    book = rule_book()
+    return RuleBook(versions=book.versions[len(DEFAULT_RULE_BOOK.versions) :])
+
+
+def people() -> dict[str, PersonInfo]:
+    """Everyone with a name: inmates and officers, with their active badges."""
+    badges = active_badges()
+    out: dict[str, PersonInfo] = {}
+    for i in Inmate.select():
+        out[i.id] = PersonInfo(
+            id=i.id, name=i.name, role="inmate", number=i.number, badges=tuple(badges.get(i.id, ()))
+        )
+    for o in Officer.select():
+        out[o.id] = PersonInfo(
+            id=o.id, name=o.name, role="officer", number=o.id, badges=tuple(badges.get(o.id, ()))
+        )
+    return out
+
+
+# --- changing --------------------------------------------------------------------------------------
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class MasterData:
+    """Every change to master data, with the officer who made it.
+
+    `record_act(actor, action, subject, payload)` is called inside the change's transaction (a
+    failing ledger write rolls the change back); `on_change` listeners get the action name after
+    the commit and must not raise (they are logged and skipped if they do).
+    """
+
+    def __init__(
+        self, db: pw.Database, *, record_act: RecordAct | None = None, clock_ms: Callable[[], int] = _now_ms
+    ) -> None:
+        self.db = db
+        self.record_act = record_act
+        self.clock_ms = clock_ms
+        self._listeners: list[Callable[[str], None]] = []
+
+    def on_change(self, listener: Callable[[str], None]) -> None:
+        self._listeners.append(listener)
+
+    def _act(
+        self, actor: str, action: str, subject: str, payload: dict[str, Any], change: Callable[[], Any]
+    ) -> Any:
+        with write_transaction(self.db):  # BEGIN IMMEDIATE on SQLite: reads then writes never deadlock
+            result = change()
+            if self.record_act is not None:
+                self.record_act(actor, action, subject, payload)
+        for listener in list(self._listeners):
+            try:
+                listener(action)
+            except Exception:  # a broken listener must not undo a committed change
+                log.exception("master-data listener failed after %s", action)
+        return result
+
+    # areas and lines
+    def add_area(self, actor: str, code: str, name: str) -> None:
+        self._act(
+            actor, "area.add", code, {"code": code, "name": name}, lambda: Area.create(code=code, name=name)
+        )
+
+    def add_line(
+        self,
+        actor: str,
+        code: str,
+        name: str,
+        *,
+        area: str,
+        shift_minutes: str | int,
+        product: str | None = None,
+    ) -> None:
+        if Area.get_or_none(Area.code == area) is None:
+            raise MasterDataError(f"area: unknown area {area!r}")
+        shift = decimal_text(shift_minutes, "shift_minutes")
+        payload = {"code": code, "name": name, "area": area, "shift_minutes": shift, "product": product}
+        self._act(
+            actor,
+            "line.add",
+            code,
+            payload,
+            lambda: Line.create(code=code, name=name, area=area, shift_minutes=shift, product=product),
+        )
+
+    def update_line(
+        self,
+        actor: str,
+        code: str,
+        *,
+        name: str | None = None,
+        shift_minutes: str | int | None = None,
+        product: str | None = None,
+    ) -> None:
+        line = Line.get_or_none(Line.code == code)
+        if line is None:
+            raise MasterDataError(f"line: unknown line {code!r}")
+        changes: dict[str, Any] = {}
+        if name is not None:
+            changes["name"] = name
+        if shift_minutes is not None:
+            changes["shift_minutes"] = decimal_text(shift_minutes, "shift_minutes")
+        if product is not None:
+            self._require_product(product)
+            changes["product"] = product
+        self._act(
+            actor,
+            "line.update",
+            code,
+            changes,
+            lambda: Line.update(**changes).where(Line.code == code).execute(),
+        )
+
+    # products, steps, standard times
+    def add_product(
+        self,
+        actor: str,
+        code: str,
+        name: str,
+        steps: Sequence[tuple[str, str, str]],
+        *,
+        valid_from: str | date,
+        reason: str = "",
+    ) -> None:
+        """A product with its steps in order, each `(code, name, standard seconds)` from `valid_from`."""
+        if not steps:
+            raise MasterDataError("steps: a product needs at least one step")
+        start = parse_date(valid_from, "valid_from").isoformat()
+        clean = [
+            (s, n, decimal_text(sec, f"steps[{i}].seconds", positive=True))
+            for i, (s, n, sec) in enumerate(steps)
+        ]
+        now = self.clock_ms()
+
+        def change() -> None:
+            Product.create(code=code, name=name)
+            for pos, (step, step_name, seconds) in enumerate(clean):
+                Step.create(product=code, code=step, name=step_name, position=pos)
+                StandardTime.create(
+                    product=code, step=step, valid_from=start, seconds=seconds, reason=reason, created_ms=now
+                )
+
+        payload = {"code": code, "name": name, "from": start, "steps": [list(s) for s in clean]}
+        self._act(actor, "product.add", code, payload, change)
+
+    def set_standard_time(
+        self, actor: str, product: str, step: str, seconds: str, *, valid_from: str | date, reason: str
+    ) -> None:
+        """A new version of a step's standard time from a date on (a version of the same date is replaced)."""
+        if Step.get_or_none((Step.product == product) & (Step.code == step)) is None:
+            raise MasterDataError(f"step: unknown step {step!r} of product {product!r}")
+        if not reason.strip():
+            raise MasterDataError("reason: a standard-time change needs a reason")
+        start = parse_date(valid_from, "valid_from").isoformat()
+        value = decimal_text(seconds, "seconds", positive=True)
+        now = self.clock_ms()
+
+        def change() -> None:
+            StandardTime.delete().where(
+                (StandardTime.product == product)
+                & (StandardTime.step == step)
+                & (StandardTime.valid_from == start)
+            ).execute()
+            StandardTime.create(
+                product=product, step=step, valid_from=start, seconds=value, reason=reason, created_ms=now
+            )
+
+        payload = {"product": product, "step": step, "from": start, "seconds": value, "reason": reason}
+        self._act(actor, "standard_time.set", f"{product}/{step}", payload, change)
+
+    # people
+    def add_inmate(
+        self,
+        actor: str,
+        id: str,
+        *,
+        number: str,
+        name: str,
+        quota_pct: str | int = 100,
+        area: str | None = None,
+    ) -> None:
+        pct = decimal_text(quota_pct, "quota_pct")
+        payload = {"id": id, "number": number, "name": name, "quota_pct": pct, "area": area}
+        self._act(
+            actor,
+            "inmate.add",
+            id,
+            payload,
+            lambda: Inmate.create(id=id, number=number, name=name, quota_pct=pct, area=area),
+        )
+
+    def set_quota_pct(self, actor: str, inmate: str, quota_pct: str | int, *, reason: str) -> None:
+        """A personal quota level (个性化定额); it applies to every day computed from now on."""
+        self._require_inmate(inmate)
+        pct = decimal_text(quota_pct, "quota_pct")
+        self._act(
+            actor,
+            "inmate.quota_pct",
+            inmate,
+            {"quota_pct": pct, "reason": reason},
+            lambda: Inmate.update(quota_pct=pct).where(Inmate.id == inmate).execute(),
+        )
+
+    def update_inmate(
+        self,
+        actor: str,
+        inmate: str,
+        *,
+        name: str | None = None,
+        number: str | None = None,
+        area: str | None = None,
+    ) -> None:
+        """Correct an inmate's name, number or area (quota levels: `set_quota_pct`)."""
+        self._require_inmate(inmate)
+        changes = {k: v for k, v in (("name", name), ("number", number), ("area", area)) if v is not None}
+        if not changes:
+            return
+        self._act(
+            actor,
+            "inmate.update",
+            inmate,
+            changes,
+            lambda: Inmate.update(**changes).where(Inmate.id == inmate).execute(),
+        )
+
+    def add_officer(
+        self, actor: str, id: str, *, name: str, role: str, area: str | None = None, line: str | None = None
+    ) -> None:
+        if role not in OFFICER_ROLES:
+            raise MasterDataError(f"role: must be one of {', '.join(OFFICER_ROLES)}, not {role!r}")
+        payload = {"id": id, "name": name, "role": role, "area": area, "line": line}
+        self._act(
+            actor,
+            "officer.add",
+            id,
+            payload,
+            lambda: Officer.create(id=id, name=name, role=role, area=area, line=line),
+        )
+
+    def issue_badge(self, actor: str, badge: str, person: str) -> None:
+        """Bind a badge to an inmate or officer; a badge id already active elsewhere is refused."""
+        if Inmate.get_or_none(Inmate.id == person) is not None:
+            role = "inmate"
+        elif Officer.get_or_none(Officer.id == person) is not None:
+            role = "officer"
+        else:
+            raise MasterDataError(f"person: unknown person {person!r}")
+        existing = Badge.get_or_none(Badge.badge == badge)
+        if existing is not None and existing.revoked_ms is None:
+            raise MasterDataError(f"badge: {badge!r} is already issued to {existing.person}")
+        now = self.clock_ms()
+
+        def change() -> None:
+            Badge.delete().where(Badge.badge == badge).execute()
+            Badge.create(badge=badge, person=person, role=role, issued_ms=now, revoked_ms=None)
+
+        self._act(actor, "badge.issue", badge, {"badge": badge, "person": person, "role": role}, change)
+
+    def revoke_badge(self, actor: str, badge: str, *, reason: str = "") -> None:
+        found = Badge.get_or_none((Badge.badge == badge) & Badge.revoked_ms.is_null())
+        if found is None:
+            raise MasterDataError(f"badge: no active badge {badge!r}")
+        now = self.clock_ms()
+        self._act(
+            actor,
+            "badge.revoke",
+            badge,
+            {"badge": badge, "person": found.person, "reason": reason},
+            lambda: Badge.update(revoked_ms=now).where(Badge.badge == badge).execute(),
+        )
+
+    # posts and calendar
+    def assign(
+        self,
+        actor: str,
+        inmate: str,
+        *,
+        line: str,
+        product: str,
+        step: str,
+        valid_from: str | date,
+        valid_to: str | date | None = None,
+    ) -> int:
+        """A new post; it wins over earlier posts on the days they overlap. Returns its id."""
+        self._require_inmate(inmate)
+        if Line.get_or_none(Line.code == line) is None:
+            raise MasterDataError(f"line: unknown line {line!r}")
+        if Step.get_or_none((Step.product == product) & (Step.code == step)) is None:
+            raise MasterDataError(f"step: unknown step {step!r} of product {product!r}")
+        start = parse_date(valid_from, "valid_from").isoformat()
+        end = None if valid_to is None else parse_date(valid_to, "valid_to").isoformat()
+        if end is not None and end < start:
+            raise MasterDataError(f"valid_to: {end} is before valid_from {start}")
+        payload = {"inmate": inmate, "line": line, "product": product, "step": step, "from": start, "to": end}
+        now = self.clock_ms()
+        created = self._act(
+            actor,
+            "assignment.add",
+            inmate,
+            payload,
+            lambda: Assignment.create(
+                inmate=inmate,
+                line=line,
+                product=product,
+                step=step,
+                valid_from=start,
+                valid_to=end,
+                created_ms=now,
+            ),
+        )
+        return int(created.id)
+
+    def end_assignment(self, actor: str, assignment: int, valid_to: str | date) -> None:
+        """End a post on a day (inclusive); an earlier post covering later days is in force again."""
+        row = Assignment.get_or_none(Assignment.id == assignment)
+        if row is None:
+            raise MasterDataError(f"assignment: no assignment {assignment}")
+        end = parse_date(valid_to, "valid_to").isoformat()
+        if end < row.valid_from:
+            raise MasterDataError(f"valid_to: {end} is before valid_from {row.valid_from}")
+        self._act(
+            actor,
+            "assignment.end",
+            row.inmate,
+            {"assignment": assignment, "to": end},
+            lambda: Assignment.update(valid_to=end).where(Assignment.id == assignment).execute(),
+        )
+
+    def add_workdays(self, actor: str, days: Iterable[str | date], *, line: str | None = None) -> None:
+        """Dates on which `line` (or, with None, every line) works; existing dates are kept."""
+        clean = sorted({parse_date(d, "day").isoformat() for d in days})
+        if line is not None and Line.get_or_none(Line.code == line) is None:
+            raise MasterDataError(f"line: unknown line {line!r}")
+
+        def change() -> None:
+            for day in clean:
+                if Workday.get_or_none((Workday.day == day) & _line_is(line)) is None:
+                    Workday.create(day=day, line=line)
+
+        self._act(actor, "workday.add", line or "*", {"days": clean, "line": line}, change)
+
+    def remove_workdays(self, actor: str, days: Iterable[str | date], *, line: str | None = None) -> None:
+        clean = sorted({parse_date(d, "day").isoformat() for d in days})
+        self._act(
+            actor,
+            "workday.remove",
+            line or "*",
+            {"days": clean, "line": line},
+            lambda: Workday.delete().where(Workday.day.in_(clean) & _line_is(line)).execute(),
+        )
+
+    # rules
+    def add_rule_set_version(
+        self, actor: str, version: str, *, valid_from: str, parameters: dict[str, str], reason: str
+    ) -> None:
+        """Rule parameters that apply from a month on; only the parameters it changes are listed."""
+        try:
+            month = Month.parse(valid_from)
+        except ValueError as err:
+            raise MasterDataError(f"valid_from: {err}") from None
+        if month == EARLIEST_MONTH:
+            raise MasterDataError("valid_from: a site version needs a real month")
+        try:
+            changes = parse_changes(parameters, "parameters")
+        except EngineError as err:
+            raise MasterDataError(str(err)) from None
+        clean = {name: str(parameters[name]) for name, _ in changes}
+        unknown = set(parameters) - set(PARAM_NAMES)
+        if unknown:  # parse_changes already refuses these; kept as a guard for the payload below
+            raise MasterDataError(f"parameters: unknown {sorted(unknown)}")
+        text = json.dumps(clean, sort_keys=True)
+        now = self.clock_ms()
+        payload = {"version": version, "from": str(month), "parameters": clean, "reason": reason}
+        self._act(
+            actor,
+            "rule_set.add",
+            version,
+            payload,
+            lambda: RuleSetVersion.create(
+                version=version, valid_from=str(month), parameters=text, reason=reason, created_ms=now
+            ),
+        )
+
+    # guards
+    def _require_inmate(self, inmate: str) -> None:
+        if Inmate.get_or_none(Inmate.id == inmate) is None:
+            raise MasterDataError(f"inmate: unknown inmate {inmate!r}")
+
+    def _require_product(self, product: str) -> None:
+        if Product.get_or_none(Product.code == product) is None:
+            raise MasterDataError(f"product: unknown product {product!r}")
+
+
+def _line_is(line: str | None) -> Any:
+    return Workday.line.is_null() if line is None else (Workday.line == line)

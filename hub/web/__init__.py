@@ -1,0 +1,31 @@
+"""The hub's web side: officers' dashboard (accounts, roles, pages) and the wall boards.
+
+The hub app builds a `WebContext` and calls `register_pages(context)` once before `ui.run(...,
+storage_secret=...)` (sessions need the storage secret).
+"""
+
+from __future__ import annotations
+
+from hub.web.context import ResultsFeed, WebContext
+
+__all__ = ["ResultsFeed", "WebContext", "register_pages"]
+
+
+def register_pages(context: WebContext) -> None:
+    """Create the web tables and mount every page: /login, /, /floor, /kiosks, /users, /board/<target>."""
+    from hub.db import bind
+    from hub.web import auth, boards
+    from hub.web.board import register_board
+    from hub.web.floor import register_floor
+    from hub.web.kiosks import register_kiosks
+    from hub.web.login import register_login
+    from hub.web.users import register_users
+
+    bind(context.db, [*auth.MODELS, *boards.MODELS])
+    if context.results is not None:
+        context.results.on_change(context.feed.notify)
+    register_login(context)
+    register_floor(context)
+    register_kiosks(context)
+    register_users(context)
+    register_board(context)

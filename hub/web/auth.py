@@ -1,0 +1,302 @@
+"""Officers' accounts: roles and scope, scrypt password hashes, lock-out after repeated failures.
+
+Pure account logic lives here with the peewee model; the NiceGUI session and the page/action guards
+that use it are in `hub.web.guard`. Time is injected (`clock` returns epoch milliseconds) so tests can
+step past a lock-out or an idle timeout without sleeping.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import peewee
+
+Clock = Callable[[], int]
+
+MAX_FAILURES = 5
+DEFAULT_LOCK_MS = 15 * 60 * 1000
+USERNAME_MAX = 64
+DISPLAY_NAME_MAX = 64
+PASSWORD_MIN = 8
+PASSWORD_MAX = 1024  # scrypt cost is per byte of input only marginally, but no one needs more
+
+# scrypt at n=2**14, r=8: 16 MiB of memory per hash and about 50 ms here; parameters are stored with
+# each hash, so raising them later re-hashes nothing and locks no one out.
+SCRYPT_N = 2**14
+SCRYPT_R = 8
+SCRYPT_P = 1
+SCRYPT_DKLEN = 32
+
+
+def wall_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class Role(StrEnum):
+    LINE_OFFICER = "line_officer"
+    AREA_HEAD = "area_head"
+    LABOR_SECTION = "labor_section"
+    ADMIN = "admin"
+
+
+ALL_ROLES = frozenset(Role)
+
+
+class AuthError(Exception):
+    """An account operation a user asked for and cannot have; `str()` is the message to show."""
+
+
+class LoginRefused(AuthError):
+    """Wrong username/password or a locked account. `locked` says which, for the message only."""
+
+    def __init__(self, message: str, *, locked: bool) -> None:
+        super().__init__(message)
+        self.locked = locked
+
+
+class User(peewee.Model):
+    """One officer's account. `lines` is a comma-separated list (line officers); `area` for area heads."""
+
+    id = peewee.AutoField()
+    username = peewee.CharField(max_length=USERNAME_MAX, unique=True)
+    display_name = peewee.CharField(max_length=DISPLAY_NAME_MAX)
+    role = peewee.CharField(max_length=32)
+    lines = peewee.TextField(default="")
+    area = peewee.CharField(max_length=64, null=True)
+    password_hash = peewee.TextField()
+    failed_attempts = peewee.IntegerField(default=0)
+    locked_until_ms = peewee.BigIntegerField(null=True)
+    active = peewee.BooleanField(default=True)
+    created_ms = peewee.BigIntegerField()
+
+    class Meta:
+        table_name = "web_user"
+
+
+MODELS: tuple[type[peewee.Model], ...] = (User,)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Principal:
+    """Who is acting, as the guards see it: re-read from the database on every page and action."""
+
+    username: str
+    display_name: str
+    role: Role
+    lines: tuple[str, ...] = ()
+    area: str | None = None
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.role in (Role.LABOR_SECTION, Role.ADMIN)
+
+    def may_see_line(self, line: str, area_of_line: str | None) -> bool:
+        if self.sees_everything:
+            return True
+        if self.role is Role.AREA_HEAD:
+            return area_of_line is not None and area_of_line == self.area
+        return line in self.lines
+
+    def may_see_area(self, area: str, lines_in_area: Iterable[str]) -> bool:
+        """A line officer may open an area's page only where one of their own lines is."""
+        if self.sees_everything:
+            return True
+        if self.role is Role.AREA_HEAD:
+            return area == self.area
+        return any(line in self.lines for line in lines_in_area)
+
+
+# --- password hashing -------------------------------------------------------------------------------
+
+
+def hash_password(password: str) -> str:
+    """`scrypt$n$r$p$salt_hex$hash_hex`: salt and parameters travel with the hash."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(
+        password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=SCRYPT_DKLEN
+    )
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt_hex, hash_hex = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = bytes.fromhex(hash_hex)
+        digest = hashlib.scrypt(
+            password.encode(),
+            salt=bytes.fromhex(salt_hex),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(expected),
+            maxmem=256 * 1024 * 1024,
+        )
+    except ValueError:
+        return False
+    return hmac.compare_digest(digest, expected)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of nothing anyone knows: an unknown username costs the same scrypt as a known one, so
+    the answer time does not tell an attacker which usernames exist."""
+    return hash_password(secrets.token_hex(16))
+
+
+# --- validation ------------------------------------------------------------------------------------
+
+
+def parse_role(text: str) -> Role:
+    try:
+        return Role(text)
+    except ValueError:
+        raise AuthError(f"unknown role {text!r}; one of: {', '.join(r.value for r in Role)}") from None
+
+
+def _check_fields(
+    username: str, display_name: str, role: Role, lines: Sequence[str], area: str | None
+) -> None:
+    if not username or len(username) > USERNAME_MAX or not username.isprintable() or " " in username:
+        raise AuthError(f"username must be 1-{USERNAME_MAX} printable characters without spaces")
+    if not display_name.strip() or len(display_name) > DISPLAY_NAME_MAX:
+        raise AuthError(f"display name must be 1-{DISPLAY_NAME_MAX} characters")
+    if role is Role.LINE_OFFICER and not lines:
+        raise AuthError("a line officer needs at least one line (--lines)")
+    if role is Role.AREA_HEAD and not area:
+        raise AuthError("an area head needs an area (--area)")
+    if any("," in line or not line.strip() for line in lines):
+        raise AuthError("line ids must be non-empty and contain no commas")
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < PASSWORD_MIN:
+        raise AuthError(f"password must have at least {PASSWORD_MIN} characters")
+    if len(password) > PASSWORD_MAX:
+        raise AuthError(f"password must have at most {PASSWORD_MAX} characters")
+
+
+# --- the service -----------------------------------------------------------------------------------
+
+
+class Accounts:
+    """Account operations on a bound `User` table. Every method is one short transaction."""
+
+    def __init__(
+        self,
+        db: peewee.Database,
+        *,
+        clock: Clock = wall_ms,
+        lock_ms: int = DEFAULT_LOCK_MS,
+        max_failures: int = MAX_FAILURES,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.lock_ms = lock_ms
+        self.max_failures = max_failures
+
+    def create(
+        self,
+        *,
+        username: str,
+        password: str,
+        role: Role,
+        display_name: str | None = None,
+        lines: Sequence[str] = (),
+        area: str | None = None,
+    ) -> Principal:
+        name = display_name if display_name is not None else username
+        _check_fields(username, name, role, lines, area)
+        check_password_rules(password)
+        with self.db.atomic():
+            if User.select().where(User.username == username).exists():
+                raise AuthError(f"user {username!r} already exists")
+            user = User.create(
+                username=username,
+                display_name=name,
+                role=role.value,
+                lines=",".join(lines),
+                area=area,
+                password_hash=hash_password(password),
+                created_ms=self.clock(),
+            )
+        return _principal(user)
+
+    def authenticate(self, username: str, password: str) -> Principal:
+        """The principal for a right password; `LoginRefused` otherwise (counts the failure)."""
+        now = self.clock()
+        user = User.get_or_none(User.username == username)
+        if user is None or not user.active:
+            verify_password(password, _dummy_hash())
+            raise LoginRefused("wrong username or password", locked=False)
+        if user.locked_until_ms is not None and now < user.locked_until_ms:
+            raise LoginRefused("account locked", locked=True)
+        if verify_password(password, user.password_hash):
+            User.update(failed_attempts=0, locked_until_ms=None).where(User.id == user.id).execute()
+            return _principal(user)
+        with self.db.atomic():
+            # Counted in SQL so two browsers guessing at once cannot both slip under the limit.
+            User.update(failed_attempts=User.failed_attempts + 1).where(User.id == user.id).execute()
+            failures = User.get_by_id(user.id).failed_attempts
+            locked = failures >= self.max_failures
+            if locked:
+                User.update(locked_until_ms=now + self.lock_ms, failed_attempts=0).where(
+                    User.id == user.id
+                ).execute()
+        if locked:
+            raise LoginRefused("account locked", locked=True)
+        raise LoginRefused("wrong username or password", locked=False)
+
+    def principal(self, username: str) -> Principal | None:
+        """The current principal for a session, or None when the account is gone, inactive or locked."""
+        user = User.get_or_none(User.username == username)
+        if user is None or not user.active:
+            return None
+        if user.locked_until_ms is not None and self.clock() < user.locked_until_ms:
+            return None
+        return _principal(user)
+
+    def is_locked(self, username: str) -> bool:
+        user = User.get_or_none(User.username == username)
+        return bool(user and user.locked_until_ms is not None and self.clock() < user.locked_until_ms)
+
+    def unlock(self, username: str) -> None:
+        changed = (
+            User.update(failed_attempts=0, locked_until_ms=None).where(User.username == username).execute()
+        )
+        if not changed:
+            raise AuthError(f"no user {username!r}")
+
+    def set_password(self, username: str, password: str) -> None:
+        check_password_rules(password)
+        changed = (
+            User.update(password_hash=hash_password(password)).where(User.username == username).execute()
+        )
+        if not changed:
+            raise AuthError(f"no user {username!r}")
+
+    def list(self) -> list[tuple[Principal, bool]]:
+        """Every account with whether it is locked now, by username."""
+        now = self.clock()
+        return [
+            (_principal(u), u.locked_until_ms is not None and now < u.locked_until_ms)
+            for u in User.select().order_by(User.username)
+        ]
+
+
+def _principal(user: User) -> Principal:
+    return Principal(
+        username=user.username,
+        display_name=user.display_name,
+        role=Role(user.role),
+        lines=tuple(x for x in user.lines.split(",") if x),
+        area=user.area,
+    )

@@ -1,0 +1,145 @@
+"""Sessions and the server-side guards every dashboard page and action goes through.
+
+The session lives in NiceGUI's per-browser `app.storage.user` (server side, keyed by a signed
+cookie): the username and the time of the last user action. Each page load and each action
+- re-reads the account (a locked or removed account loses its session at once),
+- ends the session when the idle timeout has passed since the last action,
+- checks the role (and pages check the scope) before doing anything.
+Hiding a button is only a courtesy; these checks are the rule.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any
+
+from fastapi.responses import RedirectResponse
+from nicegui import app, ui
+
+from hub.web.auth import Principal, Role
+from hub.web.context import WebContext
+from hub.web.texts import t
+
+log = logging.getLogger(__name__)
+
+USER_KEY = "fl.user"
+SEEN_KEY = "fl.seen_ms"
+LANG_KEY = "fl.lang"
+NOTICE_KEY = "fl.notice"  # a message the login page shows once (e.g. signed out after inactivity)
+
+
+def language() -> str:
+    try:
+        return str(app.storage.user.get(LANG_KEY, "zh"))
+    except RuntimeError:  # no request context (e.g. a timer of a page without storage)
+        return "zh"
+
+
+def sign_in(ctx: WebContext, who: Principal) -> None:
+    app.storage.user.pop(NOTICE_KEY, None)
+    app.storage.user[USER_KEY] = who.username
+    app.storage.user[SEEN_KEY] = ctx.clock()
+
+
+def sign_out(notice: str | None = None) -> None:
+    lang = language()
+    app.storage.user.clear()
+    app.storage.user[LANG_KEY] = lang
+    if notice:
+        app.storage.user[NOTICE_KEY] = notice
+
+
+def current_principal(ctx: WebContext, *, touch: bool = True) -> Principal | None:
+    """The signed-in principal, or None (and the session ended) when idle too long or gone."""
+    store = app.storage.user
+    username = store.get(USER_KEY)
+    if not username:
+        return None
+    seen = store.get(SEEN_KEY)
+    now = ctx.clock()
+    if not isinstance(seen, int) or now - seen > ctx.idle_timeout_s * 1000:
+        sign_out("web.login.expired")
+        return None
+    who = ctx.accounts.principal(str(username))
+    if who is None:
+        sign_out()
+        return None
+    if touch:
+        store[SEEN_KEY] = now
+    return who
+
+
+def refusal(lang: str) -> None:
+    """What a refused page or action shows: the same words whatever was refused."""
+    with ui.column().classes("q-pa-lg").mark("refused"):
+        ui.label(t("web.refused", lang)).classes("text-h5 text-negative")
+        ui.label(t("web.refused.detail", lang))
+
+
+PageBody = Callable[..., Awaitable[None] | None]
+
+
+def dashboard_page(
+    ctx: WebContext, path: str, *, roles: Collection[Role], title_key: str
+) -> Callable[[PageBody], PageBody]:
+    """Register `body(who, **params)` as a page at `path`, inside the frame, for `roles` only.
+
+    Without a session the browser is redirected to /login; with the wrong role the frame shows the
+    refusal and `body` never runs.
+    """
+    from hub.web.frame import frame
+
+    allowed = frozenset(roles)
+
+    def decorate(body: PageBody) -> PageBody:
+        signature = inspect.signature(body)
+        params = [p for name, p in signature.parameters.items() if name != "who"]
+
+        async def page(**params_in: Any) -> RedirectResponse | None:
+            who = current_principal(ctx)
+            if who is None:
+                return RedirectResponse("/login", status_code=303)
+            lang = language()
+            with frame(ctx, who, lang, title_key):
+                if who.role not in allowed:
+                    log.warning("refused %s (%s) page %s", who.username, who.role, path)
+                    refusal(lang)
+                    return None
+                result = body(who, **params_in)
+                if inspect.isawaitable(result):
+                    await result
+            return None
+
+        page.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=params, return_annotation=inspect.Signature.empty
+        )
+        page.__name__ = body.__name__
+        page.__module__ = body.__module__
+        ui.page(path, title=t(title_key))(page)
+        return body
+
+    return decorate
+
+
+def guarded_action(
+    ctx: WebContext, roles: Collection[Role], handler: Callable[[Principal], Awaitable[None] | None]
+) -> Callable[[], Awaitable[None]]:
+    """A click handler that re-checks the session and the role on the server each time it runs."""
+    allowed = frozenset(roles)
+
+    async def run_checked() -> None:
+        who = current_principal(ctx)
+        if who is None:
+            ui.navigate.to("/login")
+            return
+        if who.role not in allowed:
+            log.warning("refused %s (%s) action %s", who.username, who.role, handler.__name__)
+            ui.notify(t("web.refused", language()), type="negative")
+            return
+        result = handler(who)
+        if inspect.isawaitable(result):
+            await result
+
+    return run_checked

@@ -1,0 +1,82 @@
+"""`floorledger demo` starts a whole floor, serves its pages, makes records flow, and stops cleanly."""
+
+from __future__ import annotations
+
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from floorledger.broker import free_port
+from floorledger.demo.orchestrator import child_env
+
+pytestmark = pytest.mark.system
+
+
+def _get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, response.read().decode("utf-8", "replace")
+
+
+def _live_records(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        row = conn.execute("SELECT count(*) FROM kiosk_record WHERE kiosk LIKE 'K-%'").fetchone()
+    return int(row[0])
+
+
+def test_demo_serves_board_dashboard_and_kiosks_and_stops_cleanly(tmp_path: Path) -> None:
+    """One command: the printed board, dashboard and kiosk URLs answer, simulated activity at the
+    kiosks reaches the hub's database, and SIGTERM stops every process within a bounded time."""
+    hub_port, kiosk_port = free_port(), free_port()
+    data = tmp_path / "demo"
+    argv = [
+        sys.executable, "-m", "floorledger", "demo", "--data", str(data), "--speed", "20",
+        "--hub-port", str(hub_port), "--kiosk-port", str(kiosk_port), "--seconds", "150",
+    ]  # fmt: skip
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=child_env(), text=True
+    )
+    output: list[str] = []
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            output.append(line)
+            if line.startswith("  data:"):
+                break
+        text = "".join(output)
+        assert "FloorLedger demo is running" in text, text
+        board = re.search(r"wall board: (http://\S+/board/L1\?token=\S+)", text)
+        kiosk = re.search(r"kiosk K-L1 .*: (http://\S+)", text)
+        assert board, text
+        assert kiosk, text
+        assert _get(board.group(1))[0] == 200
+        assert _get(f"http://127.0.0.1:{hub_port}/login")[0] == 200
+        assert _get(kiosk.group(1))[0] == 200
+
+        database = data / "hub" / "hub.sqlite3"
+        deadline = time.monotonic() + 60
+        while _live_records(database) == 0 and time.monotonic() < deadline:
+            time.sleep(1)
+        assert _live_records(database) > 0, "no record from a demo kiosk reached the hub"
+    finally:
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            rest, _ = proc.communicate(timeout=40)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            pytest.fail("the demo did not stop within 40 s of SIGTERM")
+    assert proc.returncode == 0, rest
+    assert "demo stopped" in rest
+    assert time.monotonic() - started < 40
