@@ -209,7 +209,9 @@ def test_check_in_witness_defaults_to_none() -> None:
 
 def test_signing_refuses_a_record_the_hub_would_refuse() -> None:
     """A kiosk cannot sign (and so chain) a record with a bad field: it would block its chain."""
-    body = UnitCount(person="P1", line="L1", day="2026-10-05", product="P", step="S", units=-1, source="manual")
+    body = UnitCount(
+        person="P1", line="L1", day="2026-10-05", product="P", step="S", units=-1, source="manual"
+    )
     bad = Record(kiosk="K01", seq=1, prev=GENESIS_HASH, boot="b", wall_ms=0, mono_ms=0, body=body)
     with pytest.raises(Malformed, match="units"):
         sign_record(bad, SIGNER)
