@@ -438,19 +438,14 @@ def load_hub_corrections(first: date, last: date) -> tuple[HubCorrection, ...]:
     from hub import masterdata as md
     from hub.ledger import CORRECTION, LedgerEntry
 
-    database = LedgerEntry._meta.database  # type: ignore[attr-defined]
-    if database is None or database is not md.Line._meta.database:  # type: ignore[attr-defined]
+    database = LedgerEntry._meta.database
+    if database is None or database is not md.Line._meta.database:
         return ()
-    query = (
-        LedgerEntry.select(LedgerEntry.payload)
-        .where(LedgerEntry.action == CORRECTION)
-        .order_by(LedgerEntry.entry_index)
-        .tuples()
-    )
+    query = LedgerEntry.select(LedgerEntry.payload).where(LedgerEntry.action == CORRECTION)
     out: list[HubCorrection] = []
-    for (text,) in query:
+    for entry in query.order_by(LedgerEntry.entry_index):
         try:
-            c = hub_correction(json.loads(text))
+            c = hub_correction(json.loads(entry.payload))
         except (ValueError, KeyError, TypeError) as err:
             log.warning("ledger correction not understood: %s", err)
             continue

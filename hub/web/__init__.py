@@ -19,6 +19,7 @@ def register_pages(context: WebContext) -> None:
     from hub.web.floor import register_floor
     from hub.web.kiosks import register_kiosks
     from hub.web.login import register_login
+    from hub.web.review import register_review, review_desk
     from hub.web.users import register_users
 
     bind(context.db, [*auth.MODELS, *boards.MODELS])
@@ -28,4 +29,5 @@ def register_pages(context: WebContext) -> None:
     register_floor(context)
     register_kiosks(context)
     register_users(context)
+    register_review(context, review_desk(context, on_answer=context.refresh_plan))
     register_board(context)

@@ -78,6 +78,7 @@ class WebContext:
     ledger: Any = None
     enrollment: Any = None
     config: Any = None
+    refresh_plan: Callable[[str], object] | None = None  # republish one line's plan (e.g. a dispute answer)
     idle_timeout_s: float = 15 * 60
     lock_minutes: float = DEFAULT_LOCK_MS / 60_000
     clock: Clock = wall_ms

@@ -18,12 +18,16 @@ from nicegui import ui
 from nicegui.events import KeyEventArguments
 
 from devices.codes import interpret_code
+from floorledger import i18n
 from kiosk import session as s
 from kiosk.texts import text
 from kiosk.ui.controller import KioskController, input_for
 from kiosk.ui.wedge import WedgeBuffer
 from protocol.messages import PlanPerson
 from protocol.records import EXCUSE_REASONS
+
+# The officers' answer to this inmate's dispute, from the line plan (PlanPerson.notice).
+i18n.register({"inmate.notice": {"zh": "申辩答复：{notice}", "en": "Answer to your dispute: {notice}"}})
 
 HEAD = """
 <style>
@@ -277,6 +281,7 @@ class KioskView:
             self.state_label = ui.label().classes("text-xl").mark("check-state")
             self.yesterday_label = ui.label().classes("text-lg").mark("yesterday")
             self.answered_label = ui.label().classes("text-lg").mark("answered")
+            self.notice_label = ui.label().classes("text-lg text-orange-800").mark("notice")
             self.answer_row = ui.row().classes("gap-2")
             with self.answer_row:
                 self.button(
@@ -338,6 +343,8 @@ class KioskView:
         self.state_label.classes(
             replace="text-xl " + ("text-green-700" if status.checked_in else "text-red-700")
         )
+        self.notice_label.set_visibility(bool(person.notice))
+        self.notice_label.set_text(self.t("inmate.notice", notice=person.notice) if person.notice else "")
         result = person.yesterday
         self.yesterday_label.set_visibility(result is not None)
         self.answered_label.set_visibility(result is not None and status.answered is not None)
