@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from floorledger import cli
+from floorledger import cli, keyfile
 from hub import checkpoints, ledger, merkle, models, verify
 from protocol import canonical
 from protocol.errors import ProtocolError
 from protocol.messages import Checkpoint, open_frame
 from protocol.records import body_to_dict
-from protocol.signing import Verifier
+from protocol.signing import Verifier, b64encode
 from tests.hub.test_verify_harness import TrustHub, postgres_url, sqlite_url, trust_hub
 
 
@@ -196,3 +196,20 @@ def test_checkpoint_takes_records_committed_out_of_id_order(tmp_path: Path, mach
         checkpoints.verify_inclusion_proof(hub.log.inclusion_proof(row), Verifier(hub.key.public_key))
         report = verify.verify_database(hub.db, Verifier(hub.key.public_key), workers=1)
         assert report.ok, report.render()
+
+
+def test_checkpoint_from_the_command_line(hub: TrustHub, tmp_path: Path, capsys) -> None:
+    """`floorledger checkpoint` with the hub's key file signs a checkpoint over everything stored so
+    far, and the database then verifies against the hub's public key."""
+    _fill(hub)
+    key_file = tmp_path / "hub.key"
+    key_file.write_text(f"{keyfile.HEADER}{b64encode(hub.key.seed)}\n", encoding="ascii")
+    hub.db.close()
+    assert cli.main(["checkpoint", "--db", hub.url, "--key", str(key_file), "--site", "HUB"]) == 0
+    assert "checkpoint: tree_size=12 root=" in capsys.readouterr().out
+    stored = checkpoints.latest_checkpoint()
+    assert stored is not None
+    assert open_frame(bytes(stored.frame), Verifier(hub.key.public_key), Checkpoint).tree_size == 12
+    assert (
+        cli.main(["verify", "--db", hub.url, "--hub-key-pub", hub.key.public_key_b64, "--workers", "1"]) == 0
+    )
