@@ -28,6 +28,7 @@ from selenium.webdriver.chrome.service import Service
 from floorledger import keyfile
 from floorledger.broker import free_port
 from floorledger.demo.orchestrator import SITE, Demo, DemoOptions
+from floorledger.demo.site import pad_board
 from floorledger.mqtt_url import BrokerConfig
 from kiosk.clock import KioskClock
 from kiosk.store import KioskStore
@@ -153,36 +154,7 @@ def main() -> None:
 
 def first_paint_400(driver: webdriver.Chrome, data: Path, hub_port: int, token: str) -> None:
     """Pad area A1's last shown day to 400 inmates, then time a fresh load of its board."""
-    from hub import db as hubdb
-    from hub import masterdata as md
-    from hub import results as rs
-
-    db = hubdb.connect(str(data / "hub" / "hub.sqlite3"))
-    try:
-        md.bind(db)
-        rs.bind(db)
-        lines = [line.code for line in md.Line.select().where(md.Line.area == "A1")]
-        template = (
-            rs.DailyResult.select().where(rs.DailyResult.line.in_(lines)).order_by(rs.DailyResult.day.desc())
-        )
-        sample = list(template.limit(1))[0]
-        day_rows = list(rs.DailyResult.select().where(rs.DailyResult.day == sample.day))
-        existing = len([r for r in day_rows if r.line in lines])
-        with db.atomic():
-            for n in range(400 - existing):
-                inmate = f"PX{n:04d}"
-                md.Inmate.get_or_create(
-                    id=inmate, defaults={"number": f"39{n:06d}", "name": f"测试人员{n}", "quota_pct": "100"}
-                )
-                values = {
-                    f.name: getattr(sample, f.name)
-                    for f in rs.DailyResult._meta.sorted_fields
-                    if f.name != "id"
-                }
-                values["inmate"] = inmate
-                rs.DailyResult.insert(values).on_conflict_ignore().execute()
-    finally:
-        db.close()
+    pad_board(data / "hub" / "hub.sqlite3", "A1", 400)
     times = []
     for _ in range(5):
         driver.get("about:blank")

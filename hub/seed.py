@@ -53,9 +53,9 @@ ADMIN = "admin"
 AREAS = (("A1", "一监区"), ("A2", "二监区"))
 LINES = (
     # code, name, area, shift minutes, product, counted (individual counts) or time mode
-    ("L1", "一监区 服装一线", "A1", 480, "SHIRT", True),
-    ("L2", "一监区 服装二线", "A1", 450, "TROUSERS", True),
-    ("L3", "二监区 电子装配线", "A2", 480, "HARNESS", False),
+    ("L1", "服装一线", "A1", 480, "SHIRT", True),
+    ("L2", "服装二线", "A1", 450, "TROUSERS", True),
+    ("L3", "电子装配线", "A2", 480, "HARNESS", False),
 )
 PRODUCTS: dict[str, tuple[str, tuple[tuple[str, str, str], ...]]] = {
     "SHIRT": (

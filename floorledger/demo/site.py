@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from floorledger import keyfile
 from protocol.signing import Signer
@@ -78,5 +80,35 @@ def prepare_site(
                 enrollment.enroll_qr(ADMIN_ACTOR, qr, line=line.code)
             kiosks.append(KioskSpec(kiosk_id, line.code, line.name, kiosk_port + i, folder))
         return Site(kiosks=kiosks, tokens=tokens)
+    finally:
+        db.close()
+
+
+def pad_board(database: Path, area: str, total: int, *, timezone: str = "Asia/Shanghai") -> str:
+    """Fill the day `area`'s board shows (the last day before today with results) up to `total` rows
+    with made-up inmates (copies of a real row), for benchmarks and tests of a large board. Returns
+    the day padded."""
+    from hub import db as hubdb
+    from hub import masterdata as md
+    from hub import results as rs
+
+    db = hubdb.connect(str(database))
+    try:
+        md.bind(db)
+        rs.bind(db)
+        lines = [line.code for line in md.Line.select().where(md.Line.area == area)]
+        dr = rs.DailyResult
+        today = datetime.now(ZoneInfo(timezone)).date().isoformat()
+        sample = dr.select().where(dr.line.in_(lines) & (dr.day < today)).order_by(dr.day.desc()).get()
+        existing = dr.select().where(dr.line.in_(lines) & (dr.day == sample.day)).count()
+        values = {f.name: getattr(sample, f.name) for f in dr._meta.sorted_fields if f.name != "id"}
+        with hubdb.write_transaction(db):  # takes the write lock first: the running hub writes too
+            for n in range(total - existing):
+                inmate = f"PX{n:04d}"
+                md.Inmate.get_or_create(
+                    id=inmate, defaults={"number": f"39{n:06d}", "name": f"测试人员{n}", "quota_pct": "100"}
+                )
+                dr.insert({**values, "inmate": inmate}).on_conflict_ignore().execute()
+        return str(sample.day)
     finally:
         db.close()
