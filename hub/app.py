@@ -78,6 +78,7 @@ def web_pages(app: HubApp) -> None:
         clock=app.clock_ms,
         # The board is marked stale while the hub cannot hear the kiosks (broker lost).
         live=lambda: app.mqtt is not None and app.mqtt.connected,
+        masterdata=app.masterdata,
         refresh_plan=lambda line: app.plans.refresh([line], force=True) if app.plans is not None else None,
     )
     app.web_context = context

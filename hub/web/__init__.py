@@ -19,6 +19,7 @@ def register_pages(context: WebContext) -> None:
     from hub.web.floor import register_floor
     from hub.web.kiosks import register_kiosks
     from hub.web.login import register_login
+    from hub.web.masterdata_pages import register_masterdata
     from hub.web.review import register_review, review_desk
     from hub.web.users import register_users
 
@@ -30,4 +31,5 @@ def register_pages(context: WebContext) -> None:
     register_kiosks(context)
     register_users(context)
     register_review(context, review_desk(context, on_answer=context.refresh_plan))
+    register_masterdata(context, context.masterdata)
     register_board(context)

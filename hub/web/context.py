@@ -78,6 +78,7 @@ class WebContext:
     ledger: Any = None
     enrollment: Any = None
     config: Any = None
+    masterdata: Any = None  # the hub's MasterData, so page changes reach its plan and result listeners
     refresh_plan: Callable[[str], object] | None = None  # republish one line's plan (e.g. a dispute answer)
     idle_timeout_s: float = 15 * 60
     lock_minutes: float = DEFAULT_LOCK_MS / 60_000
