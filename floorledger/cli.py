@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "kiosk.cli",
     "hub.cli",
     "hub.audit_cli",
+    "hub.bundle_cli",
     "hub.users_cli",
     "floorledger.demo",
 )

@@ -46,7 +46,7 @@ def now_ms() -> int:
 
 def bind_all(db: pw.Database) -> None:
     """Bind and create every hub table this app uses (idempotent: `floorledger hub init` calls it too)."""
-    from hub import checkpoints, enrollment, ledger
+    from hub import assessment, checkpoints, enrollment, exports, ledger
 
     hubdb.bind(db, models.MODELS)
     md.bind(db)
@@ -55,11 +55,14 @@ def bind_all(db: pw.Database) -> None:
     ledger.bind(db)
     checkpoints.bind(db)
     enrollment.bind(db)
+    assessment.bind(db)
+    exports.bind(db)
 
 
 def web_pages(app: HubApp) -> None:
     """The dashboard and wall boards of `hub.web` (the default entry of `HubApp.pages`)."""
     from hub.web import WebContext, register_pages
+    from hub.web.assessment import board_published
     from hub.web.board_model import BoardSettings, Privacy
 
     settings = BoardSettings(
@@ -79,6 +82,7 @@ def web_pages(app: HubApp) -> None:
         # The board is marked stale while the hub cannot hear the kiosks (broker lost).
         live=lambda: app.mqtt is not None and app.mqtt.connected,
         masterdata=app.masterdata,
+        published=board_published(app.db),  # weekly reviews published to the boards (公示)
         refresh_plan=lambda line: app.plans.refresh([line], force=True) if app.plans is not None else None,
     )
     app.web_context = context

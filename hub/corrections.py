@@ -336,6 +336,11 @@ class Corrections:
     def _check(self, who: Officer, line: str, day: date) -> None:
         if not who.may_see_line(line, area_of(line)):
             raise CorrectionError("review.err.scope")
+        from hub.assessment import is_locked  # an approved month (月考核) is locked until reopened
+        from hub.engine.model import Month
+
+        if is_locked(self.db, Month.of(day), area_of(line) or ""):
+            raise CorrectionError("review.err.locked")
         if not may_act(str(who.role), day, self.today(), self.window_days):
             raise CorrectionError("review.err.window", days=self.window_days)
 

@@ -139,6 +139,16 @@ def build_plan(*, hub: str, line: str, day: date, hub_ms: int, revision: int) ->
                 notice=notice_for(inmate_id, day),  # a rejected dispute's reason (hub.corrections)
             )
         )
+    # The area's other inmates, without a post here: the kiosk then tells a person tapping at the
+    # wrong line "不属于本生产线" instead of "unknown badge".
+    elsewhere = md.Inmate.select().where(
+        (md.Inmate.area == line_row.area) & md.Inmate.id.not_in(sorted(posts))
+    )
+    for inmate in sorted(elsewhere, key=lambda i: i.id):
+        if badges.get(inmate.id):
+            people.append(
+                PlanPerson(id=inmate.id, name=inmate.name, role="inmate", badges=tuple(badges[inmate.id]))
+            )
     officers = md.Officer.select().where(
         (md.Officer.line == line)
         | ((md.Officer.role == "area_head") & (md.Officer.area == line_row.area))

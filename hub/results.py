@@ -21,7 +21,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from fractions import Fraction
 from typing import Any
@@ -361,6 +361,10 @@ class Results:
             cache.builder.add(effective)
         derived = cache.builder.facts(month, cache.ignored)
         inputs = fx.month_input(month, fx.load_master(month), derived, through=self.today())
+        # Officers' point adjustments (加扣分) of the month, entered on the monthly assessment page.
+        from hub.assessment import engine_adjustments
+
+        inputs = replace(inputs, adjustments=engine_adjustments(self.db, month))
         return inputs, self.rule_book()
 
     # --- internals -----------------------------------------------------------------------------------

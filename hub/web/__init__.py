@@ -15,12 +15,15 @@ def register_pages(context: WebContext) -> None:
     """Create the web tables and mount every page: /login, /, /floor, /kiosks, /users, /board/<target>."""
     from hub.db import bind
     from hub.web import auth, boards
+    from hub.web.assessment import register_assessment
+    from hub.web.audit import register_audit
     from hub.web.board import register_board
     from hub.web.floor import register_floor
     from hub.web.kiosks import register_kiosks
     from hub.web.login import register_login
     from hub.web.masterdata_pages import register_masterdata
     from hub.web.review import register_review, review_desk
+    from hub.web.trends import register_trends
     from hub.web.users import register_users
 
     bind(context.db, [*auth.MODELS, *boards.MODELS])
@@ -32,4 +35,7 @@ def register_pages(context: WebContext) -> None:
     register_users(context)
     register_review(context, review_desk(context, on_answer=context.refresh_plan))
     register_masterdata(context, context.masterdata)
+    register_assessment(context)
+    register_trends(context)
+    register_audit(context)
     register_board(context)

@@ -85,6 +85,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "已超过 {days} 天更正期限，只能由劳改科处理",
         "en": "Older than {days} days: only the labor section may correct it",
     },
+    "review.err.locked": {
+        "zh": "该月考核已审批锁定，需劳动改造科重新开启后才能更正",
+        "en": "This month's assessment is approved and locked; the labor section must reopen it first",
+    },
     "review.err.own": {"zh": "不能批准本人提出的更正", "en": "You cannot approve your own correction"},
     "review.err.not_open": {"zh": "该事项已处理或不存在", "en": "Already dealt with, or not found"},
     "review.err.not_correctable": {"zh": "该记录不能在此更正", "en": "This record cannot be corrected here"},

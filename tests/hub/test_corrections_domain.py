@@ -319,3 +319,28 @@ def test_a_discrepancy_is_resolved_with_a_ledgered_note(site: Site) -> None:
     note = site.desk.resolve_discrepancy(OFF1, flag.id, "部分件数次日入库")
     assert (note.counted_units, note.warehoused_units) == (flag.counted_units, flag.warehoused_units)
     assert LedgerEntry.select().where(LedgerEntry.action == cx.DISCREPANCY_RESOLVE).count() == 1
+
+
+def test_a_locked_month_cannot_be_corrected(site: Site) -> None:
+    """Once the month's assessment is fully approved (locked), proposals and approvals are refused."""
+    from hub import assessment
+
+    proposal = site.desk.propose(OFF1, "K1", site.count.record.seq, "20", "键入错误")
+    assessment.bind(site.db)
+    area = cx.area_of("L1") or ""
+    for stage in assessment.STAGES:
+        assessment.MonthApproval.create(
+            month=str(Month.of(DAY)),
+            area=area,
+            stage=stage,
+            approver="x",
+            rows_digest="0" * 64,
+            approved_ms=1,
+        )
+    assert assessment.is_locked(site.db, Month.of(DAY), area)
+    with pytest.raises(cx.CorrectionError) as caught:
+        site.desk.approve(OFF2, proposal.id)
+    assert caught.value.key == "review.err.locked"
+    with pytest.raises(cx.CorrectionError):
+        site.desk.propose(OFF1, "K1", site.count.record.seq, "30", "键入错误")
+    assert done_of("P1") == "50.00"

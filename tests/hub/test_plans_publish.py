@@ -95,3 +95,21 @@ def test_a_new_result_refreshes_the_plan_with_todays_quota(hub_db: pw.Database) 
     results.recompute_day(TODAY)
     plan: LinePlan = open_frame(sent[-1][1], Verifier(HUB_KEY.public_key), LinePlan)
     assert {p.id: p.quota_units for p in plan.people}["P2"] == "147.69"  # 480 x 60 x 50 % / 97.5
+
+
+def test_the_areas_other_inmates_are_listed_without_a_post(hub_db: pw.Database) -> None:
+    """An inmate of the same area posted elsewhere is in the plan without a step, so the kiosk can say
+    "not of this line" rather than "unknown badge"; an inmate of another area is not in it at all."""
+    data = md.MasterData(hub_db)
+    store.small_site(data)
+    data.add_area("admin", "A2", "二监区")
+    data.add_inmate("admin", "P8", number="3200008", name="周八", area="A1")
+    data.issue_badge("admin", "B8", "P8")
+    data.add_inmate("admin", "P9", number="3200009", name="吴九", area="A2")
+    data.issue_badge("admin", "B9", "P9")
+    sent: list[tuple[str, bytes]] = []
+    _publisher(hub_db, sent).refresh()
+    plan: LinePlan = open_frame(sent[-1][1], Verifier(HUB_KEY.public_key), LinePlan)
+    people = {p.id: p for p in plan.people}
+    assert (people["P8"].role, people["P8"].step, people["P8"].badges) == ("inmate", None, ("B8",))
+    assert "P9" not in people

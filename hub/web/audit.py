@@ -1,0 +1,229 @@
+"""Audit (/audit, 审计): the hub's ledger and checkpoints, "verify now", the hub's public key and the
+per-inmate evidence bundle download.
+
+Labor section and admin use everything; area heads may read the ledger and checkpoints; line
+officers are refused. "Verify now" runs `hub.verify.verify_database` (the check `floorledger verify`
+runs) in a worker thread and shows its report as text. A bundle is made like `floorledger bundle`:
+with the hub's key at hand a fresh checkpoint is signed first, so every record stored so far is
+covered; the act is written to the ledger (`audit.bundle`).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from nicegui import run, ui
+
+from hub import bundle as bd
+from hub.engine.errors import EngineError
+from hub.engine.model import Month
+from hub.web import guard
+from hub.web.audit_texts import tr
+from hub.web.auth import Principal, Role
+from hub.web.context import WebContext
+from hub.web.frame import add_nav
+from protocol.errors import ProtocolError
+from protocol.signing import Signer, Verifier, b64decode, fingerprint
+
+log = logging.getLogger(__name__)
+
+READERS = frozenset({Role.AREA_HEAD, Role.LABOR_SECTION, Role.ADMIN})
+AUDITORS = frozenset({Role.LABOR_SECTION, Role.ADMIN})
+PAGE_SIZE = 25
+BUNDLE_ACT = "audit.bundle"
+
+
+def _signer_of(ctx: WebContext, given: Signer | None) -> Signer | None:
+    """The hub's key: given by the caller, else the configured key file; None when neither is there."""
+    if given is not None:
+        return given
+    key_file = getattr(ctx.config, "key_file", None)
+    if key_file is None:
+        return None
+    from floorledger import keyfile
+    from floorledger.errors import CliError
+
+    try:
+        return keyfile.load(key_file)
+    except CliError as err:
+        log.warning("audit page: the hub key cannot be read: %s", err)
+        return None
+
+
+def ledger_page(page: int, verifier: Verifier | None) -> tuple[list[dict[str, Any]], int]:
+    """Rows of one ledger page (newest first) with each entry's signature state, and the page count."""
+    from hub.ledger import LedgerEntry, LedgerError, parse_entry
+
+    total = LedgerEntry.select().count()
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    query = LedgerEntry.select().order_by(LedgerEntry.entry_index.desc()).paginate(page, PAGE_SIZE)
+    rows: list[dict[str, Any]] = []
+    for e in query:
+        state = "unknown"
+        if verifier is not None:
+            try:
+                _, data, signature = parse_entry(bytes(e.frame))
+                verifier.verify(data, signature)
+                state = "ok"
+            except (LedgerError, ProtocolError):
+                state = "bad"
+        rows.append(
+            {
+                "index": e.entry_index,
+                "hub_ms": e.hub_ms,
+                "actor": e.actor,
+                "action": e.action,
+                "subject": e.subject,
+                "state": state,
+            }
+        )
+    return rows, pages
+
+
+def register_audit(ctx: WebContext, *, hub_signer: Signer | None = None) -> None:
+    """Mount /audit; `hub_signer` is the hub's key (default: `ctx.config.key_file`, when configured)."""
+    signer = _signer_of(ctx, hub_signer)
+    verifier = None if signer is None else Verifier(b64decode(signer.public_key_b64))
+    add_nav("audit.nav", "/audit", READERS)
+
+    def when(ms: int) -> str:
+        return datetime.fromtimestamp(ms / 1000, ctx.zone).strftime("%Y-%m-%d %H:%M:%S")
+
+    @guard.dashboard_page(ctx, "/audit", roles=READERS, title_key="audit.title")
+    async def audit_page(who: Principal, page: str = "1") -> None:
+        from hub.checkpoints import StoredCheckpoint
+
+        lang = guard.language()
+        ui.label(tr("audit.key", lang)).classes("text-h6")
+        if signer is None:
+            ui.label(tr("audit.key.missing", lang)).mark("hub-key-missing")
+        else:
+            ui.label(signer.public_key_b64).classes("font-mono").mark("hub-key")
+            ui.label(tr("audit.fingerprint", lang, fp=fingerprint(b64decode(signer.public_key_b64)))).mark(
+                "hub-fingerprint"
+            )
+            ui.label(tr("audit.key.hint", lang)).classes("text-grey-7")
+
+        if who.role in AUDITORS:
+            _verify_section(lang)
+            _bundle_section(lang)
+
+        ui.label(tr("audit.checkpoints", lang)).classes("text-h6")
+        stored = list(StoredCheckpoint.select().order_by(StoredCheckpoint.id.desc()).limit(10))
+        if not stored:
+            ui.label(tr("audit.none", lang)).mark("checkpoints-empty")
+        ui.table(
+            columns=[
+                {"name": "time", "label": tr("audit.col.time", lang), "field": "time", "align": "left"},
+                {"name": "size", "label": tr("audit.col.size", lang), "field": "size"},
+                {"name": "root", "label": tr("audit.col.root", lang), "field": "root", "align": "left"},
+            ],
+            rows=[{"time": when(c.hub_ms), "size": c.tree_size, "root": c.root} for c in stored],
+        ).classes("w-full").mark("checkpoints")
+
+        try:
+            number = int(page)
+        except ValueError:
+            number = 1
+        rows, pages = ledger_page(number, verifier)
+        number = min(max(1, number), pages)
+        ui.label(tr("audit.ledger", lang)).classes("text-h6")
+        signature_text = {
+            "ok": tr("audit.sig.ok", lang),
+            "bad": tr("audit.sig.bad", lang),
+            "unknown": tr("audit.sig.unknown", lang),
+        }
+        ui.table(
+            columns=[
+                {"name": "index", "label": tr("audit.col.index", lang), "field": "index"},
+                {"name": "time", "label": tr("audit.col.time", lang), "field": "time", "align": "left"},
+                {"name": "actor", "label": tr("audit.col.actor", lang), "field": "actor", "align": "left"},
+                {"name": "action", "label": tr("audit.col.action", lang), "field": "action", "align": "left"},
+                {
+                    "name": "subject",
+                    "label": tr("audit.col.subject", lang),
+                    "field": "subject",
+                    "align": "left",
+                },
+                {"name": "signature", "label": tr("audit.col.signature", lang), "field": "signature"},
+            ],
+            rows=[{**r, "time": when(r["hub_ms"]), "signature": signature_text[r["state"]]} for r in rows],
+            row_key="index",
+        ).classes("w-full").mark("ledger")
+        with ui.row().classes("items-center"):
+            if number > 1:
+                ui.link(tr("audit.prev", lang), f"/audit?page={number - 1}").mark("ledger-prev")
+            ui.label(tr("audit.page", lang, page=number, pages=pages)).mark("ledger-page")
+            if number < pages:
+                ui.link(tr("audit.next", lang), f"/audit?page={number + 1}").mark("ledger-next")
+
+    def _verify_section(lang: str) -> None:
+        output = ui.column().classes("w-full")
+
+        async def verify_now(_who: Principal) -> None:
+            from hub.verify import verify_database
+
+            output.clear()
+            with output:
+                ui.label(tr("audit.verifying", lang)).mark("verify-running")
+            report = await run.io_bound(verify_database, ctx.db, verifier, workers=1)
+            if report is None:  # the page was left while checking
+                return
+            output.clear()
+            with output:
+                key = "audit.verified" if report.ok else "audit.not_verified"
+                colour = "text-positive" if report.ok else "text-negative"
+                ui.label(tr(key, lang)).classes(f"text-h6 {colour}").mark("verify-state")
+                # a label, not ui.code/markdown: the report quotes stored values, shown only as text
+                ui.label(report.render()).classes("w-full whitespace-pre-wrap font-mono").mark(
+                    "verify-report"
+                )
+
+        ui.button(tr("audit.verify", lang), on_click=guard.guarded_action(ctx, AUDITORS, verify_now)).mark(
+            "verify"
+        )
+
+    def _bundle_section(lang: str) -> None:
+        ui.label(tr("audit.bundle", lang)).classes("text-h6")
+        with ui.row().classes("items-end"):
+            inmate_in = ui.input(tr("audit.inmate", lang)).props("maxlength=64").mark("bundle-inmate")
+            month_in = ui.input(tr("audit.month", lang), value=str(Month.of(ctx.today()))).mark(
+                "bundle-month"
+            )
+
+        async def download(who: Principal) -> None:
+            inmate = str(inmate_in.value or "").strip()
+            if not inmate or len(inmate) > 64:
+                ui.notify(tr("audit.err.inmate", lang), type="warning")
+                return
+            try:
+                month = Month.parse(str(month_in.value or "").strip())
+            except ValueError:
+                ui.notify(tr("audit.err.month", lang), type="warning")
+                return
+            try:
+                data = await run.io_bound(_make_bundle, inmate, month)
+            except (bd.BundleError, EngineError) as err:
+                ui.notify(tr("audit.err.bundle", lang, why=str(err)), type="negative")
+                return
+            if data is None:
+                return
+            ctx.record_act(who.username, BUNDLE_ACT, inmate, {"inmate": inmate, "month": str(month)})
+            ui.download.content(data, f"evidence-{inmate}-{month}.json")
+
+        ui.button(tr("audit.download", lang), on_click=guard.guarded_action(ctx, AUDITORS, download)).mark(
+            "bundle-download"
+        )
+
+    def _make_bundle(inmate: str, month: Month) -> bytes:
+        from hub.checkpoints import CheckpointLog
+
+        through = min(month.last_day, ctx.today())
+        with ctx.db.connection_context():
+            if signer is not None:
+                CheckpointLog(ctx.db, signer, ctx.clock, ctx.site).make_checkpoint()
+            document = bd.build_bundle(ctx.db, inmate=inmate, month=month, through=through)
+        return bd.bundle_text(document).encode("utf-8")
