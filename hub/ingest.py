@@ -31,7 +31,7 @@ import peewee as pw
 
 from hub import db as hubdb
 from hub.errors import HeadMoved, HubError
-from hub.models import ENROLLED, REVOKED, Kiosk, KioskRecord, PendingKiosk, Quarantine
+from hub.models import ENROLLED, RECORD_PARSED_COLUMNS, REVOKED, Kiosk, KioskRecord, PendingKiosk, Quarantine
 from protocol import batch
 from protocol.chain import ChainHead, check_next
 from protocol.errors import ChainBreak, Duplicate, Fork, ProtocolError, RejectReason, SequenceGap
@@ -54,22 +54,7 @@ def wall_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-_ROW_COLUMNS = (
-    "kiosk",
-    "seq",
-    "hash",
-    "prev",
-    "type",
-    "day",
-    "line",
-    "person",
-    "wall_ms",
-    "mono_ms",
-    "boot",
-    "body",
-    "frame",
-    "received_ms",
-)
+_ROW_COLUMNS = (*RECORD_PARSED_COLUMNS, "frame", "received_ms")
 _INSERT_SQL = f"INSERT INTO kiosk_record ({', '.join(_ROW_COLUMNS)}) VALUES ({{values}})"
 _INSERT_SQL_PG = f"INSERT INTO kiosk_record ({', '.join(_ROW_COLUMNS)}) VALUES %s"
 _BODY_START = b'{"body":'

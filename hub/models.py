@@ -93,3 +93,20 @@ class PendingKiosk(BaseModel):
 
 
 MODELS: tuple[type[pw.Model], ...] = (Kiosk, KioskRecord, Quarantine, PendingKiosk)
+
+# The columns of a kiosk record that are derived from its frame, in the order ingest writes them and
+# `floorledger verify` re-derives them (then `frame` itself and `received_ms`, which are not derived).
+RECORD_PARSED_COLUMNS = (
+    "kiosk",
+    "seq",
+    "hash",
+    "prev",
+    "type",
+    "day",
+    "line",
+    "person",
+    "wall_ms",
+    "mono_ms",
+    "boot",
+    "body",
+)

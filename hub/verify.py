@@ -45,7 +45,7 @@ from hub.ledger import (
     verify_entries,
 )
 from hub.ledger import read_rows as read_ledger_rows
-from hub.models import REVOKED, Kiosk, KioskRecord
+from hub.models import RECORD_PARSED_COLUMNS, REVOKED, Kiosk, KioskRecord
 from protocol import canonical
 from protocol.errors import ProtocolError
 from protocol.messages import Checkpoint, open_frame
@@ -149,20 +149,7 @@ def _check_kiosks(acts: dict[str, KioskAct], section: Section) -> None:
 RecordRow = tuple[
     Any, ...
 ]  # id, kiosk, seq, hash, prev, type, day, line, person, wall_ms, mono_ms, boot, body, frame
-_COLUMNS = (
-    "kiosk",
-    "seq",
-    "hash",
-    "prev",
-    "type",
-    "day",
-    "line",
-    "person",
-    "wall_ms",
-    "mono_ms",
-    "boot",
-    "body",
-)
+_COLUMNS = RECORD_PARSED_COLUMNS
 _verifiers: dict[str, list[Verifier]] = {}
 
 

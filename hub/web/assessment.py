@@ -71,6 +71,19 @@ def _refuse(err: asm.AssessmentError, lang: str) -> None:
     ui.notify(tr(f"assess.err.{err.code}", lang), type="negative")
 
 
+def area_period_form(path: str, visible: list[str], area: str, period: str, value: str, lang: str) -> None:
+    """The area and week/month chooser at the top of the weekly, monthly and trends pages."""
+    with ui.row().classes("items-end"):
+        area_in = ui.select(visible, value=area, label=tr("assess.area", lang)).classes("w-32").mark("area")
+        period_in = ui.input(tr(f"assess.{period}", lang), value=value).mark(period)
+        ui.button(
+            tr("assess.show", lang),
+            on_click=lambda: ui.navigate.to(
+                f"{path}?area={area_in.value}&{period}={period_in.value.strip()}"
+            ),
+        ).mark("show")
+
+
 def _pick_area(ctx: WebContext, who: Principal, area: str) -> tuple[list[str], str]:
     visible = assessment_of(ctx).visible_areas(actor_of(who))
     chosen = area if area in visible else (visible[0] if visible else "")
@@ -102,15 +115,7 @@ def _register_weekly(ctx: WebContext) -> None:
             guard.refusal(lang)
             return
         week = week or iso_week_label(ctx.today())
-        with ui.row().classes("items-end"):
-            area_in = (
-                ui.select(visible, value=area, label=tr("assess.area", lang)).classes("w-32").mark("area")
-            )
-            week_in = ui.input(tr("assess.week", lang), value=week).mark("week")
-            ui.button(
-                tr("assess.show", lang),
-                on_click=lambda: ui.navigate.to(f"/weekly?area={area_in.value}&week={week_in.value.strip()}"),
-            ).mark("show")
+        area_period_form("/weekly", visible, area, "week", week, lang)
         assessment = assessment_of(ctx)
         try:
             asm.parse_week(week)
@@ -207,17 +212,7 @@ def _register_monthly(ctx: WebContext) -> None:
             guard.refusal(lang)
             return
         month = month or str(Month.of(ctx.today()))
-        with ui.row().classes("items-end"):
-            area_in = (
-                ui.select(visible, value=area, label=tr("assess.area", lang)).classes("w-32").mark("area")
-            )
-            month_in = ui.input(tr("assess.month", lang), value=month).mark("month")
-            ui.button(
-                tr("assess.show", lang),
-                on_click=lambda: ui.navigate.to(
-                    f"/monthly?area={area_in.value}&month={month_in.value.strip()}"
-                ),
-            ).mark("show")
+        area_period_form("/monthly", visible, area, "month", month, lang)
         try:
             parsed = asm.parse_month(month)
         except asm.AssessmentError as err:

@@ -17,7 +17,7 @@ from hub import assessment as asm
 from hub.engine.exact import shown
 from hub.engine.model import DailyRecord, Month
 from hub.web import guard
-from hub.web.assessment import OFFICERS, actor_of, assessment_of
+from hub.web.assessment import OFFICERS, actor_of, area_period_form, assessment_of
 from hub.web.assessment_texts import tr
 from hub.web.auth import Principal
 from hub.web.context import WebContext
@@ -89,17 +89,7 @@ def register_trends(ctx: WebContext) -> None:
             guard.refusal(lang)
             return
         month = month or str(Month.of(ctx.today()))
-        with ui.row().classes("items-end"):
-            area_in = (
-                ui.select(visible, value=area, label=tr("assess.area", lang)).classes("w-32").mark("area")
-            )
-            month_in = ui.input(tr("assess.month", lang), value=month).mark("month")
-            ui.button(
-                tr("assess.show", lang),
-                on_click=lambda: ui.navigate.to(
-                    f"/trends?area={area_in.value}&month={month_in.value.strip()}"
-                ),
-            ).mark("show")
+        area_period_form("/trends", visible, area, "month", month, lang)
         try:
             parsed = asm.parse_month(month)
         except asm.AssessmentError as err:
