@@ -37,10 +37,10 @@ from protocol.messages import LinePlan
 from protocol.records import UnitCount, WarehousedCount
 from protocol.topics import Topics
 
-STRIP = r"今日进度\s+\S+\s+\S+\s+([\d.]+)/"
+STRIP = r"今日进度\s+[^\n]*?\s([\d.]+)/"  # "今日进度 <line name> <done>/<quota> (<pct>)"
 OBSERVER = r"""
 window.__fl = [];
-const read = () => { const m = document.body.innerText.match(/今日进度\s+\S+\s+\S+\s+([\d.]+)\//);
+const read = () => { const m = document.body.innerText.match(/今日进度\s+[^\n]*?\s([\d.]+)\//);
                      return m ? m[1] : null; };
 let last = read();
 new MutationObserver(() => { const v = read(); if (v !== null && v !== last) {

@@ -72,6 +72,7 @@ class KioskApp:
             limits=Limits(max_units_per_entry=cfg.max_units_per_entry, idle_seconds=cfg.idle_seconds),
             language=cfg.language,
             enrollment=enrollment,
+            counter_steps=cfg.counter_steps,
         )
         device_configs = []
         for i, raw in enumerate(cfg.devices):

@@ -11,7 +11,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from floorledger.errors import CliError
@@ -25,6 +25,7 @@ from protocol.signing import b64decode, check_public_key
 
 SCREEN_RE = re.compile(r"(\d{3,5})x(\d{3,5})")
 LANGUAGES = ("zh", "en")
+COUNTER_KINDS: Final = ("counter", "modbus")  # device kinds that count units
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,6 +51,8 @@ class KioskConfig:
     ui_port: int = 8080
     devices: tuple[dict[str, Any], ...] = field(default_factory=tuple)  # passed to the device factory
     batch_size: int = 250  # records per MQTT message while a backlog drains
+    # counter device name -> the step (工序) whose units it counts: one counter sits at one workstation
+    counter_steps: dict[str, str] = field(default_factory=dict)
 
     def broker(self) -> BrokerConfig:
         """The broker settings, with TLS and credential files, as the uplink needs them."""
@@ -82,7 +85,13 @@ _INTS = {
     "batch_size": (1, MAX_BATCH_RECORDS),
 }
 _TEXTS = ("timezone", "language", "screen", "ui_host")
-KNOWN_FIELDS = frozenset(_REQUIRED) | frozenset(_PATHS) | frozenset(_INTS) | frozenset(_TEXTS) | {"devices"}
+KNOWN_FIELDS = (
+    frozenset(_REQUIRED)
+    | frozenset(_PATHS)
+    | frozenset(_INTS)
+    | frozenset(_TEXTS)
+    | {"devices", "counter_steps"}
+)
 
 
 def load_config(path: Path | str) -> KioskConfig:
@@ -131,6 +140,8 @@ def parse_config(raw: dict[str, Any], *, base: Path) -> KioskConfig:
         values["ui_host"] = _text(raw["ui_host"], "ui_host")
     if "devices" in raw:
         values["devices"] = _devices(raw["devices"])
+    if "counter_steps" in raw:
+        values["counter_steps"] = _counter_steps(raw["counter_steps"], values.get("devices", ()))
     config = KioskConfig(**values)
     config.broker()  # a bad URL is reported now, naming the field, not when the uplink starts
     return config
@@ -195,3 +206,22 @@ def _devices(value: Any) -> tuple[dict[str, Any], ...]:
         if not isinstance(item, dict):
             raise ConfigError(f"devices[{i}]", "expected a table")
     return tuple(dict(item) for item in value)
+
+
+def _counter_steps(value: Any, devices: tuple[dict[str, Any], ...]) -> dict[str, str]:
+    """`[counter_steps]`: each counter named in `devices` -> the step id whose units it counts."""
+    if not isinstance(value, dict):
+        raise ConfigError("counter_steps", 'expected a table, e.g. [counter_steps] counter0 = "S3"')
+    kinds = {item.get("name"): item.get("kind") for item in devices}
+    steps: dict[str, str] = {}
+    for device, step_id in value.items():
+        name = f"counter_steps.{device}"
+        _ident(device, name)  # the name becomes the `ref` of the counter's records
+        if device not in kinds:
+            raise ConfigError(name, "no device of this name in [[devices]]")
+        if kinds[device] not in COUNTER_KINDS:
+            raise ConfigError(
+                name, f"device {device!r} is a {kinds[device]!r}, not a counter or modbus counter"
+            )
+        steps[device] = _ident(step_id, name)
+    return steps

@@ -30,6 +30,7 @@ from protocol.records import (
     Confirm,
     Correction,
     Countersign,
+    DeviceFault,
     Dispute,
     ExcusedAbsence,
     Record,
@@ -191,6 +192,19 @@ class Tick:
     pass
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CounterUnits:
+    """A unit counter at the workstation of `step` (config `[counter_steps]`) counted `units`.
+
+    It belongs to whoever holds that step today, never to the person on screen, and it changes
+    nothing on screen (see `counter_bodies`).
+    """
+
+    device: str
+    step: str
+    units: int
+
+
 Input = (
     BadgeTapped
     | PersonCodeScanned
@@ -208,6 +222,7 @@ Input = (
     | CountersignPressed
     | DonePressed
     | Tick
+    | CounterUnits
 )
 
 
@@ -336,6 +351,9 @@ def countersigned(ctx: Context, officer: str) -> bool:
 def step(state: State, event: Input, ctx: Context) -> Outcome:
     if isinstance(event, Tick):
         return Outcome(state=_tick(state, ctx))
+    if isinstance(event, CounterUnits):
+        # A machine counting is not a touch: the screen, its message and its idle timer stay as they are.
+        return Outcome(state=state, bodies=counter_bodies(event, ctx))
     state = dataclasses.replace(state, last_ms=ctx.now_ms)
     match event:
         case BadgeTapped(badge=badge):
@@ -469,6 +487,64 @@ def _count(person: PlanPerson, ctx: Context, units: int, source: str, ref: str |
         source=source,
         ref=ref,
     )
+
+
+def counter_bodies(event: CounterUnits, ctx: Context) -> tuple[Body, ...]:
+    """The records for a counter's units: unit counts of the one checked-in holder of the step, or
+    one `unattributed_units` device fault saying why nobody could be credited.
+
+    A counter counts a workstation, not a person, so it is credited only when exactly one inmate
+    of today's plan holds that step and is checked in. Anyone else (nobody, several people sharing
+    the step, a holder not checked in) would be a guess: the units go to the officers' daily review
+    as a fault instead, where they are entered by hand or corrected. A count above
+    `max_units_per_entry` is split, not refused: a device count is evidence (e.g. units made while
+    the kiosk was down), not a typing error.
+    """
+    if event.units <= 0:
+        return ()
+    holder, reason = _step_holder(event.step, ctx)
+    if holder is None:
+        detail = f"{event.units} units at step {event.step}: {reason}"
+        return (DeviceFault(device=event.device, fault="unattributed_units", detail=detail[:500]),)
+    limit = ctx.limits.max_units_per_entry
+    plan = usable_plan(ctx)
+    product = holder.product or (plan.product if plan is not None else None) or ""
+    bodies: list[Body] = []
+    left = event.units
+    while left > 0:
+        units = min(left, limit)
+        bodies.append(
+            UnitCount(
+                person=holder.id,
+                line=ctx.line,
+                day=ctx.day,
+                product=product,
+                step=event.step,
+                units=units,
+                source="device",
+                ref=event.device,
+            )
+        )
+        left -= units
+    return tuple(bodies)
+
+
+def _step_holder(step_id: str, ctx: Context) -> tuple[PlanPerson | None, str]:
+    """The one checked-in inmate holding `step_id` today, or None and why not."""
+    plan = usable_plan(ctx)
+    if plan is None:
+        return None, "no line plan"
+    holders = [p for p in plan.people if p.role == "inmate" and p.step == step_id]
+    if not holders:
+        return None, "nobody holds this step today"
+    if len(holders) > 1:
+        return None, f"{len(holders)} people hold this step ({', '.join(p.id for p in holders)})"
+    (holder,) = holders
+    if not (holder.product or plan.product):
+        return None, f"the plan names no product for {holder.id}"
+    if not person_status(holder, ctx.records, ctx.kiosk, ctx.day).checked_in:
+        return None, f"{holder.id} is not checked in"
+    return holder, ""
 
 
 def _officer(state: State, event: Input, ctx: Context) -> Outcome:

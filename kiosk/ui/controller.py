@@ -14,7 +14,7 @@ import concurrent.futures
 import dataclasses
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -32,6 +32,7 @@ from devices.events import (
     DeviceFault,
     PersonScanned,
     TicketError,
+    UnitsCounted,
     format_event,
 )
 from kiosk import session as s
@@ -40,6 +41,7 @@ from protocol.errors import ProtocolError
 from protocol.messages import LinePlan
 from protocol.records import Body, Record, SignedRecord, body_from_dict, body_to_dict
 from protocol.records import DeviceFault as DeviceFaultRecord
+from protocol.records import UnitCount as UnitCountRecord
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +111,7 @@ class KioskController:
         language: str = "zh",
         enrollment: Enrollment | None = None,
         on_appended: Callable[[], None] | None = None,
+        counter_steps: Mapping[str, str] | None = None,
     ) -> None:
         self.kiosk_id = kiosk_id
         self.line = line
@@ -131,6 +134,9 @@ class KioskController:
         self._inflight: set[concurrent.futures.Future[None]] = set()
         self._inflight_lock = threading.Lock()
         self._devices_up: dict[str, bool] = {}
+        self.counter_steps: dict[str, str] = dict(counter_steps or {})  # counter name -> step it counts
+        self._unmapped_reported: set[str] = set()  # counters without a step, recorded once per boot
+        self._unstored_units: dict[str, int] = {}  # counter units the store refused (disk full), per device
 
     # -- wiring ----------------------------------------------------------------------------------
 
@@ -172,7 +178,7 @@ class KioskController:
 
     def post_device_event(self, event: DeviceEvent) -> None:
         """The devices' `on_event`: safe from any thread; returns at once."""
-        inp = input_for(event)
+        inp = input_for(event) or self._counter_input(event)
         fault = None if inp is not None else self._fault_for(event)
         if inp is None and fault is None:
             log.debug("device: %s", format_event(event))
@@ -196,6 +202,15 @@ class KioskController:
             self._inflight.add(future)
         future.add_done_callback(self._done)
 
+    def _counter_input(self, event: DeviceEvent) -> s.Input | None:
+        """A configured counter's units, as the session input that credits them to the step's holder."""
+        if isinstance(event, UnitsCounted) and event.device in self.counter_steps:
+            log.debug("device: %s", format_event(event))
+            return s.CounterUnits(
+                device=event.device, step=self.counter_steps[event.device], units=event.units
+            )
+        return None
+
     def _fault_for(self, event: DeviceEvent) -> DeviceFaultRecord | None:
         """A device problem worth a record: a lost device (once per loss), a counter reset, a fault."""
         with self._inflight_lock:
@@ -213,6 +228,19 @@ class KioskController:
                     )
                 case DeviceFault(device=device, reason=reason):
                     return DeviceFaultRecord(device=device, fault="device_fault", detail=reason[:500])
+                case UnitsCounted(device=device, units=units, total=total):
+                    # Not in [counter_steps]: nobody can be credited. Record it once per boot so an
+                    # officer sees that a counter is counting for nothing; later units are only logged.
+                    if device not in self._unmapped_reported:
+                        self._unmapped_reported.add(device)
+                        log.warning(
+                            "counter %s has no step in [counter_steps]: its units are not credited", device
+                        )
+                        return DeviceFaultRecord(
+                            device=device,
+                            fault="unmapped_counter",
+                            detail=f"{units} units (total {total}); no [counter_steps] entry",
+                        )
         return None
 
     async def _record(self, body: Body) -> None:
@@ -309,6 +337,9 @@ class KioskController:
         assert self._lock is not None
         async with self._lock:
             await self._ensure_records()
+            if isinstance(event, s.CounterUnits):
+                await self._count_units(event)
+                return
             before = self.state
             outcome = s.step(before, event, self.context())
             if outcome.bodies:
@@ -329,6 +360,25 @@ class KioskController:
                 self.feedback += 1
             self.state = outcome.state
             self._changed()
+
+    async def _count_units(self, event: s.CounterUnits) -> None:
+        """Store a counter's units (under the lock). The screen state is left alone: the person on
+        screen stays, with no message, beep or flash; only the counts shown are redrawn."""
+        held = self._unstored_units.pop(event.device, 0)
+        if held:  # units the store refused earlier (disk full) go with this event, not lost
+            event = dataclasses.replace(event, units=event.units + held)
+        outcome = s.step(self.state, event, self.context())
+        if not outcome.bodies:
+            return
+        left = event.units
+        for body in outcome.bodies:
+            # One body per commit: a split count stopped by a full disk keeps exactly what is not stored.
+            if await self._append((body,)) is not None:
+                self._unstored_units[event.device] = left
+                log.warning("%d units of counter %s not stored: kept for its next count", left, event.device)
+                break
+            left -= body.units if isinstance(body, UnitCountRecord) else left
+        self._changed()
 
     async def _append(self, bodies: tuple[Body, ...]) -> str | None:
         """Commit the bodies; the message key of the failure, or None when all are on disk."""

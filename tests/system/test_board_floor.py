@@ -27,7 +27,7 @@ from floorledger.demo.site import pad_board
 pytestmark = pytest.mark.system
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "system"
-STRIP = re.compile(r"今日进度\s+\S+\s+\S+\s+([\d.]+)/")
+STRIP = re.compile(r"今日进度\s+[^\n]*?\s([\d.]+)/")  # "今日进度 <line name> <done>/<quota> (<pct>)"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

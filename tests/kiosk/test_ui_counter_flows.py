@@ -1,0 +1,262 @@
+"""Unit counters on a running kiosk: their units become records of the step's holder, on a real
+store, through the real KioskController, without disturbing the person on screen.
+
+Counter `counter0` sits at step S3 (held by inmate 1002); `counter9` is in no `[counter_steps]`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from nicegui.testing import user_simulation
+
+from devices.config import SerialCounterConfig
+from devices.counter import SerialCounterHardware, UnitCounterSimulation
+from devices.events import DeviceConnected, DeviceDisconnected, DeviceEvent, UnitsCounted
+from devices.simulators import SerialCounterSimulator
+from devices.testing import EventRecorder
+from kiosk import session as s
+from kiosk.errors import StorageFull
+from kiosk.ui import kiosk_page
+from protocol.records import Body, CheckIn, DeviceFault, UnitCount
+from tests.kiosk.conftest import DAY, LINE, FakeTime, KioskHarness, build_controller, make_plan
+
+
+def _count(units: int, person: str = "1002", ref: str = "counter0") -> UnitCount:
+    return UnitCount(
+        person=person, line=LINE, day=DAY, product="P1", step="S3", units=units, source="device", ref=ref
+    )
+
+
+@pytest.fixture
+def counters(kiosk: KioskHarness) -> Iterator[tuple[UnitCounterSimulation, UnitCounterSimulation]]:
+    """counter0 mapped to S3 and counter9 unmapped, both in-process simulations feeding the controller."""
+    kiosk.ctrl.counter_steps = {"counter0": "S3"}
+    mapped, unmapped = (
+        UnitCounterSimulation(
+            SerialCounterConfig(name=name, url=f"sim://{name}"),
+            clock=kiosk.time.seconds,
+            on_event=kiosk.ctrl.post_device_event,
+        )
+        for name in ("counter0", "counter9")
+    )
+    mapped.start()
+    unmapped.start()
+    yield mapped, unmapped
+    mapped.stop()
+    unmapped.stop()
+
+
+async def _check_in(kiosk: KioskHarness, badge: str) -> None:
+    await kiosk.tap(badge)
+    await kiosk.click("check-in")
+    await kiosk.user.should_see("签到成功")
+    await kiosk.click("done")
+
+
+async def test_counter_units_are_credited_to_the_step_holder_while_another_inmate_stays_on_screen(
+    kiosk: KioskHarness, counters: tuple[UnitCounterSimulation, UnitCounterSimulation]
+) -> None:
+    """1002 (S3) checks in and leaves; 1001 is on screen when S3's counter counts 5 and then 700.
+    The store holds 1002's device counts (700 split at the 500 limit), 1001's screen, message and
+    units are untouched, and back on idle the line progress includes the counter's units."""
+    counter, _ = counters
+    user = kiosk.user
+    await _check_in(kiosk, "B1002")
+    await kiosk.tap("B1001")
+    await user.should_see("1001 张三")
+    state_before = kiosk.ctrl.state
+    feedback_before = kiosk.ctrl.feedback
+    counter.count(5)
+    counter.count(700)
+    await kiosk.ctrl.settle()
+    assert kiosk.bodies() == [
+        CheckIn(person="1002", line=LINE, day=DAY, method="badge"),
+        _count(5),
+        _count(500),
+        _count(200),
+    ]
+    assert kiosk.ctrl.state == state_before  # no screen change, no message, idle timer untouched
+    assert kiosk.ctrl.feedback == feedback_before  # no beep or flash for a machine's count
+    await user.should_see("1001 张三")
+    await user.should_see("已完成 0 件")
+    await user.should_see("待上传 4 条")
+    await kiosk.click("done")
+    await user.should_see("今日进度 705 / 200 件")
+
+
+async def test_counter_units_nobody_can_be_credited_with_become_a_fault_for_the_officer(
+    kiosk: KioskHarness, counters: tuple[UnitCounterSimulation, UnitCounterSimulation]
+) -> None:
+    """S3's holder has not checked in: the units are stored as an unattributed_units fault naming
+    them, never given to the inmate on screen; once 1002 checks in, the next units are theirs."""
+    counter, _ = counters
+    await kiosk.tap("B1001")
+    await kiosk.click("check-in")
+    await kiosk.user.should_see("签到成功")
+    counter.count(8)
+    await kiosk.ctrl.settle()
+    await kiosk.click("done")
+    await _check_in(kiosk, "B1002")
+    counter.count(2)
+    await kiosk.ctrl.settle()
+    assert kiosk.bodies()[1:] == [
+        DeviceFault(
+            device="counter0", fault="unattributed_units", detail="8 units at step S3: 1002 is not checked in"
+        ),
+        CheckIn(person="1002", line=LINE, day=DAY, method="badge"),
+        _count(2),
+    ]
+
+
+async def test_a_counter_without_a_step_is_recorded_once_per_boot_and_credits_nobody(
+    kiosk: KioskHarness, counters: tuple[UnitCounterSimulation, UnitCounterSimulation]
+) -> None:
+    """counter9 is in no [counter_steps]: its first units make one unmapped_counter fault so an
+    officer sees it counting; its later units add no records at all."""
+    _, unmapped = counters
+    await _check_in(kiosk, "B1002")
+    unmapped.count(3)
+    unmapped.count(4)
+    await kiosk.ctrl.settle()
+    assert kiosk.bodies()[1:] == [
+        DeviceFault(
+            device="counter9", fault="unmapped_counter", detail="3 units (total 3); no [counter_steps] entry"
+        )
+    ]
+    assert not [b for b in kiosk.bodies() if isinstance(b, UnitCount)]
+
+
+async def _wait_for_bodies(kiosk: KioskHarness, predicate: Callable[[list[Body]], bool]) -> list[Body]:
+    deadline = time.monotonic() + 5.0
+    while True:
+        await kiosk.ctrl.settle()
+        bodies = kiosk.bodies()
+        if predicate(bodies):
+            return bodies
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"records not as expected in time: {bodies}")
+        await asyncio.sleep(0.02)
+
+
+def _units(bodies: list[Body]) -> list[int]:
+    return [b.units for b in bodies if isinstance(b, UnitCount)]
+
+
+async def test_real_serial_counter_on_a_pty_lands_in_the_store_in_order_and_never_twice(
+    kiosk: KioskHarness, tmp_path: Path
+) -> None:
+    """SerialCounterHardware reads a simulated ASCII counter on a real pty: repeated totals, noise
+    and an unplugged cable (units made meanwhile arrive after replug) give exactly one UnitCount
+    per increment, in order, credited to S3's holder; the loss itself is one device_fault."""
+    kiosk.ctrl.counter_steps = {"counter0": "S3"}
+    await _check_in(kiosk, "B1002")
+    recorder = EventRecorder()
+
+    def on_event(event: DeviceEvent) -> None:
+        recorder(event)
+        kiosk.ctrl.post_device_event(event)
+
+    config = SerialCounterConfig(
+        name="counter0", url=str(tmp_path / "counter0"), reconnect_min=0.02, reconnect_max=0.1
+    )
+    with SerialCounterSimulator(link=tmp_path / "counter0", initial_total=1000) as device:
+        driver = SerialCounterHardware(config, on_event=on_event)
+        driver.start()
+        try:
+            await asyncio.to_thread(recorder.wait_for, DeviceConnected)
+            device.report()  # the baseline: units made before the kiosk started are not invented
+            device.count(3)
+            device.report()  # the same total again counts nothing
+            device.noise()
+            device.count(4)
+            await asyncio.to_thread(recorder.wait_until, lambda: len(recorder.of_type(UnitsCounted)) == 2)
+            device.unplug()
+            await asyncio.to_thread(recorder.wait_for, DeviceDisconnected)
+            device.count(10)  # made while the cable is out
+            device.replug()
+            await asyncio.to_thread(recorder.wait_for, DeviceConnected, 2)
+            device.report()
+            device.report()
+            device.count(600)  # above max_units_per_entry: split, not refused
+            bodies = await _wait_for_bodies(kiosk, lambda b: sum(_units(b)) >= 617)
+        finally:
+            driver.stop()
+    await kiosk.ctrl.settle()
+    bodies = kiosk.bodies()
+    assert _units(bodies) == [3, 4, 10, 500, 100]
+    assert [b for b in bodies if isinstance(b, UnitCount)] == [
+        _count(3),
+        _count(4),
+        _count(10),
+        _count(500),
+        _count(100),
+    ]
+    faults = [b for b in bodies if isinstance(b, DeviceFault)]
+    assert [(f.device, f.fault) for f in faults] == [("counter0", "disconnected")]
+    assert bodies.index(faults[0]) == 3  # the loss sits between the units before and after it
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MiB tmpfs of this test's own (the tests run as root), unmounted afterwards."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.fail(f"cannot mount a tmpfs: {done.stderr.decode()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+async def test_counter_units_refused_by_a_full_disk_are_stored_with_the_next_count(tiny_disk: Path) -> None:
+    """The disk fills while S3's counter counts 7: nothing is stored, the inmate on screen sees no
+    refusal of theirs (only the storage banner), and once space returns the counter's next 2 units
+    are stored together with the 7 held back: one count of 9, nothing lost, nothing twice."""
+    ctrl, store = build_controller(tiny_disk, FakeTime(), plan=make_plan())
+    ctrl.counter_steps = {"counter0": "S3"}
+    counter = UnitCounterSimulation(
+        SerialCounterConfig(name="counter0", url="sim://counter0"), on_event=ctrl.post_device_event
+    )
+    filler = tiny_disk / "filler"
+    try:
+        async with user_simulation(root=lambda: kiosk_page(ctrl)) as user:
+            await user.open("/")
+            counter.start()
+            await ctrl.handle(s.BadgeTapped(badge="B1002"))
+            await ctrl.handle(s.CheckInPressed())
+            await user.should_see("签到成功")
+            fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+            with contextlib.suppress(OSError):
+                while os.write(fd, b"\0" * 512):
+                    pass
+            os.close(fd)
+            for _ in range(400):  # pages SQLite already holds may take a few more records
+                try:
+                    store.append(DeviceFault(device="disk", fault="fill"))
+                except StorageFull:
+                    break
+            state_before = ctrl.state
+            counter.count(7)
+            await ctrl.settle()
+            assert ctrl.state == state_before
+            await user.should_see(marker="storage-full")
+            assert not [r for r in store.records_for_day(DAY) if isinstance(r.body, UnitCount)]
+            filler.unlink()
+            counter.count(2)
+            await ctrl.settle()
+            assert [r.body for r in store.records_for_day(DAY) if isinstance(r.body, UnitCount)] == [
+                _count(9)
+            ]
+            counter.stop()
+    finally:
+        store.close()
