@@ -46,7 +46,7 @@ def now_ms() -> int:
 
 def bind_all(db: pw.Database) -> None:
     """Bind and create every hub table this app uses (idempotent: `floorledger hub init` calls it too)."""
-    from hub import assessment, checkpoints, enrollment, exports, ledger
+    from hub import assessment, checkpoints, enrollment, exports, kiosk_status, ledger
 
     hubdb.bind(db, models.MODELS)
     md.bind(db)
@@ -57,6 +57,7 @@ def bind_all(db: pw.Database) -> None:
     enrollment.bind(db)
     assessment.bind(db)
     exports.bind(db)
+    kiosk_status.bind(db)
 
 
 def web_pages(app: HubApp) -> None:
@@ -126,6 +127,7 @@ class HubApp:
             raise
 
     def _start(self) -> None:
+        from hub import kiosk_status
         from hub.checkpoints import CheckpointLog
         from hub.enrollment import Enrollment
         from hub.ingest import Ingest
@@ -151,6 +153,7 @@ class HubApp:
             self.db, self.mqtt, self.topics, config.site, self.signer, on_committed=self.results.on_committed
         )
         self.ingest.start()  # subscriptions first, so the first connect makes them
+        self.mqtt.subscribe(self.topics.all_statuses(), kiosk_status.on_status)  # floor page only
         self.mqtt.start()
         self._started.append(self.mqtt.stop)
         if not self.mqtt.wait_ready(10):

@@ -9,6 +9,9 @@ Changes go through `MasterData`, which takes the acting officer for every change
 to an optional `record_act(actor, action, subject, payload)` callback inside the same transaction,
 so the hub's ledger (hub/ledger.py) can record it atomically without this module importing it.
 Listeners registered with `on_change` run after the commit (line plans and results refresh).
+
+A change that would alter the results of an area's month that is approved and locked (月考核,
+`hub.assessment.is_locked`) is refused inside its transaction until the month is reopened.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
@@ -425,9 +428,17 @@ class MasterData:
         self._listeners.append(listener)
 
     def _act(
-        self, actor: str, action: str, subject: str, payload: dict[str, Any], change: Callable[[], Any]
+        self,
+        actor: str,
+        action: str,
+        subject: str,
+        payload: dict[str, Any],
+        change: Callable[[], Any],
+        guard: Callable[[], None] | None = None,
     ) -> Any:
         with write_transaction(self.db):  # BEGIN IMMEDIATE on SQLite: reads then writes never deadlock
+            if guard is not None:  # checked under the write lock: no approval can slip in between
+                guard()
             result = change()
             if self.record_act is not None:
                 self.record_act(actor, action, subject, payload)
@@ -483,6 +494,14 @@ class MasterData:
             changes["name"] = name
         if shift_minutes is not None:
             changes["shift_minutes"] = decimal_text(shift_minutes, "shift_minutes")
+        guard: Callable[[], None] | None = None
+        if changes.get("shift_minutes", line.shift_minutes) != line.shift_minutes:
+            # Shift minutes are not dated: the new value changes every month's quotas of the line.
+            area = line.area
+
+            def guard() -> None:
+                self._refuse_locked([area], None, None, undated="班次时长")
+
         if product is not None:
             self._require_product(product)
             changes["product"] = product
@@ -492,6 +511,7 @@ class MasterData:
             code,
             changes,
             lambda: Line.update(**changes).where(Line.code == code).execute(),
+            guard,
         )
 
     # products, steps, standard times
@@ -548,8 +568,25 @@ class MasterData:
                 product=product, step=step, valid_from=start, seconds=value, reason=reason, created_ms=now
             )
 
+        def guard() -> None:
+            # In force from `start` until the step's next version; on the areas whose lines make it.
+            following = (
+                StandardTime.select(StandardTime.valid_from)
+                .where(
+                    (StandardTime.product == product)
+                    & (StandardTime.step == step)
+                    & (StandardTime.valid_from > start)
+                )
+                .order_by(StandardTime.valid_from)
+                .first()
+            )
+            last = None if following is None else date.fromisoformat(following.valid_from) - timedelta(days=1)
+            posted = Assignment.select(Assignment.line).where(Assignment.product == product)
+            lines = Line.select(Line.area).where((Line.product == product) | Line.code.in_(posted))
+            self._refuse_locked({x.area for x in lines}, date.fromisoformat(start), last)
+
         payload = {"product": product, "step": step, "from": start, "seconds": value, "reason": reason}
-        self._act(actor, "standard_time.set", f"{product}/{step}", payload, change)
+        self._act(actor, "standard_time.set", f"{product}/{step}", payload, change, guard)
 
     # people
     def add_inmate(
@@ -576,12 +613,25 @@ class MasterData:
         """A personal quota level (个性化定额); it applies to every day computed from now on."""
         self._require_inmate(inmate)
         pct = decimal_text(quota_pct, "quota_pct")
+
+        def guard() -> None:
+            # The level is not dated: it changes the results of every month the inmate had a post in,
+            # so any locked month of the area of one of their posts, over that post's days, refuses it.
+            for post in Assignment.select().where(Assignment.inmate == inmate).order_by(Assignment.id):
+                self._refuse_locked(
+                    _areas_of([post.line]),
+                    date.fromisoformat(post.valid_from),
+                    None if post.valid_to is None else date.fromisoformat(post.valid_to),
+                    undated="定额比例",
+                )
+
         self._act(
             actor,
             "inmate.quota_pct",
             inmate,
             {"quota_pct": pct, "reason": reason},
             lambda: Inmate.update(quota_pct=pct).where(Inmate.id == inmate).execute(),
+            guard,
         )
 
     def update_inmate(
@@ -676,6 +726,9 @@ class MasterData:
             raise MasterDataError(f"valid_to: {end} is before valid_from {start}")
         payload = {"inmate": inmate, "line": line, "product": product, "step": step, "from": start, "to": end}
         now = self.clock_ms()
+        first, last = date.fromisoformat(start), None if end is None else date.fromisoformat(end)
+        # The new post wins its days over the inmate's earlier posts, which may be in other areas.
+        guard = self._posts_guard(inmate, [line], first, last)
         created = self._act(
             actor,
             "assignment.add",
@@ -690,6 +743,7 @@ class MasterData:
                 valid_to=end,
                 created_ms=now,
             ),
+            guard,
         )
         return int(created.id)
 
@@ -701,12 +755,21 @@ class MasterData:
         end = parse_date(valid_to, "valid_to").isoformat()
         if end < row.valid_from:
             raise MasterDataError(f"valid_to: {end} is before valid_from {row.valid_from}")
+        # Only the days between the old end and the new one change hands (back to earlier posts).
+        new_end = date.fromisoformat(end)
+        old_end = None if row.valid_to is None else date.fromisoformat(row.valid_to)
+        if old_end is None or old_end > new_end:
+            first, last = new_end + timedelta(days=1), old_end
+        else:
+            first, last = old_end + timedelta(days=1), new_end
+        guard = None if old_end == new_end else self._posts_guard(row.inmate, [row.line], first, last)
         self._act(
             actor,
             "assignment.end",
             row.inmate,
             {"assignment": assignment, "to": end},
             lambda: Assignment.update(valid_to=end).where(Assignment.id == assignment).execute(),
+            guard,
         )
 
     def add_workdays(self, actor: str, days: Iterable[str | date], *, line: str | None = None) -> None:
@@ -720,7 +783,8 @@ class MasterData:
                 if Workday.get_or_none((Workday.day == day) & _line_is(line)) is None:
                     Workday.create(day=day, line=line)
 
-        self._act(actor, "workday.add", line or "*", {"days": clean, "line": line}, change)
+        guard = self._days_guard(clean, line)
+        self._act(actor, "workday.add", line or "*", {"days": clean, "line": line}, change, guard)
 
     def remove_workdays(self, actor: str, days: Iterable[str | date], *, line: str | None = None) -> None:
         clean = sorted({parse_date(d, "day").isoformat() for d in days})
@@ -730,6 +794,7 @@ class MasterData:
             line or "*",
             {"days": clean, "line": line},
             lambda: Workday.delete().where(Workday.day.in_(clean) & _line_is(line)).execute(),
+            self._days_guard(clean, line),
         )
 
     # rules
@@ -762,7 +827,66 @@ class MasterData:
             lambda: RuleSetVersion.create(
                 version=version, valid_from=str(month), parameters=text, reason=reason, created_ms=now
             ),
+            lambda: self._refuse_locked(None, month.first_day, None),  # every area, from its month on
         )
+
+    # locked months (月考核 approved by the labor section)
+    def _refuse_locked(
+        self, areas: Iterable[str] | None, first: date | None, last: date | None, *, undated: str = ""
+    ) -> None:
+        """MasterDataError if a locked month of one of `areas` (None: any area) overlaps [first, last]
+        (None: unbounded). `undated` names a value that is not versioned by date, for the message."""
+        wanted = None if areas is None else sorted({a for a in areas if a})
+        if wanted == [] or not _has_table(self.db, "assess_month_approval"):
+            return  # no assessment tables in this database: no month can be locked
+        # Lazy: hub.assessment imports this module. The query is `is_locked`'s own test (the last stage's
+        # approval not voided) over a range of months; `is_locked` itself is not called because binding
+        # its models for the first time opens and closes a connection, which must not happen inside this
+        # transaction. bind_ctx leaves the models bound as they were.
+        from hub.assessment import STAGES, MonthApproval
+
+        with self.db.bind_ctx([MonthApproval], bind_refs=False, bind_backrefs=False):
+            query = MonthApproval.select(MonthApproval.month, MonthApproval.area).where(
+                (MonthApproval.stage == STAGES[-1]) & MonthApproval.voided_ms.is_null()
+            )
+            if wanted is not None:
+                query = query.where(MonthApproval.area.in_(wanted))
+            if first is not None:
+                query = query.where(MonthApproval.month >= str(Month.of(first)))
+            if last is not None:
+                query = query.where(MonthApproval.month <= str(Month.of(last)))
+            found = sorted({(a.month, a.area) for a in query})
+        if found:
+            month, area = found[0]
+            note = f"（{undated}不分日期，修改会改变该月的结果）" if undated else ""
+            raise MasterDataError(f"{month} 月 {area} 的月考核已审批锁定，须经劳动科重开后才能修改{note}")
+
+    def _posts_guard(
+        self, inmate: str, lines: Iterable[str], first: date, last: date | None
+    ) -> Callable[[], None]:
+        """Refuse a post change over [first, last] if it touches a locked month of the area of `lines`
+        or of the inmate's other posts on those days (whose days it takes or gives back)."""
+
+        def guard() -> None:
+            query = Assignment.select(Assignment.line).where(
+                (Assignment.inmate == inmate)
+                & (Assignment.valid_to.is_null() | (Assignment.valid_to >= first.isoformat()))
+            )
+            if last is not None:
+                query = query.where(Assignment.valid_from <= last.isoformat())
+            self._refuse_locked(_areas_of([*lines, *(a.line for a in query)]), first, last)
+
+        return guard
+
+    def _days_guard(self, days: Sequence[str], line: str | None) -> Callable[[], None]:
+        """Refuse workday changes on a locked month of the line's area (site-wide days: any area)."""
+
+        def guard() -> None:
+            areas = None if line is None else _areas_of([line])
+            for month in sorted({Month.of(date.fromisoformat(d)) for d in days}):
+                self._refuse_locked(areas, month.first_day, month.last_day)
+
+        return guard
 
     # guards
     def _require_inmate(self, inmate: str) -> None:
@@ -772,6 +896,18 @@ class MasterData:
     def _require_product(self, product: str) -> None:
         if Product.get_or_none(Product.code == product) is None:
             raise MasterDataError(f"product: unknown product {product!r}")
+
+
+def _areas_of(lines: Iterable[str]) -> set[str]:
+    codes = sorted(set(lines))
+    return {x.area for x in Line.select(Line.area).where(Line.code.in_(codes))} if codes else set()
+
+
+def _has_table(db: pw.Database, name: str) -> bool:
+    if isinstance(db, pw.PostgresqlDatabase):  # to_regclass follows the search path (a test's schema)
+        row = db.execute_sql("SELECT to_regclass(%s)", (name,)).fetchone()  # type: ignore[no-untyped-call]
+        return row is not None and row[0] is not None
+    return bool(db.table_exists(name))
 
 
 def _line_is(line: str | None) -> Any:

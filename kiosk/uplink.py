@@ -8,12 +8,18 @@ bring no progress, so a slow hub is not buried under repeats). An ack counts onl
 the configured hub key and names our own hash at its sequence number (KioskStore.apply_ack). Plans
 are verified the same way; forged, unsigned or stale ones are logged and ignored.
 
+Status: right after connecting and every `status_interval_s` while connected, a retained JSON status
+goes to the kiosk's status topic (`{"state":"online","pending":N,"acked_seq":M,"wall_ms":T,"boot":...}`)
+so the hub's floor page can show the backlog and clock offset; it is display information, not
+evidence. The last will (and `stop()`) stays the plain text `offline`.
+
 Threads: paho's network thread runs the callbacks (which never raise); one sender thread reads the
 store and publishes. They meet under one condition variable.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -39,6 +45,7 @@ log = logging.getLogger(__name__)
 ONLINE = b"online"
 OFFLINE = b"offline"
 MAX_ACK_TIMEOUT_S = 30.0
+STATUS_INTERVAL_S = 30.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,6 +85,7 @@ class Uplink:
         reconnect_max_s: float = 30.0,
         keepalive_s: int = 30,
         client_id: str | None = None,
+        status_interval_s: float = STATUS_INTERVAL_S,
     ) -> None:
         self.store = store
         self.broker = broker
@@ -93,6 +101,8 @@ class Uplink:
         self.ack_timeout_s = ack_timeout_s
         self._timeout = ack_timeout_s  # doubles after each resend that brings no ack, back on progress
         self._keepalive = keepalive_s
+        self.status_interval_s = status_interval_s
+        self._last_status = time.monotonic()  # when the status was last published (sender thread reads it)
         self._cv = threading.Condition()
         self._connected = False
         self._generation = 0  # bumps on every connect, so a publish from an old connection is not counted
@@ -179,10 +189,39 @@ class Uplink:
                 if self._stopping:
                     return
             try:
+                self._maybe_publish_status()
                 idle = not self._send_next()
             except Exception:  # the sender must outlive any one failure; the outbox keeps the records
                 log.exception("uplink sender failed; retrying")
                 idle = True
+
+    def _maybe_publish_status(self) -> None:
+        """Every `status_interval_s` while connected, tell the hub our backlog (display only)."""
+        now = time.monotonic()
+        with self._cv:
+            due = self._connected and now - self._last_status >= self.status_interval_s
+            if due:
+                self._last_status = now
+        if due:
+            self._publish_status(self._client)
+
+    def status_payload(self) -> bytes:
+        """The JSON status: `state`, `pending`, `acked_seq`, our raw `wall_ms` (the hub derives the
+        clock offset from it) and `boot`. Readers that only know `online`/`offline` read `state`."""
+        status = {
+            "state": "online",
+            "pending": self.store.pending_count(),
+            "acked_seq": self.store.acked_seq(),
+            "wall_ms": self.clock.wall_ms(),
+            "boot": self.clock.boot_id,
+        }
+        return json.dumps(status, separators=(",", ":"), sort_keys=True).encode()
+
+    def _publish_status(self, client: mqtt.Client) -> None:
+        try:
+            client.publish(self.topics.status(self.kiosk_id), self.status_payload(), qos=1, retain=True)
+        except (KioskError, RuntimeError, ValueError) as err:  # display only: the next tick tries again
+            log.debug("could not publish the status: %s", err)
 
     def _send_next(self) -> bool:
         """Publish the next batch if the window allows; True when something was sent."""
@@ -241,7 +280,7 @@ class Uplink:
             if self._plan_topic:
                 client.subscribe(self._plan_topic, qos=1)
             client.subscribe(self._hub_status_topic, qos=1)
-            client.publish(self.topics.status(self.kiosk_id), ONLINE, qos=1, retain=True)
+            self._publish_status(client)
             hello = Hello(
                 kiosk=self.kiosk_id,
                 public_key=self.store.signer.public_key,
@@ -253,6 +292,7 @@ class Uplink:
             with self._cv:
                 self._connected = True
                 self._generation += 1
+                self._last_status = time.monotonic()  # just said it; the next one in status_interval_s
                 self._rewind(self.store.acked_seq(), time.monotonic())  # resend from the acked point
                 self._cv.notify_all()
             log.info("connected to %s", self.broker.url)

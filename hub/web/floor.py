@@ -1,5 +1,9 @@
 """Live floor (现场): each visible line's kiosks, today's check-ins and counts, quarantined messages.
 
+Each kiosk's online state, records waiting and clock offset come from what it last said on its
+status topic (`hub.kiosk_status`, display only); a kiosk not heard there falls back to when its
+records last arrived.
+
 What an officer may see is decided here on the server: an area the officer has no line in is refused,
 and within an area only the officer's own lines are listed.
 """
@@ -14,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from nicegui import run, ui
 
-from hub import masterdata, models
+from hub import kiosk_status, masterdata, models
 from hub.web import guard
 from hub.web.auth import ALL_ROLES, Principal
 from hub.web.board_model import MISSING
@@ -25,6 +29,12 @@ from hub.web.texts import t
 ONLINE_WITHIN_MS = 2 * 60 * 1000  # a kiosk heard from in the last two minutes counts as online
 QUARANTINE_SHOWN = 50
 REFRESH_SECONDS = 5.0
+# the offset cell turns red past a minute, the kiosk's own warning threshold (kiosk.clock)
+OFFSET_CELL = (
+    "<q-td :props=\"props\" :class=\"props.row.offset_warn ? 'text-negative text-weight-bold' : ''\">"
+    "{{ props.value }}</q-td>"
+)
+CLOCK_WARNING_MS = 60_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,6 +44,8 @@ class KioskRow:
     online: bool
     last_seen_ms: int | None
     status: str
+    pending: int | None = None
+    clock_offset_ms: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,17 +93,24 @@ def load_floor(lines: Sequence[masterdata.Line], today: date, now_ms: int, *, ev
         line_rows.append(
             LineToday(line=line.code, name=line.name, area=line.area, checked_in=len(people), units=units)
         )
-    kiosks = [
-        KioskRow(
-            kiosk=k.id,
-            line=k.line or "",
-            online=k.last_seen_ms is not None and now_ms - k.last_seen_ms <= ONLINE_WITHIN_MS,
-            last_seen_ms=k.last_seen_ms,
-            status=k.status,
+    statuses = kiosk_status.latest(models.Kiosk._meta.database)
+    kiosks = []
+    for k in models.Kiosk.select().order_by(models.Kiosk.id):
+        if not ((k.line in codes) or (everything and not k.line)):
+            continue
+        said = statuses.get(k.id)
+        heard = k.last_seen_ms is not None and now_ms - k.last_seen_ms <= ONLINE_WITHIN_MS
+        kiosks.append(
+            KioskRow(
+                kiosk=k.id,
+                line=k.line or "",
+                online=said.state == kiosk_status.ONLINE if said is not None else heard,
+                last_seen_ms=k.last_seen_ms,
+                status=k.status,
+                pending=said.pending if said is not None else None,
+                clock_offset_ms=said.clock_offset_ms if said is not None else None,
+            )
         )
-        for k in models.Kiosk.select().order_by(models.Kiosk.id)
-        if (k.line in codes) or (everything and not k.line)
-    ]
     kiosk_ids = {k.kiosk for k in kiosks}
     q = models.Quarantine
     quarantine = [
@@ -102,6 +121,15 @@ def load_floor(lines: Sequence[masterdata.Line], today: date, now_ms: int, *, ev
         if (row.kiosk in kiosk_ids) or everything
     ][:QUARANTINE_SHOWN]
     return FloorView(lines=tuple(line_rows), kiosks=tuple(kiosks), quarantine=tuple(quarantine))
+
+
+def offset_text(ms: int | None) -> str:
+    """The kiosk's clock offset in whole seconds with its sign, e.g. `+75 s`."""
+    return MISSING if ms is None else f"{round(ms / 1000):+d} s"
+
+
+def offset_warning(ms: int | None) -> bool:
+    return ms is not None and abs(ms) > CLOCK_WARNING_MS
 
 
 def _time(ms: int | None, zone: ZoneInfo) -> str:
@@ -134,30 +162,36 @@ def register_floor(ctx: WebContext) -> None:
                         ui.label(f"{t('web.floor.checkins', lang)}: {line.checked_in}")
                         ui.label(f"{t('web.floor.counts', lang)}: {line.units}")
             ui.label(t("web.floor.kiosks", lang)).classes("text-h6")
-            ui.table(
-                columns=[
-                    {"name": "kiosk", "label": t("web.floor.kiosk", lang), "field": "kiosk"},
-                    {"name": "line", "label": t("web.floor.line", lang), "field": "line"},
-                    {"name": "state", "label": t("web.floor.online", lang), "field": "state"},
-                    {"name": "seen", "label": t("web.floor.last_seen", lang), "field": "seen"},
-                    {"name": "waiting", "label": t("web.floor.waiting", lang), "field": "waiting"},
-                    {"name": "offset", "label": t("web.floor.offset", lang), "field": "offset"},
-                ],
-                rows=[
-                    {
-                        "kiosk": k.kiosk,
-                        "line": k.line or MISSING,
-                        "state": t("web.floor.online" if k.online else "web.floor.offline", lang)
-                        if k.status == models.ENROLLED
-                        else t("web.kiosks.revoked", lang),
-                        "seen": _time(k.last_seen_ms, ctx.zone),
-                        "waiting": MISSING,  # the hub stores no kiosk backlog yet
-                        "offset": MISSING,
-                    }
-                    for k in view.kiosks
-                ],
-                row_key="kiosk",
-            ).classes("w-full").mark("kiosk-table")
+            kiosk_table = (
+                ui.table(
+                    columns=[
+                        {"name": "kiosk", "label": t("web.floor.kiosk", lang), "field": "kiosk"},
+                        {"name": "line", "label": t("web.floor.line", lang), "field": "line"},
+                        {"name": "state", "label": t("web.floor.online", lang), "field": "state"},
+                        {"name": "seen", "label": t("web.floor.last_seen", lang), "field": "seen"},
+                        {"name": "waiting", "label": t("web.floor.waiting", lang), "field": "waiting"},
+                        {"name": "offset", "label": t("web.floor.offset", lang), "field": "offset"},
+                    ],
+                    rows=[
+                        {
+                            "kiosk": k.kiosk,
+                            "line": k.line or MISSING,
+                            "state": t("web.floor.online" if k.online else "web.floor.offline", lang)
+                            if k.status == models.ENROLLED
+                            else t("web.kiosks.revoked", lang),
+                            "seen": _time(k.last_seen_ms, ctx.zone),
+                            "waiting": MISSING if k.pending is None else str(k.pending),
+                            "offset": offset_text(k.clock_offset_ms),
+                            "offset_warn": offset_warning(k.clock_offset_ms),
+                        }
+                        for k in view.kiosks
+                    ],
+                    row_key="kiosk",
+                )
+                .classes("w-full")
+                .mark("kiosk-table")
+            )
+            kiosk_table.add_slot("body-cell-offset", OFFSET_CELL)
             ui.label(t("web.floor.quarantine", lang)).classes("text-h6")
             ui.table(
                 columns=[

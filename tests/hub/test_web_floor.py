@@ -134,3 +134,37 @@ async def test_a_line_officer_sees_only_their_lines_kiosks_and_rejections(ctx: W
         await user.should_not_see(marker="line-A1")
         assert [k["kiosk"] for k in _table(user, "kiosk-table")] == ["K-B1"]
         assert _table(user, "quarantine-table") == []
+
+
+async def test_the_live_floor_shows_each_kiosks_backlog_and_clock_offset(ctx: WebContext) -> None:
+    """What the kiosks last said on their status topics reaches the page: K-A1 online with 7 records
+    waiting and its clock 75 s ahead (flagged, past a minute); K-B1's last will says offline, with the
+    backlog it reported before and a small offset that is not flagged."""
+    from hub import kiosk_status
+
+    kiosk_status.bind(ctx.db)
+    now = 1_764_400_000_000
+
+    def say(kiosk: str, payload: bytes) -> None:
+        kiosk_status.on_status(TOPICS.status(kiosk), payload, lambda: now)
+
+    say("K-A1", b'{"state":"online","pending":7,"acked_seq":5,"wall_ms":%d,"boot":"b1"}' % (now + 75_000))
+    say("K-B1", b'{"state":"online","pending":2,"acked_seq":5,"wall_ms":%d,"boot":"b2"}' % (now - 3_000))
+    say("K-B1", b"offline")
+    async with web_user(ctx) as user:
+        await login(user, "labor")
+        await user.open("/floor")
+        await user.should_see(marker="kiosk-table")
+        rows = {k["kiosk"]: k for k in _table(user, "kiosk-table")}
+        assert (rows["K-A1"]["state"], rows["K-A1"]["waiting"], rows["K-A1"]["offset"]) == (
+            "在线",
+            "7",
+            "+75 s",
+        )
+        assert rows["K-A1"]["offset_warn"] is True
+        assert (rows["K-B1"]["state"], rows["K-B1"]["waiting"], rows["K-B1"]["offset"]) == (
+            "离线",
+            "2",
+            "-3 s",
+        )
+        assert rows["K-B1"]["offset_warn"] is False

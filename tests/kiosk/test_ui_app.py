@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -64,6 +65,10 @@ def test_bad_config_field_is_one_line_naming_the_field(
     assert not (tmp_path / "kiosk.key").exists()
 
 
+def _state(payload: bytes) -> bytes:
+    return str(json.loads(payload)["state"]).encode() if payload.startswith(b"{") else payload
+
+
 class StatusWatcher:
     """Subscribes to the kiosk's retained status topic and remembers what it said."""
 
@@ -81,9 +86,12 @@ class StatusWatcher:
             self.seen.append(bytes(msg.payload))
             self.changed.notify_all()
 
-    def wait_for(self, payload: bytes, timeout: float = 20) -> None:
+    def wait_for(self, state: bytes, timeout: float = 20) -> None:
+        """Until the last status says `state`: the plain will `offline`, or the JSON status's state."""
         with self.changed:
-            assert self.changed.wait_for(lambda: self.seen and self.seen[-1] == payload, timeout), self.seen
+            assert self.changed.wait_for(lambda: self.seen and _state(self.seen[-1]) == state, timeout), (
+                self.seen
+            )
 
     def close(self) -> None:
         self.client.disconnect()
