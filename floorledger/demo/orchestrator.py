@@ -22,6 +22,7 @@ from pathlib import Path
 
 from floorledger import keyfile
 from floorledger.broker import MosquittoProcess, free_port, mosquitto_binary, port_open
+from floorledger.demo.site import DEMO_OFFICERS
 from floorledger.errors import CliError
 
 log = logging.getLogger(__name__)
@@ -255,7 +256,9 @@ class Demo:
             "",
             "FloorLedger demo is running (Ctrl-C stops it).",
             f"  broker:     {self.broker_url}",
-            f"  dashboard:  {base}/   login: {ADMIN_USER} / {ADMIN_PASSWORD}",
+            f"  dashboard:  {base}/   login: {ADMIN_USER} / {ADMIN_PASSWORD} (users, kiosks, screens, audit)",
+            f"              officers: {', '.join(u for u, *_ in DEMO_OFFICERS)} / {ADMIN_PASSWORD}"
+            " (labor section, area head A1, line officer L1)",
         ]
         for target, token in sorted(self.tokens.items()):
             lines.append(f"  wall board: {base}/board/{target}?token={token}")

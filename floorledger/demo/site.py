@@ -13,6 +13,12 @@ from floorledger import keyfile
 from protocol.signing import Signer
 
 ADMIN_ACTOR = "admin"
+# username, display name, role, lines, area: the demo's officer logins (password as the admin's)
+DEMO_OFFICERS = (
+    ("labor", "吴晓红", "labor_section", (), None),
+    ("area1", "李明华", "area_head", (), "A1"),
+    ("line1", "赵建国", "line_officer", ("L1",), "A1"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +60,20 @@ def prepare_site(
         hubdb.bind(db, [*auth.MODELS, *boards.MODELS])
         if fresh:
             seed_site(db, hub_signer=hub_signer, site=SITE, seed=seed)
-            auth.Accounts(db).create(
+            accounts = auth.Accounts(db)
+            accounts.create(
                 username=admin[0], password=admin[1], role=auth.Role.ADMIN, display_name="演示管理员"
             )
+            # One login per officer role, so a newcomer can see every page the way its users do.
+            for username, name, role, lines, area in DEMO_OFFICERS:
+                accounts.create(
+                    username=username,
+                    password=admin[1],
+                    role=auth.Role(role),
+                    display_name=name,
+                    lines=lines,
+                    area=area,
+                )
         lines = list(md.Line.select().order_by(md.Line.code))
         tokens: dict[str, str] = json.loads(tokens_file.read_text()) if tokens_file.exists() else {}
         board_tokens = boards.BoardTokens(db)
