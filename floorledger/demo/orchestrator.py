@@ -31,6 +31,7 @@ SITE = "demo"
 ADMIN_USER = "admin"
 ADMIN_PASSWORD = "demo-2026"  # noqa: S105 - a demo login printed on screen, not a secret
 START_TIMEOUT = 90.0
+MAX_KIOSKS = 16  # kiosk screens take consecutive ports from --kiosk-port
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -142,7 +143,12 @@ class Demo:
             raise CliError(
                 "Mosquitto is not installed: install it (apt-get install mosquitto) or pass --broker URL"
             )
-        self.broker = MosquittoProcess(port=free_port(), workdir=self.data / "mosquitto")
+        # A free port that is not one the demo's own web servers are about to take.
+        taken = {self.options.hub_port, *(self.options.kiosk_port + i for i in range(MAX_KIOSKS))}
+        port = free_port()
+        while port in taken:
+            port = free_port()
+        self.broker = MosquittoProcess(port=port, workdir=self.data / "mosquitto")
         self.broker.start()
         self.broker_url = self.broker.url
 
