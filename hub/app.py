@@ -30,6 +30,7 @@ from hub import models
 from hub import plans as pl
 from hub import results as rs
 from hub.config import HubConfig
+from hub.engine.model import Month
 from protocol.signing import Signer
 from protocol.topics import Topics
 
@@ -174,7 +175,7 @@ class HubApp:
         self.masterdata.on_change(self.plans.on_master_change)
         self.results.on_change(self.plans.on_results)
         self.publish_checkpoint()
-        self.results.request_day(self.today())
+        self.results.request_month(Month.of(self.today()))  # also what other processes committed
         self.plans.refresh(force=True)
 
         self._stopping.clear()

@@ -2,6 +2,7 @@
 
 floorledger hub --config hub.toml          run until Ctrl-C / SIGTERM
 floorledger hub init --config hub.toml     create the hub key and the database tables if missing
+floorledger hub ingest --config hub.toml   an extra ingest worker beside the hub (shares the load)
 """
 
 from __future__ import annotations
@@ -37,6 +38,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     init.add_argument("--config", type=Path, required=True, metavar="FILE", help="hub config file (TOML)")
     init.set_defaults(func=cmd_init)
+    ingest = hub_sub.add_parser(
+        "ingest",
+        help="run an extra ingest worker (shares the kiosks' records with the hub)",
+        description=(
+            "Run only the ingest: verify, store, commit and acknowledge kiosk records, sharing the "
+            "records subscription with the hub and other workers. The hub's results pick up what "
+            "a worker commits. Runs until Ctrl-C / SIGTERM."
+        ),
+    )
+    ingest.add_argument("--config", type=Path, required=True, metavar="FILE", help="hub config file (TOML)")
+    ingest.set_defaults(func=cmd_ingest)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -61,6 +73,28 @@ def cmd_run(args: argparse.Namespace) -> int:
         ) from err
     finally:
         app.stop()
+        signal.signal(signal.SIGTERM, previous)
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from hub.worker import IngestWorker
+
+    config = load_config(args.config)
+    if not config.key_file.exists():
+        raise CliError(f"hub key {config.key_file} does not exist; the hub's own key is needed to sign acks")
+    worker = IngestWorker(config)
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        worker.start()
+        print(f"ingest worker {worker.name} running for hub {config.site}; Ctrl-C stops it", flush=True)
+        signal.pause()  # the MQTT thread does the work; a signal ends the wait
+    except (KeyboardInterrupt, _Terminated):
+        log.info("ingest worker stopped")
+    except (HubError, pw.DatabaseError) as err:
+        raise CliError(f"cannot run the ingest worker: {str(err).splitlines()[0]}") from err
+    finally:
+        worker.stop()
         signal.signal(signal.SIGTERM, previous)
     return 0
 

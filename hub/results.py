@@ -11,6 +11,12 @@ Each row keeps the engine's exact values (fractions as `n/d` text, what `floorle
 re-derives) beside the rounded values the board shows, and the rule-set version and digest that
 produced them. Months are recomputed whole on demand (`recompute_month`), e.g. after a master-data
 change or for an audit.
+
+Ingest workers in other processes (`floorledger hub ingest`) cannot call the hook, so the worker also
+follows the kiosks' chain heads in the database every `follow_s` (0.5 s): a head beyond what it has
+folded in means records committed elsewhere, read back by (kiosk, seq) and folded in like the hook's.
+Heads, not row ids, are followed because a head only moves in the transaction that stored every
+record below it, on SQLite and PostgreSQL alike (a PostgreSQL id can commit before a smaller one).
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ log = logging.getLogger(__name__)
 
 LineDayKey = tuple[str, date]
 MAX_CACHED_MONTHS = 3
+FOLLOW_INTERVAL_S = 0.5  # commits of other processes reach the results within this (plus computing)
 ChangeListener = Callable[[list[LineDayKey]], None]
 
 
@@ -205,6 +212,7 @@ class Results:
         today: Callable[[], date],
         rule_book: Callable[[], RuleBook] | None = None,
         clock_ms: Callable[[], int] = _now_ms,
+        follow_s: float | None = FOLLOW_INTERVAL_S,
     ) -> None:
         from hub import masterdata
 
@@ -219,6 +227,9 @@ class Results:
         self._idle = threading.Condition()
         self._pending = 0
         self.recomputations = 0  # line-days recomputed since start (for benchmarks and tests)
+        self.follow_s = follow_s  # None: only the hook (tests of one process, the CLI)
+        self._heads: dict[str, int] = {}  # kiosk -> highest seq folded in (worker thread after start)
+        self._last_follow = 0.0
 
     # --- wiring -------------------------------------------------------------------------------------
 
@@ -234,12 +245,22 @@ class Results:
         """Master data changed: recompute the current month (earlier months on demand)."""
         self._submit("month", Month.of(self.today()))
 
+    def request_month(self, month: Month) -> None:
+        """Recompute a whole month in the background (the hub's start: records other processes
+        committed while this one was down are folded in)."""
+        self._submit("month", month)
+
     def request_day(self, day: date) -> None:
         """Compute every line-day of `day` even before any record (a new day's quotas)."""
         self._submit("day", day)
 
     def start(self) -> None:
+        """Start the worker. With `follow_s`, the kiosks' heads now are the starting point: what was
+        committed before is in the stored results already (or in the month the app recomputes)."""
         if self._thread is None:
+            if self.follow_s is not None:
+                self._heads = self._read_heads()
+                self._last_follow = time.monotonic()
             self._thread = threading.Thread(target=self._run, name="results", daemon=True)
             self._thread.start()
 
@@ -268,7 +289,10 @@ class Results:
 
     def _run(self) -> None:
         while True:
-            kind, item = self._queue.get()
+            try:
+                kind, item = self._queue.get(timeout=self.follow_s)
+            except queue.Empty:  # only with follow_s: time to look at the heads
+                kind, item = "follow", None
             batch = [(kind, item)]
             while True:  # take everything queued: one recomputation per line-day per burst
                 try:
@@ -276,21 +300,30 @@ class Results:
                 except queue.Empty:
                     break
             stop = any(k == "stop" for k, _ in batch)
-            work = [(k, i) for k, i in batch if k != "stop"]
+            work = [(k, i) for k, i in batch if k not in ("stop", "follow")]
+            failed = False
             try:
                 self._process(work)
             except Exception:  # the worker must survive anything one batch does
+                failed = True
                 log.exception("recomputing results failed")
             finally:
                 with self._idle:
                     self._pending -= len(work)
                     self._idle.notify_all()
-                self.db.close()
+                # a follower looks at the heads twice a second: it keeps its connection between looks
+                if stop or failed or self.follow_s is None:
+                    self.db.close()
             if stop:
                 return
 
     def _process(self, work: list[tuple[str, Any]]) -> None:
         records = [r for k, items in work if k == "records" for r in items]
+        if self.follow_s is not None:
+            records = self._note_hooked(records)
+            if time.monotonic() - self._last_follow >= self.follow_s:
+                self._last_follow = time.monotonic()
+                records.extend(self._follow_heads())
         months = {i for k, i in work if k == "month"}
         days = {i for k, i in work if k == "day"}
         if records:
@@ -366,6 +399,49 @@ class Results:
 
         inputs = replace(inputs, adjustments=engine_adjustments(self.db, month))
         return inputs, self.rule_book()
+
+    # --- following other processes' commits ------------------------------------------------------------
+
+    def _read_heads(self) -> dict[str, int]:
+        from hub.models import Kiosk
+
+        was_closed = self.db.is_closed()  # the caller's thread keeps no connection it did not have
+        try:
+            return {str(k): int(seq) for k, seq in Kiosk.select(Kiosk.id, Kiosk.head_seq).tuples()}
+        finally:
+            if was_closed:
+                self.db.close()
+
+    def _note_hooked(self, records: list[fx.FactRecord]) -> list[fx.FactRecord]:
+        """Drop hooked records already folded in; move a kiosk's followed head over a run that
+        continues it. A run that does not (another process committed the records before it) leaves
+        the head where it is, so following reads the missing ones; a record read twice only costs a
+        recomputation (the month cache keeps one copy)."""
+        fresh = [r for r in records if r.seq > self._heads.get(r.kiosk, 0)]
+        for r in sorted(fresh, key=lambda r: (r.kiosk, r.seq)):
+            if r.seq == self._heads.get(r.kiosk, 0) + 1:
+                self._heads[r.kiosk] = r.seq
+        return fresh
+
+    def _follow_heads(self) -> list[fx.FactRecord]:
+        """Records committed beyond the heads folded in so far (by ingest workers of other processes)."""
+        from hub.models import KioskRecord
+
+        found: list[fx.FactRecord] = []
+        for kiosk, head in sorted(self._read_heads().items()):
+            seen = self._heads.get(kiosk, 0)
+            if head <= seen:
+                continue
+            rows = (
+                KioskRecord.select()
+                .where((KioskRecord.kiosk == kiosk) & (KioskRecord.seq > seen) & (KioskRecord.seq <= head))
+                .order_by(KioskRecord.seq)
+            )
+            found.extend(fx.as_fact(row) for row in rows)
+            self._heads[kiosk] = head
+        if found:
+            log.debug("following heads: %d records committed by other processes", len(found))
+        return found
 
     # --- internals -----------------------------------------------------------------------------------
 

@@ -1,0 +1,74 @@
+"""`IngestWorker`: a process that only ingests, sharing the records subscription with the hub.
+
+`floorledger hub ingest --config hub.toml` runs one; start as many as the load needs beside the one
+`floorledger hub`. Each worker verifies, stores, commits and acks exactly like the hub's own ingest
+(same key, same database, `$share` subscription, so the broker hands each batch to one of them and
+the database keeps each kiosk's order). Results, plans, checkpoints and pages stay with the hub,
+whose results worker follows the kiosks' heads in the database and so folds in what a worker
+committed within half a second. A worker says nothing on the hub's status topic: `online`/`offline`
+there is the hub's, and kiosks resend on it.
+
+Start: hub key -> database (tables bound) -> MQTT client with the ingest's subscriptions.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+
+import peewee as pw
+
+from floorledger import keyfile
+from hub import db as hubdb
+from hub.config import HubConfig
+from hub.ingest import Ingest
+from hub.mqtt import HubMqtt
+from protocol.topics import Topics
+
+log = logging.getLogger(__name__)
+
+
+class IngestWorker:
+    """`start()` / `stop()`; `stop()` is safe after a failed start and when called twice."""
+
+    def __init__(self, config: HubConfig, *, name: str | None = None) -> None:
+        self.config = config
+        self.name = name or f"ingest-{uuid.uuid4().hex[:6]}"
+        self.topics = Topics.for_site(config.site)
+        self.db: pw.Database | None = None
+        self.mqtt: HubMqtt | None = None
+        self.ingest: Ingest | None = None
+        self._started: list[Callable[[], None]] = []
+
+    def start(self, ready_timeout_s: float = 10.0) -> bool:
+        """Start; True once the broker has granted the subscriptions (else it keeps trying)."""
+        from hub.app import bind_all
+
+        try:
+            signer = keyfile.load(self.config.key_file)
+            self.db = hubdb.connect(self.config.database)
+            self._started.append(self.db.close)
+            bind_all(self.db)
+            self.mqtt = HubMqtt(self.config.broker_config, client_id=f"hub-{self.config.site}-{self.name}")
+            self.ingest = Ingest(self.db, self.mqtt, self.topics, self.config.site, signer)
+            self.ingest.start()
+            self.mqtt.start()
+            self._started.append(self.mqtt.stop)
+        except BaseException:
+            self.stop()
+            raise
+        ready = self.mqtt.wait_ready(ready_timeout_s)
+        if ready:
+            log.info("ingest worker %s of hub %s ready", self.name, self.config.site)
+        else:
+            log.warning("broker %s not reachable yet; worker %s keeps trying", self.config.broker, self.name)
+        return ready
+
+    def stop(self) -> None:
+        while self._started:
+            step = self._started.pop()
+            try:
+                step()
+            except Exception:  # keep stopping the rest
+                log.exception("stopping ingest worker %s: a step failed", self.name)
