@@ -66,7 +66,12 @@ def register_review(context: WebContext, desk: cx.Corrections | None = None) -> 
     def review_page(who: Principal, line: str = "", day: str = "") -> None:
         lang = guard.language()
         visible = _visible_lines(who)
-        _picker(lang, visible, line, day)
+        if not line and not day:
+            # An officer's own line (or the one line they may see) opens at once, for today.
+            own = [code for code in who.lines if code in visible] or list(visible)
+            if len(own) == 1:
+                line, day = own[0], context.today().isoformat()
+        _picker(lang, visible, line, day or context.today().isoformat())
         if not line and not day:
             ui.label(t("review.pick", lang)).mark("review-pick")
             return

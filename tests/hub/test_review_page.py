@@ -229,3 +229,19 @@ async def test_a_day_in_the_wrong_format_gets_a_clear_message(ctx: WebContext, s
         await user.open("/review?line=L1&day=2026-13-01")
         await user.should_see("日期格式应为 YYYY-MM-DD")
         await user.should_not_see(marker="propose")
+
+
+async def test_a_line_officer_opening_review_without_choosing_gets_their_line_today(
+    ctx: WebContext, site: Site
+) -> None:
+    """/review with no line or day opens off1's own line L1 for today (the site's date); an officer
+    with no line to see is asked to choose instead."""
+    assert ctx.today() == DAY
+    async with _user(ctx, site) as user:
+        await login(user, "off1")
+        await user.open("/review")
+        await user.should_see(f"10:00:00 unit_count P1 50 K1#{site.count.record.seq}")
+        await _switch(user, "offx")
+        await user.open("/review")
+        await user.should_see(marker="review-pick")
+        await user.should_not_see(marker="propose")
