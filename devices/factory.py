@@ -82,7 +82,10 @@ def open_device(
             return CodeScannerSimulation(config, clock=clock, on_event=on_event)
         return CodeScannerHardware(config, clock=clock, on_event=on_event)
     if simulated:
-        return UnitCounterSimulation(config, clock=clock, on_event=on_event, resume_total=resume_total)
+        # a restarted simulation shows the total it had, as a real counter keeps counting while we are off
+        return UnitCounterSimulation(
+            config, clock=clock, on_event=on_event, resume_total=resume_total, initial_total=resume_total or 0
+        )
     if isinstance(config, SerialCounterConfig):
         return SerialCounterHardware(config, clock=clock, on_event=on_event, resume_total=resume_total)
     return ModbusCounterHardware(config, clock=clock, on_event=on_event, resume_total=resume_total)

@@ -10,11 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Mapping
 from typing import Any
 
 from nicegui import app, ui
 
-from devices.api import open_device, parse_device_config
+from devices.api import (
+    DeviceConfig,
+    ModbusCounterConfig,
+    SerialCounterConfig,
+    open_device,
+    parse_device_config,
+)
 from devices.errors import DeviceConfigError
 from floorledger import keyfile
 from kiosk import texts
@@ -32,6 +39,16 @@ log = logging.getLogger(__name__)
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(0)
+
+
+def resume_total(store: KioskStore, device: DeviceConfig, counter_steps: Mapping[str, str]) -> int | None:
+    """Where a credited counter resumes: the reading its stored units reach, so units made while the
+    kiosk was off are counted when it is back, and none twice. Other devices, and a counter never
+    counted here: None (its first reading is the baseline)."""
+    if not isinstance(device, SerialCounterConfig | ModbusCounterConfig) or device.name not in counter_steps:
+        return None
+    total = store.counter_total(device.name)
+    return None if total is None else total % device.modulus
 
 
 class KioskApp:
@@ -81,7 +98,12 @@ class KioskApp:
             except DeviceConfigError as err:
                 raise ConfigError(f"devices[{i}]", str(err)) from err
         self.devices = [
-            open_device(dc, simulated=self.simulated_devices, on_event=self.controller.post_device_event)
+            open_device(
+                dc,
+                simulated=self.simulated_devices,
+                on_event=self.controller.post_device_event,
+                resume_total=resume_total(self.store, dc, cfg.counter_steps),
+            )
             for dc in device_configs
         ]
         self.uplink = Uplink(

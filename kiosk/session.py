@@ -203,6 +203,7 @@ class CounterUnits:
     device: str
     step: str
     units: int
+    total: int | None = None  # the counter's reading after these units (saved to resume after a restart)
 
 
 Input = (

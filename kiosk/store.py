@@ -56,6 +56,9 @@ class Clock(Protocol):
     def set_hub_time(self, hub_ms: int) -> None: ...
 
 
+_COUNTER_KEY = "counter_total:"  # + device name: see `KioskStore.append(counter_total=...)`
+
+
 @dataclass(frozen=True, slots=True)
 class StoredFrame:
     """A record as the outbox holds it: enough to send it and to check an ack against it."""
@@ -139,11 +142,18 @@ class KioskStore:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def append(self, body: Body) -> SignedRecord:
-        """Sign `body` as the next record and commit it to disk; raises StorageFull, storing nothing."""
-        return self.append_many([body])[0]
+    def append(self, body: Body, *, counter_total: tuple[str, int] | None = None) -> SignedRecord:
+        """Sign `body` as the next record and commit it to disk; raises StorageFull, storing nothing.
 
-    def append_many(self, bodies: Sequence[Body]) -> list[SignedRecord]:
+        `counter_total` (device, total) is saved in the same transaction: the counter reading up to
+        which units are now on disk, so a restart resumes counting there (`counter_total()`), and a
+        unit is never lost nor counted twice across a power loss.
+        """
+        return self.append_many([body], counter_total=counter_total)[0]
+
+    def append_many(
+        self, bodies: Sequence[Body], *, counter_total: tuple[str, int] | None = None
+    ) -> list[SignedRecord]:
         """Sign and commit several events in one transaction (all or none): imports and benchmarks."""
         R = self._Record
         with self._lock:
@@ -178,6 +188,11 @@ class KioskStore:
                 with self._db.atomic():
                     for start in range(0, len(rows), 500):
                         R.insert_many(rows[start : start + 500]).execute()
+                    if counter_total is not None:
+                        device, total = counter_total
+                        self._Setting.insert(
+                            key=_COUNTER_KEY + device, value=str(total).encode()
+                        ).on_conflict_replace().execute()
             except (pw.DatabaseError, sqlite3.Error, OSError) as err:
                 # The transaction rolled back: nothing half-written, the head stays where it was.
                 if _is_disk_full(err) or self._space_low():
@@ -352,6 +367,15 @@ class KioskStore:
         except OSError:
             return False
         return stat.f_bavail * stat.f_frsize < LOW_SPACE_BYTES
+
+    def counter_total(self, device: str) -> int | None:
+        """The counter reading up to which `device`'s units are stored (None: never counted here)."""
+        value = self._get(_COUNTER_KEY + device)
+        try:
+            return None if value is None else int(value)
+        except ValueError:
+            log.warning("unreadable saved total of counter %s: counting starts afresh", device)
+            return None
 
     def _put(self, key: str, value: bytes) -> None:
         S = self._Setting

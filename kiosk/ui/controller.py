@@ -207,7 +207,10 @@ class KioskController:
         if isinstance(event, UnitsCounted) and event.device in self.counter_steps:
             log.debug("device: %s", format_event(event))
             return s.CounterUnits(
-                device=event.device, step=self.counter_steps[event.device], units=event.units
+                device=event.device,
+                step=self.counter_steps[event.device],
+                units=event.units,
+                total=event.total,
             )
         return None
 
@@ -373,15 +376,21 @@ class KioskController:
         left = event.units
         for body in outcome.bodies:
             # One body per commit: a split count stopped by a full disk keeps exactly what is not stored.
-            if await self._append((body,)) is not None:
+            after = left - (body.units if isinstance(body, UnitCountRecord) else left)
+            # With each body, the reading up to which units are stored: a restart resumes from there.
+            stored_to = None if event.total is None else (event.device, event.total - after)
+            if await self._append((body,), counter_total=stored_to) is not None:
                 self._unstored_units[event.device] = left
                 log.warning("%d units of counter %s not stored: kept for its next count", left, event.device)
                 break
-            left -= body.units if isinstance(body, UnitCountRecord) else left
+            left = after
         self._changed()
 
-    async def _append(self, bodies: tuple[Body, ...]) -> str | None:
-        """Commit the bodies; the message key of the failure, or None when all are on disk."""
+    async def _append(
+        self, bodies: tuple[Body, ...], *, counter_total: tuple[str, int] | None = None
+    ) -> str | None:
+        """Commit the bodies (and a counter's stored-up-to reading with the last); the message key
+        of the failure, or None when all are on disk."""
 
         for body in bodies:
             # The hub refuses a malformed record and would stop at it for good (the chain cannot
@@ -393,7 +402,11 @@ class KioskController:
                 return "invalid_entry"
 
         def append_all() -> list[SignedRecord]:
-            return [self.store.append(body) for body in bodies]
+            last = len(bodies) - 1
+            return [
+                self.store.append(body, counter_total=counter_total if i == last else None)
+                for i, body in enumerate(bodies)
+            ]
 
         try:
             signed = await run.io_bound(append_all)

@@ -260,3 +260,66 @@ async def test_counter_units_refused_by_a_full_disk_are_stored_with_the_next_cou
             counter.stop()
     finally:
         store.close()
+
+
+async def test_units_a_counter_made_while_the_kiosk_was_off_are_counted_once_after_restart(
+    tmp_path: Path,
+) -> None:
+    """A real serial counter on a pty counts 3 for S3's checked-in holder; the kiosk goes off (store
+    closed, driver gone) while the counter makes 5 more; the restarted kiosk resumes from the reading
+    its stored units reach, so the 5 are credited once and the 3 are not counted again."""
+    from kiosk.app import resume_total
+
+    steps = {"counter0": "S3"}
+    config = SerialCounterConfig(name="counter0", url=str(tmp_path / "counter0"), reconnect_min=0.02)
+
+    async def run_kiosk(device: SerialCounterSimulator, make: Callable[[], None]) -> list[Body]:
+        ctrl, store = build_controller(tmp_path, FakeTime(), plan=make_plan())
+        ctrl.counter_steps = steps
+        recorder = EventRecorder()
+
+        def on_event(event: DeviceEvent) -> None:
+            recorder(event)
+            ctrl.post_device_event(event)
+
+        driver = SerialCounterHardware(
+            config, on_event=on_event, resume_total=resume_total(store, config, steps)
+        )
+        try:
+            async with user_simulation(root=lambda: kiosk_page(ctrl)) as user:
+                await user.open("/")
+                if not [r for r in store.records_for_day(DAY) if isinstance(r.body, CheckIn)]:
+                    await ctrl.handle(s.BadgeTapped(badge="B1002"))
+                    await ctrl.handle(s.CheckInPressed())
+                    await ctrl.handle(s.DonePressed())
+                driver.start()
+                await asyncio.to_thread(recorder.wait_for, DeviceConnected)
+                device.report()
+                make()
+                await asyncio.to_thread(recorder.wait_until, lambda: bool(recorder.of_type(UnitsCounted)))
+                deadline = time.monotonic() + 5.0
+                while True:  # the event reaches the store through the controller's loop
+                    await ctrl.settle()
+                    bodies = [r.body for r in store.records_for_day(DAY)]
+                    if (
+                        any(isinstance(b, UnitCount | DeviceFault) for b in bodies)
+                        or time.monotonic() > deadline
+                    ):
+                        return bodies
+                    await asyncio.sleep(0.02)
+        finally:
+            driver.stop()
+            store.close()
+
+    with SerialCounterSimulator(link=tmp_path / "counter0", initial_total=1000) as device:
+
+        def first_shift() -> None:
+            device.count(3)
+
+        def after_restart() -> None:
+            device.report()  # the first reading after the restart already carries the 5
+
+        assert _units(await run_kiosk(device, first_shift)) == [3]
+        device.count(5)  # made while the kiosk is off
+        bodies = await run_kiosk(device, after_restart)
+    assert [b for b in bodies if isinstance(b, UnitCount)] == [_count(3), _count(5)]
