@@ -154,6 +154,7 @@ class HubApp:
             self.db, self.mqtt, self.topics, config.site, self.signer, on_committed=self.results.on_committed
         )
         self.ingest.start()  # subscriptions first, so the first connect makes them
+        self._started.append(self.ingest.stop)
         self.mqtt.subscribe(self.topics.all_statuses(), kiosk_status.on_status)  # floor page only
         self.mqtt.start()
         self._started.append(self.mqtt.stop)

@@ -9,8 +9,11 @@ head: the highest record stored with nothing missing below it.
 - Duplicates are acknowledged again and stored once.
 - A gap (a record beyond head + 1) is not held: nothing beyond it is stored and the head is
   re-acknowledged, so the kiosk resends from there. Before giving up on a batch that starts beyond
-  the head, the worker re-reads the head a few times for `gap_wait_s` (another worker may be
-  committing the batch just before it) so shared subscriptions rarely cost a resend.
+  the head, the worker watches the head for `gap_wait_s` (another worker may be committing the
+  batch just before it) so shared subscriptions rarely cost a resend. The watching happens on a
+  retry thread, never on the network thread: a kiosk sending gaps, by accident or on purpose, does
+  not delay any other kiosk's records (at most RETRY_PER_KIOSK batches of one kiosk wait at once;
+  beyond that its head is acknowledged at once).
 - Everything refused is written to Quarantine with its reason, rate-limited per kiosk and overall,
   and never stops the loop or any other kiosk.
 - Several workers may share the records subscription ($share): the database decides. On SQLite the
@@ -20,11 +23,12 @@ head: the highest record stored with nothing missing below it.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import peewee as pw
@@ -45,7 +49,10 @@ log = logging.getLogger(__name__)
 MAX_QUARANTINE_PAYLOAD = 65_600  # one frame at most: a flood of 1 MiB batches cannot fill the disk
 KEY_RELOAD_INTERVAL_S = 5.0  # a flood of unknown-kiosk records re-reads the kiosk table at most this often
 _KEY_REASONS = frozenset({RejectReason.UNKNOWN_KIOSK, RejectReason.REVOKED_KIOSK, RejectReason.BAD_SIGNATURE})
-GAP_POLL_S = 0.002  # how often a worker re-reads the head while another may be committing before it
+GAP_POLL_S = 0.002  # first re-read of the head while another worker may be committing before it
+GAP_POLL_MAX_S = 0.02  # re-reads back off to this
+RETRY_PER_KIOSK = 8  # gapped batches of one kiosk that may wait at once (a kiosk's window is 4)
+RETRY_TOTAL = 256  # and of all kiosks together
 CommittedHook = Callable[[list[KioskRecord]], None]
 CrashHook = Callable[[str], None]
 
@@ -127,6 +134,112 @@ class BatchResult:
     gap: bool
 
 
+@dataclass(order=True)
+class _Waiting:
+    due: float
+    order: int
+    kiosk: str = field(compare=False)
+    topic: str = field(compare=False)
+    records: list[SignedRecord] = field(compare=False)
+    received: int = field(compare=False)
+    deadline: float = field(compare=False)
+    delay: float = field(compare=False)
+
+
+class _Retries:
+    """Gapped batches waiting for the records before them, watched on one thread of their own.
+
+    Each waiting batch re-reads its kiosk's head (a read, no write lock) with backoff; once the head
+    reaches the record before the batch, or its time is up, the batch goes through `_commit` again
+    (which stores and acks, or acks the head). The network thread only queues."""
+
+    def __init__(self, ingest: Ingest) -> None:
+        self._ingest = ingest
+        self._heap: list[_Waiting] = []
+        self._per_kiosk: dict[str, int] = {}
+        self._cv = threading.Condition()
+        self._order = 0
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+
+    def defer(self, kiosk: str, topic: str, records: list[SignedRecord], received: int, head: int) -> bool:
+        """Queue a gapped batch; False when it should not wait (limits, stopping, no time to wait)."""
+        wait = self._ingest.gap_wait_s
+        with self._cv:
+            if (
+                wait <= 0
+                or self._stopping
+                or len(self._heap) >= RETRY_TOTAL
+                or self._per_kiosk.get(kiosk, 0) >= RETRY_PER_KIOSK
+            ):
+                return False
+            now = time.monotonic()
+            self._order += 1
+            item = _Waiting(
+                now + GAP_POLL_S, self._order, kiosk, topic, records, received, now + wait, GAP_POLL_S
+            )
+            heapq.heappush(self._heap, item)
+            self._per_kiosk[kiosk] = self._per_kiosk.get(kiosk, 0) + 1
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="ingest-gaps", daemon=True)
+                self._thread.start()
+            self._cv.notify()
+        log.debug("records of %s start beyond head %d: waiting for the ones before them", kiosk, head)
+        return True
+
+    def stop(self) -> None:
+        with self._cv:
+            self._stopping = True
+            self._cv.notify()
+            thread = self._thread
+        if thread is not None:
+            thread.join(5)
+
+    def _run(self) -> None:
+        try:
+            while True:
+                with self._cv:
+                    while not self._stopping and (not self._heap or self._heap[0].due > time.monotonic()):
+                        self._cv.wait(
+                            None if not self._heap else max(0.0, self._heap[0].due - time.monotonic())
+                        )
+                    if self._stopping:
+                        return
+                    item = heapq.heappop(self._heap)
+                try:
+                    self._step(item)
+                except Exception:  # this thread must outlive a bad moment of the database
+                    log.exception("retrying records of kiosk %s failed; the kiosk resends them", item.kiosk)
+                    self._done(item)
+        finally:
+            self._ingest.db.close()
+
+    def _step(self, item: _Waiting) -> None:
+        try:  # a plain read on this thread's own connection (kept open between re-reads)
+            head = Kiosk.select(Kiosk.head_seq).where(Kiosk.id == item.kiosk).scalar()
+        except pw.DatabaseError:
+            self._ingest._drop_connection()
+            raise
+        now = time.monotonic()
+        if head is not None and head + 1 < item.records[0].record.seq and now < item.deadline:
+            item.delay = min(item.delay * 2, GAP_POLL_MAX_S)
+            item.due = now + item.delay
+            with self._cv:
+                heapq.heappush(self._heap, item)
+            return
+        self._done(item)
+        # The records before it are in (or time is up): store what extends the chain, ack the head.
+        self._ingest._commit(item.kiosk, item.topic, item.records, item.received, may_wait=False)
+
+    def _done(self, item: _Waiting) -> None:
+        with self._cv:
+            left = self._per_kiosk.get(item.kiosk, 1) - 1
+            if left > 0:
+                self._per_kiosk[item.kiosk] = left
+            else:
+                self._per_kiosk.pop(item.kiosk, None)
+
+
 class Ingest:
     """Subscribe with `start()`; `handle_records`/`handle_hello` can also be called directly."""
 
@@ -160,6 +273,7 @@ class Ingest:
         self._keys_lock = threading.Lock()
         self._last_reload = 0.0
         self.key_reload_s = KEY_RELOAD_INTERVAL_S
+        self._retries = _Retries(self)
 
     def start(self) -> None:
         if Kiosk._meta.database is not self.db:
@@ -167,6 +281,10 @@ class Ingest:
         self.reload_keys()
         self.mqtt.subscribe(self.topics.all_records(shared=self.shared), self.handle_records)
         self.mqtt.subscribe(self.topics.all_hellos(), self.handle_hello)
+
+    def stop(self) -> None:
+        """End the retry thread (batches still waiting are dropped unacknowledged: kiosks resend)."""
+        self._retries.stop()
 
     def reload_keys(self) -> None:
         """Re-read enrolled and revoked kiosks (hub.enrollment calls this after every change)."""
@@ -216,15 +334,28 @@ class Ingest:
         try:
             if verified:
                 verified.sort(key=lambda s: s.record.seq)
-                result, chain_rejects, new_rows = self._store(kiosk, verified, received)
-                rejects.extend((kiosk, topic, r, d, f) for r, d, f in chain_rejects)
-                if result is not None:
-                    self._ack(kiosk, result.head)
-                    if new_rows and self.on_committed is not None:
-                        self._notify(new_rows)
+                result = self._commit(kiosk, topic, verified, received, may_wait=self.shared)
         finally:
             if rejects:
                 self._quarantine(rejects)
+        return result
+
+    def _commit(
+        self, kiosk: str, topic: str, verified: list[SignedRecord], received: int, *, may_wait: bool
+    ) -> BatchResult | None:
+        """Store, then ack and notify. A batch that only found a gap may wait on the retry thread
+        (`may_wait`) for another worker to commit what comes before it; then nothing is acked yet."""
+        result, chain_rejects, new_rows = self._store(kiosk, verified, received)
+        if chain_rejects:
+            self._quarantine([(kiosk, topic, r, d, f) for r, d, f in chain_rejects])
+        if result is None:
+            return None
+        only_gap = result.gap and result.stored == 0 and not chain_rejects
+        if may_wait and only_gap and self._retries.defer(kiosk, topic, verified, received, result.head.seq):
+            return result
+        self._ack(kiosk, result.head)
+        if new_rows and self.on_committed is not None:
+            self._notify(new_rows)
         return result
 
     def _verify(
@@ -248,9 +379,7 @@ class Ingest:
     def _store(
         self, kiosk: str, records: Sequence[SignedRecord], received: int
     ) -> tuple[BatchResult | None, list[tuple[RejectReason, str, bytes]], list[KioskRecord]]:
-        # Waiting only helps when another worker may be committing the batch before this one.
-        attempts = max(1, int(self.gap_wait_s / GAP_POLL_S) + 1) if self.shared else 1
-        for attempt in range(attempts + 3):
+        for _ in range(4):
             try:
                 outcome = self._store_once(kiosk, records, received)
             except HeadMoved:
@@ -261,10 +390,6 @@ class Ingest:
                 raise
             if outcome is None:
                 return None, [], []
-            result, rejects, rows = outcome
-            if result.gap and result.stored == 0 and not rejects and attempt < attempts - 1:
-                time.sleep(GAP_POLL_S)  # another worker may be committing the records just before these
-                continue
             return outcome
         log.warning("head of kiosk %s kept moving; acknowledging what is stored", kiosk)
         head = self._read_head(kiosk)

@@ -53,6 +53,7 @@ class IngestWorker:
             self.mqtt = HubMqtt(self.config.broker_config, client_id=f"hub-{self.config.site}-{self.name}")
             self.ingest = Ingest(self.db, self.mqtt, self.topics, self.config.site, signer)
             self.ingest.start()
+            self._started.append(self.ingest.stop)
             self.mqtt.start()
             self._started.append(self.mqtt.stop)
         except BaseException:

@@ -134,6 +134,7 @@ class HubRunner:
 
     def stop(self) -> None:
         self.mqtt.stop()
+        self.ingest.stop()
         if self._own_db:
             self.db.close()
 
