@@ -45,6 +45,16 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+def unwind(started: list[Callable[[], None]], what: str) -> None:
+    """Undo what started, last first; a failing step is logged and the rest still run."""
+    while started:
+        step = started.pop()
+        try:
+            step()
+        except Exception:  # keep stopping the rest
+            log.exception("stopping %s: a step failed", what)
+
+
 def bind_all(db: pw.Database) -> None:
     """Bind and create every hub table this app uses (idempotent: `floorledger hub init` calls it too)."""
     from hub import assessment, checkpoints, enrollment, exports, kiosk_status, ledger
@@ -189,12 +199,7 @@ class HubApp:
 
     def stop(self) -> None:
         """Stop in reverse order of start; safe to call twice or after a failed start."""
-        while self._started:
-            step = self._started.pop()
-            try:
-                step()
-            except Exception:  # keep stopping the rest
-                log.exception("stopping the hub: a step failed")
+        unwind(self._started, "the hub")
 
     def _close_db(self) -> None:
         if self.db is not None:

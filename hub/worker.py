@@ -21,6 +21,7 @@ import peewee as pw
 
 from floorledger import keyfile
 from hub import db as hubdb
+from hub.app import bind_all, unwind
 from hub.config import HubConfig
 from hub.ingest import Ingest
 from hub.mqtt import HubMqtt
@@ -43,8 +44,6 @@ class IngestWorker:
 
     def start(self, ready_timeout_s: float = 10.0) -> bool:
         """Start; True once the broker has granted the subscriptions (else it keeps trying)."""
-        from hub.app import bind_all
-
         try:
             signer = keyfile.load(self.config.key_file)
             self.db = hubdb.connect(self.config.database)
@@ -67,9 +66,4 @@ class IngestWorker:
         return ready
 
     def stop(self) -> None:
-        while self._started:
-            step = self._started.pop()
-            try:
-                step()
-            except Exception:  # keep stopping the rest
-                log.exception("stopping ingest worker %s: a step failed", self.name)
+        unwind(self._started, f"ingest worker {self.name}")
