@@ -26,7 +26,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -403,12 +403,30 @@ def published_weeks(db: pw.Database, area_or_line: str, today: date) -> list[Pub
     ]
 
 
+def score_areas(
+    result: Any,
+    line_area: Mapping[str, str],
+    person_area: Mapping[str, str | None],
+    adjusted: Mapping[str, str],
+) -> dict[str, str]:
+    """The area whose monthly assessment lists each inmate's score: the area of the line they worked
+    last in the month, else the area of an adjustment entered for them, else their own area ("" when
+    none). `floorledger verify` uses the same rule to re-derive approved digests."""
+    last_line_area: dict[str, str] = {}
+    for r in result.daily:  # in day order: the last one wins
+        last_line_area[r.inmate] = line_area.get(r.line, "")
+    return {
+        s.inmate: last_line_area.get(s.inmate) or adjusted.get(s.inmate) or person_area.get(s.inmate) or ""
+        for s in result.monthly
+    }
+
+
 def rows_digest(rows: Iterable[Any]) -> str:
     """A fingerprint of the numbers an officer signed or approved (kept in the ledger entry)."""
     return hashlib.sha256(json.dumps(list(rows), sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _score_key(score: MonthlyScore) -> list[str]:
+def score_key(score: MonthlyScore) -> list[str]:
     return [
         score.inmate,
         str(score.quota_std_seconds),
@@ -587,14 +605,12 @@ class Assessment:
         result, rule_set, _ = self.month_result(month)
         line_area = {x.code: x.area for x in md.Line.select()}
         people = {i.id: i for i in md.Inmate.select()}
-        area_of: dict[str, str] = {}
-        for r in result.daily:  # the area of the line an inmate worked last in the month
-            area_of[r.inmate] = line_area.get(r.line, "")
         adjusted = {a.inmate: a.area for a in Adjustment.select().where(Adjustment.month == str(month))}
+        areas = score_areas(result, line_area, {i: p.area for i, p in people.items()}, adjusted)
         rows = []
         for score in result.monthly:
             person = people.get(score.inmate)
-            where = area_of.get(score.inmate) or adjusted.get(score.inmate) or (person.area if person else "")
+            where = areas[score.inmate]
             if where != area:
                 continue
             rows.append(
@@ -636,7 +652,7 @@ class Assessment:
             raise AssessmentError("no_area", f"no such area: {area[:20]!r}")
         check_approval(actor, area, lines, active_stages(month, area))  # refuse before computing the month
         view = self.month_view(month, area)
-        digest = rows_digest(_score_key(r.score) for r in view.rows)
+        digest = rows_digest(score_key(r.score) for r in view.rows)
         with write_transaction(self.db):
             stage = check_approval(actor, area, lines, active_stages(month, area))
             MonthApproval.create(

@@ -13,9 +13,18 @@ reported:
    equals what the frame says; per kiosk the signed sequence numbers run 1..head without a gap and
    each names its predecessor's hash; the kiosk's stored head is its last record;
 4. the log: leaves 0..n-1 without a gap, each the hash of an existing row's frame; every checkpoint
-   is signed, its columns equal its frame and its root is the root of the first `tree_size` leaves.
+   is signed, its columns equal its frame and its root is the root of the first `tree_size` leaves;
+5. monthly scores (`hub.verify_months`): every `assess_month_approval` and `assess_adjustment` row
+   equals what the hub-signed `month.*` acts say (none inserted, edited, deleted, voided or revived
+   in SQL), and every approval in force carries the digest of its area's monthly scores as
+   re-derived from the signed records (as of the approval), the master data, the rule book and the
+   ledger's adjustments and corrections;
+6. daily results: every stored month's daily records, re-derived from the signed records with the
+   master data and rule book, equal the `daily_result` rows.
 
-Record signatures dominate the cost, so records are checked in chunks by a pool of processes.
+Record signatures dominate the cost, so records are checked in chunks by a pool of processes. Sections
+5 and 6 parse each month's frames once between them; a month whose approvals were all given after its
+last record costs one engine computation more than its daily results.
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import peewee
 
@@ -51,6 +60,12 @@ from protocol.errors import ProtocolError
 from protocol.messages import Checkpoint, open_frame
 from protocol.records import GENESIS_HASH, body_to_dict, parse_frame
 from protocol.signing import SIGNATURE_SIZE, Verifier, b64decode
+
+if TYPE_CHECKING:
+    from hub import verify_months as vm
+    from hub.engine.model import Month
+    from hub.engine.rules import RuleBook
+    from hub.facts import FactRecord, Facts, HubCorrection
 
 CHUNK = 4000
 MAX_SHOWN = 50  # findings printed per section; the count is always complete
@@ -450,90 +465,285 @@ class _LogThread(threading.Thread):
             raise self._error
 
 
-# --- daily results re-derived from the frames -----------------------------------------------------------
+# --- daily results and monthly scores re-derived from the frames --------------------------------------
 
 
-def _check_results(db: peewee.Database, section: Section, notes: list[str]) -> None:
-    """Recompute every stored month's daily records from the signed frames and compare each row.
+def _check_derived(
+    db: peewee.Database,
+    ledger_rows: Sequence[EntryRow],
+    hub_key: Verifier | None,
+    results_section: Section,
+    scores_section: Section,
+    notes: list[str],
+) -> None:
+    """Daily results and monthly scores, month by month, parsing each month's signed records once.
 
     The records are read by their `type` and `day` columns only to choose which frames to parse; the
     record check has already compared those columns with the frames. Master data and rule sets are
     the hub's own tables (their changes are acts in the ledger).
     """
     try:
+        from hub import assessment as asm
         from hub import facts as fx
         from hub import masterdata as md
         from hub import results as rs
-        from hub.engine.compute import MonthIndex, compute_line_day
-        from hub.engine.errors import EngineError
+        from hub import verify_months as vm
         from hub.engine.model import Month
     except ImportError as err:
-        notes.append(f"daily results were not re-derived: {err}")
+        notes.append(f"daily results and monthly scores were not re-derived: {err}")
         return
-    db.bind([*rs.MODELS, *md.MODELS], bind_refs=False, bind_backrefs=False)
-    needed: list[type[peewee.Model]] = [rs.DailyResult, *md.MODELS]
-    if not all(model.table_exists() for model in needed):  # type: ignore[no-untyped-call]
+    db.bind([*rs.MODELS, *md.MODELS, *asm.MODELS], bind_refs=False, bind_backrefs=False)
+    has_master = all(model.table_exists() for model in md.MODELS)  # type: ignore[no-untyped-call]
+    scores = _scores_to_check(ledger_rows, hub_key, scores_section, notes)
+    result_months: set[Month] = set()
+    latest: date | None = None
+    if not (has_master and rs.DailyResult.table_exists()):  # type: ignore[no-untyped-call]
         notes.append("daily results were not re-derived: this database has no results or master data tables")
+    else:
+        day_rows: list[tuple[str]] = list(rs.DailyResult.select(rs.DailyResult.day).distinct().tuples())  # type: ignore[arg-type]
+        days = sorted({row[0] for row in day_rows})
+        if days:
+            latest = date.fromisoformat(days[-1])
+            result_months = {Month.of(date.fromisoformat(d)) for d in days}
+    score_months = {Month.parse(a.act.month) for a in scores.in_force}
+    if score_months and not has_master:
+        notes.append("monthly scores were not re-derived: this database has no master data tables")
+        score_months = set()
+    if not result_months | score_months:
+        scores.finish()
         return
-    day_rows: list[tuple[str]] = list(rs.DailyResult.select(rs.DailyResult.day).distinct().tuples())  # type: ignore[arg-type]
-    days = sorted({row[0] for row in day_rows})
-    if not days:
-        return
-    latest = date.fromisoformat(days[-1])
-    months = sorted({Month.of(date.fromisoformat(d)) for d in days})
     book = md.rule_book()
-    for month in months:
-        first, last = month.first_day.isoformat(), month.last_day.isoformat()
-        query = (
-            KioskRecord.select(KioskRecord.id, KioskRecord.frame)
-            .where(
-                (KioskRecord.type.in_(sorted(fx.ENGINE_TYPES)) & KioskRecord.day.between(first, last))
-                | (KioskRecord.type == "correction")
+    line_area = {x.code: x.area for x in md.Line.select(md.Line.code, md.Line.area)}
+    person_area = {i.id: i.area for i in md.Inmate.select(md.Inmate.id, md.Inmate.area)}
+    for month in sorted(result_months | score_months):
+        records = _month_records(month)
+        derived = fx.derive([fact for _, fact in records], month)
+        if month in result_months:
+            assert latest is not None
+            _check_results(month, derived, book, latest, results_section)
+        if month in score_months:
+            data = vm.MonthData(
+                month=month,
+                records=records,
+                master=fx.load_master(month),
+                rule_set=book.for_month(month),
+                line_area=line_area,
+                person_area=person_area,
+                corrections=[(i, c) for i, c in scores.corrections if month.contains(c.day)],
+                derived=derived,
             )
-            .order_by(KioskRecord.id)
-            .tuples()
+            scores.check_month(data)
+    scores.finish()
+
+
+def _month_records(month: Month) -> list[tuple[int, FactRecord]]:
+    """(received_ms, fact) of the month's engine records and every kiosk correction, from the signed
+    frames, in commit order."""
+    from hub import facts as fx
+
+    first, last = month.first_day.isoformat(), month.last_day.isoformat()
+    query = (
+        KioskRecord.select(KioskRecord.id, KioskRecord.frame, KioskRecord.received_ms)
+        .where(
+            (KioskRecord.type.in_(sorted(fx.ENGINE_TYPES)) & KioskRecord.day.between(first, last))
+            | (KioskRecord.type == "correction")
         )
-        facts = []
-        for rid, frame in query.iterator():
+        .order_by(KioskRecord.id)
+        .tuples()
+    )
+    out = []
+    for rid, frame, received in query.iterator():
+        try:
+            out.append((int(received), fx.as_fact(parse_frame(bytes(frame)), order=rid)))
+        except ProtocolError:
+            continue  # reported by the record check
+    return out
+
+
+def _check_results(month: Month, derived: Facts, book: RuleBook, latest: date, section: Section) -> None:
+    """Recompute the month's daily records from the derived facts and compare each stored row."""
+    from hub import facts as fx
+    from hub import results as rs
+    from hub.engine.compute import MonthIndex, compute_line_day
+    from hub.engine.errors import EngineError
+
+    first, last = month.first_day.isoformat(), month.last_day.isoformat()
+    through = latest if month.contains(latest) else None
+    inputs = fx.month_input(month, fx.load_master(month), derived, through=through)
+    rule_set = book.for_month(month)
+    index = MonthIndex(inputs, rule_set)
+    expected: dict[tuple[str, str], dict[str, Any]] = {}
+    for line, day in index.line_days():
+        try:
+            computed = compute_line_day(index, line, day)
+        except EngineError as err:
+            section.findings.append(f"line {line} on {day}: cannot be recomputed ({err})")
+            continue
+        for record in computed.records:
+            row = rs._row(record, rule_set.version, rule_set.digest, 0)
+            expected[(row["inmate"], row["day"])] = row
+    stored = {
+        (r.inmate, r.day): r for r in rs.DailyResult.select().where(rs.DailyResult.day.between(first, last))
+    }
+    for key in sorted(set(expected) | set(stored)):
+        section.checked += 1
+        want, have = expected.get(key), stored.get(key)
+        where = f"daily_result inmate {key[0]} day {key[1]}"
+        if have is None:
+            section.findings.append(f"{where}: missing; the records give a daily record")
+            continue
+        if want is None:
+            section.findings.append(f"{where} (id={have.id}): the records give no daily record here")
+            continue
+        for name, value in want.items():
+            if name != "computed_ms" and getattr(have, name) != value:
+                section.findings.append(
+                    f"{where} (id={have.id}): {name} is {_short(getattr(have, name))} "
+                    f"but the records give {_short(value)}"
+                )
+
+
+class _Scores:
+    """The monthly-scores section: the approval and adjustment rows against the ledger's acts, then
+    (`check_month`, per month) every approval in force against the scores re-derived as of it."""
+
+    def __init__(
+        self,
+        ledgered: vm.Ledgered,
+        corrections: list[tuple[int, HubCorrection]],
+        master_changes: list[int],
+        section: Section,
+        notes: list[str],
+    ) -> None:
+        self.ledgered = ledgered
+        self.in_force = ledgered.in_force()
+        self.corrections = corrections
+        self.master_changes = master_changes
+        self.section = section
+        self.notes = notes
+        self.explained: list[str] = []
+
+    def check_month(self, data: vm.MonthData) -> None:
+        from hub import verify_months as vm
+
+        scores = vm.MonthScores(data, self.ledgered)
+        for approval in self.in_force:
+            if approval.act.month != str(data.month):
+                continue
+            self.section.checked += 1
+            later = vm.explained(approval, self.ledgered, self.master_changes)
+            outcome = scores.check(approval, all_cuts=not later)
+            if outcome.holds:
+                continue
+            act = approval.act
+            where = f"month {act.month} area {act.area}"
+            said = (
+                f"approved by {act.actor} at stage {approval.stage} (ledger entry {act.index}) "
+                f"with digest {approval.digest[:16]}..."
+            )
+            if later:
+                self.explained.append(f"{where}, {approval.stage} (ledger entry {act.index})")
+                continue
+            if outcome.digest is None:
+                self.section.findings.append(f"{where}: {said}, but {outcome.error}")
+                continue
+            rules = data.rule_set.version
+            note = (
+                ""
+                if approval.rule_set == rules
+                else f" (approved under rule set {approval.rule_set}, now {rules})"
+            )
+            self.section.findings.append(
+                f"{where}: {said}, but the signed records give {outcome.digest[:16]}...{note}"
+            )
+
+    def finish(self) -> None:
+        if self.explained:
+            shown = ", ".join(self.explained[:10]) + (" ..." if len(self.explained) > 10 else "")
+            self.notes.append(
+                f"{len(self.explained)} approval(s) before the lock differ from the re-derived scores, "
+                "but master data changed after them (only the labor section's lock refuses that), so "
+                f"they are not findings: {shown}"
+            )
+
+
+def _scores_to_check(
+    ledger_rows: Sequence[EntryRow], hub_key: Verifier | None, section: Section, notes: list[str]
+) -> _Scores:
+    """Read the ledger's assessment acts and compare the approval and adjustment rows with them."""
+    from hub import assessment as asm
+    from hub import facts as fx
+    from hub import verify_months as vm
+    from hub.ledger import CORRECTION
+
+    acts: list[vm.Act] = []
+    corrections: list[tuple[int, HubCorrection]] = []
+    master_changes: list[int] = []
+    for row in ledger_rows:
+        try:
+            content, data, signature = parse_entry(row.frame)
+            if content.action in vm.MASTER_ACTIONS:
+                master_changes.append(content.index)  # only ever turns a finding into a note
+                continue
+            if content.action not in vm.ACTIONS and content.action != CORRECTION:
+                continue
+            if hub_key is not None:
+                hub_key.verify(data, signature)  # a forged act counts for nothing (the ledger check says so)
+        except (LedgerError, ProtocolError):
+            continue
+        if content.action == CORRECTION:
             try:
-                facts.append(fx.as_fact(parse_frame(bytes(frame)), order=rid))
-            except ProtocolError:
-                continue  # reported by the record check
-        derived = fx.derive(facts, month)
-        through = latest if month.contains(latest) else None
-        inputs = fx.month_input(month, fx.load_master(month), derived, through=through)
-        rule_set = book.for_month(month)
-        index = MonthIndex(inputs, rule_set)
-        expected: dict[tuple[str, str], dict[str, Any]] = {}
-        for line, day in index.line_days():
-            try:
-                computed = compute_line_day(index, line, day)
-            except EngineError as err:
-                section.findings.append(f"line {line} on {day}: cannot be recomputed ({err})")
-                continue
-            for record in computed.records:
-                row = rs._row(record, rule_set.version, rule_set.digest, 0)
-                expected[(row["inmate"], row["day"])] = row
-        stored = {
-            (r.inmate, r.day): r
-            for r in rs.DailyResult.select().where(rs.DailyResult.day.between(first, last))
-        }
-        for key in sorted(set(expected) | set(stored)):
-            section.checked += 1
-            want, have = expected.get(key), stored.get(key)
-            where = f"daily_result inmate {key[0]} day {key[1]}"
-            if have is None:
-                section.findings.append(f"{where}: missing; the records give a daily record")
-                continue
-            if want is None:
-                section.findings.append(f"{where} (id={have.id}): the records give no daily record here")
-                continue
-            for name, value in want.items():
-                if name != "computed_ms" and getattr(have, name) != value:
-                    section.findings.append(
-                        f"{where} (id={have.id}): {name} is {_short(getattr(have, name))} "
-                        f"but the records give {_short(value)}"
-                    )
+                corrections.append((content.index, fx.hub_correction(content.payload)))
+            except (ValueError, KeyError, TypeError):
+                continue  # ignored by the hub as well (hub.facts.load_hub_corrections)
+            continue
+        act = vm.month_act(
+            content.index, content.actor, content.action, content.subject, content.payload, content.hub_ms
+        )
+        if act is not None:
+            acts.append(act)
+    ledgered = vm.replay(acts)
+    scores = _Scores(ledgered, corrections, master_changes, section, notes)
+    section.findings.extend(ledgered.problems)
+    if not (asm.MonthApproval.table_exists() and asm.Adjustment.table_exists()):  # type: ignore[no-untyped-call]
+        if acts:
+            section.findings.append(
+                f"the ledger records {len(acts)} monthly assessment act(s), but this database has no "
+                "assessment tables"
+            )
+        return scores
+    approvals = [
+        vm.ApprovalRow(
+            id=r.id,
+            month=r.month,
+            area=r.area,
+            stage=r.stage,
+            approver=r.approver,
+            rows_digest=r.rows_digest,
+            voided=r.voided_ms is not None,
+            void_reason=r.void_reason,
+        )
+        for r in asm.MonthApproval.select().order_by(asm.MonthApproval.id)
+    ]
+    adjustments = [
+        vm.AdjustmentRow(
+            id=r.id,
+            month=r.month,
+            area=r.area,
+            inmate=r.inmate,
+            points=r.points,
+            reason=r.reason,
+            created_by=r.created_by,
+            voided=r.voided_ms is not None,
+            voided_by=r.voided_by,
+            void_reason=r.void_reason,
+        )
+        for r in asm.Adjustment.select().order_by(asm.Adjustment.id)
+    ]
+    section.checked += len(approvals) + len(adjustments)
+    section.findings.extend(vm.compare_approvals(approvals, ledgered))
+    section.findings.extend(vm.compare_adjustments(adjustments, ledgered))
+    return scores
 
 
 # --- the whole check --------------------------------------------------------------------------------
@@ -542,14 +752,20 @@ def _check_results(db: peewee.Database, section: Section, notes: list[str]) -> N
 def verify_database(
     db: peewee.Database, hub_key: Verifier | None, *, workers: int | None = None, results: bool = True
 ) -> Report:
-    """Check everything listed in the module docstring; the tables must be bound to `db`."""
+    """Check everything listed in the module docstring; the tables must be bound to `db`.
+
+    `results=False` leaves out the two re-derived sections (monthly scores, daily results)."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     ledger_section = Section("ledger (officers' acts, hub-signed chain)")
     kiosk_section = Section("kiosks and keys (against the ledger's enrollments)")
     record_section = Section("kiosk records (signatures, columns, chains)")
     log_section = Section("Merkle log and checkpoints")
+    scores_section = Section("monthly scores (re-derived from the signed records)")
     results_section = Section("daily results (re-derived from the signed records)")
-    report = Report([ledger_section, kiosk_section, record_section, log_section, results_section])
+    # daily results stay last: callers read them as `sections[-1]`
+    report = Report(
+        [ledger_section, kiosk_section, record_section, log_section, scores_section, results_section]
+    )
     if hub_key is None:
         report.notes.append("no hub public key given: hub signatures (ledger, checkpoints) were NOT checked")
     with db.connection_context():
@@ -572,7 +788,7 @@ def verify_database(
             _check_records(db, keys, workers, record_section)
             _check_log(db, hub_key, log_section)
         if results:
-            _check_results(db, results_section, report.notes)
+            _check_derived(db, ledger_rows, hub_key, results_section, scores_section, report.notes)
     return report
 
 
