@@ -44,6 +44,7 @@ RecordAct = Callable[[str, str, str, dict[str, Any]], None]
 """`record_act(actor, action, subject, payload)`: the ledger's hook, called inside the transaction."""
 
 OFFICER_ROLES = ("line_officer", "area_head", "labor_section", "admin")
+_SITE_WIDE_OFFICER_ROLES = ("labor_section", "admin")  # in every line's plan (hub/plans.py)
 PERSON_ROLES = ("inmate", "officer")
 
 
@@ -401,6 +402,48 @@ def people() -> dict[str, PersonInfo]:
     return out
 
 
+def officer_placement(role: str, area: str | None, line: str | None) -> tuple[str | None, str | None]:
+    """The (area, line) an officer of `role` has, checked against the site; MasterDataError otherwise.
+
+    The line plans (hub/plans.py) choose witnesses by these fields: a line officer by their line, an
+    area head by their area, the labor section and admins on every line. So a line officer needs an
+    existing line and their area is that line's (given or not); an area head needs an existing area
+    and has no line; the labor section and admins have neither.
+    """
+    if role not in OFFICER_ROLES:
+        raise MasterDataError(f"role: must be one of {', '.join(OFFICER_ROLES)}, not {role!r}")
+    if line is not None:
+        if role != "line_officer":
+            raise MasterDataError(f"line: only a line officer has a line, not a {role}")
+        found = Line.get_or_none(Line.code == line)
+        if found is None:
+            raise MasterDataError(f"line: unknown line {line!r}")
+        if area is not None and area != found.area:
+            raise MasterDataError(f"area: line {line} is in area {found.area}, not {area}")
+        return str(found.area), line
+    if role == "line_officer":
+        raise MasterDataError("line: a line officer needs a line")
+    if role in _SITE_WIDE_OFFICER_ROLES:
+        if area is not None:
+            raise MasterDataError(f"area: a {role} works site-wide and has no area")
+        return None, None
+    if area is None:
+        raise MasterDataError("area: an area head needs an area")
+    if Area.get_or_none(Area.code == area) is None:
+        raise MasterDataError(f"area: unknown area {area!r}")
+    return area, None
+
+
+def _officer_name(name: str) -> str:
+    """An officer's name as the kiosks show it to witnesses: required, one line."""
+    clean = name.strip()
+    if not clean:
+        raise MasterDataError("name: an officer needs a name")
+    if len(clean) > Officer.name.max_length or any(ord(c) < 0x20 or ord(c) == 0x7F for c in clean):
+        raise MasterDataError(f"name: at most {Officer.name.max_length} characters on one line")
+    return clean
+
+
 # --- changing --------------------------------------------------------------------------------------
 
 
@@ -599,6 +642,8 @@ class MasterData:
         quota_pct: str | int = 100,
         area: str | None = None,
     ) -> None:
+        if Officer.get_or_none(Officer.id == id) is not None:  # badges and plans name people by id alone
+            raise MasterDataError(f"id: {id!r} is already used by an officer")
         pct = decimal_text(quota_pct, "quota_pct")
         payload = {"id": id, "number": number, "name": name, "quota_pct": pct, "area": area}
         self._act(
@@ -659,15 +704,73 @@ class MasterData:
     def add_officer(
         self, actor: str, id: str, *, name: str, role: str, area: str | None = None, line: str | None = None
     ) -> None:
-        if role not in OFFICER_ROLES:
-            raise MasterDataError(f"role: must be one of {', '.join(OFFICER_ROLES)}, not {role!r}")
-        payload = {"id": id, "name": name, "role": role, "area": area, "line": line}
+        """A new officer (民警) who may witness, countersign and enter counts at the kiosks.
+
+        Checked as `officer_placement` says; an id already used by an officer or an inmate is refused
+        (badges and line plans name people by id alone). Without `area`, a line officer's area is
+        their line's.
+        """
+        if not id.strip():
+            raise MasterDataError("id: an officer needs an id")
+        taken = Officer.get_or_none(Officer.id == id) or Inmate.get_or_none(Inmate.id == id)
+        if taken is not None:
+            raise MasterDataError(f"id: {id!r} is already used")
+        clean_name = _officer_name(name)
+        area, line = officer_placement(role, area, line)
+        payload = {"id": id, "name": clean_name, "role": role, "area": area, "line": line}
         self._act(
             actor,
             "officer.add",
             id,
             payload,
-            lambda: Officer.create(id=id, name=name, role=role, area=area, line=line),
+            lambda: Officer.create(id=id, name=clean_name, role=role, area=area, line=line),
+        )
+
+    def update_officer(
+        self,
+        actor: str,
+        officer: str,
+        *,
+        name: str | None = None,
+        role: str | None = None,
+        area: str | None = None,
+        line: str | None = None,
+    ) -> None:
+        """Correct an officer's name, role, area or line (badges: `issue_badge`, `revoke_badge`).
+
+        None leaves a field as it is; "" clears `area` or `line`. The officer as they would be after
+        the change is checked as `add_officer` checks a new one. A new line brings its own area unless
+        `area` is given too; a new role drops what that role cannot have and was not given (a line
+        officer made area head keeps the area and loses the line; made labor section, loses both).
+        The ledger entry holds only the fields that change (a cleared one as null).
+        """
+        row = Officer.get_or_none(Officer.id == officer)
+        if row is None:
+            raise MasterDataError(f"officer: unknown officer {officer!r}")
+        new_name = row.name if name is None else _officer_name(name)
+        new_role = row.role if role is None else role
+        new_area = row.area if area is None else (area or None)
+        new_line = row.line if line is None else (line or None)
+        if line and area is None:
+            new_area = None  # the new line's area (officer_placement)
+        if new_role != row.role:
+            if line is None and new_role != "line_officer":
+                new_line = None
+            if area is None and new_role in _SITE_WIDE_OFFICER_ROLES:
+                new_area = None
+        new_area, new_line = officer_placement(new_role, new_area, new_line)
+        after = {"name": new_name, "role": new_role, "area": new_area, "line": new_line}
+        changes = {k: v for k, v in after.items() if v != getattr(row, k)}
+        if not changes:
+            return
+        # Officers change no result (they witness; the engine never reads who): no locked-month guard.
+        # The line plans list them, and refresh through the `on_change` listeners like every change.
+        self._act(
+            actor,
+            "officer.update",
+            officer,
+            changes,
+            lambda: Officer.update(**changes).where(Officer.id == officer).execute(),
         )
 
     def issue_badge(self, actor: str, badge: str, person: str) -> None:

@@ -35,6 +35,7 @@ TABS = (
     ("md.tab.products", "/masterdata"),
     ("md.tab.lines", "/masterdata/lines"),
     ("md.tab.inmates", "/masterdata/inmates"),
+    ("md.tab.officers", "/masterdata/officers"),
     ("md.tab.badges", "/masterdata/badges"),
     ("md.tab.assignments", "/masterdata/assignments"),
     ("md.tab.import", "/masterdata/import"),

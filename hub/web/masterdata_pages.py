@@ -1,6 +1,6 @@
 """Master data (基础数据): products, steps and standard times (with their history), rule sets, areas,
-lines and shifts, and workdays. Inmates, badges and posts are in `masterdata_people`, CSV import in
-`masterdata_import`.
+lines and shifts, and workdays. Inmates, badges and posts are in `masterdata_people`, officers in
+`masterdata_officers`, CSV import in `masterdata_import`.
 
 Every change goes through `hub.masterdata.MasterData` with the signed-in officer as the actor, so it
 is recorded in the hub's ledger in the same transaction; values are checked first with the same
@@ -56,6 +56,7 @@ def masterdata_of(ctx: WebContext, data: md.MasterData | None = None) -> md.Mast
 def register_masterdata(context: WebContext, data: md.MasterData | None = None) -> None:
     """Mount every master-data page under /masterdata (pass the hub's `MasterData` as `data`)."""
     from hub.web.masterdata_import import register_masterdata_import
+    from hub.web.masterdata_officers import register_masterdata_officers
     from hub.web.masterdata_people import register_masterdata_people
 
     store = masterdata_of(context, data)
@@ -63,6 +64,7 @@ def register_masterdata(context: WebContext, data: md.MasterData | None = None) 
     _register_products(context, store)
     _register_lines(context, store)
     register_masterdata_people(context, store)
+    register_masterdata_officers(context, store)
     register_masterdata_import(context, store)
 
 
