@@ -1,7 +1,8 @@
 """The wall board (日记载) at `/board/<line-or-area>?token=...`: no login, nothing but the board.
 
 Each open screen is a `BoardView`: it loads a `BoardSnapshot` from the context's board source in a
-worker thread, renders one page of rows, and a short timer
+worker thread, through one `SnapshotCache` for all screens (screens of the same board share each
+build; a change notice rebuilds it), renders one page of rows, and a short timer
 - reloads as soon as the results feed's version moves (a new daily result: on screen within a
   second), and every few seconds anyway, so a failed source is retried and the board recovers;
 - keeps the last data on screen, marked 数据未更新, while loading fails (database unreachable);
@@ -21,6 +22,7 @@ from datetime import datetime, timedelta
 import peewee
 from nicegui import run, ui
 
+from hub.web.board_cache import SnapshotCache
 from hub.web.board_model import (
     MISSING,
     BoardRow,
@@ -35,11 +37,15 @@ from hub.web.board_model import (
     status_of,
     to_decimal,
 )
-from hub.web.context import WebContext
+from hub.web.context import BoardSource, WebContext
 from hub.web.texts import t
 
 log = logging.getLogger(__name__)
 
+# How long screens may share a snapshot without a change notice (see hub.web.board_cache): many
+# screens and reloads within it cost one build, and what changes without a notice (checkpoint, 公示)
+# still reaches the wall within `poll_seconds` + this.
+CACHE_SECONDS = 2.0
 COLUMNS = ("number", "name", "step", "quota", "done", "diff", "pct", "month", "status")
 # Fixed widths: a long name or a missing value can never push another column about.
 GRID = "10fr 14fr 15fr 9fr 9fr 11fr 9fr 9fr 14fr"
@@ -98,8 +104,9 @@ body:has(#popup[aria-hidden="false"]) .fl-stale-offline { display: inline-block 
 class BoardView:
     """One open board screen. All methods run on NiceGUI's event loop except `_fetch` (worker thread)."""
 
-    def __init__(self, ctx: WebContext, target: str, token: str) -> None:
+    def __init__(self, ctx: WebContext, target: str, token: str, source: BoardSource) -> None:
         self.ctx = ctx
+        self.source = source
         self.target = target
         self.token = token
         self.settings = ctx.board_settings
@@ -121,10 +128,8 @@ class BoardView:
         if not self.ctx.boards.allows(self.token, self.target):
             return None, live
         today = self.ctx.today()
-        source = self.ctx.board_source
-        assert source is not None  # WebContext fills it in
         try:
-            snapshot = source.snapshot(self.target, day=today - timedelta(days=1), today=today)
+            snapshot = self.source.snapshot(self.target, day=today - timedelta(days=1), today=today)
         except LookupError:  # the line or area no longer exists: nothing to show
             return None, live
         return snapshot, live
@@ -217,7 +222,8 @@ class BoardView:
                     if snap.line_name is None
                     else t("board.title_line", lang, area=snap.area_name, line=snap.line_name)
                 )
-                ui.label(title).classes("fl-title").mark("board-title")
+                # elementtiming: the browser reports when this text was painted (bench/board_latency.py)
+                ui.label(title).classes("fl-title").mark("board-title").props("elementtiming=board-title")
                 ui.label(
                     f"{t('board.daily', lang)} · {t('board.day', lang, day=snap.day.isoformat())}"
                 ).classes("fl-sub").mark("board-day")
@@ -274,7 +280,7 @@ class BoardView:
             .style(f"height: {height_vh:.3f}vh; font-size: {height_vh * 0.55:.3f}vh")
             .mark("board-row")
         ):
-            ui.label(row.number or MISSING)
+            ui.label(row.number or MISSING).props("elementtiming=board-row")
             ui.label(display_name(row.number, row.name, self.settings.privacy)).mark("board-name")
             ui.label(row.step or MISSING)
             ui.label(fmt_number(row.quota_units)).classes("fl-num")
@@ -286,10 +292,17 @@ class BoardView:
 
 
 def register_board(ctx: WebContext) -> None:
+    assert ctx.board_source is not None  # WebContext fills it in
+    source = SnapshotCache(
+        ctx.board_source,
+        version=lambda: ctx.feed.version,
+        max_age_s=min(CACHE_SECONDS, ctx.board_settings.poll_seconds),
+    )
+
     @ui.page("/board/{target}", title="看板")
     async def board_page(target: str, token: str = "") -> None:
         ui.add_css(BOARD_CSS)
-        view = BoardView(ctx, target, token)
+        view = BoardView(ctx, target, token, source)
         await view.load(refresh=False)  # data in the first paint, not one round trip later
         view.render()
         if view.allowed:

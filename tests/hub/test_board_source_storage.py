@@ -1,5 +1,5 @@
 """Board snapshots from the hub's tables on both databases the hub supports: a SQLite file and
-PostgreSQL. The same data gives the same board."""
+PostgreSQL. The same data gives the same board, and month to date stays exact."""
 
 from __future__ import annotations
 
@@ -36,6 +36,12 @@ def _prepare(database: peewee.Database) -> None:
         put_result("A1001", "A1", date(2025, 11, 3), quota=Fraction(100), done=Fraction(95))
         put_result("A1002", "A1", TODAY, quota=Fraction(50), done=Fraction(20))
         put_result("A2001", "A2", TODAY, quota=Fraction(40), done=Fraction(10))
+        # Thirds and sevenths of units on steps of different standard times: stored as exact n/d texts
+        put_result(
+            "A1003", "A1", DAY, quota=Fraction(90), done=Fraction(100, 7), standard_seconds=Fraction(61, 3)
+        )
+        put_result("A1003", "A2", date(2025, 11, 10), quota=Fraction(80), done=Fraction(55, 3))
+        put_result("A1003", "A1", date(2025, 10, 31), quota=Fraction(80), done=Fraction(80))  # last month
     checkpoints.CheckpointLog(database, Signer.generate(), lambda: 1, "hub").make_checkpoint()
 
 
@@ -49,14 +55,19 @@ def _check(database: peewee.Database) -> None:
     assert [(r.number, r.line) for r in area.rows] == [
         ("A1001", "服装一线"),
         ("A1002", "服装一线"),
+        ("A1003", "服装一线"),
         ("A2001", "服装二线"),
     ]
-    first, second, excused = area.rows
+    first, second, third, excused = area.rows
     assert (first.quota_units, first.done_units, first.diff) == (100, 105, 5)
     assert first.completion_pct == 105
     assert first.month_pct == 100  # (105 + 95) / (100 + 100)
     assert str(second.done_units) == "0.33"  # the engine's shown value, as stored
     assert excused.completion_pct is None
+    # earned over quota standard seconds from the 1st, whichever line the days were worked on
+    earned = Fraction(100, 7) * Fraction(61, 3) + Fraction(55, 3) * 60
+    quota = 90 * Fraction(61, 3) + 80 * 60
+    assert third.month_pct == 100 * earned / quota
     assert [(p.line, p.done_units, p.quota_units, p.people) for p in area.today] == [
         ("A1", 20, 50, 1),
         ("A2", 10, 40, 1),
