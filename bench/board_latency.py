@@ -29,7 +29,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 from floorledger import keyfile
-from floorledger.broker import free_port
+from floorledger.broker import free_port, free_ports
 from floorledger.demo.orchestrator import SITE, Demo, DemoOptions
 from floorledger.demo.site import pad_board
 from floorledger.mqtt_url import BrokerConfig
@@ -88,7 +88,13 @@ def main() -> None:
     data = Path(tempfile.mkdtemp(prefix="fl-bench-board-"))
     hub_port = free_port()
     demo = Demo(
-        DemoOptions(data=data, speed=20, hub_port=hub_port, kiosk_port=free_port(), kiosk_lines=("L2", "L3"))
+        DemoOptions(
+            data=data,
+            speed=20,
+            hub_port=hub_port,
+            kiosk_port=free_ports(2, avoid=[hub_port]),
+            kiosk_lines=("L2", "L3"),
+        )
     )
     print("starting the floor (seeding a month of history) ...", flush=True)
     demo.start()

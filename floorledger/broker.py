@@ -8,6 +8,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -19,6 +20,29 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether a server could listen on `port` now (nothing else bound to it)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_ports(count: int, avoid: Iterable[int] = ()) -> int:
+    """The first of `count` consecutive free ports, none of them in `avoid` (the demo's kiosk
+    screens take consecutive ports; single free ports picked one by one can collide with them)."""
+    avoided = set(avoid)
+    for _ in range(200):
+        base = free_port()
+        run = range(base, base + count)
+        if base + count <= 65536 and not avoided.intersection(run) and all(port_free(p) for p in run):
+            return base
+    raise OSError(f"no run of {count} free ports found")
 
 
 def port_open(host: str, port: int, timeout: float = 0.5) -> bool:

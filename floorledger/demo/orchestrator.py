@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from floorledger import keyfile
-from floorledger.broker import MosquittoProcess, free_port, mosquitto_binary, port_open
+from floorledger.broker import MosquittoProcess, free_port, mosquitto_binary, port_free, port_open
 from floorledger.demo.site import DEMO_OFFICERS
 from floorledger.errors import CliError
 
@@ -112,6 +112,7 @@ class Demo:
         self.data.mkdir(parents=True, exist_ok=True)
         self.start_broker()
         hub_config = self.prepare_hub()
+        self.check_ports()
         self.spawn(
             "hub",
             [sys.executable, "-m", "floorledger", "hub", "--config", str(hub_config)],
@@ -241,6 +242,15 @@ class Demo:
     def running_kiosks(self) -> list[KioskSpec]:
         wanted = self.options.kiosk_lines
         return [k for k in self.kiosks if wanted is None or k.line in wanted]
+
+    def check_ports(self) -> None:
+        """Refuse at once, naming the port, when a web port is taken (else a kiosk would die later)."""
+        ports = [("--hub-port", "hub", self.options.hub_port)] + [
+            ("--kiosk-port", f"kiosk {k.kiosk}", k.port) for k in self.running_kiosks()
+        ]
+        for option, name, port in ports:
+            if not port_free(port, self.options.host):
+                raise CliError(f"port {port} ({name}) is already in use: choose another {option}")
 
     def wait_for_ports(self) -> None:
         ports = [("hub", self.options.hub_port)] + [

@@ -20,7 +20,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
-from floorledger.broker import free_port
+from floorledger.broker import free_port, free_ports
 from floorledger.demo.orchestrator import Demo, DemoOptions
 from floorledger.demo.site import pad_board
 
@@ -55,8 +55,8 @@ def floor(tmp_path: Path) -> Iterator[Demo]:
     options = DemoOptions(
         data=tmp_path / "floor",
         speed=20,
-        hub_port=free_port(),
-        kiosk_port=free_port(),
+        hub_port=(hub_port := free_port()),
+        kiosk_port=free_ports(2, avoid=[hub_port]),
         kiosk_lines=("L1", "L2"),
     )
     demo = Demo(options)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from floorledger.broker import free_port
+from floorledger.broker import free_port, free_ports
 from floorledger.demo.orchestrator import child_env
 
 pytestmark = pytest.mark.system
@@ -33,7 +33,8 @@ def _live_records(db: Path) -> int:
 def test_demo_serves_board_dashboard_and_kiosks_and_stops_cleanly(tmp_path: Path) -> None:
     """One command: the printed board, dashboard and kiosk URLs answer, simulated activity at the
     kiosks reaches the hub's database, and SIGTERM stops every process within a bounded time."""
-    hub_port, kiosk_port = free_port(), free_port()
+    hub_port = free_port()
+    kiosk_port = free_ports(3, avoid=[hub_port])  # the three kiosk screens take consecutive ports
     data = tmp_path / "demo"
     argv = [
         sys.executable, "-m", "floorledger", "demo", "--data", str(data), "--speed", "20",
@@ -80,3 +81,31 @@ def test_demo_serves_board_dashboard_and_kiosks_and_stops_cleanly(tmp_path: Path
     assert proc.returncode == 0, rest
     assert "demo stopped" in rest
     assert time.monotonic() - started < 40
+
+
+def test_a_taken_kiosk_port_is_refused_at_once_naming_it(tmp_path: Path) -> None:
+    """When the second kiosk screen's port is in use, the demo says which port and which option to
+    change, exits 2 and leaves no process behind (instead of a kiosk dying later)."""
+    import socket
+
+    hub_port = free_port()
+    kiosk_port = free_ports(3, avoid=[hub_port])
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", kiosk_port + 1))
+        taken.listen()
+        argv = [
+            sys.executable, "-m", "floorledger", "demo", "--data", str(tmp_path / "demo"),
+            "--hub-port", str(hub_port), "--kiosk-port", str(kiosk_port), "--seconds", "30",
+        ]  # fmt: skip
+        done = subprocess.run(
+            argv,
+            capture_output=True,
+            env=child_env(),
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 2
+    assert f"port {kiosk_port + 1} (kiosk K-L2) is already in use: choose another --kiosk-port" in done.stderr
+    assert "Traceback" not in done.stderr
+    left = subprocess.run(["pgrep", "-f", str(tmp_path / "demo")], capture_output=True, text=True)
+    assert left.stdout == ""  # the broker it had started is gone too
