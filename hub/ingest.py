@@ -206,30 +206,32 @@ class _Retries:
                     if self._stopping:
                         return
                     item = heapq.heappop(self._heap)
-                try:
-                    self._step(item)
+                if self._still_waiting(item):
+                    continue
+                self._done(item)
+                try:  # the records before it are in (or time is up): store what extends the chain, ack
+                    self._ingest._commit(item.kiosk, item.topic, item.records, item.received, may_wait=False)
                 except Exception:  # this thread must outlive a bad moment of the database
                     log.exception("retrying records of kiosk %s failed; the kiosk resends them", item.kiosk)
-                    self._done(item)
         finally:
             self._ingest.db.close()
 
-    def _step(self, item: _Waiting) -> None:
+    def _still_waiting(self, item: _Waiting) -> bool:
+        """Put the batch back (True) while its kiosk's head is short of it and its time is not up."""
         try:  # a plain read on this thread's own connection (kept open between re-reads)
             head = Kiosk.select(Kiosk.head_seq).where(Kiosk.id == item.kiosk).scalar()
-        except pw.DatabaseError:
+        except pw.DatabaseError as err:
             self._ingest._drop_connection()
-            raise
+            log.warning("cannot read the head of kiosk %s: %s", item.kiosk, err)
+            return False  # the commit tries the database once more, and the kiosk resends anyway
         now = time.monotonic()
-        if head is not None and head + 1 < item.records[0].record.seq and now < item.deadline:
-            item.delay = min(item.delay * 2, GAP_POLL_MAX_S)
-            item.due = now + item.delay
-            with self._cv:
-                heapq.heappush(self._heap, item)
-            return
-        self._done(item)
-        # The records before it are in (or time is up): store what extends the chain, ack the head.
-        self._ingest._commit(item.kiosk, item.topic, item.records, item.received, may_wait=False)
+        if head is None or head + 1 >= item.records[0].record.seq or now >= item.deadline:
+            return False
+        item.delay = min(item.delay * 2, GAP_POLL_MAX_S)
+        item.due = now + item.delay
+        with self._cv:
+            heapq.heappush(self._heap, item)
+        return True
 
     def _done(self, item: _Waiting) -> None:
         with self._cv:

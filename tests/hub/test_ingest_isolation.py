@@ -1,6 +1,8 @@
 """A broken kiosk never stalls the others: while one kiosk floods the hub with batches that start
 beyond its head (a gap, e.g. a kiosk whose store lost records), another kiosk's records are stored
-and acknowledged as fast as when the floor is quiet (real Mosquitto, the real ingest, SQLite)."""
+and acknowledged as fast as when the floor is quiet (real Mosquitto, the real ingest, SQLite). And a
+batch that merely overtook the one before it (two workers) waits off the network thread and is
+stored once that one is in."""
 
 from __future__ import annotations
 
@@ -14,9 +16,9 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from protocol import batch
-from protocol.messages import Ack
+from protocol.messages import Ack, open_frame
 from protocol.records import GENESIS_HASH, Record, sign_record
-from protocol.signing import Signer
+from protocol.signing import Signer, Verifier
 from protocol.topics import Topics
 from tests.conftest import BrokerAddress
 from tests.system.delivery_support import AckWatcher, HubRunner, body, enroll, open_hub_db
@@ -90,3 +92,48 @@ def test_a_kiosk_flooding_gaps_does_not_delay_another_kiosks_acks(
     rows = db.execute_sql("SELECT kiosk, COUNT(*) FROM kiosk_record GROUP BY kiosk").fetchall()
     assert dict(rows) == {"GOOD": 10}
     db.close()
+
+
+class _Acks:
+    """Collects what the ingest publishes (acks), in order, from any thread."""
+
+    def __init__(self, hub_key: Signer) -> None:
+        self.seqs: list[int] = []
+        self._verifier = Verifier(hub_key.public_key)
+
+    def publish(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False) -> None:
+        self.seqs.append(open_frame(payload, self._verifier, Ack).seq)
+
+    def subscribe(self, topic: str, handler: object, qos: int = 1) -> None:
+        return None
+
+
+def test_a_batch_that_arrives_before_the_one_it_follows_waits_and_is_stored_without_a_resend(
+    tmp_path: Path,
+) -> None:
+    """Records 6-10 reach a shared-subscription worker before records 1-5 (another worker's batch):
+    nothing is acknowledged for them at first; once 1-5 are stored, 6-10 are stored from the waiting
+    batch and 10 is acknowledged, so the kiosk never has to resend."""
+    from hub.ingest import Ingest
+
+    hub_key, kiosk = Signer.generate(), Signer.generate()
+    db = open_hub_db(f"sqlite:///{tmp_path / 'hub.db'}")
+    enroll(db, "K1", kiosk.public_key)
+    topics = Topics.for_site("T1")
+    acks = _Acks(hub_key)
+    ingest = Ingest(db, acks, topics, "HUB", hub_key, shared=True, gap_wait_s=5.0)
+    ingest.reload_keys()
+    frames = _chain("K1", kiosk, 10)
+    try:
+        ingest.handle_records(topics.records("K1"), batch.pack(frames[5:]))
+        assert acks.seqs == []  # waiting, not refused
+        ingest.handle_records(topics.records("K1"), batch.pack(frames[:5]))
+        deadline = time.monotonic() + 5
+        while 10 not in acks.seqs and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert acks.seqs == [5, 10]
+        stored = db.execute_sql("SELECT seq FROM kiosk_record WHERE kiosk = 'K1' ORDER BY id").fetchall()
+        assert [seq for (seq,) in stored] == list(range(1, 11))
+    finally:
+        ingest.stop()
+        db.close()
