@@ -105,7 +105,9 @@ class KioskUnderTest:
             f'database = "kiosk.db"\nbroker_url = "{self.broker.url}"\n'
             f'hub_public_key = "{self.hub.public_key_b64}"\nui_port = {self.port}\n'
             f"max_units_per_entry = 500\nidle_seconds = 600\n"
-            f'[[devices]]\nkind = "badge"\nname = "badge0"\nurl = "{self.badge.url}"\n'
+            # An hour played back in a minute presents the same badge again within seconds, which
+            # a real reader takes as one presentation (dedup_window 3 s): a short window here.
+            f'[[devices]]\nkind = "badge"\nname = "badge0"\nurl = "{self.badge.url}"\ndedup_window = 0.2\n'
             f'[[devices]]\nkind = "qr"\nname = "qr0"\nurl = "{self.scanner.url}"\n',
             encoding="utf-8",
         )
