@@ -631,6 +631,91 @@ class MasterData:
         payload = {"product": product, "step": step, "from": start, "seconds": value, "reason": reason}
         self._act(actor, "standard_time.set", f"{product}/{step}", payload, change, guard)
 
+    def add_step(
+        self,
+        actor: str,
+        product: str,
+        code: str,
+        name: str,
+        seconds: str,
+        *,
+        valid_from: str | date,
+        reason: str,
+        after: str | None = None,
+    ) -> None:
+        """A new step of an existing product (a process change, e.g. a 质检 step from a date on).
+
+        Its first standard time applies from `valid_from`; it stands after step `after` (default:
+        last) and the later steps move one place down. Before `valid_from` the step has no standard
+        time, so no post may start on it earlier (`assign`) and no earlier day's result changes.
+        """
+        self._require_product(product)
+        clean_code = _step_code(code)
+        if Step.get_or_none((Step.product == product) & (Step.code == clean_code)) is not None:
+            raise MasterDataError(f"code: product {product!r} already has a step {clean_code!r}")
+        clean_name = _step_name(name)
+        value = decimal_text(seconds, "seconds", positive=True)
+        if not reason.strip():
+            raise MasterDataError("reason: a new step needs a reason")
+        start = parse_date(valid_from, "valid_from").isoformat()
+        if after is None:
+            last = Step.select(pw.fn.MAX(Step.position)).where(Step.product == product).scalar()
+            position = 0 if last is None else int(last) + 1
+        else:
+            before = Step.get_or_none((Step.product == product) & (Step.code == after))
+            if before is None:
+                raise MasterDataError(f"after: unknown step {after!r} of product {product!r}")
+            position = int(before.position) + 1
+        now = self.clock_ms()
+
+        def change() -> None:
+            Step.update(position=Step.position + 1).where(
+                (Step.product == product) & (Step.position >= position)
+            ).execute()
+            Step.create(product=product, code=clean_code, name=clean_name, position=position)
+            StandardTime.create(
+                product=product,
+                step=clean_code,
+                valid_from=start,
+                seconds=value,
+                reason=reason,
+                created_ms=now,
+            )
+
+        def guard() -> None:
+            # Like a standard-time version with no later one: from `start` on, on the product's areas.
+            self._refuse_locked(_product_areas(product), date.fromisoformat(start), None)
+
+        payload = {
+            "product": product,
+            "code": clean_code,
+            "name": clean_name,
+            "seconds": value,
+            "from": start,
+            "reason": reason,
+            "after": after,
+            "position": position,
+        }
+        self._act(actor, "step.add", f"{product}/{clean_code}", payload, change, guard)
+
+    def rename_step(self, actor: str, product: str, step: str, name: str) -> None:
+        """Correct a step's name. Names are display only (results, plans and records use the code), so
+        no locked month refuses it; an unchanged name records nothing."""
+        row = Step.get_or_none((Step.product == product) & (Step.code == step))
+        if row is None:
+            raise MasterDataError(f"step: unknown step {step!r} of product {product!r}")
+        clean_name = _step_name(name)
+        if clean_name == row.name:
+            return
+        payload = {"product": product, "step": step, "name": clean_name, "old": row.name}
+        self._act(
+            actor,
+            "step.rename",
+            f"{product}/{step}",
+            payload,
+            lambda: Step.update(name=clean_name).where(Step.id == row.id).execute(),
+        )
+
     # people
     def add_inmate(
         self,
@@ -827,6 +912,20 @@ class MasterData:
         end = None if valid_to is None else parse_date(valid_to, "valid_to").isoformat()
         if end is not None and end < start:
             raise MasterDataError(f"valid_to: {end} is before valid_from {start}")
+        # A day on a step without a standard time in force stops the engine for the whole line-day
+        # (MissingStandardTimeError): every inmate of the line would lose that day's result. Versions are
+        # only ever added, so the first one's date is the earliest day a post on the step may start.
+        first_std = (
+            StandardTime.select(pw.fn.MIN(StandardTime.valid_from))
+            .where((StandardTime.product == product) & (StandardTime.step == step))
+            .scalar()
+        )
+        if first_std is None or start < first_std:
+            since = f"only from {first_std}" if first_std else "not yet"
+            raise MasterDataError(
+                f"valid_from: step {step!r} of product {product!r} has a standard time {since}; "
+                f"a post on it cannot start on {start}"
+            )
         payload = {"inmate": inmate, "line": line, "product": product, "step": step, "from": start, "to": end}
         now = self.clock_ms()
         first, last = date.fromisoformat(start), None if end is None else date.fromisoformat(end)
@@ -999,6 +1098,34 @@ class MasterData:
     def _require_product(self, product: str) -> None:
         if Product.get_or_none(Product.code == product) is None:
             raise MasterDataError(f"product: unknown product {product!r}")
+
+
+def _product_areas(product: str) -> set[str]:
+    """Areas of the lines that make `product` (`Line.product`) or have posts on it: whose results a
+    change of its steps' standard times can alter (as `set_standard_time`'s guard reads them)."""
+    posted = Assignment.select(Assignment.line).where(Assignment.product == product)
+    lines = Line.select(Line.area).where((Line.product == product) | Line.code.in_(posted))
+    return {x.area for x in lines}
+
+
+def _step_code(code: str) -> str:
+    """A new step's code: kiosk records, posts and results name the step by it, so one plain token."""
+    clean = code.strip()
+    if not clean:
+        raise MasterDataError("code: a step needs a code")
+    if len(clean) > Step.code.max_length or any(c.isspace() or not c.isprintable() for c in clean):
+        raise MasterDataError(f"code: at most {Step.code.max_length} characters, no spaces")
+    return clean
+
+
+def _step_name(name: str) -> str:
+    """A step's name as plans and pages show it: required, one line."""
+    clean = name.strip()
+    if not clean:
+        raise MasterDataError("name: a step needs a name")
+    if len(clean) > Step.name.max_length or any(ord(c) < 0x20 or ord(c) == 0x7F for c in clean):
+        raise MasterDataError(f"name: at most {Step.name.max_length} characters on one line")
+    return clean
 
 
 def _areas_of(lines: Iterable[str]) -> set[str]:

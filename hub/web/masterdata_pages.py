@@ -1,6 +1,6 @@
 """Master data (基础数据): products, steps and standard times (with their history), rule sets, areas,
 lines and shifts, and workdays. Inmates, badges and posts are in `masterdata_people`, officers in
-`masterdata_officers`, CSV import in `masterdata_import`.
+`masterdata_officers`, CSV import in `masterdata_import`, adding and renaming steps in `masterdata_steps`.
 
 Every change goes through `hub.masterdata.MasterData` with the signed-in officer as the actor, so it
 is recorded in the hub's ledger in the same transaction; values are checked first with the same
@@ -34,6 +34,7 @@ from hub.web.masterdata_common import (
     tabs,
     visible_lines,
 )
+from hub.web.masterdata_steps import step_forms
 from hub.web.masterdata_texts import t
 
 NAV_KEY = "md.nav"
@@ -145,6 +146,7 @@ def _register_products(ctx: WebContext, store: md.MasterData) -> None:
         if who.role in LABOR_ONLY:
             _standard_time_form(ctx, store, lang, listing.refresh)
             _product_form(ctx, store, lang, listing.refresh)
+            step_forms(ctx, store, lang, listing.refresh)
             _rule_set_form(ctx, store, lang, listing.refresh)
 
 

@@ -38,6 +38,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Steps (one per line: code,name,standard seconds)",
     },
     "md.f.seconds": {"zh": "标准工时(秒)", "en": "Standard time (s)"},
+    "md.f.step_code": {"zh": "工序编号", "en": "Step code"},
+    "md.f.position": {"zh": "位置", "en": "Position"},
+    "md.f.last": {"zh": "排在最后", "en": "After the last step"},
+    "md.f.after_step": {"zh": "排在 {step} 之后", "en": "After {step}"},
+    "md.f.new_name": {"zh": "新名称", "en": "New name"},
     "md.f.valid_from": {"zh": "生效日期", "en": "Valid from"},
     "md.f.valid_to": {"zh": "截止日期", "en": "Valid to"},
     "md.f.reason": {"zh": "原因", "en": "Reason"},
@@ -68,6 +73,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "md.standard_times": {"zh": "标准工时(含历史版本)", "en": "Standard times (with history)"},
     "md.add_product": {"zh": "新增产品", "en": "Add product"},
     "md.set_time": {"zh": "调整标准工时", "en": "Change standard time"},
+    "md.add_step": {"zh": "新增工序", "en": "Add step"},
+    "md.add_step.hint": {
+        "zh": "工艺变更时为已有产品增加工序:标准工时自生效日期起适用,此前各日的结果不变,"
+        "岗位也只能从该日期起调到新工序。",
+        "en": "A process change adds a step to a product: its standard time applies from the date on, "
+        "earlier days' results do not change, and posts on it can start from that date only.",
+    },
+    "md.rename_step": {"zh": "更正工序名称", "en": "Rename step"},
     "md.rule_sets": {"zh": "规则版本", "en": "Rule-set versions"},
     "md.add_rule_set": {"zh": "新增规则版本", "en": "Add rule-set version"},
     "md.areas": {"zh": "监区", "en": "Areas"},
