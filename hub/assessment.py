@@ -421,6 +421,35 @@ def score_areas(
     }
 
 
+def week_rows_of(records: Iterable[DailyRecord], people: Mapping[str, tuple[str, str]]) -> list[WeekRow]:
+    """Each inmate's week from their daily records (`people`: inmate -> number, name); what officers
+    sign off and publish, and what `floorledger verify` re-derives."""
+    records = list(records)
+    units: dict[str, tuple[Fraction, Fraction]] = {}
+    for r in records:
+        quota, done = units.get(r.inmate, (Fraction(0), Fraction(0)))
+        units[r.inmate] = (quota + r.quota_units, done + r.done_units)
+    by_inmate: dict[str, list[Any]] = {}
+    for line in weekly_lines(records):  # a week spanning two months is one ISO week here
+        by_inmate.setdefault(line.inmate, []).append(line)
+    out: list[WeekRow] = []
+    for inmate, parts in sorted(by_inmate.items()):
+        number, name = people.get(inmate, (inmate, ""))
+        out.append(
+            WeekRow(
+                inmate=inmate,
+                number=number,
+                name=name,
+                days=sum(p.days for p in parts),
+                quota_std_seconds=sum((p.quota_std_seconds for p in parts), Fraction(0)),
+                earned_std_seconds=sum((p.earned_std_seconds for p in parts), Fraction(0)),
+                quota_units=units[inmate][0],
+                done_units=units[inmate][1],
+            )
+        )
+    return out
+
+
 def rows_digest(rows: Iterable[Any]) -> str:
     """A fingerprint of the numbers an officer signed or approved (kept in the ledger entry)."""
     return hashlib.sha256(json.dumps(list(rows), sort_keys=True, default=str).encode()).hexdigest()
@@ -509,30 +538,9 @@ class Assessment:
             & rs.DailyResult.line.in_(lines)
         )
         records = [_daily_record(r) for r in stored]
-        units: dict[str, tuple[Fraction, Fraction]] = {}
-        for r in records:
-            quota, done = units.get(r.inmate, (Fraction(0), Fraction(0)))
-            units[r.inmate] = (quota + r.quota_units, done + r.done_units)
-        people = {i.id: i for i in md.Inmate.select().where(md.Inmate.id.in_(list(units)))}
-        out: list[WeekRow] = []
-        by_inmate: dict[str, list[Any]] = {}
-        for line in weekly_lines(records):  # a week spanning two months is one ISO week here
-            by_inmate.setdefault(line.inmate, []).append(line)
-        for inmate, parts in sorted(by_inmate.items()):
-            person = people.get(inmate)
-            out.append(
-                WeekRow(
-                    inmate=inmate,
-                    number=person.number if person else inmate,
-                    name=person.name if person else "",
-                    days=sum(p.days for p in parts),
-                    quota_std_seconds=sum((p.quota_std_seconds for p in parts), Fraction(0)),
-                    earned_std_seconds=sum((p.earned_std_seconds for p in parts), Fraction(0)),
-                    quota_units=units[inmate][0],
-                    done_units=units[inmate][1],
-                )
-            )
-        return out
+        inmates = list({r.inmate for r in records})
+        people = {i.id: (i.number, i.name) for i in md.Inmate.select().where(md.Inmate.id.in_(inmates))}
+        return week_rows_of(records, people)
 
     def week_signoffs(self, area: str, week: str) -> list[WeekSignoff]:
         query = WeekSignoff.select().where((WeekSignoff.area == area) & (WeekSignoff.week == week))

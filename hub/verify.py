@@ -19,12 +19,17 @@ reported:
    in SQL), and every approval in force carries the digest of its area's monthly scores as
    re-derived from the signed records (as of the approval), the master data, the rule book and the
    ledger's adjustments and corrections;
-6. daily results: every stored month's daily records, re-derived from the signed records with the
+6. weekly reviews (`hub.verify_weeks`): every `assess_week_signoff` and `assess_published_week` row
+   equals what the hub-signed `week.signoff` / `week.publish` acts say (signer, digest, publication
+   window, and the published numbers to the digit; none inserted, edited or deleted in SQL), and each
+   act's digest is the digest of the area's week re-derived from the signed records as of the act;
+7. daily results: every stored month's daily records, re-derived from the signed records with the
    master data and rule book, equal the `daily_result` rows.
 
 Record signatures dominate the cost, so records are checked in chunks by a pool of processes. Sections
-5 and 6 parse each month's frames once between them; a month whose approvals were all given after its
-last record costs one engine computation more than its daily results.
+5 to 7 parse each month's frames once between them; a month whose approvals were all given after its
+last record costs one engine computation more than its daily results, and the weekly acts of a month
+one engine index per distinct day they were given on (plus the line-days of their areas' weeks).
 """
 
 from __future__ import annotations
@@ -63,6 +68,7 @@ from protocol.signing import SIGNATURE_SIZE, Verifier, b64decode
 
 if TYPE_CHECKING:
     from hub import verify_months as vm
+    from hub import verify_weeks as vw
     from hub.engine.model import Month
     from hub.engine.rules import RuleBook
     from hub.facts import FactRecord, Facts, HubCorrection
@@ -465,7 +471,7 @@ class _LogThread(threading.Thread):
             raise self._error
 
 
-# --- daily results and monthly scores re-derived from the frames --------------------------------------
+# --- daily results, monthly scores and weekly reviews re-derived from the frames ----------------------
 
 
 def _check_derived(
@@ -474,9 +480,11 @@ def _check_derived(
     hub_key: Verifier | None,
     results_section: Section,
     scores_section: Section,
+    weeks_section: Section,
     notes: list[str],
 ) -> None:
-    """Daily results and monthly scores, month by month, parsing each month's signed records once.
+    """Daily results, monthly scores and weekly reviews, month by month, parsing each month's signed
+    records once.
 
     The records are read by their `type` and `day` columns only to choose which frames to parse; the
     record check has already compared those columns with the frames. Master data and rule sets are
@@ -490,11 +498,12 @@ def _check_derived(
         from hub import verify_months as vm
         from hub.engine.model import Month
     except ImportError as err:
-        notes.append(f"daily results and monthly scores were not re-derived: {err}")
+        notes.append(f"daily results, monthly scores and weekly reviews were not re-derived: {err}")
         return
     db.bind([*rs.MODELS, *md.MODELS, *asm.MODELS], bind_refs=False, bind_backrefs=False)
     has_master = all(model.table_exists() for model in md.MODELS)  # type: ignore[no-untyped-call]
     scores = _scores_to_check(ledger_rows, hub_key, scores_section, notes)
+    weeks = _weeks_to_check(ledger_rows, hub_key, scores.master_changes, weeks_section, notes)
     result_months: set[Month] = set()
     latest: date | None = None
     if not (has_master and rs.DailyResult.table_exists()):  # type: ignore[no-untyped-call]
@@ -509,19 +518,31 @@ def _check_derived(
     if score_months and not has_master:
         notes.append("monthly scores were not re-derived: this database has no master data tables")
         score_months = set()
-    if not result_months | score_months:
+    week_months = weeks.months()
+    if week_months and not has_master:
+        notes.append("weekly reviews were not re-derived: this database has no master data tables")
+        week_months = set()
+    if not result_months | score_months | week_months:
         scores.finish()
+        weeks.finish()
         return
     book = md.rule_book()
     line_area = {x.code: x.area for x in md.Line.select(md.Line.code, md.Line.area)}
     person_area = {i.id: i.area for i in md.Inmate.select(md.Inmate.id, md.Inmate.area)}
-    for month in sorted(result_months | score_months):
+    if week_months:
+        weeks.start(
+            {
+                i.id: (i.number, i.name)
+                for i in md.Inmate.select(md.Inmate.id, md.Inmate.number, md.Inmate.name)
+            }
+        )
+    for month in sorted(result_months | score_months | week_months):
         records = _month_records(month)
         derived = fx.derive([fact for _, fact in records], month)
         if month in result_months:
             assert latest is not None
             _check_results(month, derived, book, latest, results_section)
-        if month in score_months:
+        if month in score_months | week_months:
             data = vm.MonthData(
                 month=month,
                 records=records,
@@ -532,8 +553,12 @@ def _check_derived(
                 corrections=[(i, c) for i, c in scores.corrections if month.contains(c.day)],
                 derived=derived,
             )
-            scores.check_month(data)
+            if month in score_months:
+                scores.check_month(data)
+            if month in week_months:
+                weeks.add_month(data)
     scores.finish()
+    weeks.finish()
 
 
 def _month_records(month: Month) -> list[tuple[int, FactRecord]]:
@@ -746,6 +771,146 @@ def _scores_to_check(
     return scores
 
 
+class _Weeks:
+    """The weekly-reviews section: the sign-off and publication rows against the ledger's acts, then
+    (`add_month`, in month order) every act re-derived once the months its week touches are read."""
+
+    def __init__(
+        self, acts: list[vw.WeekAct], master_changes: list[int], section: Section, notes: list[str]
+    ) -> None:
+        self.pending = acts
+        self.master_changes = master_changes
+        self.section = section
+        self.notes = notes
+        self.explained: list[str] = []
+        self.rederive: vw.WeekRows | None = None
+
+    def months(self) -> set[Month]:
+        from hub import verify_weeks as vw
+
+        return {m for act in self.pending for m in vw.week_months(act.week)}
+
+    def start(self, people: dict[str, tuple[str, str]]) -> None:
+        from hub import verify_weeks as vw
+
+        self.rederive = vw.WeekRows(people)
+
+    def add_month(self, data: vm.MonthData) -> None:
+        from hub import verify_weeks as vw
+
+        assert self.rederive is not None
+        self.rederive.add(data)
+        ready: list[vw.WeekAct] = []
+        waiting: list[vw.WeekAct] = []
+        for act in self.pending:  # a week running into the next month waits for it
+            read = all(m in self.rederive.months for m in vw.week_months(act.week))
+            (ready if read else waiting).append(act)
+        self.pending = waiting
+        for act in ready:
+            self._check(act)
+        needed = self.months()
+        for month in [m for m in self.rederive.months if m not in needed]:
+            self.rederive.drop(month)
+
+    def _check(self, act: vw.WeekAct) -> None:
+        from hub import verify_weeks as vw
+
+        assert self.rederive is not None
+        self.section.checked += 1
+        later = vw.explained(act, self.master_changes)
+        outcome = self.rederive.check(act, all_cuts=not later)
+        if outcome.holds:
+            return
+        what = "signed off" if act.action == vw.SIGNOFF else "published"
+        where = f"week {act.week} area {act.area}"
+        if later:
+            self.explained.append(f"{where}, {what} by {act.actor} (ledger entry {act.index})")
+            return
+        said = f"{what} by {act.actor} (ledger entry {act.index}) with digest {act.digest[:16]}..."
+        if outcome.digest is None:
+            self.section.findings.append(f"{where}: {said}, but {outcome.error}")
+        else:
+            self.section.findings.append(
+                f"{where}: {said}, but the signed records give {outcome.digest[:16]}..."
+            )
+
+    def finish(self) -> None:
+        if self.explained:
+            shown = ", ".join(self.explained[:10]) + (" ..." if len(self.explained) > 10 else "")
+            self.notes.append(
+                f"{len(self.explained)} weekly sign-off(s) or publication(s) differ from the re-derived "
+                "week, but master data changed after them (nothing locks a week against that), so they "
+                f"are not findings: {shown}"
+            )
+
+
+def _weeks_to_check(
+    ledger_rows: Sequence[EntryRow],
+    hub_key: Verifier | None,
+    master_changes: list[int],
+    section: Section,
+    notes: list[str],
+) -> _Weeks:
+    """Read the ledger's weekly acts and compare the sign-off and publication rows with them."""
+    from hub import assessment as asm
+    from hub import verify_weeks as vw
+
+    acts: list[vw.WeekAct] = []
+    for row in ledger_rows:
+        try:
+            content, data, signature = parse_entry(row.frame)  # the frame decides, not the columns
+            if content.action not in vw.ACTIONS:
+                continue
+            if hub_key is not None:
+                hub_key.verify(data, signature)  # a forged act counts for nothing (the ledger check says so)
+        except (LedgerError, ProtocolError):
+            continue
+        act = vw.week_act(
+            content.index, content.actor, content.action, content.subject, content.payload, content.hub_ms
+        )
+        if act is not None:
+            acts.append(act)
+    ledgered = vw.replay(acts)
+    section.findings.extend(ledgered.problems)
+    weeks = _Weeks(ledgered.acts, master_changes, section, notes)
+    if not (asm.WeekSignoff.table_exists() and asm.PublishedWeek.table_exists()):  # type: ignore[no-untyped-call]
+        if acts:
+            section.findings.append(
+                f"the ledger records {len(acts)} weekly review act(s), but this database has no "
+                "assessment tables"
+            )
+        return weeks
+    signoffs = [
+        vw.SignoffRow(
+            id=r.id,
+            area=r.area,
+            week=r.week,
+            signed_by=r.signed_by,
+            role=r.role,
+            rows_digest=r.rows_digest,
+            signed_ms=r.signed_ms,
+        )
+        for r in asm.WeekSignoff.select().order_by(asm.WeekSignoff.id)
+    ]
+    publications = [
+        vw.PublishedRow(
+            id=r.id,
+            area=r.area,
+            week=r.week,
+            rows=r.rows,
+            published_by=r.published_by,
+            valid_from=r.valid_from,
+            until=r.until,
+            created_ms=r.created_ms,
+        )
+        for r in asm.PublishedWeek.select().order_by(asm.PublishedWeek.id)
+    ]
+    section.checked += len(signoffs) + len(publications)
+    section.findings.extend(vw.compare_signoffs(signoffs, ledgered))
+    section.findings.extend(vw.compare_publications(publications, ledgered))
+    return weeks
+
+
 # --- the whole check --------------------------------------------------------------------------------
 
 
@@ -754,17 +919,27 @@ def verify_database(
 ) -> Report:
     """Check everything listed in the module docstring; the tables must be bound to `db`.
 
-    `results=False` leaves out the two re-derived sections (monthly scores, daily results)."""
+    `results=False` leaves out the three re-derived sections (monthly scores, weekly reviews, daily
+    results)."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     ledger_section = Section("ledger (officers' acts, hub-signed chain)")
     kiosk_section = Section("kiosks and keys (against the ledger's enrollments)")
     record_section = Section("kiosk records (signatures, columns, chains)")
     log_section = Section("Merkle log and checkpoints")
     scores_section = Section("monthly scores (re-derived from the signed records)")
+    weeks_section = Section("weekly reviews (sign-offs and publications, re-derived)")
     results_section = Section("daily results (re-derived from the signed records)")
     # daily results stay last: callers read them as `sections[-1]`
     report = Report(
-        [ledger_section, kiosk_section, record_section, log_section, scores_section, results_section]
+        [
+            ledger_section,
+            kiosk_section,
+            record_section,
+            log_section,
+            scores_section,
+            weeks_section,
+            results_section,
+        ]
     )
     if hub_key is None:
         report.notes.append("no hub public key given: hub signatures (ledger, checkpoints) were NOT checked")
@@ -788,7 +963,9 @@ def verify_database(
             _check_records(db, keys, workers, record_section)
             _check_log(db, hub_key, log_section)
         if results:
-            _check_derived(db, ledger_rows, hub_key, results_section, scores_section, report.notes)
+            _check_derived(
+                db, ledger_rows, hub_key, results_section, scores_section, weeks_section, report.notes
+            )
     return report
 
 

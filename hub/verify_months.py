@@ -66,6 +66,8 @@ MASTER_ACTIONS = frozenset(
         "line.update",
         "product.add",
         "standard_time.set",
+        "step.add",
+        "step.rename",
         "inmate.add",
         "inmate.update",
         "inmate.quota_pct",
