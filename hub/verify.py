@@ -38,7 +38,7 @@ import json
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -451,18 +451,19 @@ def _load_checkpoints(hub_key: Verifier | None, section: Section) -> dict[int, t
     return found
 
 
-class _LogThread(threading.Thread):
-    """`_check_log` on its own thread and database connection; its exception is re-raised by the caller."""
+class _Beside(threading.Thread):
+    """A check on its own thread and database connection, beside the signature pool (which keeps the
+    other cores busy); its exception is re-raised by the caller."""
 
-    def __init__(self, db: peewee.Database, hub_key: Verifier | None, section: Section) -> None:
-        super().__init__(name="verify-log", daemon=True)
-        self._db, self._hub_key, self._section = db, hub_key, section
+    def __init__(self, db: peewee.Database, check: Callable[[], None], name: str) -> None:
+        super().__init__(name=name, daemon=True)
+        self._db, self._check = db, check
         self._error: BaseException | None = None
 
     def run(self) -> None:
         try:
             with self._db.connection_context():
-                _check_log(self._db, self._hub_key, self._section)
+                self._check()
         except BaseException as err:  # handed to the caller: an escaping exception would be lost
             self._error = err
 
@@ -950,22 +951,30 @@ def verify_database(
         acts = kiosk_acts(ledger_rows, hub_key)
         _check_kiosks(acts, kiosk_section)
         keys = {kiosk: act.keys for kiosk, act in acts.items()}
+        others: list[Callable[[], None]] = [lambda: _check_log(db, hub_key, log_section)]
+        if results:
+            others.append(
+                lambda: _check_derived(
+                    db, ledger_rows, hub_key, results_section, scores_section, weeks_section, report.notes
+                )
+            )
         if workers > 1:
-            # the log pass runs on this process's idle time while the pool checks signatures
-            log_thread = _LogThread(db, hub_key, log_section)
-            log_thread.start()
+            # the log pass and the re-derivation run on this process's idle time while the pool
+            # checks signatures (they only read: each section is its own)
+            threads = [_Beside(db, check, f"verify-{n}") for n, check in enumerate(others)]
+            for thread in threads:
+                thread.start()
             try:
                 _check_records(db, keys, workers, record_section)
             finally:
-                log_thread.join()
-            log_thread.reraise()
+                for thread in threads:
+                    thread.join()
+            for thread in threads:
+                thread.reraise()
         else:
             _check_records(db, keys, workers, record_section)
-            _check_log(db, hub_key, log_section)
-        if results:
-            _check_derived(
-                db, ledger_rows, hub_key, results_section, scores_section, weeks_section, report.notes
-            )
+            for check in others:
+                check()
     return report
 
 
