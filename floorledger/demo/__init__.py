@@ -13,8 +13,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="run a complete demo floor: broker, hub, kiosks, wall boards, dashboard",
         description=(
             "Starts an MQTT broker (Mosquitto when installed, or --broker URL), a hub seeded with a "
-            "realistic site and a month of history, three kiosks whose simulated badge readers and "
-            "scanners are driven by a simulated operator, the wall boards and the dashboard. "
+            "realistic site and a month of history, three kiosks whose simulated badge readers, "
+            "scanners and unit counters are driven by a simulated operator, the wall boards and the "
+            "dashboard. "
             "Ctrl-C stops everything."
         ),
     )

@@ -12,7 +12,7 @@ import sys
 import zlib
 from pathlib import Path
 
-from devices.simulators import BadgeReaderSimulator, CodeScannerSimulator
+from devices.simulators import BadgeReaderSimulator, CodeScannerSimulator, SerialCounterSimulator
 from floorledger.demo.operator import Operator
 from floorledger.errors import CliError
 
@@ -38,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     folder = args.config.parent
     badge = BadgeReaderSimulator(link=folder / "badge0")
     scanner = CodeScannerSimulator(link=folder / "scanner0")
+    counter = None
+    if "counter0" in config.counter_steps:
+        # like a real counter, the simulated one keeps its total while the kiosk is off
+        counter = SerialCounterSimulator(link=folder / "counter0", initial_total=_saved_total(folder))
     kiosk = KioskApp(config)
     operator = Operator(
         lambda: kiosk.controller,
@@ -45,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         scanner,
         speed=args.speed,
         seed=args.seed * 1000 + zlib.crc32(config.kiosk_id.encode()),
+        counter=counter,
+        counter_step=config.counter_steps.get("counter0"),
+        on_count=(lambda total: (folder / COUNTER_TOTAL_FILE).write_text(str(total))) if counter else None,
     )
     tasks: list[asyncio.Task[None]] = []
 
@@ -62,7 +69,19 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         badge.close()
         scanner.close()
+        if counter is not None:
+            counter.close()
     return 0
+
+
+COUNTER_TOTAL_FILE = "counter0.total"
+
+
+def _saved_total(folder: Path) -> int:
+    try:
+        return int((folder / COUNTER_TOTAL_FILE).read_text())
+    except (OSError, ValueError):
+        return 0
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""A simulated shift at one kiosk: people tap badges, scan bundle tickets, and the line officer
-enters the warehoused count — through the real pty devices and the kiosk's real input handling.
+"""A simulated shift at one kiosk: people tap badges, scan bundle tickets, a unit counter counts
+the one-person station, and the line officer enters the warehoused count — through the real pty
+devices and the kiosk's real input handling.
 
 Badge taps and ticket scans go through the simulated hardware (pty -> driver -> kiosk), exactly as a
 reader would send them; the buttons a person would press (check in, 完成, 入库数) are the same
@@ -13,7 +14,7 @@ import logging
 import random
 from collections.abc import Callable
 
-from devices.simulators import BadgeReaderSimulator, CodeScannerSimulator
+from devices.simulators import BadgeReaderSimulator, CodeScannerSimulator, SerialCounterSimulator
 from kiosk import session as s
 from kiosk.ui.controller import KioskController
 from protocol.messages import LinePlan, PlanPerson
@@ -34,10 +35,16 @@ class Operator:
         *,
         speed: float,
         seed: int,
+        counter: SerialCounterSimulator | None = None,
+        counter_step: str | None = None,
+        on_count: Callable[[int], object] | None = None,
     ) -> None:
         self._controller = controller
         self.badge = badge
         self.scanner = scanner
+        self.counter = counter
+        self.counter_step = counter_step if counter is not None else None
+        self.on_count = on_count
         self.interval = BASE_INTERVAL_S / max(speed, 0.1)
         self.rng = random.Random(seed)
         self.bundle = 0
@@ -53,9 +60,12 @@ class Operator:
                 return
             for person in inmates:  # the morning: everybody checks in
                 await self._check_in(ctrl, person)
+            # the counter's station reports no tickets: its counter counts for it
+            reporting = [p for p in inmates if p.step != self.counter_step] or inmates
             scans = 0
             while True:
-                await self._report(ctrl, self.rng.choice(inmates))
+                await self._report(ctrl, self.rng.choice(reporting))
+                self._run_counter()
                 scans += 1
                 if officers and scans % WAREHOUSE_EVERY == 0:
                     await self._book_warehouse(ctrl, officers[0])
@@ -63,6 +73,15 @@ class Operator:
             raise
         except Exception:  # the demo's operator must never take the kiosk down with it
             log.exception("the simulated operator stopped")
+
+    def _run_counter(self) -> None:
+        """The counter's station made a few units since the last action (the counter reports its
+        new total on the pty, the kiosk credits the difference to the station's holder)."""
+        if self.counter is None:
+            return
+        self.counter.count(self.rng.randint(1, 4))
+        if self.on_count is not None:
+            self.on_count(self.counter.total)
 
     async def _wait_for_plan(self) -> tuple[KioskController, LinePlan]:
         while True:

@@ -54,6 +54,7 @@ class KioskSpec:
     line_name: str
     port: int
     folder: Path
+    counter_step: str | None = None  # the one-holder step a simulated unit counter counts, if any
 
 
 def child_env() -> dict[str, str]:
@@ -219,11 +220,26 @@ class Demo:
                     'kind = "qr"',
                     'name = "scanner0"',
                     f'url = "{spec.folder / "scanner0"}"',
+                    *self.counter_config(spec),
                     "",
                 ]
             ),
             encoding="utf-8",
         )
+
+    @staticmethod
+    def counter_config(spec: KioskSpec) -> list[str]:
+        """A serial unit counter at the station of `spec.counter_step` (its units go to its holder)."""
+        if spec.counter_step is None:
+            return []
+        return [
+            "[[devices]]",
+            'kind = "counter"',
+            'name = "counter0"',
+            f'url = "{spec.folder / "counter0"}"',
+            "[counter_steps]",
+            f'counter0 = "{spec.counter_step}"',
+        ]
 
     def spawn(self, name: str, argv: list[str], folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

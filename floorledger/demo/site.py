@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from floorledger import keyfile
 from protocol.signing import Signer
 
 ADMIN_ACTOR = "admin"
+DEMO_TIMEZONE = "Asia/Shanghai"  # the demo kiosks' zone: "today" for the counter stations
 # username, display name, role, lines, area: the demo's officer logins (password as the admin's)
 DEMO_OFFICERS = (
     ("labor", "吴晓红", "labor_section", (), None),
@@ -85,6 +88,12 @@ def prepare_site(
         tokens_file.write_text(json.dumps(tokens, indent=1))
         ledger = Ledger(db, hub_signer, now_ms)
         enrollment = Enrollment(db, ledger, now_ms)
+        today = datetime.now(ZoneInfo(DEMO_TIMEZONE)).date()
+        if fresh:
+            data_md = md.MasterData(db, record_act=ledger.record_act, clock_ms=now_ms)
+            for line in lines:
+                _make_counter_station(data_md, line.code, today)
+        stations = counter_stations(today)
         kiosks = []
         for i, line in enumerate(lines):
             kiosk_id = f"K-{line.code}"
@@ -95,10 +104,43 @@ def prepare_site(
             if known is None or bytes(known.public_key) != signer.public_key:
                 qr = f"floorledger-enroll:1:{kiosk_id}:{signer.public_key_b64}"
                 enrollment.enroll_qr(ADMIN_ACTOR, qr, line=line.code)
-            kiosks.append(KioskSpec(kiosk_id, line.code, line.name, kiosk_port + i, folder))
+            spec = KioskSpec(kiosk_id, line.code, line.name, kiosk_port + i, folder, stations.get(line.code))
+            kiosks.append(spec)
         return Site(kiosks=kiosks, tokens=tokens)
     finally:
         db.close()
+
+
+def counter_stations(day: date) -> dict[str, str]:
+    """Per line, the first step exactly one inmate is posted to on `day`: a unit counter there
+    credits that person (with several holders its units would go to the officers as a fault)."""
+    from hub import masterdata as md
+
+    holders: dict[str, Counter[str]] = {}
+    for post in md.posts_on(day).values():
+        holders.setdefault(post.line, Counter())[post.step] += 1
+    return {
+        line: min(step for step, n in steps.items() if n == 1)
+        for line, steps in holders.items()
+        if 1 in steps.values()
+    }
+
+
+def _make_counter_station(data: Any, line: str, day: date) -> None:
+    """Make one step of `line` a one-person station from `day` on (a fresh demo only): the other
+    holders of its least-staffed step move to its most-staffed one (dated posts, in the ledger)."""
+    from hub import masterdata as md
+
+    posts = sorted((p for p in md.posts_on(day).values() if p.line == line), key=lambda p: p.inmate)
+    by_step: dict[str, list[Any]] = {}
+    for post in posts:
+        by_step.setdefault(post.step, []).append(post)
+    if len(by_step) < 2 or any(len(held) == 1 for held in by_step.values()):
+        return
+    station = min(by_step, key=lambda step: (len(by_step[step]), step))
+    busiest = max(by_step, key=lambda step: (len(by_step[step]), step))
+    for post in by_step[station][1:]:
+        data.assign(ADMIN_ACTOR, post.inmate, line=line, product=post.product, step=busiest, valid_from=day)
 
 
 def pad_board(database: Path, area: str, total: int, *, timezone: str = "Asia/Shanghai") -> str:

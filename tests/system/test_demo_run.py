@@ -24,15 +24,21 @@ def _get(url: str) -> tuple[int, str]:
         return response.status, response.read().decode("utf-8", "replace")
 
 
-def _live_records(db: Path) -> int:
+def _live_records(db: Path, where: str = "1") -> int:
     with sqlite3.connect(db) as conn:
-        row = conn.execute("SELECT count(*) FROM kiosk_record WHERE kiosk LIKE 'K-%'").fetchone()
+        row = conn.execute(f"SELECT count(*) FROM kiosk_record WHERE kiosk LIKE 'K-%' AND {where}").fetchone()
     return int(row[0])
+
+
+COUNTER_UNITS = (
+    """type = 'unit_count' AND body LIKE '%"ref":"counter0"%' AND body LIKE '%"source":"device"%'"""
+)
 
 
 def test_demo_serves_board_dashboard_and_kiosks_and_stops_cleanly(tmp_path: Path) -> None:
     """One command: the printed board, dashboard and kiosk URLs answer, simulated activity at the
-    kiosks reaches the hub's database, and SIGTERM stops every process within a bounded time."""
+    kiosks (badges, tickets and each line's unit counter, credited to its station's holder) reaches
+    the hub's database, and SIGTERM stops every process within a bounded time."""
     hub_port = free_port()
     kiosk_port = free_ports(3, avoid=[hub_port])  # the three kiosk screens take consecutive ports
     data = tmp_path / "demo"
@@ -69,6 +75,10 @@ def test_demo_serves_board_dashboard_and_kiosks_and_stops_cleanly(tmp_path: Path
         while _live_records(database) == 0 and time.monotonic() < deadline:
             time.sleep(1)
         assert _live_records(database) > 0, "no record from a demo kiosk reached the hub"
+        while _live_records(database, COUNTER_UNITS) == 0 and time.monotonic() < deadline:
+            time.sleep(1)
+        assert _live_records(database, COUNTER_UNITS) > 0, "no counter's units were credited to anybody"
+        assert _live_records(database, "type = 'device_fault'") == 0  # nothing unattributed or lost
     finally:
         started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
