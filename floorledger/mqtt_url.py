@@ -3,6 +3,11 @@
 `mqtt://host:1883` is plain TCP; `mqtts://host:8883` is TLS (CA file, optionally a client
 certificate). Credentials: `mqtt://user@host` with the password read from `password_file`, never
 from the URL or the repository.
+
+Clients speak MQTT 5 (the hub's ingest workers share the records through MQTT 5 shared
+subscriptions). `?mqtt=3.1.1` makes them speak MQTT 3.1.1 instead, for a broker without MQTT 5 (the
+demo's embedded broker when Mosquitto is not installed); then there are no shared subscriptions, so
+one hub ingests alone.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import ssl
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from floorledger.errors import CliError
 
@@ -26,6 +31,7 @@ class BrokerConfig:
     ca_file: Path | None = None
     cert_file: Path | None = None
     key_file: Path | None = None
+    mqtt5: bool = True  # False: MQTT 3.1.1 (`?mqtt=3.1.1`)
 
     @classmethod
     def from_url(cls, url: str, **files: Path | None) -> BrokerConfig:
@@ -41,12 +47,43 @@ class BrokerConfig:
             raise CliError(f"broker URL {url!r} has a bad port") from err
         if parts.password:
             raise CliError("put the broker password in a password file, not in the URL")
-        return cls(host=parts.hostname, port=port, tls=tls, username=parts.username or None, **files)
+        query = parse_qs(parts.query, keep_blank_values=True)
+        version = query.pop("mqtt", ["5"])[-1]
+        if version not in ("5", "3.1.1") or query:
+            raise CliError(f"broker URL {url!r}: the only option is ?mqtt=3.1.1 (or 5, the default)")
+        return cls(
+            host=parts.hostname,
+            port=port,
+            tls=tls,
+            username=parts.username or None,
+            mqtt5=version == "5",
+            **files,
+        )
 
     @property
     def url(self) -> str:
         user = f"{self.username}@" if self.username else ""
-        return f"{'mqtts' if self.tls else 'mqtt'}://{user}{self.host}:{self.port}"
+        version = "" if self.mqtt5 else "?mqtt=3.1.1"
+        return f"{'mqtts' if self.tls else 'mqtt'}://{user}{self.host}:{self.port}{version}"
+
+    def new_client(self, client_id: str) -> Any:
+        """A paho client (version-2 callbacks) speaking this broker's MQTT version, with no broker
+        session kept (nothing relies on one: the kiosk's outbox is the durable queue)."""
+        import paho.mqtt.client as mqtt
+        from paho.mqtt.enums import CallbackAPIVersion
+
+        if self.mqtt5:
+            return mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+        return mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311, clean_session=True
+        )
+
+    def connect_async(self, client: Any, keepalive: int) -> None:
+        """Start connecting `client` (from `new_client`) in the background; it reconnects by itself."""
+        if self.mqtt5:
+            client.connect_async(self.host, self.port, keepalive, clean_start=True)
+        else:
+            client.connect_async(self.host, self.port, keepalive)
 
     def apply(self, client: Any) -> None:
         """Configure a paho client (TLS and credentials) before it connects."""

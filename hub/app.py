@@ -161,7 +161,13 @@ class HubApp:
         # the status topic says `online` on every (re)connect and `offline` as the last will and at stop
         self.mqtt = HubMqtt(config.broker_config, client_id=f"hub-{config.site}", status_topic=status)
         self.ingest = Ingest(
-            self.db, self.mqtt, self.topics, config.site, self.signer, on_committed=self.results.on_committed
+            self.db,
+            self.mqtt,
+            self.topics,
+            config.site,
+            self.signer,
+            on_committed=self.results.on_committed,
+            shared=config.broker_config.mqtt5,  # an MQTT 3.1.1 broker has no shared subscriptions
         )
         self.ingest.start()  # subscriptions first, so the first connect makes them
         self._started.append(self.ingest.stop)

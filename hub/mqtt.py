@@ -1,6 +1,7 @@
 """The hub's one owner of paho-mqtt: publish, and subscriptions with handlers, on one network thread.
 
-MQTT 5 (shared subscriptions `$share/<group>/<filter>` let several ingest workers split the load).
+MQTT 5 (shared subscriptions `$share/<group>/<filter>` let several ingest workers split the load), or
+MQTT 3.1.1 when the broker URL says `?mqtt=3.1.1` (one hub, no shared subscriptions).
 Subscriptions are renewed on every (re)connect; a clean start is used because nothing relies on a
 broker session: kiosks resend whatever the hub did not acknowledge. A handler runs on the network
 thread; an exception in it is logged and swallowed, because one escaping a paho callback would
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
 from floorledger.mqtt_url import BrokerConfig
 
@@ -61,11 +61,7 @@ class HubMqtt:
         self._lock = threading.Lock()
         self._connected = threading.Event()
         self._keepalive = keepalive_s
-        self._client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=client_id or f"hub-{uuid.uuid4().hex[:8]}",
-            protocol=mqtt.MQTTv5,
-        )
+        self._client = broker.new_client(client_id or f"hub-{uuid.uuid4().hex[:8]}")
         self._status_topic = status_topic
         if status_topic is not None:
             # Kiosks watch this: `online` after every (re)connect tells them to resend what is unacked.
@@ -92,7 +88,7 @@ class HubMqtt:
         return self._client.publish(topic, payload, qos=qos, retain=retain)
 
     def start(self) -> None:
-        self._client.connect_async(self.broker.host, self.broker.port, self._keepalive, clean_start=True)
+        self.broker.connect_async(self._client, self._keepalive)
         self._client.loop_start()
 
     def wait_ready(self, timeout: float = 10.0) -> bool:

@@ -23,6 +23,7 @@ from floorledger import keyfile
 from hub import db as hubdb
 from hub.app import bind_all, unwind
 from hub.config import HubConfig
+from hub.errors import HubError
 from hub.ingest import Ingest
 from hub.mqtt import HubMqtt
 from protocol.topics import Topics
@@ -44,6 +45,11 @@ class IngestWorker:
 
     def start(self, ready_timeout_s: float = 10.0) -> bool:
         """Start; True once the broker has granted the subscriptions (else it keeps trying)."""
+        if not self.config.broker_config.mqtt5:
+            raise HubError(
+                "extra ingest workers share the records through MQTT 5 shared subscriptions: "
+                "use an MQTT 5 broker (not ?mqtt=3.1.1)"
+            )
         try:
             signer = keyfile.load(self.config.key_file)
             self.db = hubdb.connect(self.config.database)

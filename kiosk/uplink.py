@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
 from floorledger.mqtt_url import BrokerConfig
 from kiosk.errors import KioskError
@@ -116,11 +115,7 @@ class Uplink:
         self._ack_topic = topics.ack(kiosk_id)
         self._plan_topic = topics.plan(line) if line else None
         self._hub_status_topic = topics.hub_status()
-        self._client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=client_id or f"kiosk-{kiosk_id}-{uuid.uuid4().hex[:6]}",
-            protocol=mqtt.MQTTv5,
-        )
+        self._client = broker.new_client(client_id or f"kiosk-{kiosk_id}-{uuid.uuid4().hex[:6]}")
         self._client.will_set(topics.status(kiosk_id), OFFLINE, qos=1, retain=True)
         broker.apply(self._client)
         self._client.reconnect_delay_set(reconnect_min_s, reconnect_max_s)  # type: ignore[arg-type]
@@ -134,7 +129,7 @@ class Uplink:
     def start(self) -> None:
         """Hand the saved plan to `on_plan` (offline use), then connect and drain in the background."""
         self._replay_saved_plan()
-        self._client.connect_async(self.broker.host, self.broker.port, self._keepalive, clean_start=True)
+        self.broker.connect_async(self._client, self._keepalive)
         self._client.loop_start()
         self._sender = threading.Thread(target=self._run, name=f"uplink-{self.kiosk_id}", daemon=True)
         self._sender.start()

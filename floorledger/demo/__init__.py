@@ -12,7 +12,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "demo",
         help="run a complete demo floor: broker, hub, kiosks, wall boards, dashboard",
         description=(
-            "Starts an MQTT broker (Mosquitto when installed, or --broker URL), a hub seeded with a "
+            "Starts an MQTT broker (--broker URL, else Mosquitto when installed, else the embedded "
+            "amqtt), a hub seeded with a "
             "realistic site and a month of history, three kiosks whose simulated badge readers, "
             "scanners and unit counters are driven by a simulated operator, the wall boards and the "
             "dashboard. "
@@ -21,7 +22,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--data", type=Path, help="keep the demo's state in DIR between runs (default: temp)")
     p.add_argument("--speed", type=float, default=5.0, help="how fast the simulated floor works (default 5)")
-    p.add_argument("--broker", help="use this broker URL instead of starting one (mqtt://host:port)")
+    p.add_argument(
+        "--broker",
+        help="use this broker URL instead of starting one (mqtt://host:port), or 'embedded' for amqtt",
+    )
     p.add_argument("--host", default="127.0.0.1", help="address the web pages listen on")
     p.add_argument("--hub-port", type=int, default=8080, help="dashboard and wall boards (default 8080)")
     p.add_argument("--kiosk-port", type=int, default=8091, help="first kiosk screen port (default 8091)")

@@ -21,7 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from floorledger import keyfile
-from floorledger.broker import MosquittoProcess, free_port, mosquitto_binary, port_free, port_open
+from floorledger.broker import (
+    EmbeddedBroker,
+    MosquittoProcess,
+    embedded_broker_available,
+    free_port,
+    mosquitto_binary,
+    port_free,
+    port_open,
+)
 from floorledger.demo.site import DEMO_OFFICERS
 from floorledger.errors import CliError
 
@@ -31,6 +39,7 @@ SITE = "demo"
 ADMIN_USER = "admin"
 ADMIN_PASSWORD = "demo-2026"  # noqa: S105 - a demo login printed on screen, not a secret
 START_TIMEOUT = 90.0
+EMBEDDED = "embedded"  # --broker embedded: the pure-Python broker even where Mosquitto is installed
 MAX_KIOSKS = 16  # kiosk screens take consecutive ports from --kiosk-port
 
 
@@ -70,7 +79,7 @@ class Demo:
             options.data.resolve() if options.data else Path(tempfile.mkdtemp(prefix="floorledger-demo-"))
         )
         self.temporary = options.data is None
-        self.broker: MosquittoProcess | None = None
+        self.broker: MosquittoProcess | EmbeddedBroker | None = None
         self.broker_url = ""
         self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
         self.kiosks: list[KioskSpec] = []
@@ -138,19 +147,25 @@ class Demo:
     # -- parts -------------------------------------------------------------------------------------
 
     def start_broker(self) -> None:
-        if self.options.broker:
+        """The broker given, else Mosquitto when installed, else the embedded amqtt (MQTT 3.1.1)."""
+        embedded = self.options.broker == EMBEDDED or (not self.options.broker and mosquitto_binary() is None)
+        if self.options.broker and not embedded:
             self.broker_url = self.options.broker
             return
-        if mosquitto_binary() is None:
-            raise CliError(
-                "Mosquitto is not installed: install it (apt-get install mosquitto) or pass --broker URL"
-            )
         # A free port that is not one the demo's own web servers are about to take.
         taken = {self.options.hub_port, *(self.options.kiosk_port + i for i in range(MAX_KIOSKS))}
         port = free_port()
         while port in taken:
             port = free_port()
-        self.broker = MosquittoProcess(port=port, workdir=self.data / "mosquitto")
+        if embedded:
+            if not embedded_broker_available():
+                raise CliError(
+                    "no MQTT broker: install Mosquitto (apt-get install mosquitto) or amqtt "
+                    "(pip install amqtt), or pass --broker URL"
+                )
+            self.broker = EmbeddedBroker(port=port, workdir=self.data / "amqtt")
+        else:
+            self.broker = MosquittoProcess(port=port, workdir=self.data / "mosquitto")
         self.broker.start()
         self.broker_url = self.broker.url
 

@@ -138,3 +138,32 @@ def test_the_hub_starts_serves_and_stops_cleanly(
         watcher.loop_stop()
         watcher.disconnect()
         broker.close()
+
+
+def test_a_broker_url_may_ask_for_mqtt_3_1_1_and_nothing_else() -> None:
+    """`?mqtt=3.1.1` makes clients speak MQTT 3.1.1 (for a broker without MQTT 5) and survives a
+    round trip through `url`; MQTT 5 is the default; any other option is refused with one line."""
+    from floorledger.errors import CliError
+    from floorledger.mqtt_url import BrokerConfig
+
+    old = BrokerConfig.from_url("mqtt://broker:1884?mqtt=3.1.1")
+    assert (old.host, old.port, old.mqtt5) == ("broker", 1884, False)
+    assert BrokerConfig.from_url(old.url) == old
+    assert BrokerConfig.from_url("mqtt://broker").mqtt5
+    assert BrokerConfig.from_url("mqtt://broker?mqtt=5").url == "mqtt://broker:1883"
+    for bad in ("mqtt://broker?mqtt=3", "mqtt://broker?qos=2"):
+        with pytest.raises(CliError, match="the only option is"):
+            BrokerConfig.from_url(bad)
+
+
+def test_an_extra_ingest_worker_refuses_a_broker_without_shared_subscriptions(tmp_path: Path) -> None:
+    """`floorledger hub ingest` on an MQTT 3.1.1 broker URL stops at once with one line saying why
+    (a second worker there would receive every batch twice, not share them)."""
+    config = _write(tmp_path, 'site = "s"\nkey_file = "hub.key"\nbroker = "mqtt://127.0.0.1:1?mqtt=3.1.1"\n')
+    assert main(["hub", "init", "--config", str(config)]) == 0
+    done = subprocess.run(
+        [*FLOORLEDGER, "hub", "ingest", "--config", str(config)], capture_output=True, text=True, env=_env()
+    )
+    assert done.returncode == 2
+    assert "MQTT 5 shared subscriptions" in done.stderr
+    assert "Traceback" not in done.stderr

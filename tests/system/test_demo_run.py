@@ -35,32 +35,58 @@ COUNTER_UNITS = (
 )
 
 
-def test_demo_serves_board_dashboard_and_kiosks_and_stops_cleanly(tmp_path: Path) -> None:
-    """One command: the printed board, dashboard and kiosk URLs answer, simulated activity at the
-    kiosks (badges, tickets and each line's unit counter, credited to its station's holder) reaches
-    the hub's database, and SIGTERM stops every process within a bounded time."""
+def _start_demo(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen[str], str, int]:
+    """`floorledger demo` on free ports until it has printed its URLs: (process, output, hub port)."""
     hub_port = free_port()
     kiosk_port = free_ports(3, avoid=[hub_port])  # the three kiosk screens take consecutive ports
-    data = tmp_path / "demo"
     argv = [
-        sys.executable, "-m", "floorledger", "demo", "--data", str(data), "--speed", "20",
-        "--hub-port", str(hub_port), "--kiosk-port", str(kiosk_port), "--seconds", "150",
+        sys.executable, "-m", "floorledger", "demo", "--data", str(tmp_path / "demo"), "--speed", "20",
+        "--hub-port", str(hub_port), "--kiosk-port", str(kiosk_port), "--seconds", "150", *extra,
     ]  # fmt: skip
     proc = subprocess.Popen(
         argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=child_env(), text=True
     )
     output: list[str] = []
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        output.append(line)
+        if line.startswith("  data:"):
+            break
+    return proc, "".join(output), hub_port
+
+
+def _wait_for(database: Path, where: str = "1", seconds: float = 60) -> int:
+    deadline = time.monotonic() + seconds
+    while _live_records(database, where) == 0 and time.monotonic() < deadline:
+        time.sleep(1)
+    return _live_records(database, where)
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    """SIGTERM stops every process of the demo within a bounded time, and it says so."""
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
     try:
-        assert proc.stdout is not None
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            output.append(line)
-            if line.startswith("  data:"):
-                break
-        text = "".join(output)
+        rest, _ = proc.communicate(timeout=40)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail("the demo did not stop within 40 s of SIGTERM")
+    assert proc.returncode == 0, rest
+    assert "demo stopped" in rest
+    assert time.monotonic() - started < 40
+
+
+def test_demo_serves_board_dashboard_and_kiosks_and_stops_cleanly(tmp_path: Path) -> None:
+    """One command: the printed board, dashboard and kiosk URLs answer, simulated activity at the
+    kiosks (badges, tickets and each line's unit counter, credited to its station's holder) reaches
+    the hub's database, and SIGTERM stops every process within a bounded time."""
+    proc, text, hub_port = _start_demo(tmp_path)
+    try:
         assert "FloorLedger demo is running" in text, text
         board = re.search(r"wall board: (http://\S+/board/L1\?token=\S+)", text)
         kiosk = re.search(r"kiosk K-L1 .*: (http://\S+)", text)
@@ -70,27 +96,34 @@ def test_demo_serves_board_dashboard_and_kiosks_and_stops_cleanly(tmp_path: Path
         assert _get(f"http://127.0.0.1:{hub_port}/login")[0] == 200
         assert _get(kiosk.group(1))[0] == 200
 
-        database = data / "hub" / "hub.sqlite3"
-        deadline = time.monotonic() + 60
-        while _live_records(database) == 0 and time.monotonic() < deadline:
-            time.sleep(1)
-        assert _live_records(database) > 0, "no record from a demo kiosk reached the hub"
-        while _live_records(database, COUNTER_UNITS) == 0 and time.monotonic() < deadline:
-            time.sleep(1)
-        assert _live_records(database, COUNTER_UNITS) > 0, "no counter's units were credited to anybody"
+        database = tmp_path / "demo" / "hub" / "hub.sqlite3"
+        assert _wait_for(database) > 0, "no record from a demo kiosk reached the hub"
+        assert _wait_for(database, COUNTER_UNITS) > 0, "no counter's units were credited to anybody"
         assert _live_records(database, "type = 'device_fault'") == 0  # nothing unattributed or lost
     finally:
-        started = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        try:
-            rest, _ = proc.communicate(timeout=40)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
-            pytest.fail("the demo did not stop within 40 s of SIGTERM")
-    assert proc.returncode == 0, rest
-    assert "demo stopped" in rest
-    assert time.monotonic() - started < 40
+        _stop(proc)
+
+
+def test_without_mosquitto_the_demo_runs_on_the_embedded_broker(tmp_path: Path) -> None:
+    """`--broker embedded` (what a machine without Mosquitto gets): the pure-Python broker speaks
+    MQTT 3.1.1, every part connects with it, kiosk records reach the hub and are acknowledged, and
+    the demo stops cleanly, broker included."""
+    proc, text, _ = _start_demo(tmp_path, "--broker", "embedded")
+    try:
+        assert re.search(r"broker: +mqtt://127\.0\.0\.1:\d+\?mqtt=3\.1\.1", text), text
+        database = tmp_path / "demo" / "hub" / "hub.sqlite3"
+        assert _wait_for(database) > 0, "no record from a demo kiosk reached the hub"
+        acked = 0
+        deadline = time.monotonic() + 60
+        while not acked and time.monotonic() < deadline:  # the kiosk marks what the hub acknowledged
+            with sqlite3.connect(tmp_path / "demo" / "kiosk-L1" / "kiosk.sqlite3") as conn:
+                acked = conn.execute("SELECT count(*) FROM outbox_record WHERE acked").fetchone()[0]
+            time.sleep(1)
+        assert acked > 0, "the hub's acknowledgements did not reach the kiosk"
+    finally:
+        _stop(proc)
+    left = subprocess.run(["pgrep", "-f", str(tmp_path / "demo")], capture_output=True, text=True)
+    assert left.stdout == ""  # the embedded broker is gone too
 
 
 def test_a_taken_kiosk_port_is_refused_at_once_naming_it(tmp_path: Path) -> None:
