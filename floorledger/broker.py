@@ -46,6 +46,18 @@ def free_ports(count: int, avoid: Iterable[int] = ()) -> int:
     raise OSError(f"no run of {count} free ports found")
 
 
+def terminate(proc: subprocess.Popen[bytes] | None, grace_s: float = 5.0) -> None:
+    """Ask a broker process to stop; kill it when it has not within `grace_s`."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(grace_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
 def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
     try:
         with socket.create_connection((host, port), timeout=timeout):
@@ -105,13 +117,7 @@ class MosquittoProcess:
             time.sleep(0.05)
 
     def stop(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait(5)
+        terminate(self._proc)
         self._proc = None
 
     def kill(self) -> None:
@@ -185,13 +191,7 @@ class EmbeddedBroker:
             time.sleep(0.05)
 
     def stop(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait(5)
+        terminate(self._proc)
         self._proc = None
 
     close = stop
