@@ -404,7 +404,7 @@ def _proof_root(item: Any, where: str, size: int) -> tuple[bytes, bytes]:
         index = item["leaf_index"]
         if not isinstance(index, int) or isinstance(index, bool):
             raise ValueError("leaf_index is not an integer")
-        path = [bytes.fromhex(str(p)) for p in item["path"]]
+        path = [merkle.hash_from_hex(p) for p in item["path"]]
         return frame, merkle.root_from_inclusion_proof(merkle.leaf_hash(frame), index, size, path)
     except (KeyError, TypeError, ValueError, ProtocolError, merkle.ProofError) as err:
         raise _Broken(f"{where}: not a valid proof ({err})") from err

@@ -107,7 +107,7 @@ class InclusionProof:
             return cls(
                 leaf_index=int(raw["leaf_index"]),
                 tree_size=int(raw["tree_size"]),
-                path=tuple(bytes.fromhex(p) for p in raw["path"]),
+                path=tuple(merkle.hash_from_hex(p) for p in raw["path"]),
                 leaf=b64decode(raw["leaf"]),
                 checkpoint=b64decode(raw["checkpoint"]),
             )

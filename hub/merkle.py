@@ -20,6 +20,14 @@ class ProofError(ValueError):
     """A proof that does not hold, or arguments no proof can answer."""
 
 
+def hash_from_hex(text: object) -> bytes:
+    """A hash from its one written form, 64 lowercase hex digits (`bytes.hex()`); `bytes.fromhex`
+    alone would also take capitals, so a proof could change a character and still hold."""
+    if not isinstance(text, str) or len(text) != 2 * HASH_SIZE or text.strip("0123456789abcdef"):
+        raise ProofError(f"expected a hash as 64 lowercase hex digits, got {str(text)[:20]!r}")
+    return bytes.fromhex(text)
+
+
 def leaf_hash(data: bytes) -> bytes:
     return hashlib.sha256(b"\x00" + data).digest()
 

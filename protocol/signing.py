@@ -58,10 +58,16 @@ def b64encode(data: bytes) -> str:
 
 
 def b64decode(text: str) -> bytes:
+    """Bytes from their one base64url spelling (unpadded, as `b64encode` writes it). Other spellings
+    of the same bytes (padding, stray characters, unused low bits set in the last character) are
+    refused: a signed document must not change by one character and still check out."""
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (ValueError, TypeError) as err:
         raise Malformed(f"not base64url: {text[:20]!r}") from err
+    if b64encode(data) != text:
+        raise Malformed(f"not base64url in its one unpadded form: {text[:20]!r}")
+    return data
 
 
 def fingerprint(public_key: bytes) -> str:

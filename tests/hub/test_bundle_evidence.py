@@ -257,3 +257,19 @@ def test_bundle_command_signs_a_checkpoint_and_writes_a_verifiable_file(tmp_path
     assert "NOBODY" in unknown.stderr
     assert "Traceback" not in unknown.stderr
     assert not (tmp_path / "x.json").exists()
+
+
+def test_a_capital_hex_digit_in_a_proof_fails_though_it_means_the_same_hash(
+    built: tuple[Path, bytes],
+) -> None:
+    """A proof path element written with a capital letter names the same bytes, yet the file is no
+    longer as written: the bundle must not verify (found by the one-changed-byte property test)."""
+    _, data = built
+    text = data.decode("utf-8")
+    document = json.loads(text)
+    element = next(p for r in document["records"] for p in r["path"] if any(c in "abcdef" for c in p))
+    at = text.index(f'"{element}"') + 1 + next(i for i, c in enumerate(element) if c in "abcdef")
+    changed = text[:at] + text[at].upper() + text[at + 1 :]
+    report = bd.check_bundle_bytes(changed.encode("utf-8"), PUBLIC)
+    assert not report.ok
+    assert "64 lowercase hex digits" in report.render()

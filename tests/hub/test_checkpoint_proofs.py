@@ -4,6 +4,7 @@ check offline with only the hub's public key; every mutation of a proof must fai
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import psycopg2
@@ -213,3 +214,15 @@ def test_checkpoint_from_the_command_line(hub: TrustHub, tmp_path: Path, capsys)
     assert (
         cli.main(["verify", "--db", hub.url, "--hub-key-pub", hub.key.public_key_b64, "--workers", "1"]) == 0
     )
+
+
+def test_checkpoint_a_proof_file_with_a_capital_hex_digit_is_damaged(hub: TrustHub) -> None:
+    """An inclusion proof file is read only in the form it is written: a path element in capitals
+    (the same hash to `bytes.fromhex`) is refused as damaged, not silently accepted."""
+    _fill(hub)
+    hub.log.make_checkpoint()
+    record = models.KioskRecord.get((models.KioskRecord.kiosk == "K01") & (models.KioskRecord.seq == 4))
+    text = hub.log.inclusion_proof(record).to_json()
+    first = json.loads(text)["path"][0]
+    with pytest.raises(checkpoints.CheckpointError, match="64 lowercase hex digits"):
+        checkpoints.InclusionProof.from_json(text.replace(first, first.upper()))

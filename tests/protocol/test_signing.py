@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from protocol.errors import BadSignature, Malformed
 from protocol.signing import KeyRing, L, Signer, Verifier, b64decode, b64encode, fingerprint
@@ -64,3 +66,20 @@ def test_key_ring_caches_one_verifier_per_kiosk() -> None:
     ring = KeyRing()
     ring.add("K1", Signer.generate().public_key)
     assert ring.verifier("K1") is ring.verifier("K1")
+
+
+@given(st.binary(max_size=100))
+def test_base64url_has_one_spelling_per_value(data: bytes) -> None:
+    """Any bytes survive b64encode/b64decode; the other spellings of the same bytes are refused:
+    padding, stray characters, and a last character with its unused low bits set (otherwise a
+    signed document could change by one character and still check out)."""
+    text = b64encode(data)
+    assert b64decode(text) == data
+    spellings = [text + "=" * (-len(text) % 4 or 4), text + "$", " " + text]
+    if len(data) % 3:  # the last character carries unused bits: its neighbour means the same bytes
+        last = text[-1]
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        spellings.append(text[:-1] + alphabet[alphabet.index(last) + 1])
+    for other in spellings:
+        with pytest.raises(Malformed):
+            b64decode(other)
