@@ -41,7 +41,7 @@ def test_a_kiosk_flooding_gaps_does_not_delay_another_kiosks_acks(
 ) -> None:
     """Kiosk BAD sends FLOOD_BATCHES batches that all start at record 5 (records 1-4 never come) while
     kiosk GOOD sends 10 single records one after another: every GOOD record is acknowledged within
-    0.3 s (median under 0.1 s), nothing of BAD is stored, and BAD gets its head (0) acknowledged."""
+    1 s (median under 0.25 s), nothing of BAD is stored, and BAD gets its head (0) acknowledged."""
     topics = Topics.for_site(f"t{uuid.uuid4().hex[:8]}")
     hub_key = Signer.generate()
     good, bad = Signer.generate(), Signer.generate()
@@ -76,8 +76,10 @@ def test_a_kiosk_flooding_gaps_does_not_delay_another_kiosks_acks(
             latencies.append(time.monotonic() - started)
             assert isinstance(ack, Ack)
             assert ack.seq == seq
-        assert max(latencies) < 0.3, f"GOOD's acks took up to {max(latencies):.3f} s behind BAD's flood"
-        assert statistics.median(latencies) < 0.1
+        # Waiting on the network thread, the flood held GOOD's acks back by seconds (3.4 s measured);
+        # the bounds leave room for a busy CI machine.
+        assert max(latencies) < 1.0, f"GOOD's acks took up to {max(latencies):.3f} s behind BAD's flood"
+        assert statistics.median(latencies) < 0.25
         told = bad_acks.next(5)
         assert isinstance(told, Ack)
         assert told.seq == 0  # BAD is told where its chain stands
@@ -131,7 +133,9 @@ def test_a_batch_that_arrives_before_the_one_it_follows_waits_and_is_stored_with
         deadline = time.monotonic() + 5
         while 10 not in acks.seqs and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert acks.seqs == [5, 10]
+        # 5 and 10 are each acknowledged once, in either order: the waiting batch may commit on the
+        # retry thread before the ack of 5 is out (a kiosk ignores an ack behind one it has)
+        assert sorted(acks.seqs) == [5, 10]
         stored = db.execute_sql("SELECT seq FROM kiosk_record WHERE kiosk = 'K1' ORDER BY id").fetchall()
         assert [seq for (seq,) in stored] == list(range(1, 11))
     finally:
