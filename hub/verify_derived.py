@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import peewee
 
-from hub.ledger import EntryRow, LedgerError, parse_entry
+from hub.ledger import EntryContent, EntryRow, LedgerError, parse_entry
 from hub.models import KioskRecord
 from hub.verify import Section, short
 from protocol.errors import ProtocolError
@@ -59,8 +59,9 @@ def check_derived(
         return
     db.bind([*rs.MODELS, *md.MODELS, *asm.MODELS], bind_refs=False, bind_backrefs=False)
     has_master = all(model.table_exists() for model in md.MODELS)  # type: ignore[no-untyped-call]
-    scores = _scores_to_check(ledger_rows, hub_key, scores_section, notes)
-    weeks = _weeks_to_check(ledger_rows, hub_key, scores.master_changes, weeks_section, notes)
+    signed, master_changes = _signed_acts(ledger_rows, hub_key)
+    scores = _scores_to_check(signed, master_changes, scores_section, notes)
+    weeks = _weeks_to_check(signed, master_changes, weeks_section, notes)
     result_months: set[Month] = set()
     latest: date | None = None
     if not (has_master and rs.DailyResult.table_exists()):  # type: ignore[no-untyped-call]
@@ -249,10 +250,40 @@ class _Scores:
             )
 
 
+def _signed_acts(
+    ledger_rows: Sequence[EntryRow], hub_key: Verifier | None
+) -> tuple[list[EntryContent], list[int]]:
+    """One pass over the ledger for sections 5 and 6: the assessment acts and dashboard corrections,
+    read from their frames (the frame decides, not the columns) and hub-signed (a forged act counts
+    for nothing; the ledger check reports it), and the indexes of master-data acts (which only ever
+    turn a finding into a note)."""
+    from hub import verify_months as vm
+    from hub import verify_weeks as vw
+    from hub.ledger import CORRECTION
+
+    wanted = {*vm.ACTIONS, *vw.ACTIONS, CORRECTION}
+    signed: list[EntryContent] = []
+    master_changes: list[int] = []
+    for row in ledger_rows:
+        try:
+            content, data, signature = parse_entry(row.frame)
+            if content.action in vm.MASTER_ACTIONS:
+                master_changes.append(content.index)
+                continue
+            if content.action not in wanted:
+                continue
+            if hub_key is not None:
+                hub_key.verify(data, signature)
+        except (LedgerError, ProtocolError):
+            continue
+        signed.append(content)
+    return signed, master_changes
+
+
 def _scores_to_check(
-    ledger_rows: Sequence[EntryRow], hub_key: Verifier | None, section: Section, notes: list[str]
+    signed: Sequence[EntryContent], master_changes: list[int], section: Section, notes: list[str]
 ) -> _Scores:
-    """Read the ledger's assessment acts and compare the approval and adjustment rows with them."""
+    """Compare the approval and adjustment rows with the ledger's monthly assessment acts."""
     from hub import assessment as asm
     from hub import facts as fx
     from hub import verify_months as vm
@@ -260,24 +291,14 @@ def _scores_to_check(
 
     acts: list[vm.Act] = []
     corrections: list[tuple[int, HubCorrection]] = []
-    master_changes: list[int] = []
-    for row in ledger_rows:
-        try:
-            content, data, signature = parse_entry(row.frame)
-            if content.action in vm.MASTER_ACTIONS:
-                master_changes.append(content.index)  # only ever turns a finding into a note
-                continue
-            if content.action not in vm.ACTIONS and content.action != CORRECTION:
-                continue
-            if hub_key is not None:
-                hub_key.verify(data, signature)  # a forged act counts for nothing (the ledger check says so)
-        except (LedgerError, ProtocolError):
-            continue
+    for content in signed:
         if content.action == CORRECTION:
             try:
                 corrections.append((content.index, fx.hub_correction(content.payload)))
             except (ValueError, KeyError, TypeError):
                 continue  # ignored by the hub as well (hub.facts.load_hub_corrections)
+            continue
+        if content.action not in vm.ACTIONS:
             continue
         act = vm.month_act(
             content.index, content.actor, content.action, content.subject, content.payload, content.hub_ms
@@ -402,25 +423,15 @@ class _Weeks:
 
 
 def _weeks_to_check(
-    ledger_rows: Sequence[EntryRow],
-    hub_key: Verifier | None,
-    master_changes: list[int],
-    section: Section,
-    notes: list[str],
+    signed: Sequence[EntryContent], master_changes: list[int], section: Section, notes: list[str]
 ) -> _Weeks:
-    """Read the ledger's weekly acts and compare the sign-off and publication rows with them."""
+    """Compare the sign-off and publication rows with the ledger's weekly acts."""
     from hub import assessment as asm
     from hub import verify_weeks as vw
 
     acts: list[vw.WeekAct] = []
-    for row in ledger_rows:
-        try:
-            content, data, signature = parse_entry(row.frame)  # the frame decides, not the columns
-            if content.action not in vw.ACTIONS:
-                continue
-            if hub_key is not None:
-                hub_key.verify(data, signature)  # a forged act counts for nothing (the ledger check says so)
-        except (LedgerError, ProtocolError):
+    for content in signed:
+        if content.action not in vw.ACTIONS:
             continue
         act = vw.week_act(
             content.index, content.actor, content.action, content.subject, content.payload, content.hub_ms
