@@ -76,6 +76,14 @@ def may_manage(who: Principal, role: str, area: str | None) -> bool:
     return who.role is Role.AREA_HEAD and role == "line_officer" and area is not None and area == who.area
 
 
+def entered(name: Any, role: Any, area: Any, line: Any) -> tuple[str, str, str | None, str | None]:
+    """Name, role, area and line as the form holds them, checked (raises check.FieldError)."""
+    officer_name = check.name(name.value, "md.f.name")
+    officer_role = role_choice(role.value)
+    officer_area, officer_line = placement(officer_role, area.value, line.value)
+    return officer_name, officer_role, officer_area, officer_line
+
+
 def role_choice(value: Any) -> str:
     if value not in md.OFFICER_ROLES:
         raise check.FieldError("md.err.required", field="md.f.role")
@@ -232,9 +240,7 @@ class _OfficerForms:
             async def add(actor: Principal) -> None:
                 try:
                     officer = check.code(ident.value, "md.f.officer_id")
-                    officer_name = check.name(name.value, "md.f.name")
-                    officer_role = role_choice(role.value)
-                    officer_area, officer_line = placement(officer_role, area.value, line.value)
+                    officer_name, officer_role, officer_area, officer_line = entered(name, role, area, line)
                 except check.FieldError as err:
                     problem(lang, err)
                     return
@@ -283,9 +289,7 @@ class _OfficerForms:
             async def update(actor: Principal) -> None:
                 try:
                     officer = check.code(which.value, "md.f.officer")
-                    officer_name = check.name(name.value, "md.f.name")
-                    officer_role = role_choice(role.value)
-                    officer_area, officer_line = placement(officer_role, area.value, line.value)
+                    officer_name, officer_role, officer_area, officer_line = entered(name, role, area, line)
                 except check.FieldError as err:
                     problem(lang, err)
                     return
