@@ -28,11 +28,11 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-from floorledger import keyfile
+from floorledger.base import keyfile
+from floorledger.base.mqtt_url import BrokerConfig
 from floorledger.broker import free_port, free_ports
 from floorledger.demo.orchestrator import SITE, Demo, DemoOptions
 from floorledger.demo.site import pad_board
-from floorledger.mqtt_url import BrokerConfig
 from kiosk.clock import KioskClock
 from kiosk.store import KioskStore
 from kiosk.uplink import Uplink
@@ -249,9 +249,9 @@ def first_paint_400(
 def fill_month(database: Path, area: str, day: str) -> int:
     """Give the inmates `pad_board` made up (ids PX0000...) a result on each earlier day of `day`'s
     month that has results in `area` (copies of a real row of that day). Returns the rows added."""
-    from hub import db as hubdb
-    from hub import masterdata as md
-    from hub import results as rs
+    from hub.masterdata import service as md
+    from hub.results import worker as rs
+    from hub.store import db as hubdb
 
     db = hubdb.connect(str(database))
     try:

@@ -20,12 +20,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from floorledger.base.mqtt_url import BrokerConfig
 from floorledger.broker import MosquittoProcess  # noqa: E402
-from floorledger.mqtt_url import BrokerConfig  # noqa: E402
-from hub import db as hubdb  # noqa: E402
-from hub.ingest import Ingest  # noqa: E402
-from hub.models import MODELS, Kiosk  # noqa: E402
-from hub.mqtt import HubMqtt  # noqa: E402
+from hub.kiosks.ingest import Ingest
+from hub.kiosks.mqtt import HubMqtt
+from hub.store import db as hubdb
+from hub.store.kiosks import MODELS, Kiosk
 from kiosk.clock import KioskClock  # noqa: E402
 from kiosk.store import KioskStore  # noqa: E402
 from kiosk.uplink import Uplink  # noqa: E402

@@ -1,6 +1,6 @@
 """Benchmark: `floorledger verify` over a hub database of 1,000,000 signed kiosk records (target <= 120 s).
 
-The database is generated once (real Ed25519 signatures, kiosks enrolled through hub.enrollment so
+The database is generated once (real Ed25519 signatures, kiosks enrolled through hub.kiosks.enrollment so
 the ledger holds their keys, rows with the ingest's column mapping, the Merkle log and a signed
 checkpoint) and cached under /tmp; later runs reuse it. It is a month of a real site: 20 kiosks on 5
 lines, 800 inmates posted to the steps they report, a product of 8 steps, every day of October a
@@ -25,8 +25,13 @@ from pathlib import Path
 
 import nacl.signing
 
-from hub import checkpoints, enrollment, ledger, masterdata, models, results
-from hub import db as hub_db
+from hub.kiosks import enrollment
+from hub.ledger import checkpoints
+from hub.ledger import entries as ledger
+from hub.masterdata import service as masterdata
+from hub.results import worker as results
+from hub.store import db as hub_db
+from hub.store import kiosks as models
 from protocol import canonical
 from protocol.records import GENESIS_HASH, CheckIn, CheckOut, Record, UnitCount, body_to_dict, sign_record
 from protocol.signing import Signer
@@ -63,9 +68,9 @@ def add_site(db: object, kiosks: int) -> None:
     """The master data the records refer to, and the month's daily results as the hub computes them."""
     from datetime import date, timedelta
 
-    from hub import masterdata as md
-    from hub import results as rs
     from hub.engine.model import Month
+    from hub.masterdata import service as md
+    from hub.results import worker as rs
 
     data = md.MasterData(db)  # type: ignore[arg-type]
     with db.atomic():  # type: ignore[attr-defined]

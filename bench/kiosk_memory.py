@@ -18,8 +18,8 @@ import time
 
 from kiosk_screen import KioskUnderTest, person_label
 
-from devices.codes import BundleTicket, encode_bundle_ticket
 from devices.scanner_frames import encode_code
+from protocol.codes import BundleTicket, encode_bundle_ticket
 
 
 def main() -> int:

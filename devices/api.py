@@ -12,16 +12,6 @@ The modules behind these names may be reorganised; these names stay.
 """
 
 from devices.badge import BadgeReaderHardware, BadgeReaderSimulation
-from devices.codes import (
-    BundleTicket,
-    CodeFormatError,
-    PersonCode,
-    encode_bundle_ticket,
-    encode_person_code,
-    interpret_code,
-    parse_bundle_ticket,
-    parse_person_code,
-)
 from devices.config import (
     BadgeReaderConfig,
     CodeScannerConfig,
@@ -52,6 +42,16 @@ from devices.factory import open_device
 from devices.interfaces import BadgeReader, CodeScanner, Device, UnitCounter
 from devices.modbus import ModbusCounterHardware
 from devices.scanner import CodeScannerHardware, CodeScannerSimulation
+from protocol.codes import (
+    BundleTicket,
+    CodeFormatError,
+    PersonCode,
+    encode_bundle_ticket,
+    encode_person_code,
+    interpret_code,
+    parse_bundle_ticket,
+    parse_person_code,
+)
 
 __all__ = [
     "BadgeRead",

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from devices.config import CONFIG_CLASSES, settings_help
 from devices.errors import DeviceConfigError
-from floorledger.errors import CliError
+from floorledger.base.errors import CliError
 
 KINDS = tuple(CONFIG_CLASSES)
 

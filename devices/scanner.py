@@ -1,7 +1,7 @@
 """QR / barcode scanners in serial mode: the driver and the in-process simulation.
 
 A keyboard-wedge scanner (one that types into the focused field) is not a serial device: the kiosk
-page reads it like a keyboard and can pass the text to `devices.codes.interpret_code`.
+page reads it like a keyboard and can pass the text to `protocol.codes.interpret_code`.
 """
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from __future__ import annotations
 import time
 from typing import Literal
 
-from devices.codes import BundleTicket, encode_bundle_ticket, encode_person_code, interpret_code
 from devices.config import CodeScannerConfig
 from devices.driver import Clock, SerialStreamDriver, SimulatedDevice
 from devices.events import EventCallback
 from devices.framing import FrameProblem, RepeatFilter
 from devices.interfaces import CodeScanner
 from devices.scanner_frames import CodeFrameParser, clean_code
+from protocol.codes import BundleTicket, encode_bundle_ticket, encode_person_code, interpret_code
 
 
 def _parser(config: CodeScannerConfig) -> CodeFrameParser:

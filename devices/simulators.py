@@ -24,12 +24,12 @@ from pymodbus.server import ModbusSerialServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
 from devices.badge_frames import encode_ascii_card, encode_em4100
-from devices.codes import BundleTicket, encode_bundle_ticket, encode_person_code
 from devices.config import BadgeProtocol, WordOrder
 from devices.counter_frames import encode_counter_total
 from devices.modbus import total_to_registers
 from devices.pty import PtyNullModem, PtyPort
 from devices.scanner_frames import encode_code
+from protocol.codes import BundleTicket, encode_bundle_ticket, encode_person_code
 
 Link = str | os.PathLike[str] | None
 

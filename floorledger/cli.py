@@ -14,19 +14,19 @@ import sys
 from collections.abc import Sequence
 
 from floorledger import __version__
-from floorledger.errors import CliError
+from floorledger.base.errors import CliError
 
 # Modules that own subcommands, in the order `--help` lists them. A module missing from a partial
 # checkout is skipped, so one unfinished app never breaks the others' commands.
 COMMAND_MODULES = (
     "floorledger.keys_cli",
     "devices.cli",
-    "hub.scenario_cli",
+    "hub.cli.scenario",
     "kiosk.cli",
-    "hub.cli",
-    "hub.audit_cli",
-    "hub.bundle_cli",
-    "hub.users_cli",
+    "hub.cli.hub",
+    "hub.cli.audit",
+    "hub.cli.bundle",
+    "hub.cli.users",
     "floorledger.demo",
 )
 

@@ -23,14 +23,14 @@ from typing import Any
 
 import peewee as pw
 
-from floorledger import keyfile
-from hub import db as hubdb
-from hub import masterdata as md
-from hub import models
-from hub import plans as pl
-from hub import results as rs
+from floorledger.base import keyfile
 from hub.config import HubConfig
 from hub.engine.model import Month
+from hub.kiosks import plans as pl
+from hub.masterdata import service as md
+from hub.results import worker as rs
+from hub.store import db as hubdb
+from hub.store import kiosks as models
 from protocol.signing import Signer
 from protocol.topics import Topics
 
@@ -57,7 +57,12 @@ def unwind(started: list[Callable[[], None]], what: str) -> None:
 
 def bind_all(db: pw.Database) -> None:
     """Bind and create every hub table this app uses (idempotent: `floorledger hub init` calls it too)."""
-    from hub import assessment, checkpoints, enrollment, exports, kiosk_status, ledger
+    from hub.kiosks import enrollment
+    from hub.kiosks import status as kiosk_status
+    from hub.ledger import checkpoints
+    from hub.ledger import entries as ledger
+    from hub.review import exports
+    from hub.review import monthly as assessment
 
     hubdb.bind(db, models.MODELS)
     md.bind(db)
@@ -74,8 +79,8 @@ def bind_all(db: pw.Database) -> None:
 def web_pages(app: HubApp) -> None:
     """The dashboard and wall boards of `hub.web` (the default entry of `HubApp.pages`)."""
     from hub.web import WebContext, register_pages
-    from hub.web.assessment import board_published
-    from hub.web.board_model import BoardSettings, Privacy
+    from hub.web.board.model import BoardSettings, Privacy
+    from hub.web.review.assessment import board_published
 
     settings = BoardSettings(
         privacy=Privacy(app.config.board.privacy), seconds_per_page=app.config.board.seconds_per_page
@@ -138,12 +143,12 @@ class HubApp:
             raise
 
     def _start(self) -> None:
-        from hub import kiosk_status
-        from hub.checkpoints import CheckpointLog
-        from hub.enrollment import Enrollment
-        from hub.ingest import Ingest
-        from hub.ledger import Ledger
-        from hub.mqtt import HubMqtt
+        from hub.kiosks import status as kiosk_status
+        from hub.kiosks.enrollment import Enrollment
+        from hub.kiosks.ingest import Ingest
+        from hub.kiosks.mqtt import HubMqtt
+        from hub.ledger.checkpoints import CheckpointLog
+        from hub.ledger.entries import Ledger
 
         config = self.config
         self.signer = keyfile.load(config.key_file)

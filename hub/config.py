@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from floorledger.errors import CliError
-from floorledger.mqtt_url import BrokerConfig
+from floorledger.base.errors import CliError
+from floorledger.base.mqtt_url import BrokerConfig
 from protocol import fields as pf
 from protocol.errors import ProtocolError
 

@@ -24,10 +24,10 @@ from zoneinfo import ZoneInfo
 
 import peewee as pw
 
-from hub import masterdata as md
-from hub import results as rs
-from hub.db import write_transaction
 from hub.engine.model import Month
+from hub.masterdata import service as md
+from hub.results import worker as rs
+from hub.store.db import write_transaction
 from protocol import batch
 from protocol.records import (
     GENESIS_HASH,
@@ -378,7 +378,7 @@ def store_signed(
 ) -> int:
     """Store signed records through the ingest itself (verify, chain check, verbatim frame, commit),
     in batches per kiosk in chain order, exactly as if the kiosks had sent them."""
-    from hub.ingest import Ingest
+    from hub.kiosks.ingest import Ingest
 
     ingest = Ingest(db, _DiscardAcks(), Topics.for_site(site), site, Signer.generate(), clock_ms=clock_ms)
     ingest.reload_keys()
@@ -400,7 +400,7 @@ def store_signed(
 
 def _enroll_history_kiosks(db: pw.Database, seed: int, ledger: Any, clock_ms: Callable[[], int]) -> None:
     """Enroll the history kiosks the way an officer does (QR code of the kiosk's key), ledgered."""
-    from hub.enrollment import Enrollment
+    from hub.kiosks.enrollment import Enrollment
 
     enrollment = Enrollment(db, ledger, clock_ms)
     for line, *_ in LINES:
@@ -428,8 +428,8 @@ def seed_site(
     Tables are created if missing.
     """
     from hub.app import bind_all
-    from hub.checkpoints import CheckpointLog
-    from hub.ledger import Ledger
+    from hub.ledger.checkpoints import CheckpointLog
+    from hub.ledger.entries import Ledger
 
     bind_all(db)
     zone = ZoneInfo(timezone)

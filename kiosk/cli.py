@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from floorledger.errors import CliError
+from floorledger.base.errors import CliError
 from kiosk.errors import KioskError
 
 

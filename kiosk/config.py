@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from floorledger.errors import CliError
-from floorledger.mqtt_url import BrokerConfig
+from floorledger.base.errors import CliError
+from floorledger.base.mqtt_url import BrokerConfig
 from kiosk.clock import DEFAULT_ZONE
 from kiosk.errors import ConfigError
 from protocol import fields as pf

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from floorledger.errors import CliError
+from floorledger.base.errors import CliError
 
 
 class KioskError(Exception):

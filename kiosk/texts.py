@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from floorledger import i18n
+from floorledger.base import i18n
 
 TEXTS: dict[str, dict[str, str]] = {
     # frame and idle

@@ -30,7 +30,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 
-from floorledger.mqtt_url import BrokerConfig
+from floorledger.base.mqtt_url import BrokerConfig
 from kiosk.errors import KioskError
 from kiosk.store import Clock, KioskStore
 from protocol import batch

@@ -13,8 +13,8 @@ import zlib
 from pathlib import Path
 
 from devices.simulators import BadgeReaderSimulator, CodeScannerSimulator, SerialCounterSimulator
+from floorledger.base.errors import CliError
 from floorledger.demo.operator import Operator
-from floorledger.errors import CliError
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from floorledger import keyfile
+from floorledger.base import keyfile
+from floorledger.base.errors import CliError
 from floorledger.broker import (
     EmbeddedBroker,
     MosquittoProcess,
@@ -31,7 +32,6 @@ from floorledger.broker import (
     port_open,
 )
 from floorledger.demo.site import DEMO_OFFICERS
-from floorledger.errors import CliError
 
 log = logging.getLogger(__name__)
 

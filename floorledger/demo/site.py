@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from floorledger import keyfile
+from floorledger.base import keyfile
 from protocol.signing import Signer
 
 ADMIN_ACTOR = "admin"
@@ -46,14 +46,15 @@ def prepare_site(
     """Seed a new database (site, month of history, admin login, board tokens), enroll one live kiosk
     per line, and return the kiosks and board tokens. A second run finds all of it in place."""
     from floorledger.demo.orchestrator import SITE, KioskSpec
-    from hub import db as hubdb
-    from hub import masterdata as md
     from hub.app import bind_all
-    from hub.enrollment import Enrollment
-    from hub.ledger import Ledger
-    from hub.models import Kiosk
+    from hub.kiosks.enrollment import Enrollment
+    from hub.ledger.entries import Ledger
+    from hub.masterdata import service as md
     from hub.seed import seed_site
-    from hub.web import auth, boards
+    from hub.store import db as hubdb
+    from hub.store.kiosks import Kiosk
+    from hub.web import auth
+    from hub.web.board import tokens as boards
 
     fresh = not database.exists()
     tokens_file = database.parent / "demo-tokens.json"
@@ -114,7 +115,7 @@ def prepare_site(
 def counter_stations(day: date) -> dict[str, str]:
     """Per line, the first step exactly one inmate is posted to on `day`: a unit counter there
     credits that person (with several holders its units would go to the officers as a fault)."""
-    from hub import masterdata as md
+    from hub.masterdata import service as md
 
     holders: dict[str, Counter[str]] = {}
     for post in md.posts_on(day).values():
@@ -129,7 +130,7 @@ def counter_stations(day: date) -> dict[str, str]:
 def _make_counter_station(data: Any, line: str, day: date) -> None:
     """Make one step of `line` a one-person station from `day` on (a fresh demo only): the other
     holders of its least-staffed step move to its most-staffed one (dated posts, in the ledger)."""
-    from hub import masterdata as md
+    from hub.masterdata import service as md
 
     posts = sorted((p for p in md.posts_on(day).values() if p.line == line), key=lambda p: p.inmate)
     by_step: dict[str, list[Any]] = {}
@@ -147,9 +148,9 @@ def pad_board(database: Path, area: str, total: int, *, timezone: str = "Asia/Sh
     """Fill the day `area`'s board shows (the last day before today with results) up to `total` rows
     with made-up inmates (copies of a real row), for benchmarks and tests of a large board. Returns
     the day padded."""
-    from hub import db as hubdb
-    from hub import masterdata as md
-    from hub import results as rs
+    from hub.masterdata import service as md
+    from hub.results import worker as rs
+    from hub.store import db as hubdb
 
     db = hubdb.connect(str(database))
     try:

@@ -13,17 +13,18 @@ __all__ = ["ResultsFeed", "WebContext", "register_pages"]
 
 def register_pages(context: WebContext) -> None:
     """Create the web tables and mount every page: /login, /, /floor, /kiosks, /users, /board/<target>."""
-    from hub.db import bind
-    from hub.web import auth, boards
-    from hub.web.assessment import register_assessment
+    from hub.store.db import bind
+    from hub.web import auth
     from hub.web.audit import register_audit
-    from hub.web.board import register_board
+    from hub.web.board import tokens as boards
+    from hub.web.board.page import register_board
     from hub.web.floor import register_floor
     from hub.web.kiosks import register_kiosks
     from hub.web.login import register_login
-    from hub.web.masterdata_pages import register_masterdata
-    from hub.web.review import register_review, review_desk
-    from hub.web.trends import register_trends
+    from hub.web.masterdata.pages import register_masterdata
+    from hub.web.review.assessment import register_assessment
+    from hub.web.review.daily import register_review, review_desk
+    from hub.web.review.trends import register_trends
     from hub.web.users import register_users
 
     bind(context.db, [*auth.MODELS, *boards.MODELS])

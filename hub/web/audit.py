@@ -2,7 +2,7 @@
 per-inmate evidence bundle download.
 
 Labor section and admin use everything; area heads may read the ledger and checkpoints; line
-officers are refused. "Verify now" runs `hub.verify.verify_database` (the check `floorledger verify`
+officers are refused. "Verify now" runs `hub.audit.verify.verify_database` (the check `floorledger verify`
 runs) in a worker thread and shows its report as text. A bundle is made like `floorledger bundle`:
 with the hub's key at hand a fresh checkpoint is signed first, so every record stored so far is
 covered; the act is written to the ledger (`audit.bundle`).
@@ -16,7 +16,7 @@ from typing import Any
 
 from nicegui import run, ui
 
-from hub import bundle as bd
+from hub.audit import bundle as bd
 from hub.engine.errors import EngineError
 from hub.engine.model import Month
 from hub.web import guard
@@ -42,8 +42,8 @@ def _signer_of(ctx: WebContext, given: Signer | None) -> Signer | None:
     key_file = getattr(ctx.config, "key_file", None)
     if key_file is None:
         return None
-    from floorledger import keyfile
-    from floorledger.errors import CliError
+    from floorledger.base import keyfile
+    from floorledger.base.errors import CliError
 
     try:
         return keyfile.load(key_file)
@@ -54,7 +54,7 @@ def _signer_of(ctx: WebContext, given: Signer | None) -> Signer | None:
 
 def ledger_page(page: int, verifier: Verifier | None) -> tuple[list[dict[str, Any]], int]:
     """Rows of one ledger page (newest first) with each entry's signature state, and the page count."""
-    from hub.ledger import LedgerEntry, LedgerError, parse_entry
+    from hub.ledger.entries import LedgerEntry, LedgerError, parse_entry
 
     total = LedgerEntry.select().count()
     pages = max(1, -(-total // PAGE_SIZE))
@@ -94,7 +94,7 @@ def register_audit(ctx: WebContext, *, hub_signer: Signer | None = None) -> None
 
     @guard.dashboard_page(ctx, "/audit", roles=READERS, title_key="audit.title")
     async def audit_page(who: Principal, page: str = "1") -> None:
-        from hub.checkpoints import StoredCheckpoint
+        from hub.ledger.checkpoints import StoredCheckpoint
 
         lang = guard.language()
         ui.label(tr("audit.key", lang)).classes("text-h6")
@@ -164,7 +164,7 @@ def register_audit(ctx: WebContext, *, hub_signer: Signer | None = None) -> None
         output = ui.column().classes("w-full")
 
         async def verify_now(_who: Principal) -> None:
-            from hub.verify import verify_database
+            from hub.audit.verify import verify_database
 
             output.clear()
             with output:
@@ -219,7 +219,7 @@ def register_audit(ctx: WebContext, *, hub_signer: Signer | None = None) -> None
         )
 
     def _make_bundle(inmate: str, month: Month) -> bytes:
-        from hub.checkpoints import CheckpointLog
+        from hub.ledger.checkpoints import CheckpointLog
 
         through = min(month.last_day, ctx.today())
         with ctx.db.connection_context():

@@ -18,12 +18,14 @@ from enum import StrEnum
 
 import peewee
 
+from hub.store.web import DISPLAY_NAME_MAX as DISPLAY_NAME_MAX
+from hub.store.web import USERNAME_MAX as USERNAME_MAX
+from hub.store.web import User as User
+
 Clock = Callable[[], int]
 
 MAX_FAILURES = 5
 DEFAULT_LOCK_MS = 15 * 60 * 1000
-USERNAME_MAX = 64
-DISPLAY_NAME_MAX = 64
 PASSWORD_MIN = 8
 PASSWORD_MAX = 1024  # scrypt cost is per byte of input only marginally, but no one needs more
 
@@ -59,25 +61,6 @@ class LoginRefused(AuthError):
     def __init__(self, message: str, *, locked: bool) -> None:
         super().__init__(message)
         self.locked = locked
-
-
-class User(peewee.Model):
-    """One officer's account. `lines` is a comma-separated list (line officers); `area` for area heads."""
-
-    id = peewee.AutoField()
-    username = peewee.CharField(max_length=USERNAME_MAX, unique=True)
-    display_name = peewee.CharField(max_length=DISPLAY_NAME_MAX)
-    role = peewee.CharField(max_length=32)
-    lines = peewee.TextField(default="")
-    area = peewee.CharField(max_length=64, null=True)
-    password_hash = peewee.TextField()
-    failed_attempts = peewee.IntegerField(default=0)
-    locked_until_ms = peewee.BigIntegerField(null=True)
-    active = peewee.BooleanField(default=True)
-    created_ms = peewee.BigIntegerField()
-
-    class Meta:
-        table_name = "web_user"
 
 
 MODELS: tuple[type[peewee.Model], ...] = (User,)

@@ -8,7 +8,7 @@ The hub app builds one and calls `hub.web.register_pages(context)` once before `
 - `timezone`: the site's zone; a *day* on the board is a local date in it.
 - `board_settings`: privacy (full | masked | number_only), seconds per page, rows per page.
 - `board_source`: where board snapshots come from (default: the hub's master data and results,
-  `hub.web.board_source.HubBoardSource`).
+  `hub.web.board.source.HubBoardSource`).
 - `published`: `published(target, today) -> [Published]`, the weekly reviews officers published to
   this board (公示) and still within their days; None until the weekly-review page provides it.
 - `feed`: the results feed; pass `context.feed.notify` to the results notifier (or let
@@ -34,8 +34,8 @@ from zoneinfo import ZoneInfo
 import peewee
 
 from hub.web.auth import DEFAULT_LOCK_MS, Accounts, Clock, wall_ms
-from hub.web.board_model import BoardSettings, BoardSnapshot, Published
-from hub.web.boards import BoardTokens
+from hub.web.board.model import BoardSettings, BoardSnapshot, Published
+from hub.web.board.tokens import BoardTokens
 
 
 class BoardSource(Protocol):
@@ -90,7 +90,7 @@ class WebContext:
         self.accounts = Accounts(self.db, clock=self.clock, lock_ms=int(self.lock_minutes * 60_000))
         self.boards = BoardTokens(self.db, clock=self.clock)
         if self.board_source is None:
-            from hub.web.board_source import HubBoardSource
+            from hub.web.board.source import HubBoardSource
 
             self.board_source = HubBoardSource(self.db, published=self.published)
 

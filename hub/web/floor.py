@@ -1,7 +1,7 @@
 """Live floor (现场): each visible line's kiosks, today's check-ins and counts, quarantined messages.
 
 Each kiosk's online state, records waiting and clock offset come from what it last said on its
-status topic (`hub.kiosk_status`, display only); a kiosk not heard there falls back to when its
+status topic (`hub.kiosks.status`, display only); a kiosk not heard there falls back to when its
 records last arrived.
 
 What an officer may see is decided here on the server: an area the officer has no line in is refused,
@@ -18,10 +18,12 @@ from zoneinfo import ZoneInfo
 
 from nicegui import run, ui
 
-from hub import kiosk_status, masterdata, models
+from hub.kiosks import status as kiosk_status
+from hub.masterdata import service as masterdata
+from hub.store import kiosks as models
 from hub.web import guard
 from hub.web.auth import ALL_ROLES, Principal
-from hub.web.board_model import MISSING
+from hub.web.board.model import MISSING
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
 from hub.web.texts import t

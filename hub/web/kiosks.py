@@ -1,7 +1,7 @@
 """Kiosks and screens (admin only): enroll a kiosk by fingerprint or QR text, bind it to a line,
 revoke it; create and revoke wall-board tokens.
 
-Enrollment acts go through `hub.enrollment.Enrollment` (which records them in the ledger); board
+Enrollment acts go through `hub.kiosks.enrollment.Enrollment` (which records them in the ledger); board
 token acts are recorded in the ledger here. Every button re-checks the admin role on the server.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from nicegui import run, ui
 
-from hub import masterdata
+from hub.masterdata import service as masterdata
 from hub.web import guard
 from hub.web.auth import Principal, Role
-from hub.web.boards import BoardTokenError
+from hub.web.board.tokens import BoardTokenError
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
 from hub.web.texts import t
@@ -43,7 +43,7 @@ def register_kiosks(ctx: WebContext) -> None:
 
 
 def _enrollment_section(ctx: WebContext, lang: str, lines: dict[str, str]) -> None:
-    from hub.enrollment import EnrollmentError
+    from hub.kiosks.enrollment import EnrollmentError
 
     ui.label(t("web.kiosks.enroll", lang)).classes("text-h6")
     enrollment = ctx.enrollment

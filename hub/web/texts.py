@@ -6,7 +6,7 @@ Simplified Chinese is the default; English is there for visitors and for tests.
 
 from __future__ import annotations
 
-from floorledger import i18n
+from floorledger.base import i18n
 
 TEXTS: dict[str, dict[str, str]] = {
     # --- wall board

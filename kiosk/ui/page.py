@@ -17,12 +17,12 @@ import qrcode.image.svg
 from nicegui import ui
 from nicegui.events import KeyEventArguments
 
-from devices.codes import interpret_code
-from floorledger import i18n
+from floorledger.base import i18n
 from kiosk import session as s
 from kiosk.texts import text
 from kiosk.ui.controller import KioskController, input_for
 from kiosk.ui.wedge import WedgeBuffer
+from protocol.codes import interpret_code
 from protocol.messages import PlanPerson
 from protocol.records import EXCUSE_REASONS
 

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devices.codes import (
+from devices.events import BundleTicketScanned, CodeScanned, PersonScanned, TicketError
+from protocol.codes import (
     BundleTicket,
     CodeFormatError,
     encode_bundle_ticket,
@@ -15,7 +16,6 @@ from devices.codes import (
     parse_bundle_ticket,
     parse_person_code,
 )
-from devices.events import BundleTicketScanned, CodeScanned, PersonScanned, TicketError
 
 TICKET = "FLB1|product=P1|step=S2|bundle=B000123|units=20"
 

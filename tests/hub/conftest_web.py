@@ -23,7 +23,12 @@ from nicegui.functions.notify import notify
 from nicegui.testing.general import nicegui_reset_globals, prepare_simulation
 from nicegui.testing.user import User
 
-from hub import checkpoints, db, ledger, masterdata, models, results
+from hub.ledger import checkpoints
+from hub.ledger import entries as ledger
+from hub.masterdata import service as masterdata
+from hub.results import worker as results
+from hub.store import db
+from hub.store import kiosks as models
 from hub.web import WebContext, register_pages
 from hub.web.auth import Role
 

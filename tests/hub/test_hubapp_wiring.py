@@ -13,19 +13,19 @@ from zoneinfo import ZoneInfo
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from floorledger import keyfile
+from floorledger.base import keyfile
 from floorledger.broker import MosquittoProcess
-from hub import results as rs
 from hub.app import HubApp
 from hub.config import parse_config
-from hub.ledger import KIOSK_ENROLL
+from hub.ledger.entries import KIOSK_ENROLL
+from hub.results import worker as rs
 from protocol import batch
 from protocol.messages import LinePlan, open_frame
 from protocol.records import CheckIn, CheckOut, UnitCount, WarehousedCount
 from protocol.signing import Verifier
 from protocol.topics import Topics
-from tests.hub import test_masterdata_store as store
-from tests.hub.test_results_recompute import KioskChain
+from tests.hub.masterdata import test_masterdata_store as store
+from tests.hub.results.test_results_recompute import KioskChain
 
 ZONE = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 10, 5)

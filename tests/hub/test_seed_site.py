@@ -15,12 +15,12 @@ from pathlib import Path
 import peewee as pw
 import pytest
 
-from hub import db as hubdb
-from hub import masterdata as md
-from hub import results as rs
 from hub.app import bind_all
-from hub.models import KioskRecord
+from hub.masterdata import service as md
+from hub.results import worker as rs
 from hub.seed import SeedSummary, seed_site
+from hub.store import db as hubdb
+from hub.store.kiosks import KioskRecord
 from protocol.signing import Signer
 
 HUB_KEY = Signer(b"\x05" * 32)

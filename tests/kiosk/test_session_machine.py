@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from floorledger import i18n
+from floorledger.base import i18n
 from kiosk import session as s
 from kiosk import texts
 from protocol.records import (

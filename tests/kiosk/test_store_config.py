@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from floorledger.errors import CliError
+from floorledger.base.errors import CliError
 from kiosk.config import load_config
 from kiosk.errors import ConfigError
 from protocol.signing import Signer

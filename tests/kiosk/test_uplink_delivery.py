@@ -13,9 +13,9 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
+from floorledger.base.mqtt_url import BrokerConfig
 from floorledger.broker import MosquittoProcess
-from floorledger.mqtt_url import BrokerConfig
-from hub.models import PendingKiosk
+from hub.store.kiosks import PendingKiosk
 from kiosk.store import KioskStore
 from kiosk.uplink import Uplink, UplinkState
 from protocol import canonical

@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from floorledger.mqtt_url import BrokerConfig  # noqa: E402
-from hub import db as hubdb  # noqa: E402
-from hub.ingest import Ingest  # noqa: E402
-from hub.models import MODELS  # noqa: E402
-from hub.mqtt import HubMqtt  # noqa: E402
+from floorledger.base.mqtt_url import BrokerConfig
+from hub.kiosks.ingest import Ingest
+from hub.kiosks.mqtt import HubMqtt
+from hub.store import db as hubdb
+from hub.store.kiosks import MODELS
 from protocol.signing import Signer  # noqa: E402
 from protocol.topics import Topics  # noqa: E402
 

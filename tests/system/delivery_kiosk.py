@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from floorledger.mqtt_url import BrokerConfig  # noqa: E402
+from floorledger.base.mqtt_url import BrokerConfig
 from kiosk.clock import KioskClock  # noqa: E402
 from kiosk.store import KioskStore  # noqa: E402
 from kiosk.uplink import Uplink  # noqa: E402

@@ -15,11 +15,11 @@ from pathlib import Path
 import peewee as pw
 import psycopg2
 
-from floorledger.mqtt_url import BrokerConfig
-from hub import db as hubdb
-from hub.ingest import Ingest
-from hub.models import MODELS, Kiosk, KioskRecord
-from hub.mqtt import HubMqtt
+from floorledger.base.mqtt_url import BrokerConfig
+from hub.kiosks.ingest import Ingest
+from hub.kiosks.mqtt import HubMqtt
+from hub.store import db as hubdb
+from hub.store.kiosks import MODELS, Kiosk, KioskRecord
 from kiosk.clock import KioskClock
 from kiosk.store import KioskStore
 from protocol.records import GENESIS_HASH, UnitCount
@@ -63,7 +63,7 @@ def open_hub_db(url: str) -> pw.Database:
 
 
 def enroll(db: pw.Database, kiosk_id: str, public_key: bytes, line: str = "L1") -> None:
-    """What hub.enrollment does in the end: a Kiosk row with the key and an empty chain head."""
+    """What hub.kiosks.enrollment does in the end: a Kiosk row with the key and an empty chain head."""
     with db.connection_context():
         Kiosk.insert(
             id=kiosk_id,

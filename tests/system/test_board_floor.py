@@ -136,8 +136,8 @@ def test_kiosk_activity_reaches_the_board_which_survives_a_hub_restart(
     assert done_today(again) >= done_today(live)
     shot(browser, "board-recovered-1920x1080")
 
-    from hub import db as hubdb
-    from hub.web import boards
+    from hub.store import db as hubdb
+    from hub.web.board import tokens as boards
 
     db = hubdb.connect(str(floor.data / "hub" / "hub.sqlite3"))
     try:

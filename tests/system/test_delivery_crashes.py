@@ -13,8 +13,8 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
+from floorledger.base.mqtt_url import BrokerConfig
 from floorledger.broker import MosquittoProcess
-from floorledger.mqtt_url import BrokerConfig
 from kiosk.uplink import Uplink
 from protocol.signing import Signer
 from protocol.topics import Topics

@@ -1,0 +1,610 @@
+"""Evidence bundles: one inmate's month as one JSON file that anyone can check offline.
+
+A bundle is for a commutation or parole file (减刑、假释案卷). It holds, for one inmate and month:
+
+- `checkpoint`: one hub-signed Merkle checkpoint (`protocol.messages.Checkpoint`);
+- `records`: the signed kiosk records (frames, verbatim) the month's computation of this inmate
+  rests on, each with its leaf index and audit path against that checkpoint (see `_wanted_records`
+  for exactly which, and why other people's records are among them);
+- `ledger`: hub-signed ledger entries with their proofs: the enrollment (and key rotation) of every
+  kiosk that signed one of the records, and approved dashboard corrections (`record.correct`) on
+  the inmate's line-days;
+- `scenario`: the engine's inputs as a scenario file (`hub.engine.scenario`), cut to the inmate's
+  line-days; `rule_set`: the rules in force; `result`: the inmate's daily, weekly and monthly lines
+  and the discrepancies of their line-days; `explanation`: the monthly and daily explanations in
+  Chinese and English.
+
+`build_bundle` reads a hub database (tables bound); `check_bundle` is pure: the bundle's parsed JSON
+and the hub's public key in, a `BundleReport` out. The hub's key is never taken from the bundle.
+docs/evidence-bundle.md is the reader's guide.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import peewee
+
+from hub.engine.compute import MonthIndex, compute_month
+from hub.engine.errors import EngineError
+from hub.engine.explain import explain_daily, explain_monthly
+from hub.engine.model import Month, MonthInput, RuleSet
+from hub.engine.rules import rule_set_json
+from hub.engine.scenario import json_text, load_scenario, result_json, scenario_json
+from hub.ledger import merkle
+from hub.ledger.entries import CORRECTION, KIOSK_ENROLL, KIOSK_REVOKE, KIOSK_ROTATE, LedgerError, parse_entry
+from hub.results import facts as fx
+from protocol.errors import ProtocolError
+from protocol.messages import Checkpoint, open_frame
+from protocol.records import parse_frame
+from protocol.signing import Verifier, b64decode, b64encode, fingerprint
+
+FORMAT = "floorledger-evidence-bundle-1"
+PERSON_INPUTS = ("check_in", "check_out", "unit_count", "excused_absence")
+KIOSK_ACTS = (KIOSK_ENROLL, KIOSK_ROTATE, KIOSK_REVOKE)
+EXACT = Decimal(0)
+
+
+class BundleError(Exception):
+    """A bundle cannot be built (no checkpoint, a row not yet in it, nothing to show); one line."""
+
+
+# --- which records, and why ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The inmate's line-days and who shares them: what the inmate's credit is computed from.
+
+    Credit on a line-day is shared: in counted mode a step's output is split among everyone on that
+    step by their counts, in time mode by presence, and the warehouse total of the line decides the
+    discrepancy check. So the inmate's numbers depend on the attendance and counts of every member
+    of each of their line-days and on the line's warehoused units that day, not on their own alone.
+    """
+
+    inmate: str
+    line_days: frozenset[tuple[str, date]]
+    member_days: frozenset[tuple[str, date]]  # (person, day) of everyone on one of those line-days
+
+
+def scope_of(inputs: MonthInput, rule_set: RuleSet, inmate: str) -> Scope:
+    index = MonthIndex(inputs, rule_set)
+    line_days: set[tuple[str, date]] = set()
+    member_days: set[tuple[str, date]] = set()
+    people = [i.id for i in inputs.inmates]
+    for day in index.days:
+        n = index.assignment_index(inmate, day)
+        if n is None:
+            continue
+        line = inputs.assignments[n].line
+        line_days.add((line, day))
+        for person in people:
+            m = index.assignment_index(person, day)
+            if m is not None and inputs.assignments[m].line == line:
+                member_days.add((person, day))
+    return Scope(inmate, frozenset(line_days), frozenset(member_days))
+
+
+def restrict(inputs: MonthInput, scope: Scope) -> MonthInput:
+    """The inputs cut to the scope: facts of its member-days and line-days, and its people only (line-mates
+    without their names)."""
+    people = {p for p, _ in scope.member_days} | {scope.inmate}
+    return replace(
+        inputs,
+        # line-mates by id only: a parole file need not carry other people's names
+        inmates=tuple(
+            i if i.id == scope.inmate else replace(i, name="") for i in inputs.inmates if i.id in people
+        ),
+        assignments=tuple(a for a in inputs.assignments if a.inmate in people),
+        attendance=tuple(a for a in inputs.attendance if (a.inmate, a.day) in scope.member_days),
+        counts=tuple(c for c in inputs.counts if (c.inmate, c.day) in scope.member_days),
+        warehoused=tuple(w for w in inputs.warehoused if (w.line, w.day) in scope.line_days),
+        adjustments=tuple(a for a in inputs.adjustments if a.inmate == scope.inmate),
+    )
+
+
+def result_of(result: dict[str, Any], scope: Scope) -> dict[str, Any]:
+    """The parts of a `result_json` document that concern the scope's inmate."""
+    days = {d.isoformat() for _, d in scope.line_days}
+    lines = {(line, d.isoformat()) for line, d in scope.line_days}
+    return {
+        "month": result["month"],
+        "daily": [r for r in result["daily"] if r["inmate"] == scope.inmate],
+        "weekly": [w for w in result["weekly"] if w["inmate"] == scope.inmate],
+        "monthly": [m for m in result["monthly"] if m["inmate"] == scope.inmate],
+        "discrepancies": [
+            d for d in result["discrepancies"] if d["date"] in days and (d["line"], d["date"]) in lines
+        ],
+    }
+
+
+def explanations(
+    inputs: MonthInput, rule_set: RuleSet, result: Mapping[str, Any], inmate: str
+) -> dict[str, Any]:
+    index = MonthIndex(inputs, rule_set)
+    out: dict[str, Any] = {}
+    try:
+        monthly = explain_monthly(index, inmate)
+        out["monthly"] = {"zh": monthly.render("zh"), "en": monthly.render("en")}
+    except EngineError:
+        out["monthly"] = None
+    daily: dict[str, Any] = {}
+    for r in result["daily"]:
+        day = date.fromisoformat(str(r["date"]))
+        e = explain_daily(index, inmate, day)
+        daily[day.isoformat()] = {"zh": e.render("zh"), "en": e.render("en")}
+    out["daily"] = daily
+    return out
+
+
+def is_wanted(body: Mapping[str, Any], type_: str, scope: Scope) -> bool:
+    """Whether a (non-correction) record's body is an input of the scope, or concerns the inmate."""
+    try:
+        day = date.fromisoformat(str(body.get("day")))
+    except ValueError:
+        return False
+    person = body.get("person")
+    if person == scope.inmate:
+        return True  # every record about the inmate, confirmations and disputes included
+    if type_ in PERSON_INPUTS:
+        return (str(person), day) in scope.member_days
+    if type_ == "warehoused_count":
+        return (str(body.get("line")), day) in scope.line_days
+    return False
+
+
+def hub_correction_wanted(payload: Mapping[str, Any], scope: Scope) -> bool:
+    try:
+        c = fx.hub_correction(payload)
+    except (ValueError, KeyError, TypeError):
+        return False
+    if c.type == "warehoused_count":
+        return (c.line, c.day) in scope.line_days
+    return (c.person, c.day) in scope.member_days
+
+
+# --- building ---------------------------------------------------------------------------------------
+
+
+def _audit_paths(leaves: Sequence[bytes], indexes: Iterable[int]) -> dict[int, list[bytes]]:
+    """RFC 6962 audit paths of many leaves, building the tree's levels once (as `merkle` does per leaf)."""
+    levels = [list(leaves)]
+    while len(levels[-1]) > 1:
+        below = levels[-1]
+        above = [merkle.node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)]
+        if len(below) & 1:
+            above.append(below[-1])
+        levels.append(above)
+    out: dict[int, list[bytes]] = {}
+    for index in indexes:
+        path: list[bytes] = []
+        i = index
+        for level in levels[:-1]:
+            if (i ^ 1) < len(level):
+                path.append(level[i ^ 1])
+            i >>= 1
+        out[index] = path
+    return out
+
+
+def build_bundle(
+    db: peewee.Database, *, inmate: str, month: Month, through: date | None = None
+) -> dict[str, Any]:
+    """The evidence bundle of `inmate` for `month` against the latest checkpoint (tables bound).
+
+    `through` is the last day computed (a month in progress); default: the month's last day. The
+    checkpoint must cover every row the bundle needs: make one first (`CheckpointLog.make_checkpoint`).
+    The caller holds the connection (a worker thread wraps this in `db.connection_context()`).
+    """
+    from hub.ledger.checkpoints import SOURCE_LEDGER, SOURCE_RECORD, LogLeaf, latest_checkpoint
+    from hub.ledger.entries import LedgerEntry
+    from hub.masterdata import service as md
+    from hub.results import worker as rs
+    from hub.store.kiosks import KioskRecord
+
+    through = through or month.last_day
+    if md.Inmate.get_or_none(md.Inmate.id == inmate) is None:
+        raise BundleError(f"no inmate {inmate}")
+    checkpoint = latest_checkpoint()
+    if checkpoint is None:
+        raise BundleError("the hub has made no checkpoint yet; make one first")
+    inputs, book = rs.Results(db, today=lambda: through).month_input(month)
+    full_doc = scenario_json(inputs, book)
+    scenario = load_scenario(_reparse(full_doc))
+    rule_set = scenario.rule_set()
+    scope = scope_of(scenario.inputs, rule_set, inmate)
+    if not scope.line_days:
+        raise BundleError(f"inmate {inmate} has no post on a workday of {month}")
+    full_result = result_of(_reparse(result_json(compute_month(scenario.inputs, rule_set))), scope)
+    cut = restrict(scenario.inputs, scope)
+    document = scenario_json(cut, book)
+    document = {"description": scenario_description(inmate, month), **document}
+    cut_scenario = load_scenario(_reparse(document))
+    result = result_of(_reparse(result_json(compute_month(cut_scenario.inputs, rule_set))), scope)
+    if result != full_result:  # the cut must not change a single digit of the inmate's result
+        raise BundleError("the inmate's result depends on inputs outside their line-days; no bundle made")
+
+    rows: list[tuple[int, bytes, str]] = []  # (row id, frame, type)
+    wanted: set[tuple[str, int]] = set()
+    query = KioskRecord.select(
+        KioskRecord.id,
+        KioskRecord.kiosk,
+        KioskRecord.seq,
+        KioskRecord.type,
+        KioskRecord.body,
+        KioskRecord.frame,
+    ).where((KioskRecord.day >= month.first_day.isoformat()) & (KioskRecord.day <= through.isoformat()))
+    for r in query.order_by(KioskRecord.id):
+        if r.type != "correction" and is_wanted(json.loads(r.body), r.type, scope):
+            rows.append((r.id, bytes(r.frame), r.type))
+            wanted.add((r.kiosk, r.seq))
+    for r in KioskRecord.select().where(KioskRecord.type == "correction").order_by(KioskRecord.id):
+        body = json.loads(r.body)
+        if (str(body.get("ref_kiosk")), int(body.get("ref_seq", -1))) in wanted:
+            rows.append((r.id, bytes(r.frame), r.type))
+    kiosks = sorted({parse_frame(frame).record.kiosk for _, frame, _ in rows})
+    entries = [
+        e
+        for e in LedgerEntry.select().order_by(LedgerEntry.entry_index)
+        if (e.action in KIOSK_ACTS and e.subject in kiosks)
+        or (e.action == CORRECTION and hub_correction_wanted(json.loads(e.payload), scope))
+    ]
+
+    size = int(checkpoint.tree_size)
+    leaf_of: dict[tuple[str, int], int] = {}
+    hashes: list[bytes] = []
+    leaves = LogLeaf.select().where(LogLeaf.leaf_index < size).order_by(LogLeaf.leaf_index)
+    for leaf in leaves.iterator():
+        hashes.append(bytes.fromhex(leaf.leaf_hash))
+        leaf_of[(leaf.source, int(leaf.ref))] = int(leaf.leaf_index)
+    needed = [(SOURCE_RECORD, rid) for rid, _, _ in rows] + [(SOURCE_LEDGER, e.id) for e in entries]
+    missing = [ref for ref in needed if ref not in leaf_of]
+    if missing:
+        raise BundleError(
+            f"{len(missing)} row(s) are not in the latest checkpoint yet; make a checkpoint first"
+        )
+    paths = _audit_paths(hashes, [leaf_of[ref] for ref in needed])
+
+    def proved(source: str, ref: int, frame: bytes) -> dict[str, Any]:
+        index = leaf_of[(source, ref)]
+        return {"leaf_index": index, "path": [p.hex() for p in paths[index]], "frame": b64encode(frame)}
+
+    records = sorted(
+        (proved(SOURCE_RECORD, rid, frame) for rid, frame, _ in rows), key=lambda p: p["leaf_index"]
+    )
+    ledger = [proved(SOURCE_LEDGER, e.id, bytes(e.frame)) for e in entries]
+    key_list = _kiosk_keys(ledger)
+    return {
+        "format": FORMAT,
+        "inmate": inmate,
+        "month": str(month),
+        "checkpoint": b64encode(bytes(checkpoint.frame)),
+        "kiosks": key_list,
+        "ledger": ledger,
+        "records": records,
+        "rule_set": _reparse(rule_set_json(rule_set)),
+        "scenario": _reparse(document),
+        "result": result,
+        "explanation": explanations(cut_scenario.inputs, rule_set, result, inmate),
+    }
+
+
+def scenario_description(inmate: str, month: Month) -> str:
+    return f"evidence bundle of {inmate}, month {month}"
+
+
+def _kiosk_keys(ledger: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """For the reader: each kiosk's keys as its enrollment entries give them (the check re-derives them)."""
+    out: list[dict[str, Any]] = []
+    for item in ledger:
+        content, _, _ = parse_entry(b64decode(item["frame"]))
+        if content.action in (KIOSK_ENROLL, KIOSK_ROTATE):
+            key = b64decode(str(content.payload["public_key"]))
+            out.append(
+                {
+                    "kiosk": content.subject,
+                    "public_key": b64encode(key),
+                    "fingerprint": fingerprint(key),
+                    "ledger_index": content.index,
+                }
+            )
+    return out
+
+
+def _reparse(value: object) -> Any:
+    """`value` written and read back as the file will be (numbers as exact Decimals)."""
+    return json.loads(json_text(value), parse_float=Decimal)
+
+
+def bundle_text(bundle: Mapping[str, Any]) -> str:
+    return json_text(bundle) + "\n"
+
+
+def load_bundle_text(text: str) -> Any:
+    return json.loads(text, parse_float=Decimal)
+
+
+TOP_KEYS = frozenset(
+    ("format", "inmate", "month", "checkpoint", "kiosks", "ledger", "records", "rule_set", "scenario")
+    + ("result", "explanation")
+)
+
+
+def check_bundle_bytes(data: bytes, hub_key: Verifier) -> BundleReport:
+    """`check_bundle` on a bundle file's bytes, which must also be exactly as `bundle_text` writes them,
+    so that no byte of the file (not even a space) can change without the check failing."""
+    report = BundleReport()
+    form = Part("file (UTF-8 JSON in the bundle's one written form)")
+    try:
+        document = load_bundle_text(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as err:
+        form.findings.append(f"not a JSON document: {err}")
+        report.parts = [form]
+        return report
+    report = check_bundle(document, hub_key)
+    form.checked = 1
+    if not isinstance(document, dict) or bundle_text(document).encode("utf-8") != data:
+        form.findings.append("the file is not in the form the hub writes (bytes were changed or added)")
+    elif set(document) != TOP_KEYS:
+        form.findings.append(f"unexpected or missing sections: {sorted(set(document) ^ TOP_KEYS)}")
+    report.parts.insert(0, form)
+    return report
+
+
+# --- checking ---------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Part:
+    title: str
+    checked: int = 0
+    findings: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class BundleReport:
+    inmate: str = "?"
+    month: str = "?"
+    parts: list[Part] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.parts) and not any(p.findings for p in self.parts)
+
+    def findings(self) -> list[str]:
+        return [line for p in self.parts for line in p.findings]
+
+    def render(self) -> str:
+        lines = [f"evidence bundle: inmate {self.inmate}, month {self.month}"]
+        for p in self.parts:
+            status = "ok" if not p.findings else f"{len(p.findings)} problem(s)"
+            lines.append(f"{p.title}: {p.checked} checked, {status}")
+            lines.extend(f"  - {item}" for item in p.findings[:50])
+            if len(p.findings) > 50:
+                lines.append(f"  ... and {len(p.findings) - 50} more")
+        lines.extend(self.summary)
+        lines.append("VERIFIED" if self.ok else "NOT VERIFIED")
+        return "\n".join(lines)
+
+
+class _Broken(Exception):
+    """The bundle is too damaged to go on (the message says where)."""
+
+
+def _proof_root(item: Any, where: str, size: int) -> tuple[bytes, bytes]:
+    """(frame, root the item's audit path leads to); _Broken when the item is not a proof."""
+    try:
+        frame = b64decode(str(item["frame"]))
+        index = item["leaf_index"]
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise ValueError("leaf_index is not an integer")
+        path = [merkle.hash_from_hex(p) for p in item["path"]]
+        return frame, merkle.root_from_inclusion_proof(merkle.leaf_hash(frame), index, size, path)
+    except (KeyError, TypeError, ValueError, ProtocolError, merkle.ProofError) as err:
+        raise _Broken(f"{where}: not a valid proof ({err})") from err
+
+
+def check_bundle(bundle: Any, hub_key: Verifier) -> BundleReport:
+    """Every way `bundle` (parsed JSON, numbers as Decimal) fails to prove what it says; pure and offline."""
+    report = BundleReport()
+    sig = Part("checkpoint (hub signature)")
+    ledger_part = Part("ledger entries (hub signatures, inclusion in the checkpoint)")
+    record_part = Part("kiosk records (kiosk signatures, inclusion in the checkpoint)")
+    input_part = Part("scenario inputs (re-derived from the signed records)")
+    result_part = Part("result and explanation (engine re-run on the scenario)")
+    report.parts = [sig, ledger_part, record_part, input_part, result_part]
+    try:
+        _check(bundle, hub_key, report, sig, ledger_part, record_part, input_part, result_part)
+    except _Broken as err:
+        (record_part if sig.checked else sig).findings.append(str(err))
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError) as err:
+        # a damaged document in a shape no check above expected: a finding, never a traceback
+        record_part.findings.append(f"damaged bundle: {type(err).__name__}: {err}")
+    except (EngineError, ProtocolError, LedgerError) as err:
+        record_part.findings.append(f"damaged bundle: {err}")
+    return report
+
+
+def _check(
+    bundle: Any,
+    hub_key: Verifier,
+    report: BundleReport,
+    sig: Part,
+    ledger_part: Part,
+    record_part: Part,
+    input_part: Part,
+    result_part: Part,
+) -> None:
+    if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
+        raise _Broken("not a FloorLedger evidence bundle")
+    report.inmate, report.month = str(bundle.get("inmate")), str(bundle.get("month"))
+    inmate = report.inmate
+    try:
+        month = Month.parse(report.month)
+        checkpoint: Checkpoint = open_frame(b64decode(str(bundle["checkpoint"])), hub_key, Checkpoint)
+    except (KeyError, ValueError, ProtocolError) as err:
+        raise _Broken(f"checkpoint: does not verify with the hub key given ({err})") from err
+    sig.checked = 1
+    root = bytes.fromhex(checkpoint.root)
+    report.summary.append(
+        f"checkpoint: hub {checkpoint.hub}, {checkpoint.tree_size} leaves, root {checkpoint.root[:16]}..."
+    )
+
+    # ledger: hub-signed entries in the log -> kiosk keys and hub corrections
+    keys: dict[str, list[bytes]] = {}
+    corrections: list[fx.HubCorrection] = []
+    for n, item in enumerate(_list(bundle, "ledger")):
+        where = f"ledger[{n}]"
+        ledger_part.checked += 1
+        frame, got_root = _proof_root(item, where, checkpoint.tree_size)
+        if got_root != root:
+            ledger_part.findings.append(
+                f"{where}: its inclusion proof does not lead to the checkpoint's root"
+            )
+        try:
+            content, data, signature = parse_entry(frame)
+            hub_key.verify(data, signature)
+        except (LedgerError, ProtocolError) as err:
+            ledger_part.findings.append(f"{where}: not a hub-signed ledger entry ({err})")
+            continue
+        if content.action in (KIOSK_ENROLL, KIOSK_ROTATE):
+            try:
+                keys.setdefault(content.subject, []).append(b64decode(str(content.payload["public_key"])))
+            except (KeyError, ProtocolError):
+                ledger_part.findings.append(f"{where}: enrollment names no usable key")
+        elif content.action == CORRECTION:
+            try:
+                corrections.append(fx.hub_correction(content.payload))
+            except (KeyError, TypeError, ValueError) as err:
+                ledger_part.findings.append(f"{where}: correction not understood ({err})")
+
+    # records: kiosk-signed frames in the log
+    facts: list[tuple[int, fx.FactRecord]] = []
+    for n, item in enumerate(_list(bundle, "records")):
+        where = f"records[{n}]"
+        record_part.checked += 1
+        frame, got_root = _proof_root(item, where, checkpoint.tree_size)
+        if got_root != root:
+            record_part.findings.append(
+                f"{where}: its inclusion proof does not lead to the checkpoint's root"
+            )
+        try:
+            signed = parse_frame(frame)
+        except ProtocolError as err:
+            record_part.findings.append(f"{where}: not a kiosk record ({err})")
+            continue
+        rec = signed.record
+        where = f"{where} ({rec.kiosk}#{rec.seq} {rec.type})"
+        if not keys.get(rec.kiosk):
+            record_part.findings.append(f"{where}: no enrollment of kiosk {rec.kiosk} in the bundle")
+            continue
+        if not _any_verifies(keys[rec.kiosk], signed.data, signed.signature):
+            record_part.findings.append(f"{where}: the kiosk signature does not verify with its enrolled key")
+            continue
+        facts.append((int(item["leaf_index"]), fx.as_fact(signed)))
+
+    # inputs: the scenario's facts must be exactly what the signed records (and corrections) give
+    try:
+        scenario = load_scenario(bundle["scenario"])
+    except (KeyError, EngineError) as err:
+        input_part.findings.append(f"scenario: {err}")
+        return
+    if str(scenario.inputs.month) != str(month):
+        input_part.findings.append(f"scenario is for {scenario.inputs.month}, the bundle for {month}")
+    rule_set = scenario.rule_set()
+    if _reparse(rule_set_json(rule_set)) != bundle.get("rule_set"):
+        input_part.findings.append("rule_set: differs from the rules the scenario puts in force")
+    if scenario_description(inmate, month) != bundle["scenario"].get("description"):
+        input_part.findings.append("scenario: its description is not the bundle's")
+    try:
+        if _kiosk_keys(_list(bundle, "ledger")) != bundle.get("kiosks"):
+            ledger_part.findings.append("kiosks: the list differs from the keys the enrollment entries give")
+    except (LedgerError, KeyError, ProtocolError):
+        ledger_part.findings.append("kiosks: cannot be re-derived from the ledger entries")
+    scope = scope_of(scenario.inputs, rule_set, inmate)
+    ordered = [f for _, f in sorted(facts, key=lambda x: x[0])]  # log order is commit order
+    derived = fx.derive(ordered, month)
+    derived = fx.apply_hub_corrections(derived, [c for c in corrections if month.contains(c.day)])
+    wanted = restrict(
+        replace(
+            scenario.inputs,
+            attendance=derived.attendance,
+            counts=derived.counts,
+            warehoused=derived.warehoused,
+        ),
+        scope,
+    )
+    _compare_inputs(input_part, scenario.inputs, wanted, scope)
+    report.summary.append(
+        f"inputs: {len(scope.line_days)} line-day(s) of {inmate}, {len({p for p, _ in scope.member_days})} "
+        f"people on them, {len(ordered)} signed record(s), {len(corrections)} hub correction(s)"
+    )
+
+    # result: re-run the engine on the scenario
+    computed = result_of(_reparse(result_json(compute_month(scenario.inputs, rule_set))), scope)
+    result_part.checked = len(computed["daily"]) + len(computed["weekly"]) + len(computed["monthly"])
+    given = bundle.get("result")
+    if computed != given:
+        from hub.engine.scenario import compare_results
+
+        diffs = compare_results(computed, given, EXACT) or ["result: differs from the engine's"]
+        result_part.findings.extend(f"result: {d}" for d in diffs)
+    try:
+        explained = _reparse(explanations(scenario.inputs, rule_set, computed, inmate))
+    except EngineError as err:
+        result_part.findings.append(f"explanation: cannot be re-made ({err})")
+    else:
+        if explained != bundle.get("explanation"):
+            result_part.findings.append("explanation: differs from the engine's explanation of the result")
+    for m in computed["monthly"]:
+        report.summary.append(f"monthly line of {inmate}: " + ", ".join(f"{k}={v}" for k, v in m.items()))
+
+
+def _list(bundle: Mapping[str, Any], key: str) -> list[Any]:
+    value = bundle.get(key)
+    if not isinstance(value, list):
+        raise _Broken(f"{key}: missing or not a list")
+    return value
+
+
+def _any_verifies(keys: Sequence[bytes], data: bytes, signature: bytes) -> bool:
+    for key in keys:
+        try:
+            Verifier(key).verify(data, signature)
+            return True
+        except ProtocolError:
+            continue
+    return False
+
+
+def _compare_inputs(part: Part, given: MonthInput, wanted: MonthInput, scope: Scope) -> None:
+    """Multiset comparison of the fact lists; entries outside the scope are unbacked by the bundle."""
+    checks: list[tuple[str, Sequence[Any], Sequence[Any], Callable[[Any], bool]]] = [
+        ("attendance", given.attendance, wanted.attendance, lambda a: (a.inmate, a.day) in scope.member_days),
+        ("counts", given.counts, wanted.counts, lambda c: (c.inmate, c.day) in scope.member_days),
+        ("warehoused", given.warehoused, wanted.warehoused, lambda w: (w.line, w.day) in scope.line_days),
+    ]
+    for name, got, want, inside in checks:
+        part.checked += len(got)
+        remaining = list(want)
+        for entry in got:
+            if not inside(entry):
+                part.findings.append(f"{name}: {_shown(entry)} is outside the inmate's line-days")
+            elif entry in remaining:
+                remaining.remove(entry)
+            else:
+                part.findings.append(f"{name}: {_shown(entry)} is not what the signed records say")
+        part.findings.extend(
+            f"{name}: the signed records give {_shown(e)}, the scenario lacks it" for e in remaining
+        )
+
+
+def _shown(entry: Any) -> str:
+    values = {k: getattr(entry, k) for k in entry.__dataclass_fields__}
+    return ", ".join(f"{k}={v}" for k, v in values.items())

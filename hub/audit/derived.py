@@ -1,0 +1,479 @@
+"""`floorledger verify`, sections 5-7: monthly scores, weekly reviews and daily results re-derived
+from the signed frames (the record, ledger and log checks are in `hub.audit.verify`).
+
+The pure comparisons live in `hub.audit.months` and `hub.audit.weeks`; this module reads the
+database, derives the engine inputs once per month and hands them to both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import peewee
+
+from hub.audit.verify import Section, short
+from hub.ledger.entries import EntryContent, EntryRow, LedgerError, parse_entry
+from hub.store.kiosks import KioskRecord
+from protocol.errors import ProtocolError
+from protocol.records import parse_frame
+from protocol.signing import Verifier
+
+if TYPE_CHECKING:
+    from hub.audit import months as vm
+    from hub.audit import weeks as vw
+    from hub.engine.model import Month
+    from hub.engine.rules import RuleBook
+    from hub.results.facts import FactRecord, Facts, HubCorrection
+
+
+# --- re-derived from the frames ----------------------
+
+
+def check_derived(
+    db: peewee.Database,
+    ledger_rows: Sequence[EntryRow],
+    hub_key: Verifier | None,
+    results_section: Section,
+    scores_section: Section,
+    weeks_section: Section,
+    notes: list[str],
+) -> None:
+    """Daily results, monthly scores and weekly reviews, month by month, parsing each month's signed
+    records once.
+
+    The records are read by their `type` and `day` columns only to choose which frames to parse; the
+    record check has already compared those columns with the frames. Master data and rule sets are
+    the hub's own tables (their changes are acts in the ledger).
+    """
+    try:
+        from hub.audit import months as vm
+        from hub.engine.model import Month
+        from hub.masterdata import service as md
+        from hub.results import facts as fx
+        from hub.results import worker as rs
+        from hub.review import monthly as asm
+    except ImportError as err:
+        notes.append(f"daily results, monthly scores and weekly reviews were not re-derived: {err}")
+        return
+    db.bind([*rs.MODELS, *md.MODELS, *asm.MODELS], bind_refs=False, bind_backrefs=False)
+    has_master = all(model.table_exists() for model in md.MODELS)  # type: ignore[no-untyped-call]
+    signed, master_changes = _signed_acts(ledger_rows, hub_key)
+    scores = _scores_to_check(signed, master_changes, scores_section, notes)
+    weeks = _weeks_to_check(signed, master_changes, weeks_section, notes)
+    result_months: set[Month] = set()
+    latest: date | None = None
+    if not (has_master and rs.DailyResult.table_exists()):  # type: ignore[no-untyped-call]
+        notes.append("daily results were not re-derived: this database has no results or master data tables")
+    else:
+        day_rows: list[tuple[str]] = list(rs.DailyResult.select(rs.DailyResult.day).distinct().tuples())  # type: ignore[arg-type]
+        days = sorted({row[0] for row in day_rows})
+        if days:
+            latest = date.fromisoformat(days[-1])
+            result_months = {Month.of(date.fromisoformat(d)) for d in days}
+    score_months = {Month.parse(a.act.month) for a in scores.in_force}
+    if score_months and not has_master:
+        notes.append("monthly scores were not re-derived: this database has no master data tables")
+        score_months = set()
+    week_months = weeks.months()
+    if week_months and not has_master:
+        notes.append("weekly reviews were not re-derived: this database has no master data tables")
+        week_months = set()
+    if not result_months | score_months | week_months:
+        scores.finish()
+        weeks.finish()
+        return
+    book = md.rule_book()
+    line_area = {x.code: x.area for x in md.Line.select(md.Line.code, md.Line.area)}
+    person_area = {i.id: i.area for i in md.Inmate.select(md.Inmate.id, md.Inmate.area)}
+    if week_months:
+        weeks.start(
+            {
+                i.id: (i.number, i.name)
+                for i in md.Inmate.select(md.Inmate.id, md.Inmate.number, md.Inmate.name)
+            }
+        )
+    for month in sorted(result_months | score_months | week_months):
+        records = _month_records(month)
+        derived = fx.derive([fact for _, fact in records], month)
+        if month in result_months:
+            assert latest is not None
+            _check_results(month, derived, book, latest, results_section)
+        if month in score_months | week_months:
+            data = vm.MonthData(
+                month=month,
+                records=records,
+                master=fx.load_master(month),
+                rule_set=book.for_month(month),
+                line_area=line_area,
+                person_area=person_area,
+                corrections=[(i, c) for i, c in scores.corrections if month.contains(c.day)],
+                derived=derived,
+            )
+            if month in score_months:
+                scores.check_month(data)
+            if month in week_months:
+                weeks.add_month(data)
+    scores.finish()
+    weeks.finish()
+
+
+def _month_records(month: Month) -> list[tuple[int, FactRecord]]:
+    """(received_ms, fact) of the month's engine records and every kiosk correction, from the signed
+    frames, in commit order."""
+    from hub.results import facts as fx
+
+    first, last = month.first_day.isoformat(), month.last_day.isoformat()
+    query = (
+        KioskRecord.select(KioskRecord.id, KioskRecord.frame, KioskRecord.received_ms)
+        .where(
+            (KioskRecord.type.in_(sorted(fx.ENGINE_TYPES)) & KioskRecord.day.between(first, last))
+            | (KioskRecord.type == "correction")
+        )
+        .order_by(KioskRecord.id)
+        .tuples()
+    )
+    out = []
+    for rid, frame, received in query.iterator():
+        try:
+            out.append((int(received), fx.as_fact(parse_frame(bytes(frame)), order=rid)))
+        except ProtocolError:
+            continue  # reported by the record check
+    return out
+
+
+def _check_results(month: Month, derived: Facts, book: RuleBook, latest: date, section: Section) -> None:
+    """Recompute the month's daily records from the derived facts and compare each stored row."""
+    from hub.engine.compute import MonthIndex, compute_line_day
+    from hub.engine.errors import EngineError
+    from hub.results import facts as fx
+    from hub.results import worker as rs
+
+    first, last = month.first_day.isoformat(), month.last_day.isoformat()
+    through = latest if month.contains(latest) else None
+    inputs = fx.month_input(month, fx.load_master(month), derived, through=through)
+    rule_set = book.for_month(month)
+    index = MonthIndex(inputs, rule_set)
+    expected: dict[tuple[str, str], dict[str, Any]] = {}
+    for line, day in index.line_days():
+        try:
+            computed = compute_line_day(index, line, day)
+        except EngineError as err:
+            section.findings.append(f"line {line} on {day}: cannot be recomputed ({err})")
+            continue
+        for record in computed.records:
+            row = rs._row(record, rule_set.version, rule_set.digest, 0)
+            expected[(row["inmate"], row["day"])] = row
+    stored = {
+        (r.inmate, r.day): r for r in rs.DailyResult.select().where(rs.DailyResult.day.between(first, last))
+    }
+    for key in sorted(set(expected) | set(stored)):
+        section.checked += 1
+        want, have = expected.get(key), stored.get(key)
+        where = f"daily_result inmate {key[0]} day {key[1]}"
+        if have is None:
+            section.findings.append(f"{where}: missing; the records give a daily record")
+            continue
+        if want is None:
+            section.findings.append(f"{where} (id={have.id}): the records give no daily record here")
+            continue
+        for name, value in want.items():
+            if name != "computed_ms" and getattr(have, name) != value:
+                section.findings.append(
+                    f"{where} (id={have.id}): {name} is {short(getattr(have, name))} "
+                    f"but the records give {short(value)}"
+                )
+
+
+class _Scores:
+    """The monthly-scores section: the approval and adjustment rows against the ledger's acts, then
+    (`check_month`, per month) every approval in force against the scores re-derived as of it."""
+
+    def __init__(
+        self,
+        ledgered: vm.Ledgered,
+        corrections: list[tuple[int, HubCorrection]],
+        master_changes: list[int],
+        section: Section,
+        notes: list[str],
+    ) -> None:
+        self.ledgered = ledgered
+        self.in_force = ledgered.in_force()
+        self.corrections = corrections
+        self.master_changes = master_changes
+        self.section = section
+        self.notes = notes
+        self.explained: list[str] = []
+
+    def check_month(self, data: vm.MonthData) -> None:
+        from hub.audit import months as vm
+
+        scores = vm.MonthScores(data, self.ledgered)
+        for approval in self.in_force:
+            if approval.act.month != str(data.month):
+                continue
+            self.section.checked += 1
+            later = vm.explained(approval, self.ledgered, self.master_changes)
+            outcome = scores.check(approval, all_cuts=not later)
+            if outcome.holds:
+                continue
+            act = approval.act
+            where = f"month {act.month} area {act.area}"
+            said = (
+                f"approved by {act.actor} at stage {approval.stage} (ledger entry {act.index}) "
+                f"with digest {approval.digest[:16]}..."
+            )
+            if later:
+                self.explained.append(f"{where}, {approval.stage} (ledger entry {act.index})")
+                continue
+            if outcome.digest is None:
+                self.section.findings.append(f"{where}: {said}, but {outcome.error}")
+                continue
+            rules = data.rule_set.version
+            note = (
+                ""
+                if approval.rule_set == rules
+                else f" (approved under rule set {approval.rule_set}, now {rules})"
+            )
+            self.section.findings.append(
+                f"{where}: {said}, but the signed records give {outcome.digest[:16]}...{note}"
+            )
+
+    def finish(self) -> None:
+        if self.explained:
+            shown = ", ".join(self.explained[:10]) + (" ..." if len(self.explained) > 10 else "")
+            self.notes.append(
+                f"{len(self.explained)} approval(s) before the lock differ from the re-derived scores, "
+                "but master data changed after them (only the labor section's lock refuses that), so "
+                f"they are not findings: {shown}"
+            )
+
+
+def _signed_acts(
+    ledger_rows: Sequence[EntryRow], hub_key: Verifier | None
+) -> tuple[list[EntryContent], list[int]]:
+    """One pass over the ledger for sections 5 and 6: the assessment acts and dashboard corrections,
+    read from their frames (the frame decides, not the columns) and hub-signed (a forged act counts
+    for nothing; the ledger check reports it), and the indexes of master-data acts (which only ever
+    turn a finding into a note)."""
+    from hub.audit import months as vm
+    from hub.audit import weeks as vw
+    from hub.ledger.entries import CORRECTION
+
+    wanted = {*vm.ACTIONS, *vw.ACTIONS, CORRECTION}
+    signed: list[EntryContent] = []
+    master_changes: list[int] = []
+    for row in ledger_rows:
+        try:
+            content, data, signature = parse_entry(row.frame)
+            if content.action in vm.MASTER_ACTIONS:
+                master_changes.append(content.index)
+                continue
+            if content.action not in wanted:
+                continue
+            if hub_key is not None:
+                hub_key.verify(data, signature)
+        except (LedgerError, ProtocolError):
+            continue
+        signed.append(content)
+    return signed, master_changes
+
+
+def _scores_to_check(
+    signed: Sequence[EntryContent], master_changes: list[int], section: Section, notes: list[str]
+) -> _Scores:
+    """Compare the approval and adjustment rows with the ledger's monthly assessment acts."""
+    from hub.audit import months as vm
+    from hub.ledger.entries import CORRECTION
+    from hub.results import facts as fx
+    from hub.review import monthly as asm
+
+    acts: list[vm.Act] = []
+    corrections: list[tuple[int, HubCorrection]] = []
+    for content in signed:
+        if content.action == CORRECTION:
+            try:
+                corrections.append((content.index, fx.hub_correction(content.payload)))
+            except (ValueError, KeyError, TypeError):
+                continue  # ignored by the hub as well (hub.results.facts.load_hub_corrections)
+            continue
+        if content.action not in vm.ACTIONS:
+            continue
+        act = vm.month_act(
+            content.index, content.actor, content.action, content.subject, content.payload, content.hub_ms
+        )
+        if act is not None:
+            acts.append(act)
+    ledgered = vm.replay(acts)
+    scores = _Scores(ledgered, corrections, master_changes, section, notes)
+    section.findings.extend(ledgered.problems)
+    if not (asm.MonthApproval.table_exists() and asm.Adjustment.table_exists()):  # type: ignore[no-untyped-call]
+        if acts:
+            section.findings.append(
+                f"the ledger records {len(acts)} monthly assessment act(s), but this database has no "
+                "assessment tables"
+            )
+        return scores
+    approvals = [
+        vm.ApprovalRow(
+            id=r.id,
+            month=r.month,
+            area=r.area,
+            stage=r.stage,
+            approver=r.approver,
+            rows_digest=r.rows_digest,
+            voided=r.voided_ms is not None,
+            void_reason=r.void_reason,
+        )
+        for r in asm.MonthApproval.select().order_by(asm.MonthApproval.id)
+    ]
+    adjustments = [
+        vm.AdjustmentRow(
+            id=r.id,
+            month=r.month,
+            area=r.area,
+            inmate=r.inmate,
+            points=r.points,
+            reason=r.reason,
+            created_by=r.created_by,
+            voided=r.voided_ms is not None,
+            voided_by=r.voided_by,
+            void_reason=r.void_reason,
+        )
+        for r in asm.Adjustment.select().order_by(asm.Adjustment.id)
+    ]
+    section.checked += len(approvals) + len(adjustments)
+    section.findings.extend(vm.compare_approvals(approvals, ledgered))
+    section.findings.extend(vm.compare_adjustments(adjustments, ledgered))
+    return scores
+
+
+class _Weeks:
+    """The weekly-reviews section: the sign-off and publication rows against the ledger's acts, then
+    (`add_month`, in month order) every act re-derived once the months its week touches are read."""
+
+    def __init__(
+        self, acts: list[vw.WeekAct], master_changes: list[int], section: Section, notes: list[str]
+    ) -> None:
+        self.pending = acts
+        self.master_changes = master_changes
+        self.section = section
+        self.notes = notes
+        self.explained: list[str] = []
+        self.rederive: vw.WeekRows | None = None
+
+    def months(self) -> set[Month]:
+        from hub.audit import weeks as vw
+
+        return {m for act in self.pending for m in vw.week_months(act.week)}
+
+    def start(self, people: dict[str, tuple[str, str]]) -> None:
+        from hub.audit import weeks as vw
+
+        self.rederive = vw.WeekRows(people)
+
+    def add_month(self, data: vm.MonthData) -> None:
+        from hub.audit import weeks as vw
+
+        assert self.rederive is not None
+        self.rederive.add(data)
+        ready: list[vw.WeekAct] = []
+        waiting: list[vw.WeekAct] = []
+        for act in self.pending:  # a week running into the next month waits for it
+            read = all(m in self.rederive.months for m in vw.week_months(act.week))
+            (ready if read else waiting).append(act)
+        self.pending = waiting
+        for act in ready:
+            self._check(act)
+        needed = self.months()
+        for month in [m for m in self.rederive.months if m not in needed]:
+            self.rederive.drop(month)
+
+    def _check(self, act: vw.WeekAct) -> None:
+        from hub.audit import weeks as vw
+
+        assert self.rederive is not None
+        self.section.checked += 1
+        later = vw.explained(act, self.master_changes)
+        outcome = self.rederive.check(act, all_cuts=not later)
+        if outcome.holds:
+            return
+        what = "signed off" if act.action == vw.SIGNOFF else "published"
+        where = f"week {act.week} area {act.area}"
+        if later:
+            self.explained.append(f"{where}, {what} by {act.actor} (ledger entry {act.index})")
+            return
+        said = f"{what} by {act.actor} (ledger entry {act.index}) with digest {act.digest[:16]}..."
+        if outcome.digest is None:
+            self.section.findings.append(f"{where}: {said}, but {outcome.error}")
+        else:
+            self.section.findings.append(
+                f"{where}: {said}, but the signed records give {outcome.digest[:16]}..."
+            )
+
+    def finish(self) -> None:
+        if self.explained:
+            shown = ", ".join(self.explained[:10]) + (" ..." if len(self.explained) > 10 else "")
+            self.notes.append(
+                f"{len(self.explained)} weekly sign-off(s) or publication(s) differ from the re-derived "
+                "week, but master data changed after them (nothing locks a week against that), so they "
+                f"are not findings: {shown}"
+            )
+
+
+def _weeks_to_check(
+    signed: Sequence[EntryContent], master_changes: list[int], section: Section, notes: list[str]
+) -> _Weeks:
+    """Compare the sign-off and publication rows with the ledger's weekly acts."""
+    from hub.audit import weeks as vw
+    from hub.review import monthly as asm
+
+    acts: list[vw.WeekAct] = []
+    for content in signed:
+        if content.action not in vw.ACTIONS:
+            continue
+        act = vw.week_act(
+            content.index, content.actor, content.action, content.subject, content.payload, content.hub_ms
+        )
+        if act is not None:
+            acts.append(act)
+    ledgered = vw.replay(acts)
+    section.findings.extend(ledgered.problems)
+    weeks = _Weeks(ledgered.acts, master_changes, section, notes)
+    if not (asm.WeekSignoff.table_exists() and asm.PublishedWeek.table_exists()):  # type: ignore[no-untyped-call]
+        if acts:
+            section.findings.append(
+                f"the ledger records {len(acts)} weekly review act(s), but this database has no "
+                "assessment tables"
+            )
+        return weeks
+    signoffs = [
+        vw.SignoffRow(
+            id=r.id,
+            area=r.area,
+            week=r.week,
+            signed_by=r.signed_by,
+            role=r.role,
+            rows_digest=r.rows_digest,
+            signed_ms=r.signed_ms,
+        )
+        for r in asm.WeekSignoff.select().order_by(asm.WeekSignoff.id)
+    ]
+    publications = [
+        vw.PublishedRow(
+            id=r.id,
+            area=r.area,
+            week=r.week,
+            rows=r.rows,
+            published_by=r.published_by,
+            valid_from=r.valid_from,
+            until=r.until,
+            created_ms=r.created_ms,
+        )
+        for r in asm.PublishedWeek.select().order_by(asm.PublishedWeek.id)
+    ]
+    section.checked += len(signoffs) + len(publications)
+    section.findings.extend(vw.compare_signoffs(signoffs, ledgered))
+    section.findings.extend(vw.compare_publications(publications, ledgered))
+    return weeks

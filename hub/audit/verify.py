@@ -1,0 +1,548 @@
+"""`floorledger verify`: check the hub's database against the signed bytes it holds, and nothing else.
+
+What is trusted: each kiosk record's frame (signed by the kiosk), each ledger entry's frame and each
+checkpoint's frame (signed by the hub, whose public key the auditor brings). Kiosk keys are taken
+from the hub-signed enrollment and rotation acts in the ledger, so a key slipped into the `kiosk`
+table cannot make forged records look genuine. Everything else (parsed columns, chain heads, key
+tables, the log's leaf table) is checked against those signed bytes, and every row that differs is
+reported:
+
+1. the ledger: one unbroken chain from entry 1, every entry signed by the hub, columns = entry;
+2. kiosks: the `kiosk` and `kiosk_key_history` rows agree with the signed acts;
+3. records: every frame parses and verifies against one of its kiosk's keys; every parsed column
+   equals what the frame says; per kiosk the signed sequence numbers run 1..head without a gap and
+   each names its predecessor's hash; the kiosk's stored head is its last record;
+4. the log: leaves 0..n-1 without a gap, each the hash of an existing row's frame; every checkpoint
+   is signed, its columns equal its frame and its root is the root of the first `tree_size` leaves;
+5. monthly scores (`hub.audit.months`): every `assess_month_approval` and `assess_adjustment` row
+   equals what the hub-signed `month.*` acts say (none inserted, edited, deleted, voided or revived
+   in SQL), and every approval in force carries the digest of its area's monthly scores as
+   re-derived from the signed records (as of the approval), the master data, the rule book and the
+   ledger's adjustments and corrections;
+6. weekly reviews (`hub.audit.weeks`): every `assess_week_signoff` and `assess_published_week` row
+   equals what the hub-signed `week.signoff` / `week.publish` acts say (signer, digest, publication
+   window, and the published numbers to the digit; none inserted, edited or deleted in SQL), and each
+   act's digest is the digest of the area's week re-derived from the signed records as of the act;
+7. daily results: every stored month's daily records, re-derived from the signed records with the
+   master data and rule book, equal the `daily_result` rows.
+
+Record signatures dominate the cost, so records are checked in chunks by a pool of processes, while
+the log pass and sections 5 to 7 (`hub.audit.derived`) run beside it on threads. Sections 5 to 7
+parse each month's frames once between them; a month whose approvals were all given after its
+last record costs one engine computation more than its daily results, and the weekly acts of a month
+one engine index per distinct day they were given on (plus the line-days of their areas' weeks).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import peewee
+
+from hub.kiosks.enrollment import KioskKeyHistory
+from hub.ledger import merkle
+from hub.ledger.checkpoints import SOURCE_LEDGER, SOURCE_RECORD, LogLeaf, StoredCheckpoint
+from hub.ledger.entries import (
+    KIOSK_ENROLL,
+    KIOSK_REVOKE,
+    KIOSK_ROTATE,
+    EntryRow,
+    LedgerEntry,
+    LedgerError,
+    parse_entry,
+    verify_entries,
+)
+from hub.ledger.entries import read_rows as read_ledger_rows
+from hub.store.kiosks import RECORD_PARSED_COLUMNS, REVOKED, Kiosk, KioskRecord
+from protocol import canonical
+from protocol.errors import ProtocolError
+from protocol.messages import Checkpoint, open_frame
+from protocol.records import GENESIS_HASH, body_to_dict, parse_frame
+from protocol.signing import SIGNATURE_SIZE, Verifier, b64decode
+
+if TYPE_CHECKING:
+    pass
+
+CHUNK = 4000
+MAX_SHOWN = 50  # findings printed per section; the count is always complete
+
+
+@dataclass(slots=True)
+class Section:
+    """One part of the check: what was looked at and every finding, as readable lines."""
+
+    title: str
+    checked: int = 0
+    findings: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Report:
+    sections: list[Section]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(s.findings for s in self.sections)
+
+    def findings(self) -> list[str]:
+        return [line for s in self.sections for line in s.findings]
+
+    def render(self) -> str:
+        lines: list[str] = []
+        for s in self.sections:
+            status = "ok" if not s.findings else f"{len(s.findings)} problem(s)"
+            lines.append(f"{s.title}: {s.checked} checked, {status}")
+            lines.extend(f"  - {item}" for item in s.findings[:MAX_SHOWN])
+            if len(s.findings) > MAX_SHOWN:
+                lines.append(f"  ... and {len(s.findings) - MAX_SHOWN} more")
+        lines.extend(f"note: {n}" for n in self.notes)
+        lines.append("VERIFIED: every row matches the signed records" if self.ok else "NOT VERIFIED")
+        return "\n".join(lines)
+
+
+# --- kiosk keys from the signed ledger -------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class KioskAct:
+    keys: list[bytes] = field(default_factory=list)
+    revoked: bool = False
+
+
+def kiosk_acts(rows: Iterable[EntryRow], hub_key: Verifier | None) -> dict[str, KioskAct]:
+    """Each kiosk's keys (in order) and revocation, as the hub-signed ledger entries say; an entry
+    whose hub signature fails admits no key (the ledger check reports it)."""
+    acts: dict[str, KioskAct] = {}
+    for row in rows:
+        try:
+            content, data, signature = parse_entry(row.frame)
+            if hub_key is not None:
+                hub_key.verify(data, signature)
+        except (LedgerError, ProtocolError):
+            continue
+        kiosk = content.payload.get("kiosk")
+        if not isinstance(kiosk, str):
+            continue
+        if content.action in (KIOSK_ENROLL, KIOSK_ROTATE):
+            try:
+                key = b64decode(str(content.payload.get("public_key", "")))
+            except ProtocolError:
+                continue
+            acts.setdefault(kiosk, KioskAct()).keys.append(key)
+        elif content.action == KIOSK_REVOKE:
+            acts.setdefault(kiosk, KioskAct()).revoked = True
+    return acts
+
+
+def _check_kiosks(acts: dict[str, KioskAct], section: Section) -> None:
+    for row in Kiosk.select().order_by(Kiosk.id):
+        section.checked += 1
+        act = acts.get(row.id)
+        if act is None or not act.keys:
+            section.findings.append(f"kiosk {row.id}: no hub-signed enrollment in the ledger")
+            continue
+        if bytes(row.public_key) != act.keys[-1]:
+            section.findings.append(f"kiosk {row.id}: public_key is not the key the ledger last admitted")
+        if (row.status == REVOKED) != act.revoked:
+            section.findings.append(f"kiosk {row.id}: status {row.status!r} disagrees with the ledger")
+    for hist in KioskKeyHistory.select().order_by(KioskKeyHistory.id):
+        section.checked += 1
+        act = acts.get(hist.kiosk)
+        if act is None or bytes(hist.public_key) not in act.keys:
+            section.findings.append(
+                f"kiosk_key_history id={hist.id}: key of kiosk {hist.kiosk} was never admitted in the ledger"
+            )
+
+
+# --- records (in worker processes) -----------------------------------------------------------------
+
+RecordRow = tuple[
+    Any, ...
+]  # id, kiosk, seq, hash, prev, type, day, line, person, wall_ms, mono_ms, boot, body, frame
+_COLUMNS = RECORD_PARSED_COLUMNS
+_verifiers: dict[str, list[Verifier]] = {}
+
+
+def _init_worker(keys: dict[str, list[bytes]]) -> None:
+    _verifiers.clear()
+    for kiosk, key_list in keys.items():
+        good = []
+        for key in key_list:
+            try:
+                good.append(Verifier(key))
+            except ProtocolError:
+                continue
+        _verifiers[kiosk] = good
+
+
+Signed = tuple[str, int, str, str]  # kiosk, seq, prev, hash as signed
+
+
+def _check_chunk(rows: Sequence[RecordRow]) -> list[tuple[list[str], Signed | None]]:
+    """Per row: its findings, and the chain position its frame signs (None if the frame is no record)."""
+    out: list[tuple[list[str], Signed | None]] = []
+    for row in rows:
+        rid, frame = row[0], row[13]
+        where = f"kiosk_record id={rid} (kiosk {row[1]} seq {row[2]})"
+        try:
+            signed = parse_frame(frame)
+        except ProtocolError as err:
+            out.append(([f"{where}: stored frame is not a record ({err})"], None))
+            continue
+        problems: list[str] = []
+        record = signed.record
+        verifiers = _verifiers.get(record.kiosk, [])
+        if not verifiers:
+            problems.append(f"{where}: kiosk {record.kiosk} has no key admitted in the ledger")
+        elif not _any_verifies(verifiers, signed.data, frame[:SIGNATURE_SIZE]):
+            problems.append(f"{where}: signature does not verify against kiosk {record.kiosk}'s keys")
+        body = record.body
+        expected = (
+            record.kiosk,
+            record.seq,
+            signed.hash,
+            record.prev,
+            record.type,
+            getattr(body, "day", None),
+            getattr(body, "line", None),
+            getattr(body, "person", None),
+            record.wall_ms,
+            record.mono_ms,
+            record.boot,
+            _body_text(signed.data),
+        )
+        for name, stored, says in zip(_COLUMNS, row[1:13], expected, strict=True):
+            if name == "body" and stored != says:
+                problems.extend(f"{where}: {line}" for line in _body_diff(stored, body_to_dict(body)))
+            elif stored != says:
+                problems.append(
+                    f"{where}: column {name} is {short(stored)} but the signed record says {short(says)}"
+                )
+        out.append((problems, (record.kiosk, record.seq, record.prev, signed.hash)))
+    return out
+
+
+def _body_text(data: bytes) -> str:
+    """The body's canonical JSON, cut from the record's canonical bytes instead of encoded again.
+
+    Keys are sorted, so the record reads `{"body":{...},"boot":"<id>",...}`. Inside strings every
+    quote is escaped, and nothing after `boot` nests, so the last `,"boot":"` ends the body.
+    """
+    return data[8 : data.rindex(b',"boot":"')].decode("utf-8")
+
+
+def _body_diff(stored: Any, signed: dict[str, Any]) -> list[str]:
+    """Which body fields the stored JSON changes, e.g. `body.units is 99 but the signed record says 10`."""
+    try:
+        parsed = json.loads(stored)
+    except (TypeError, ValueError):
+        parsed = None
+    if not isinstance(parsed, dict):
+        return [f"column body is {short(stored)}, not the signed body"]
+    lines = [
+        f"column body.{key} is {short(parsed.get(key))} but the signed record says {short(signed.get(key))}"
+        for key in sorted(set(parsed) | set(signed))
+        if parsed.get(key) != signed.get(key) or (key in parsed) != (key in signed)
+    ]
+    return lines or ["column body is not the canonical JSON of the signed body"]
+
+
+def _any_verifies(verifiers: list[Verifier], data: bytes, signature: bytes) -> bool:
+    for verifier in verifiers:
+        try:
+            verifier.verify(data, signature)
+        except ProtocolError:
+            continue
+        return True
+    return False
+
+
+def short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _record_chunks(db: peewee.Database) -> Iterator[list[RecordRow]]:
+    # a raw cursor: peewee's per-column conversion costs more than the signature check's share here
+    fields = [KioskRecord.id, *(getattr(KioskRecord, c) for c in _COLUMNS), KioskRecord.frame]
+    query = KioskRecord.select(*fields).order_by(KioskRecord.kiosk, KioskRecord.seq, KioskRecord.id)
+    cursor = _raw_cursor(db, query)
+    try:
+        while True:
+            rows = cursor.fetchmany(CHUNK)
+            if not rows:
+                return
+            yield [(*row[:13], bytes(row[13])) for row in rows]
+    finally:
+        cursor.close()
+
+
+def _raw_cursor(db: peewee.Database, query: peewee.Query) -> Any:
+    """Run a peewee query on a plain DB-API cursor: no per-column conversion, a million rows fast."""
+    sql, params = query.sql()
+    return db.execute_sql(sql, params)  # type: ignore[no-untyped-call]
+
+
+class _Chains:
+    """Per kiosk, the signed chain as the stored rows run: 1..n, each naming its predecessor."""
+
+    def __init__(self, section: Section) -> None:
+        self.section = section
+        self.heads: dict[str, tuple[int, str]] = {}
+
+    def add(self, row_id: int, signed: Signed) -> None:
+        kiosk, seq, prev, digest = signed
+        last_seq, last_hash = self.heads.get(kiosk, (0, GENESIS_HASH))
+        where = f"kiosk_record id={row_id} (kiosk {kiosk})"
+        if seq == last_seq + 1 and prev != last_hash:
+            self.section.findings.append(f"{where}: signed record {seq} does not follow record {last_seq}")
+        elif seq > last_seq + 1:
+            missing = f"{last_seq + 1}" if seq == last_seq + 2 else f"{last_seq + 1}..{seq - 1}"
+            self.section.findings.append(f"{where}: record(s) {missing} missing before signed record {seq}")
+        elif seq <= last_seq:
+            self.section.findings.append(
+                f"{where}: signed record {seq} is out of order after record {last_seq}"
+            )
+            return
+        self.heads[kiosk] = (seq, digest)
+
+    def check_heads(self) -> None:
+        for row in Kiosk.select(Kiosk.id, Kiosk.head_seq, Kiosk.head_hash).order_by(Kiosk.id):
+            seq, digest = self.heads.get(row.id, (0, GENESIS_HASH))
+            if (row.head_seq, row.head_hash) != (seq, digest):
+                self.section.findings.append(
+                    f"kiosk {row.id}: stored head is record {row.head_seq}, the signed records end at {seq}"
+                )
+
+
+def _check_records(db: peewee.Database, keys: dict[str, list[bytes]], workers: int, section: Section) -> None:
+    chains = _Chains(section)
+
+    def consume(rows: Sequence[RecordRow], results: list[tuple[list[str], Signed | None]]) -> None:
+        for row, (problems, signed) in zip(rows, results, strict=True):
+            section.checked += 1
+            section.findings.extend(problems)
+            if signed is not None:
+                chains.add(row[0], signed)
+
+    if workers <= 1:
+        _init_worker(keys)
+        for rows in _record_chunks(db):
+            consume(rows, _check_chunk(rows))
+    else:
+        # spawn, not fork: the caller may run threads (a hub, a test's broker client)
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(workers, initializer=_init_worker, initargs=(keys,)) as pool:
+            pending: list[tuple[list[RecordRow], Any]] = []
+            for rows in _record_chunks(db):
+                pending.append((rows, pool.apply_async(_check_chunk, (rows,))))
+                while len(pending) > workers * 3:  # bounded read-ahead keeps memory flat
+                    done_rows, result = pending.pop(0)
+                    consume(done_rows, result.get())
+            for done_rows, result in pending:
+                consume(done_rows, result.get())
+    chains.check_heads()
+
+
+# --- the Merkle log and checkpoints -----------------------------------------------------------------
+
+
+def _check_log(db: peewee.Database, hub_key: Verifier | None, section: Section) -> None:
+    checkpoints = _load_checkpoints(hub_key, section)
+    sizes = sorted({size for size, _ in checkpoints.values()})
+    by_size: dict[int, list[tuple[int, str]]] = {}
+    for cid, (size, root) in checkpoints.items():
+        by_size.setdefault(size, []).append((cid, root))
+    builder = merkle.TreeBuilder()
+    next_size = 0
+
+    def compare_at(size: int) -> None:
+        if size not in by_size:
+            return
+        root = builder.root().hex()
+        for cid, signed_root in by_size.get(size, []):
+            if signed_root != root:
+                section.findings.append(
+                    f"checkpoint id={cid}: signed root over {size} leaves is {signed_root[:16]}..., "
+                    f"the stored log gives {root[:16]}..."
+                )
+
+    compare_at(0)
+    record = KioskRecord.alias("r")
+    entry = LedgerEntry.alias("e")
+    query = (
+        LogLeaf.select(
+            LogLeaf.leaf_index, LogLeaf.source, LogLeaf.ref, LogLeaf.leaf_hash, record.frame, entry.frame
+        )
+        .join(
+            record, peewee.JOIN.LEFT_OUTER, on=(LogLeaf.source == SOURCE_RECORD) & (record.id == LogLeaf.ref)
+        )
+        .join_from(
+            LogLeaf,
+            entry,
+            peewee.JOIN.LEFT_OUTER,
+            on=(LogLeaf.source == SOURCE_LEDGER) & (entry.id == LogLeaf.ref),
+        )
+        .order_by(LogLeaf.leaf_index)
+    )
+    cursor = _raw_cursor(db, query)  # raw rows: a million leaves are read here
+    rows = iter(lambda: cursor.fetchmany(CHUNK), [])
+    for index, source, ref, stored_leaf, rframe, lframe in (row for chunk in rows for row in chunk):
+        section.checked += 1
+        where = f"log leaf {index}"
+        if index != next_size:
+            section.findings.append(f"{where}: leaves {next_size}..{index - 1} are missing from the log")
+            next_size = index  # keep going so later checkpoints are still compared
+        frame = rframe if source == SOURCE_RECORD else lframe if source == SOURCE_LEDGER else None
+        if frame is None:
+            table = {SOURCE_RECORD: "kiosk_record", SOURCE_LEDGER: "ledger_entry"}.get(source, source)
+            section.findings.append(f"{where}: {table} id={ref} it was made from no longer exists")
+            leaf = bytes.fromhex(stored_leaf)
+        else:
+            leaf = merkle.leaf_hash(bytes(frame))
+            if leaf.hex() != stored_leaf:
+                section.findings.append(f"{where}: {source} id={ref} is not the row the log recorded")
+        builder.append(leaf)
+        next_size += 1
+        compare_at(next_size)
+    cursor.close()
+    for size in sizes:
+        if size > builder.size:
+            for cid, _ in by_size[size]:
+                section.findings.append(
+                    f"checkpoint id={cid}: signs {size} leaves but the log holds only {builder.size}"
+                )
+
+
+def _load_checkpoints(hub_key: Verifier | None, section: Section) -> dict[int, tuple[int, str]]:
+    found: dict[int, tuple[int, str]] = {}
+    for row in StoredCheckpoint.select().order_by(StoredCheckpoint.id):
+        frame = bytes(row.frame)
+        where = f"checkpoint id={row.id}"
+        try:
+            if hub_key is not None:
+                message: Checkpoint = open_frame(frame, hub_key, Checkpoint)
+            else:
+                message = Checkpoint.from_dict(canonical.decode(frame[SIGNATURE_SIZE:]))
+        except (ProtocolError, canonical.CanonicalError) as err:
+            section.findings.append(f"{where}: not a checkpoint signed by the hub ({err})")
+            continue
+        for name, stored, says in (
+            ("tree_size", row.tree_size, message.tree_size),
+            ("root", row.root, message.root),
+            ("hub_ms", row.hub_ms, message.hub_ms),
+        ):
+            if stored != says:
+                section.findings.append(
+                    f"{where}: column {name} is {stored!r} but the signed checkpoint says {says!r}"
+                )
+        found[row.id] = (message.tree_size, message.root)
+    return found
+
+
+class _Beside(threading.Thread):
+    """A check on its own thread and database connection, beside the signature pool (which keeps the
+    other cores busy); its exception is re-raised by the caller."""
+
+    def __init__(self, db: peewee.Database, check: Callable[[], None], name: str) -> None:
+        super().__init__(name=name, daemon=True)
+        self._db, self._check = db, check
+        self._error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            with self._db.connection_context():
+                self._check()
+        except BaseException as err:  # handed to the caller: an escaping exception would be lost
+            self._error = err
+
+    def reraise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+
+# --- the whole check --------------------------------------------------------------------------------
+
+
+def verify_database(
+    db: peewee.Database, hub_key: Verifier | None, *, workers: int | None = None, results: bool = True
+) -> Report:
+    """Check everything listed in the module docstring; the tables must be bound to `db`.
+
+    `results=False` leaves out the three re-derived sections (monthly scores, weekly reviews, daily
+    results)."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    ledger_section = Section("ledger (officers' acts, hub-signed chain)")
+    kiosk_section = Section("kiosks and keys (against the ledger's enrollments)")
+    record_section = Section("kiosk records (signatures, columns, chains)")
+    log_section = Section("Merkle log and checkpoints")
+    scores_section = Section("monthly scores (re-derived from the signed records)")
+    weeks_section = Section("weekly reviews (sign-offs and publications, re-derived)")
+    results_section = Section("daily results (re-derived from the signed records)")
+    # daily results stay last: callers read them as `sections[-1]`
+    report = Report(
+        [
+            ledger_section,
+            kiosk_section,
+            record_section,
+            log_section,
+            scores_section,
+            weeks_section,
+            results_section,
+        ]
+    )
+    if hub_key is None:
+        report.notes.append("no hub public key given: hub signatures (ledger, checkpoints) were NOT checked")
+    with db.connection_context():
+        ledger_rows = list(read_ledger_rows(db))
+        ledger_section.checked = len(ledger_rows)
+        ledger_section.findings.extend(verify_entries(ledger_rows, hub_key))
+        acts = kiosk_acts(ledger_rows, hub_key)
+        _check_kiosks(acts, kiosk_section)
+        keys = {kiosk: act.keys for kiosk, act in acts.items()}
+        others: list[Callable[[], None]] = [lambda: _check_log(db, hub_key, log_section)]
+        if results:
+            from hub.audit.derived import check_derived
+
+            others.append(
+                lambda: check_derived(
+                    db, ledger_rows, hub_key, results_section, scores_section, weeks_section, report.notes
+                )
+            )
+        if workers > 1:
+            # the log pass and the re-derivation run on this process's idle time while the pool
+            # checks signatures (they only read: each section is its own)
+            threads = [_Beside(db, check, f"verify-{n}") for n, check in enumerate(others)]
+            for thread in threads:
+                thread.start()
+            try:
+                _check_records(db, keys, workers, record_section)
+            finally:
+                for thread in threads:
+                    thread.join()
+            for thread in threads:
+                thread.reraise()
+        else:
+            _check_records(db, keys, workers, record_section)
+            for check in others:
+                check()
+    return report
+
+
+def load_hub_key(text: str) -> Verifier:
+    """The hub's public key from base64url text, or from a file holding it (one line)."""
+    value = text.strip()
+    if os.path.exists(value):
+        with open(value, encoding="ascii") as handle:
+            value = handle.read().strip().split(":")[-1]
+    try:
+        return Verifier(b64decode(value))
+    except ProtocolError as err:
+        raise ValueError(f"not a hub public key: {err.detail}") from err

@@ -1,0 +1,268 @@
+"""Kiosk enrollment: an officer admits a kiosk's key, binds it to a line, revokes it or rotates its key.
+
+A kiosk announces its key in a signed hello (stored by ingest as a `PendingKiosk`); the officer
+confirms it by typing the fingerprint the kiosk's screen shows, or by scanning the screen's QR code
+`floorledger-enroll:1:<kiosk>:<public_key_b64url>`. Every act is written to the hub's ledger with
+the officer who did it, in the same transaction as the change, and the kiosk's key history is kept
+(`KioskKeyHistory`) so records signed before a rotation still verify. After each act the
+`reload_keys` callback tells ingest to pick the change up.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Callable
+
+import peewee
+
+from hub.ledger import entries as lg
+from hub.store import db as hub_db
+from hub.store.kiosks import ENROLLED, REVOKED, Kiosk, PendingKiosk
+from hub.store.kiosks import KioskKeyHistory as KioskKeyHistory
+from protocol import fields as f
+from protocol.errors import ProtocolError
+from protocol.records import GENESIS_HASH
+from protocol.signing import b64decode, b64encode, check_public_key, fingerprint
+
+log = logging.getLogger(__name__)
+
+QR_PREFIX = "floorledger-enroll:1:"
+
+
+class EnrollmentError(Exception):
+    """An act the hub refuses (unknown kiosk, fingerprint mismatch, already enrolled); one line."""
+
+
+MODELS: tuple[type[peewee.Model], ...] = (KioskKeyHistory,)
+
+
+def bind(db: peewee.Database) -> None:
+    hub_db.bind(db, MODELS)
+
+
+def normalize_fingerprint(text: str) -> str:
+    """What an officer typed, as 20 lowercase hex digits (spaces, dashes and case do not matter)."""
+    return "".join(ch for ch in text.lower() if ch not in " -\t")
+
+
+def parse_qr(text: str) -> tuple[str, bytes]:
+    """(kiosk id, public key) from the enrollment QR text; EnrollmentError when it is not one."""
+    text = text.strip()
+    if not text.startswith(QR_PREFIX):
+        raise EnrollmentError("not a FloorLedger enrollment code")
+    kiosk, sep, key_text = text[len(QR_PREFIX) :].partition(":")
+    try:
+        f.ident(kiosk, "kiosk")
+        if not sep:
+            raise EnrollmentError("enrollment code names no key")
+        key = b64decode(key_text)
+        check_public_key(key)
+    except ProtocolError as err:
+        raise EnrollmentError(f"damaged enrollment code: {err.detail}") from err
+    return kiosk, key
+
+
+def _fingerprint_matches(typed: str, key: bytes) -> bool:
+    return hmac.compare_digest(normalize_fingerprint(typed), normalize_fingerprint(fingerprint(key)))
+
+
+class Enrollment:
+    """Officers' kiosk acts; `clock()` is hub time in ms, `reload_keys()` runs after each commit."""
+
+    def __init__(
+        self,
+        db: peewee.Database,
+        ledger: lg.Ledger,
+        clock: Callable[[], int],
+        reload_keys: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._db = db
+        self._ledger = ledger
+        self._clock = clock
+        self._reload_keys = reload_keys
+
+    # --- queries ---------------------------------------------------------------------------------
+
+    def pending(self) -> list[PendingKiosk]:
+        return list(PendingKiosk.select().order_by(PendingKiosk.first_seen_ms))
+
+    def kiosks(self) -> list[Kiosk]:
+        return list(Kiosk.select().order_by(Kiosk.id))
+
+    def key_history(self, kiosk: str) -> list[KioskKeyHistory]:
+        return list(
+            KioskKeyHistory.select().where(KioskKeyHistory.kiosk == kiosk).order_by(KioskKeyHistory.id)
+        )
+
+    # --- acts ------------------------------------------------------------------------------------
+
+    def enroll(self, officer: str, kiosk: str, typed_fingerprint: str, line: str | None = None) -> Kiosk:
+        """Admit the key `kiosk` announced in its hello, if the officer's fingerprint matches it."""
+        with self._db.atomic():
+            pending = PendingKiosk.get_or_none(PendingKiosk.kiosk == kiosk)
+            if pending is None:
+                raise EnrollmentError(f"kiosk {kiosk} has not said hello; start it and check the network")
+            key = bytes(pending.public_key)
+            if not _fingerprint_matches(typed_fingerprint, key):
+                raise EnrollmentError(
+                    f"fingerprint does not match the key kiosk {kiosk} announced; nothing was enrolled"
+                )
+            result = self._admit(officer, kiosk, key, line, "fingerprint")
+        self._after()
+        return result
+
+    def enroll_qr(self, officer: str, qr_text: str, line: str | None = None) -> Kiosk:
+        """Admit the key in the QR code scanned from the kiosk's own screen."""
+        kiosk, key = parse_qr(qr_text)
+        with self._db.atomic():
+            pending = PendingKiosk.get_or_none(PendingKiosk.kiosk == kiosk)
+            if pending is not None and bytes(pending.public_key) != key:
+                raise EnrollmentError(
+                    f"the code's key differs from the key kiosk {kiosk} announced; nothing was enrolled"
+                )
+            result = self._admit(officer, kiosk, key, line, "qr")
+        self._after()
+        return result
+
+    def bind_line(self, officer: str, kiosk: str, line: str | None) -> Kiosk:
+        with self._db.atomic():
+            row = self._enrolled(kiosk)
+            old = row.line
+            row.line = None if line is None else self._line(line)
+            row.save()
+            self._ledger.append(
+                officer, lg.KIOSK_BIND, kiosk, {"kiosk": kiosk, "line": row.line, "old_line": old}
+            )
+        self._after()
+        return row
+
+    def revoke(self, officer: str, kiosk: str, reason: str) -> Kiosk:
+        """Refuse everything the kiosk sends from now on; its stored records stay valid evidence."""
+        try:
+            reason = f.text(reason, "reason", max_len=200, allow_empty=False)
+        except ProtocolError as err:
+            raise EnrollmentError("give a reason for the revocation") from err
+        now = self._clock()
+        with self._db.atomic():
+            row = self._enrolled(kiosk)
+            row.status = REVOKED
+            row.save()
+            KioskKeyHistory.update(valid_until_ms=now).where(
+                KioskKeyHistory.kiosk == kiosk, KioskKeyHistory.valid_until_ms.is_null()
+            ).execute()
+            self._ledger.append(
+                officer,
+                lg.KIOSK_REVOKE,
+                kiosk,
+                {"kiosk": kiosk, "fingerprint": fingerprint(bytes(row.public_key)), "reason": reason},
+            )
+        self._after()
+        return row
+
+    def rotate(self, officer: str, kiosk: str, typed_fingerprint: str) -> Kiosk:
+        """Replace an enrolled kiosk's key by the new key it announced in a hello; its chain goes on."""
+        now = self._clock()
+        with self._db.atomic():
+            row = self._enrolled(kiosk)
+            pending = PendingKiosk.get_or_none(PendingKiosk.kiosk == kiosk)
+            old_key = bytes(row.public_key)
+            if pending is None or bytes(pending.public_key) == old_key:
+                raise EnrollmentError(f"kiosk {kiosk} has not announced a new key")
+            new_key = bytes(pending.public_key)
+            if not _fingerprint_matches(typed_fingerprint, new_key):
+                raise EnrollmentError(
+                    f"fingerprint does not match the new key kiosk {kiosk} announced; the old key stays"
+                )
+            entry = self._ledger.append(
+                officer,
+                lg.KIOSK_ROTATE,
+                kiosk,
+                {
+                    "kiosk": kiosk,
+                    "public_key": b64encode(new_key),
+                    "fingerprint": fingerprint(new_key),
+                    "old_fingerprint": fingerprint(old_key),
+                },
+            )
+            KioskKeyHistory.update(valid_until_ms=now).where(
+                KioskKeyHistory.kiosk == kiosk, KioskKeyHistory.valid_until_ms.is_null()
+            ).execute()
+            self._history(kiosk, new_key, now, entry.entry_index)
+            row.public_key = new_key
+            row.save()
+            pending.delete_instance()
+        self._after()
+        return row
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _admit(self, officer: str, kiosk: str, key: bytes, line: str | None, method: str) -> Kiosk:
+        existing = Kiosk.get_or_none(Kiosk.id == kiosk)
+        if existing is not None:
+            what = (
+                "revoked; enroll the replacement under a new id" if existing.status == REVOKED else "enrolled"
+            )
+            raise EnrollmentError(f"kiosk {kiosk} is already {what}")
+        try:
+            check_public_key(key)
+        except ProtocolError as err:
+            raise EnrollmentError(f"kiosk {kiosk}'s key is unusable: {err.detail}") from err
+        line = None if line is None else self._line(line)
+        now = self._clock()
+        entry = self._ledger.append(
+            officer,
+            lg.KIOSK_ENROLL,
+            kiosk,
+            {
+                "kiosk": kiosk,
+                "public_key": b64encode(key),
+                "fingerprint": fingerprint(key),
+                "line": line,
+                "method": method,
+            },
+        )
+        row: Kiosk = Kiosk.create(
+            id=kiosk,
+            public_key=key,
+            line=line,
+            status=ENROLLED,
+            head_seq=0,
+            head_hash=GENESIS_HASH,
+            enrolled_ms=now,
+        )
+        self._history(kiosk, key, now, entry.entry_index)
+        PendingKiosk.delete().where(PendingKiosk.kiosk == kiosk).execute()
+        log.info("officer %s enrolled kiosk %s (%s)", officer, kiosk, fingerprint(key))
+        return row
+
+    def _history(self, kiosk: str, key: bytes, now: int, ledger_index: int) -> None:
+        KioskKeyHistory.create(
+            kiosk=kiosk,
+            public_key=key,
+            fingerprint=fingerprint(key),
+            valid_from_ms=now,
+            ledger_index=ledger_index,
+        )
+
+    @staticmethod
+    def _enrolled(kiosk: str) -> Kiosk:
+        row: Kiosk | None = Kiosk.get_or_none(Kiosk.id == kiosk)
+        if row is None:
+            raise EnrollmentError(f"kiosk {kiosk} is not enrolled")
+        if row.status == REVOKED:
+            raise EnrollmentError(f"kiosk {kiosk} is revoked")
+        return row
+
+    @staticmethod
+    def _line(line: str) -> str:
+        try:
+            return f.ident(line, "line")
+        except ProtocolError as err:
+            raise EnrollmentError(f"not a line id: {line!r}") from err
+
+    def _after(self) -> None:
+        try:
+            self._reload_keys()
+        except Exception:  # the act is committed; a failed reload must not look like a failed act
+            log.exception("reloading kiosk keys after an enrollment act failed")

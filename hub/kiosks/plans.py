@@ -1,0 +1,249 @@
+"""Signed line plans: what a line's kiosks need to work offline for the day.
+
+A plan lists everyone the kiosk may recognise (the line's inmates of the day with their post,
+today's quota and yesterday's record; the officers who may witness on the line) with their active
+badges, signed by the hub and published retained on the line's plan topic. `PlanPublisher.refresh`
+rebuilds the plans and publishes a plan only when its content changed (a new result, a master-data
+change, a new day); the plan's `revision` rises with every published change and survives restarts
+(`LinePlanState`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from datetime import date
+from fractions import Fraction
+
+import peewee as pw
+
+from hub.engine.exact import shown
+from hub.engine.model import Month
+from hub.masterdata import service as md
+from hub.results import worker as rs
+from hub.store.db import write_transaction
+from hub.store.kiosks import LinePlanState as LinePlanState
+from protocol import canonical
+from protocol.messages import DayResult, LinePlan, PlanPerson, seal
+from protocol.signing import Signer
+from protocol.topics import Topics
+
+log = logging.getLogger(__name__)
+
+Publish = Callable[[str, bytes], None]
+"""`publish(topic, frame)`: sends a plan retained (the app wires `HubMqtt.publish(..., retain=True)`)."""
+
+SITE_WIDE_ROLES = ("labor_section", "admin")
+
+
+MODELS: tuple[type[pw.Model], ...] = (LinePlanState,)
+
+
+def _full_quota_units(line: md.Line, inmate: md.Inmate, seconds: Fraction, efficiency: Fraction) -> Fraction:
+    """Quota units of a day without excused minutes (when no result exists yet for today)."""
+    shift = md.fraction(line.shift_minutes)
+    return max(Fraction(0), shift) * 60 * efficiency / 100 * md.fraction(inmate.quota_pct) / 100 / seconds
+
+
+def _standard_seconds(product: str, step: str, day: date) -> Fraction | None:
+    version = (
+        md.StandardTime.select()
+        .where(
+            (md.StandardTime.product == product)
+            & (md.StandardTime.step == step)
+            & (md.StandardTime.valid_from <= day.isoformat())
+        )
+        .order_by(md.StandardTime.valid_from.desc())
+        .first()
+    )
+    return None if version is None else md.fraction(version.seconds)
+
+
+def day_result(row: rs.DailyResult) -> DayResult:
+    return DayResult(
+        day=row.day,
+        quota_units=row.quota_units,
+        done_units=row.done_units,
+        diff_units=row.diff_units,
+        completion_pct=row.completion_pct,
+    )
+
+
+def notice_for(person: str, day: date) -> str | None:
+    from hub.review import corrections
+
+    return corrections.notice_for(person, day)
+
+
+def build_plan(*, hub: str, line: str, day: date, hub_ms: int, revision: int) -> LinePlan:
+    """The plan of `line` for `day` from master data and stored results (no signing, no I/O beyond reads)."""
+    line_row = md.Line.get_by_id(line)
+    area = md.Area.get_or_none(md.Area.code == line_row.area)
+    product = (
+        None if line_row.product is None else md.Product.get_or_none(md.Product.code == line_row.product)
+    )
+    badges = md.active_badges()
+    names = md.step_names()
+    posts = {inmate: a for inmate, a in md.posts_on(day).items() if a.line == line}
+    working = md.is_workday(day, line)
+    today = {row.inmate: row for row in rs.line_day_rows(line, day)}
+    yesterday = rs.latest_before(sorted(posts), day)
+    efficiency = md.rule_book().for_month(Month.of(day)).params.target_efficiency_pct
+    inmates = {i.id: i for i in md.Inmate.select().where(md.Inmate.id.in_(sorted(posts)))} if posts else {}
+    people: list[PlanPerson] = []
+    for inmate_id in sorted(posts):
+        post, inmate = posts[inmate_id], inmates.get(inmate_id)
+        if inmate is None:
+            continue
+        quota: str | None = None
+        if not working:
+            quota = None
+        elif inmate_id in today:
+            quota = today[inmate_id].quota_units
+        else:
+            seconds = _standard_seconds(post.product, post.step, day)
+            if seconds is not None:
+                quota = shown(_full_quota_units(line_row, inmate, seconds, efficiency))
+        last = yesterday.get(inmate_id)
+        people.append(
+            PlanPerson(
+                id=inmate_id,
+                name=inmate.name,
+                role="inmate",
+                badges=tuple(badges.get(inmate_id, ())),
+                product=post.product,
+                step=post.step,
+                step_name=names.get((post.product, post.step)),
+                quota_units=quota,
+                yesterday=None if last is None else day_result(last),
+                notice=notice_for(inmate_id, day),  # a rejected dispute's reason (hub.review.corrections)
+            )
+        )
+    # The area's other inmates, without a post here: the kiosk then tells a person tapping at the
+    # wrong line "不属于本生产线" instead of "unknown badge".
+    elsewhere = md.Inmate.select().where(
+        (md.Inmate.area == line_row.area) & md.Inmate.id.not_in(sorted(posts))
+    )
+    for inmate in sorted(elsewhere, key=lambda i: i.id):
+        if badges.get(inmate.id):
+            people.append(
+                PlanPerson(id=inmate.id, name=inmate.name, role="inmate", badges=tuple(badges[inmate.id]))
+            )
+    officers = md.Officer.select().where(
+        (md.Officer.line == line)
+        | ((md.Officer.role == "area_head") & (md.Officer.area == line_row.area))
+        | md.Officer.role.in_(SITE_WIDE_ROLES)
+    )
+    for officer in sorted(officers, key=lambda o: o.id):
+        people.append(
+            PlanPerson(
+                id=officer.id, name=officer.name, role="officer", badges=tuple(badges.get(officer.id, ()))
+            )
+        )
+    return LinePlan(
+        hub=hub,
+        line=line,
+        line_name=line_row.name,
+        area_name="" if area is None else area.name,
+        day=day.isoformat(),
+        hub_ms=hub_ms,
+        revision=revision,
+        product=None if product is None else product.code,
+        product_name=None if product is None else product.name,
+        people=tuple(people),
+    )
+
+
+def content_digest(plan: LinePlan) -> str:
+    """What identifies a plan's content: everything but the hub's clock and the revision."""
+    data = plan.to_dict()
+    data.pop("hub_ms")
+    data.pop("revision")
+    return hashlib.sha256(canonical.encode(data)).hexdigest()
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class PlanPublisher:
+    """Builds, signs and publishes line plans; `refresh()` is cheap when nothing changed."""
+
+    def __init__(
+        self,
+        db: pw.Database,
+        *,
+        hub: str,
+        signer: Signer,
+        topics: Topics,
+        publish: Publish,
+        today: Callable[[], date],
+        clock_ms: Callable[[], int] = _now_ms,
+    ) -> None:
+        self.db = db
+        self.hub = hub
+        self.signer = signer
+        self.topics = topics
+        self.publish = publish
+        self.today = today
+        self.clock_ms = clock_ms
+        self._lock = threading.Lock()
+
+    def build(self, line: str, day: date | None = None) -> tuple[str, bytes, LinePlan]:
+        """The plan of a line as it would be published now: (topic, signed frame, plan)."""
+        day = day or self.today()
+        state = LinePlanState.get_or_none(LinePlanState.line == line)
+        plan = build_plan(hub=self.hub, line=line, day=day, hub_ms=self.clock_ms(), revision=0)
+        digest = content_digest(plan)
+        revision = 1 if state is None else state.revision + (0 if state.digest == digest else 1)
+        plan = dataclasses.replace(plan, revision=revision)
+        return self.topics.plan(line), seal(plan, self.signer), plan
+
+    def refresh(self, lines: Iterable[str] | None = None, *, force: bool = False) -> list[str]:
+        """Publish the plans of `lines` (default: all) whose content changed; returns those lines.
+
+        `force` republishes unchanged plans too (with a fresh `hub_ms`), e.g. after a reconnect.
+        """
+        published: list[str] = []
+        with self._lock:
+            wanted = (
+                sorted(lines)
+                if lines is not None
+                else [x.code for x in md.Line.select().order_by(md.Line.code)]
+            )
+            for line in wanted:
+                if md.Line.get_or_none(md.Line.code == line) is None:
+                    continue
+                topic, frame, plan = self.build(line)
+                digest = content_digest(plan)
+                state = LinePlanState.get_or_none(LinePlanState.line == line)
+                if state is not None and state.digest == digest and not force:
+                    continue
+                with write_transaction(self.db):
+                    LinePlanState.insert(
+                        line=line, revision=plan.revision, digest=digest, day=plan.day
+                    ).on_conflict(
+                        conflict_target=[LinePlanState.line],
+                        update={
+                            LinePlanState.revision: plan.revision,
+                            LinePlanState.digest: digest,
+                            LinePlanState.day: plan.day,
+                        },
+                    ).execute()
+                self.publish(topic, frame)
+                published.append(line)
+        if published:
+            log.info("published plans of %s", ", ".join(published))
+        return published
+
+    def on_results(self, changed: list[tuple[str, date]]) -> None:
+        """Results listener: plans show today's quota and yesterday's record (an inmate may have
+        moved lines since yesterday, so every line is rebuilt; unchanged plans are not republished)."""
+        self.refresh()
+
+    def on_master_change(self, action: str) -> None:
+        self.refresh()

@@ -1,0 +1,216 @@
+"""Exports of the monthly assessment for the prison's scoring database (计分考核数据库).
+
+One row shape (`COLUMNS`, documented in docs/exports.md) in three forms: CSV (UTF-8 with a BOM so
+spreadsheet programs read the Chinese names), XLSX (openpyxl; numbers as numbers) and JSON from
+`GET /api/month/{month}?area=...` with `Authorization: Bearer <token>`. Numbers are the engine's,
+rounded half up exactly as the rule book says (`hub.engine.exact.shown`): points to 0.1,
+completion to 0.01 %. API tokens are created by an admin; only their SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import peewee as pw
+
+from hub.engine.exact import shown
+from hub.engine.model import Month
+from hub.review.monthly import Assessment, AssessmentError, MonthView
+from hub.store.web import TOKEN_NAME_MAX as TOKEN_NAME_MAX
+from hub.store.web import ApiToken as ApiToken
+
+COLUMNS: tuple[str, ...] = (
+    "inmate_id",
+    "number",
+    "name",
+    "area",
+    "month",
+    "workdays",
+    "days_met",
+    "completion_pct",
+    "base_points",
+    "bonus_points",
+    "adjustments",
+    "labor_points",
+    "rule_set_version",
+    "approval_state",
+    "export_time",
+    "checkpoint_root",
+)
+NUMERIC = frozenset(
+    {"workdays", "days_met", "completion_pct", "base_points", "bonus_points", "adjustments", "labor_points"}
+)
+
+
+def export_rows(view: MonthView, *, export_time: datetime, checkpoint_root: str) -> list[dict[str, Any]]:
+    """The rows of an area's month, in `COLUMNS` order; numbers as rounded decimal text (None: no quota)."""
+    out: list[dict[str, Any]] = []
+    stamp = export_time.isoformat(timespec="seconds")
+    for row in view.rows:
+        score = row.score
+        pct = score.completion_pct
+        out.append(
+            {
+                "inmate_id": row.inmate,
+                "number": row.number,
+                "name": row.name,
+                "area": row.area,
+                "month": str(view.month),
+                "workdays": score.workdays,
+                "days_met": score.days_met,
+                "completion_pct": None if pct is None else shown(pct, 2),
+                "base_points": shown(score.base_points, 1),
+                "bonus_points": shown(score.bonus_points, 1),
+                "adjustments": shown(score.adjust_points, 1),
+                "labor_points": shown(score.labor_points, 1),
+                "rule_set_version": view.rule_set.version,
+                "approval_state": view.state,
+                "export_time": stamp,
+                "checkpoint_root": checkpoint_root,
+            }
+        )
+    return out
+
+
+def latest_root() -> str:
+    """The latest signed checkpoint's root (hex), or "" before the first checkpoint."""
+    from hub.ledger.checkpoints import latest_checkpoint
+
+    found = latest_checkpoint()
+    return "" if found is None else str(found.root)
+
+
+def to_csv(rows: Sequence[dict[str, Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow(["" if row[c] is None else row[c] for c in COLUMNS])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(rows: Sequence[dict[str, Any]]) -> bytes:
+    """One sheet, a header row of `COLUMNS`; numeric columns as numbers (Decimal, exact as rounded)."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # a new workbook always has its first sheet
+    sheet.title = "labor"
+    sheet.append(list(COLUMNS))
+    for row in rows:
+        cells: list[Any] = []
+        for column in COLUMNS:
+            value = row[column]
+            if column in NUMERIC and isinstance(value, str):
+                value = Decimal(value)
+            cells.append(value)
+        sheet.append(cells)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# --- API tokens --------------------------------------------------------------------------------------
+
+
+MODELS: tuple[type[pw.Model], ...] = (ApiToken,)
+
+
+def bind(db: pw.Database) -> None:
+    from hub.store.db import bind as bind_models
+
+    bind_models(db, MODELS)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(
+    actor: str, name: str, *, record_act: Callable[[str, str, str, dict[str, Any]], None] | None = None
+) -> str:
+    """A new token named `name`; returns the token itself (only its hash is kept)."""
+    text = name.strip()
+    if not text or len(text) > TOKEN_NAME_MAX:
+        raise AssessmentError("bad_token_name", f"a token name of 1 to {TOKEN_NAME_MAX} characters")
+    if ApiToken.get_or_none(ApiToken.name == text) is not None:
+        raise AssessmentError("token_exists", "a token with this name exists")
+    token = secrets.token_urlsafe(32)
+    with ApiToken._meta.database.atomic():
+        ApiToken.create(
+            name=text, token_hash=_hash(token), created_by=actor, created_ms=time.time_ns() // 1_000_000
+        )
+        if record_act is not None:
+            record_act(actor, "export.token_create", f"export-token:{text}", {"name": text})
+    return token
+
+
+def revoke_token(
+    actor: str, name: str, *, record_act: Callable[[str, str, str, dict[str, Any]], None] | None = None
+) -> None:
+    with ApiToken._meta.database.atomic():
+        changed = (
+            ApiToken.update(revoked_ms=time.time_ns() // 1_000_000)
+            .where((ApiToken.name == name) & ApiToken.revoked_ms.is_null())
+            .execute()
+        )
+        if not changed:
+            raise AssessmentError("no_token", "no such token in force")
+        if record_act is not None:
+            record_act(actor, "export.token_revoke", f"export-token:{name}", {"name": name})
+
+
+def token_valid(token: str) -> bool:
+    """Whether `token` is a token in force; compared by hash in constant time."""
+    if not token or len(token) > 200:
+        return False
+    digest = _hash(token)
+    for row in ApiToken.select().where(ApiToken.revoked_ms.is_null()):
+        if hmac.compare_digest(row.token_hash, digest):
+            return True
+    return False
+
+
+def tokens() -> list[ApiToken]:
+    return list(ApiToken.select().order_by(ApiToken.id))
+
+
+def register_api(make_assessment: Callable[[], Assessment], now: Callable[[], datetime]) -> None:
+    """Mount `GET /api/month/{month}?area=A1` (bearer token) on NiceGUI's FastAPI app.
+
+    401 without a token in force, 400 for a bad month or area, else `{"columns": [...], "rows": [...]}`
+    with the same rows as the CSV and XLSX (all areas when `area` is not given).
+    """
+    from fastapi import Header, HTTPException
+    from nicegui import app
+
+    @app.get("/api/month/{month}")
+    def month_api(month: str, area: str = "", authorization: str = Header(default="")) -> dict[str, Any]:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token_valid(token.strip()):
+            raise HTTPException(status_code=401, detail="a valid bearer token is required")
+        assessment = make_assessment()
+        try:
+            parsed = Month.parse(month)
+            areas = [area] if area else list(assessment.areas())
+            if area and area not in assessment.areas():
+                raise AssessmentError("no_area", "no such area")
+        except (ValueError, AssessmentError) as err:
+            raise HTTPException(status_code=400, detail=str(err)) from err
+        root, stamp = latest_root(), now()
+        rows: list[dict[str, Any]] = []
+        for code in areas:
+            rows.extend(
+                export_rows(assessment.month_view(parsed, code), export_time=stamp, checkpoint_root=root)
+            )
+        return {"columns": list(COLUMNS), "rows": rows}

@@ -1,0 +1,89 @@
+"""The hub's database from a URL: a SQLite file by default, PostgreSQL when the URL says so.
+
+SQLite runs with WAL and `synchronous=FULL` (an acknowledged record must survive a power cut) and a
+busy timeout so two ingest workers wait for each other instead of failing. Tables are created by
+`bind`; models are declared unbound in `hub.store.kiosks` and bound here at start-up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import peewee as pw
+
+from hub.errors import DatabaseUrlError
+
+SCHEMA_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+SQLITE_PRAGMAS = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "busy_timeout": 30_000}
+
+
+def connect(url: str) -> pw.Database:
+    """`path/to/hub.db`, `sqlite:///path/to/hub.db` or `postgresql://user[:pw]@host[:port]/db[?schema=s]`.
+
+    `schema` puts the hub's tables in that PostgreSQL schema (search_path), e.g. one per test.
+
+    The returned database keeps one connection per thread (peewee's default), so each ingest worker's
+    network thread has its own.
+    """
+    if url.startswith(("postgresql://", "postgres://")):
+        parts = urlsplit(url)
+        name = unquote(parts.path.lstrip("/"))
+        if not name:
+            raise DatabaseUrlError(f"database URL {url!r} names no database")
+        schema = parse_qs(parts.query).get("schema", [None])[0]
+        if schema is not None and not SCHEMA_RE.fullmatch(schema):
+            raise DatabaseUrlError(f"schema {schema!r}: letters, digits and _ only")
+        extra = {"options": f"-c search_path={schema}"} if schema else {}
+        return pw.PostgresqlDatabase(
+            name,
+            **extra,
+            user=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 5432,
+        )
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///") :]
+        if url.startswith("sqlite:////"):
+            path = "/" + path.lstrip("/")
+    elif "://" in url:
+        raise DatabaseUrlError(f"database URL {url!r}: expected a file path, sqlite:/// or postgresql://")
+    else:
+        path = url
+    if not path:
+        raise DatabaseUrlError("the SQLite database URL names no file")
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return pw.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=30)
+
+
+def is_sqlite(db: pw.Database) -> bool:
+    return isinstance(db, pw.SqliteDatabase)
+
+
+def bind(db: pw.Database, models: Sequence[type[pw.Model]]) -> None:
+    """Bind `models` to `db` and create their tables (and indexes) when missing."""
+    db.bind(list(models), bind_refs=False, bind_backrefs=False)
+    with db.connection_context():
+        schema = pg_schema(db)
+        if schema:
+            db.execute_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        db.create_tables(list(models), safe=True)
+
+
+def pg_schema(db: pw.Database) -> str | None:
+    """The schema a PostgreSQL URL asked for with `?schema=`, or None."""
+    if not isinstance(db, pw.PostgresqlDatabase):
+        return None
+    options = str(db.connect_params.get("options", ""))
+    prefix = "-c search_path="
+    return options[len(prefix) :] if options.startswith(prefix) else None
+
+
+def write_transaction(db: pw.Database) -> pw._atomic:
+    """A transaction that takes the write lock at BEGIN on SQLite (so two workers serialise cleanly
+    instead of failing to upgrade a read lock); an ordinary transaction on PostgreSQL."""
+    return db.atomic("IMMEDIATE") if is_sqlite(db) else db.atomic()

@@ -1,0 +1,449 @@
+"""Master data about people: inmates and their personal quota levels (with the reason and the history
+of each change), badges (issue, revoke, print an A4 sheet of QR cards) and posts (岗位调整) with their
+history and effective dates.
+
+Quota-level history is read back from the hub's ledger (each `inmate.quota_pct` act carries its
+reason); post history is the assignment table itself, which keeps every post with its dates.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from nicegui import ui
+
+from hub.masterdata import badge_sheet
+from hub.masterdata import csv_import as check
+from hub.masterdata import service as md
+from hub.web import guard
+from hub.web.auth import Principal
+from hub.web.context import WebContext
+from hub.web.masterdata.common import (
+    EDIT_ROLES,
+    READ_ROLES,
+    area_of_line,
+    area_of_person,
+    may_change_area,
+    ms_text,
+    problem,
+    read_only_note,
+    refuse_scope,
+    save,
+    table,
+    tabs,
+    visible_inmates,
+    visible_lines,
+)
+from hub.web.masterdata.texts import t
+from protocol.codes import CodeFormatError
+
+TITLE_INMATES = "md.title.inmates"
+TITLE_BADGES = "md.title.badges"
+TITLE_SHEET = "md.title.sheet"
+TITLE_ASSIGNMENTS = "md.title.assignments"
+QUOTA_ACTION = "inmate.quota_pct"
+
+
+def register_masterdata_people(ctx: WebContext, store: md.MasterData) -> None:
+    _register_inmates(ctx, store)
+    _register_badges(ctx, store)
+    _register_assignments(ctx, store)
+
+
+# --- inmates ----------------------------------------------------------------------------------------
+
+
+def quota_history(ctx: WebContext, inmates: set[str]) -> list[dict[str, Any]]:
+    """Each recorded change of a personal quota level, newest first, from the ledger."""
+    if ctx.ledger is None:
+        return []
+    from hub.ledger.entries import LedgerEntry
+
+    query = (
+        LedgerEntry.select()
+        .where(LedgerEntry.action == QUOTA_ACTION)
+        .order_by(LedgerEntry.entry_index.desc())
+    )
+    rows = []
+    for entry in query:
+        if entry.subject not in inmates:
+            continue
+        payload = json.loads(entry.payload)
+        rows.append(
+            {
+                "inmate": entry.subject,
+                "quota_pct": payload.get("quota_pct", ""),
+                "reason": payload.get("reason", ""),
+                "actor": entry.actor,
+                "created": ms_text(entry.hub_ms, ctx.zone),
+            }
+        )
+    return rows
+
+
+def _register_inmates(ctx: WebContext, store: md.MasterData) -> None:
+    @guard.dashboard_page(ctx, "/masterdata/inmates", roles=READ_ROLES, title_key=TITLE_INMATES)
+    def inmates_page(who: Principal) -> None:
+        lang = guard.language()
+        tabs(lang)
+        read_only_note(who, lang)
+
+        @ui.refreshable
+        def listing() -> None:
+            inmates = visible_inmates(who, ctx.today())
+            ui.label(t("md.inmates", lang)).classes("text-h6")
+            table(
+                "md-inmates",
+                [
+                    ("id", "md.f.inmate_id"),
+                    ("number", "md.f.number"),
+                    ("name", "md.f.name"),
+                    ("quota_pct", "md.f.quota_pct"),
+                    ("area", "md.f.area"),
+                ],
+                [
+                    {
+                        "id": i.id,
+                        "number": i.number,
+                        "name": i.name,
+                        "quota_pct": i.quota_pct,
+                        "area": i.area or "",
+                    }
+                    for i in inmates
+                ],
+                lang,
+            )
+            ui.label(t("md.quota_history", lang)).classes("text-h6")
+            table(
+                "md-quota-history",
+                [
+                    ("inmate", "md.f.inmate_id"),
+                    ("quota_pct", "md.f.quota_pct"),
+                    ("reason", "md.f.reason"),
+                    ("actor", "md.f.actor"),
+                    ("created", "md.f.created"),
+                ],
+                quota_history(ctx, {i.id for i in inmates}),
+                lang,
+            )
+
+        listing()
+        if who.role in EDIT_ROLES:
+            _inmate_forms(ctx, store, who, lang, listing.refresh)
+
+
+def _inmate_forms(ctx: WebContext, store: md.MasterData, who: Principal, lang: str, refresh: Any) -> None:
+    areas = {
+        a.code: f"{a.code} {a.name}"
+        for a in md.Area.select().order_by(md.Area.code)
+        if may_change_area(who, a.code)
+    }
+    ui.label(t("md.add_inmate", lang)).classes("text-h6")
+    with ui.row().classes("items-end"):
+        ident = ui.input(t("md.f.inmate_id", lang)).mark("inmate-id")
+        number = ui.input(t("md.f.number", lang)).mark("inmate-number")
+        name = ui.input(t("md.f.name", lang)).mark("inmate-name")
+        pct = ui.input(t("md.f.quota_pct", lang), value="100").mark("inmate-pct")
+        area = ui.select(areas, label=t("md.f.area", lang)).classes("w-40").mark("inmate-area")
+
+        async def add(actor: Principal) -> None:
+            try:
+                inmate = check.code(ident.value, "md.f.inmate_id")
+                number_text = check.code(number.value, "md.f.number")
+                name_text = check.name(name.value, "md.f.name")
+                level = check.quota_pct(pct.value)
+                area_code = check.code(area.value, "md.f.area")
+            except check.FieldError as err:
+                problem(lang, err)
+                return
+            if not may_change_area(actor, area_code):
+                refuse_scope(actor, lang, f"inmate.add {inmate}")
+                return
+            if md.Inmate.get_or_none(md.Inmate.id == inmate) is not None:
+                problem(lang, check.FieldError("md.err.exists", value=inmate))
+                return
+            if await save(
+                lang,
+                store.add_inmate,
+                actor.username,
+                inmate,
+                number=number_text,
+                name=name_text,
+                quota_pct=level,
+                area=area_code,
+            ):
+                refresh()
+
+        ui.button(t("md.add_inmate", lang), on_click=guard.guarded_action(ctx, EDIT_ROLES, add)).mark(
+            "inmate-save"
+        )
+    ui.label(t("md.set_quota", lang)).classes("text-h6")
+    with ui.row().classes("items-end"):
+        target = ui.input(t("md.f.inmate_id", lang)).mark("quota-inmate")
+        level_in = ui.input(t("md.f.quota_pct", lang)).mark("quota-pct")
+        reason = ui.input(t("md.f.reason", lang)).classes("w-64").mark("quota-reason")
+
+        async def set_level(actor: Principal) -> None:
+            try:
+                inmate = check.code(target.value, "md.f.inmate_id")
+                level = check.quota_pct(level_in.value)
+                why = check.reason(reason.value)
+            except check.FieldError as err:
+                problem(lang, err)
+                return
+            row = md.Inmate.get_or_none(md.Inmate.id == inmate)
+            if row is None:
+                problem(lang, check.FieldError("md.err.unknown", field="md.f.inmate_id", value=inmate))
+                return
+            if not may_change_area(actor, row.area):
+                refuse_scope(actor, lang, f"inmate.quota_pct {inmate}")
+                return
+            if await save(lang, store.set_quota_pct, actor.username, inmate, level, reason=why):
+                refresh()
+
+        ui.button(t("md.set_quota", lang), on_click=guard.guarded_action(ctx, EDIT_ROLES, set_level)).mark(
+            "quota-save"
+        )
+
+
+# --- badges -----------------------------------------------------------------------------------------
+
+
+def _visible_badges(who: Principal, ctx: WebContext) -> list[Any]:
+    badges = list(md.Badge.select().order_by(md.Badge.badge))
+    if who.sees_everything:
+        return badges
+    inmates = {i.id for i in visible_inmates(who, ctx.today())}
+    officers = {o.id for o in md.Officer.select() if who.area is not None and o.area == who.area}
+    return [b for b in badges if b.person in inmates or b.person in officers]
+
+
+def sheet_cards(who: Principal, ctx: WebContext) -> list[badge_sheet.BadgeCard]:
+    """One card per active badge the officer may see, in badge order."""
+    people = md.people()
+    rows = []
+    for b in _visible_badges(who, ctx):
+        if b.revoked_ms is not None:
+            continue
+        person = people.get(b.person)
+        rows.append((b.badge, b.person, person.name if person else "", person.number if person else ""))
+    return badge_sheet.cards(rows)
+
+
+def _register_badges(ctx: WebContext, store: md.MasterData) -> None:
+    @guard.dashboard_page(ctx, "/masterdata/badges", roles=READ_ROLES, title_key=TITLE_BADGES)
+    def badges_page(who: Principal) -> None:
+        lang = guard.language()
+        tabs(lang)
+        read_only_note(who, lang)
+        ui.link(t("md.print_sheet", lang), "/masterdata/badges/sheet").mark("md-sheet-link")
+
+        @ui.refreshable
+        def listing() -> None:
+            people = md.people()
+            table(
+                "md-badges",
+                [
+                    ("badge", "md.f.badge"),
+                    ("person", "md.f.person"),
+                    ("name", "md.f.name"),
+                    ("state", "md.f.state"),
+                    ("issued", "md.f.created"),
+                ],
+                [
+                    {
+                        "badge": b.badge,
+                        "person": b.person,
+                        "name": people[b.person].name if b.person in people else "",
+                        "state": t("md.badge.active" if b.revoked_ms is None else "md.badge.revoked", lang),
+                        "issued": ms_text(b.issued_ms, ctx.zone),
+                    }
+                    for b in _visible_badges(who, ctx)
+                ],
+                lang,
+            )
+
+        listing()
+        if who.role not in EDIT_ROLES:
+            return
+        with ui.row().classes("items-end"):
+            badge = ui.input(t("md.f.badge", lang)).mark("badge-id")
+            person = ui.input(t("md.f.person", lang)).mark("badge-person")
+
+            async def issue(actor: Principal) -> None:
+                try:
+                    badge_id = check.code(badge.value, "md.f.badge")
+                    person_id = check.code(person.value, "md.f.person")
+                except check.FieldError as err:
+                    problem(lang, err)
+                    return
+                if not may_change_area(actor, area_of_person(person_id)):
+                    refuse_scope(actor, lang, f"badge.issue {badge_id}")
+                    return
+                if await save(lang, store.issue_badge, actor.username, badge_id, person_id):
+                    listing.refresh()
+
+            ui.button(t("md.issue_badge", lang), on_click=guard.guarded_action(ctx, EDIT_ROLES, issue)).mark(
+                "badge-issue"
+            )
+        with ui.row().classes("items-end"):
+            revoke_id = ui.input(t("md.f.badge", lang)).mark("revoke-badge-id")
+            reason = ui.input(t("md.f.reason", lang)).mark("revoke-badge-reason")
+
+            async def revoke(actor: Principal) -> None:
+                try:
+                    badge_id = check.code(revoke_id.value, "md.f.badge")
+                    why = check.reason(reason.value)
+                except check.FieldError as err:
+                    problem(lang, err)
+                    return
+                row = md.Badge.get_or_none(md.Badge.badge == badge_id)
+                if row is not None and not may_change_area(actor, area_of_person(row.person)):
+                    refuse_scope(actor, lang, f"badge.revoke {badge_id}")
+                    return
+                if await save(lang, store.revoke_badge, actor.username, badge_id, reason=why):
+                    listing.refresh()
+
+            ui.button(
+                t("md.revoke_badge", lang), on_click=guard.guarded_action(ctx, EDIT_ROLES, revoke)
+            ).mark("badge-revoke")
+
+    @guard.dashboard_page(ctx, "/masterdata/badges/sheet", roles=READ_ROLES, title_key=TITLE_SHEET)
+    def sheet_page(who: Principal) -> None:
+        lang = guard.language()
+        ui.add_css(badge_sheet.PRINT_CSS)
+        with ui.row().classes("fl-no-print items-center"):
+            ui.label(t("md.sheet.hint", lang)).classes("text-grey-7")
+            ui.button(t("md.print", lang), on_click=lambda: ui.run_javascript("window.print()")).mark(
+                "sheet-print"
+            )
+        try:
+            cards = sheet_cards(who, ctx)
+        except CodeFormatError as err:
+            problem(lang, err)
+            return
+        with ui.element("div").classes("fl-sheet").mark("badge-sheet"):
+            for card in cards:
+                with ui.element("div").classes("fl-card").mark(f"badge-card-{card.badge}"):
+                    # The SVG is drawn by our own generator from the person code (path data only);
+                    # every name and number is a text label, never HTML.
+                    ui.html(card.svg, sanitize=False).classes("fl-qr").mark(f"badge-qr-{card.badge}")
+                    ui.label(card.name).classes("fl-name")
+                    ui.label(card.number).classes("fl-line")
+                    ui.label(f"{t('md.f.badge', lang)} {card.badge}").classes("fl-line")
+
+
+# --- assignments --------------------------------------------------------------------------------------
+
+
+def _register_assignments(ctx: WebContext, store: md.MasterData) -> None:
+    @guard.dashboard_page(ctx, "/masterdata/assignments", roles=READ_ROLES, title_key=TITLE_ASSIGNMENTS)
+    def assignments_page(who: Principal) -> None:
+        lang = guard.language()
+        tabs(lang)
+        read_only_note(who, lang)
+
+        @ui.refreshable
+        def listing() -> None:
+            lines = {x.code for x in visible_lines(who)}
+            names = md.step_names()
+            table(
+                "md-assignments",
+                [
+                    ("id", "md.f.assignment"),
+                    ("inmate", "md.f.inmate_id"),
+                    ("line", "md.f.line"),
+                    ("step", "md.f.step"),
+                    ("valid_from", "md.f.valid_from"),
+                    ("valid_to", "md.f.valid_to"),
+                ],
+                [
+                    {
+                        "id": a.id,
+                        "inmate": a.inmate,
+                        "line": a.line,
+                        "step": f"{a.product}/{a.step} {names.get((a.product, a.step), '')}".strip(),
+                        "valid_from": a.valid_from,
+                        "valid_to": a.valid_to or t("md.open_ended", lang),
+                    }
+                    for a in md.Assignment.select().order_by(md.Assignment.inmate, md.Assignment.id.desc())
+                    if a.line in lines
+                ],
+                lang,
+            )
+
+        listing()
+        if who.role in EDIT_ROLES:
+            _assignment_forms(ctx, store, who, lang, listing.refresh)
+
+
+def _assignment_forms(ctx: WebContext, store: md.MasterData, who: Principal, lang: str, refresh: Any) -> None:
+    lines = {x.code: f"{x.code} {x.name}" for x in visible_lines(who) if may_change_area(who, x.area)}
+    steps = {f"{s.product}/{s.code}": f"{s.product}/{s.code} {s.name}" for s in md.Step.select()}
+    ui.label(t("md.assign", lang)).classes("text-h6")
+    with ui.row().classes("items-end"):
+        inmate_in = ui.input(t("md.f.inmate_id", lang)).mark("assign-inmate")
+        line_in = ui.select(lines, label=t("md.f.line", lang)).classes("w-40").mark("assign-line")
+        step_in = ui.select(steps, label=t("md.f.step", lang)).classes("w-48").mark("assign-step")
+        start_in = ui.input(t("md.f.valid_from", lang), placeholder="YYYY-MM-DD").mark("assign-from")
+        end_in = ui.input(t("md.f.valid_to", lang), placeholder="YYYY-MM-DD").mark("assign-to")
+
+        async def assign(actor: Principal) -> None:
+            try:
+                inmate = check.code(inmate_in.value, "md.f.inmate_id")
+                line = check.code(line_in.value, "md.f.line")
+                product, _, step = (step_in.value or "").partition("/")
+                product = check.code(product, "md.f.product")
+                step = check.code(step, "md.f.step")
+                start = check.day(start_in.value, "md.f.valid_from")
+                end = check.day(end_in.value, "md.f.valid_to") if (end_in.value or "").strip() else None
+            except check.FieldError as err:
+                problem(lang, err)
+                return
+            if not may_change_area(actor, area_of_line(line)):
+                refuse_scope(actor, lang, f"assignment.add {inmate}")
+                return
+            if await save(
+                lang,
+                store.assign,
+                actor.username,
+                inmate,
+                line=line,
+                product=product,
+                step=step,
+                valid_from=start,
+                valid_to=end,
+            ):
+                refresh()
+
+        ui.button(t("md.assign", lang), on_click=guard.guarded_action(ctx, EDIT_ROLES, assign)).mark(
+            "assign-save"
+        )
+    ui.label(t("md.end_assignment", lang)).classes("text-h6")
+    with ui.row().classes("items-end"):
+        which = ui.input(t("md.f.assignment", lang)).mark("end-assignment")
+        end_day = ui.input(t("md.f.valid_to", lang), placeholder="YYYY-MM-DD").mark("end-day")
+
+        async def end(actor: Principal) -> None:
+            text = (which.value or "").strip()
+            try:
+                if not text.isdigit():
+                    raise check.FieldError("md.err.number", field="md.f.assignment")
+                last = check.day(end_day.value, "md.f.valid_to")
+            except check.FieldError as err:
+                problem(lang, err)
+                return
+            row = md.Assignment.get_or_none(md.Assignment.id == int(text))
+            if row is None:
+                problem(lang, check.FieldError("md.err.unknown", field="md.f.assignment", value=text))
+                return
+            if not may_change_area(actor, area_of_line(row.line)):
+                refuse_scope(actor, lang, f"assignment.end {text}")
+                return
+            if await save(lang, store.end_assignment, actor.username, int(text), last):
+                refresh()
+
+        ui.button(t("md.end_assignment", lang), on_click=guard.guarded_action(ctx, EDIT_ROLES, end)).mark(
+            "end-save"
+        )

@@ -1,0 +1,441 @@
+"""Weekly review (/weekly), monthly assessment (/monthly) and export API tokens (/export-tokens).
+
+Every action goes through `guard.guarded_action` (session and role re-checked at each click) and
+then through `hub.review.monthly.Assessment`, which checks scope and the approval chain again and
+records the act in the ledger. A refused act shows a notification and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import peewee
+from nicegui import run, ui
+
+from hub.engine.exact import shown
+from hub.engine.model import Month, iso_week_label
+from hub.review import exports
+from hub.review import monthly as asm
+from hub.web import guard
+from hub.web.auth import Principal, Role
+from hub.web.board.model import Published, PublishedRow
+from hub.web.context import WebContext
+from hub.web.frame import add_nav
+from hub.web.review.assessment_texts import tr
+
+OFFICERS = frozenset({Role.LINE_OFFICER, Role.AREA_HEAD, Role.LABOR_SECTION})
+ADMIN_ONLY = frozenset({Role.ADMIN})
+
+
+def actor_of(who: Principal) -> asm.Actor:
+    return asm.Actor(username=who.username, role=who.role.value, lines=tuple(who.lines), area=who.area)
+
+
+def assessment_of(ctx: WebContext) -> asm.Assessment:
+    return asm.Assessment(
+        ctx.db, results=ctx.results, record_act=ctx.record_act, today=ctx.today, clock_ms=ctx.clock
+    )
+
+
+def board_published(db: peewee.Database) -> Callable[[str, date], list[Published]]:
+    """`published(target, today)` for `WebContext(published=...)`: the weekly reviews on a board now."""
+
+    def published(target: str, today: date) -> list[Published]:
+        out = []
+        for view in asm.published_weeks(db, target, today):
+            rows = tuple(
+                PublishedRow(
+                    number=str(r["number"]),
+                    name=r["name"] or None,
+                    quota_units=_number(r["quota_units"]),
+                    done_units=_number(r["done_units"]),
+                    completion_pct=_number(r["completion_pct"]),
+                )
+                for r in view.rows
+            )
+            out.append(Published(title=f"周评议 {view.week}", until=view.until, rows=rows))
+        return out
+
+    return published
+
+
+def _number(text: Any) -> Any:
+    from decimal import Decimal
+
+    return None if text is None else Decimal(str(text))
+
+
+def _refuse(err: asm.AssessmentError, lang: str) -> None:
+    ui.notify(tr(f"assess.err.{err.code}", lang), type="negative")
+
+
+def area_period_form(path: str, visible: list[str], area: str, period: str, value: str, lang: str) -> None:
+    """The area and week/month chooser at the top of the weekly, monthly and trends pages."""
+    with ui.row().classes("items-end"):
+        area_in = ui.select(visible, value=area, label=tr("assess.area", lang)).classes("w-32").mark("area")
+        period_in = ui.input(tr(f"assess.{period}", lang), value=value).mark(period)
+        ui.button(
+            tr("assess.show", lang),
+            on_click=lambda: ui.navigate.to(
+                f"{path}?area={area_in.value}&{period}={period_in.value.strip()}"
+            ),
+        ).mark("show")
+
+
+def _pick_area(ctx: WebContext, who: Principal, area: str) -> tuple[list[str], str]:
+    visible = assessment_of(ctx).visible_areas(actor_of(who))
+    chosen = area if area in visible else (visible[0] if visible else "")
+    return visible, chosen
+
+
+def register_assessment(ctx: WebContext) -> None:
+    """Mount /weekly, /monthly, /export-tokens and GET /api/month/{month}; create the tables."""
+    asm.bind(ctx.db)
+    exports.bind(ctx.db)
+    add_nav("assess.nav.weekly", "/weekly", OFFICERS)
+    add_nav("assess.nav.monthly", "/monthly", OFFICERS)
+    add_nav("assess.nav.tokens", "/export-tokens", ADMIN_ONLY)
+    _register_weekly(ctx)
+    _register_monthly(ctx)
+    _register_tokens(ctx)
+    exports.register_api(lambda: assessment_of(ctx), ctx.now)
+
+
+# --- weekly review ------------------------------------------------------------------------------------
+
+
+def _register_weekly(ctx: WebContext) -> None:
+    @guard.dashboard_page(ctx, "/weekly", roles=OFFICERS, title_key="assess.weekly.title")
+    async def weekly_page(who: Principal, area: str = "", week: str = "") -> None:
+        lang = guard.language()
+        visible, area = _pick_area(ctx, who, area)
+        if area == "" or not visible:
+            guard.refusal(lang)
+            return
+        week = week or iso_week_label(ctx.today())
+        area_period_form("/weekly", visible, area, "week", week, lang)
+        assessment = assessment_of(ctx)
+        try:
+            asm.parse_week(week)
+        except asm.AssessmentError as err:
+            ui.label(tr(f"assess.err.{err.code}", lang)).classes("text-negative").mark("error")
+            return
+        rows = await run.io_bound(assessment.week_rows, area, week)
+        if rows is None:  # the page was left (or the hub is stopping) while computing
+            return
+        ui.table(
+            columns=[
+                {"name": k, "label": tr(f"assess.col.{label}", lang), "field": k}
+                for k, label in (
+                    ("number", "number"),
+                    ("name", "name"),
+                    ("days", "days"),
+                    ("quota_hours", "quota_h"),
+                    ("earned_hours", "earned_h"),
+                    ("completion_pct", "pct"),
+                )
+            ],
+            rows=[r.shown() for r in rows],
+            row_key="inmate",
+        ).classes("w-full").mark("week-table")
+        signoffs = assessment.week_signoffs(area, week)
+        ui.label(
+            tr("assess.signed", lang, who=", ".join(s.signed_by for s in signoffs))
+            if signoffs
+            else tr("assess.unsigned", lang)
+        ).mark("signoffs")
+
+        async def sign_off(actor: Principal) -> None:
+            try:
+                await run.io_bound(assessment_of(ctx).sign_off_week, actor_of(actor), area, week)
+            except asm.AssessmentError as err:
+                _refuse(err, lang)
+                return
+            ui.notify(tr("assess.done", lang), type="positive")
+            ui.navigate.to(f"/weekly?area={area}&week={week}")
+
+        days_in = ui.number(tr("assess.publish_days", lang), value=asm.DEFAULT_PUBLISH_DAYS, precision=0)
+        days_in.mark("publish-days")
+
+        async def publish(actor: Principal) -> None:
+            try:
+                days = int(days_in.value or 0)
+                until = await run.io_bound(assessment_of(ctx).publish_week, actor_of(actor), area, week, days)
+            except asm.AssessmentError as err:
+                _refuse(err, lang)
+                return
+            if until is not None:
+                ui.notify(tr("assess.published", lang, until=until.isoformat()), type="positive")
+
+        with ui.row():
+            ui.button(
+                tr("assess.signoff", lang), on_click=guard.guarded_action(ctx, OFFICERS, sign_off)
+            ).mark("signoff")
+            ui.button(tr("assess.publish", lang), on_click=guard.guarded_action(ctx, OFFICERS, publish)).mark(
+                "publish"
+            )
+
+
+# --- monthly assessment -------------------------------------------------------------------------------
+
+
+def month_table_rows(view: asm.MonthView) -> list[dict[str, Any]]:
+    out = []
+    for row in view.rows:
+        s = row.score
+        pct = s.completion_pct
+        out.append(
+            {
+                "inmate": row.inmate,
+                "number": row.number,
+                "name": row.name,
+                "workdays": s.workdays,
+                "days_met": s.days_met,
+                "completion_pct": "—" if pct is None else shown(pct, 2),
+                "base": shown(s.base_points, 1),
+                "bonus": shown(s.bonus_points, 1),
+                "adjust": shown(s.adjust_points, 1),
+                "labor": shown(s.labor_points, 1),
+            }
+        )
+    return out
+
+
+def _register_monthly(ctx: WebContext) -> None:
+    @guard.dashboard_page(ctx, "/monthly", roles=OFFICERS, title_key="assess.monthly.title")
+    async def monthly_page(who: Principal, area: str = "", month: str = "") -> None:
+        lang = guard.language()
+        visible, area = _pick_area(ctx, who, area)
+        if area == "" or not visible:
+            guard.refusal(lang)
+            return
+        month = month or str(Month.of(ctx.today()))
+        area_period_form("/monthly", visible, area, "month", month, lang)
+        try:
+            parsed = asm.parse_month(month)
+        except asm.AssessmentError as err:
+            ui.label(tr(f"assess.err.{err.code}", lang)).classes("text-negative").mark("error")
+            return
+        if ctx.results is None:
+            ui.label(tr("assess.no_results", lang)).mark("error")
+            return
+        assessment = assessment_of(ctx)
+        view = await run.io_bound(assessment.month_view, parsed, area)
+        if view is None:  # the page was left (or the hub is stopping) while computing
+            return
+        _month_body(ctx, who, view, lang)
+
+
+def _month_body(ctx: WebContext, who: Principal, view: asm.MonthView, lang: str) -> None:
+    month, area = view.month, view.area
+    here = f"/monthly?area={area}&month={month}"
+    ui.label(tr("assess.state", lang, state=tr(f"assess.state.{view.state}", lang))).mark("state")
+    for stage, approver, _ in view.approvals:
+        ui.label(tr("assess.approval", lang, stage=tr(f"assess.stage.{stage}", lang), who=approver)).mark(
+            f"approved-{stage}"
+        )
+    ui.label(tr("assess.rule_set", lang, version=view.rule_set.version)).classes("text-grey-7")
+    columns = [
+        ("number", "number"),
+        ("name", "name"),
+        ("workdays", "workdays"),
+        ("days_met", "days_met"),
+        ("completion_pct", "pct"),
+        ("base", "base"),
+        ("bonus", "bonus"),
+        ("adjust", "adjust"),
+        ("labor", "labor"),
+    ]
+    ui.table(
+        columns=[{"name": k, "label": tr(f"assess.col.{label}", lang), "field": k} for k, label in columns],
+        rows=month_table_rows(view),
+        row_key="inmate",
+    ).classes("w-full").mark("month-table")
+
+    explanation = ui.label("").classes("whitespace-pre-wrap").mark("explanation")
+    with ui.row().classes("items-end"):
+        pick = ui.select([r.inmate for r in view.rows], label=tr("assess.inmate", lang)).mark(
+            "explain-inmate"
+        )
+
+        async def explain(actor: Principal) -> None:
+            if pick.value:
+                text = await run.io_bound(assessment_of(ctx).explain, month, str(pick.value), lang)
+                if text is not None:
+                    explanation.set_text(text)
+
+        ui.button(tr("assess.explain", lang), on_click=guard.guarded_action(ctx, OFFICERS, explain)).mark(
+            "explain"
+        )
+
+    def act(do: Callable[[asm.Assessment, asm.Actor], object]) -> Callable[[Principal], Any]:
+        async def handler(actor: Principal) -> None:
+            try:
+                await run.io_bound(do, assessment_of(ctx), actor_of(actor))
+            except asm.AssessmentError as err:
+                _refuse(err, lang)
+                return
+            ui.notify(tr("assess.done", lang), type="positive")
+            ui.navigate.to(here)
+
+        return handler
+
+    ui.button(
+        tr("assess.approve", lang),
+        on_click=guard.guarded_action(ctx, OFFICERS, act(lambda a, who_: a.approve(who_, month, area))),
+    ).mark("approve")
+
+    ui.label(tr("assess.adjustments", lang)).classes("text-h6")
+    _adjustment_list(ctx, view, lang, act)
+    with ui.row().classes("items-end"):
+        inmate_in = ui.input(tr("assess.inmate", lang)).mark("adjust-inmate")
+        points_in = ui.input(tr("assess.points", lang)).mark("adjust-points")
+        reason_in = ui.input(tr("assess.reason", lang)).props("maxlength=400").mark("adjust-reason")
+        ui.button(
+            tr("assess.adjust", lang),
+            on_click=guard.guarded_action(
+                ctx,
+                OFFICERS,
+                act(
+                    lambda a, who_: a.add_adjustment(
+                        who_, month, area, inmate_in.value, points_in.value, reason_in.value
+                    )
+                ),
+            ),
+        ).mark("adjust")
+
+    if who.role is Role.LABOR_SECTION:
+        with ui.row().classes("items-end"):
+            stage_in = ui.select(
+                {s: tr(f"assess.stage.{s}", lang) for s in asm.STAGES},
+                value=asm.STAGES[0],
+                label=tr("assess.reopen_stage", lang),
+            ).mark("reopen-stage")
+            why_in = ui.input(tr("assess.reason", lang)).props("maxlength=400").mark("reopen-reason")
+            ui.button(
+                tr("assess.reopen", lang),
+                on_click=guard.guarded_action(
+                    ctx,
+                    {Role.LABOR_SECTION},
+                    act(lambda a, who_: a.reopen(who_, month, area, why_in.value, str(stage_in.value))),
+                ),
+            ).mark("reopen")
+
+    async def download(actor: Principal, kind: str) -> None:
+        try:
+            data = await run.io_bound(_export_bytes, ctx, actor, month, area, kind)
+        except asm.AssessmentError as err:
+            _refuse(err, lang)
+            return
+        if data is not None:
+            ui.download.content(data, f"labor-{area}-{month}.{kind}")
+
+    with ui.row():
+        ui.button(
+            tr("assess.csv", lang),
+            on_click=guard.guarded_action(ctx, OFFICERS, lambda a: download(a, "csv")),
+        ).mark("export-csv")
+        ui.button(
+            tr("assess.xlsx", lang),
+            on_click=guard.guarded_action(ctx, OFFICERS, lambda a: download(a, "xlsx")),
+        ).mark("export-xlsx")
+
+
+def _adjustment_list(
+    ctx: WebContext,
+    view: asm.MonthView,
+    lang: str,
+    act: Callable[[Callable[[asm.Assessment, asm.Actor], object]], Callable[[Principal], Any]],
+) -> None:
+    rows = assessment_of(ctx).adjustments(view.month, view.area)
+    if not rows:
+        ui.label(tr("assess.empty", lang)).classes("text-grey-7").mark("adjustments-empty")
+    for row in rows:
+        with ui.row().classes("items-center"):
+            text = tr(
+                "assess.adjust_row",
+                lang,
+                inmate=row.inmate,
+                points=row.points,
+                reason=row.reason,
+                who=row.created_by,
+            )
+            if row.voided_ms is not None:
+                text += tr("assess.voided", lang)
+            ui.label(text).mark(f"adjustment-{row.id}")
+            if row.voided_ms is None:
+                why = ui.input(tr("assess.reason", lang)).mark(f"void-reason-{row.id}")
+                ui.button(
+                    tr("assess.adjust_void", lang),
+                    on_click=guard.guarded_action(
+                        ctx,
+                        OFFICERS,
+                        act(_voider(int(row.id), why)),
+                    ),
+                ).mark(f"void-{row.id}")
+
+
+def _voider(adjustment: int, why: ui.input) -> Callable[[asm.Assessment, asm.Actor], object]:
+    def do(a: asm.Assessment, who: asm.Actor) -> None:
+        a.void_adjustment(who, adjustment, str(why.value))
+
+    return do
+
+
+def _export_bytes(ctx: WebContext, who: Principal, month: Month, area: str, kind: str) -> bytes:
+    assessment = assessment_of(ctx)
+    assessment.require_area(actor_of(who), area)
+    rows = exports.export_rows(
+        assessment.month_view(month, area), export_time=ctx.now(), checkpoint_root=exports.latest_root()
+    )
+    return exports.to_csv(rows) if kind == "csv" else exports.to_xlsx(rows)
+
+
+# --- export API tokens (admin) ------------------------------------------------------------------------
+
+
+def _register_tokens(ctx: WebContext) -> None:
+    @guard.dashboard_page(ctx, "/export-tokens", roles=ADMIN_ONLY, title_key="assess.tokens.title")
+    def tokens_page(who: Principal) -> None:
+        lang = guard.language()
+
+        @ui.refreshable
+        def listing() -> None:
+            for token in exports.tokens():
+                with ui.row().classes("items-center"):
+                    state = tr("assess.token_revoked", lang) if token.revoked_ms else ""
+                    ui.label(f"{token.name} · {token.created_by} {state}").mark(f"token-{token.name}")
+                    if not token.revoked_ms:
+
+                        def revoke(actor: Principal, name: str = token.name) -> None:
+                            try:
+                                exports.revoke_token(actor.username, name, record_act=ctx.record_act)
+                            except asm.AssessmentError as err:
+                                _refuse(err, lang)
+                                return
+                            listing.refresh()
+
+                        ui.button(
+                            tr("assess.token_revoke", lang),
+                            on_click=guard.guarded_action(ctx, ADMIN_ONLY, revoke),
+                        ).mark(f"revoke-{token.name}")
+
+        listing()
+        shown_token = ui.label("").mark("new-token")
+        with ui.row().classes("items-end"):
+            name_in = ui.input(tr("assess.token_name", lang)).mark("token-name")
+
+            def create(actor: Principal) -> None:
+                try:
+                    token = exports.create_token(actor.username, name_in.value, record_act=ctx.record_act)
+                except asm.AssessmentError as err:
+                    _refuse(err, lang)
+                    return
+                shown_token.set_text(f"{tr('assess.token_shown', lang)} {token}")
+                listing.refresh()
+
+            ui.button(
+                tr("assess.token_create", lang), on_click=guard.guarded_action(ctx, ADMIN_ONLY, create)
+            ).mark("token-create")

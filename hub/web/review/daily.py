@@ -1,0 +1,397 @@
+"""Daily review (日审核): one line-day's kiosk records, daily results with their explanation,
+counts-vs-warehouse discrepancies, countersign state, disputes and four-eyes corrections.
+
+Line officers see their own lines, area heads their area, the labor section everything; each act
+goes through `hub.review.corrections.Corrections`, which re-checks scope, window and four-eyes on the server
+and signs the act into the ledger. Everything users typed is shown with `ui.label` (text, never HTML).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from nicegui import run, ui
+
+from hub.masterdata import service as md
+from hub.results import worker as rs
+from hub.results.facts import HUB_CORRECTABLE
+from hub.review import corrections as cx
+from hub.store.db import bind
+from hub.web import guard
+from hub.web.auth import Principal, Role
+from hub.web.context import WebContext
+from hub.web.frame import add_nav
+from hub.web.review.daily_texts import t
+
+log = logging.getLogger(__name__)
+
+REVIEW_ROLES = frozenset({Role.LINE_OFFICER, Role.AREA_HEAD, Role.LABOR_SECTION})
+PATH = "/review"
+
+
+def review_desk(
+    ctx: WebContext, *, on_answer: Callable[[str], object] | None = None
+) -> cx.Corrections | None:
+    """The corrections service for the dashboard from the hub's context (None without a ledger).
+
+    An approval asks the results worker to recompute the record's day (`Results.request_day`);
+    `on_answer(line)` is called after a rejected dispute (give `PlanPublisher.refresh` a line list).
+    """
+    if ctx.ledger is None:
+        return None
+    window = int(getattr(ctx.config, "correction_window_days", 7) if ctx.config is not None else 7)
+    results = ctx.results
+    return cx.Corrections(
+        ctx.db,
+        ctx.ledger,
+        today=ctx.today,
+        clock_ms=ctx.clock,
+        window_days=window,
+        on_applied=None if results is None else results.request_day,
+        on_answer=on_answer,
+    )
+
+
+def register_review(context: WebContext, desk: cx.Corrections | None = None) -> None:
+    """Mount /review?line=CODE&day=YYYY-MM-DD (creates the review tables in the hub database)."""
+    bind(context.db, cx.MODELS)
+    service = desk if desk is not None else review_desk(context)
+    add_nav("review.nav", PATH, REVIEW_ROLES)
+
+    @guard.dashboard_page(context, PATH, roles=REVIEW_ROLES, title_key="review.title")
+    def review_page(who: Principal, line: str = "", day: str = "") -> None:
+        lang = guard.language()
+        visible = _visible_lines(who)
+        if not line and not day:
+            # An officer's own line (or the one line they may see) opens at once, for today.
+            own = [code for code in who.lines if code in visible] or list(visible)
+            if len(own) == 1:
+                line, day = own[0], context.today().isoformat()
+        _picker(lang, visible, line, day or context.today().isoformat())
+        if not line and not day:
+            ui.label(t("review.pick", lang)).mark("review-pick")
+            return
+        try:
+            the_day = date.fromisoformat(day)
+        except ValueError:
+            ui.label(t("review.err.day", lang)).classes("text-negative").mark("review-error")
+            return
+        if line not in visible:
+            log.warning("refused %s (%s) review of line %r", who.username, who.role, line)
+            ui.label(t("review.err.line", lang)).classes("text-negative").mark("review-error")
+            return
+        if service is None:
+            ui.label(t("review.unavailable", lang)).mark("review-unavailable")
+            return
+        _LineDay(context, service, lang, line, the_day).build()
+
+
+def _visible_lines(who: Principal) -> dict[str, str]:
+    lines = md.Line.select().order_by(md.Line.code)
+    return {x.code: f"{x.name} ({x.code})" for x in lines if who.may_see_line(x.code, x.area)}
+
+
+def _picker(lang: str, visible: dict[str, str], line: str, day: str) -> None:
+    with ui.row().classes("items-end"):
+        pick_line = ui.select(visible, value=line if line in visible else None, label=t("review.line", lang))
+        pick_line.classes("w-48").mark("review-line")
+        pick_day = ui.input(t("review.day", lang), value=day).props("maxlength=10").mark("review-day")
+
+        def go() -> None:
+            ui.navigate.to(f"{PATH}?line={pick_line.value or ''}&day={(pick_day.value or '').strip()}")
+
+        ui.button(t("review.open", lang), on_click=go).mark("review-open")
+
+
+def _time(ms: int, ctx: WebContext) -> str:
+    return datetime.fromtimestamp(ms / 1000, ctx.zone).strftime("%H:%M:%S")
+
+
+class _LineDay:
+    """The sections of one line-day; `refresh` rebuilds them after an act."""
+
+    def __init__(self, ctx: WebContext, desk: cx.Corrections, lang: str, line: str, day: date) -> None:
+        self.ctx, self.desk, self.lang, self.line, self.day = ctx, desk, lang, line, day
+
+    def build(self) -> None:
+        self.sections = ui.refreshable(self._sections)
+        self.sections()
+
+    def _records(self) -> list[Any]:
+        return cx.line_day_records(self.line, self.day)
+
+    def _sections(self) -> None:
+        records = self._records()
+        names = {i.id: i.name for i in md.Inmate.select(md.Inmate.id, md.Inmate.name)}
+        self._records_section(records)
+        self._results_section(names)
+        self._discrepancy_section()
+        self._countersign_section(records)
+        self._dispute_section(records, names)
+        self._corrections_section(records)
+
+    def _act(self, action: Callable[[Principal], object]) -> Callable[[], Any]:
+        """A guarded click: refusals of the domain become a notification, success refreshes the page."""
+
+        def handler(who: Principal) -> None:
+            try:
+                action(who)
+            except cx.CorrectionError as err:
+                ui.notify(t(err.key, self.lang, **err.values), type="negative")
+                return
+            ui.notify(t("review.saved", self.lang), type="positive")
+            self.sections.refresh()
+
+        return guard.guarded_action(self.ctx, REVIEW_ROLES, handler)
+
+    # --- sections -----------------------------------------------------------------------------------
+
+    def _records_section(self, records: list[Any]) -> None:
+        ui.label(t("review.records", self.lang)).classes("text-h6")
+        if not records:
+            ui.label(t("review.no_records", self.lang)).mark("no-records")
+        for r in records:
+            body = json.loads(r.body)
+            amount = body.get("units", body.get("minutes", ""))
+            text = f"{_time(r.wall_ms, self.ctx)} {r.type} {r.person or ''} {amount} {r.kiosk}#{r.seq}"
+            ui.label(text).mark(f"rec-{r.kiosk}-{r.seq}")
+
+    def _results_section(self, names: dict[str, str]) -> None:
+        ui.label(t("review.results", self.lang)).classes("text-h6")
+        rows = sorted(rs.line_day_rows(self.line, self.day), key=lambda r: r.inmate)
+        if not rows:
+            ui.label(t("review.no_results", self.lang)).mark("no-results")
+        for row in rows:
+            with ui.row().classes("items-center"):
+                ui.label(
+                    t(
+                        "review.result_row",
+                        self.lang,
+                        inmate=row.inmate,
+                        name=names.get(row.inmate, ""),
+                        quota=row.quota_units,
+                        done=row.done_units,
+                        pct=row.completion_pct or "-",
+                    )
+                ).mark(f"result-{row.inmate}")
+                shown = ui.label().style("white-space: pre-line").mark(f"explanation-{row.inmate}")
+
+                async def explain(inmate: str = row.inmate, target: ui.label = shown) -> None:
+                    target.set_text(str(await run.io_bound(self._explain, inmate)))
+
+                ui.button(t("review.explain", self.lang), on_click=explain).props("flat").mark(
+                    f"explain-{row.inmate}"
+                )
+
+    def _explain(self, inmate: str) -> str:
+        from hub.engine.compute import MonthIndex
+        from hub.engine.errors import EngineError
+        from hub.engine.explain import explain_daily
+        from hub.engine.model import Month
+        from hub.results import facts as fx
+
+        month = Month.of(self.day)
+        derived = fx.derive(fx.load_records(month.first_day, month.last_day), month)
+        inputs = fx.month_input(month, fx.load_master(month), derived, through=self.ctx.today())
+        index = MonthIndex(inputs, md.rule_book().for_month(month))
+        try:
+            return explain_daily(index, inmate, self.day).render("en" if self.lang == "en" else "zh")
+        except EngineError as err:
+            return str(err)
+
+    def _discrepancy_section(self) -> None:
+        from hub.results.worker import DiscrepancyFlag
+
+        ui.label(t("review.discrepancies", self.lang)).classes("text-h6")
+        flags = list(
+            DiscrepancyFlag.select().where(
+                (DiscrepancyFlag.line == self.line) & (DiscrepancyFlag.day == self.day.isoformat())
+            )
+        )
+        notes = {(n.product, n.step): n for n in cx.notes_for(self.line, self.day)}
+        if not flags and not notes:
+            ui.label(t("review.no_discrepancies", self.lang)).mark("no-discrepancies")
+        for flag in flags:
+            key = f"{flag.product}-{flag.step}"
+            ui.label(
+                t(
+                    "review.flag_row",
+                    self.lang,
+                    product=flag.product,
+                    step=flag.step,
+                    counted=flag.counted_units,
+                    warehoused=flag.warehoused_units,
+                )
+            ).mark(f"flag-{key}")
+            note = notes.get((flag.product, flag.step))
+            if note is not None:
+                continue
+            with ui.row().classes("items-end"):
+                text = ui.input(t("review.note", self.lang)).classes("w-96").mark(f"flag-note-{key}")
+
+                def resolve(who: Principal, f: int = flag.id, box: ui.input = text) -> object:
+                    return self.desk.resolve_discrepancy(who, f, box.value or "")
+
+                ui.button(t("review.resolve", self.lang), on_click=self._act(resolve)).mark(
+                    f"flag-resolve-{key}"
+                )
+        for n in notes.values():
+            ui.label(t("review.resolved", self.lang, officer=n.officer, note=n.note)).mark(
+                f"flag-resolved-{n.product}-{n.step}"
+            )
+
+    def _countersign_section(self, records: list[Any]) -> None:
+        ui.label(t("review.countersign", self.lang)).classes("text-h6")
+        signs = [r for r in records if r.type == "countersign"]
+        if not signs:
+            ui.label(t("review.not_countersigned", self.lang)).mark("countersign")
+        for r in signs:
+            officer = json.loads(r.body).get("officer", "")
+            ui.label(
+                t("review.countersigned", self.lang, officer=officer, time=_time(r.wall_ms, self.ctx))
+            ).mark("countersign")
+
+    def _correctable(self, records: list[Any], person: str | None = None) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for r in records:
+            if r.type in HUB_CORRECTABLE and (person is None or r.person == person):
+                body = json.loads(r.body)
+                field = HUB_CORRECTABLE[r.type]
+                out[f"{r.kiosk}#{r.seq}"] = (
+                    f"{r.kiosk}#{r.seq} {r.type} {r.person or ''} {field}={body[field]}"
+                )
+        return out
+
+    def _dispute_section(self, records: list[Any], names: dict[str, str]) -> None:
+        ui.label(t("review.disputes", self.lang)).classes("text-h6")
+        disputes = [r for r in records if r.type == "dispute"]
+        if not disputes:
+            ui.label(t("review.no_disputes", self.lang)).mark("no-disputes")
+        answers = cx.answers_by_dispute()
+        for r in disputes:
+            body = json.loads(r.body)
+            who_text = f"{r.person} {names.get(r.person or '', '')}"
+            ui.label(
+                t(
+                    "review.dispute_row",
+                    self.lang,
+                    person=who_text,
+                    reason=body.get("reason", ""),
+                    text=body.get("text", ""),
+                )
+            ).mark(f"dispute-{r.kiosk}-{r.seq}")
+            answer = answers.get((r.kiosk, r.seq))
+            if answer is not None:
+                outcome = t(f"review.outcome.{answer.outcome}", self.lang)
+                ui.label(
+                    t(
+                        "review.answered",
+                        self.lang,
+                        outcome=outcome,
+                        officer=answer.officer,
+                        reason=answer.reason,
+                    )
+                ).mark(f"dispute-answer-{r.kiosk}-{r.seq}")
+                continue
+            mark = f"{r.kiosk}-{r.seq}"
+            with ui.row().classes("items-end"):
+                reason = (
+                    ui.input(t("review.answer_reason", self.lang))
+                    .classes("w-96")
+                    .mark(f"dispute-reason-{mark}")
+                )
+                target = (
+                    ui.select(self._correctable(records, r.person), label=t("review.record", self.lang))
+                    .classes("w-72")
+                    .mark(f"dispute-record-{mark}")
+                )
+                value = ui.input(t("review.value", self.lang)).classes("w-24").mark(f"dispute-value-{mark}")
+
+                def uphold(
+                    who: Principal, r: Any = r, reason: Any = reason, target: Any = target, value: Any = value
+                ) -> None:
+                    picked = _ref(target.value)
+                    correct = None if picked is None else (picked[0], picked[1], value.value or "")
+                    self.desk.answer_dispute(
+                        who, r.kiosk, r.seq, upheld=True, reason_text=reason.value or "", correct=correct
+                    )
+
+                def reject(who: Principal, r: Any = r, reason: Any = reason) -> None:
+                    self.desk.answer_dispute(
+                        who, r.kiosk, r.seq, upheld=False, reason_text=reason.value or ""
+                    )
+
+                ui.button(t("review.uphold", self.lang), on_click=self._act(uphold)).mark(
+                    f"dispute-uphold-{mark}"
+                )
+                ui.button(t("review.reject", self.lang), on_click=self._act(reject)).mark(
+                    f"dispute-reject-{mark}"
+                )
+
+    def _corrections_section(self, records: list[Any]) -> None:
+        ui.label(t("review.corrections", self.lang)).classes("text-h6")
+        proposals = cx.proposals_for(self.line, self.day)
+        if not proposals:
+            ui.label(t("review.no_corrections", self.lang)).mark("no-corrections")
+        stored = {(r.kiosk, r.seq): json.loads(r.body) for r in records}
+        for p in proposals:
+            original = stored.get((p.ref_kiosk, p.ref_seq), {}).get(p.field, "?")
+            state = (
+                t("review.state.approved", self.lang, approver=p.approver)
+                if p.status == cx.APPROVED
+                else t("review.state.proposed", self.lang)
+            )
+            with ui.column().classes("gap-0"):
+                ui.label(
+                    t(
+                        "review.correction_row",
+                        self.lang,
+                        ref=f"{p.ref_kiosk}#{p.ref_seq}",
+                        type=p.type,
+                        field=p.field,
+                        original=original,
+                        old=p.old,
+                        new=p.new,
+                        proposer=p.proposer,
+                        state=state,
+                    )
+                ).mark(f"correction-{p.id}")
+                ui.label(t("review.correction_reason", self.lang, reason=p.reason)).mark(
+                    f"correction-reason-{p.id}"
+                )
+                if p.status == cx.PROPOSED:
+
+                    def approve(who: Principal, pid: int = p.id) -> object:
+                        return self.desk.approve(who, pid)
+
+                    ui.button(t("review.approve", self.lang), on_click=self._act(approve)).mark(
+                        f"approve-{p.id}"
+                    )
+        ui.label(t("review.propose", self.lang)).classes("text-subtitle1")
+        with ui.row().classes("items-end"):
+            target = ui.select(self._correctable(records), label=t("review.record", self.lang)).classes(
+                "w-72"
+            )
+            target.mark("propose-record")
+            value = ui.input(t("review.value", self.lang)).classes("w-24").mark("propose-value")
+            reason = ui.input(t("review.reason", self.lang)).classes("w-96").mark("propose-reason")
+
+            def propose(who: Principal) -> None:
+                picked = _ref(target.value)
+                if picked is None:
+                    raise cx.CorrectionError("review.err.pick_record")
+                self.desk.propose(who, picked[0], picked[1], value.value or "", reason.value or "")
+
+            ui.button(t("review.propose", self.lang), on_click=self._act(propose)).mark("propose")
+
+
+def _ref(value: object) -> tuple[str, int] | None:
+    """("kiosk", seq) from a select's "kiosk#seq" value."""
+    if not isinstance(value, str) or "#" not in value:
+        return None
+    kiosk, _, seq = value.rpartition("#")
+    return (kiosk, int(seq)) if seq.isdigit() else None

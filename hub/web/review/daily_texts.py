@@ -1,0 +1,107 @@
+"""Words of the daily review page (日审核), Simplified Chinese first; registered at import."""
+
+from __future__ import annotations
+
+from floorledger.base import i18n
+
+TEXTS: dict[str, dict[str, str]] = {
+    "review.nav": {"zh": "日审核", "en": "Daily review"},
+    "review.title": {"zh": "日审核", "en": "Daily review"},
+    "review.line": {"zh": "生产线", "en": "Line"},
+    "review.day": {"zh": "日期 (YYYY-MM-DD)", "en": "Day (YYYY-MM-DD)"},
+    "review.open": {"zh": "打开", "en": "Open"},
+    "review.pick": {"zh": "请选择生产线和日期", "en": "Choose a line and a day"},
+    "review.unavailable": {
+        "zh": "中心端未提供账本，无法审核",
+        "en": "No ledger at this hub: review is not available",
+    },
+    "review.records": {"zh": "终端记录", "en": "Kiosk records"},
+    "review.no_records": {"zh": "当天没有记录", "en": "No records on this day"},
+    "review.results": {"zh": "日结果", "en": "Daily results"},
+    "review.no_results": {"zh": "尚无计算结果", "en": "No results computed yet"},
+    "review.result_row": {
+        "zh": "{inmate} {name}：定额 {quota} 件，完成 {done} 件，完成率 {pct}%",
+        "en": "{inmate} {name}: quota {quota}, done {done}, completion {pct}%",
+    },
+    "review.explain": {"zh": "说明", "en": "Explain"},
+    "review.discrepancies": {"zh": "计数与入库差异", "en": "Counts vs warehouse"},
+    "review.no_discrepancies": {"zh": "无差异", "en": "No discrepancies"},
+    "review.flag_row": {
+        "zh": "{product}/{step}：计数 {counted} 件，入库 {warehoused} 件",
+        "en": "{product}/{step}: counted {counted}, warehoused {warehoused}",
+    },
+    "review.note": {"zh": "处理说明", "en": "Note"},
+    "review.resolve": {"zh": "标记已处理", "en": "Resolve"},
+    "review.resolved": {"zh": "已处理（{officer}）：{note}", "en": "Resolved by {officer}: {note}"},
+    "review.countersign": {"zh": "审核签名", "en": "Countersign"},
+    "review.countersigned": {"zh": "{officer} 于 {time} 签名", "en": "Signed by {officer} at {time}"},
+    "review.not_countersigned": {"zh": "尚未签名", "en": "Not countersigned yet"},
+    "review.disputes": {"zh": "申辩", "en": "Disputes"},
+    "review.no_disputes": {"zh": "无申辩", "en": "No disputes"},
+    "review.dispute_row": {
+        "zh": "{person} 申辩：{reason} {text}",
+        "en": "{person} disputes: {reason} {text}",
+    },
+    "review.answer_reason": {"zh": "答复理由", "en": "Reason of the answer"},
+    "review.uphold": {"zh": "成立（提出更正）", "en": "Uphold (propose a correction)"},
+    "review.reject": {"zh": "不成立", "en": "Reject"},
+    "review.answered": {
+        "zh": "已答复（{outcome}，{officer}）：{reason}",
+        "en": "Answered ({outcome}, {officer}): {reason}",
+    },
+    "review.outcome.upheld": {"zh": "成立", "en": "upheld"},
+    "review.outcome.rejected": {"zh": "不成立", "en": "rejected"},
+    "review.corrections": {"zh": "更正（双人审核）", "en": "Corrections (four eyes)"},
+    "review.no_corrections": {"zh": "无更正", "en": "No corrections"},
+    "review.correction_row": {
+        "zh": "{ref} {type} {field}：原值 {original}，更正前 {old} → 更正为 {new}；"
+        "提出人 {proposer}；{state}",
+        "en": "{ref} {type} {field}: original {original}, before {old} -> {new}; "
+        "proposed by {proposer}; {state}",
+    },
+    "review.correction_reason": {"zh": "理由：{reason}", "en": "Reason: {reason}"},
+    "review.state.proposed": {"zh": "待审批", "en": "awaiting approval"},
+    "review.state.approved": {"zh": "已由 {approver} 批准", "en": "approved by {approver}"},
+    "review.approve": {"zh": "批准", "en": "Approve"},
+    "review.propose": {"zh": "提出更正", "en": "Propose a correction"},
+    "review.record": {"zh": "记录", "en": "Record"},
+    "review.value": {"zh": "新数值", "en": "New value"},
+    "review.reason": {"zh": "理由", "en": "Reason"},
+    "review.saved": {"zh": "已记录", "en": "Recorded"},
+    "review.err.day": {"zh": "日期格式应为 YYYY-MM-DD", "en": "The day must be YYYY-MM-DD"},
+    "review.err.line": {"zh": "没有该生产线或无权查看", "en": "No such line, or not yours to see"},
+    "review.err.reason_empty": {"zh": "请填写理由", "en": "A reason is required"},
+    "review.err.reason_long": {
+        "zh": "理由最多 {limit} 字",
+        "en": "The reason may have at most {limit} characters",
+    },
+    "review.err.value": {
+        "zh": "数值应为 0 到 {limit} 的整数",
+        "en": "The value must be a whole number 0 to {limit}",
+    },
+    "review.err.same": {"zh": "新数值与现值相同", "en": "The new value is the value it already has"},
+    "review.err.scope": {"zh": "无权处理该生产线", "en": "This line is not yours"},
+    "review.err.window": {
+        "zh": "已超过 {days} 天更正期限，只能由劳改科处理",
+        "en": "Older than {days} days: only the labor section may correct it",
+    },
+    "review.err.locked": {
+        "zh": "该月考核已审批锁定，需劳动改造科重新开启后才能更正",
+        "en": "This month's assessment is approved and locked; the labor section must reopen it first",
+    },
+    "review.err.own": {"zh": "不能批准本人提出的更正", "en": "You cannot approve your own correction"},
+    "review.err.not_open": {"zh": "该事项已处理或不存在", "en": "Already dealt with, or not found"},
+    "review.err.not_correctable": {"zh": "该记录不能在此更正", "en": "This record cannot be corrected here"},
+    "review.err.not_dispute": {"zh": "不是申辩记录", "en": "Not a dispute record"},
+    "review.err.answered": {"zh": "该申辩已答复", "en": "This dispute is already answered"},
+    "review.err.pick_record": {
+        "zh": "请选择要更正的记录并填写新数值",
+        "en": "Pick the record to correct and its new value",
+    },
+}
+
+i18n.register(TEXTS)
+
+
+def t(key: str, lang: str = "zh", **values: object) -> str:
+    return i18n.t(key, lang, **values)

@@ -1,0 +1,67 @@
+"""The monthly assessment in real headless Chromium, with screenshots (screenshots/assessment/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from nicegui.testing import Screen
+from selenium.webdriver.common.by import By
+
+from hub.review import monthly as asm
+from hub.store.db import bind
+from hub.web import auth, register_pages
+from hub.web.auth import Role
+from hub.web.board import tokens as boards
+from hub.web.review.assessment import register_assessment
+from hub.web.review.trends import register_trends
+from tests.hub.conftest_web import PASSWORD, StepClock, make_context
+from tests.hub.review.test_assessment_domain import MONTH, NOW_MS, open_copy
+
+SHOTS = Path("screenshots") / "assessment"
+
+
+def _type(screen: Screen, label: str, text: str) -> None:
+    field = screen.selenium.find_element(By.XPATH, f"//label[.//*[text()='{label}']]//input")
+    field.send_keys(text)
+
+
+@pytest.mark.nicegui_main_file("")
+def test_line_officer_approves_the_month_in_a_real_browser(
+    screen: Screen, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The officer of L1 signs in, opens 月考核 for A1, sees the scores and approves as 分监区民警."""
+    site = open_copy(tmp_path_factory, tmp_path / "hub.db")
+    bind(site.db, [*auth.MODELS, *boards.MODELS])
+    ctx = make_context(site.db, StepClock(NOW_MS), ledger=site.ledger, results=site.results)
+    ctx.accounts.create(
+        username="off_l1", password=PASSWORD, role=Role.LINE_OFFICER, lines=["L1"], display_name="王警官"
+    )
+    register_pages(ctx)
+    register_assessment(ctx)
+    register_trends(ctx)
+    screen.ui_run_kwargs.update(storage_secret="assessment test", language="zh-CN")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    screen.selenium.set_page_load_timeout(30)
+    screen.selenium.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False},
+    )
+    try:
+        screen.open("/login")
+        _type(screen, "用户名", "off_l1")
+        _type(screen, "密码", PASSWORD)
+        screen.click("登录")
+        screen.should_contain("王警官 · 分监区民警")
+        screen.open("/monthly?area=A1&month=2026-10")
+        screen.should_contain("审批状态：未审批")
+        screen.should_contain("劳动得分")
+        screen.selenium.save_screenshot(str(SHOTS / "monthly-open.png"))
+        screen.click("审批通过")
+        screen.should_contain("审批状态：分监区民警已审")
+        screen.selenium.save_screenshot(str(SHOTS / "monthly-approved.png"))
+    finally:
+        screen.selenium.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        screen.selenium.set_page_load_timeout(4)
+        site.db.close()
+    assert asm.active_stages(MONTH, "A1") == ["line_officer"]

@@ -1,0 +1,187 @@
+"""The audit page (审计) in NiceGUI's simulated browser on a copy of the seeded demo month: the ledger
+with signature states, the checkpoints, "verify now", the hub key, the evidence-bundle download, and
+the refusals (a line officer sees nothing of it; an area head only reads)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import peewee as pw
+import pytest
+
+from hub.app import bind_all
+from hub.audit import bundle as bd
+from hub.ledger.checkpoints import StoredCheckpoint
+from hub.ledger.entries import Ledger, LedgerEntry
+from hub.seed import seed_site
+from hub.store import db as hubdb
+from hub.web import WebContext
+from hub.web.audit import BUNDLE_ACT, register_audit
+from hub.web.auth import Role
+from protocol.signing import Signer, Verifier, b64decode
+from tests.hub.conftest_web import PASSWORD, StepClock, login, make_context, web_user
+
+HUB_KEY = Signer(b"\x09" * 32)
+PUBLIC = Verifier(b64decode(HUB_KEY.public_key_b64))
+TODAY = date(2026, 10, 14)
+NOW_MS = int(datetime(2026, 10, 14, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp() * 1000)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo site seeded once (records, results, a checkpoint after them); tests work on copies."""
+    path = tmp_path_factory.mktemp("audit") / "hub.db"
+    database = hubdb.connect(str(path))
+    try:
+        seed_site(database, hub_signer=HUB_KEY, today=TODAY, history_days=9, clock_ms=lambda: NOW_MS)
+    finally:
+        database.close()
+    return path
+
+
+@pytest.fixture
+def site(template: Path, tmp_path: Path) -> Iterator[pw.Database]:
+    shutil.copy(template, tmp_path / "hub.db")
+    database = hubdb.connect(str(tmp_path / "hub.db"))
+    bind_all(database)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def ctx(site: pw.Database) -> WebContext:
+    from hub.store.db import bind
+    from hub.web import auth
+    from hub.web.board import tokens as boards
+
+    bind(site, [*auth.MODELS, *boards.MODELS])
+    context = make_context(site, StepClock(NOW_MS), ledger=Ledger(site, HUB_KEY, lambda: NOW_MS))
+    context.site = "demo"
+    for username, role, extra in (
+        ("labor", Role.LABOR_SECTION, {}),
+        ("head_a1", Role.AREA_HEAD, {"area": "A1"}),
+        ("off_l1", Role.LINE_OFFICER, {"lines": ["L1"]}),
+    ):
+        context.accounts.create(username=username, password=PASSWORD, role=role, display_name="某", **extra)
+    return context
+
+
+def _pages(ctx: WebContext) -> None:
+    register_audit(ctx, hub_signer=HUB_KEY)
+
+
+async def test_labor_section_sees_key_checkpoints_and_a_paged_signed_ledger(ctx: WebContext) -> None:
+    """The hub key and fingerprint are printed; checkpoints list size and root; the ledger is newest
+    first, 25 a page, every entry's hub signature shown as valid."""
+    async with web_user(ctx, before=lambda: _pages(ctx)) as user:
+        await login(user, "labor")
+        await user.open("/audit")
+        await user.should_see(HUB_KEY.public_key_b64)
+        await user.should_see(HUB_KEY.fingerprint)
+        [checkpoints] = user.find(marker="checkpoints").elements
+        latest = StoredCheckpoint.select().order_by(StoredCheckpoint.id.desc()).first()
+        assert checkpoints.rows[0]["root"] == latest.root
+        assert checkpoints.rows[0]["size"] == latest.tree_size
+        [ledger] = user.find(marker="ledger").elements
+        newest = LedgerEntry.select().order_by(LedgerEntry.entry_index.desc()).first()
+        assert ledger.rows[0]["index"] == newest.entry_index
+        assert len(ledger.rows) == 25
+        assert {r["signature"] for r in ledger.rows} == {"有效"}
+        [link] = user.find(marker="ledger-next").elements
+        assert link.props["href"] == "/audit?page=2"
+        await user.open("/audit?page=2")
+        [second] = user.find(marker="ledger").elements
+        assert second.rows[0]["index"] == newest.entry_index - 25
+
+
+async def test_a_forged_ledger_entry_shows_as_invalid(ctx: WebContext) -> None:
+    """An entry whose stored signature was altered is marked 无效, and verify now reports it by index."""
+    newest = LedgerEntry.select().order_by(LedgerEntry.entry_index.desc()).first()
+    frame = bytearray(newest.frame)
+    frame[0] ^= 1
+    LedgerEntry.update(frame=bytes(frame)).where(LedgerEntry.id == newest.id).execute()
+    async with web_user(ctx, before=lambda: _pages(ctx)) as user:
+        await login(user, "labor")
+        await user.open("/audit")
+        [ledger] = user.find(marker="ledger").elements
+        assert ledger.rows[0]["signature"] == "无效"
+        user.find(marker="verify").click()
+        await user.should_see(marker="verify-state", retries=600)
+        await user.should_see("核验未通过")
+        [report] = user.find(marker="verify-report").elements
+        assert f"index={newest.entry_index}: hub signature does not verify" in report.text
+
+
+async def test_verify_now_shows_the_same_report_as_floorledger_verify(ctx: WebContext) -> None:
+    """Verify now runs the database check in a worker thread and shows VERIFIED on an intact hub."""
+    async with web_user(ctx, before=lambda: _pages(ctx)) as user:
+        await login(user, "labor")
+        await user.open("/audit")
+        user.find(marker="verify").click()
+        await user.should_see(marker="verify-state", retries=600)
+        await user.should_see("核验通过")
+        [report] = user.find(marker="verify-report").elements
+        assert "VERIFIED: every row matches the signed records" in report.text
+
+
+async def test_downloading_a_bundle_gives_a_file_that_verifies_and_is_ledgered(ctx: WebContext) -> None:
+    """The form downloads an evidence bundle that checks offline with the hub's public key; the act is
+    in the ledger."""
+    async with web_user(ctx, before=lambda: _pages(ctx)) as user:
+        await login(user, "labor")
+        await user.open("/audit")
+        user.find(marker="bundle-inmate").type("P1001")
+        user.find(marker="bundle-month").clear().type("2026-10")
+        user.find(marker="bundle-download").click()
+        response = await user.download.next(timeout=60)
+        report = bd.check_bundle_bytes(response.content, PUBLIC)
+        assert report.ok, report.render()
+        assert report.inmate == "P1001"
+    acts = list(LedgerEntry.select().where(LedgerEntry.action == BUNDLE_ACT))
+    assert [(a.actor, a.subject) for a in acts] == [("labor", "P1001")]
+
+
+@pytest.mark.parametrize(
+    ("inmate", "month", "message"),
+    [
+        ("", "2026-10", "请输入罪犯编号"),
+        ("P" * 65, "2026-10", "请输入罪犯编号"),
+        ("P1001", "2026/10", "月份格式应为 YYYY-MM"),
+        ("<b>NOBODY</b>", "2026-10", "无法生成证据包：no inmate <b>NOBODY</b>"),
+    ],
+)
+async def test_bad_bundle_input_gets_a_message_and_changes_nothing(
+    ctx: WebContext, inmate: str, month: str, message: str
+) -> None:
+    """Empty, oversize, a wrong month format or an unknown (HTML) id: a clear message, no file, no act."""
+    before = LedgerEntry.select().count()
+    async with web_user(ctx, before=lambda: _pages(ctx)) as user:
+        await login(user, "labor")
+        await user.open("/audit")
+        field = user.find(marker="bundle-inmate")
+        field.elements.pop().value = inmate
+        user.find(marker="bundle-month").clear().type(month)
+        user.find(marker="bundle-download").click()
+        await user.should_see(message, retries=200)
+    assert LedgerEntry.select().count() == before
+
+
+async def test_a_line_officer_is_refused_and_an_area_head_only_reads(ctx: WebContext) -> None:
+    """A line officer gets the refusal and no ledger; an area head sees the ledger but no verify or
+    bundle controls."""
+    async with web_user(ctx, before=lambda: _pages(ctx)) as user:
+        await login(user, "off_l1")
+        await user.open("/audit")
+        await user.should_see(marker="refused")
+        await user.should_not_see(marker="ledger")
+        await user.should_not_see(marker="bundle-download")
+    async with web_user(ctx, before=lambda: _pages(ctx)) as user:
+        await login(user, "head_a1")
+        await user.open("/audit")
+        await user.should_see(marker="ledger")
+        await user.should_not_see(marker="verify")
+        await user.should_not_see(marker="bundle-download")
