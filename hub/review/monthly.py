@@ -40,13 +40,16 @@ from hub.engine.exact import shown
 from hub.engine.explain import explain_monthly
 from hub.engine.model import Adjustment as EngineAdjustment
 from hub.engine.model import DailyRecord, Month, MonthlyScore, RuleSet
+from hub.review.lock import STAGES as STAGES
+from hub.review.lock import _ensure_bound
+from hub.review.lock import active_stages as active_stages
+from hub.review.lock import is_locked as is_locked
 from hub.store.db import write_transaction
 from hub.store.review import Adjustment as Adjustment
 from hub.store.review import MonthApproval as MonthApproval
 from hub.store.review import PublishedWeek as PublishedWeek
 from hub.store.review import WeekSignoff as WeekSignoff
 
-STAGES: tuple[str, ...] = ("line_officer", "area_head", "labor_section")
 """The approval chain, in order; each stage is approved by the role of the same name."""
 
 DEFAULT_PUBLISH_DAYS = 7
@@ -281,24 +284,6 @@ def bind(db: pw.Database) -> None:
     from hub.store.db import bind as bind_models
 
     bind_models(db, MODELS)
-
-
-def _ensure_bound(db: pw.Database) -> None:
-    if MonthApproval._meta.database is not db:
-        bind(db)
-
-
-def active_stages(month: Month | str, area: str) -> list[str]:
-    rows = MonthApproval.select(MonthApproval.stage).where(
-        (MonthApproval.month == str(month)) & (MonthApproval.area == area) & MonthApproval.voided_ms.is_null()
-    )
-    return [r.stage for r in rows]
-
-
-def is_locked(db: pw.Database, month: Month | str, area: str) -> bool:
-    """Whether the area's month is fully approved: nothing may alter its numbers until reopened."""
-    _ensure_bound(db)
-    return STAGES[-1] in active_stages(month, area)
 
 
 def engine_adjustments(db: pw.Database, month: Month) -> tuple[EngineAdjustment, ...]:

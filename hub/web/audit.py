@@ -16,12 +16,12 @@ from typing import Any
 
 from nicegui import run, ui
 
+from hub.accounts import Principal, Role
 from hub.audit import bundle as bd
 from hub.engine.errors import EngineError
 from hub.engine.model import Month
 from hub.web import guard
 from hub.web.audit_texts import tr
-from hub.web.auth import Principal, Role
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
 from protocol.errors import ProtocolError

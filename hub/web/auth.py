@@ -12,12 +12,13 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
+from collections.abc import Callable, Sequence
 
 import peewee
 
+from hub.accounts import ALL_ROLES as ALL_ROLES
+from hub.accounts import Principal as Principal
+from hub.accounts import Role as Role
 from hub.store.web import DISPLAY_NAME_MAX as DISPLAY_NAME_MAX
 from hub.store.web import USERNAME_MAX as USERNAME_MAX
 from hub.store.web import User as User
@@ -41,16 +42,6 @@ def wall_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-class Role(StrEnum):
-    LINE_OFFICER = "line_officer"
-    AREA_HEAD = "area_head"
-    LABOR_SECTION = "labor_section"
-    ADMIN = "admin"
-
-
-ALL_ROLES = frozenset(Role)
-
-
 class AuthError(Exception):
     """An account operation a user asked for and cannot have; `str()` is the message to show."""
 
@@ -64,36 +55,6 @@ class LoginRefused(AuthError):
 
 
 MODELS: tuple[type[peewee.Model], ...] = (User,)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Principal:
-    """Who is acting, as the guards see it: re-read from the database on every page and action."""
-
-    username: str
-    display_name: str
-    role: Role
-    lines: tuple[str, ...] = ()
-    area: str | None = None
-
-    @property
-    def sees_everything(self) -> bool:
-        return self.role in (Role.LABOR_SECTION, Role.ADMIN)
-
-    def may_see_line(self, line: str, area_of_line: str | None) -> bool:
-        if self.sees_everything:
-            return True
-        if self.role is Role.AREA_HEAD:
-            return area_of_line is not None and area_of_line == self.area
-        return line in self.lines
-
-    def may_see_area(self, area: str, lines_in_area: Iterable[str]) -> bool:
-        """A line officer may open an area's page only where one of their own lines is."""
-        if self.sees_everything:
-            return True
-        if self.role is Role.AREA_HEAD:
-            return area == self.area
-        return any(line in self.lines for line in lines_in_area)
 
 
 # --- password hashing -------------------------------------------------------------------------------

@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 
 from nicegui import run, ui
 
+from hub.accounts import ALL_ROLES, Principal
 from hub.kiosks import status as kiosk_status
 from hub.masterdata import service as masterdata
 from hub.store import kiosks as models
 from hub.web import guard
-from hub.web.auth import ALL_ROLES, Principal
 from hub.web.board.model import MISSING
 from hub.web.context import WebContext
 from hub.web.frame import add_nav

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from nicegui import ui
 
+from hub.accounts import Principal, Role
 from hub.web import guard
-from hub.web.auth import Principal, Role
 from hub.web.context import WebContext
 from hub.web.texts import t
 

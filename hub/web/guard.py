@@ -18,7 +18,7 @@ from typing import Any
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
-from hub.web.auth import Principal, Role
+from hub.accounts import Principal, Role
 from hub.web.context import WebContext
 from hub.web.texts import t
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from nicegui import run, ui
 
+from hub.accounts import Principal, Role
 from hub.masterdata import service as masterdata
 from hub.web import guard
-from hub.web.auth import Principal, Role
 from hub.web.board.tokens import BoardTokenError
 from hub.web.context import WebContext
 from hub.web.frame import add_nav

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from nicegui import run, ui
 
+from hub.accounts import Principal, Role
 from hub.web import guard
-from hub.web.auth import AuthError, Principal, Role
+from hub.web.auth import AuthError
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
 from hub.web.texts import t

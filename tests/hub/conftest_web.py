@@ -23,6 +23,7 @@ from nicegui.functions.notify import notify
 from nicegui.testing.general import nicegui_reset_globals, prepare_simulation
 from nicegui.testing.user import User
 
+from hub.accounts import Role
 from hub.ledger import checkpoints
 from hub.ledger import entries as ledger
 from hub.masterdata import service as masterdata
@@ -30,7 +31,6 @@ from hub.results import worker as results
 from hub.store import db
 from hub.store import kiosks as models
 from hub.web import WebContext, register_pages
-from hub.web.auth import Role
 
 PASSWORD = "correct horse 1"
 START_MS = 1_764_400_000_000  # 2025-11-29 07:06:40 UTC, 15:06 in Shanghai

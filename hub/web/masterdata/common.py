@@ -19,10 +19,10 @@ from typing import Any
 import peewee
 from nicegui import ui
 
+from hub.accounts import Principal, Role
 from hub.ledger.entries import LedgerError
 from hub.masterdata import service as md
 from hub.masterdata.csv_import import FieldError
-from hub.web.auth import Principal, Role
 from hub.web.masterdata.texts import t
 
 log = logging.getLogger(__name__)

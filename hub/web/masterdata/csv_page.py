@@ -13,12 +13,12 @@ from typing import Any
 
 from nicegui import events, run, ui
 
+from hub.accounts import Principal, Role
 from hub.ledger.entries import LedgerError
 from hub.masterdata import csv_import
 from hub.masterdata import service as md
 from hub.store.db import write_transaction
 from hub.web import guard
-from hub.web.auth import Principal, Role
 from hub.web.context import WebContext
 from hub.web.masterdata.common import EDIT_ROLES, LABOR_ONLY, problem, table, tabs
 from hub.web.masterdata.texts import t

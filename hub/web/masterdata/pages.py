@@ -13,10 +13,10 @@ from datetime import timedelta
 
 from nicegui import ui
 
+from hub.accounts import Principal
 from hub.masterdata import csv_import as check
 from hub.masterdata import service as md
 from hub.web import guard
-from hub.web.auth import Principal
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
 from hub.web.masterdata.common import (

@@ -13,11 +13,11 @@ from typing import Any
 
 from nicegui import ui
 
+from hub.accounts import Principal
 from hub.masterdata import badge_sheet
 from hub.masterdata import csv_import as check
 from hub.masterdata import service as md
 from hub.web import guard
-from hub.web.auth import Principal
 from hub.web.context import WebContext
 from hub.web.masterdata.common import (
     EDIT_ROLES,

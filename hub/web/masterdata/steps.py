@@ -13,10 +13,10 @@ from typing import Any
 
 from nicegui import ui
 
+from hub.accounts import Principal
 from hub.masterdata import csv_import as check
 from hub.masterdata import service as md
 from hub.web import guard
-from hub.web.auth import Principal
 from hub.web.context import WebContext
 from hub.web.masterdata.common import LABOR_ONLY, problem, save
 from hub.web.masterdata.texts import t

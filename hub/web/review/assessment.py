@@ -14,12 +14,12 @@ from typing import Any
 import peewee
 from nicegui import run, ui
 
+from hub.accounts import Principal, Role
 from hub.engine.exact import shown
 from hub.engine.model import Month, iso_week_label
 from hub.review import exports
 from hub.review import monthly as asm
 from hub.web import guard
-from hub.web.auth import Principal, Role
 from hub.web.board.model import Published, PublishedRow
 from hub.web.context import WebContext
 from hub.web.frame import add_nav

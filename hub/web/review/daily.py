@@ -16,13 +16,13 @@ from typing import Any
 
 from nicegui import run, ui
 
+from hub.accounts import Principal, Role
 from hub.masterdata import service as md
 from hub.results import worker as rs
 from hub.results.facts import HUB_CORRECTABLE
 from hub.review import corrections as cx
 from hub.store.db import bind
 from hub.web import guard
-from hub.web.auth import Principal, Role
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
 from hub.web.review.daily_texts import t

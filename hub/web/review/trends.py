@@ -13,11 +13,11 @@ from typing import Any
 
 from nicegui import run, ui
 
+from hub.accounts import Principal
 from hub.engine.exact import shown
 from hub.engine.model import DailyRecord, Month
 from hub.review import monthly as asm
 from hub.web import guard
-from hub.web.auth import Principal
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
 from hub.web.review.assessment import OFFICERS, actor_of, area_period_form, assessment_of

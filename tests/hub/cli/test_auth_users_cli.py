@@ -16,8 +16,9 @@ from pathlib import Path
 import peewee
 import pytest
 
+from hub.accounts import Role
 from hub.store import db as hub_db
-from hub.web.auth import MODELS, Accounts, LoginRefused, Role
+from hub.web.auth import MODELS, Accounts, LoginRefused
 
 PASSWORD = "pass word 123"
 FLOORLEDGER = [sys.executable, "-m", "floorledger"]

@@ -9,21 +9,34 @@ from pathlib import Path
 import pytest
 
 from hub.engine.compute import MonthIndex, compute_month
+from hub.engine.errors import InputError
 from hub.engine.explain import explain_daily, explain_monthly
 from hub.engine.scenario import compare_results, json_text, load_scenario, result_json, scenario_json
 
 # CI clones the repository with `shared/` beside it, as on the development machine.
 SAMPLES = Path(__file__).resolve().parents[3] / ".." / "shared" / "spec" / "samples"
-SAMPLE_NAMES = sorted(p.name.removesuffix(".scenario.json") for p in SAMPLES.glob("*.scenario.json"))
+ALL_SAMPLES = sorted(p.name.removesuffix(".scenario.json") for p in SAMPLES.glob("*.scenario.json"))
+# Rule book version 2 (issue #14) is not built yet: its samples name `"rule_book": "v2"`.
+V2_SAMPLES = [
+    n for n in ALL_SAMPLES if '"rule_book": "v2"' in (SAMPLES / f"{n}.scenario.json").read_text("utf-8")
+]
+SAMPLE_NAMES = [n for n in ALL_SAMPLES if n not in V2_SAMPLES]
 
 
 def read(path: Path) -> object:
     return json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
 
 
-def test_the_three_public_samples_are_found() -> None:
-    """The sample folder beside the repository holds the rule book's three public scenarios."""
+def test_the_three_public_version_1_samples_are_found() -> None:
+    """The sample folder beside the repository holds the rule book's three public version-1 scenarios."""
     assert SAMPLE_NAMES == ["01-time-mode", "02-counted-mode", "03-changes-mid-month"], SAMPLES
+
+
+@pytest.mark.parametrize("name", V2_SAMPLES)
+def test_a_version_2_sample_is_refused_in_one_line_until_version_2_is_built(name: str) -> None:
+    """A month under a rule book this engine does not know is refused by name, never half computed."""
+    with pytest.raises(InputError, match="rule_book"):
+        load_scenario(read(SAMPLES / f"{name}.scenario.json"))
 
 
 @pytest.mark.parametrize("name", SAMPLE_NAMES)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import peewee as pw
 import pytest
 
+from hub.accounts import Principal, Role
 from hub.audit.verify import verify_database
 from hub.engine.model import Month
 from hub.kiosks import plans
@@ -27,7 +28,6 @@ from hub.results import worker as rs
 from hub.review import corrections as cx
 from hub.store import db as hubdb
 from hub.store.kiosks import ENROLLED, Kiosk, KioskRecord
-from hub.web.auth import Principal, Role
 from protocol.records import (
     CheckIn,
     CheckOut,

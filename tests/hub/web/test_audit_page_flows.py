@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import peewee as pw
 import pytest
 
+from hub.accounts import Role
 from hub.app import bind_all
 from hub.audit import bundle as bd
 from hub.ledger.checkpoints import StoredCheckpoint
@@ -21,7 +22,6 @@ from hub.seed import seed_site
 from hub.store import db as hubdb
 from hub.web import WebContext
 from hub.web.audit import BUNDLE_ACT, register_audit
-from hub.web.auth import Role
 from protocol.signing import Signer, Verifier, b64decode
 from tests.hub.conftest_web import PASSWORD, StepClock, login, make_context, web_user
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hub.web.auth import Accounts, AuthError, LoginRefused, Role, User, hash_password, verify_password
+from hub.accounts import Role
+from hub.web.auth import Accounts, AuthError, LoginRefused, User, hash_password, verify_password
 from tests.hub.conftest_web import PASSWORD, StepClock, hub_db, make_context
 
 

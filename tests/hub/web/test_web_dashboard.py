@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from nicegui import ui
 
+from hub.accounts import Role
 from hub.web import WebContext
-from hub.web.auth import Role, User
+from hub.web.auth import User
 from hub.web.board.tokens import BoardToken
 from tests.hub.conftest_web import (
     PASSWORD,

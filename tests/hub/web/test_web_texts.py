@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 from floorledger.base import i18n
+from hub.accounts import Role
 from hub.web import texts
-from hub.web.auth import Role
 from hub.web.board import page as board
 from hub.web.board.model import Status
 

@@ -8,10 +8,10 @@ import pytest
 from nicegui.testing import Screen
 from selenium.webdriver.common.by import By
 
+from hub.accounts import Role
 from hub.review import monthly as asm
 from hub.store.db import bind
 from hub.web import auth, register_pages
-from hub.web.auth import Role
 from hub.web.board import tokens as boards
 from hub.web.review.assessment import register_assessment
 from hub.web.review.trends import register_trends

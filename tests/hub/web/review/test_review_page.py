@@ -15,12 +15,12 @@ import pytest
 from nicegui import ui
 from nicegui.testing.user import User
 
+from hub.accounts import Role
 from hub.kiosks import plans
 from hub.ledger.entries import CORRECTION, LedgerEntry
 from hub.review import corrections as cx
 from hub.store.db import bind
 from hub.web import WebContext, auth
-from hub.web.auth import Role
 from hub.web.board import tokens as boards
 from hub.web.review.daily import register_review
 from tests.hub.conftest_web import PASSWORD, login, web_user

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from nicegui import ui
 
+from hub.accounts import Role
 from hub.results.worker import DailyResult
 from hub.review import monthly as asm
 from hub.web import WebContext
-from hub.web.auth import Role
 from hub.web.review.assessment import register_assessment
 from hub.web.review.trends import register_trends
 from tests.hub.conftest_web import PASSWORD, StepClock, login, make_context, web_user

@@ -1,0 +1,34 @@
+"""The month lock: an area's month whose last approval stage stands may not change until reopened.
+
+The one place that answers "is this month locked?"; master data, corrections and adjustments all ask
+it (master data through the callable the hub app injects, since it sits below the review layer).
+"""
+
+from __future__ import annotations
+
+import peewee as pw
+
+from hub.engine.model import Month
+from hub.store.db import bind
+from hub.store.review import Adjustment, MonthApproval, PublishedWeek, WeekSignoff
+
+# The approval stages of a month, in order; the last one locks it.
+STAGES: tuple[str, ...] = ("line_officer", "area_head", "labor_section")
+
+
+def _ensure_bound(db: pw.Database) -> None:
+    if MonthApproval._meta.database is not db:
+        bind(db, (WeekSignoff, PublishedWeek, MonthApproval, Adjustment))
+
+
+def active_stages(month: Month | str, area: str) -> list[str]:
+    rows = MonthApproval.select(MonthApproval.stage).where(
+        (MonthApproval.month == str(month)) & (MonthApproval.area == area) & MonthApproval.voided_ms.is_null()
+    )
+    return [r.stage for r in rows]
+
+
+def is_locked(db: pw.Database, month: Month | str, area: str) -> bool:
+    """Whether the area's month is fully approved: nothing may alter its numbers until reopened."""
+    _ensure_bound(db)
+    return STAGES[-1] in active_stages(month, area)
