@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from floorledger import __version__
 from floorledger.base.errors import CliError
 
-# Modules that own subcommands, in the order `--help` lists them. A module missing from a partial
-# checkout is skipped, so one unfinished app never breaks the others' commands.
+# Modules that own subcommands, in the order `--help` lists them. Each is imported only when the
+# parser is built; a missing one is an error like any other import.
 COMMAND_MODULES = (
     "floorledger.keys_cli",
     "devices.cli",
@@ -40,13 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name != name:
-                raise
-            continue
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 

@@ -13,10 +13,10 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import peewee as pw
 
@@ -68,33 +68,51 @@ class StoredFrame:
     frame: bytes
 
 
-def _models(db: pw.Database) -> tuple[type[pw.Model], type[pw.Model]]:
-    """Models bound to this store's own database, so several stores can live in one process."""
+class OutboxRecord(pw.Model):
+    """A signed record waiting for (or past) the hub's acknowledgement. Declared unbound: each store
+    binds its own subclass (`_models`), so several stores can live in one process."""
 
-    class Base(pw.Model):
+    seq = pw.BigIntegerField(primary_key=True)
+    hash = pw.CharField(max_length=64)
+    type = pw.CharField(max_length=32)
+    day = pw.CharField(max_length=10, index=True)
+    created_ms = pw.BigIntegerField()
+    acked = pw.BooleanField(default=False, index=True)
+    frame = pw.BlobField()
+
+    class Meta:
+        table_name = "outbox_record"
+
+
+class Setting(pw.Model):
+    """One small saved value: the line plan, the last pruned record, a counter's total."""
+
+    key = pw.CharField(primary_key=True, max_length=32)
+    value = pw.BlobField()
+
+    class Meta:
+        table_name = "setting"
+
+
+def _models(db: pw.Database) -> tuple[type[OutboxRecord], type[Setting]]:
+    """The models bound to this store's own database (peewee does not inherit `table_name`)."""
+
+    class BoundRecord(OutboxRecord):
         class Meta:
             database = db
-
-    class OutboxRecord(Base):
-        seq = pw.BigIntegerField(primary_key=True)
-        hash = pw.CharField(max_length=64)
-        type = pw.CharField(max_length=32)
-        day = pw.CharField(max_length=10, index=True)
-        created_ms = pw.BigIntegerField()
-        acked = pw.BooleanField(default=False, index=True)
-        frame = pw.BlobField()
-
-        class Meta:
             table_name = "outbox_record"
 
-    class Setting(Base):
-        key = pw.CharField(primary_key=True, max_length=32)
-        value = pw.BlobField()
-
+    class BoundSetting(Setting):
         class Meta:
+            database = db
             table_name = "setting"
 
-    return OutboxRecord, Setting
+    return BoundRecord, BoundSetting
+
+
+def _tuples(query: pw.ModelSelect[Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows of `query` as plain tuples, streamed (peewee's stubs type `.tuples()` as model rows)."""
+    return cast("Iterator[tuple[Any, ...]]", query.tuples().iterator())
 
 
 def _is_disk_full(err: BaseException) -> bool:
@@ -286,13 +304,13 @@ class KioskStore:
         R = self._Record
         with self._lock:
             start = max(after_seq, self._acked_seq)
-            rows = R.select(R.seq, R.hash, R.frame).where(R.seq > start).order_by(R.seq).limit(limit).tuples()
-            return [StoredFrame(seq, hash_, bytes(frame)) for seq, hash_, frame in rows]
+            rows = R.select(R.seq, R.hash, R.frame).where(R.seq > start).order_by(R.seq).limit(limit)
+            return [StoredFrame(seq, hash_, bytes(frame)) for seq, hash_, frame in _tuples(rows)]
 
     def records_for_day(self, day: str) -> list[Record]:
         R = self._Record
         with self._lock:
-            frames = [bytes(f) for (f,) in R.select(R.frame).where(R.day == day).order_by(R.seq).tuples()]
+            frames = [bytes(f) for (f,) in _tuples(R.select(R.frame).where(R.day == day).order_by(R.seq))]
         return [parse_frame(frame).record for frame in frames]
 
     def check_integrity(self) -> list[str]:
@@ -306,17 +324,19 @@ class KioskStore:
         problems: list[str] = []
         verifier = Verifier(self.signer.public_key)
         with self._lock:
-            result = [row[0] for row in self._db.execute_sql("PRAGMA quick_check").fetchall()]
+            # peewee's stubs leave execute_sql unannotated; a DB-API cursor comes back.
+            cursor = self._db.execute_sql("PRAGMA quick_check")  # type: ignore[no-untyped-call]
+            result = [row[0] for row in cursor.fetchall()]
             if result != ["ok"]:
                 problems.extend(f"sqlite: {line}" for line in result)
             pruned = self._get(_PRUNED_KEY)
-            rows = R.select(R.seq, R.hash, R.frame).order_by(R.seq).tuples()
+            rows = R.select(R.seq, R.hash, R.frame).order_by(R.seq)
             if pruned is None:
                 expect_seq, expect_hash = 1, GENESIS_HASH
             else:
                 seq_text, hash_text = pruned.decode("ascii").split(":")
                 expect_seq, expect_hash = int(seq_text) + 1, hash_text
-            for seq, stored_hash, frame in rows.iterator():
+            for seq, stored_hash, frame in _tuples(rows):
                 problem = self._check_one(verifier, seq, stored_hash, bytes(frame), expect_seq, expect_hash)
                 if problem:
                     problems.append(problem)

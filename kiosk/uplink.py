@@ -118,6 +118,7 @@ class Uplink:
         self._client = broker.new_client(client_id or f"kiosk-{kiosk_id}-{uuid.uuid4().hex[:6]}")
         self._client.will_set(topics.status(kiosk_id), OFFLINE, qos=1, retain=True)
         broker.apply(self._client)
+        # paho annotates the delays as int but only compares and waits with them: float seconds work.
         self._client.reconnect_delay_set(reconnect_min_s, reconnect_max_s)  # type: ignore[arg-type]
         self._client.max_inflight_messages_set(window_batches + 2)
         self._client.on_connect = self._on_connect

@@ -250,7 +250,8 @@ def body_from_dict(type_name: str, raw: Any, path: str = "body") -> Body:
         raise Malformed(f"type: unknown record type {type_name!r}")
     cls, checkers = schema
     data = f.obj(raw, path, tuple(checkers))
-    return cls(**{name: check(data[name], f"{path}.{name}") for name, check in checkers.items()})  # type: ignore[no-any-return]
+    body: Body = cls(**{name: check(data[name], f"{path}.{name}") for name, check in checkers.items()})
+    return body
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

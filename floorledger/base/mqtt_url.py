@@ -15,8 +15,10 @@ from __future__ import annotations
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
 
 from floorledger.base.errors import CliError
 
@@ -66,26 +68,23 @@ class BrokerConfig:
         version = "" if self.mqtt5 else "?mqtt=3.1.1"
         return f"{'mqtts' if self.tls else 'mqtt'}://{user}{self.host}:{self.port}{version}"
 
-    def new_client(self, client_id: str) -> Any:
+    def new_client(self, client_id: str) -> mqtt.Client:
         """A paho client (version-2 callbacks) speaking this broker's MQTT version, with no broker
         session kept (nothing relies on one: the kiosk's outbox is the durable queue)."""
-        import paho.mqtt.client as mqtt
-        from paho.mqtt.enums import CallbackAPIVersion
-
         if self.mqtt5:
             return mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
         return mqtt.Client(
             CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311, clean_session=True
         )
 
-    def connect_async(self, client: Any, keepalive: int) -> None:
+    def connect_async(self, client: mqtt.Client, keepalive: int) -> None:
         """Start connecting `client` (from `new_client`) in the background; it reconnects by itself."""
         if self.mqtt5:
             client.connect_async(self.host, self.port, keepalive, clean_start=True)
         else:
             client.connect_async(self.host, self.port, keepalive)
 
-    def apply(self, client: Any) -> None:
+    def apply(self, client: mqtt.Client) -> None:
         """Configure a paho client (TLS and credentials) before it connects."""
         if self.tls:
             context = ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)

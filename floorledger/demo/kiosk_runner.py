@@ -12,9 +12,13 @@ import sys
 import zlib
 from pathlib import Path
 
+from nicegui import app
+
 from devices.simulators import BadgeReaderSimulator, CodeScannerSimulator, SerialCounterSimulator
 from floorledger.base.errors import CliError
 from floorledger.demo.operator import Operator
+from kiosk.app import KioskApp
+from kiosk.config import load_config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,11 +28,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-    from nicegui import app
-
-    from kiosk.app import KioskApp
-    from kiosk.config import load_config
 
     try:
         config = load_config(args.config)

@@ -31,11 +31,10 @@ from floorledger.broker import (
     port_free,
     port_open,
 )
-from floorledger.demo.site import DEMO_OFFICERS
+from floorledger.demo.site import DEMO_OFFICERS, SITE, KioskSpec, prepare_site
 
 log = logging.getLogger(__name__)
 
-SITE = "demo"
 ADMIN_USER = "admin"
 ADMIN_PASSWORD = "demo-2026"  # noqa: S105 - a demo login printed on screen, not a secret
 START_TIMEOUT = 90.0
@@ -54,16 +53,6 @@ class DemoOptions:
     seconds: float | None = None
     seed: int = 1
     kiosk_lines: tuple[str, ...] | None = None  # run kiosk processes only for these lines (benchmarks)
-
-
-@dataclass(frozen=True, slots=True)
-class KioskSpec:
-    kiosk: str
-    line: str
-    line_name: str
-    port: int
-    folder: Path
-    counter_step: str | None = None  # the one-holder step a simulated unit counter counts, if any
 
 
 def child_env() -> dict[str, str]:
@@ -171,8 +160,6 @@ class Demo:
 
     def prepare_hub(self) -> Path:
         """Hub config, key and database; seeded with a site and a month of history on first run."""
-        from floorledger.demo.site import prepare_site
-
         folder = self.data / "hub"
         folder.mkdir(parents=True, exist_ok=True)
         config = folder / "hub.toml"

@@ -8,12 +8,25 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from floorledger.base import keyfile
+from hub.accounts import Role
+from hub.app import bind_all
+from hub.kiosks.enrollment import Enrollment
+from hub.ledger.entries import Ledger
+from hub.masterdata import service as md
+from hub.results import worker as rs
+from hub.seed import seed_site
+from hub.store import db as hubdb
+from hub.store.kiosks import Kiosk
+from hub.store.masterdata import Assignment, Inmate, Line
+from hub.store.results import DailyResult
+from hub.web import auth
+from hub.web.board import tokens as boards
 from protocol.signing import Signer
 
+SITE = "demo"
 ADMIN_ACTOR = "admin"
 DEMO_TIMEZONE = "Asia/Shanghai"  # the demo kiosks' zone: "today" for the counter stations
 # username, display name, role, lines, area: the demo's officer logins (password as the admin's)
@@ -25,8 +38,18 @@ DEMO_OFFICERS = (
 
 
 @dataclass(frozen=True, slots=True)
+class KioskSpec:
+    kiosk: str
+    line: str
+    line_name: str
+    port: int
+    folder: Path
+    counter_step: str | None = None  # the one-holder step a simulated unit counter counts, if any
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
-    kiosks: list[object]
+    kiosks: list[KioskSpec]
     tokens: dict[str, str]
 
 
@@ -45,17 +68,6 @@ def prepare_site(
 ) -> Site:
     """Seed a new database (site, month of history, admin login, board tokens), enroll one live kiosk
     per line, and return the kiosks and board tokens. A second run finds all of it in place."""
-    from floorledger.demo.orchestrator import SITE, KioskSpec
-    from hub.app import bind_all
-    from hub.kiosks.enrollment import Enrollment
-    from hub.ledger.entries import Ledger
-    from hub.masterdata import service as md
-    from hub.seed import seed_site
-    from hub.store import db as hubdb
-    from hub.store.kiosks import Kiosk
-    from hub.web import auth
-    from hub.web.board import tokens as boards
-
     fresh = not database.exists()
     tokens_file = database.parent / "demo-tokens.json"
     db = hubdb.connect(str(database))
@@ -65,20 +77,18 @@ def prepare_site(
         if fresh:
             seed_site(db, hub_signer=hub_signer, site=SITE, seed=seed)
             accounts = auth.Accounts(db)
-            accounts.create(
-                username=admin[0], password=admin[1], role=auth.Role.ADMIN, display_name="演示管理员"
-            )
+            accounts.create(username=admin[0], password=admin[1], role=Role.ADMIN, display_name="演示管理员")
             # One login per officer role, so a newcomer can see every page the way its users do.
-            for username, name, role, lines, area in DEMO_OFFICERS:
+            for username, name, role, officer_lines, area in DEMO_OFFICERS:
                 accounts.create(
                     username=username,
                     password=admin[1],
-                    role=auth.Role(role),
+                    role=Role(role),
                     display_name=name,
-                    lines=lines,
+                    lines=officer_lines,
                     area=area,
                 )
-        lines = list(md.Line.select().order_by(md.Line.code))
+        lines = list(Line.select().order_by(Line.code))
         tokens: dict[str, str] = json.loads(tokens_file.read_text()) if tokens_file.exists() else {}
         board_tokens = boards.BoardTokens(db)
         targets = [line.code for line in lines] + sorted({line.area for line in lines})
@@ -95,7 +105,7 @@ def prepare_site(
             for line in lines:
                 _make_counter_station(data_md, line.code, today)
         stations = counter_stations(today)
-        kiosks = []
+        kiosks: list[KioskSpec] = []
         for i, line in enumerate(lines):
             kiosk_id = f"K-{line.code}"
             folder = data / f"kiosk-{line.code}"
@@ -115,8 +125,6 @@ def prepare_site(
 def counter_stations(day: date) -> dict[str, str]:
     """Per line, the first step exactly one inmate is posted to on `day`: a unit counter there
     credits that person (with several holders its units would go to the officers as a fault)."""
-    from hub.masterdata import service as md
-
     holders: dict[str, Counter[str]] = {}
     for post in md.posts_on(day).values():
         holders.setdefault(post.line, Counter())[post.step] += 1
@@ -127,13 +135,11 @@ def counter_stations(day: date) -> dict[str, str]:
     }
 
 
-def _make_counter_station(data: Any, line: str, day: date) -> None:
+def _make_counter_station(data: md.MasterData, line: str, day: date) -> None:
     """Make one step of `line` a one-person station from `day` on (a fresh demo only): the other
     holders of its least-staffed step move to its most-staffed one (dated posts, in the ledger)."""
-    from hub.masterdata import service as md
-
     posts = sorted((p for p in md.posts_on(day).values() if p.line == line), key=lambda p: p.inmate)
-    by_step: dict[str, list[Any]] = {}
+    by_step: dict[str, list[Assignment]] = {}
     for post in posts:
         by_step.setdefault(post.step, []).append(post)
     if len(by_step) < 2 or any(len(held) == 1 for held in by_step.values()):
@@ -148,16 +154,12 @@ def pad_board(database: Path, area: str, total: int, *, timezone: str = "Asia/Sh
     """Fill the day `area`'s board shows (the last day before today with results) up to `total` rows
     with made-up inmates (copies of a real row), for benchmarks and tests of a large board. Returns
     the day padded."""
-    from hub.masterdata import service as md
-    from hub.results import worker as rs
-    from hub.store import db as hubdb
-
     db = hubdb.connect(str(database))
     try:
         md.bind(db)
         rs.bind(db)
-        lines = [line.code for line in md.Line.select().where(md.Line.area == area)]
-        dr = rs.DailyResult
+        lines = [line.code for line in Line.select().where(Line.area == area)]
+        dr = DailyResult
         today = datetime.now(ZoneInfo(timezone)).date().isoformat()
         sample = dr.select().where(dr.line.in_(lines) & (dr.day < today)).order_by(dr.day.desc()).get()
         existing = dr.select().where(dr.line.in_(lines) & (dr.day == sample.day)).count()
@@ -165,9 +167,8 @@ def pad_board(database: Path, area: str, total: int, *, timezone: str = "Asia/Sh
         with hubdb.write_transaction(db):  # takes the write lock first: the running hub writes too
             for n in range(total - existing):
                 inmate = f"PX{n:04d}"
-                md.Inmate.get_or_create(
-                    id=inmate, defaults={"number": f"39{n:06d}", "name": f"测试人员{n}", "quota_pct": "100"}
-                )
+                if Inmate.get_or_none(Inmate.id == inmate) is None:
+                    Inmate.create(id=inmate, number=f"39{n:06d}", name=f"测试人员{n}", quota_pct="100")
                 dr.insert({**values, "inmate": inmate}).on_conflict_ignore().execute()
         return str(sample.day)
     finally:

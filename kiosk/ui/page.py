@@ -1,8 +1,9 @@
 """The kiosk's one page: a frame (line, time, link state, messages) around the current screen.
 
 The screen shown (idle, inmate, officer) comes from the controller's session state; what is only a
-matter of this page (which panel is open, the digits typed so far) is kept here and reset whenever
-the person on screen changes. Every element a test touches carries a `.mark()`.
+matter of this page (which panel is open, the digits typed so far: `kiosk.ui.panels`) is kept here
+and reset whenever the person on screen changes. The officer's screen is in `kiosk.ui.officer`.
+Every element a test touches carries a `.mark()`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Callable
+from functools import partial
 
 import qrcode
 import qrcode.image.svg
@@ -21,10 +22,10 @@ from floorledger.base import i18n
 from kiosk import session as s
 from kiosk.texts import text
 from kiosk.ui.controller import KioskController, input_for
+from kiosk.ui.officer import OfficerScreens
 from kiosk.ui.wedge import WedgeBuffer
 from protocol.codes import interpret_code
 from protocol.messages import PlanPerson
-from protocol.records import EXCUSE_REASONS
 
 # The officers' answer to this inmate's dispute, from the line plan (PlanPerson.notice).
 i18n.register({"inmate.notice": {"zh": "申辩答复：{notice}", "en": "Answer to your dispute: {notice}"}})
@@ -73,27 +74,17 @@ def qr_svg(data: str) -> str:
     return re.sub(r'<svg width="[^"]*" height="[^"]*"', '<svg width="100%" height="100%"', svg, count=1)
 
 
-class KioskView:
-    """One browser tab's view of the kiosk."""
+class KioskView(OfficerScreens):
+    """One browser tab's view of the kiosk: the frame, the idle and inmate screens (the officer's
+    come from `OfficerScreens`)."""
 
     def __init__(self, ctrl: KioskController) -> None:
-        self.ctrl = ctrl
-        self.client = ui.context.client
-        self.panel = "main"  # main | keypad | dispute | excuse | correct | officer_check
-        self.entry = ""
-        self.pick_person: str | None = None
-        self.pick_reason: str | None = None
-        self.pick_count: int | None = None
-        self.correction_reason = ""
+        super().__init__(ctrl)
         self.seen = (ctrl.state.screen, ctrl.state.person)
         self.seen_feedback = ctrl.feedback
         self.wedge = WedgeBuffer()
         self.clock_label: ui.label | None = None
-        self.entry_label: ui.label | None = None
         self.seen_keys = self.keys()
-
-    def t(self, key: str, **values: object) -> str:
-        return text(key, self.ctrl.language, **values)
 
     # -- life cycle ------------------------------------------------------------------------------
 
@@ -123,19 +114,6 @@ class KioskView:
         if panel_reset:
             self.inmate_actions.refresh()
         self.sync()
-
-    def reset_panel(self) -> None:
-        self.panel = "main"
-        self.entry = ""
-        self.pick_person = self.pick_reason = None
-        self.pick_count = None
-        self.correction_reason = ""
-
-    def tap(self) -> None:
-        self.client.run_javascript("flFeedback('tap')")
-
-    async def send(self, event: s.Input) -> None:
-        await self.ctrl.handle(event)
 
     async def on_key(self, e: KeyEventArguments) -> None:
         if not e.action.keydown or e.action.repeat:
@@ -233,16 +211,6 @@ class KioskView:
     async def switch_language(self) -> None:
         self.tap()
         self.ctrl.set_language("en" if self.ctrl.language == "zh" else "zh")
-
-    def button(
-        self, label: str, marker: str, on_click: Callable[[], object], *, color: str = "primary"
-    ) -> ui.button:
-        return (
-            ui.button(label, on_click=on_click)
-            .props(f"color={color} unelevated")
-            .classes("kbtn")
-            .mark(marker)
-        )
 
     # -- screens ---------------------------------------------------------------------------------
 
@@ -367,159 +335,11 @@ class KioskView:
                 self.button(
                     self.t(f"reason.{reason}"),
                     f"reason-{reason}",
-                    lambda r=reason: self.submit(s.DisputePressed(reason=r)),
+                    partial(self.submit, s.DisputePressed(reason=reason)),
                 )
             self.button(
                 self.t("keypad.cancel"), "key-cancel", lambda: self.open_panel("main"), color="grey-8"
             )
-
-    @ui.refreshable_method
-    def officer_view(self) -> None:
-        if self.ctrl.state.screen is not s.Screen.OFFICER:
-            return
-        ctx = self.ctrl.context()
-        plan = s.usable_plan(ctx)
-        officer = s.find_person(plan, self.ctrl.state.person or "")
-        ui.label(self.t("officer.title", name=officer.name if officer else "")).classes("text-2xl font-bold")
-        if self.panel == "keypad":
-            with ui.row().classes("w-full justify-center"):
-                ui.label(self.t("officer.warehoused")).classes("kbig")
-                self.keypad(lambda: s.WarehousedEntered(text=self.entry))
-            return
-        if self.panel == "excuse":
-            self.excuse_panel(ctx)
-            return
-        if self.panel == "correct":
-            self.correct_panel(ctx)
-            return
-        if self.panel == "officer_check":
-            self.officer_check_panel(ctx)
-            return
-        columns = [
-            {"name": "id", "label": self.t("col.number"), "field": "id", "align": "left"},
-            {"name": "name", "label": self.t("col.name"), "field": "name", "align": "left"},
-            {"name": "step", "label": self.t("col.step"), "field": "step", "align": "left"},
-            {"name": "state", "label": self.t("col.state"), "field": "state", "align": "left"},
-            {"name": "units", "label": self.t("col.units"), "field": "units", "align": "right"},
-        ]
-        rows = [
-            {
-                "id": st.person.id,
-                "name": st.person.name,
-                "step": st.person.step_name or st.person.step or "-",
-                "state": self.t("inmate.state_in" if st.checked_in else "inmate.state_out"),
-                "units": st.units,
-            }
-            for st in s.roster(ctx)
-        ]
-        with ui.row().classes("w-full no-wrap gap-3"):
-            ui.table(columns=columns, rows=rows, row_key="id").props("dense virtual-scroll").classes(
-                "w-7/12 text-lg"
-            ).style("max-height: 300px").mark("roster")
-            with ui.grid(columns=2).classes("grow gap-2"):
-                self.button(self.t("officer.warehoused"), "warehoused", lambda: self.open_panel("keypad"))
-                self.button(self.t("officer.excuse"), "excuse", lambda: self.open_panel("excuse"))
-                self.button(self.t("officer.correct"), "correct", lambda: self.open_panel("correct"))
-                self.button(
-                    self.t("officer.check_in"), "officer-check", lambda: self.open_panel("officer_check")
-                )
-                self.button(
-                    self.t("officer.countersign"),
-                    "countersign",
-                    lambda: self.send(s.CountersignPressed()),
-                    color="positive",
-                )
-                self.button(self.t("done"), "done", lambda: self.send(s.DonePressed()), color="grey-8")
-
-    def person_picker(self, ctx: s.Context) -> None:
-        with ui.row().classes("w-full gap-2"):
-            for st in s.roster(ctx):
-                chosen = st.person.id == self.pick_person
-                self.button(
-                    f"{st.person.id} {st.person.name}",
-                    f"pick-{st.person.id}",
-                    lambda p=st.person.id: self.choose(person=p),
-                    color="primary" if chosen else "blue-grey-3",
-                )
-
-    def excuse_panel(self, ctx: s.Context) -> None:
-        with ui.row().classes("w-full no-wrap gap-3"):
-            with ui.column().classes("w-1/2 gap-2"):
-                ui.label(self.t("officer.person")).classes("text-lg")
-                self.person_picker(ctx)
-                ui.label(self.t("officer.reason")).classes("text-lg")
-                with ui.row().classes("gap-2"):
-                    for reason in EXCUSE_REASONS:
-                        self.button(
-                            self.t(f"excuse.{reason}"),
-                            f"excuse-{reason}",
-                            lambda r=reason: self.choose(reason=r),
-                            color="primary" if reason == self.pick_reason else "blue-grey-3",
-                        )
-            with ui.column().classes("grow"):
-                ui.label(self.t("officer.minutes")).classes("text-lg")
-                self.keypad(
-                    lambda: s.ExcuseEntered(
-                        person=self.pick_person or "", minutes=self.entry, reason=self.pick_reason or ""
-                    )
-                )
-
-    def correct_panel(self, ctx: s.Context) -> None:
-        plan = s.usable_plan(ctx)
-        with ui.row().classes("w-full no-wrap gap-3"):
-            with ui.column().classes("w-1/2 gap-2"):
-                ui.label(self.t("officer.count")).classes("text-lg")
-                with ui.column().classes("gap-1 w-full").style("max-height: 200px; overflow-y: auto"):
-                    for entry in reversed(s.count_entries(ctx.records, ctx.kiosk, ctx.day)):
-                        person = s.find_person(plan, entry.person)
-                        name = person.name if person else entry.person
-                        self.button(
-                            f"#{entry.seq} {name} {entry.units}",
-                            f"count-{entry.seq}",
-                            lambda q=entry.seq: self.choose(count=q),
-                            color="primary" if entry.seq == self.pick_count else "blue-grey-3",
-                        )
-                ui.input(self.t("officer.reason"), value=self.correction_reason).props("outlined").classes(
-                    "w-full text-xl"
-                ).on_value_change(lambda e: setattr(self, "correction_reason", e.value or "")).mark(
-                    "correction-reason"
-                )
-                with ui.row().classes("gap-2"):
-                    for preset in ("typo", "duplicate", "recount"):
-                        self.button(
-                            self.t(f"preset.{preset}"),
-                            f"preset-{preset}",
-                            lambda p=preset: self.preset_reason(self.t(f"preset.{p}")),
-                            color="blue-grey-3",
-                        )
-            with ui.column().classes("grow"):
-                ui.label(self.t("officer.new_units")).classes("text-lg")
-                self.keypad(
-                    lambda: s.CorrectionEntered(
-                        ref_seq=self.pick_count or 0, units=self.entry, reason=self.correction_reason
-                    )
-                )
-
-    def officer_check_panel(self, ctx: s.Context) -> None:
-        with ui.column().classes("w-full gap-2"):
-            ui.label(self.t("officer.person")).classes("text-lg")
-            self.person_picker(ctx)
-            with ui.row().classes("gap-2"):
-                for check_in, key, marker in (
-                    (True, "officer.check_in", "officer-check-in"),
-                    (False, "officer.check_out", "officer-check-out"),
-                ):
-                    self.button(
-                        self.t(key),
-                        marker,
-                        lambda c=check_in: self.submit(
-                            s.OfficerCheckPressed(person=self.pick_person or "", check_in=c)
-                        ),
-                        color="positive",
-                    )
-                self.button(
-                    self.t("keypad.cancel"), "key-cancel", lambda: self.open_panel("main"), color="grey-8"
-                )
 
     # -- panel helpers ---------------------------------------------------------------------------
 
@@ -528,85 +348,6 @@ class KioskView:
             self.officer_view.refresh()
         else:
             self.inmate_actions.refresh()
-
-    def open_panel(self, panel: str) -> None:
-        self.tap()
-        self.reset_panel()
-        self.panel = panel
-        self.ctrl.touch()
-        self.refresh_panel()
-
-    def choose(
-        self, *, person: str | None = None, reason: str | None = None, count: int | None = None
-    ) -> None:
-        self.tap()
-        if person is not None:
-            self.pick_person = person
-        if reason is not None:
-            self.pick_reason = reason
-        if count is not None:
-            self.pick_count = count
-        self.refresh_panel()
-
-    def preset_reason(self, reason: str) -> None:
-        """Gloves and on-screen keyboards do not mix: common reasons are one tap."""
-        self.tap()
-        self.correction_reason = reason
-        self.refresh_panel()
-
-    async def submit(self, event: s.Input) -> None:
-        """Send a panel's entry; back to the main panel once it was saved, else keep it to fix."""
-        await self.send(event)
-        message = self.ctrl.state.message
-        if message is not None and message.ok:
-            self.reset_panel()
-            self.refresh_panel()
-        elif self.panel == "keypad" or self.entry:
-            self.entry = ""
-            self.refresh_panel()
-
-    def keypad(self, build: Callable[[], s.Input]) -> None:
-        # Four columns, display row on top: fits 800x480 under the header and a message line.
-        with ui.grid(columns=4).classes("gap-2"):
-            self.entry_label = (
-                ui.label(self.entry or "0")
-                .classes("kbig col-span-3 text-right bg-white px-3 rounded flex items-center justify-end")
-                .mark("keypad-display")
-            )
-            ui.button(self.t("keypad.cancel"), on_click=lambda: self.open_panel("main")).props(
-                "color=grey-8 unelevated"
-            ).classes("kkey").mark("key-cancel")
-            for digit in "7890":
-                self.key(digit)
-            for digit in "456":
-                self.key(digit)
-            ui.button(self.t("keypad.clear"), on_click=self.clear_entry).props(
-                "color=grey-7 unelevated"
-            ).classes("kkey").mark("key-clear")
-            for digit in "123":
-                self.key(digit)
-            ui.button(self.t("keypad.ok"), on_click=lambda: self.submit(build())).props(
-                "color=positive unelevated"
-            ).classes("kkey").mark("key-ok")
-
-    def key(self, digit: str) -> None:
-        ui.button(digit, on_click=lambda: self.type_digit(digit)).props(
-            "color=blue-grey-8 unelevated"
-        ).classes("kkey").mark(f"key-{digit}")
-
-    def type_digit(self, digit: str) -> None:
-        self.tap()
-        self.ctrl.touch()
-        if len(self.entry) < 7:
-            self.entry += digit
-        if self.entry_label is not None:
-            self.entry_label.set_text(self.entry)
-
-    def clear_entry(self) -> None:
-        self.tap()
-        self.entry = ""
-        if self.entry_label is not None:
-            self.entry_label.set_text("0")
 
 
 def kiosk_page(ctrl: KioskController) -> None:

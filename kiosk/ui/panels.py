@@ -1,0 +1,142 @@
+"""What every panel of the kiosk page shares: its state (which panel is open, the digits typed, the
+picks), the big touch buttons, the keypad and the moves between panels.
+
+The screens (`kiosk.ui.officer`, `kiosk.ui.page`) build on this; none of it touches the controller's
+session state except through `send`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from nicegui import ui
+
+from kiosk import session as s
+from kiosk.texts import text
+from kiosk.ui.controller import KioskController
+
+
+class Panels:
+    """The panel state and widgets of one browser tab's view (see `kiosk.ui.page.KioskView`)."""
+
+    def __init__(self, ctrl: KioskController) -> None:
+        self.ctrl = ctrl
+        self.client = ui.context.client
+        self.panel = "main"  # main | keypad | dispute | excuse | correct | officer_check
+        self.entry = ""
+        self.pick_person: str | None = None
+        self.pick_reason: str | None = None
+        self.pick_count: int | None = None
+        self.correction_reason = ""
+        self.entry_label: ui.label | None = None
+
+    def t(self, key: str, **values: object) -> str:
+        return text(key, self.ctrl.language, **values)
+
+    def tap(self) -> None:
+        self.client.run_javascript("flFeedback('tap')")
+
+    async def send(self, event: s.Input) -> None:
+        await self.ctrl.handle(event)
+
+    def button(
+        self, label: str, marker: str, on_click: Callable[[], object], *, color: str = "primary"
+    ) -> ui.button:
+        return (
+            ui.button(label, on_click=on_click)
+            .props(f"color={color} unelevated")
+            .classes("kbtn")
+            .mark(marker)
+        )
+
+    def reset_panel(self) -> None:
+        self.panel = "main"
+        self.entry = ""
+        self.pick_person = self.pick_reason = None
+        self.pick_count = None
+        self.correction_reason = ""
+
+    # -- panel helpers ---------------------------------------------------------------------------
+
+    def refresh_panel(self) -> None:
+        """Rebuild the open panel: the page knows which screen holds it."""
+        raise NotImplementedError
+
+    def open_panel(self, panel: str) -> None:
+        self.tap()
+        self.reset_panel()
+        self.panel = panel
+        self.ctrl.touch()
+        self.refresh_panel()
+
+    def choose(
+        self, *, person: str | None = None, reason: str | None = None, count: int | None = None
+    ) -> None:
+        self.tap()
+        if person is not None:
+            self.pick_person = person
+        if reason is not None:
+            self.pick_reason = reason
+        if count is not None:
+            self.pick_count = count
+        self.refresh_panel()
+
+    def preset_reason(self, reason: str) -> None:
+        """Gloves and on-screen keyboards do not mix: common reasons are one tap."""
+        self.tap()
+        self.correction_reason = reason
+        self.refresh_panel()
+
+    async def submit(self, event: s.Input) -> None:
+        """Send a panel's entry; back to the main panel once it was saved, else keep it to fix."""
+        await self.send(event)
+        message = self.ctrl.state.message
+        if message is not None and message.ok:
+            self.reset_panel()
+            self.refresh_panel()
+        elif self.panel == "keypad" or self.entry:
+            self.entry = ""
+            self.refresh_panel()
+
+    def keypad(self, build: Callable[[], s.Input]) -> None:
+        # Four columns, display row on top: fits 800x480 under the header and a message line.
+        with ui.grid(columns=4).classes("gap-2"):
+            self.entry_label = (
+                ui.label(self.entry or "0")
+                .classes("kbig col-span-3 text-right bg-white px-3 rounded flex items-center justify-end")
+                .mark("keypad-display")
+            )
+            ui.button(self.t("keypad.cancel"), on_click=lambda: self.open_panel("main")).props(
+                "color=grey-8 unelevated"
+            ).classes("kkey").mark("key-cancel")
+            for digit in "7890":
+                self.key(digit)
+            for digit in "456":
+                self.key(digit)
+            ui.button(self.t("keypad.clear"), on_click=self.clear_entry).props(
+                "color=grey-7 unelevated"
+            ).classes("kkey").mark("key-clear")
+            for digit in "123":
+                self.key(digit)
+            ui.button(self.t("keypad.ok"), on_click=lambda: self.submit(build())).props(
+                "color=positive unelevated"
+            ).classes("kkey").mark("key-ok")
+
+    def key(self, digit: str) -> None:
+        ui.button(digit, on_click=lambda: self.type_digit(digit)).props(
+            "color=blue-grey-8 unelevated"
+        ).classes("kkey").mark(f"key-{digit}")
+
+    def type_digit(self, digit: str) -> None:
+        self.tap()
+        self.ctrl.touch()
+        if len(self.entry) < 7:
+            self.entry += digit
+        if self.entry_label is not None:
+            self.entry_label.set_text(self.entry)
+
+    def clear_entry(self) -> None:
+        self.tap()
+        self.entry = ""
+        if self.entry_label is not None:
+            self.entry_label.set_text("0")
