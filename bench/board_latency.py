@@ -28,7 +28,7 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-from floorledger.base import keyfile
+from floorledger import keyfile
 from floorledger.base.mqtt_url import BrokerConfig
 from floorledger.broker import free_port, free_ports
 from floorledger.demo.orchestrator import SITE, Demo, DemoOptions

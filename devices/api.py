@@ -37,6 +37,7 @@ from devices.events import (
     TicketError,
     UnitsCounted,
     format_event,
+    interpret_code,
 )
 from devices.factory import open_device
 from devices.interfaces import BadgeReader, CodeScanner, Device, UnitCounter
@@ -48,7 +49,6 @@ from protocol.codes import (
     PersonCode,
     encode_bundle_ticket,
     encode_person_code,
-    interpret_code,
     parse_bundle_ticket,
     parse_person_code,
 )

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeAlias
 
+from protocol.codes import CodeFormatError, claimed_kind, parse_bundle_ticket, parse_person_code
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BadgeRead:
@@ -167,3 +169,25 @@ def format_event(event: DeviceEvent) -> str:
         else:
             parts.append(f"{field.name}={value!r}")
     return " ".join(parts)
+
+
+def interpret_code(device: str, code: str) -> CodeScanned | PersonScanned | BundleTicketScanned | TicketError:
+    """The event a scanned code stands for: ticket, person, malformed FloorLedger code, or plain text."""
+    kind = claimed_kind(code)
+    if kind is None:
+        return CodeScanned(device=device, code=code)
+    try:
+        if kind == "ticket":
+            ticket = parse_bundle_ticket(code)
+            return BundleTicketScanned(
+                device=device,
+                product=ticket.product,
+                step=ticket.step,
+                bundle_id=ticket.bundle_id,
+                units=ticket.units,
+                code=code,
+            )
+        person = parse_person_code(code)
+        return PersonScanned(device=device, person_id=person.person_id, code=code)
+    except CodeFormatError as err:
+        return TicketError(device=device, code=code, reason=str(err))

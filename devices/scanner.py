@@ -1,7 +1,7 @@
 """QR / barcode scanners in serial mode: the driver and the in-process simulation.
 
 A keyboard-wedge scanner (one that types into the focused field) is not a serial device: the kiosk
-page reads it like a keyboard and can pass the text to `protocol.codes.interpret_code`.
+page reads it like a keyboard and can pass the text to `devices.events.interpret_code`.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from typing import Literal
 
 from devices.config import CodeScannerConfig
 from devices.driver import Clock, SerialStreamDriver, SimulatedDevice
-from devices.events import EventCallback
+from devices.events import EventCallback, interpret_code
 from devices.framing import FrameProblem, RepeatFilter
 from devices.interfaces import CodeScanner
 from devices.scanner_frames import CodeFrameParser, clean_code
-from protocol.codes import BundleTicket, encode_bundle_ticket, encode_person_code, interpret_code
+from protocol.codes import BundleTicket, encode_bundle_ticket, encode_person_code
 
 
 def _parser(config: CodeScannerConfig) -> CodeFrameParser:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from floorledger.base import keyfile
+from floorledger import keyfile
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 import peewee as pw
 
-from floorledger.base import keyfile
+from floorledger import keyfile
 from hub.config import HubConfig
 from hub.engine.model import Month
 from hub.kiosks import plans as pl

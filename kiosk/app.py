@@ -23,7 +23,7 @@ from devices.api import (
     parse_device_config,
 )
 from devices.errors import DeviceConfigError
-from floorledger.base import keyfile
+from floorledger import keyfile
 from kiosk import texts
 from kiosk.clock import KioskClock
 from kiosk.config import KioskConfig

@@ -1,11 +1,11 @@
 """The kiosk's interaction state machine: pure, no I/O, no clock.
 
-`step(state, event, ctx)` takes what is on screen, one input (a badge, a scan, a button, a keypad
-entry, a tick of the clock) and the facts it may need (the line plan, the records of today and of
-the days being confirmed, the limits, the time as a number) and returns the next screen state and
-the record bodies to append. The caller appends them *before* it shows the new state; if the store
-refuses (disk full) it keeps the old state and shows `storage_full` instead, so an OK on screen
-always means the record is on disk.
+`step(state, event, ctx)` takes what is on screen, one input (`kiosk.inputs`: a badge, a scan, a
+button, a keypad entry, a tick of the clock) and the facts it may need (the line plan, the records
+of today and of the days being confirmed, the limits, the time as a number) and returns the next
+screen state and the record bodies to append. The caller appends them *before* it shows the new
+state; if the store refuses (disk full) it keeps the old state and shows `storage_full` instead, so
+an OK on screen always means the record is on disk.
 
 An input that is wrong (unknown badge, a badge of another line, a second check-in, a count that is
 not a number or is implausibly large, a ticket for another step) returns the same screen with an
@@ -19,6 +19,26 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from kiosk.inputs import (
+    BadCode,
+    BadgeTapped,
+    CheckInPressed,
+    CheckOutPressed,
+    ConfirmPressed,
+    CorrectionEntered,
+    CountersignPressed,
+    CounterUnits,
+    DisputePressed,
+    DonePressed,
+    ExcuseEntered,
+    Input,
+    OfficerCheckPressed,
+    PersonCodeScanned,
+    Tick,
+    TicketScanned,
+    UnitsEntered,
+    WarehousedEntered,
+)
 from protocol.errors import Malformed
 from protocol.fields import ident
 from protocol.messages import LinePlan, PlanPerson
@@ -97,134 +117,6 @@ class Context:
 class Outcome:
     state: State
     bodies: tuple[Body, ...] = ()
-
-
-# ---- inputs ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BadgeTapped:
-    badge: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PersonCodeScanned:
-    person: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TicketScanned:
-    product: str
-    step: str
-    bundle: str
-    units: int
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BadCode:
-    """A scanned code the kiosk cannot use (malformed ticket, someone else's barcode)."""
-
-    code: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CheckInPressed:
-    pass
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CheckOutPressed:
-    pass
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class UnitsEntered:
-    text: str  # as typed on the keypad: validated here
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ConfirmPressed:
-    pass
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DisputePressed:
-    reason: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WarehousedEntered:
-    text: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ExcuseEntered:
-    person: str
-    minutes: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CorrectionEntered:
-    ref_seq: int
-    units: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OfficerCheckPressed:
-    person: str
-    check_in: bool
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CountersignPressed:
-    pass
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DonePressed:
-    pass
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Tick:
-    pass
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CounterUnits:
-    """A unit counter at the workstation of `step` (config `[counter_steps]`) counted `units`.
-
-    It belongs to whoever holds that step today, never to the person on screen, and it changes
-    nothing on screen (see `counter_bodies`).
-    """
-
-    device: str
-    step: str
-    units: int
-    total: int | None = None  # the counter's reading after these units (saved to resume after a restart)
-
-
-Input = (
-    BadgeTapped
-    | PersonCodeScanned
-    | TicketScanned
-    | BadCode
-    | CheckInPressed
-    | CheckOutPressed
-    | UnitsEntered
-    | ConfirmPressed
-    | DisputePressed
-    | WarehousedEntered
-    | ExcuseEntered
-    | CorrectionEntered
-    | OfficerCheckPressed
-    | CountersignPressed
-    | DonePressed
-    | Tick
-    | CounterUnits
-)
 
 
 # ---- views: what the screens show, derived from the plan and the records ------------------------

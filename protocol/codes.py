@@ -17,15 +17,15 @@ Rules (strict, so a misprinted ticket is refused with a reason instead of half-r
 - units is a whole number from 1 to 100000, written without sign or leading zeros.
 
 A code is treated as a FloorLedger code when it starts with ``FLB`` or ``FLP``, a version number
-and ``|`` (or is exactly ``FLB1``/``FLP1``); any other code passes through as plain text.
+and ``|`` (or is exactly ``FLB1``/``FLP1``); any other code passes through as plain text
+(`claimed_kind`; `devices.events.interpret_code` turns a scanned code into the event it stands for).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from devices.events import BundleTicketScanned, CodeScanned, PersonScanned, TicketError
+from typing import Literal
 
 BUNDLE_TICKET_PREFIX = "FLB1"
 PERSON_CODE_PREFIX = "FLP1"
@@ -90,26 +90,12 @@ def parse_person_code(text: str) -> PersonCode:
     return PersonCode(person_id=_fields(text, PERSON_CODE_PREFIX, "person code", _PERSON_FIELDS)["person"])
 
 
-def interpret_code(device: str, code: str) -> CodeScanned | PersonScanned | BundleTicketScanned | TicketError:
-    """The event a scanned code stands for: ticket, person, malformed FloorLedger code, or plain text."""
-    claim = _CLAIM.fullmatch(code)
+def claimed_kind(text: str) -> Literal["ticket", "person"] | None:
+    """Which FloorLedger code `text` claims to be, well-formed or not (None: not ours, plain text)."""
+    claim = _CLAIM.fullmatch(text)
     if claim is None:
-        return CodeScanned(device=device, code=code)
-    try:
-        if claim.group(1) == "FLB":
-            ticket = parse_bundle_ticket(code)
-            return BundleTicketScanned(
-                device=device,
-                product=ticket.product,
-                step=ticket.step,
-                bundle_id=ticket.bundle_id,
-                units=ticket.units,
-                code=code,
-            )
-        person = parse_person_code(code)
-        return PersonScanned(device=device, person_id=person.person_id, code=code)
-    except CodeFormatError as err:
-        return TicketError(device=device, code=code, reason=str(err))
+        return None
+    return "ticket" if claim.group(1) == "FLB" else "person"
 
 
 def _fields(text: str, prefix: str, what: str, expected: tuple[str, ...]) -> dict[str, str]:

@@ -15,6 +15,7 @@ import random
 from collections.abc import Callable
 
 from devices.simulators import BadgeReaderSimulator, CodeScannerSimulator, SerialCounterSimulator
+from kiosk import inputs
 from kiosk import session as s
 from kiosk.ui.controller import KioskController
 from protocol.messages import LinePlan, PlanPerson
@@ -110,9 +111,9 @@ class Operator:
             status = s.person_status(person, ctrl.records(), ctrl.kiosk_id, ctrl.context().day)
             if not status.checked_in:
                 await self._pause(0.3)
-                await ctrl.handle(s.CheckInPressed())
+                await ctrl.handle(inputs.CheckInPressed())
             await self._pause(0.3)
-            await ctrl.handle(s.DonePressed())
+            await ctrl.handle(inputs.DonePressed())
         await self._pause(0.5)
 
     async def _report(self, ctrl: KioskController, person: PlanPerson) -> None:
@@ -126,7 +127,7 @@ class Operator:
             )
             await self._pause(0.4)
             self.unbooked += units
-            await ctrl.handle(s.DonePressed())
+            await ctrl.handle(inputs.DonePressed())
         await self._pause()
 
     async def _book_warehouse(self, ctrl: KioskController, officer: PlanPerson) -> None:
@@ -138,9 +139,9 @@ class Operator:
         booked = max(0, round(counted * self.rng.uniform(0.95, 1.0)) - self._already_booked(ctrl, day))
         if booked and await self._tap(ctrl, officer):
             await self._pause(0.3)
-            await ctrl.handle(s.WarehousedEntered(text=str(booked)))
+            await ctrl.handle(inputs.WarehousedEntered(text=str(booked)))
             await self._pause(0.3)
-            await ctrl.handle(s.DonePressed())
+            await ctrl.handle(inputs.DonePressed())
         await self._pause()
 
     @staticmethod

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from floorledger.base import keyfile
+from floorledger import keyfile
 from floorledger.base.errors import CliError
 from floorledger.broker import (
     EmbeddedBroker,

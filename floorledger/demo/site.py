@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from floorledger.base import keyfile
+from floorledger import keyfile
 from hub.accounts import Role
 from hub.app import bind_all
 from hub.kiosks.enrollment import Enrollment

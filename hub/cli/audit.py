@@ -16,7 +16,7 @@ from typing import Any
 
 import peewee
 
-from floorledger.base import keyfile
+from floorledger import keyfile
 from floorledger.base.errors import CliError
 from hub.errors import HubError
 from hub.kiosks import enrollment

@@ -20,7 +20,7 @@ from typing import Any
 
 import peewee
 
-from floorledger.base import keyfile
+from floorledger import keyfile
 from floorledger.base.errors import CliError
 from hub.audit import bundle as bd
 from hub.engine.errors import EngineError

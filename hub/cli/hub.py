@@ -14,7 +14,7 @@ from pathlib import Path
 
 import peewee as pw
 
-from floorledger.base import keyfile
+from floorledger import keyfile
 from floorledger.base.errors import CliError
 from hub.config import load_config
 from hub.errors import HubError

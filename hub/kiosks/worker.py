@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import peewee as pw
 
-from floorledger.base import keyfile
+from floorledger import keyfile
 from hub.app import bind_all, unwind
 from hub.config import HubConfig
 from hub.errors import HubError

@@ -42,7 +42,7 @@ def _signer_of(ctx: WebContext, given: Signer | None) -> Signer | None:
     key_file = getattr(ctx.config, "key_file", None)
     if key_file is None:
         return None
-    from floorledger.base import keyfile
+    from floorledger import keyfile
     from floorledger.base.errors import CliError
 
     try:

@@ -35,6 +35,7 @@ from devices.events import (
     UnitsCounted,
     format_event,
 )
+from kiosk import inputs
 from kiosk import session as s
 from kiosk.errors import KioskError, StorageFull
 from protocol.errors import ProtocolError
@@ -85,17 +86,17 @@ class Enrollment:
         return f"floorledger-enroll:1:{self.kiosk}:{self.public_key_b64}"
 
 
-def input_for(event: DeviceEvent) -> s.Input | None:
+def input_for(event: DeviceEvent) -> inputs.Input | None:
     """The session input a device event stands for; None for events that only concern the log."""
     match event:
         case BadgeRead(badge_id=badge):
-            return s.BadgeTapped(badge=badge)
+            return inputs.BadgeTapped(badge=badge)
         case PersonScanned(person_id=person):
-            return s.PersonCodeScanned(person=person)
+            return inputs.PersonCodeScanned(person=person)
         case BundleTicketScanned(product=product, step=step_id, bundle_id=bundle, units=units):
-            return s.TicketScanned(product=product, step=step_id, bundle=bundle, units=units)
+            return inputs.TicketScanned(product=product, step=step_id, bundle=bundle, units=units)
         case CodeScanned(code=code) | TicketError(code=code):
-            return s.BadCode(code=code)
+            return inputs.BadCode(code=code)
     return None
 
 
@@ -202,11 +203,11 @@ class KioskController:
             self._inflight.add(future)
         future.add_done_callback(self._done)
 
-    def _counter_input(self, event: DeviceEvent) -> s.Input | None:
+    def _counter_input(self, event: DeviceEvent) -> inputs.Input | None:
         """A configured counter's units, as the session input that credits them to the step's holder."""
         if isinstance(event, UnitsCounted) and event.device in self.counter_steps:
             log.debug("device: %s", format_event(event))
-            return s.CounterUnits(
+            return inputs.CounterUnits(
                 device=event.device,
                 step=self.counter_steps[event.device],
                 units=event.units,
@@ -334,13 +335,13 @@ class KioskController:
 
     # -- handling --------------------------------------------------------------------------------
 
-    async def handle(self, event: s.Input) -> None:
+    async def handle(self, event: inputs.Input) -> None:
         """Run one input through the session; appends its records before the screen changes."""
         self.attach_loop(asyncio.get_running_loop())
         assert self._lock is not None
         async with self._lock:
             await self._ensure_records()
-            if isinstance(event, s.CounterUnits):
+            if isinstance(event, inputs.CounterUnits):
                 await self._count_units(event)
                 return
             before = self.state
@@ -359,12 +360,12 @@ class KioskController:
                     return
             if outcome.state == before:
                 return  # a tick that changed nothing: no redraw
-            if not isinstance(event, s.Tick):
+            if not isinstance(event, inputs.Tick):
                 self.feedback += 1
             self.state = outcome.state
             self._changed()
 
-    async def _count_units(self, event: s.CounterUnits) -> None:
+    async def _count_units(self, event: inputs.CounterUnits) -> None:
         """Store a counter's units (under the lock). The screen state is left alone: the person on
         screen stays, with no message, beep or flash; only the counts shown are redrawn."""
         held = self._unstored_units.pop(event.device, 0)
@@ -431,7 +432,7 @@ class KioskController:
         self.state = dataclasses.replace(self.state, last_ms=self.clock.mono_ms())
 
     async def tick(self) -> None:
-        await self.handle(s.Tick())
+        await self.handle(inputs.Tick())
 
     def set_language(self, language: str) -> None:
         self.language = language

@@ -7,6 +7,7 @@ from functools import partial
 
 from nicegui import ui
 
+from kiosk import inputs
 from kiosk import session as s
 from kiosk.ui.panels import Panels
 from protocol.records import EXCUSE_REASONS
@@ -26,7 +27,7 @@ class OfficerScreens(Panels):
         if self.panel == "keypad":
             with ui.row().classes("w-full justify-center"):
                 ui.label(self.t("officer.warehoused")).classes("kbig")
-                self.keypad(lambda: s.WarehousedEntered(text=self.entry))
+                self.keypad(lambda: inputs.WarehousedEntered(text=self.entry))
             return
         if self.panel == "excuse":
             self.excuse_panel(ctx)
@@ -68,10 +69,10 @@ class OfficerScreens(Panels):
                 self.button(
                     self.t("officer.countersign"),
                     "countersign",
-                    lambda: self.send(s.CountersignPressed()),
+                    lambda: self.send(inputs.CountersignPressed()),
                     color="positive",
                 )
-                self.button(self.t("done"), "done", lambda: self.send(s.DonePressed()), color="grey-8")
+                self.button(self.t("done"), "done", lambda: self.send(inputs.DonePressed()), color="grey-8")
 
     def person_picker(self, ctx: s.Context) -> None:
         with ui.row().classes("w-full gap-2"):
@@ -101,7 +102,7 @@ class OfficerScreens(Panels):
             with ui.column().classes("grow"):
                 ui.label(self.t("officer.minutes")).classes("text-lg")
                 self.keypad(
-                    lambda: s.ExcuseEntered(
+                    lambda: inputs.ExcuseEntered(
                         person=self.pick_person or "", minutes=self.entry, reason=self.pick_reason or ""
                     )
                 )
@@ -137,7 +138,7 @@ class OfficerScreens(Panels):
             with ui.column().classes("grow"):
                 ui.label(self.t("officer.new_units")).classes("text-lg")
                 self.keypad(
-                    lambda: s.CorrectionEntered(
+                    lambda: inputs.CorrectionEntered(
                         ref_seq=self.pick_count or 0, units=self.entry, reason=self.correction_reason
                     )
                 )
@@ -163,4 +164,4 @@ class OfficerScreens(Panels):
 
     async def officer_check(self, check_in: bool) -> None:
         """Check the picked officer in or out (the pick is read when the button is pressed)."""
-        await self.submit(s.OfficerCheckPressed(person=self.pick_person or "", check_in=check_in))
+        await self.submit(inputs.OfficerCheckPressed(person=self.pick_person or "", check_in=check_in))

@@ -18,13 +18,14 @@ import qrcode.image.svg
 from nicegui import ui
 from nicegui.events import KeyEventArguments
 
+from devices.events import interpret_code
 from floorledger.base import i18n
+from kiosk import inputs
 from kiosk import session as s
 from kiosk.texts import text
 from kiosk.ui.controller import KioskController, input_for
 from kiosk.ui.officer import OfficerScreens
 from kiosk.ui.wedge import WedgeBuffer
-from protocol.codes import interpret_code
 from protocol.messages import PlanPerson
 
 # The officers' answer to this inmate's dispute, from the line plan (PlanPerson.notice).
@@ -255,7 +256,7 @@ class KioskView(OfficerScreens):
                 self.button(
                     self.t("inmate.confirm"),
                     "confirm",
-                    lambda: self.send(s.ConfirmPressed()),
+                    lambda: self.send(inputs.ConfirmPressed()),
                     color="positive",
                 )
                 self.button(
@@ -267,15 +268,17 @@ class KioskView(OfficerScreens):
     @ui.refreshable_method
     def inmate_actions(self) -> None:
         if self.panel == "keypad":
-            self.keypad(lambda: s.UnitsEntered(text=self.entry))
+            self.keypad(lambda: inputs.UnitsEntered(text=self.entry))
         elif self.panel == "dispute":
             self.dispute_panel()
         else:
             with ui.grid(columns=2).classes("w-full gap-2"):
-                self.button(self.t("inmate.check_in"), "check-in", lambda: self.send(s.CheckInPressed()))
-                self.button(self.t("inmate.check_out"), "check-out", lambda: self.send(s.CheckOutPressed()))
+                self.button(self.t("inmate.check_in"), "check-in", lambda: self.send(inputs.CheckInPressed()))
+                self.button(
+                    self.t("inmate.check_out"), "check-out", lambda: self.send(inputs.CheckOutPressed())
+                )
                 self.button(self.t("inmate.report"), "report", lambda: self.open_panel("keypad"))
-                self.button(self.t("done"), "done", lambda: self.send(s.DonePressed()), color="grey-8")
+                self.button(self.t("done"), "done", lambda: self.send(inputs.DonePressed()), color="grey-8")
             ui.label(self.t("inmate.scan_ticket")).classes("text-lg text-slate-600")
 
     def sync(self) -> None:
@@ -335,7 +338,7 @@ class KioskView(OfficerScreens):
                 self.button(
                     self.t(f"reason.{reason}"),
                     f"reason-{reason}",
-                    partial(self.submit, s.DisputePressed(reason=reason)),
+                    partial(self.submit, inputs.DisputePressed(reason=reason)),
                 )
             self.button(
                 self.t("keypad.cancel"), "key-cancel", lambda: self.open_panel("main"), color="grey-8"

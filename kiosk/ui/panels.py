@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from nicegui import ui
 
-from kiosk import session as s
+from kiosk import inputs
 from kiosk.texts import text
 from kiosk.ui.controller import KioskController
 
@@ -36,7 +36,7 @@ class Panels:
     def tap(self) -> None:
         self.client.run_javascript("flFeedback('tap')")
 
-    async def send(self, event: s.Input) -> None:
+    async def send(self, event: inputs.Input) -> None:
         await self.ctrl.handle(event)
 
     def button(
@@ -87,7 +87,7 @@ class Panels:
         self.correction_reason = reason
         self.refresh_panel()
 
-    async def submit(self, event: s.Input) -> None:
+    async def submit(self, event: inputs.Input) -> None:
         """Send a panel's entry; back to the main panel once it was saved, else keep it to fix."""
         await self.send(event)
         message = self.ctrl.state.message
@@ -98,7 +98,7 @@ class Panels:
             self.entry = ""
             self.refresh_panel()
 
-    def keypad(self, build: Callable[[], s.Input]) -> None:
+    def keypad(self, build: Callable[[], inputs.Input]) -> None:
         # Four columns, display row on top: fits 800x480 under the header and a message line.
         with ui.grid(columns=4).classes("gap-2"):
             self.entry_label = (

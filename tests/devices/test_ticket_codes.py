@@ -6,13 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devices.events import BundleTicketScanned, CodeScanned, PersonScanned, TicketError
+from devices.events import BundleTicketScanned, CodeScanned, PersonScanned, TicketError, interpret_code
 from protocol.codes import (
     BundleTicket,
     CodeFormatError,
     encode_bundle_ticket,
     encode_person_code,
-    interpret_code,
     parse_bundle_ticket,
     parse_person_code,
 )

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from floorledger.base import keyfile
+from floorledger import keyfile
 from floorledger.broker import MosquittoProcess
 from hub.app import HubApp
 from hub.config import parse_config

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from kiosk import inputs
 from kiosk import session as s
 from protocol.messages import LinePlan, PlanPerson
 from protocol.records import Body, CheckIn, CheckOut, DeviceFault, UnitCount
@@ -143,7 +144,7 @@ def test_counter_units_go_to_the_one_checked_in_holder_of_the_step_or_become_a_f
     """What an officer later sees in the records for one counter event: the holder's unit counts
     (split at max_units_per_entry, nothing refused) or one fault naming units, step and reason."""
     out = s.step(
-        s.State(), s.CounterUnits(device="counter0", step=step_id, units=units), _ctx(records, plan=plan)
+        s.State(), inputs.CounterUnits(device="counter0", step=step_id, units=units), _ctx(records, plan=plan)
     )
     assert out.bodies == expected
     assert sum(b.units for b in out.bodies if isinstance(b, UnitCount)) in (0, units)
@@ -160,7 +161,7 @@ def test_counter_units_never_go_to_the_person_on_screen_and_leave_the_screen_alo
         message_ms=40_000,
     )
     ctx = _ctx([_checked_in("1001"), _checked_in("1002")])
-    out = s.step(on_screen, s.CounterUnits(device="counter0", step="S3", units=6), ctx)
+    out = s.step(on_screen, inputs.CounterUnits(device="counter0", step="S3", units=6), ctx)
     assert out.state == on_screen
     assert out.bodies == (_count("1002", "S3", 6),)
 
@@ -168,7 +169,9 @@ def test_counter_units_never_go_to_the_person_on_screen_and_leave_the_screen_alo
 def test_counter_units_add_to_the_holders_units_so_far_and_the_line_progress() -> None:
     """After the counter's records are stored, 1002's screen and the idle screen show them."""
     bodies: list[Body] = [_checked_in("1002")]
-    bodies += s.step(s.State(), s.CounterUnits(device="counter0", step="S3", units=30), _ctx(bodies)).bodies
+    bodies += s.step(
+        s.State(), inputs.CounterUnits(device="counter0", step="S3", units=30), _ctx(bodies)
+    ).bodies
     ctx = _ctx(bodies)
     (status,) = [p for p in s.roster(ctx) if p.person.id == "1002"]
     assert status.units == 30

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import pytest
 
 from floorledger.base import i18n
+from kiosk import inputs, texts
 from kiosk import session as s
-from kiosk import texts
 from protocol.records import (
     Body,
     CheckIn,
@@ -54,7 +54,7 @@ class Run:
             limits=self.limits,
         )
 
-    def __call__(self, *events: s.Input, advance_ms: int = 1000) -> Run:
+    def __call__(self, *events: inputs.Input, advance_ms: int = 1000) -> Run:
         for event in events:
             self.now += advance_ms
             out = s.step(self.state, event, self.ctx())
@@ -68,8 +68,8 @@ class Run:
         return None if self.state.message is None else self.state.message.key
 
 
-IN = s.BadgeTapped(badge="B1001")
-OFFICER = s.BadgeTapped(badge="B9007")
+IN = inputs.BadgeTapped(badge="B1001")
+OFFICER = inputs.BadgeTapped(badge="B9007")
 
 
 def test_inmate_badge_shows_their_screen_and_records_nothing() -> None:
@@ -82,7 +82,7 @@ def test_inmate_badge_shows_their_screen_and_records_nothing() -> None:
 
 def test_person_qr_code_identifies_like_a_badge_and_check_in_records_method_qr() -> None:
     """Scanning a person code opens the inmate's screen and a check-in from it says method qr."""
-    run = Run()(s.PersonCodeScanned(person="1002"), s.CheckInPressed())
+    run = Run()(inputs.PersonCodeScanned(person="1002"), inputs.CheckInPressed())
     assert run.bodies == [CheckIn(person="1002", line=LINE, day=DAY, method="qr")]
     assert run.message == "checked_in"
 
@@ -90,15 +90,15 @@ def test_person_qr_code_identifies_like_a_badge_and_check_in_records_method_qr()
 @pytest.mark.parametrize(
     ("event", "message"),
     [
-        (s.BadgeTapped(badge="NOPE"), "unknown_badge"),
-        (s.BadgeTapped(badge="B1003"), "other_line"),
-        (s.PersonCodeScanned(person="9999"), "unknown_badge"),
-        (s.BadCode(code="hello"), "code_unreadable"),
-        (s.TicketScanned(product="P1", step="S2", bundle="X1", units=5), "identify_first"),
-        (s.CheckInPressed(), "identify_first"),
+        (inputs.BadgeTapped(badge="NOPE"), "unknown_badge"),
+        (inputs.BadgeTapped(badge="B1003"), "other_line"),
+        (inputs.PersonCodeScanned(person="9999"), "unknown_badge"),
+        (inputs.BadCode(code="hello"), "code_unreadable"),
+        (inputs.TicketScanned(product="P1", step="S2", bundle="X1", units=5), "identify_first"),
+        (inputs.CheckInPressed(), "identify_first"),
     ],
 )
-def test_errors_on_the_idle_screen_change_nothing(event: s.Input, message: str) -> None:
+def test_errors_on_the_idle_screen_change_nothing(event: inputs.Input, message: str) -> None:
     """Unknown badges, another line's people, unreadable codes and early actions only show a message."""
     run = Run()(event)
     assert run.state.screen is s.Screen.IDLE
@@ -118,14 +118,14 @@ def test_without_a_plan_for_this_line_nobody_is_identified() -> None:
 
 def test_check_in_then_second_check_in_is_refused_and_check_out_works() -> None:
     """A second check-in is refused with a message and no record; check-out then records."""
-    run = Run()(IN, s.CheckInPressed())
+    run = Run()(IN, inputs.CheckInPressed())
     assert run.bodies == [CheckIn(person="1001", line=LINE, day=DAY, method="badge")]
-    run(IN, s.CheckInPressed())
+    run(IN, inputs.CheckInPressed())
     assert run.message == "already_checked_in"
     assert len(run.bodies) == 1
-    run(s.CheckOutPressed())
+    run(inputs.CheckOutPressed())
     assert run.bodies[-1] == CheckOut(person="1001", line=LINE, day=DAY, method="badge")
-    run(s.CheckOutPressed())
+    run(inputs.CheckOutPressed())
     assert run.message == "not_checked_in"
     assert len(run.bodies) == 2
 
@@ -143,14 +143,16 @@ def test_check_in_then_second_check_in_is_refused_and_check_out_works() -> None:
 )
 def test_bad_keypad_counts_are_refused(text: str, message: str) -> None:
     """A count that is not a whole number, zero or over the configured limit records nothing."""
-    run = Run()(IN, s.CheckInPressed(), s.UnitsEntered(text=text))
+    run = Run()(IN, inputs.CheckInPressed(), inputs.UnitsEntered(text=text))
     assert run.message == message
     assert len(run.bodies) == 1
 
 
 def test_keypad_count_is_recorded_and_adds_to_units_so_far() -> None:
     """Units typed on the keypad become a manual unit count of the person's product and step."""
-    run = Run()(IN, s.CheckInPressed(), s.UnitsEntered(text="40"), s.UnitsEntered(text=" 2000 "))
+    run = Run()(
+        IN, inputs.CheckInPressed(), inputs.UnitsEntered(text="40"), inputs.UnitsEntered(text=" 2000 ")
+    )
     assert run.bodies[1] == UnitCount(
         person="1001", line=LINE, day=DAY, product="P1", step="S2", units=40, source="manual"
     )
@@ -162,51 +164,51 @@ def test_keypad_count_is_recorded_and_adds_to_units_so_far() -> None:
 
 def test_counting_requires_check_in() -> None:
     """Units cannot be reported by someone not checked in."""
-    run = Run()(IN, s.UnitsEntered(text="5"))
+    run = Run()(IN, inputs.UnitsEntered(text="5"))
     assert run.message == "check_in_first"
     assert run.bodies == []
 
 
 def test_bundle_ticket_counts_once_and_only_for_the_persons_step() -> None:
     """A ticket of the person's step counts its units once; another step's or a repeat is refused."""
-    ticket = s.TicketScanned(product="P1", step="S2", bundle="B000123", units=20)
-    run = Run()(IN, s.CheckInPressed(), ticket)
+    ticket = inputs.TicketScanned(product="P1", step="S2", bundle="B000123", units=20)
+    run = Run()(IN, inputs.CheckInPressed(), ticket)
     assert run.bodies[-1] == UnitCount(
         person="1001", line=LINE, day=DAY, product="P1", step="S2", units=20, source="ticket", ref="B000123"
     )
     run(ticket)
     assert run.message == "ticket_already_counted"
-    run(s.TicketScanned(product="P1", step="S3", bundle="B000124", units=20))
+    run(inputs.TicketScanned(product="P1", step="S3", bundle="B000124", units=20))
     assert run.message == "ticket_other_step"
-    run(s.TicketScanned(product="P2", step="S2", bundle="B000125", units=20))
+    run(inputs.TicketScanned(product="P2", step="S2", bundle="B000125", units=20))
     assert run.message == "ticket_other_step"
     assert len(run.bodies) == 2
 
 
 def test_confirm_yesterday_once() -> None:
     """Confirming yesterday records it for yesterday's day; a second answer is refused."""
-    run = Run()(IN, s.ConfirmPressed())
+    run = Run()(IN, inputs.ConfirmPressed())
     assert run.bodies == [Confirm(person="1001", day=YESTERDAY)]
-    run(s.DisputePressed(reason="count_wrong"))
+    run(inputs.DisputePressed(reason="count_wrong"))
     assert run.message == "already_answered"
     assert len(run.bodies) == 1
 
 
 def test_dispute_needs_a_known_reason_and_a_yesterday() -> None:
     """A dispute names one of the reasons; someone with no yesterday has nothing to answer."""
-    run = Run()(IN, s.DisputePressed(reason="bogus"))
+    run = Run()(IN, inputs.DisputePressed(reason="bogus"))
     assert run.message == "choose_reason"
-    run(s.DisputePressed(reason="quota_wrong"))
+    run(inputs.DisputePressed(reason="quota_wrong"))
     assert run.bodies == [Dispute(person="1001", day=YESTERDAY, reason="quota_wrong")]
-    run(s.BadgeTapped(badge="B1002"), s.ConfirmPressed())
+    run(inputs.BadgeTapped(badge="B1002"), inputs.ConfirmPressed())
     assert run.message == "nothing_to_confirm"
 
 
 def test_officer_actions_are_refused_on_an_inmate_screen_and_vice_versa() -> None:
     """An inmate cannot enter the warehoused count; an officer cannot report units as himself."""
-    run = Run()(IN, s.WarehousedEntered(text="100"))
+    run = Run()(IN, inputs.WarehousedEntered(text="100"))
     assert run.message == "officer_only"
-    run(OFFICER, s.UnitsEntered(text="5"))
+    run(OFFICER, inputs.UnitsEntered(text="5"))
     assert run.message == "inmate_only"
     assert run.bodies == []
 
@@ -215,32 +217,32 @@ def test_officer_warehoused_excuse_and_countersign() -> None:
     """The officer's entries become records naming the officer; a second countersign is refused."""
     run = Run()(OFFICER)
     assert run.state.screen is s.Screen.OFFICER
-    run(s.WarehousedEntered(text="350"))
+    run(inputs.WarehousedEntered(text="350"))
     assert run.bodies[-1] == WarehousedCount(line=LINE, product="P1", day=DAY, units=350, officer="O7")
-    run(s.WarehousedEntered(text="lots"))
+    run(inputs.WarehousedEntered(text="lots"))
     assert run.message == "not_a_number"
-    run(s.ExcuseEntered(person="1002", minutes="120", reason="medical"))
+    run(inputs.ExcuseEntered(person="1002", minutes="120", reason="medical"))
     assert run.bodies[-1] == ExcusedAbsence(
         person="1002", day=DAY, minutes=120, reason="medical", officer="O7"
     )
-    run(s.ExcuseEntered(person="1002", minutes="2000", reason="medical"))
+    run(inputs.ExcuseEntered(person="1002", minutes="2000", reason="medical"))
     assert run.message == "minutes_invalid"
-    run(s.ExcuseEntered(person="O7", minutes="10", reason="medical"))
+    run(inputs.ExcuseEntered(person="O7", minutes="10", reason="medical"))
     assert run.message == "choose_person"
-    run(s.CountersignPressed())
+    run(inputs.CountersignPressed())
     assert run.bodies[-1] == Countersign(officer="O7", line=LINE, day=DAY)
-    run(s.CountersignPressed())
+    run(inputs.CountersignPressed())
     assert run.message == "already_countersigned"
     assert len(run.bodies) == 3
 
 
 def test_officer_checks_in_a_person_without_badge_as_witness() -> None:
     """An officer checks an inmate in and out; the records name the officer as witness."""
-    run = Run()(OFFICER, s.OfficerCheckPressed(person="1002", check_in=True))
+    run = Run()(OFFICER, inputs.OfficerCheckPressed(person="1002", check_in=True))
     assert run.bodies == [CheckIn(person="1002", line=LINE, day=DAY, method="officer", witness="O7")]
-    run(s.OfficerCheckPressed(person="1002", check_in=True))
+    run(inputs.OfficerCheckPressed(person="1002", check_in=True))
     assert run.message == "already_checked_in"
-    run(s.OfficerCheckPressed(person="1002", check_in=False))
+    run(inputs.OfficerCheckPressed(person="1002", check_in=False))
     assert run.bodies[-1] == CheckOut(person="1002", line=LINE, day=DAY, method="officer", witness="O7")
     statuses = {st.person.id: st.checked_in for st in s.roster(run.ctx())}
     assert statuses == {"1001": False, "1002": False, "1003": False}
@@ -248,13 +250,13 @@ def test_officer_checks_in_a_person_without_badge_as_witness() -> None:
 
 def test_correction_references_the_original_and_needs_a_reason() -> None:
     """A correction is a new record naming the original's seq and hash; the original stays."""
-    run = Run()(IN, s.CheckInPressed(), s.UnitsEntered(text="50"), OFFICER)
+    run = Run()(IN, inputs.CheckInPressed(), inputs.UnitsEntered(text="50"), OFFICER)
     original = run.records[1]
-    run(s.CorrectionEntered(ref_seq=2, units="45", reason="  "))
+    run(inputs.CorrectionEntered(ref_seq=2, units="45", reason="  "))
     assert run.message == "reason_required"
-    run(s.CorrectionEntered(ref_seq=1, units="45", reason="typo"))
+    run(inputs.CorrectionEntered(ref_seq=1, units="45", reason="typo"))
     assert run.message == "choose_count"
-    run(s.CorrectionEntered(ref_seq=2, units="45", reason="多报了5件"))
+    run(inputs.CorrectionEntered(ref_seq=2, units="45", reason="多报了5件"))
     assert run.bodies[-1] == Correction(
         ref_kiosk=KIOSK,
         ref_seq=2,
@@ -272,23 +274,23 @@ def test_correction_references_the_original_and_needs_a_reason() -> None:
 def test_screen_returns_to_idle_after_idle_seconds() -> None:
     """With no input for the configured idle time, the inmate's screen goes back to idle."""
     run = Run(idle_seconds=20)(IN)
-    run(s.Tick(), advance_ms=19_000)
+    run(inputs.Tick(), advance_ms=19_000)
     assert run.state.screen is s.Screen.INMATE
-    run(s.Tick(), advance_ms=1_000)
+    run(inputs.Tick(), advance_ms=1_000)
     assert run.state.screen is s.Screen.IDLE
     assert run.state.person is None
 
 
 def test_idle_message_fades() -> None:
     """An error shown on the idle screen disappears after a few seconds."""
-    run = Run()(s.BadgeTapped(badge="NOPE"))
-    run(s.Tick(), advance_ms=s.MESSAGE_SECONDS * 1000)
+    run = Run()(inputs.BadgeTapped(badge="NOPE"))
+    run(inputs.Tick(), advance_ms=s.MESSAGE_SECONDS * 1000)
     assert run.state.message is None
 
 
 def test_done_returns_to_idle() -> None:
     """The done button leaves the person's screen at once."""
-    run = Run()(IN, s.DonePressed())
+    run = Run()(IN, inputs.DonePressed())
     assert run.state == s.State(last_ms=run.now)
 
 
@@ -309,6 +311,8 @@ def test_every_message_the_machine_can_show_has_chinese_and_english_text() -> No
 
 def test_bundle_id_the_protocol_cannot_carry_is_refused() -> None:
     """A ticket whose bundle id is not a protocol id (e.g. with '/') is refused, never recorded."""
-    run = Run()(IN, s.CheckInPressed(), s.TicketScanned(product="P1", step="S2", bundle="B/001", units=5))
+    run = Run()(
+        IN, inputs.CheckInPressed(), inputs.TicketScanned(product="P1", step="S2", bundle="B/001", units=5)
+    )
     assert run.message == "code_unreadable"
     assert len(run.bodies) == 1

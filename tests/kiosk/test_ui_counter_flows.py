@@ -22,7 +22,7 @@ from devices.counter import SerialCounterHardware, UnitCounterSimulation
 from devices.events import DeviceConnected, DeviceDisconnected, DeviceEvent, UnitsCounted
 from devices.simulators import SerialCounterSimulator
 from devices.testing import EventRecorder
-from kiosk import session as s
+from kiosk import inputs
 from kiosk.errors import StorageFull
 from kiosk.ui import kiosk_page
 from protocol.records import Body, CheckIn, DeviceFault, UnitCount
@@ -232,8 +232,8 @@ async def test_counter_units_refused_by_a_full_disk_are_stored_with_the_next_cou
         async with user_simulation(root=lambda: kiosk_page(ctrl)) as user:
             await user.open("/")
             counter.start()
-            await ctrl.handle(s.BadgeTapped(badge="B1002"))
-            await ctrl.handle(s.CheckInPressed())
+            await ctrl.handle(inputs.BadgeTapped(badge="B1002"))
+            await ctrl.handle(inputs.CheckInPressed())
             await user.should_see("签到成功")
             fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
             with contextlib.suppress(OSError):
@@ -289,9 +289,9 @@ async def test_units_a_counter_made_while_the_kiosk_was_off_are_counted_once_aft
             async with user_simulation(root=lambda: kiosk_page(ctrl)) as user:
                 await user.open("/")
                 if not [r for r in store.records_for_day(DAY) if isinstance(r.body, CheckIn)]:
-                    await ctrl.handle(s.BadgeTapped(badge="B1002"))
-                    await ctrl.handle(s.CheckInPressed())
-                    await ctrl.handle(s.DonePressed())
+                    await ctrl.handle(inputs.BadgeTapped(badge="B1002"))
+                    await ctrl.handle(inputs.CheckInPressed())
+                    await ctrl.handle(inputs.DonePressed())
                 driver.start()
                 await asyncio.to_thread(recorder.wait_for, DeviceConnected)
                 device.report()

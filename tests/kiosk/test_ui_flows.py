@@ -12,7 +12,7 @@ import pytest
 from nicegui import ui
 from nicegui.testing import user_simulation
 
-from kiosk import session as s
+from kiosk import inputs
 from kiosk.errors import StorageFull
 from kiosk.ui import Enrollment, kiosk_page
 from protocol.records import (
@@ -307,7 +307,7 @@ async def test_storage_full_is_shown_and_nothing_is_confirmed(tiny_disk: Path) -
     try:
         async with user_simulation(root=lambda: kiosk_page(ctrl)) as user:
             await user.open("/")
-            await ctrl.handle(s.BadgeTapped(badge="B1001"))
+            await ctrl.handle(inputs.BadgeTapped(badge="B1001"))
             await user.should_see("1001 张三")
             fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
             with contextlib.suppress(OSError):
@@ -376,7 +376,7 @@ async def test_without_a_plan_the_kiosk_says_so_and_identifies_nobody(tmp_path: 
         async with user_simulation(root=lambda: kiosk_page(ctrl)) as user:
             await user.open("/")
             await user.should_see("尚未收到生产计划")
-            await ctrl.handle(s.BadgeTapped(badge="B1001"))
+            await ctrl.handle(inputs.BadgeTapped(badge="B1001"))
             await user.should_see("尚未收到生产计划，无法识别")
     finally:
         store.close()

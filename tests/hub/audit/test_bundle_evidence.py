@@ -217,7 +217,7 @@ except CliError as err:
 def test_bundle_command_signs_a_checkpoint_and_writes_a_verifiable_file(tmp_path: Path) -> None:
     """`floorledger bundle --key` signs a fresh checkpoint with the hub key and writes a bundle that
     `verify-bundle` accepts; an unknown inmate is a one-line error, not a traceback."""
-    from floorledger.base.keyfile import HEADER
+    from floorledger.keyfile import HEADER
     from hub.ledger import checkpoints
 
     path = tmp_path / "hub.db"

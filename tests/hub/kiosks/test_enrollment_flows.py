@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from floorledger import cli
-from floorledger.base import keyfile
+from floorledger import keyfile
 from hub.audit import verify
 from hub.kiosks import enrollment
 from hub.ledger import entries as ledger

@@ -17,7 +17,7 @@ import paho.mqtt.client as mqtt
 import peewee as pw
 from paho.mqtt.enums import CallbackAPIVersion
 
-from floorledger.base import keyfile
+from floorledger import keyfile
 from floorledger.broker import MosquittoProcess
 from hub.masterdata import service as md
 from hub.results import worker as rs

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from floorledger import cli
-from floorledger.base import keyfile
+from floorledger import keyfile
 from hub.audit import verify
 from hub.ledger import checkpoints, merkle
 from hub.ledger import entries as ledger

@@ -1,0 +1,131 @@
+"""What the kiosk's state machine (`kiosk.session.step`) takes in: one input at a time, from a
+badge reader, a scanner, a unit counter, a button or keypad of the touchscreen, or the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BadgeTapped:
+    badge: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonCodeScanned:
+    person: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketScanned:
+    product: str
+    step: str
+    bundle: str
+    units: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BadCode:
+    """A scanned code the kiosk cannot use (malformed ticket, someone else's barcode)."""
+
+    code: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckInPressed:
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckOutPressed:
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnitsEntered:
+    text: str  # as typed on the keypad: validated here
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfirmPressed:
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DisputePressed:
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WarehousedEntered:
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExcuseEntered:
+    person: str
+    minutes: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CorrectionEntered:
+    ref_seq: int
+    units: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OfficerCheckPressed:
+    person: str
+    check_in: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CountersignPressed:
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DonePressed:
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tick:
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CounterUnits:
+    """A unit counter at the workstation of `step` (config `[counter_steps]`) counted `units`.
+
+    It belongs to whoever holds that step today, never to the person on screen, and it changes
+    nothing on screen (see `counter_bodies`).
+    """
+
+    device: str
+    step: str
+    units: int
+    total: int | None = None  # the counter's reading after these units (saved to resume after a restart)
+
+
+Input = (
+    BadgeTapped
+    | PersonCodeScanned
+    | TicketScanned
+    | BadCode
+    | CheckInPressed
+    | CheckOutPressed
+    | UnitsEntered
+    | ConfirmPressed
+    | DisputePressed
+    | WarehousedEntered
+    | ExcuseEntered
+    | CorrectionEntered
+    | OfficerCheckPressed
+    | CountersignPressed
+    | DonePressed
+    | Tick
+    | CounterUnits
+)
