@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from floorledger import cli
-from floorledger import keyfile
+from floorledger import cli, keyfile
 from hub.audit import verify
 from hub.kiosks import enrollment
 from hub.ledger import entries as ledger

@@ -12,8 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from floorledger import cli
-from floorledger import keyfile
+from floorledger import cli, keyfile
 from hub.audit import verify
 from hub.ledger import checkpoints, merkle
 from hub.ledger import entries as ledger
