@@ -46,13 +46,13 @@ def prepare_site(
     """Seed a new database (site, month of history, admin login, board tokens), enroll one live kiosk
     per line, and return the kiosks and board tokens. A second run finds all of it in place."""
     from floorledger.demo.orchestrator import SITE, KioskSpec
-    from hub.app import bind_all
     from hub.kiosks.enrollment import Enrollment
     from hub.ledger.entries import Ledger
     from hub.masterdata import service as md
     from hub.seed import seed_site
     from hub.store import db as hubdb
     from hub.store.kiosks import Kiosk
+    from hub.store.schema import prepare
     from hub.web import auth
     from hub.web.board import tokens as boards
 
@@ -60,8 +60,7 @@ def prepare_site(
     tokens_file = database.parent / "demo-tokens.json"
     db = hubdb.connect(str(database))
     try:
-        bind_all(db)
-        hubdb.bind(db, [*auth.MODELS, *boards.MODELS])
+        prepare(db)
         if fresh:
             seed_site(db, hub_signer=hub_signer, site=SITE, seed=seed)
             accounts = auth.Accounts(db)
@@ -151,11 +150,11 @@ def pad_board(database: Path, area: str, total: int, *, timezone: str = "Asia/Sh
     from hub.masterdata import service as md
     from hub.results import worker as rs
     from hub.store import db as hubdb
+    from hub.store.schema import prepare
 
     db = hubdb.connect(str(database))
     try:
-        md.bind(db)
-        rs.bind(db)
+        prepare(db)
         lines = [line.code for line in md.Line.select().where(md.Line.area == area)]
         dr = rs.DailyResult
         today = datetime.now(ZoneInfo(timezone)).date().isoformat()

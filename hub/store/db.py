@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import peewee as pw
@@ -35,7 +36,7 @@ def connect(url: str) -> pw.Database:
         schema = parse_qs(parts.query).get("schema", [None])[0]
         if schema is not None and not SCHEMA_RE.fullmatch(schema):
             raise DatabaseUrlError(f"schema {schema!r}: letters, digits and _ only")
-        extra = {"options": f"-c search_path={schema}"} if schema else {}
+        extra: dict[str, Any] = {"options": f"-c search_path={schema}"} if schema else {}
         return pw.PostgresqlDatabase(
             name,
             **extra,

@@ -1,6 +1,6 @@
 """The hub's ingest tables: enrolled kiosks with their chain heads, stored records, quarantine, pending.
 
-Declared unbound; `hub.store.db.bind(db, MODELS)` binds them at start-up. `KioskRecord.frame` holds the
+Declared unbound; `hub.store.schema` binds them at start-up. `KioskRecord.frame` holds the
 signed bytes exactly as the kiosk sent them — the only column `floorledger verify` trusts; the other
 columns are parsed from it for queries. `kiosk` columns hold the kiosk id as text (no foreign-key
 objects), so readers compare plain strings.

@@ -101,12 +101,12 @@ def migrate(
     with db.connection_context():
         schema = pg_schema(db)
         if schema:
-            db.execute_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            db.execute_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')  # type: ignore[no-untyped-call]
         found = schema_version(db)
         if found > newest:
             raise SchemaTooNew("store.schema.too_new", found=found, latest=newest)
         recognised = found == 0 and _check_unversioned(db)
-        pending = [step for step in steps if step.VERSION > found]
+        pending = [step for step in steps if found < step.VERSION]
         if not pending:
             return MigrationReport(before=found, after=found, applied=(), recognised=False, backup=None)
         backup = _back_up(db, pending[0].VERSION, clock_ms) if found or recognised else None
@@ -119,7 +119,9 @@ def migrate(
                         continue  # another process applied it meanwhile
                     log.info("schema: applying step %d (%s)", step.VERSION, step.NAME)
                     step.apply(db)
-                    SchemaVersion.insert(version=step.VERSION, name=step.NAME, applied_ms=clock_ms()).execute()
+                    SchemaVersion.insert(
+                        version=step.VERSION, name=step.NAME, applied_ms=clock_ms()
+                    ).execute()
                 applied.append(step.VERSION)
     return MigrationReport(
         before=found, after=newest, applied=tuple(applied), recognised=recognised, backup=backup
@@ -171,7 +173,7 @@ def _back_up(db: pw.Database, version: int, clock_ms: Callable[[], int]) -> Path
         n += 1
     copy = sqlite3.connect(target)
     try:
-        db.connection().backup(copy)
+        db.connection().backup(copy)  # type: ignore[no-untyped-call]
     finally:
         copy.close()
     log.info("schema: copied %s to %s before step %d", source, target, version)

@@ -21,7 +21,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "store.schema.behind": {
         "zh": "数据库结构版本 {found} 低于本程序（{latest}）：请先运行 floorledger hub migrate",
-        "en": "the database's schema version {found} is older than this code's ({latest}): run `floorledger hub migrate` first",
+        "en": (
+            "the database's schema version {found} is older than this code's ({latest}): "
+            "run `floorledger hub migrate` first"
+        ),
     },
 }
 i18n.register(TEXTS)

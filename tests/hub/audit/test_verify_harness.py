@@ -26,6 +26,7 @@ from hub.ledger import checkpoints
 from hub.ledger import entries as ledger
 from hub.store import db as hub_db
 from hub.store import kiosks as models
+from hub.store.schema import prepare
 from protocol import batch
 from protocol.messages import Hello, seal
 from protocol.records import GENESIS_HASH, Record, SignedRecord, UnitCount, sign_record
@@ -154,7 +155,7 @@ class TrustHub:
 @contextmanager
 def trust_hub(url: str, broker_url: str) -> Iterator[TrustHub]:
     db = hub_db.connect(url)
-    hub_db.bind(db, ALL_MODELS)
+    prepare(db)
     key = Signer(HUB_SEED)
     clock = FakeClock()
     topics = Topics.for_site(f"trust{uuid.uuid4().hex[:8]}")

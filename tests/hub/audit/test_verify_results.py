@@ -15,6 +15,7 @@ from hub.audit import verify
 from hub.results import worker as rs
 from hub.seed import seed_site
 from hub.store import db as hub_db
+from hub.store.schema import prepare
 from protocol.signing import Signer, Verifier
 
 HUB_KEY = Signer(bytes([42]) * 32)
@@ -41,7 +42,7 @@ def seeded(seeded_file: Path, tmp_path: Path) -> Iterator[peewee.Database]:
     copy = tmp_path / "hub.db"
     shutil.copyfile(seeded_file, copy)
     db = hub_db.connect(str(copy))
-    hub_db.bind(db, verify_models())
+    prepare(db)
     try:
         yield db
     finally:
