@@ -33,7 +33,6 @@ from protocol.records import GENESIS_HASH, Record, SignedRecord, UnitCount, sign
 from protocol.signing import Signer
 from protocol.topics import Topics
 
-ALL_MODELS = (*models.MODELS, *ledger.MODELS, *checkpoints.MODELS, *enrollment.MODELS)
 PG_ADMIN = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
 HUB_SEED = bytes(range(32))
 START_MS = 1_791_190_800_000

@@ -49,15 +49,6 @@ def seeded(seeded_file: Path, tmp_path: Path) -> Iterator[peewee.Database]:
         db.close()
 
 
-def verify_models() -> tuple[type[peewee.Model], ...]:
-    from hub.kiosks import enrollment
-    from hub.ledger import checkpoints
-    from hub.ledger import entries as ledger
-    from hub.store import kiosks as models
-
-    return (*models.MODELS, *ledger.MODELS, *checkpoints.MODELS, *enrollment.MODELS, *rs.MODELS)
-
-
 def test_verify_rederives_seeded_daily_results(seeded: peewee.Database) -> None:
     """A seeded site (master data, a week of signed records, results, a checkpoint) verifies, and the
     report says how many daily records it recomputed."""

@@ -1,5 +1,5 @@
 """The hub database from a URL: SQLite files durable (WAL, synchronous=FULL), PostgreSQL when asked,
-the ingest tables created by `bind`, and a kiosk's sequence number stored at most once."""
+the tables created by the migrations (`prepare`), and a kiosk's sequence number stored at most once."""
 
 from __future__ import annotations
 
@@ -46,8 +46,8 @@ def test_postgresql_url_and_bad_urls() -> None:
 
 
 @pytest.mark.parametrize("kind", DATABASE_KINDS)
-def test_bind_creates_tables_and_a_record_is_unique_per_kiosk_and_seq(kind: str, tmp_path: Path) -> None:
-    """After bind the ingest tables exist; a second row for the same kiosk and sequence number is
+def test_prepare_creates_tables_and_a_record_is_unique_per_kiosk_and_seq(kind: str, tmp_path: Path) -> None:
+    """After prepare the ingest tables exist; a second row for the same kiosk and sequence number is
     refused by the database itself, and binary frames come back byte for byte."""
     with hub_database_url(kind, tmp_path) as url:
         db = hubdb.connect(url)
