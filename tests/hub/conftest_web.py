@@ -24,6 +24,7 @@ from nicegui.testing.general import nicegui_reset_globals, prepare_simulation
 from nicegui.testing.user import User
 
 from hub.accounts import Role
+from hub.engine.exact import shown
 from hub.masterdata import service as masterdata
 from hub.results import worker as results
 from hub.store import db
@@ -89,8 +90,6 @@ def put_result(
     standard_seconds: Fraction = Fraction(60),
 ) -> None:
     """One inmate-day in `daily_result` as the results engine stores it (exact and shown values)."""
-    from hub.engine.exact import shown
-
     quota_std = quota * standard_seconds
     earned = done * standard_seconds
     pct = None if not quota else 100 * done / quota

@@ -19,9 +19,13 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
+from floorledger.base.errors import CliError
+from floorledger.base.mqtt_url import BrokerConfig
 from floorledger.broker import MosquittoProcess, free_port, port_open
 from floorledger.cli import main
 from hub.config import ConfigError, load_config
+from hub.store.migrate import latest
+from hub.store.schema import ALL_MODELS
 
 FLOORLEDGER = [sys.executable, "-m", "floorledger"]
 
@@ -147,8 +151,6 @@ def test_the_hub_starts_serves_and_stops_cleanly(
 def test_a_broker_url_may_ask_for_mqtt_3_1_1_and_nothing_else() -> None:
     """`?mqtt=3.1.1` makes clients speak MQTT 3.1.1 (for a broker without MQTT 5) and survives a
     round trip through `url`; MQTT 5 is the default; any other option is refused with one line."""
-    from floorledger.base.errors import CliError
-    from floorledger.base.mqtt_url import BrokerConfig
 
     old = BrokerConfig.from_url("mqtt://broker:1884?mqtt=3.1.1")
     assert (old.host, old.port, old.mqtt5) == ("broker", 1884, False)
@@ -191,8 +193,6 @@ def test_init_creates_every_table_at_the_latest_schema_version(
 ) -> None:
     """`hub init` makes the whole schema, the review and web tables too (a line plan's dispute
     notice no longer depends on the review page having been registered)."""
-    from hub.store.migrate import latest
-    from hub.store.schema import ALL_MODELS
 
     path = _write(tmp_path, 'site = "s"\n')
     assert main(["hub", "init", "--config", str(path)]) == 0
