@@ -252,11 +252,11 @@ def fill_month(database: Path, area: str, day: str) -> int:
     from hub.masterdata import service as md
     from hub.results import worker as rs
     from hub.store import db as hubdb
+    from hub.store.schema import prepare
 
     db = hubdb.connect(str(database))
     try:
-        md.bind(db)
-        rs.bind(db)
+        prepare(db)
         dr = rs.DailyResult
         lines = [line.code for line in md.Line.select().where(md.Line.area == area)]
         padded = [r.inmate for r in dr.select(dr.inmate).where((dr.day == day) & dr.inmate.startswith("PX"))]

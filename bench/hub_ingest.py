@@ -25,7 +25,8 @@ from floorledger.broker import MosquittoProcess  # noqa: E402
 from hub.kiosks.ingest import Ingest
 from hub.kiosks.mqtt import HubMqtt
 from hub.store import db as hubdb
-from hub.store.kiosks import MODELS, Kiosk
+from hub.store.kiosks import Kiosk
+from hub.store.schema import prepare
 from kiosk.clock import KioskClock  # noqa: E402
 from kiosk.store import KioskStore  # noqa: E402
 from kiosk.uplink import Uplink  # noqa: E402
@@ -68,7 +69,7 @@ def run_hub(db_url: str, broker_url: str, hub_seed: bytes, ready: Any, stop: Any
     """The hub ingest in its own process (as in production: the kiosk is another machine)."""
     topics = Topics.for_site("bench")
     db = hubdb.connect(db_url)
-    hubdb.bind(db, MODELS)
+    prepare(db)
     mqtt = HubMqtt(BrokerConfig.from_url(broker_url), status_topic=topics.hub_status())
     ingest = Ingest(db, mqtt, topics, "HUB", Signer(hub_seed))
     ingest.start()
@@ -85,7 +86,7 @@ def drain(store: KioskStore, db_url: str, broker: MosquittoProcess, batch: int) 
     topics = Topics.for_site("bench")
     hub_key = Signer.generate()
     db = hubdb.connect(db_url)
-    hubdb.bind(db, MODELS)
+    prepare(db)
     with db.connection_context():
         Kiosk.insert(
             id="K1", public_key=store.signer.public_key, line="L1", head_seq=0, head_hash=GENESIS_HASH

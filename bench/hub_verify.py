@@ -28,24 +28,15 @@ import nacl.signing
 from hub.kiosks import enrollment
 from hub.ledger import checkpoints
 from hub.ledger import entries as ledger
-from hub.masterdata import service as masterdata
-from hub.results import worker as results
 from hub.store import db as hub_db
 from hub.store import kiosks as models
+from hub.store.schema import prepare
 from protocol import canonical
 from protocol.records import GENESIS_HASH, CheckIn, CheckOut, Record, UnitCount, body_to_dict, sign_record
 from protocol.signing import Signer
 
 HUB_SEED = bytes(range(32))
 START_MS = 1_791_190_800_000
-ALL_MODELS = (
-    *models.MODELS,
-    *ledger.MODELS,
-    *checkpoints.MODELS,
-    *enrollment.MODELS,
-    *masterdata.MODELS,
-    *results.MODELS,
-)
 
 
 PEOPLE_PER_KIOSK = 40
@@ -148,7 +139,7 @@ def generate(path: Path, records: int, kiosks: int) -> None:
     for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         p.unlink(missing_ok=True)
     db = hub_db.connect(str(tmp))
-    hub_db.bind(db, ALL_MODELS)
+    prepare(db)
     db.execute_sql("PRAGMA synchronous=OFF")  # generation only; the verify run opens it normally
     hub_key = Signer(HUB_SEED)
     clock = iter(range(START_MS, START_MS + 10**9, 1000)).__next__

@@ -1,14 +1,17 @@
 """`HubApp`: assembles the hub. Ordered start, reverse stop.
 
-Start: config -> hub key -> database (every table bound) -> ledger -> results worker -> MQTT client
-with the ingest's subscriptions (results hook wired) -> master data (changes ledgered, results and
-plans refreshed) -> plan publisher -> daily ticker (new day: quotas, plans, checkpoint) -> web pages.
-`stop()` undoes it in reverse; the web server itself is run by `run()` (NiceGUI) and calls `stop()`
-on shutdown.
+Start: config -> hub key -> database (migrated to the code's schema, every table bound) -> the
+services (`build_services`: ledger, checkpoints, master data, results, enrollment, corrections,
+assessment) -> results worker -> MQTT client with the ingest's subscriptions (results hook wired) ->
+plan publisher (master-data and results changes wired to it) -> daily ticker (new day: quotas, plans,
+checkpoint) -> web pages. `stop()` undoes it in reverse; the web server itself is run by `run()`
+(NiceGUI) and calls `stop()` on shutdown.
 
-Pages: everything in `HubApp.pages` is called with the app before the web server starts. By default
-that is the dashboard and wall boards of `hub.web` (`register_pages(WebContext)`); a deployment or a
-test may replace or extend the list.
+This module is the only place the hub's services are built; pages and commands get them from here.
+
+Pages: everything in `HubApp.pages` is called with the app before the web server starts. The
+command line passes the dashboard and wall boards of `hub.web` (`hub.web.app_pages`); the web layer
+sits above this module, so it is handed in rather than imported here.
 """
 
 from __future__ import annotations
@@ -17,9 +20,9 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 import peewee as pw
 
@@ -27,10 +30,17 @@ from floorledger import keyfile
 from hub.config import HubConfig
 from hub.engine.model import Month
 from hub.kiosks import plans as pl
+from hub.kiosks import status as kiosk_status
+from hub.kiosks.enrollment import Enrollment
+from hub.kiosks.ingest import Ingest
+from hub.kiosks.mqtt import HubMqtt
+from hub.ledger.checkpoints import CheckpointLog
+from hub.ledger.entries import Ledger
 from hub.masterdata import service as md
 from hub.results import worker as rs
-from hub.store import db as hubdb
-from hub.store import kiosks as models
+from hub.review.corrections import Corrections
+from hub.review.monthly import Assessment
+from hub.store.schema import open_database
 from protocol.signing import Signer
 from protocol.topics import Topics
 
@@ -55,76 +65,84 @@ def unwind(started: list[Callable[[], None]], what: str) -> None:
             log.exception("stopping %s: a step failed", what)
 
 
-def bind_all(db: pw.Database) -> None:
-    """Bind and create every hub table this app uses (idempotent: `floorledger hub init` calls it too)."""
-    from hub.kiosks import enrollment
-    from hub.kiosks import status as kiosk_status
-    from hub.ledger import checkpoints
-    from hub.ledger import entries as ledger
-    from hub.review import exports
-    from hub.review import monthly as assessment
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Services:
+    """The hub's domain services over one database, built once by `build_services`."""
 
-    hubdb.bind(db, models.MODELS)
-    md.bind(db)
-    rs.bind(db)
-    hubdb.bind(db, pl.MODELS)
-    ledger.bind(db)
-    checkpoints.bind(db)
-    enrollment.bind(db)
-    assessment.bind(db)
-    exports.bind(db)
-    kiosk_status.bind(db)
+    ledger: Ledger
+    checkpoints: CheckpointLog
+    masterdata: md.MasterData
+    results: rs.Results
+    enrollment: Enrollment
+    corrections: Corrections
+    assessment: Assessment
 
 
-def web_pages(app: HubApp) -> None:
-    """The dashboard and wall boards of `hub.web` (the default entry of `HubApp.pages`)."""
-    from hub.web import WebContext, register_pages
-    from hub.web.board.model import BoardSettings, Privacy
-    from hub.web.review.assessment import board_published
+def build_services(
+    db: pw.Database,
+    signer: Signer,
+    config: HubConfig,
+    *,
+    clock_ms: Callable[[], int],
+    today: Callable[[], date],
+    reload_keys: Callable[[], None] = lambda: None,
+    on_answer: Callable[[str], object] | None = None,
+) -> Services:
+    """Every service of the hub over `db` (bound and migrated): built here and nowhere else.
 
-    settings = BoardSettings(
-        privacy=Privacy(app.config.board.privacy), seconds_per_page=app.config.board.seconds_per_page
+    `reload_keys` tells the ingest that a kiosk key changed; `on_answer(line)` runs after a rejected
+    dispute (the app republishes the line's plan). Nothing is started: the results worker's thread is
+    the app's to start.
+    """
+    ledger = Ledger(db, signer, clock_ms)
+    results = rs.Results(db, today=today, clock_ms=clock_ms)
+    return Services(
+        ledger=ledger,
+        checkpoints=CheckpointLog(db, signer, clock_ms, config.site),
+        masterdata=md.MasterData(db, record_act=ledger.record_act, clock_ms=clock_ms),
+        results=results,
+        enrollment=Enrollment(db, ledger, clock_ms, reload_keys),
+        corrections=Corrections(
+            db,
+            ledger,
+            today=today,
+            clock_ms=clock_ms,
+            window_days=config.correction_window_days,
+            on_applied=results.request_day,
+            on_answer=on_answer,
+        ),
+        assessment=Assessment(
+            db, results=results, record_act=ledger.record_act, today=today, clock_ms=clock_ms
+        ),
     )
-    assert app.db is not None, "pages are registered after start()"
-    context = WebContext(
-        db=app.db,
-        site=app.config.site,
-        timezone=app.config.timezone,
-        board_settings=settings,
-        results=app.results,
-        ledger=app.ledger,
-        enrollment=app.enrollment,
-        config=app.config,
-        clock=app.clock_ms,
-        # The board is marked stale while the hub cannot hear the kiosks (broker lost).
-        live=lambda: app.mqtt is not None and app.mqtt.connected,
-        masterdata=app.masterdata,
-        published=board_published(app.db),  # weekly reviews published to the boards (公示)
-        refresh_plan=lambda line: app.plans.refresh([line], force=True) if app.plans is not None else None,
-    )
-    app.web_context = context
-    register_pages(context)
 
 
 class HubApp:
     """The running hub; `start()`/`stop()` for everything but the web server, `run()` for all."""
 
-    def __init__(self, config: HubConfig, *, clock_ms: Callable[[], int] = now_ms) -> None:
+    def __init__(
+        self,
+        config: HubConfig,
+        *,
+        clock_ms: Callable[[], int] = now_ms,
+        pages: Sequence[PageRegistrar] = (),
+    ) -> None:
         self.config = config
         self.clock_ms = clock_ms
         self.topics = Topics.for_site(config.site)
-        self.pages: list[PageRegistrar] = [web_pages]
+        self.pages: list[PageRegistrar] = list(pages)
         self.signer: Signer | None = None
         self.db: pw.Database | None = None
-        self.ledger: Any = None
+        self.services: Services | None = None
+        self.ledger: Ledger | None = None
         self.results: rs.Results | None = None
-        self.mqtt: Any = None
-        self.ingest: Any = None
+        self.mqtt: HubMqtt | None = None
+        self.ingest: Ingest | None = None
         self.masterdata: md.MasterData | None = None
         self.plans: pl.PlanPublisher | None = None
-        self.enrollment: Any = None
-        self.checkpoints: Any = None
-        self.web_context: Any = None
+        self.enrollment: Enrollment | None = None
+        self.checkpoints: CheckpointLog | None = None
+        self.web_context: object = None  # the pages' context, set by the page registrar (tests read it)
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()
         self._started: list[Callable[[], None]] = []
@@ -143,61 +161,66 @@ class HubApp:
             raise
 
     def _start(self) -> None:
-        from hub.kiosks import status as kiosk_status
-        from hub.kiosks.enrollment import Enrollment
-        from hub.kiosks.ingest import Ingest
-        from hub.kiosks.mqtt import HubMqtt
-        from hub.ledger.checkpoints import CheckpointLog
-        from hub.ledger.entries import Ledger
-
         config = self.config
         self.signer = keyfile.load(config.key_file)
-        self.db = hubdb.connect(config.database)
+        self.db = open_database(config.database, clock_ms=self.clock_ms)
         self._started.append(self._close_db)
-        bind_all(self.db)
-        self.ledger = Ledger(self.db, self.signer, self.clock_ms)
-        self.checkpoints = CheckpointLog(self.db, self.signer, self.clock_ms, config.site)
-
-        self.results = rs.Results(self.db, today=self.today, clock_ms=self.clock_ms)
-        self.results.start()
-        self._started.append(self.results.stop)
+        services = build_services(
+            self.db,
+            self.signer,
+            config,
+            clock_ms=self.clock_ms,
+            today=self.today,
+            reload_keys=self._reload_keys,
+            on_answer=self.refresh_plan,
+        )
+        self.services = services
+        self.ledger = services.ledger
+        self.checkpoints = services.checkpoints
+        self.masterdata = services.masterdata
+        self.enrollment = services.enrollment
+        self.results = services.results
+        services.results.start()
+        self._started.append(services.results.stop)
 
         status = self.topics.hub_status()
         # the status topic says `online` on every (re)connect and `offline` as the last will and at stop
-        self.mqtt = HubMqtt(config.broker_config, client_id=f"hub-{config.site}", status_topic=status)
+        mqtt = HubMqtt(config.broker_config, client_id=f"hub-{config.site}", status_topic=status)
+        self.mqtt = mqtt
         self.ingest = Ingest(
             self.db,
-            self.mqtt,
+            mqtt,
             self.topics,
             config.site,
             self.signer,
-            on_committed=self.results.on_committed,
+            on_committed=services.results.on_committed,
             shared=config.broker_config.mqtt5,  # an MQTT 3.1.1 broker has no shared subscriptions
         )
         self.ingest.start()  # subscriptions first, so the first connect makes them
         self._started.append(self.ingest.stop)
-        self.mqtt.subscribe(self.topics.all_statuses(), kiosk_status.on_status)  # floor page only
-        self.mqtt.start()
-        self._started.append(self.mqtt.stop)
-        if not self.mqtt.wait_ready(10):
+        mqtt.subscribe(self.topics.all_statuses(), kiosk_status.on_status)  # floor page only
+        mqtt.start()
+        self._started.append(mqtt.stop)
+        if not mqtt.wait_ready(10):
             log.warning("broker %s not reachable yet; the hub keeps trying", config.broker_config.url)
-        self.enrollment = Enrollment(self.db, self.ledger, self.clock_ms, self.ingest.reload_keys)
+
+        def publish_retained(topic: str, frame: bytes) -> None:
+            mqtt.publish(topic, frame, retain=True)
 
         self.plans = pl.PlanPublisher(
             self.db,
             hub=config.site,
             signer=self.signer,
             topics=self.topics,
-            publish=lambda topic, frame: self.mqtt.publish(topic, frame, retain=True),
+            publish=publish_retained,
             today=self.today,
             clock_ms=self.clock_ms,
         )
-        self.masterdata = md.MasterData(self.db, record_act=self.ledger.record_act, clock_ms=self.clock_ms)
-        self.masterdata.on_change(self.results.on_master_change)
-        self.masterdata.on_change(self.plans.on_master_change)
-        self.results.on_change(self.plans.on_results)
+        services.masterdata.on_change(services.results.on_master_change)
+        services.masterdata.on_change(self.plans.on_master_change)
+        services.results.on_change(self.plans.on_results)
         self.publish_checkpoint()
-        self.results.request_month(Month.of(self.today()))  # also what other processes committed
+        services.results.request_month(Month.of(self.today()))  # also what other processes committed
         self.plans.refresh(force=True)
 
         self._stopping.clear()
@@ -211,6 +234,16 @@ class HubApp:
     def stop(self) -> None:
         """Stop in reverse order of start; safe to call twice or after a failed start."""
         unwind(self._started, "the hub")
+
+    def _reload_keys(self) -> None:
+        """An enrolled or revoked kiosk key: the ingest rereads the keys (none before it started)."""
+        if self.ingest is not None:
+            self.ingest.reload_keys()
+
+    def refresh_plan(self, line: str) -> None:
+        """Republish one line's plan now (a dispute answer changes its notice)."""
+        if self.plans is not None:
+            self.plans.refresh([line], force=True)
 
     def _close_db(self) -> None:
         if self.db is not None:
@@ -253,6 +286,8 @@ class HubApp:
     def publish_checkpoint(self) -> None:
         """Extend the Merkle log, sign a checkpoint and publish it retained: daily, and on demand
         (the dashboard may call this). A busy database is retried a few times."""
+        assert self.checkpoints is not None, "publish_checkpoint after start()"
+        assert self.mqtt is not None, "publish_checkpoint after start()"
         frame = None
         for attempt in range(1, CHECKPOINT_ATTEMPTS + 1):
             try:
@@ -278,7 +313,7 @@ class HubApp:
 
     def run(self) -> None:
         """Start, serve the web pages until interrupted, then stop everything."""
-        from nicegui import app, ui
+        from nicegui import app, ui  # optional here: the web server is loaded only by a hub that serves
 
         self.start()
         try:

@@ -28,6 +28,7 @@ from hub.engine.model import Month
 from hub.masterdata import service as md
 from hub.results import worker as rs
 from hub.store.db import write_transaction
+from hub.store.schema import prepare
 from protocol import batch
 from protocol.records import (
     GENESIS_HASH,
@@ -425,13 +426,12 @@ def seed_site(
 
     Every master-data change and kiosk enrollment is an act of `admin` in the hub's ledger, signed
     with `hub_signer` (the hub's key), so `floorledger verify` with the hub's public key holds.
-    Tables are created if missing.
+    The database is migrated to the code's schema first.
     """
-    from hub.app import bind_all
     from hub.ledger.checkpoints import CheckpointLog
     from hub.ledger.entries import Ledger
 
-    bind_all(db)
+    prepare(db)
     zone = ZoneInfo(timezone)
     now_ms = clock_ms() if clock_ms else time.time_ns() // 1_000_000
     today = today or datetime.fromtimestamp(now_ms / 1000, zone).date()

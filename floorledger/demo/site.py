@@ -12,16 +12,15 @@ from zoneinfo import ZoneInfo
 
 from floorledger import keyfile
 from hub.accounts import Role
-from hub.app import bind_all
 from hub.kiosks.enrollment import Enrollment
 from hub.ledger.entries import Ledger
 from hub.masterdata import service as md
-from hub.results import worker as rs
 from hub.seed import seed_site
 from hub.store import db as hubdb
 from hub.store.kiosks import Kiosk
 from hub.store.masterdata import Assignment, Inmate, Line
 from hub.store.results import DailyResult
+from hub.store.schema import prepare
 from hub.web import auth
 from hub.web.board import tokens as boards
 from protocol.signing import Signer
@@ -72,8 +71,7 @@ def prepare_site(
     tokens_file = database.parent / "demo-tokens.json"
     db = hubdb.connect(str(database))
     try:
-        bind_all(db)
-        hubdb.bind(db, [*auth.MODELS, *boards.MODELS])
+        prepare(db)
         if fresh:
             seed_site(db, hub_signer=hub_signer, site=SITE, seed=seed)
             accounts = auth.Accounts(db)
@@ -156,8 +154,7 @@ def pad_board(database: Path, area: str, total: int, *, timezone: str = "Asia/Sh
     the day padded."""
     db = hubdb.connect(str(database))
     try:
-        md.bind(db)
-        rs.bind(db)
+        prepare(db)
         lines = [line.code for line in Line.select().where(Line.area == area)]
         dr = DailyResult
         today = datetime.now(ZoneInfo(timezone)).date().isoformat()

@@ -16,6 +16,7 @@ import peewee
 from hub.audit.verify import Section, short
 from hub.ledger.entries import EntryContent, EntryRow, LedgerError, parse_entry
 from hub.store.kiosks import KioskRecord
+from hub.store.schema import MASTERDATA_MODELS, bind_all
 from protocol.errors import ProtocolError
 from protocol.records import parse_frame
 from protocol.signing import Verifier
@@ -53,12 +54,11 @@ def check_derived(
         from hub.masterdata import service as md
         from hub.results import facts as fx
         from hub.results import worker as rs
-        from hub.review import monthly as asm
     except ImportError as err:
         notes.append(f"daily results, monthly scores and weekly reviews were not re-derived: {err}")
         return
-    db.bind([*rs.MODELS, *md.MODELS, *asm.MODELS], bind_refs=False, bind_backrefs=False)
-    has_master = all(model.table_exists() for model in md.MODELS)  # type: ignore[no-untyped-call]
+    bind_all(db)
+    has_master = all(model.table_exists() for model in MASTERDATA_MODELS)  # type: ignore[no-untyped-call]
     signed, master_changes = _signed_acts(ledger_rows, hub_key)
     scores = _scores_to_check(signed, master_changes, scores_section, notes)
     weeks = _weeks_to_check(signed, master_changes, weeks_section, notes)

@@ -24,10 +24,9 @@ from hub.ledger import checkpoints
 from hub.ledger import entries as ledger
 from hub.store import db as hub_db
 from hub.store import kiosks as models
+from hub.store.schema import bind_all
 from protocol.errors import ProtocolError
 from protocol.signing import Verifier, fingerprint
-
-ALL_MODELS = (*models.MODELS, *ledger.MODELS, *checkpoints.MODELS, *enrollment.MODELS)
 
 
 def _now_ms() -> int:
@@ -41,7 +40,7 @@ def _open(url: str, *, must_exist: bool = True) -> peewee.Database:
         raise CliError(f"database {path} does not exist")
     try:
         db = hub_db.connect(url)
-        hub_db.bind(db, ALL_MODELS)
+        bind_all(db)  # read only: verify never migrates or creates tables in what it checks
     except (HubError, peewee.DatabaseError) as err:
         raise CliError(f"cannot open database {url}: {err}") from err
     return db

@@ -79,9 +79,9 @@ def cmd_verify_bundle(args: argparse.Namespace) -> int:
 
 
 def cmd_bundle(args: argparse.Namespace) -> int:
-    from hub.app import bind_all
     from hub.ledger.checkpoints import CheckpointLog, latest_checkpoint
     from hub.store import db as hub_db
+    from hub.store.schema import prepare
 
     try:
         month = Month.parse(args.month)
@@ -98,7 +98,7 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     except (HubError, peewee.DatabaseError) as err:
         raise CliError(f"--db {args.db}: {err}") from err
     try:
-        bind_all(db)
+        prepare(db)
         now = time.time_ns() // 1_000_000
         previous = latest_checkpoint()
         hub_id = "hub"

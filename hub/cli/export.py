@@ -51,10 +51,10 @@ def export_month(db: pw.Database, month: Month, through: date) -> dict[str, obje
     ends at `through` (the hub computes no day that has not come yet)."""
     from hub.masterdata import service as md
     from hub.results import worker as results
-    from hub.store import kiosks as models
+    from hub.store.schema import ALL_MODELS
 
     # bound only for the export: a caller's own binding of these models is left as it was
-    with db.bind_ctx([*models.MODELS, *md.MODELS, *results.MODELS], bind_refs=False, bind_backrefs=False):
+    with db.bind_ctx(ALL_MODELS, bind_refs=False, bind_backrefs=False):
         engine = results.Results(db, today=lambda: through)
         inputs, _ = engine.month_input(month)
         document = scenario_json(inputs, md.site_rule_changes())

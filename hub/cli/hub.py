@@ -1,7 +1,8 @@
 """`floorledger hub`: run the hub, or prepare its key and database.
 
 floorledger hub --config hub.toml          run until Ctrl-C / SIGTERM
-floorledger hub init --config hub.toml     create the hub key and the database tables if missing
+floorledger hub init --config hub.toml     create the hub key if missing and migrate the database
+floorledger hub migrate --config hub.toml  bring the database to this version's schema (backup first)
 floorledger hub ingest --config hub.toml   an extra ingest worker beside the hub (shares the load)
 """
 
@@ -16,8 +17,11 @@ import peewee as pw
 
 from floorledger import keyfile
 from floorledger.base.errors import CliError
-from hub.config import load_config
+from hub.config import HubConfig, load_config
 from hub.errors import HubError
+from hub.store import db as hubdb
+from hub.store.migrate import MigrationReport
+from hub.store.schema import prepare
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +37,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     hub_sub = p.add_subparsers(dest="hub_command", metavar="SUBCOMMAND")
     init = hub_sub.add_parser(
         "init",
-        help="create the hub key and database tables if missing",
-        description="Create the hub's key file and database tables named in the config, if missing.",
+        help="create the hub key if missing and bring the database to the current schema",
+        description=(
+            "Create the hub's key file named in the config if missing, and create or migrate its "
+            "database to this version's schema (every table)."
+        ),
     )
     init.add_argument("--config", type=Path, required=True, metavar="FILE", help="hub config file (TOML)")
     init.set_defaults(func=cmd_init)
+    migrate = hub_sub.add_parser(
+        "migrate",
+        help="bring the database to this version's schema (a SQLite file is copied first)",
+        description=(
+            "Apply the numbered schema steps the database lacks, each in its own transaction. A "
+            "SQLite file is first copied beside itself (<file>.before-v<N>-<time>); back up a "
+            "PostgreSQL database with pg_dump before upgrading. A database newer than this "
+            "version is refused. The hub also migrates when it starts."
+        ),
+    )
+    migrate.add_argument("--config", type=Path, required=True, metavar="FILE", help="hub config file (TOML)")
+    migrate.set_defaults(func=cmd_migrate)
     ingest = hub_sub.add_parser(
         "ingest",
         help="run an extra ingest worker (shares the kiosks' records with the hub)",
@@ -52,7 +71,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    # lazy: the app and its web pages (NiceGUI) are loaded only by the subcommand that serves them
     from hub.app import HubApp
+    from hub.web import app_pages
 
     if args.config is None:
         raise CliError("--config FILE is required (see `floorledger hub --help`)")
@@ -61,7 +82,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise CliError(
             f"hub key {config.key_file} does not exist; run `floorledger hub init --config {args.config}`"
         )
-    app = HubApp(config)
+    app = HubApp(config, pages=[app_pages])
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         app.run()  # the web server shuts down on SIGINT/SIGTERM, runs app.stop, then re-raises the signal
@@ -78,7 +99,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from hub.kiosks.worker import IngestWorker
+    from hub.kiosks.worker import IngestWorker  # lazy: loaded only by this subcommand
 
     config = load_config(args.config)
     if not config.key_file.exists():
@@ -108,18 +129,40 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from hub.app import bind_all
-    from hub.store import db as hubdb
-
     config = load_config(args.config)
     signer, created = keyfile.load_or_create(config.key_file)
-    try:
-        db = hubdb.connect(config.database)
-        bind_all(db)
-        db.close()
-    except (HubError, pw.DatabaseError) as err:
-        raise CliError(f"database {config.database}: {str(err).splitlines()[0]}") from err
+    report = _migrate(config)
     state = "created" if created else "kept"
     print(f"hub key {config.key_file} {state}; fingerprint {signer.fingerprint}")
+    _print_report(config, report)
     print(f"database {config.database} ready")
     return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    _print_report(config, _migrate(config))
+    return 0
+
+
+def _migrate(config: HubConfig) -> MigrationReport:
+    try:
+        db = hubdb.connect(config.database)
+        try:
+            return prepare(db)
+        finally:
+            db.close()
+    except (HubError, pw.DatabaseError) as err:
+        raise CliError(f"database {config.database}: {str(err).splitlines()[0]}") from err
+
+
+def _print_report(config: HubConfig, report: MigrationReport) -> None:
+    if report.backup is not None:
+        print(f"database {config.database} copied to {report.backup}")
+    if report.recognised:
+        print(f"database {config.database}: made before schema versions, recognised as version 1")
+    if report.applied:
+        steps = ", ".join(str(v) for v in report.applied)
+        print(f"database {config.database}: schema version {report.after} (applied step {steps})")
+    else:
+        print(f"database {config.database}: schema version {report.after}, nothing to do")

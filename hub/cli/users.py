@@ -48,11 +48,12 @@ def _accounts(url: str) -> tuple[peewee.Database, Accounts]:
 
     from hub.errors import DatabaseUrlError
     from hub.store import db as hub_db
-    from hub.web.auth import MODELS, Accounts
+    from hub.store.schema import prepare
+    from hub.web.auth import Accounts
 
     try:
         database = hub_db.connect(url)
-        hub_db.bind(database, MODELS)
+        prepare(database)
     except DatabaseUrlError as err:
         raise CliError(str(err)) from err
     except (peewee.PeeweeException, OSError) as err:  # driver errors: one line, not a traceback

@@ -17,7 +17,6 @@ from collections.abc import Callable
 import peewee
 
 from hub.ledger import entries as lg
-from hub.store import db as hub_db
 from hub.store.kiosks import ENROLLED, REVOKED, Kiosk, PendingKiosk
 from hub.store.kiosks import KioskKeyHistory as KioskKeyHistory
 from protocol import fields as f
@@ -32,13 +31,6 @@ QR_PREFIX = "floorledger-enroll:1:"
 
 class EnrollmentError(Exception):
     """An act the hub refuses (unknown kiosk, fingerprint mismatch, already enrolled); one line."""
-
-
-MODELS: tuple[type[peewee.Model], ...] = (KioskKeyHistory,)
-
-
-def bind(db: peewee.Database) -> None:
-    hub_db.bind(db, MODELS)
 
 
 def normalize_fingerprint(text: str) -> str:

@@ -288,7 +288,7 @@ class Ingest:
     def start(self) -> None:
         if Kiosk._meta.database is not self.db:
             raise HubError(
-                "bind hub.store.kiosks to this database (hub.store.db.bind) before starting ingest"
+                "bind the hub tables to this database (hub.store.schema.prepare) before starting ingest"
             )
         self.reload_keys()
         self.mqtt.subscribe(self.topics.all_records(shared=self.shared), self.handle_records)

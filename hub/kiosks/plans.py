@@ -40,9 +40,6 @@ Publish = Callable[[str, bytes], None]
 SITE_WIDE_ROLES = ("labor_section", "admin")
 
 
-MODELS: tuple[type[pw.Model], ...] = (LinePlanState,)
-
-
 def _full_quota_units(line: md.Line, inmate: md.Inmate, seconds: Fraction, efficiency: Fraction) -> Fraction:
     """Quota units of a day without excused minutes (when no result exists yet for today)."""
     shift = md.fraction(line.shift_minutes)

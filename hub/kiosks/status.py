@@ -19,36 +19,14 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from hub.store import db as hubdb
-from hub.store.kiosks import BaseModel
+from hub.store.kiosks import MAX_STATE_CHARS, KioskStatus
 
 log = logging.getLogger(__name__)
 
 MAX_STATUS_BYTES = 1024  # a status is a few dozen bytes; anything bigger is not one
-MAX_STATE_CHARS = 16
+
 ONLINE = "online"
 OFFLINE = "offline"
-
-
-class KioskStatus(BaseModel):
-    """The latest status heard from one kiosk (display only; not part of any record or score)."""
-
-    kiosk = pw.CharField(primary_key=True, max_length=64)
-    state = pw.CharField(max_length=MAX_STATE_CHARS)
-    pending = pw.BigIntegerField(null=True)
-    acked_seq = pw.BigIntegerField(null=True)
-    clock_offset_ms = pw.BigIntegerField(null=True)  # kiosk wall_ms minus the hub's receive time
-    seen_ms = pw.BigIntegerField()
-
-    class Meta:
-        table_name = "kiosk_status"
-
-
-MODELS: tuple[type[pw.Model], ...] = (KioskStatus,)
-
-
-def bind(db: pw.Database) -> None:
-    hubdb.bind(db, MODELS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

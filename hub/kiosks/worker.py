@@ -20,12 +20,12 @@ from collections.abc import Callable
 import peewee as pw
 
 from floorledger import keyfile
-from hub.app import bind_all, unwind
+from hub.app import unwind
 from hub.config import HubConfig
 from hub.errors import HubError
 from hub.kiosks.ingest import Ingest
 from hub.kiosks.mqtt import HubMqtt
-from hub.store import db as hubdb
+from hub.store.schema import open_database
 from protocol.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -52,9 +52,8 @@ class IngestWorker:
             )
         try:
             signer = keyfile.load(self.config.key_file)
-            self.db = hubdb.connect(self.config.database)
+            self.db = open_database(self.config.database)
             self._started.append(self.db.close)
-            bind_all(self.db)
             self.mqtt = HubMqtt(self.config.broker_config, client_id=f"hub-{self.config.site}-{self.name}")
             self.ingest = Ingest(self.db, self.mqtt, self.topics, self.config.site, signer)
             self.ingest.start()

@@ -22,7 +22,6 @@ import peewee
 
 from hub.ledger import merkle
 from hub.ledger.entries import LedgerEntry
-from hub.store import db as hub_db
 from hub.store.kiosks import KioskRecord
 from hub.store.ledger import LogLeaf as LogLeaf
 from hub.store.ledger import StoredCheckpoint as StoredCheckpoint
@@ -40,14 +39,6 @@ _EXTEND_ATTEMPTS = 5
 
 class CheckpointError(Exception):
     """No proof can be given (the row is not in a checkpoint yet) or the log could not be extended."""
-
-
-MODELS: tuple[type[peewee.Model], ...] = (LogLeaf, StoredCheckpoint)
-
-
-def bind(db: peewee.Database) -> None:
-    """Bind the log's tables to `db` and create them if missing."""
-    hub_db.bind(db, MODELS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -17,7 +17,6 @@ from typing import Any
 
 import peewee
 
-from hub.store import db as hub_db
 from hub.store.ledger import LedgerEntry as LedgerEntry
 from protocol import canonical
 from protocol import fields as f
@@ -44,14 +43,6 @@ MASTERDATA_CHANGE = "masterdata.change"
 
 class LedgerError(Exception):
     """The ledger cannot take an entry (bad actor/action/payload, or a lost append race)."""
-
-
-MODELS: tuple[type[peewee.Model], ...] = (LedgerEntry,)
-
-
-def bind(db: peewee.Database) -> None:
-    """Bind the ledger's table to `db` and create it if missing."""
-    hub_db.bind(db, MODELS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

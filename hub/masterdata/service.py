@@ -63,28 +63,6 @@ class MasterDataError(ValueError):
     """A change that cannot be made (unknown line, bad number, overlapping version); one line."""
 
 
-MODELS: tuple[type[pw.Model], ...] = (
-    Area,
-    Line,
-    Product,
-    Step,
-    StandardTime,
-    Inmate,
-    Officer,
-    Badge,
-    Assignment,
-    Workday,
-    RuleSetVersion,
-)
-
-
-def bind(db: pw.Database) -> None:
-    """Bind the master-data models to `db` and create their tables if missing."""
-    from hub.store.db import bind as bind_models
-
-    bind_models(db, MODELS)
-
-
 # --- exact values ----------------------------------------------------------------------------------
 
 
@@ -915,25 +893,22 @@ class MasterData:
         """MasterDataError if a locked month of one of `areas` (None: any area) overlaps [first, last]
         (None: unbounded). `undated` names a value that is not versioned by date, for the message."""
         wanted = None if areas is None else sorted({a for a in areas if a})
-        if wanted == [] or not _has_table(self.db, "assess_month_approval"):
-            return  # no assessment tables in this database: no month can be locked
+        if wanted == []:
+            return
         # Lazy: hub.review.monthly imports this module. The query is `is_locked`'s own test (the last stage's
-        # approval not voided) over a range of months; `is_locked` itself is not called because binding
-        # its models for the first time opens and closes a connection, which must not happen inside this
-        # transaction. bind_ctx leaves the models bound as they were.
+        # approval not voided) over a range of months.
         from hub.review.monthly import STAGES, MonthApproval
 
-        with self.db.bind_ctx([MonthApproval], bind_refs=False, bind_backrefs=False):
-            query = MonthApproval.select(MonthApproval.month, MonthApproval.area).where(
-                (MonthApproval.stage == STAGES[-1]) & MonthApproval.voided_ms.is_null()
-            )
-            if wanted is not None:
-                query = query.where(MonthApproval.area.in_(wanted))
-            if first is not None:
-                query = query.where(MonthApproval.month >= str(Month.of(first)))
-            if last is not None:
-                query = query.where(MonthApproval.month <= str(Month.of(last)))
-            found = sorted({(a.month, a.area) for a in query})
+        query = MonthApproval.select(MonthApproval.month, MonthApproval.area).where(
+            (MonthApproval.stage == STAGES[-1]) & MonthApproval.voided_ms.is_null()
+        )
+        if wanted is not None:
+            query = query.where(MonthApproval.area.in_(wanted))
+        if first is not None:
+            query = query.where(MonthApproval.month >= str(Month.of(first)))
+        if last is not None:
+            query = query.where(MonthApproval.month <= str(Month.of(last)))
+        found = sorted({(a.month, a.area) for a in query})
         if found:
             month, area = found[0]
             note = f"（{undated}不分日期，修改会改变该月的结果）" if undated else ""
@@ -1007,13 +982,6 @@ def _step_name(name: str) -> str:
 def _areas_of(lines: Iterable[str]) -> set[str]:
     codes = sorted(set(lines))
     return {x.area for x in Line.select(Line.area).where(Line.code.in_(codes))} if codes else set()
-
-
-def _has_table(db: pw.Database, name: str) -> bool:
-    if isinstance(db, pw.PostgresqlDatabase):  # to_regclass follows the search path (a test's schema)
-        row = db.execute_sql("SELECT to_regclass(%s)", (name,)).fetchone()  # type: ignore[no-untyped-call]
-        return row is not None and row[0] is not None
-    return bool(db.table_exists(name))
 
 
 def _line_is(line: str | None) -> Any:

@@ -52,15 +52,6 @@ FOLLOW_INTERVAL_S = 0.5  # commits of other processes reach the results within t
 ChangeListener = Callable[[list[LineDayKey]], None]
 
 
-MODELS: tuple[type[pw.Model], ...] = (DailyResult, DiscrepancyFlag)
-
-
-def bind(db: pw.Database) -> None:
-    from hub.store.db import bind as bind_models
-
-    bind_models(db, MODELS)
-
-
 def _row(r: DailyRecord, rule_version: str, digest: str, now_ms: int) -> dict[str, Any]:
     pct = r.completion_pct
     return {

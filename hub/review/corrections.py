@@ -26,7 +26,6 @@ import peewee as pw
 
 from hub.ledger.entries import CORRECTION
 from hub.results import facts as fx
-from hub.store.db import bind as bind_models
 from hub.store.review import APPROVED as APPROVED
 from hub.store.review import MAX_REASON as MAX_REASON
 from hub.store.review import PROPOSED as PROPOSED
@@ -101,13 +100,6 @@ def may_act(role: str, record_day: date, today: date, window_days: int) -> bool:
 
 
 # --- tables ----------------------------------------------------------------------------------------
-
-
-MODELS: tuple[type[pw.Model], ...] = (CorrectionProposal, DisputeAnswer, DiscrepancyNote)
-
-
-def bind(db: pw.Database) -> None:
-    bind_models(db, MODELS)
 
 
 # --- reading records -------------------------------------------------------------------------------
@@ -220,12 +212,7 @@ def area_of(line: str) -> str | None:
 
 def notice_for(person: str, day: date, days_back: int = 7) -> str | None:
     """The latest rejected-dispute reason of `person` for a day in [day - days_back, day], if any
-    (the line plan's notice); None where this module's tables are not in the hub's database."""
-    from hub.masterdata import service as md
-
-    database = DisputeAnswer._meta.database
-    if database is None or database is not md.Line._meta.database:
-        return None
+    (the line plan's notice)."""
     first = (day - timedelta(days=days_back)).isoformat()
     row = (
         DisputeAnswer.select()

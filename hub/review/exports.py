@@ -20,8 +20,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import peewee as pw
-
 from hub.engine.exact import shown
 from hub.engine.model import Month
 from hub.review.monthly import Assessment, AssessmentError, MonthView
@@ -121,15 +119,6 @@ def to_xlsx(rows: Sequence[dict[str, Any]]) -> bytes:
 
 
 # --- API tokens --------------------------------------------------------------------------------------
-
-
-MODELS: tuple[type[pw.Model], ...] = (ApiToken,)
-
-
-def bind(db: pw.Database) -> None:
-    from hub.store.db import bind as bind_models
-
-    bind_models(db, MODELS)
 
 
 def _hash(token: str) -> str:

@@ -9,16 +9,10 @@ from __future__ import annotations
 import peewee as pw
 
 from hub.engine.model import Month
-from hub.store.db import bind
-from hub.store.review import Adjustment, MonthApproval, PublishedWeek, WeekSignoff
+from hub.store.review import MonthApproval
 
 # The approval stages of a month, in order; the last one locks it.
 STAGES: tuple[str, ...] = ("line_officer", "area_head", "labor_section")
-
-
-def _ensure_bound(db: pw.Database) -> None:
-    if MonthApproval._meta.database is not db:
-        bind(db, (WeekSignoff, PublishedWeek, MonthApproval, Adjustment))
 
 
 def active_stages(month: Month | str, area: str) -> list[str]:
@@ -30,5 +24,4 @@ def active_stages(month: Month | str, area: str) -> list[str]:
 
 def is_locked(db: pw.Database, month: Month | str, area: str) -> bool:
     """Whether the area's month is fully approved: nothing may alter its numbers until reopened."""
-    _ensure_bound(db)
     return STAGES[-1] in active_stages(month, area)

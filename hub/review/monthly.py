@@ -41,7 +41,6 @@ from hub.engine.explain import explain_monthly
 from hub.engine.model import Adjustment as EngineAdjustment
 from hub.engine.model import DailyRecord, Month, MonthlyScore, RuleSet
 from hub.review.lock import STAGES as STAGES
-from hub.review.lock import _ensure_bound
 from hub.review.lock import active_stages as active_stages
 from hub.review.lock import is_locked as is_locked
 from hub.store.db import write_transaction
@@ -277,18 +276,8 @@ class PublishedView:
 # --- tables -----------------------------------------------------------------------------------------
 
 
-MODELS: tuple[type[pw.Model], ...] = (WeekSignoff, PublishedWeek, MonthApproval, Adjustment)
-
-
-def bind(db: pw.Database) -> None:
-    from hub.store.db import bind as bind_models
-
-    bind_models(db, MODELS)
-
-
 def engine_adjustments(db: pw.Database, month: Month) -> tuple[EngineAdjustment, ...]:
     """The month's adjustments in force, as the engine takes them (`MonthInput.adjustments`)."""
-    _ensure_bound(db)
     query = Adjustment.select().where((Adjustment.month == str(month)) & Adjustment.voided_ms.is_null())
     return tuple(
         EngineAdjustment(inmate=a.inmate, points=Fraction(a.points), reason=a.reason)
@@ -300,7 +289,6 @@ def published_weeks(db: pw.Database, area_or_line: str, today: date) -> list[Pub
     """Weekly reviews published to `area_or_line`'s boards (a line shows its area's) and in force today."""
     from hub.masterdata import service as md
 
-    _ensure_bound(db)
     line = md.Line.get_or_none(md.Line.code == area_or_line)
     area = line.area if line is not None else area_or_line
     text = today.isoformat()
@@ -411,7 +399,6 @@ class Assessment:
         self.record_act = record_act
         self.today = today
         self.clock_ms = clock_ms
-        _ensure_bound(db)
 
     # --- scope ---------------------------------------------------------------------------------------
 

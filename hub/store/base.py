@@ -7,4 +7,4 @@ import peewee as pw
 
 class BaseModel(pw.Model):
     class Meta:
-        database = None  # bound by hub.store.db.bind
+        database = None  # bound by hub.store.schema.bind_all

@@ -2,14 +2,14 @@
 
 SQLite runs with WAL and `synchronous=FULL` (an acknowledged record must survive a power cut) and a
 busy timeout so two ingest workers wait for each other instead of failing. Tables are created by
-`bind`; models are declared unbound in `hub.store.kiosks` and bound here at start-up.
+the migrations and bound by `hub.store.schema` (`open_database`), never here.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import peewee as pw
@@ -36,7 +36,7 @@ def connect(url: str) -> pw.Database:
         schema = parse_qs(parts.query).get("schema", [None])[0]
         if schema is not None and not SCHEMA_RE.fullmatch(schema):
             raise DatabaseUrlError(f"schema {schema!r}: letters, digits and _ only")
-        extra = {"options": f"-c search_path={schema}"} if schema else {}
+        extra: dict[str, Any] = {"options": f"-c search_path={schema}"} if schema else {}
         return pw.PostgresqlDatabase(
             name,
             **extra,
@@ -62,16 +62,6 @@ def connect(url: str) -> pw.Database:
 
 def is_sqlite(db: pw.Database) -> bool:
     return isinstance(db, pw.SqliteDatabase)
-
-
-def bind(db: pw.Database, models: Sequence[type[pw.Model]]) -> None:
-    """Bind `models` to `db` and create their tables (and indexes) when missing."""
-    db.bind(list(models), bind_refs=False, bind_backrefs=False)
-    with db.connection_context():
-        schema = pg_schema(db)
-        if schema:
-            db.execute_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-        db.create_tables(list(models), safe=True)
 
 
 def pg_schema(db: pw.Database) -> str | None:

@@ -1,6 +1,6 @@
 """The hub's ingest tables: enrolled kiosks with their chain heads, stored records, quarantine, pending.
 
-Declared unbound; `hub.store.db.bind(db, MODELS)` binds them at start-up. `KioskRecord.frame` holds the
+Declared unbound; `hub.store.schema` binds them at start-up. `KioskRecord.frame` holds the
 signed bytes exactly as the kiosk sent them — the only column `floorledger verify` trusts; the other
 columns are parsed from it for queries. `kiosk` columns hold the kiosk id as text (no foreign-key
 objects), so readers compare plain strings.
@@ -116,7 +116,22 @@ class LinePlanState(BaseModel):
         table_name = "line_plan_state"
 
 
-MODELS: tuple[type[pw.Model], ...] = (Kiosk, KioskRecord, Quarantine, PendingKiosk)
+MAX_STATE_CHARS = 16  # a kiosk status word: online, offline, ...
+
+
+class KioskStatus(BaseModel):
+    """The latest status heard from one kiosk (display only; not part of any record or score)."""
+
+    kiosk = pw.CharField(primary_key=True, max_length=64)
+    state = pw.CharField(max_length=MAX_STATE_CHARS)
+    pending = pw.BigIntegerField(null=True)
+    acked_seq = pw.BigIntegerField(null=True)
+    clock_offset_ms = pw.BigIntegerField(null=True)  # kiosk wall_ms minus the hub's receive time
+    seen_ms = pw.BigIntegerField()
+
+    class Meta:
+        table_name = "kiosk_status"
+
 
 # The columns of a kiosk record that are derived from its frame, in the order ingest writes them and
 # `floorledger verify` re-derives them (then `frame` itself and `received_ms`, which are not derived).

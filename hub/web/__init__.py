@@ -1,33 +1,32 @@
 """The hub's web side: officers' dashboard (accounts, roles, pages) and the wall boards.
 
-The hub app builds a `WebContext` and calls `register_pages(context)` once before `ui.run(...,
-storage_secret=...)` (sessions need the storage secret).
+`app_pages(app)` is the page registrar the command line gives `HubApp`: it builds the `WebContext`
+from the running app's services and calls `register_pages(context)` once before `ui.run(...,
+storage_secret=...)` (sessions need the storage secret). The tables the pages use are created by the
+schema's migrations (`hub.store.schema`), never here.
 """
 
 from __future__ import annotations
 
+from hub.app import HubApp
+from hub.web.audit import register_audit
+from hub.web.board.model import BoardSettings, Privacy
+from hub.web.board.page import register_board
 from hub.web.context import ResultsFeed, WebContext
+from hub.web.floor import register_floor
+from hub.web.kiosks import register_kiosks
+from hub.web.login import register_login
+from hub.web.masterdata.pages import register_masterdata
+from hub.web.review.assessment import board_published, register_assessment
+from hub.web.review.daily import register_review, review_desk
+from hub.web.review.trends import register_trends
+from hub.web.users import register_users
 
-__all__ = ["ResultsFeed", "WebContext", "register_pages"]
+__all__ = ["ResultsFeed", "WebContext", "app_pages", "register_pages"]
 
 
 def register_pages(context: WebContext) -> None:
-    """Create the web tables and mount every page: /login, /, /floor, /kiosks, /users, /board/<target>."""
-    from hub.store.db import bind
-    from hub.web import auth
-    from hub.web.audit import register_audit
-    from hub.web.board import tokens as boards
-    from hub.web.board.page import register_board
-    from hub.web.floor import register_floor
-    from hub.web.kiosks import register_kiosks
-    from hub.web.login import register_login
-    from hub.web.masterdata.pages import register_masterdata
-    from hub.web.review.assessment import register_assessment
-    from hub.web.review.daily import register_review, review_desk
-    from hub.web.review.trends import register_trends
-    from hub.web.users import register_users
-
-    bind(context.db, [*auth.MODELS, *boards.MODELS])
+    """Mount every page: /login, /, /floor, /kiosks, /users, /review, /weekly, /monthly, /board/<target>."""
     if context.results is not None:
         context.results.on_change(context.feed.notify)
     register_login(context)
@@ -40,3 +39,35 @@ def register_pages(context: WebContext) -> None:
     register_trends(context)
     register_audit(context)
     register_board(context)
+
+
+def app_pages(app: HubApp) -> None:
+    """The dashboard and wall boards over the running hub's services (a `HubApp.pages` entry)."""
+    assert app.db is not None, "pages are registered after start()"
+    assert app.services is not None, "pages are registered after start()"
+    services = app.services
+    mqtt = app.mqtt
+    settings = BoardSettings(
+        privacy=Privacy(app.config.board.privacy), seconds_per_page=app.config.board.seconds_per_page
+    )
+    context = WebContext(
+        db=app.db,
+        site=app.config.site,
+        timezone=app.config.timezone,
+        board_settings=settings,
+        results=services.results,
+        ledger=services.ledger,
+        enrollment=services.enrollment,
+        checkpoints=services.checkpoints,
+        corrections=services.corrections,
+        assessment=services.assessment,
+        config=app.config,
+        clock=app.clock_ms,
+        # The board is marked stale while the hub cannot hear the kiosks (broker lost).
+        live=lambda: mqtt is not None and mqtt.connected,
+        masterdata=services.masterdata,
+        published=board_published(app.db),  # weekly reviews published to the boards (公示)
+        refresh_plan=app.refresh_plan,
+    )
+    app.web_context = context
+    register_pages(context)

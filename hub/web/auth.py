@@ -54,9 +54,6 @@ class LoginRefused(AuthError):
         self.locked = locked
 
 
-MODELS: tuple[type[peewee.Model], ...] = (User,)
-
-
 # --- password hashing -------------------------------------------------------------------------------
 
 

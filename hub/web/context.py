@@ -13,9 +13,11 @@ The hub app builds one and calls `hub.web.register_pages(context)` once before `
   this board (公示) and still within their days; None until the weekly-review page provides it.
 - `feed`: the results feed; pass `context.feed.notify` to the results notifier (or let
   `register_pages` subscribe it when `results` has `subscribe`) so boards refresh within a second.
-- `results`, `ledger`, `enrollment`: the hub's own objects, used when present (`None` otherwise:
-  the pages that need them say the function is not available). Officers' acts (board tokens,
-  enrollment) are appended to `ledger` when it is given.
+- `results`, `ledger`, `enrollment`, `checkpoints`, `masterdata`, `corrections`, `assessment`: the
+  hub's own services (`hub.app.build_services`), used when present (`None` otherwise: the pages that
+  need them say the function is not available, or still build their own until they take these).
+  Officers' acts (board tokens, enrollment) are appended to `ledger` when it is given.
+- `config`: the hub's configuration (None in tests that build a context by hand).
 - `live`: whether the hub is receiving (e.g. `lambda: app.mqtt.connected()`); while it says False
   boards keep their rows marked 数据未更新. None: live whenever the data can be read.
 - `idle_timeout_s`, `lock_minutes`: session idle timeout (default 15 min) and lock-out duration.
@@ -33,8 +35,17 @@ from zoneinfo import ZoneInfo
 
 import peewee
 
+from hub.config import HubConfig
+from hub.kiosks.enrollment import Enrollment
+from hub.ledger.checkpoints import CheckpointLog
+from hub.ledger.entries import Ledger
+from hub.masterdata.service import MasterData
+from hub.results.worker import Results
+from hub.review.corrections import Corrections
+from hub.review.monthly import Assessment
 from hub.web.auth import DEFAULT_LOCK_MS, Accounts, Clock, wall_ms
 from hub.web.board.model import BoardSettings, BoardSnapshot, Published
+from hub.web.board.source import HubBoardSource
 from hub.web.board.tokens import BoardTokens
 
 
@@ -74,11 +85,14 @@ class WebContext:
     published: Callable[[str, date], Sequence[Published]] | None = None
     live: Callable[[], bool] | None = None
     feed: ResultsFeed = field(default_factory=ResultsFeed)
-    results: Any = None
-    ledger: Any = None
-    enrollment: Any = None
-    config: Any = None
-    masterdata: Any = None  # the hub's MasterData, so page changes reach its plan and result listeners
+    results: Results | None = None
+    ledger: Ledger | None = None
+    enrollment: Enrollment | None = None
+    checkpoints: CheckpointLog | None = None
+    corrections: Corrections | None = None
+    assessment: Assessment | None = None
+    config: HubConfig | None = None
+    masterdata: MasterData | None = None  # the hub's, so page changes reach its plan and result listeners
     refresh_plan: Callable[[str], object] | None = None  # republish one line's plan (e.g. a dispute answer)
     idle_timeout_s: float = 15 * 60
     lock_minutes: float = DEFAULT_LOCK_MS / 60_000
@@ -90,8 +104,6 @@ class WebContext:
         self.accounts = Accounts(self.db, clock=self.clock, lock_ms=int(self.lock_minutes * 60_000))
         self.boards = BoardTokens(self.db, clock=self.clock)
         if self.board_source is None:
-            from hub.web.board.source import HubBoardSource
-
             self.board_source = HubBoardSource(self.db, published=self.published)
 
     @property

@@ -24,12 +24,11 @@ from nicegui.testing.general import nicegui_reset_globals, prepare_simulation
 from nicegui.testing.user import User
 
 from hub.accounts import Role
-from hub.ledger import checkpoints
-from hub.ledger import entries as ledger
+from hub.engine.exact import shown
 from hub.masterdata import service as masterdata
 from hub.results import worker as results
 from hub.store import db
-from hub.store import kiosks as models
+from hub.store.schema import prepare
 from hub.web import WebContext, register_pages
 
 PASSWORD = "correct horse 1"
@@ -52,11 +51,7 @@ class StepClock:
 def hub_db(path: Path) -> peewee.Database:
     """A real SQLite hub database with every table the web side reads."""
     database = db.connect(f"sqlite:///{path}")
-    db.bind(database, models.MODELS)
-    masterdata.bind(database)
-    results.bind(database)
-    ledger.bind(database)
-    checkpoints.bind(database)
+    prepare(database)
     return database
 
 
@@ -95,8 +90,6 @@ def put_result(
     standard_seconds: Fraction = Fraction(60),
 ) -> None:
     """One inmate-day in `daily_result` as the results engine stores it (exact and shown values)."""
-    from hub.engine.exact import shown
-
     quota_std = quota * standard_seconds
     earned = done * standard_seconds
     pct = None if not quota else 100 * done / quota

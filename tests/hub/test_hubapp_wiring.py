@@ -1,9 +1,11 @@
 """The assembled hub (HubApp, without its web server) against a real Mosquitto: a kiosk enrolled by an
 officer sends signed records, the daily result follows and the line's retained, hub-signed plan
-carries the new result; master-data changes are ledgered."""
+carries the new result; master-data changes are ledgered. The app starts on a database made before
+schema migrations too."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from datetime import date, datetime
@@ -18,7 +20,10 @@ from floorledger.broker import MosquittoProcess
 from hub.app import HubApp
 from hub.config import parse_config
 from hub.ledger.entries import KIOSK_ENROLL
+from hub.masterdata import service as md
 from hub.results import worker as rs
+from hub.review.corrections import notice_for
+from hub.store.migrate import schema_version
 from protocol import batch
 from protocol.messages import LinePlan, open_frame
 from protocol.records import CheckIn, CheckOut, UnitCount, WarehousedCount
@@ -30,6 +35,8 @@ from tests.hub.results.test_results_recompute import KioskChain
 ZONE = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 10, 5)
 NOON_MS = int(datetime(2026, 10, 5, 12, 0, tzinfo=ZONE).timestamp() * 1000)
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "hub-24abeab.sqlite3"
+FIXTURE_MS = int(datetime(2026, 10, 14, 9, 0, tzinfo=ZONE).timestamp() * 1000)
 
 
 def test_records_from_an_enrolled_kiosk_reach_results_and_the_signed_plan(
@@ -119,4 +126,33 @@ def test_records_from_an_enrolled_kiosk_reach_results_and_the_signed_plan(
         kiosk.disconnect()
         watcher.loop_stop()
         watcher.disconnect()
+        app.stop()
+
+
+def test_the_hub_starts_on_a_database_made_before_migrations(
+    tmp_path: Path, private_broker: MosquittoProcess
+) -> None:
+    """A copy of tests/fixtures/hub-24abeab.sqlite3 under a started HubApp: migrated at start (a copy
+    beside it, schema version 1), every service built once, and the seeded site's plans published."""
+    shutil.copyfile(FIXTURE, tmp_path / "hub.db")
+    keyfile.create(tmp_path / "hub.key")  # the fixture's own key was not kept; a new key signs from here
+    config = parse_config(
+        {"site": "fixture", "broker": f"mqtt://127.0.0.1:{private_broker.port}", "database": "hub.db"},
+        tmp_path,
+    )
+    app = HubApp(config, clock_ms=lambda: FIXTURE_MS)
+    try:
+        app.start()
+        services = app.services
+        assert services is not None
+        assert app.ledger is services.ledger
+        assert app.masterdata is services.masterdata
+        assert services.corrections.window_days == config.correction_window_days
+        assert app.db is not None
+        assert schema_version(app.db) == 1
+        assert len(list(tmp_path.glob("hub.db.before-v1-*"))) == 1
+        assert md.Line.select().count() > 0
+        assert app.plans is not None
+        assert notice_for("nobody", date(2026, 10, 14)) is None  # the dispute table is there from the start
+    finally:
         app.stop()

@@ -15,12 +15,12 @@ from pathlib import Path
 import peewee as pw
 import pytest
 
-from hub.app import bind_all
 from hub.masterdata import service as md
 from hub.results import worker as rs
 from hub.seed import SeedSummary, seed_site
 from hub.store import db as hubdb
 from hub.store.kiosks import KioskRecord
+from hub.store.schema import prepare
 from protocol.signing import Signer
 
 HUB_KEY = Signer(b"\x05" * 32)
@@ -104,7 +104,7 @@ def test_the_same_seed_gives_the_same_site_byte_for_byte(
         assert first[0]
         assert first == fingerprint("b.db")
     finally:
-        bind_all(seeded[1])  # the module's database again, for the tests after this one
+        prepare(seeded[1])  # the module's database again, for the tests after this one
 
 
 def test_floorledger_verify_holds_on_the_seeded_database(

@@ -20,7 +20,7 @@ from floorledger.base.mqtt_url import BrokerConfig
 from hub.kiosks.ingest import Ingest
 from hub.kiosks.mqtt import HubMqtt
 from hub.store import db as hubdb
-from hub.store.kiosks import MODELS
+from hub.store.schema import prepare
 from protocol.signing import Signer  # noqa: E402
 from protocol.topics import Topics  # noqa: E402
 
@@ -39,7 +39,7 @@ def main(db_url: str, broker_url: str, site: str, seed: str) -> int:
             os._exit(9)
 
     db = hubdb.connect(db_url)
-    hubdb.bind(db, MODELS)
+    prepare(db)
     topics = Topics.for_site(site)
     broker = BrokerConfig.from_url(broker_url)
     mqtt = HubMqtt(broker, status_topic=topics.hub_status(), reconnect_min_s=0.2, reconnect_max_s=1)

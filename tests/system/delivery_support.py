@@ -19,7 +19,8 @@ from floorledger.base.mqtt_url import BrokerConfig
 from hub.kiosks.ingest import Ingest
 from hub.kiosks.mqtt import HubMqtt
 from hub.store import db as hubdb
-from hub.store.kiosks import MODELS, Kiosk, KioskRecord
+from hub.store.kiosks import Kiosk, KioskRecord
+from hub.store.schema import prepare
 from kiosk.clock import KioskClock
 from kiosk.store import KioskStore
 from protocol.records import GENESIS_HASH, UnitCount
@@ -58,7 +59,7 @@ def _pg_admin(sql: str) -> None:
 
 def open_hub_db(url: str) -> pw.Database:
     db = hubdb.connect(url)
-    hubdb.bind(db, MODELS)
+    prepare(db)
     return db
 
 

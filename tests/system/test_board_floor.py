@@ -23,6 +23,7 @@ from selenium.webdriver.chrome.service import Service
 from floorledger.broker import free_port, free_ports
 from floorledger.demo.orchestrator import Demo, DemoOptions
 from floorledger.demo.site import pad_board
+from hub.store.schema import prepare
 
 pytestmark = pytest.mark.system
 
@@ -141,7 +142,7 @@ def test_kiosk_activity_reaches_the_board_which_survives_a_hub_restart(
 
     db = hubdb.connect(str(floor.data / "hub" / "hub.sqlite3"))
     try:
-        hubdb.bind(db, boards.MODELS)
+        prepare(db)
         token = boards.BoardToken.get(boards.BoardToken.target == "L1")
         boards.BoardTokens(db).revoke(token.id, by="admin")
     finally:

@@ -22,9 +22,6 @@ class BoardTokenError(ValueError):
     """A token operation that cannot be done; `str()` is the reason."""
 
 
-MODELS: tuple[type[peewee.Model], ...] = (BoardToken,)
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TokenInfo:
     id: int

@@ -91,9 +91,7 @@ def _pick_area(ctx: WebContext, who: Principal, area: str) -> tuple[list[str], s
 
 
 def register_assessment(ctx: WebContext) -> None:
-    """Mount /weekly, /monthly, /export-tokens and GET /api/month/{month}; create the tables."""
-    asm.bind(ctx.db)
-    exports.bind(ctx.db)
+    """Mount /weekly, /monthly, /export-tokens and GET /api/month/{month}."""
     add_nav("assess.nav.weekly", "/weekly", OFFICERS)
     add_nav("assess.nav.monthly", "/monthly", OFFICERS)
     add_nav("assess.nav.tokens", "/export-tokens", ADMIN_ONLY)

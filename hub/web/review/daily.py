@@ -21,7 +21,6 @@ from hub.masterdata import service as md
 from hub.results import worker as rs
 from hub.results.facts import HUB_CORRECTABLE
 from hub.review import corrections as cx
-from hub.store.db import bind
 from hub.web import guard
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
@@ -57,8 +56,7 @@ def review_desk(
 
 
 def register_review(context: WebContext, desk: cx.Corrections | None = None) -> None:
-    """Mount /review?line=CODE&day=YYYY-MM-DD (creates the review tables in the hub database)."""
-    bind(context.db, cx.MODELS)
+    """Mount /review?line=CODE&day=YYYY-MM-DD."""
     service = desk if desk is not None else review_desk(context)
     add_nav("review.nav", PATH, REVIEW_ROLES)
 

@@ -18,6 +18,7 @@ from hub.audit import bundle as bd
 from hub.engine.model import Month
 from hub.seed import seed_site
 from hub.store import db as hubdb
+from hub.store.schema import prepare
 from protocol.signing import Signer, Verifier, b64decode, b64encode
 
 HUB_KEY = Signer(b"\x07" * 32)
@@ -242,7 +243,7 @@ def test_bundle_command_signs_a_checkpoint_and_writes_a_verifiable_file(tmp_path
     assert bd.check_bundle_bytes(out.read_bytes(), PUBLIC).ok
     db = hubdb.connect(str(path))
     try:
-        checkpoints.bind(db)
+        prepare(db)
         assert checkpoints.StoredCheckpoint.select().count() == 2  # the seed's and the bundle's
     finally:
         db.close()

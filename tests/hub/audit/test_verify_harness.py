@@ -26,13 +26,13 @@ from hub.ledger import checkpoints
 from hub.ledger import entries as ledger
 from hub.store import db as hub_db
 from hub.store import kiosks as models
+from hub.store.schema import prepare
 from protocol import batch
 from protocol.messages import Hello, seal
 from protocol.records import GENESIS_HASH, Record, SignedRecord, UnitCount, sign_record
 from protocol.signing import Signer
 from protocol.topics import Topics
 
-ALL_MODELS = (*models.MODELS, *ledger.MODELS, *checkpoints.MODELS, *enrollment.MODELS)
 PG_ADMIN = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
 HUB_SEED = bytes(range(32))
 START_MS = 1_791_190_800_000
@@ -154,7 +154,7 @@ class TrustHub:
 @contextmanager
 def trust_hub(url: str, broker_url: str) -> Iterator[TrustHub]:
     db = hub_db.connect(url)
-    hub_db.bind(db, ALL_MODELS)
+    prepare(db)
     key = Signer(HUB_SEED)
     clock = FakeClock()
     topics = Topics.for_site(f"trust{uuid.uuid4().hex[:8]}")

@@ -15,6 +15,7 @@ from hub.audit import verify
 from hub.results import worker as rs
 from hub.seed import seed_site
 from hub.store import db as hub_db
+from hub.store.schema import prepare
 from protocol.signing import Signer, Verifier
 
 HUB_KEY = Signer(bytes([42]) * 32)
@@ -41,20 +42,11 @@ def seeded(seeded_file: Path, tmp_path: Path) -> Iterator[peewee.Database]:
     copy = tmp_path / "hub.db"
     shutil.copyfile(seeded_file, copy)
     db = hub_db.connect(str(copy))
-    hub_db.bind(db, verify_models())
+    prepare(db)
     try:
         yield db
     finally:
         db.close()
-
-
-def verify_models() -> tuple[type[peewee.Model], ...]:
-    from hub.kiosks import enrollment
-    from hub.ledger import checkpoints
-    from hub.ledger import entries as ledger
-    from hub.store import kiosks as models
-
-    return (*models.MODELS, *ledger.MODELS, *checkpoints.MODELS, *enrollment.MODELS, *rs.MODELS)
 
 
 def test_verify_rederives_seeded_daily_results(seeded: peewee.Database) -> None:

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from floorledger import cli
-from hub.app import bind_all
 from hub.audit import verify
 from hub.audit import weeks as vw
 from hub.ledger.entries import Ledger
@@ -26,6 +25,7 @@ from hub.results import worker as rs
 from hub.review import monthly as asm
 from hub.seed import seed_site
 from hub.store import db as hubdb
+from hub.store.schema import prepare
 from protocol.signing import Verifier
 from tests.hub.audit.test_verify_months import _entry, _late_count, _officers, _report
 from tests.hub.review.test_assessment_domain import (
@@ -327,8 +327,7 @@ def test_a_week_spanning_two_months_is_re_derived_from_both(december: Path) -> N
     records and the sign-off holds."""
     database = hubdb.connect(f"sqlite:///{december}")
     try:
-        bind_all(database)
-        asm.bind(database)
+        prepare(database)
         ledger = Ledger(database, HUB_KEY, lambda: DEC_NOW_MS)
         results = rs.Results(database, today=lambda: DEC_TODAY, clock_ms=lambda: DEC_NOW_MS)
         a = asm.Assessment(

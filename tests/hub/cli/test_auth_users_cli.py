@@ -18,7 +18,8 @@ import pytest
 
 from hub.accounts import Role
 from hub.store import db as hub_db
-from hub.web.auth import MODELS, Accounts, LoginRefused
+from hub.store.schema import prepare
+from hub.web.auth import Accounts, LoginRefused
 
 PASSWORD = "pass word 123"
 FLOORLEDGER = [sys.executable, "-m", "floorledger"]
@@ -30,7 +31,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def accounts_of(url: str) -> tuple[peewee.Database, Accounts]:
     database = hub_db.connect(url)
-    hub_db.bind(database, MODELS)
+    prepare(database)
     return database, Accounts(database)
 
 

@@ -1,11 +1,15 @@
 """`floorledger hub`: the config is checked field by field (one-line errors), `hub init` creates key and
-database, and `floorledger hub --config` starts against a real Mosquitto, serves its web port, announces
-itself online, and stops cleanly on Ctrl-C / SIGTERM."""
+database (every table, the latest schema version), `hub migrate` brings a database made before
+migrations to version 1 (a copy first) after which `floorledger verify` holds, and
+`floorledger hub --config` starts against a real Mosquitto, serves its web port, announces itself
+online, and stops cleanly on Ctrl-C / SIGTERM."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -15,9 +19,13 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
+from floorledger.base.errors import CliError
+from floorledger.base.mqtt_url import BrokerConfig
 from floorledger.broker import MosquittoProcess, free_port, port_open
 from floorledger.cli import main
 from hub.config import ConfigError, load_config
+from hub.store.migrate import latest
+from hub.store.schema import ALL_MODELS
 
 FLOORLEDGER = [sys.executable, "-m", "floorledger"]
 
@@ -143,8 +151,6 @@ def test_the_hub_starts_serves_and_stops_cleanly(
 def test_a_broker_url_may_ask_for_mqtt_3_1_1_and_nothing_else() -> None:
     """`?mqtt=3.1.1` makes clients speak MQTT 3.1.1 (for a broker without MQTT 5) and survives a
     round trip through `url`; MQTT 5 is the default; any other option is refused with one line."""
-    from floorledger.base.errors import CliError
-    from floorledger.base.mqtt_url import BrokerConfig
 
     old = BrokerConfig.from_url("mqtt://broker:1884?mqtt=3.1.1")
     assert (old.host, old.port, old.mqtt5) == ("broker", 1884, False)
@@ -167,3 +173,86 @@ def test_an_extra_ingest_worker_refuses_a_broker_without_shared_subscriptions(tm
     assert done.returncode == 2
     assert "MQTT 5 shared subscriptions" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --- the schema: init and migrate ------------------------------------------------------------------
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "hub-24abeab.sqlite3"
+FIXTURE_HUB_KEY = "BAPRtk5KHXGPA8w391uWADGxYYDMxo-BokeGAwbeyXU"  # see tests/fixtures/README.md
+
+
+def _tables_and_versions(path: Path) -> tuple[set[str], list[int]]:
+    with sqlite3.connect(path) as conn:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        versions = [row[0] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")]
+    return tables, versions
+
+
+def test_init_creates_every_table_at_the_latest_schema_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`hub init` makes the whole schema, the review and web tables too (a line plan's dispute
+    notice no longer depends on the review page having been registered)."""
+
+    path = _write(tmp_path, 'site = "s"\n')
+    assert main(["hub", "init", "--config", str(path)]) == 0
+    tables, versions = _tables_and_versions(tmp_path / "hub.db")
+    assert {m._meta.table_name for m in ALL_MODELS} <= tables
+    assert {"review_dispute_answer", "review_correction", "web_user", "web_board_token"} <= tables
+    assert versions == list(range(1, latest() + 1))
+    assert "schema version 1 (applied step 1)" in capsys.readouterr().out
+    assert main(["hub", "migrate", "--config", str(path)]) == 0
+    assert "schema version 1, nothing to do" in capsys.readouterr().out
+
+
+def test_a_database_made_before_migrations_migrates_and_then_verifies(tmp_path: Path) -> None:
+    """The real commands on a copy of the fixture: `hub migrate` copies the file, stamps version 1,
+    and `floorledger verify` with the fixture's hub key then holds."""
+    shutil.copyfile(FIXTURE, tmp_path / "hub.db")
+    path = _write(tmp_path, 'site = "fixture"\n')
+    done = subprocess.run(
+        [*FLOORLEDGER, "hub", "migrate", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "recognised as version 1" in done.stdout
+    backups = list(tmp_path.glob("hub.db.before-v1-*"))
+    assert len(backups) == 1
+    with sqlite3.connect(backups[0]) as conn:  # the copy is the database as it was
+        copied = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "kiosk_record" in copied
+    assert "schema_version" not in copied
+    _, versions = _tables_and_versions(tmp_path / "hub.db")
+    assert versions == [1]
+    verified = subprocess.run(
+        [*FLOORLEDGER, "verify", "--db", str(tmp_path / "hub.db"), "--hub-key-pub", FIXTURE_HUB_KEY],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "VERIFIED" in verified.stdout
+    assert "NOT VERIFIED" not in verified.stdout
+
+
+def test_a_database_newer_than_the_code_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, 'site = "s"\n')
+    assert main(["hub", "init", "--config", str(path)]) == 0
+    with sqlite3.connect(tmp_path / "hub.db") as conn:
+        conn.execute("INSERT INTO schema_version (version, name, applied_ms) VALUES (99, 'future', 1)")
+    done = subprocess.run(
+        [*FLOORLEDGER, "hub", "migrate", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"floorledger hub: database {tmp_path / 'hub.db'}: the database's schema version 99 is newer "
+        "than this code's (1): upgrade FloorLedger instead of opening this database with an older version"
+    ]

@@ -13,6 +13,7 @@ import pytest
 from hub.kiosks import status as kiosk_status
 from hub.kiosks.status import KioskStatus
 from hub.store import db as hubdb
+from hub.store.schema import prepare
 from protocol.topics import Topics
 
 TOPICS = Topics.for_site("status-test")
@@ -22,7 +23,7 @@ HUB_NOW = 1_764_400_000_000
 @pytest.fixture
 def database(tmp_path: Path) -> Iterator[pw.Database]:
     database = hubdb.connect(f"sqlite:///{tmp_path / 'hub.db'}")
-    kiosk_status.bind(database)
+    prepare(database)
     try:
         yield database
     finally:
@@ -123,7 +124,7 @@ def test_an_oversize_payload_is_ignored(database: pw.Database) -> None:
 def test_a_database_failure_does_not_escape_the_handler(tmp_path: Path) -> None:
     """With the status table dropped under it, the handler logs the failure and returns."""
     database = hubdb.connect(f"sqlite:///{tmp_path / 'other.db'}")
-    kiosk_status.bind(database)
+    prepare(database)
     database.execute_sql("DROP TABLE kiosk_status")  # type: ignore[no-untyped-call]
     try:
         _say("K1", _json(state="online", pending=1, acked_seq=0, wall_ms=HUB_NOW, boot="b1"))

@@ -19,6 +19,7 @@ from hub.kiosks import status as kiosk_status
 from hub.kiosks.mqtt import HubMqtt
 from hub.kiosks.status import KioskStatus
 from hub.store import db as hubdb
+from hub.store.schema import prepare
 from kiosk.clock import KioskClock
 from kiosk.store import KioskStore
 from kiosk.uplink import Uplink
@@ -32,7 +33,7 @@ SKEW_MS = 90_000  # the kiosk's wall clock runs 90 s ahead of the hub's
 @pytest.fixture
 def hub_database(tmp_path: Path) -> Iterator[pw.Database]:
     database = hubdb.connect(f"sqlite:///{tmp_path / 'hub.db'}")
-    kiosk_status.bind(database)
+    prepare(database)
     try:
         yield database
     finally:

@@ -10,6 +10,7 @@ import pytest
 
 from hub.ledger import entries as ledger
 from hub.store import db as hub_db
+from hub.store.schema import prepare
 from protocol import canonical
 from protocol.signing import Signer, Verifier
 
@@ -26,7 +27,7 @@ class FakeClock:
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[peewee.Database]:
     database = hub_db.connect(str(tmp_path / "hub.db"))
-    ledger.bind(database)
+    prepare(database)
     yield database
     database.close()
 

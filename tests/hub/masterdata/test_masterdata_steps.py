@@ -19,6 +19,7 @@ import pytest
 from hub.engine.model import Month
 from hub.masterdata import service as md
 from hub.results import worker as rs
+from hub.store.schema import MASTERDATA_MODELS
 from hub.web.auth import User as Account
 from tests.hub.conftest_web import login
 from tests.hub.masterdata import test_masterdata_store as store
@@ -45,7 +46,7 @@ LOCKED = "2026-10 月 A1 的月考核已审批锁定"
 
 
 def _snapshot() -> list[list[tuple[Any, ...]]]:
-    return [list(model.select().order_by(model._meta.primary_key).tuples()) for model in md.MODELS]
+    return [list(model.select().order_by(model._meta.primary_key).tuples()) for model in MASTERDATA_MODELS]
 
 
 def _refused(acts: Acts, change: Callable[[], Any], match: str) -> None:

@@ -17,11 +17,9 @@ import psycopg2
 import pytest
 
 from hub.engine.model import Month
-from hub.kiosks import plans
 from hub.masterdata import service as md
-from hub.results import worker as results
 from hub.store import db as hubdb
-from hub.store import kiosks as models
+from hub.store.schema import prepare
 
 PG_DSN = "dbname=test user=postgres host=127.0.0.1 port=5432"
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -58,10 +56,7 @@ def hub_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.
 def hub_db(hub_url: str) -> Iterator[pw.Database]:
     """The hub database with every table the hub-data parts use, bound."""
     db = hubdb.connect(hub_url)
-    hubdb.bind(db, models.MODELS)
-    md.bind(db)
-    results.bind(db)
-    hubdb.bind(db, plans.MODELS)
+    prepare(db)
     try:
         yield db
     finally:

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 import peewee as pw
 import pytest
 
-from hub.app import bind_all
 from hub.engine.compute import compute_month
 from hub.engine.model import Month
 from hub.ledger.entries import Ledger, LedgerEntry
@@ -25,6 +24,7 @@ from hub.results import worker as rs
 from hub.review import monthly as asm
 from hub.seed import seed_site
 from hub.store import db as hubdb
+from hub.store.schema import prepare
 from protocol.signing import Signer
 
 TODAY = date(2026, 10, 29)
@@ -62,8 +62,7 @@ def template(factory: pytest.TempPathFactory) -> Path:
 def open_copy(factory: pytest.TempPathFactory, target: Path) -> Site:
     shutil.copy(template(factory), target)
     database = hubdb.connect(f"sqlite:///{target}")
-    bind_all(database)
-    asm.bind(database)
+    prepare(database)
     book = Ledger(database, HUB_KEY, lambda: NOW_MS)
     results = rs.Results(database, today=lambda: TODAY, clock_ms=lambda: NOW_MS)
     assessment = asm.Assessment(

@@ -21,13 +21,13 @@ from hub.audit.verify import verify_database
 from hub.engine.model import Month
 from hub.kiosks import plans
 from hub.kiosks.ingest import Ingest
-from hub.ledger import entries as ledger
 from hub.ledger.entries import CORRECTION, Ledger, LedgerEntry
 from hub.masterdata import service as md
 from hub.results import worker as rs
 from hub.review import corrections as cx
 from hub.store import db as hubdb
 from hub.store.kiosks import ENROLLED, Kiosk, KioskRecord
+from hub.store.schema import prepare
 from protocol.records import (
     CheckIn,
     CheckOut,
@@ -90,18 +90,8 @@ def build_site(path: Path) -> Iterator[Site]:
     """Line L1 on 2026-10-05 at noon: check-in/out, a count, a warehouse lot, an excuse, a dispute,
     a countersign."""
     database = hubdb.connect(f"sqlite:///{path}")
-    from hub.kiosks import enrollment
-    from hub.ledger import checkpoints
-    from hub.store import kiosks as models
 
-    hubdb.bind(database, models.MODELS)
-    md.bind(database)
-    rs.bind(database)
-    ledger.bind(database)
-    checkpoints.bind(database)
-    hubdb.bind(database, plans.MODELS)
-    cx.bind(database)
-    enrollment.bind(database)
+    prepare(database)
     small_site(md.MasterData(database))
     clock = StepClock(NOON_MS)
     hub_key = Signer(b"\x05" * 32)
@@ -329,7 +319,7 @@ def test_a_locked_month_cannot_be_corrected(site: Site) -> None:
     from hub.review import monthly as assessment
 
     proposal = site.desk.propose(OFF1, "K1", site.count.record.seq, "20", "键入错误")
-    assessment.bind(site.db)
+    prepare(site.db)
     area = cx.area_of("L1") or ""
     for stage in assessment.STAGES:
         assessment.MonthApproval.create(

@@ -20,6 +20,7 @@ from hub.engine.exact import round_half_up
 from hub.ledger.entries import LedgerEntry
 from hub.review import exports
 from hub.review import monthly as asm
+from hub.store.schema import prepare
 from tests.hub.conftest_web import PASSWORD, StepClock, make_context, web_user
 from tests.hub.review.test_assessment_domain import HEAD_A1, LINE_L1, MONTH, NOW_MS, Site, open_copy
 
@@ -91,12 +92,8 @@ def test_csv_has_the_documented_header_and_the_same_rows(site: Site) -> None:
 
 @pytest.fixture
 def api_site(site: Site) -> Iterator[tuple[Site, object]]:
-    from hub.store.db import bind
-    from hub.web import auth
-    from hub.web.board import tokens as boards
 
-    bind(site.db, [*auth.MODELS, *boards.MODELS])
-    exports.bind(site.db)
+    prepare(site.db)
     ctx = make_context(site.db, StepClock(NOW_MS), ledger=site.ledger, results=site.results)
     ctx.accounts.create(username="admin", password=PASSWORD, role=Role.ADMIN, display_name="管理员")
     return site, ctx
@@ -138,7 +135,7 @@ async def test_the_json_api_needs_a_token_in_force_and_returns_the_export_rows(
 
 def test_token_names_are_checked(site: Site) -> None:
     """An empty, oversize or repeated token name is refused; no token row is written for it."""
-    exports.bind(site.db)
+    prepare(site.db)
     for name in ("", " ", "x" * 65):
         with pytest.raises(asm.AssessmentError):
             exports.create_token("admin", name)

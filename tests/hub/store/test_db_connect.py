@@ -1,5 +1,5 @@
 """The hub database from a URL: SQLite files durable (WAL, synchronous=FULL), PostgreSQL when asked,
-the ingest tables created by `bind`, and a kiosk's sequence number stored at most once."""
+the tables created by the migrations (`prepare`), and a kiosk's sequence number stored at most once."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 
 from hub.errors import DatabaseUrlError
 from hub.store import db as hubdb
-from hub.store.kiosks import MODELS, Kiosk, KioskRecord
+from hub.store.kiosks import Kiosk, KioskRecord
+from hub.store.schema import prepare
 from tests.system.delivery_support import DATABASE_KINDS, hub_database_url
 
 
@@ -20,7 +21,7 @@ def test_sqlite_url_or_path_opens_a_durable_wal_database(tmp_path: Path, form: s
     path = tmp_path / "sub" / "hub.db"
     db = hubdb.connect(str(path) if form == "path" else f"sqlite:///{path}")
     try:
-        hubdb.bind(db, MODELS)
+        prepare(db)
         with db.connection_context():
             assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
             assert db.execute_sql("PRAGMA synchronous").fetchone()[0] == 2
@@ -45,13 +46,13 @@ def test_postgresql_url_and_bad_urls() -> None:
 
 
 @pytest.mark.parametrize("kind", DATABASE_KINDS)
-def test_bind_creates_tables_and_a_record_is_unique_per_kiosk_and_seq(kind: str, tmp_path: Path) -> None:
-    """After bind the ingest tables exist; a second row for the same kiosk and sequence number is
+def test_prepare_creates_tables_and_a_record_is_unique_per_kiosk_and_seq(kind: str, tmp_path: Path) -> None:
+    """After prepare the ingest tables exist; a second row for the same kiosk and sequence number is
     refused by the database itself, and binary frames come back byte for byte."""
     with hub_database_url(kind, tmp_path) as url:
         db = hubdb.connect(url)
         try:
-            hubdb.bind(db, MODELS)
+            prepare(db)
             row = {
                 "kiosk": "K1",
                 "seq": 1,

@@ -14,12 +14,12 @@ import peewee as pw
 import pytest
 
 from hub.accounts import Role
-from hub.app import bind_all
 from hub.audit import bundle as bd
 from hub.ledger.checkpoints import StoredCheckpoint
 from hub.ledger.entries import Ledger, LedgerEntry
 from hub.seed import seed_site
 from hub.store import db as hubdb
+from hub.store.schema import prepare
 from hub.web import WebContext
 from hub.web.audit import BUNDLE_ACT, register_audit
 from protocol.signing import Signer, Verifier, b64decode
@@ -47,18 +47,13 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def site(template: Path, tmp_path: Path) -> Iterator[pw.Database]:
     shutil.copy(template, tmp_path / "hub.db")
     database = hubdb.connect(str(tmp_path / "hub.db"))
-    bind_all(database)
+    prepare(database)
     yield database
     database.close()
 
 
 @pytest.fixture
 def ctx(site: pw.Database) -> WebContext:
-    from hub.store.db import bind
-    from hub.web import auth
-    from hub.web.board import tokens as boards
-
-    bind(site, [*auth.MODELS, *boards.MODELS])
     context = make_context(site, StepClock(NOW_MS), ledger=Ledger(site, HUB_KEY, lambda: NOW_MS))
     context.site = "demo"
     for username, role, extra in (

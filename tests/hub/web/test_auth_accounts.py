@@ -15,10 +15,7 @@ from tests.hub.conftest_web import PASSWORD, StepClock, hub_db, make_context
 @pytest.fixture
 def accounts(tmp_path: Path) -> Iterator[Accounts]:
     database = hub_db(tmp_path / "hub.db")
-    ctx = make_context(database, StepClock())
-    from hub.store.db import bind
-
-    bind(database, [User])
+    ctx = make_context(database, StepClock())  # hub_db made every table
     yield ctx.accounts
     database.close()
 

@@ -8,9 +8,8 @@ import pytest
 from nicegui.testing import Screen
 from selenium.webdriver.common.by import By
 
-from hub.store.db import bind
-from hub.web import auth, register_pages
-from hub.web.board import tokens as boards
+from hub.store.schema import prepare
+from hub.web import register_pages
 from tests.hub.conftest_web import PASSWORD, StepClock, add_officers, hub_db, make_context, seed_site
 
 SHOTS = Path("screenshots") / "dashboard"
@@ -29,7 +28,7 @@ def test_login_in_a_real_browser_opens_the_floor_and_a_wrong_password_does_not(
     database = hub_db(tmp_path / "hub.db")
     seed_site(3)
     ctx = make_context(database, StepClock())
-    bind(database, [*auth.MODELS, *boards.MODELS])
+    prepare(database)
     add_officers(ctx)
     register_pages(ctx)
     screen.ui_run_kwargs.update(storage_secret="login test", language="zh-CN")

@@ -9,6 +9,7 @@ import pytest
 from nicegui import ui
 
 from hub.accounts import Role
+from hub.store.schema import prepare
 from hub.web import WebContext
 from hub.web.auth import User
 from hub.web.board.tokens import BoardToken
@@ -29,11 +30,8 @@ def ctx(tmp_path: Path) -> Iterator[WebContext]:
     database = hub_db(tmp_path / "hub.db")
     seed_site(2)
     context = make_context(database, StepClock())
-    from hub.store.db import bind
-    from hub.web import auth
-    from hub.web.board import tokens as boards
 
-    bind(database, [*auth.MODELS, *boards.MODELS])
+    prepare(database)
     add_officers(context)
     yield context
     database.close()

@@ -16,6 +16,7 @@ from floorledger.base.mqtt_url import BrokerConfig
 from hub.kiosks import enrollment, ingest
 from hub.kiosks.mqtt import HubMqtt
 from hub.ledger import entries as ledger
+from hub.store.schema import prepare
 from hub.web import WebContext
 from protocol import batch
 from protocol.records import GENESIS_HASH, CheckIn, Record, UnitCount, sign_record
@@ -40,18 +41,15 @@ TOPICS = Topics.for_site("web-test")
 @pytest.fixture
 def ctx(tmp_path: Path, machine_broker: BrokerAddress) -> Iterator[WebContext]:
     database = hub_db(tmp_path / "hub.db")
-    enrollment.bind(database)
+    prepare(database)
     seed_site(3)
     clock = StepClock()
     hub_key = Signer.generate()
     book = ledger.Ledger(database, hub_key, clock)
     enroll = enrollment.Enrollment(database, book, clock)
     context = make_context(database, clock, ledger=book, enrollment=enroll)
-    from hub.store.db import bind
-    from hub.web import auth
-    from hub.web.board import tokens as boards
 
-    bind(database, [*auth.MODELS, *boards.MODELS])
+    prepare(database)
     add_officers(context)
     mqtt = HubMqtt(BrokerConfig.from_url(machine_broker.url))
     mqtt.start()
@@ -144,7 +142,7 @@ async def test_the_live_floor_shows_each_kiosks_backlog_and_clock_offset(ctx: We
     backlog it reported before and a small offset that is not flagged."""
     from hub.kiosks import status as kiosk_status
 
-    kiosk_status.bind(ctx.db)
+    prepare(ctx.db)
     now = 1_764_400_000_000
 
     def say(kiosk: str, payload: bytes) -> None:

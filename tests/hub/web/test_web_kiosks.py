@@ -11,6 +11,7 @@ from nicegui import ui
 from hub.kiosks import enrollment
 from hub.ledger import entries as ledger
 from hub.store import kiosks as models
+from hub.store.schema import prepare
 from hub.web import WebContext
 from protocol.signing import Signer, b64encode
 from tests.hub.conftest_web import StepClock, add_officers, hub_db, login, make_context, seed_site, web_user
@@ -19,18 +20,15 @@ from tests.hub.conftest_web import StepClock, add_officers, hub_db, login, make_
 @pytest.fixture
 def ctx(tmp_path: Path) -> Iterator[WebContext]:
     database = hub_db(tmp_path / "hub.db")
-    enrollment.bind(database)
+    prepare(database)
     seed_site(1)
     clock = StepClock()
     book = ledger.Ledger(database, Signer.generate(), clock)
     context = make_context(
         database, clock, ledger=book, enrollment=enrollment.Enrollment(database, book, clock)
     )
-    from hub.store.db import bind
-    from hub.web import auth
-    from hub.web.board import tokens as boards
 
-    bind(database, [*auth.MODELS, *boards.MODELS])
+    prepare(database)
     add_officers(context)
     yield context
     database.close()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from hub.ledger import entries as ledger
+from hub.store.schema import prepare
 from hub.web import WebContext
 from hub.web.auth import LoginRefused
 from protocol.signing import Signer
@@ -19,11 +20,8 @@ def ctx(tmp_path: Path) -> Iterator[WebContext]:
     database = hub_db(tmp_path / "hub.db")
     clock = StepClock()
     context = make_context(database, clock, ledger=ledger.Ledger(database, Signer.generate(), clock))
-    from hub.store.db import bind
-    from hub.web import auth
-    from hub.web.board import tokens as boards
 
-    bind(database, [*auth.MODELS, *boards.MODELS])
+    prepare(database)
     add_officers(context)
     yield context
     database.close()

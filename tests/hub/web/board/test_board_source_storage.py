@@ -13,11 +13,8 @@ import peewee
 import pytest
 
 from hub.ledger import checkpoints
-from hub.ledger import entries as ledger
-from hub.masterdata import service as masterdata
-from hub.results import worker as results
 from hub.store import db
-from hub.store import kiosks as models
+from hub.store.schema import prepare
 from hub.web.board.model import BoardSnapshot
 from hub.web.board.source import HubBoardSource, UnknownTarget
 from protocol.signing import Signer
@@ -28,11 +25,7 @@ TODAY = date(2025, 11, 28)
 
 
 def _prepare(database: peewee.Database) -> None:
-    db.bind(database, models.MODELS)
-    masterdata.bind(database)
-    results.bind(database)
-    ledger.bind(database)
-    checkpoints.bind(database)
+    prepare(database)
     seed_site(3)
     with database.atomic():
         put_result("A1001", "A1", DAY, quota=Fraction(100), done=Fraction(105))

@@ -17,6 +17,7 @@ from nicegui.testing.user import User
 
 from hub.ledger import entries as ledger
 from hub.masterdata import service as md
+from hub.store.schema import prepare
 from hub.web.auth import User as Account
 from hub.web.masterdata.pages import register_masterdata
 from protocol.signing import Signer
@@ -34,11 +35,8 @@ class Site:
         self.ctx = make_context(self.db, self.clock, ledger=self.ledger)
         # The hub's own MasterData, built as hub/app.py builds it (ledger hook, hub clock).
         self.store = md.MasterData(self.db, record_act=self.ledger.record_act, clock_ms=self.clock)
-        from hub.store.db import bind
-        from hub.web import auth
-        from hub.web.board import tokens as boards
 
-        bind(self.db, [*auth.MODELS, *boards.MODELS])
+        prepare(self.db)
         add_officers(self.ctx)
         with self.db.atomic():  # one fsync
             for step, seconds in (("S1", "60"), ("S2", "45")):

@@ -10,9 +10,8 @@ from selenium.webdriver.common.by import By
 
 from hub.accounts import Role
 from hub.review import monthly as asm
-from hub.store.db import bind
-from hub.web import auth, register_pages
-from hub.web.board import tokens as boards
+from hub.store.schema import prepare
+from hub.web import register_pages
 from hub.web.review.assessment import register_assessment
 from hub.web.review.trends import register_trends
 from tests.hub.conftest_web import PASSWORD, StepClock, make_context
@@ -32,7 +31,7 @@ def test_line_officer_approves_the_month_in_a_real_browser(
 ) -> None:
     """The officer of L1 signs in, opens 月考核 for A1, sees the scores and approves as 分监区民警."""
     site = open_copy(tmp_path_factory, tmp_path / "hub.db")
-    bind(site.db, [*auth.MODELS, *boards.MODELS])
+    prepare(site.db)
     ctx = make_context(site.db, StepClock(NOW_MS), ledger=site.ledger, results=site.results)
     ctx.accounts.create(
         username="off_l1", password=PASSWORD, role=Role.LINE_OFFICER, lines=["L1"], display_name="王警官"

@@ -20,6 +20,7 @@ from hub.accounts import Role
 from hub.results.worker import DailyResult
 from hub.review import exports
 from hub.review import monthly as asm
+from hub.store.schema import prepare
 from hub.web import WebContext
 from hub.web.review.assessment import board_published, register_assessment
 from hub.web.review.trends import register_trends
@@ -37,11 +38,8 @@ def site(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[S
 
 @pytest.fixture
 def ctx(site: Site) -> Iterator[WebContext]:
-    from hub.store.db import bind
-    from hub.web import auth
-    from hub.web.board import tokens as boards
 
-    bind(site.db, [*auth.MODELS, *boards.MODELS])
+    prepare(site.db)
     context = make_context(site.db, StepClock(NOW_MS), ledger=site.ledger, results=site.results)
     accounts = context.accounts
     accounts.create(username="admin", password=PASSWORD, role=Role.ADMIN, display_name="管理员")

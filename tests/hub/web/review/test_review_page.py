@@ -19,9 +19,8 @@ from hub.accounts import Role
 from hub.kiosks import plans
 from hub.ledger.entries import CORRECTION, LedgerEntry
 from hub.review import corrections as cx
-from hub.store.db import bind
-from hub.web import WebContext, auth
-from hub.web.board import tokens as boards
+from hub.store.schema import prepare
+from hub.web import WebContext
 from hub.web.review.daily import register_review
 from tests.hub.conftest_web import PASSWORD, login, web_user
 from tests.hub.review.test_corrections_domain import DAY, NOON_MS, Site, build_site, done_of
@@ -39,7 +38,7 @@ def ctx(site: Site) -> WebContext:
     context = WebContext(
         db=site.db, clock=site.clock, site="测试监狱", ledger=site.ledger, results=site.results
     )
-    bind(site.db, [*auth.MODELS, *boards.MODELS])
+    prepare(site.db)
     accounts = context.accounts
     accounts.create(
         username="off1", password=PASSWORD, role=Role.LINE_OFFICER, lines=["L1"], display_name="王警官"

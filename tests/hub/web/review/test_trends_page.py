@@ -13,6 +13,7 @@ from nicegui import ui
 from hub.accounts import Role
 from hub.results.worker import DailyResult
 from hub.review import monthly as asm
+from hub.store.schema import prepare
 from hub.web import WebContext
 from hub.web.review.assessment import register_assessment
 from hub.web.review.trends import register_trends
@@ -30,11 +31,8 @@ def site(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[S
 
 @pytest.fixture
 def ctx(site: Site) -> Iterator[WebContext]:
-    from hub.store.db import bind
-    from hub.web import auth
-    from hub.web.board import tokens as boards
 
-    bind(site.db, [*auth.MODELS, *boards.MODELS])
+    prepare(site.db)
     context = make_context(site.db, StepClock(NOW_MS), results=site.results)
     context.accounts.create(
         username="head_a1", password=PASSWORD, role=Role.AREA_HEAD, area="A1", display_name="甲"

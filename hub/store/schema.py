@@ -1,0 +1,81 @@
+"""The one owner of the hub's schema: every table, bound once at start-up, migrated to the code's version.
+
+`open_database(url)` is what a process calls: connect, migrate (`hub.store.migrate`), bind every
+table. `prepare(db)` does the last two on a database a caller connected itself; `bind_all(db)` only
+binds, for a reader that must not change the file it reads (`floorledger verify`). Tables are
+declared unbound in the modules beside this one; nothing else binds or creates them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import peewee as pw
+
+from hub.store import kiosks, ledger, masterdata, results, review, web
+from hub.store.db import connect
+from hub.store.migrate import MigrationReport, migrate, now_ms
+
+ALL_MODELS: tuple[type[pw.Model], ...] = (
+    kiosks.Kiosk,
+    kiosks.KioskRecord,
+    kiosks.Quarantine,
+    kiosks.PendingKiosk,
+    kiosks.KioskKeyHistory,
+    kiosks.LinePlanState,
+    kiosks.KioskStatus,
+    ledger.LedgerEntry,
+    ledger.LogLeaf,
+    ledger.StoredCheckpoint,
+    masterdata.Area,
+    masterdata.Line,
+    masterdata.Product,
+    masterdata.Step,
+    masterdata.StandardTime,
+    masterdata.Inmate,
+    masterdata.Officer,
+    masterdata.Badge,
+    masterdata.Assignment,
+    masterdata.Workday,
+    masterdata.RuleSetVersion,
+    results.DailyResult,
+    results.DiscrepancyFlag,
+    review.CorrectionProposal,
+    review.DisputeAnswer,
+    review.DiscrepancyNote,
+    review.WeekSignoff,
+    review.PublishedWeek,
+    review.MonthApproval,
+    review.Adjustment,
+    web.User,
+    web.BoardToken,
+    web.ApiToken,
+)
+
+# The master-data tables in one tuple (snapshots, lock checks and tests walk them in this order).
+MASTERDATA_MODELS: tuple[type[pw.Model], ...] = tuple(
+    model for model in ALL_MODELS if model.__module__ == masterdata.__name__
+)
+
+
+def bind_all(db: pw.Database) -> None:
+    """Bind every table to `db` (no table is created: that is `migrate`'s)."""
+    db.bind(list(ALL_MODELS), bind_refs=False, bind_backrefs=False)
+
+
+def prepare(db: pw.Database, *, clock_ms: Callable[[], int] = now_ms) -> MigrationReport:
+    """Migrate `db` to the code's schema version, then bind every table to it."""
+    report = migrate(db, clock_ms=clock_ms)
+    bind_all(db)
+    return report
+
+
+def open_database(url: str, *, clock_ms: Callable[[], int] = now_ms) -> pw.Database:
+    """The hub's database at `url`, migrated and with every table bound."""
+    db = connect(url)
+    try:
+        prepare(db, clock_ms=clock_ms)
+    except BaseException:
+        db.close()
+        raise
+    return db
