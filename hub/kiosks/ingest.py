@@ -34,6 +34,7 @@ from typing import Any, Protocol
 import peewee as pw
 
 from hub.errors import HeadMoved, HubError
+from hub.kiosks import texts
 from hub.store import db as hubdb
 from hub.store.kiosks import (
     ENROLLED,
@@ -53,6 +54,7 @@ from protocol.signing import KeyRing, Signer
 from protocol.topics import Topics
 
 log = logging.getLogger(__name__)
+texts.register()
 
 MAX_QUARANTINE_PAYLOAD = 65_600  # one frame at most: a flood of 1 MiB batches cannot fill the disk
 KEY_RELOAD_INTERVAL_S = 5.0  # a flood of unknown-kiosk records re-reads the kiosk table at most this often
@@ -287,9 +289,7 @@ class Ingest:
 
     def start(self) -> None:
         if Kiosk._meta.database is not self.db:
-            raise HubError(
-                "bind hub.store.kiosks to this database (hub.store.db.bind) before starting ingest"
-            )
+            raise HubError("kiosks.ingest.unbound")
         self.reload_keys()
         self.mqtt.subscribe(self.topics.all_records(shared=self.shared), self.handle_records)
         self.mqtt.subscribe(self.topics.all_hellos(), self.handle_hello)
@@ -444,7 +444,7 @@ class Ingest:
                 .execute()
             )
             if moved != 1:
-                raise HeadMoved(f"kiosk {kiosk}: head is no longer {start.seq}")
+                raise HeadMoved("kiosks.ingest.head_moved", kiosk=kiosk, seq=start.seq)
             self._crash("before_commit")
         self._crash("after_commit")
         stored_rows: list[KioskRecord] = []

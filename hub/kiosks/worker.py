@@ -23,12 +23,14 @@ from floorledger.base import keyfile
 from hub.app import bind_all, unwind
 from hub.config import HubConfig
 from hub.errors import HubError
+from hub.kiosks import texts
 from hub.kiosks.ingest import Ingest
 from hub.kiosks.mqtt import HubMqtt
 from hub.store import db as hubdb
 from protocol.topics import Topics
 
 log = logging.getLogger(__name__)
+texts.register()
 
 
 class IngestWorker:
@@ -46,10 +48,7 @@ class IngestWorker:
     def start(self, ready_timeout_s: float = 10.0) -> bool:
         """Start; True once the broker has granted the subscriptions (else it keeps trying)."""
         if not self.config.broker_config.mqtt5:
-            raise HubError(
-                "extra ingest workers share the records through MQTT 5 shared subscriptions: "
-                "use an MQTT 5 broker (not ?mqtt=3.1.1)"
-            )
+            raise HubError("kiosks.worker.needs_mqtt5")
         try:
             signer = keyfile.load(self.config.key_file)
             self.db = hubdb.connect(self.config.database)
