@@ -20,8 +20,7 @@ from hub.errors import HubError
 from hub.kiosks import texts
 from hub.ledger import entries as lg
 from hub.store import db as hub_db
-from hub.store.kiosks import ENROLLED, REVOKED, Kiosk, PendingKiosk
-from hub.store.kiosks import KioskKeyHistory as KioskKeyHistory
+from hub.store.kiosks import ENROLLED, REVOKED, Kiosk, KioskKeyHistory, PendingKiosk
 from protocol import fields as f
 from protocol.errors import ProtocolError
 from protocol.records import GENESIS_HASH

@@ -22,11 +22,9 @@ import peewee
 
 from hub.errors import HubError
 from hub.ledger import merkle, texts
-from hub.ledger.entries import LedgerEntry
 from hub.store import db as hub_db
 from hub.store.kiosks import KioskRecord
-from hub.store.ledger import LogLeaf as LogLeaf
-from hub.store.ledger import StoredCheckpoint as StoredCheckpoint
+from hub.store.ledger import LedgerEntry, LogLeaf, StoredCheckpoint
 from protocol.errors import ProtocolError
 from protocol.messages import Checkpoint, open_frame, seal
 from protocol.signing import Signer, Verifier, b64decode, b64encode

@@ -20,7 +20,7 @@ import peewee
 from hub.errors import HubError
 from hub.ledger import texts
 from hub.store import db as hub_db
-from hub.store.ledger import LedgerEntry as LedgerEntry
+from hub.store.ledger import LedgerEntry
 from protocol import canonical
 from protocol import fields as f
 from protocol.errors import ProtocolError

@@ -18,6 +18,7 @@ from hub.audit import bundle as bd
 from hub.engine.model import Month
 from hub.seed import seed_site
 from hub.store import db as hubdb
+from hub.store.ledger import StoredCheckpoint
 from protocol.signing import Signer, Verifier, b64decode, b64encode
 
 HUB_KEY = Signer(b"\x07" * 32)
@@ -243,7 +244,7 @@ def test_bundle_command_signs_a_checkpoint_and_writes_a_verifiable_file(tmp_path
     db = hubdb.connect(str(path))
     try:
         checkpoints.bind(db)
-        assert checkpoints.StoredCheckpoint.select().count() == 2  # the seed's and the bundle's
+        assert StoredCheckpoint.select().count() == 2  # the seed's and the bundle's
     finally:
         db.close()
     unknown = subprocess.run(

@@ -17,9 +17,10 @@ from nicegui.testing.user import User
 
 from hub.accounts import Role
 from hub.kiosks import plans
-from hub.ledger.entries import CORRECTION, LedgerEntry
+from hub.ledger.entries import CORRECTION
 from hub.review import corrections as cx
 from hub.store.db import bind
+from hub.store.ledger import LedgerEntry
 from hub.web import WebContext, auth
 from hub.web.board import tokens as boards
 from hub.web.review.daily import register_review
