@@ -374,7 +374,7 @@ class _DiscardAcks:
     def publish(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False) -> None:
         return None
 
-    def subscribe(self, topic: str, handler: Callable[[str, bytes], None], qos: int = 1) -> None:
+    def subscribe(self, topic: str, handler: Callable[[str, bytes], object], qos: int = 1) -> None:
         return None
 
 

@@ -196,12 +196,9 @@ class Enrollment:
     def _admit(self, officer: str, kiosk: str, key: bytes, line: str | None, method: str) -> Kiosk:
         existing = Kiosk.get_or_none(Kiosk.id == kiosk)
         if existing is not None:
-            key = (
-                "kiosks.enroll.already_revoked"
-                if existing.status == REVOKED
-                else "kiosks.enroll.already_enrolled"
-            )
-            raise EnrollmentError(key, kiosk=kiosk)
+            if existing.status == REVOKED:
+                raise EnrollmentError("kiosks.enroll.already_revoked", kiosk=kiosk)
+            raise EnrollmentError("kiosks.enroll.already_enrolled", kiosk=kiosk)
         try:
             check_public_key(key)
         except ProtocolError as err:

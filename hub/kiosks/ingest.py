@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 import peewee as pw
 
@@ -92,7 +92,7 @@ def body_text(data: bytes) -> str:
 class _Publisher(Protocol):
     """What ingest needs of hub.kiosks.mqtt.HubMqtt."""
 
-    def publish(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False) -> Any: ...
+    def publish(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False) -> object: ...
     def subscribe(self, topic: str, handler: Callable[[str, bytes], object], qos: int = 1) -> None: ...
 
 
@@ -303,7 +303,9 @@ class Ingest:
         ring = KeyRing()
         was_closed = self.db.is_closed()  # a caller's thread without a connection gets it closed again
         try:
-            rows = list(Kiosk.select(Kiosk.id, Kiosk.public_key, Kiosk.status).tuples())
+            rows: list[tuple[str, bytes, str]] = list(
+                Kiosk.select(Kiosk.id, Kiosk.public_key, Kiosk.status).tuples().iterator()
+            )
         finally:
             if was_closed:
                 self.db.close()
@@ -411,7 +413,7 @@ class Ingest:
         self, kiosk: str, records: Sequence[SignedRecord], received: int
     ) -> tuple[BatchResult, list[tuple[RejectReason, str, bytes]], list[KioskRecord]] | None:
         rejects: list[tuple[RejectReason, str, bytes]] = []
-        rows: list[tuple[Any, ...]] = []
+        rows: list[tuple[object, ...]] = []
         gap = False
         with hubdb.write_transaction(self.db):
             query = Kiosk.select(Kiosk.head_seq, Kiosk.head_hash, Kiosk.status).where(Kiosk.id == kiosk)
@@ -460,10 +462,10 @@ class Ingest:
             )
         return BatchResult(head, len(rows), gap), rejects, stored_rows
 
-    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
+    def _insert(self, rows: list[tuple[object, ...]]) -> None:
         """One multi-row insert per batch through the driver: peewee's query builder costs more than
         the database itself at thousands of rows per second."""
-        cursor = self.db.cursor()
+        cursor = self.db.cursor()  # type: ignore[no-untyped-call]
         if hubdb.is_sqlite(self.db):
             cursor.executemany(_INSERT_SQL.format(values=", ".join("?" * len(_ROW_COLUMNS))), rows)
         else:
@@ -479,9 +481,9 @@ class Ingest:
             .where((KioskRecord.kiosk == kiosk) & (KioskRecord.seq.between(min(seqs), max(seqs))))
             .tuples()
         )
-        return {int(seq): str(hash_) for seq, hash_ in query}
+        return {int(seq): str(hash_) for seq, hash_ in query.iterator()}
 
-    def _row(self, kiosk: str, signed: SignedRecord, received: int) -> tuple[Any, ...]:
+    def _row(self, kiosk: str, signed: SignedRecord, received: int) -> tuple[object, ...]:
         record = signed.record
         body = record.body
         return (

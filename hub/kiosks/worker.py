@@ -52,7 +52,7 @@ class IngestWorker:
         try:
             signer = keyfile.load(self.config.key_file)
             self.db = hubdb.connect(self.config.database)
-            self._started.append(self.db.close)
+            self._started.append(self._close_db)
             bind_all(self.db)
             self.mqtt = HubMqtt(self.config.broker_config, client_id=f"hub-{self.config.site}-{self.name}")
             self.ingest = Ingest(self.db, self.mqtt, self.topics, self.config.site, signer)
@@ -69,6 +69,10 @@ class IngestWorker:
         else:
             log.warning("broker %s not reachable yet; worker %s keeps trying", self.config.broker, self.name)
         return ready
+
+    def _close_db(self) -> None:
+        if self.db is not None:
+            self.db.close()
 
     def stop(self) -> None:
         unwind(self._started, f"ingest worker {self.name}")

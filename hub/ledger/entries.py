@@ -83,7 +83,7 @@ class EntryContent:
         }
 
     @classmethod
-    def from_dict(cls, raw: Any) -> EntryContent:
+    def from_dict(cls, raw: object) -> EntryContent:
         d = f.obj(
             raw,
             "ledger_entry",
