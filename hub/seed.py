@@ -19,12 +19,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import peewee as pw
 
 from hub.engine.model import Month
+from hub.kiosks.enrollment import Enrollment
+from hub.kiosks.ingest import Ingest
+from hub.ledger.checkpoints import CheckpointLog
+from hub.ledger.entries import Ledger
 from hub.masterdata import service as md
 from hub.results import worker as rs
 from hub.store.db import write_transaction
@@ -161,8 +164,9 @@ def _names(rng: random.Random, n: int) -> list[str]:
 
 def seed_master(
     data: md.MasterData, rng: random.Random, *, first_day: date, last_workday: date
-) -> dict[str, Any]:
-    """Areas, lines, products, people, badges, posts and workdays; returns the posts for history."""
+) -> dict[str, dict[str, tuple[str, str, str]]]:
+    """Areas, lines, products, people, badges, posts and workdays; returns the posts for history
+    (`{"posts": {inmate: (line, product, step)}}`)."""
     for code, name in AREAS:
         data.add_area(ADMIN, code, name)
     for code, (name, product_steps) in PRODUCTS.items():
@@ -370,7 +374,7 @@ class _DiscardAcks:
     def publish(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False) -> None:
         return None
 
-    def subscribe(self, topic: str, handler: Callable[[str, bytes], None], qos: int = 1) -> None:
+    def subscribe(self, topic: str, handler: Callable[[str, bytes], object], qos: int = 1) -> None:
         return None
 
 
@@ -379,8 +383,6 @@ def store_signed(
 ) -> int:
     """Store signed records through the ingest itself (verify, chain check, verbatim frame, commit),
     in batches per kiosk in chain order, exactly as if the kiosks had sent them."""
-    from hub.kiosks.ingest import Ingest
-
     ingest = Ingest(db, _DiscardAcks(), Topics.for_site(site), site, Signer.generate(), clock_ms=clock_ms)
     ingest.reload_keys()
     by_kiosk: dict[str, list[SignedRecord]] = {}
@@ -399,10 +401,8 @@ def store_signed(
     return stored
 
 
-def _enroll_history_kiosks(db: pw.Database, seed: int, ledger: Any, clock_ms: Callable[[], int]) -> None:
+def _enroll_history_kiosks(db: pw.Database, seed: int, ledger: Ledger, clock_ms: Callable[[], int]) -> None:
     """Enroll the history kiosks the way an officer does (QR code of the kiosk's key), ledgered."""
-    from hub.kiosks.enrollment import Enrollment
-
     enrollment = Enrollment(db, ledger, clock_ms)
     for line, *_ in LINES:
         kiosk = history_kiosk(line)
@@ -428,9 +428,6 @@ def seed_site(
     with `hub_signer` (the hub's key), so `floorledger verify` with the hub's public key holds.
     The database is migrated to the code's schema first.
     """
-    from hub.ledger.checkpoints import CheckpointLog
-    from hub.ledger.entries import Ledger
-
     prepare(db)
     zone = ZoneInfo(timezone)
     now_ms = clock_ms() if clock_ms else time.time_ns() // 1_000_000

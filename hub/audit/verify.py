@@ -45,21 +45,20 @@ from typing import TYPE_CHECKING, Any
 
 import peewee
 
-from hub.kiosks.enrollment import KioskKeyHistory
 from hub.ledger import merkle
-from hub.ledger.checkpoints import SOURCE_LEDGER, SOURCE_RECORD, LogLeaf, StoredCheckpoint
+from hub.ledger.checkpoints import SOURCE_LEDGER, SOURCE_RECORD
 from hub.ledger.entries import (
     KIOSK_ENROLL,
     KIOSK_REVOKE,
     KIOSK_ROTATE,
     EntryRow,
-    LedgerEntry,
     LedgerError,
     parse_entry,
     verify_entries,
 )
 from hub.ledger.entries import read_rows as read_ledger_rows
-from hub.store.kiosks import RECORD_PARSED_COLUMNS, REVOKED, Kiosk, KioskRecord
+from hub.store.kiosks import RECORD_PARSED_COLUMNS, REVOKED, Kiosk, KioskKeyHistory, KioskRecord
+from hub.store.ledger import LedgerEntry, LogLeaf, StoredCheckpoint
 from protocol import canonical
 from protocol.errors import ProtocolError
 from protocol.messages import Checkpoint, open_frame

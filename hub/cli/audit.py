@@ -11,13 +11,14 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import peewee
 
 from floorledger import keyfile
 from floorledger.base.errors import CliError
+from hub.audit.verify import load_hub_key, verify_database
 from hub.errors import HubError
 from hub.kiosks import enrollment
 from hub.ledger import checkpoints
@@ -49,15 +50,13 @@ def _open(url: str, *, must_exist: bool = True) -> peewee.Database:
 def _hub_key(text: str | None) -> Verifier | None:
     if text is None:
         return None
-    from hub.audit.verify import load_hub_key
-
     try:
         return load_hub_key(text)
-    except (ValueError, OSError) as err:
+    except (HubError, ValueError, OSError) as err:
         raise CliError(str(err)) from err
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     verify = sub.add_parser(
         "verify",
         help="re-verify every signature, chain and checkpoint in a hub database",
@@ -122,8 +121,6 @@ def _verify(args: argparse.Namespace) -> int:
     hub_key = _hub_key(args.hub_key_pub)
     if args.proof is not None:
         return _verify_proof(args.proof, hub_key)
-    from hub.audit.verify import verify_database
-
     if args.db is None:
         raise CliError("give --db URL (or --proof FILE)")
     db = _open(args.db)
@@ -160,11 +157,11 @@ def _enrollment(args: argparse.Namespace, db: peewee.Database) -> enrollment.Enr
     return enrollment.Enrollment(db, ledger.Ledger(db, signer, _now_ms), _now_ms)
 
 
-def _run_act(args: argparse.Namespace, action: Any) -> int:
+def _run_act(args: argparse.Namespace, action: Callable[[enrollment.Enrollment], models.Kiosk]) -> int:
     db = _open(args.db)
     try:
         kiosk = action(_enrollment(args, db))
-    except (enrollment.EnrollmentError, ledger.LedgerError) as err:
+    except HubError as err:  # an enrollment refusal or a ledger that cannot take the act: one line
         raise CliError(str(err)) from err
     finally:
         db.close()
@@ -215,7 +212,7 @@ def _checkpoint(args: argparse.Namespace) -> int:
     try:
         log = checkpoints.CheckpointLog(db, signer, _now_ms, args.site)
         stored = log.make_checkpoint()
-    except (checkpoints.CheckpointError, ProtocolError) as err:
+    except (HubError, ProtocolError) as err:
         raise CliError(str(err)) from err
     finally:
         db.close()
@@ -232,7 +229,7 @@ def _proof(args: argparse.Namespace) -> int:
         if row is None:
             raise CliError(f"no record {args.seq} of kiosk {args.kiosk}")
         proof = checkpoints.inclusion_proof(row)
-    except checkpoints.CheckpointError as err:
+    except HubError as err:
         raise CliError(str(err)) from err
     finally:
         db.close()

@@ -81,12 +81,12 @@ def cmd_export(args: argparse.Namespace) -> int:
             document = export_month(db, month, through)
         finally:
             db.close()
+    except (EngineError, ValueError) as err:  # before HubError: an engine refusal is about the month
+        raise CliError(f"cannot export {month}: {err}") from err
     except (HubError, pw.DatabaseError) as err:
         raise CliError(
             f"--db {args.db}: {str(err).splitlines()[0] if str(err) else type(err).__name__}"
         ) from err
-    except (EngineError, ValueError) as err:
-        raise CliError(f"cannot export {month}: {err}") from err
     _write_atomically(args.out, json_text(document) + "\n")
     return 0
 

@@ -11,7 +11,6 @@ one-line `CliError` (exit status 2) and prints. `check` exits 1 when there are d
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import logging
 import os
@@ -22,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from floorledger.base.errors import CliError
+from hub.cli.export import register_export
 from hub.engine.compute import MonthIndex, compute_month, gc_paused
 from hub.engine.errors import EngineError, InputError
 from hub.engine.explain import LANGS, Lang, explain_daily, explain_monthly
@@ -242,26 +242,3 @@ def cmd_explain(args: argparse.Namespace) -> int:
     except EngineError as err:
         raise CliError(f"{args.file}: {err}") from None
     return _emit(explanation.render(lang))
-
-
-# ------------------------------------------------------------------------------------------------
-# Extension point for the hub: `floorledger scenario export`.
-#
-# The engine does not implement export. The hub does, in `hub/cli/export.py`, whose
-# `register_export(scenario_sub)` adds `export` beside run/check/explain; this hook calls it when
-# that module is present (a partial checkout without it simply has no `export`, as the dispatcher
-# skips missing command modules). The export handler builds a `hub.engine.model.MonthInput` from the
-# ledger and writes `json_text(scenario_json(inputs, rules))` (both in `hub.engine.scenario`), so
-# running the exported file with `scenario run` reproduces the hub's own result digit for digit.
-# ------------------------------------------------------------------------------------------------
-
-
-def register_export(scenario_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `scenario export` to `scenario_sub` from `hub.cli.export`, if the hub provides it."""
-    try:
-        export_cli = importlib.import_module("hub.cli.export")
-    except ModuleNotFoundError as err:
-        if err.name != "hub.cli.export":
-            raise
-        return
-    export_cli.register_export(scenario_sub)

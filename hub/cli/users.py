@@ -7,14 +7,14 @@ import getpass
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+import peewee
 
 from floorledger.base.errors import CliError
-
-if TYPE_CHECKING:
-    import peewee
-
-    from hub.web.auth import Accounts
+from hub.errors import HubError
+from hub.store import db as hub_db
+from hub.store.schema import prepare
+from hub.web.auth import Accounts, AuthError, parse_role
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,17 +44,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _accounts(url: str) -> tuple[peewee.Database, Accounts]:
-    import peewee
-
-    from hub.errors import DatabaseUrlError
-    from hub.store import db as hub_db
-    from hub.store.schema import prepare
-    from hub.web.auth import Accounts
-
     try:
         database = hub_db.connect(url)
         prepare(database)
-    except DatabaseUrlError as err:
+    except HubError as err:
         raise CliError(str(err)) from err
     except (peewee.PeeweeException, OSError) as err:  # driver errors: one line, not a traceback
         raise CliError(f"cannot open database {url!r}: {err}") from err
@@ -80,8 +73,6 @@ def _read_password(path: Path | None) -> str:
 
 
 def _add(args: argparse.Namespace) -> int:
-    from hub.web.auth import AuthError, parse_role
-
     try:
         role = parse_role(args.role)
     except AuthError as err:
@@ -119,8 +110,6 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _unlock(args: argparse.Namespace) -> int:
-    from hub.web.auth import AuthError
-
     database, accounts = _accounts(args.db)
     try:
         accounts.unlock(args.username)

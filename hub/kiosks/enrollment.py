@@ -16,20 +16,22 @@ from collections.abc import Callable
 
 import peewee
 
+from hub.errors import HubError
+from hub.kiosks import texts
 from hub.ledger import entries as lg
-from hub.store.kiosks import ENROLLED, REVOKED, Kiosk, PendingKiosk
-from hub.store.kiosks import KioskKeyHistory as KioskKeyHistory
+from hub.store.kiosks import ENROLLED, REVOKED, Kiosk, KioskKeyHistory, PendingKiosk
 from protocol import fields as f
 from protocol.errors import ProtocolError
 from protocol.records import GENESIS_HASH
 from protocol.signing import b64decode, b64encode, check_public_key, fingerprint
 
 log = logging.getLogger(__name__)
+texts.register()
 
 QR_PREFIX = "floorledger-enroll:1:"
 
 
-class EnrollmentError(Exception):
+class EnrollmentError(HubError):
     """An act the hub refuses (unknown kiosk, fingerprint mismatch, already enrolled); one line."""
 
 
@@ -42,16 +44,16 @@ def parse_qr(text: str) -> tuple[str, bytes]:
     """(kiosk id, public key) from the enrollment QR text; EnrollmentError when it is not one."""
     text = text.strip()
     if not text.startswith(QR_PREFIX):
-        raise EnrollmentError("not a FloorLedger enrollment code")
+        raise EnrollmentError("kiosks.enroll.not_a_code")
     kiosk, sep, key_text = text[len(QR_PREFIX) :].partition(":")
     try:
         f.ident(kiosk, "kiosk")
         if not sep:
-            raise EnrollmentError("enrollment code names no key")
+            raise EnrollmentError("kiosks.enroll.code_without_key")
         key = b64decode(key_text)
         check_public_key(key)
     except ProtocolError as err:
-        raise EnrollmentError(f"damaged enrollment code: {err.detail}") from err
+        raise EnrollmentError("kiosks.enroll.damaged_code", detail=err.detail) from err
     return kiosk, key
 
 
@@ -94,12 +96,10 @@ class Enrollment:
         with self._db.atomic():
             pending = PendingKiosk.get_or_none(PendingKiosk.kiosk == kiosk)
             if pending is None:
-                raise EnrollmentError(f"kiosk {kiosk} has not said hello; start it and check the network")
+                raise EnrollmentError("kiosks.enroll.no_hello", kiosk=kiosk)
             key = bytes(pending.public_key)
             if not _fingerprint_matches(typed_fingerprint, key):
-                raise EnrollmentError(
-                    f"fingerprint does not match the key kiosk {kiosk} announced; nothing was enrolled"
-                )
+                raise EnrollmentError("kiosks.enroll.fingerprint_mismatch", kiosk=kiosk)
             result = self._admit(officer, kiosk, key, line, "fingerprint")
         self._after()
         return result
@@ -110,9 +110,7 @@ class Enrollment:
         with self._db.atomic():
             pending = PendingKiosk.get_or_none(PendingKiosk.kiosk == kiosk)
             if pending is not None and bytes(pending.public_key) != key:
-                raise EnrollmentError(
-                    f"the code's key differs from the key kiosk {kiosk} announced; nothing was enrolled"
-                )
+                raise EnrollmentError("kiosks.enroll.code_key_differs", kiosk=kiosk)
             result = self._admit(officer, kiosk, key, line, "qr")
         self._after()
         return result
@@ -134,7 +132,7 @@ class Enrollment:
         try:
             reason = f.text(reason, "reason", max_len=200, allow_empty=False)
         except ProtocolError as err:
-            raise EnrollmentError("give a reason for the revocation") from err
+            raise EnrollmentError("kiosks.revoke.no_reason") from err
         now = self._clock()
         with self._db.atomic():
             row = self._enrolled(kiosk)
@@ -160,12 +158,10 @@ class Enrollment:
             pending = PendingKiosk.get_or_none(PendingKiosk.kiosk == kiosk)
             old_key = bytes(row.public_key)
             if pending is None or bytes(pending.public_key) == old_key:
-                raise EnrollmentError(f"kiosk {kiosk} has not announced a new key")
+                raise EnrollmentError("kiosks.rotate.no_new_key", kiosk=kiosk)
             new_key = bytes(pending.public_key)
             if not _fingerprint_matches(typed_fingerprint, new_key):
-                raise EnrollmentError(
-                    f"fingerprint does not match the new key kiosk {kiosk} announced; the old key stays"
-                )
+                raise EnrollmentError("kiosks.rotate.fingerprint_mismatch", kiosk=kiosk)
             entry = self._ledger.append(
                 officer,
                 lg.KIOSK_ROTATE,
@@ -192,14 +188,13 @@ class Enrollment:
     def _admit(self, officer: str, kiosk: str, key: bytes, line: str | None, method: str) -> Kiosk:
         existing = Kiosk.get_or_none(Kiosk.id == kiosk)
         if existing is not None:
-            what = (
-                "revoked; enroll the replacement under a new id" if existing.status == REVOKED else "enrolled"
-            )
-            raise EnrollmentError(f"kiosk {kiosk} is already {what}")
+            if existing.status == REVOKED:
+                raise EnrollmentError("kiosks.enroll.already_revoked", kiosk=kiosk)
+            raise EnrollmentError("kiosks.enroll.already_enrolled", kiosk=kiosk)
         try:
             check_public_key(key)
         except ProtocolError as err:
-            raise EnrollmentError(f"kiosk {kiosk}'s key is unusable: {err.detail}") from err
+            raise EnrollmentError("kiosks.enroll.unusable_key", kiosk=kiosk, detail=err.detail) from err
         line = None if line is None else self._line(line)
         now = self._clock()
         entry = self._ledger.append(
@@ -241,9 +236,9 @@ class Enrollment:
     def _enrolled(kiosk: str) -> Kiosk:
         row: Kiosk | None = Kiosk.get_or_none(Kiosk.id == kiosk)
         if row is None:
-            raise EnrollmentError(f"kiosk {kiosk} is not enrolled")
+            raise EnrollmentError("kiosks.not_enrolled", kiosk=kiosk)
         if row.status == REVOKED:
-            raise EnrollmentError(f"kiosk {kiosk} is revoked")
+            raise EnrollmentError("kiosks.revoked", kiosk=kiosk)
         return row
 
     @staticmethod
@@ -251,7 +246,7 @@ class Enrollment:
         try:
             return f.ident(line, "line")
         except ProtocolError as err:
-            raise EnrollmentError(f"not a line id: {line!r}") from err
+            raise EnrollmentError("kiosks.bad_line", line=line) from err
 
     def _after(self) -> None:
         try:

@@ -29,11 +29,13 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 import peewee as pw
 
 from hub.errors import HeadMoved, HubError
+from hub.kiosks import texts
+from hub.kiosks.quarantine import QuarantineLimiter
 from hub.store import db as hubdb
 from hub.store.kiosks import (
     ENROLLED,
@@ -53,6 +55,7 @@ from protocol.signing import KeyRing, Signer
 from protocol.topics import Topics
 
 log = logging.getLogger(__name__)
+texts.register()
 
 MAX_QUARANTINE_PAYLOAD = 65_600  # one frame at most: a flood of 1 MiB batches cannot fill the disk
 KEY_RELOAD_INTERVAL_S = 5.0  # a flood of unknown-kiosk records re-reads the kiosk table at most this often
@@ -90,47 +93,8 @@ def body_text(data: bytes) -> str:
 class _Publisher(Protocol):
     """What ingest needs of hub.kiosks.mqtt.HubMqtt."""
 
-    def publish(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False) -> Any: ...
+    def publish(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False) -> object: ...
     def subscribe(self, topic: str, handler: Callable[[str, bytes], object], qos: int = 1) -> None: ...
-
-
-@dataclass(slots=True)
-class _Window:
-    start_ms: int
-    count: int = 0
-    suppressed: int = 0
-
-
-class QuarantineLimiter:
-    """At most `per_kiosk` rows per kiosk and `overall` rows in total per minute; the rest are counted
-    and the count is written into the next row that is allowed, so nothing is silently forgotten."""
-
-    def __init__(self, per_kiosk: int = 60, overall: int = 600, window_ms: int = 60_000) -> None:
-        self.per_kiosk = per_kiosk
-        self.overall = overall
-        self.window_ms = window_ms
-        self._kiosks: dict[str | None, _Window] = {}
-        self._all = _Window(0)
-        self._lock = threading.Lock()
-
-    def allow(self, kiosk: str | None, now_ms: int) -> tuple[bool, int]:
-        """(store this one?, how many from this kiosk were suppressed before it)."""
-        with self._lock:
-            if now_ms - self._all.start_ms >= self.window_ms:
-                self._all = _Window(now_ms)
-                if len(self._kiosks) > 10_000:  # random kiosk ids must not grow memory either
-                    self._kiosks.clear()
-            win = self._kiosks.get(kiosk)
-            if win is None or now_ms - win.start_ms >= self.window_ms:
-                win = _Window(now_ms, suppressed=win.suppressed if win else 0)
-                self._kiosks[kiosk] = win
-            if win.count >= self.per_kiosk or self._all.count >= self.overall:
-                win.suppressed += 1
-                return False, 0
-            win.count += 1
-            self._all.count += 1
-            suppressed, win.suppressed = win.suppressed, 0
-            return True, suppressed
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,9 +251,7 @@ class Ingest:
 
     def start(self) -> None:
         if Kiosk._meta.database is not self.db:
-            raise HubError(
-                "bind the hub tables to this database (hub.store.schema.prepare) before starting ingest"
-            )
+            raise HubError("kiosks.ingest.unbound")
         self.reload_keys()
         self.mqtt.subscribe(self.topics.all_records(shared=self.shared), self.handle_records)
         self.mqtt.subscribe(self.topics.all_hellos(), self.handle_hello)
@@ -303,7 +265,9 @@ class Ingest:
         ring = KeyRing()
         was_closed = self.db.is_closed()  # a caller's thread without a connection gets it closed again
         try:
-            rows = list(Kiosk.select(Kiosk.id, Kiosk.public_key, Kiosk.status).tuples())
+            rows: list[tuple[str, bytes, str]] = list(
+                Kiosk.select(Kiosk.id, Kiosk.public_key, Kiosk.status).tuples().iterator()
+            )
         finally:
             if was_closed:
                 self.db.close()
@@ -411,7 +375,7 @@ class Ingest:
         self, kiosk: str, records: Sequence[SignedRecord], received: int
     ) -> tuple[BatchResult, list[tuple[RejectReason, str, bytes]], list[KioskRecord]] | None:
         rejects: list[tuple[RejectReason, str, bytes]] = []
-        rows: list[tuple[Any, ...]] = []
+        rows: list[tuple[object, ...]] = []
         gap = False
         with hubdb.write_transaction(self.db):
             query = Kiosk.select(Kiosk.head_seq, Kiosk.head_hash, Kiosk.status).where(Kiosk.id == kiosk)
@@ -444,7 +408,7 @@ class Ingest:
                 .execute()
             )
             if moved != 1:
-                raise HeadMoved(f"kiosk {kiosk}: head is no longer {start.seq}")
+                raise HeadMoved("kiosks.ingest.head_moved", kiosk=kiosk, seq=start.seq)
             self._crash("before_commit")
         self._crash("after_commit")
         stored_rows: list[KioskRecord] = []
@@ -460,10 +424,10 @@ class Ingest:
             )
         return BatchResult(head, len(rows), gap), rejects, stored_rows
 
-    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
+    def _insert(self, rows: list[tuple[object, ...]]) -> None:
         """One multi-row insert per batch through the driver: peewee's query builder costs more than
         the database itself at thousands of rows per second."""
-        cursor = self.db.cursor()
+        cursor = self.db.cursor()  # type: ignore[no-untyped-call]
         if hubdb.is_sqlite(self.db):
             cursor.executemany(_INSERT_SQL.format(values=", ".join("?" * len(_ROW_COLUMNS))), rows)
         else:
@@ -479,9 +443,9 @@ class Ingest:
             .where((KioskRecord.kiosk == kiosk) & (KioskRecord.seq.between(min(seqs), max(seqs))))
             .tuples()
         )
-        return {int(seq): str(hash_) for seq, hash_ in query}
+        return {int(seq): str(hash_) for seq, hash_ in query.iterator()}
 
-    def _row(self, kiosk: str, signed: SignedRecord, received: int) -> tuple[Any, ...]:
+    def _row(self, kiosk: str, signed: SignedRecord, received: int) -> tuple[object, ...]:
         record = signed.record
         body = record.body
         return (

@@ -15,9 +15,10 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import paho.mqtt.client as mqtt
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
 
 from floorledger.base.mqtt_url import BrokerConfig
 
@@ -67,7 +68,7 @@ class HubMqtt:
             # Kiosks watch this: `online` after every (re)connect tells them to resend what is unacked.
             self._client.will_set(status_topic, OFFLINE, qos=1, retain=True)
         broker.apply(self._client)
-        self._client.reconnect_delay_set(reconnect_min_s, reconnect_max_s)  # type: ignore[arg-type]
+        self._client.reconnect_delay_set(reconnect_min_s, reconnect_max_s)
         self._client.max_inflight_messages_set(1000)  # acks: many small messages, never block the loop
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
@@ -85,7 +86,8 @@ class HubMqtt:
 
     def publish(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False) -> mqtt.MQTTMessageInfo:
         """Queue a message; paho sends it now or after the next reconnect of this session."""
-        return self._client.publish(topic, payload, qos=qos, retain=retain)
+        info: mqtt.MQTTMessageInfo = self._client.publish(topic, payload, qos=qos, retain=retain)
+        return info
 
     def start(self) -> None:
         self.broker.connect_async(self._client, self._keepalive)
@@ -111,7 +113,14 @@ class HubMqtt:
 
     # -- paho callbacks ------------------------------------------------------------------------
 
-    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+    def _on_connect(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        flags: mqtt.ConnectFlags,
+        reason: ReasonCode,
+        props: Properties | None,
+    ) -> None:
         try:
             if reason.is_failure:
                 log.warning("broker refused the connection: %s", reason)
@@ -133,7 +142,14 @@ class HubMqtt:
         except Exception:  # a paho callback must never raise
             log.exception("hub on_connect failed")
 
-    def _on_subscribe(self, client: mqtt.Client, userdata: Any, mid: int, reasons: Any, props: Any) -> None:
+    def _on_subscribe(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        mid: int,
+        reasons: list[ReasonCode],
+        props: Properties | None,
+    ) -> None:
         try:
             for code in reasons:
                 if code.is_failure:
@@ -145,14 +161,21 @@ class HubMqtt:
         except Exception:
             log.exception("hub on_subscribe failed")
 
-    def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+    def _on_disconnect(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        flags: mqtt.DisconnectFlags,
+        reason: ReasonCode,
+        props: Properties | None,
+    ) -> None:
         try:
             self._connected.clear()
             log.info("hub disconnected from %s: %s", self.broker.url, reason)
         except Exception:
             log.exception("hub on_disconnect failed")
 
-    def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+    def _on_message(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
         try:
             with self._lock:
                 subs = list(self._subs)

@@ -23,12 +23,14 @@ from floorledger import keyfile
 from hub.app import unwind
 from hub.config import HubConfig
 from hub.errors import HubError
+from hub.kiosks import texts
 from hub.kiosks.ingest import Ingest
 from hub.kiosks.mqtt import HubMqtt
 from hub.store.schema import open_database
 from protocol.topics import Topics
 
 log = logging.getLogger(__name__)
+texts.register()
 
 
 class IngestWorker:
@@ -46,10 +48,7 @@ class IngestWorker:
     def start(self, ready_timeout_s: float = 10.0) -> bool:
         """Start; True once the broker has granted the subscriptions (else it keeps trying)."""
         if not self.config.broker_config.mqtt5:
-            raise HubError(
-                "extra ingest workers share the records through MQTT 5 shared subscriptions: "
-                "use an MQTT 5 broker (not ?mqtt=3.1.1)"
-            )
+            raise HubError("kiosks.worker.needs_mqtt5")
         try:
             signer = keyfile.load(self.config.key_file)
             self.db = open_database(self.config.database)
@@ -69,6 +68,10 @@ class IngestWorker:
         else:
             log.warning("broker %s not reachable yet; worker %s keeps trying", self.config.broker, self.name)
         return ready
+
+    def _close_db(self) -> None:
+        if self.db is not None:
+            self.db.close()
 
     def stop(self) -> None:
         unwind(self._started, f"ingest worker {self.name}")

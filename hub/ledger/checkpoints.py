@@ -20,16 +20,16 @@ from typing import Any
 
 import peewee
 
-from hub.ledger import merkle
-from hub.ledger.entries import LedgerEntry
+from hub.errors import HubError
+from hub.ledger import merkle, texts
 from hub.store.kiosks import KioskRecord
-from hub.store.ledger import LogLeaf as LogLeaf
-from hub.store.ledger import StoredCheckpoint as StoredCheckpoint
+from hub.store.ledger import LedgerEntry, LogLeaf, StoredCheckpoint
 from protocol.errors import ProtocolError
 from protocol.messages import Checkpoint, open_frame, seal
 from protocol.signing import Signer, Verifier, b64decode, b64encode
 
 log = logging.getLogger(__name__)
+texts.register()
 
 SOURCE_RECORD = "record"
 SOURCE_LEDGER = "ledger"
@@ -37,7 +37,7 @@ _BATCH = 2000
 _EXTEND_ATTEMPTS = 5
 
 
-class CheckpointError(Exception):
+class CheckpointError(HubError):
     """No proof can be given (the row is not in a checkpoint yet) or the log could not be extended."""
 
 
@@ -69,7 +69,7 @@ class InclusionProof:
         try:
             raw: dict[str, Any] = json.loads(text)
             if raw.get("format") != "floorledger-inclusion-proof-1":
-                raise CheckpointError("not a FloorLedger inclusion proof")
+                raise CheckpointError("checkpoint.not_a_proof")
             return cls(
                 leaf_index=int(raw["leaf_index"]),
                 tree_size=int(raw["tree_size"]),
@@ -78,7 +78,7 @@ class InclusionProof:
                 checkpoint=b64decode(raw["checkpoint"]),
             )
         except (ValueError, KeyError, TypeError, AttributeError, ProtocolError) as err:
-            raise CheckpointError(f"damaged inclusion proof: {err}") from err
+            raise CheckpointError("checkpoint.damaged_proof", detail=str(err)) from err
 
 
 def verify_inclusion_proof(proof: InclusionProof, hub_key: Verifier) -> Checkpoint:
@@ -89,7 +89,7 @@ def verify_inclusion_proof(proof: InclusionProof, hub_key: Verifier) -> Checkpoi
     checkpoint: Checkpoint = open_frame(proof.checkpoint, hub_key, Checkpoint)
     if checkpoint.tree_size != proof.tree_size:
         raise merkle.ProofError(
-            f"proof is for a tree of {proof.tree_size}, the checkpoint signs {checkpoint.tree_size}"
+            "proof.size_mismatch", proof_size=proof.tree_size, signed_size=checkpoint.tree_size
         )
     merkle.verify_inclusion(
         merkle.leaf_hash(proof.leaf),
@@ -118,7 +118,7 @@ class CheckpointLog:
                     return self._extend_once()
             except peewee.IntegrityError:  # another hub process extended the log at the same time
                 log.info("log extension raced another writer (attempt %s)", attempt + 1)
-        raise CheckpointError("could not extend the log: other writers kept taking the next leaves")
+        raise CheckpointError("checkpoint.extend_race")
 
     def _extend_once(self) -> int:
         size = LogLeaf.select().count()
@@ -205,7 +205,7 @@ def inclusion_proof(row: KioskRecord | LedgerEntry) -> InclusionProof:
     leaf = LogLeaf.get_or_none(LogLeaf.source == source, LogLeaf.ref == row.id)
     latest = latest_checkpoint()
     if leaf is None or latest is None or latest.tree_size <= leaf.leaf_index:
-        raise CheckpointError("not in a checkpoint yet; make a checkpoint first")
+        raise CheckpointError("checkpoint.not_yet")
     hashes = list(_leaf_hashes(latest.tree_size))
     return InclusionProof(
         leaf_index=leaf.leaf_index,

@@ -17,13 +17,16 @@ from typing import Any
 
 import peewee
 
-from hub.store.ledger import LedgerEntry as LedgerEntry
+from hub.errors import HubError
+from hub.ledger import texts
+from hub.store.ledger import LedgerEntry
 from protocol import canonical
 from protocol import fields as f
 from protocol.errors import ProtocolError
 from protocol.signing import SIGNATURE_SIZE, Signer, Verifier
 
 log = logging.getLogger(__name__)
+texts.register()
 
 KIND = "ledger_entry"
 GENESIS_HASH = "0" * 64
@@ -41,7 +44,7 @@ RULESET_CHANGE = "ruleset.change"
 MASTERDATA_CHANGE = "masterdata.change"
 
 
-class LedgerError(Exception):
+class LedgerError(HubError):
     """The ledger cannot take an entry (bad actor/action/payload, or a lost append race)."""
 
 
@@ -71,16 +74,16 @@ class EntryContent:
         }
 
     @classmethod
-    def from_dict(cls, raw: Any) -> EntryContent:
+    def from_dict(cls, raw: object) -> EntryContent:
         d = f.obj(
             raw,
             "ledger_entry",
             ("v", "kind", "index", "prev", "actor", "action", "subject", "payload", "hub_ms"),
         )
         if d["v"] != 1 or d["kind"] != KIND:
-            raise LedgerError("not a version 1 ledger entry")
+            raise LedgerError("ledger.not_v1")
         if not isinstance(d["payload"], dict):
-            raise LedgerError("payload: expected an object")
+            raise LedgerError("ledger.payload_not_object")
         return cls(
             index=f.integer(d["index"], "index", lo=1),
             prev=f.hex64(d["prev"], "prev"),
@@ -97,22 +100,22 @@ def sign_entry(content: EntryContent, signer: Signer) -> tuple[bytes, str]:
     try:
         data = canonical.encode(content.to_dict())
     except canonical.CanonicalError as err:
-        raise LedgerError(f"payload cannot be signed: {err}") from err
+        raise LedgerError("ledger.unsignable", detail=str(err)) from err
     if len(data) + SIGNATURE_SIZE > MAX_ENTRY_BYTES:
-        raise LedgerError(f"entry is {len(data)} bytes, the limit is {MAX_ENTRY_BYTES}")
+        raise LedgerError("ledger.too_large", size=len(data), limit=MAX_ENTRY_BYTES)
     return signer.sign(data) + data, hashlib.sha256(data).hexdigest()
 
 
 def parse_entry(frame: bytes) -> tuple[EntryContent, bytes, bytes]:
     """Split a stored frame into (content, canonical bytes, signature) without checking the signature."""
     if len(frame) <= SIGNATURE_SIZE:
-        raise LedgerError("frame is shorter than a signature")
+        raise LedgerError("ledger.short_frame")
     signature, data = frame[:SIGNATURE_SIZE], frame[SIGNATURE_SIZE:]
     try:
         raw = canonical.decode(data)
         return EntryContent.from_dict(raw), data, signature
     except (canonical.CanonicalError, ProtocolError) as err:
-        raise LedgerError(str(err)) from err
+        raise LedgerError("ledger.bad_entry", detail=str(err)) from err
 
 
 class Ledger:
@@ -130,14 +133,14 @@ class Ledger:
             f.ident(action, "action")
             f.text(subject, "subject", max_len=200, allow_empty=False)
         except ProtocolError as err:
-            raise LedgerError(err.detail) from err
+            raise LedgerError("ledger.bad_field", detail=err.detail) from err
         for attempt in range(_APPEND_ATTEMPTS):
             try:
                 with self._db.atomic():
                     return self._append_once(actor, action, subject, payload)
             except peewee.IntegrityError:
                 log.info("ledger append lost a race for the next index (attempt %s)", attempt + 1)
-        raise LedgerError("could not append to the ledger: other writers kept taking the next index")
+        raise LedgerError("ledger.append_race")
 
     def _append_once(self, actor: str, action: str, subject: str, payload: dict[str, Any]) -> LedgerEntry:
         last = LedgerEntry.select().order_by(LedgerEntry.entry_index.desc()).first()

@@ -12,11 +12,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 
+from hub.errors import HubError
+from hub.ledger import texts
+
+texts.register()
+
 HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 
-class ProofError(ValueError):
+class ProofError(HubError, ValueError):
     """A proof that does not hold, or arguments no proof can answer."""
 
 
@@ -24,7 +29,7 @@ def hash_from_hex(text: object) -> bytes:
     """A hash from its one written form, 64 lowercase hex digits (`bytes.hex()`); `bytes.fromhex`
     alone would also take capitals, so a proof could change a character and still hold."""
     if not isinstance(text, str) or len(text) != 2 * HASH_SIZE or text.strip("0123456789abcdef"):
-        raise ProofError(f"expected a hash as 64 lowercase hex digits, got {str(text)[:20]!r}")
+        raise ProofError("proof.bad_hash", got=str(text)[:20])
     return bytes.fromhex(text)
 
 
@@ -94,7 +99,7 @@ def _levels(leaves: Sequence[bytes]) -> list[list[bytes]]:
 def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
     """The audit path of leaf `index` in the tree of all `leaves` (hashes), nearest sibling first."""
     if not 0 <= index < len(leaves):
-        raise ProofError(f"leaf {index} is outside a tree of {len(leaves)}")
+        raise ProofError("proof.leaf_outside", index=index, size=len(leaves))
     path: list[bytes] = []
     i = index
     for level in _levels(leaves)[:-1]:
@@ -109,16 +114,16 @@ def root_from_inclusion_proof(leaf: bytes, index: int, size: int, path: Sequence
     """The root that `path` proves `leaf` (a leaf hash) is at `index` of; raises ProofError when the
     path cannot belong to a tree of `size` (wrong length, index out of range)."""
     if not 0 <= index < size:
-        raise ProofError(f"leaf {index} is outside a tree of {size}")
+        raise ProofError("proof.leaf_outside", index=index, size=size)
     if len(leaf) != HASH_SIZE:
-        raise ProofError("leaf hash must be 32 bytes")
+        raise ProofError("proof.leaf_size")
     fn, sn = index, size - 1
     node = leaf
     for sibling in path:
         if len(sibling) != HASH_SIZE:
-            raise ProofError("every path element must be 32 bytes")
+            raise ProofError("proof.path_element_size")
         if sn == 0:
-            raise ProofError("path is longer than the tree is high")
+            raise ProofError("proof.path_too_long")
         if fn & 1 or fn == sn:
             node = node_hash(sibling, node)
             if not fn & 1:
@@ -130,14 +135,14 @@ def root_from_inclusion_proof(leaf: bytes, index: int, size: int, path: Sequence
         fn >>= 1
         sn >>= 1
     if sn != 0:
-        raise ProofError("path is shorter than the tree is high")
+        raise ProofError("proof.path_too_short")
     return node
 
 
 def verify_inclusion(leaf: bytes, index: int, size: int, path: Sequence[bytes], expected_root: bytes) -> None:
     """Raise ProofError unless `path` proves leaf hash `leaf` sits at `index` of the tree with that root."""
     if root_from_inclusion_proof(leaf, index, size, path) != expected_root:
-        raise ProofError("the proof leads to a different root")
+        raise ProofError("proof.other_root")
 
 
 def _subproof(m: int, leaves: Sequence[bytes], complete: bool) -> list[bytes]:
@@ -154,7 +159,7 @@ def _subproof(m: int, leaves: Sequence[bytes], complete: bool) -> list[bytes]:
 def consistency_proof(leaves: Sequence[bytes], old_size: int) -> list[bytes]:
     """Proof that the tree of the first `old_size` leaves is a prefix of the tree of all `leaves`."""
     if not 0 <= old_size <= len(leaves):
-        raise ProofError(f"old size {old_size} is outside 0..{len(leaves)}")
+        raise ProofError("proof.old_size_outside", old_size=old_size, size=len(leaves))
     if old_size in (0, len(leaves)):
         return []
     return _subproof(old_size, leaves, True)
@@ -165,19 +170,19 @@ def verify_consistency(
 ) -> None:
     """Raise ProofError unless `proof` shows tree (old_size, old_root) is a prefix of (new_size, new_root)."""
     if not 0 <= old_size <= new_size:
-        raise ProofError("a log never shrinks")
+        raise ProofError("proof.shrinks")
     if any(len(p) != HASH_SIZE for p in proof):
-        raise ProofError("every proof element must be 32 bytes")
+        raise ProofError("proof.element_size")
     if old_size == new_size:
         if proof or old_root != new_root:
-            raise ProofError("equal sizes need equal roots and an empty proof")
+            raise ProofError("proof.equal_sizes")
         return
     if old_size == 0:
         if proof:
-            raise ProofError("an empty old tree needs an empty proof")
+            raise ProofError("proof.empty_old_tree")
         return
     if not proof:
-        raise ProofError("empty proof")
+        raise ProofError("proof.empty")
     path = list(proof)
     if old_size & (old_size - 1) == 0:  # a power of two: the old root is itself the first node
         path.insert(0, old_root)
@@ -188,7 +193,7 @@ def verify_consistency(
     fr = sr = path[0]
     for c in path[1:]:
         if sn == 0:
-            raise ProofError("proof is longer than the tree is high")
+            raise ProofError("proof.too_long")
         if fn & 1 or fn == sn:
             fr = node_hash(c, fr)
             sr = node_hash(c, sr)
@@ -201,4 +206,4 @@ def verify_consistency(
         fn >>= 1
         sn >>= 1
     if sn != 0 or fr != old_root or sr != new_root:
-        raise ProofError("the proof does not join the two roots")
+        raise ProofError("proof.roots_not_joined")

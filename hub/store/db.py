@@ -32,10 +32,10 @@ def connect(url: str) -> pw.Database:
         parts = urlsplit(url)
         name = unquote(parts.path.lstrip("/"))
         if not name:
-            raise DatabaseUrlError(f"database URL {url!r} names no database")
+            raise DatabaseUrlError("store.url.no_database", url=url)
         schema = parse_qs(parts.query).get("schema", [None])[0]
         if schema is not None and not SCHEMA_RE.fullmatch(schema):
-            raise DatabaseUrlError(f"schema {schema!r}: letters, digits and _ only")
+            raise DatabaseUrlError("store.url.bad_schema", schema=schema)
         extra: dict[str, Any] = {"options": f"-c search_path={schema}"} if schema else {}
         return pw.PostgresqlDatabase(
             name,
@@ -50,11 +50,11 @@ def connect(url: str) -> pw.Database:
         if url.startswith("sqlite:////"):
             path = "/" + path.lstrip("/")
     elif "://" in url:
-        raise DatabaseUrlError(f"database URL {url!r}: expected a file path, sqlite:/// or postgresql://")
+        raise DatabaseUrlError("store.url.bad_scheme", url=url)
     else:
         path = url
     if not path:
-        raise DatabaseUrlError("the SQLite database URL names no file")
+        raise DatabaseUrlError("store.url.no_file")
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     return pw.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=30)

@@ -12,14 +12,21 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 from nicegui import run, ui
 
+from floorledger.base import keyfile
+from floorledger.base.errors import CliError
 from hub.accounts import Principal, Role
 from hub.audit import bundle as bd
+from hub.audit.verify import verify_database
 from hub.engine.errors import EngineError
 from hub.engine.model import Month
+from hub.errors import HubError
+from hub.ledger.checkpoints import CheckpointLog
+from hub.ledger.entries import LedgerError, parse_entry
+from hub.store.ledger import LedgerEntry, StoredCheckpoint
 from hub.web import guard
 from hub.web.audit_texts import tr
 from hub.web.context import WebContext
@@ -42,9 +49,6 @@ def _signer_of(ctx: WebContext, given: Signer | None) -> Signer | None:
     key_file = getattr(ctx.config, "key_file", None)
     if key_file is None:
         return None
-    from floorledger import keyfile
-    from floorledger.base.errors import CliError
-
     try:
         return keyfile.load(key_file)
     except CliError as err:
@@ -52,15 +56,24 @@ def _signer_of(ctx: WebContext, given: Signer | None) -> Signer | None:
         return None
 
 
-def ledger_page(page: int, verifier: Verifier | None) -> tuple[list[dict[str, Any]], int]:
-    """Rows of one ledger page (newest first) with each entry's signature state, and the page count."""
-    from hub.ledger.entries import LedgerEntry, LedgerError, parse_entry
+class LedgerRow(TypedDict):
+    """One line of the ledger table; `state` is "ok", "bad" or "unknown" (no hub key to check with)."""
 
+    index: int
+    hub_ms: int
+    actor: str
+    action: str
+    subject: str
+    state: str
+
+
+def ledger_page(page: int, verifier: Verifier | None) -> tuple[list[LedgerRow], int]:
+    """Rows of one ledger page (newest first) with each entry's signature state, and the page count."""
     total = LedgerEntry.select().count()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     query = LedgerEntry.select().order_by(LedgerEntry.entry_index.desc()).paginate(page, PAGE_SIZE)
-    rows: list[dict[str, Any]] = []
+    rows: list[LedgerRow] = []
     for e in query:
         state = "unknown"
         if verifier is not None:
@@ -94,8 +107,6 @@ def register_audit(ctx: WebContext, *, hub_signer: Signer | None = None) -> None
 
     @guard.dashboard_page(ctx, "/audit", roles=READERS, title_key="audit.title")
     async def audit_page(who: Principal, page: str = "1") -> None:
-        from hub.ledger.checkpoints import StoredCheckpoint
-
         lang = guard.language()
         ui.label(tr("audit.key", lang)).classes("text-h6")
         if signer is None:
@@ -164,8 +175,6 @@ def register_audit(ctx: WebContext, *, hub_signer: Signer | None = None) -> None
         output = ui.column().classes("w-full")
 
         async def verify_now(_who: Principal) -> None:
-            from hub.audit.verify import verify_database
-
             output.clear()
             with output:
                 ui.label(tr("audit.verifying", lang)).mark("verify-running")
@@ -207,7 +216,8 @@ def register_audit(ctx: WebContext, *, hub_signer: Signer | None = None) -> None
             try:
                 data = await run.io_bound(_make_bundle, inmate, month)
             except (bd.BundleError, EngineError) as err:
-                ui.notify(tr("audit.err.bundle", lang, why=str(err)), type="negative")
+                why = err.text(lang) if isinstance(err, HubError) else str(err)
+                ui.notify(tr("audit.err.bundle", lang, why=why), type="negative")
                 return
             if data is None:
                 return
@@ -219,8 +229,6 @@ def register_audit(ctx: WebContext, *, hub_signer: Signer | None = None) -> None
         )
 
     def _make_bundle(inmate: str, month: Month) -> bytes:
-        from hub.ledger.checkpoints import CheckpointLog
-
         through = min(month.last_day, ctx.today())
         with ctx.db.connection_context():
             if signer is not None:

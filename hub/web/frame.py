@@ -2,18 +2,21 @@
 
 Pages register themselves in `NAV` with the roles that may open them, so the menu only offers what
 the server would allow anyway. An idle timer ends a session left open on a desk.
+
+The session itself belongs to `hub.web.guard`, which wraps every page in this frame; it hands the
+frame what the header's buttons and the idle timer do (`SessionActions`), so the frame never reaches
+back up into the guard.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from nicegui import ui
 
 from hub.accounts import Principal, Role
-from hub.web import guard
 from hub.web.context import WebContext
 from hub.web.texts import t
 
@@ -36,8 +39,19 @@ def add_nav(text_key: str, path: str, roles: Collection[Role]) -> None:
         NAV.append(NavEntry(text_key, path, frozenset(roles)))
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionActions:
+    """What the header does to the session: switch the language, sign out, end an idle session."""
+
+    switch_language: Callable[[], None]
+    logout: Callable[[], None]
+    idle_check: Callable[[], None]
+
+
 @contextmanager
-def frame(ctx: WebContext, who: Principal, lang: str, title_key: str) -> Iterator[None]:
+def frame(
+    ctx: WebContext, who: Principal, lang: str, title_key: str, session: SessionActions
+) -> Iterator[None]:
     with ui.header().classes("items-center q-px-md bg-blue-grey-9"):
         ui.label(f"{ctx.site} · {t('web.site', lang)}").classes("text-h6")
         for entry in NAV:
@@ -47,28 +61,11 @@ def frame(ctx: WebContext, who: Principal, lang: str, title_key: str) -> Iterato
                 )
         ui.space()
         ui.label(f"{who.display_name} · {t('web.role.' + who.role.value, lang)}").mark("who")
-        ui.button(t("web.lang", lang), on_click=lambda: _switch_language(lang)).props(
-            "flat color=white"
-        ).mark("lang")
-        ui.button(t("web.logout", lang), on_click=_logout).props("flat color=white").mark("logout")
-    ui.timer(IDLE_CHECK_SECONDS, lambda: _idle_check(ctx))
+        ui.button(t("web.lang", lang), on_click=session.switch_language).props("flat color=white").mark(
+            "lang"
+        )
+        ui.button(t("web.logout", lang), on_click=session.logout).props("flat color=white").mark("logout")
+    ui.timer(IDLE_CHECK_SECONDS, session.idle_check)
     with ui.column().classes("w-full q-pa-md"):
         ui.label(t(title_key, lang)).classes("text-h5").mark("page-title")
         yield
-
-
-def _switch_language(lang: str) -> None:
-    from nicegui import app
-
-    app.storage.user[guard.LANG_KEY] = "en" if lang == "zh" else "zh"
-    ui.navigate.reload()
-
-
-def _logout() -> None:
-    guard.sign_out()
-    ui.navigate.to("/login")
-
-
-def _idle_check(ctx: WebContext) -> None:
-    if guard.current_principal(ctx, touch=False) is None:
-        ui.navigate.to("/login")

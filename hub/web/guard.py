@@ -20,6 +20,7 @@ from nicegui import app, ui
 
 from hub.accounts import Principal, Role
 from hub.web.context import WebContext
+from hub.web.frame import SessionActions, frame
 from hub.web.texts import t
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,22 @@ def current_principal(ctx: WebContext, *, touch: bool = True) -> Principal | Non
     return who
 
 
+def _session_actions(ctx: WebContext, lang: str) -> SessionActions:
+    def switch_language() -> None:
+        app.storage.user[LANG_KEY] = "en" if lang == "zh" else "zh"
+        ui.navigate.reload()
+
+    def logout() -> None:
+        sign_out()
+        ui.navigate.to("/login")
+
+    def idle_check() -> None:
+        if current_principal(ctx, touch=False) is None:
+            ui.navigate.to("/login")
+
+    return SessionActions(switch_language=switch_language, logout=logout, idle_check=idle_check)
+
+
 def refusal(lang: str) -> None:
     """What a refused page or action shows: the same words whatever was refused."""
     with ui.column().classes("q-pa-lg").mark("refused"):
@@ -89,8 +106,6 @@ def dashboard_page(
     Without a session the browser is redirected to /login; with the wrong role the frame shows the
     refusal and `body` never runs.
     """
-    from hub.web.frame import frame
-
     allowed = frozenset(roles)
 
     def decorate(body: PageBody) -> PageBody:
@@ -102,7 +117,7 @@ def dashboard_page(
             if who is None:
                 return RedirectResponse("/login", status_code=303)
             lang = language()
-            with frame(ctx, who, lang, title_key):
+            with frame(ctx, who, lang, title_key, _session_actions(ctx, lang)):
                 if who.role not in allowed:
                     log.warning("refused %s (%s) page %s", who.username, who.role, path)
                     refusal(lang)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from nicegui import run, ui
 
 from hub.accounts import Principal, Role
-from hub.masterdata import service as masterdata
+from hub.kiosks.enrollment import EnrollmentError
+from hub.store.masterdata import Area, Line
 from hub.web import guard
 from hub.web.board.tokens import BoardTokenError
 from hub.web.context import WebContext
@@ -25,8 +26,8 @@ FIELD_MAX = 200
 
 def _targets() -> dict[str, str]:
     """Line and area codes a board can show, with names for the select."""
-    out = {a.code: f"{a.name} ({a.code})" for a in masterdata.Area.select().order_by(masterdata.Area.code)}
-    for line in masterdata.Line.select().order_by(masterdata.Line.code):
+    out = {a.code: f"{a.name} ({a.code})" for a in Area.select().order_by(Area.code)}
+    for line in Line.select().order_by(Line.code):
         out[line.code] = f"{line.name} ({line.code})"
     return out
 
@@ -37,14 +38,12 @@ def register_kiosks(ctx: WebContext) -> None:
     @guard.dashboard_page(ctx, "/kiosks", roles=ADMIN_ONLY, title_key="web.kiosks.title")
     def kiosks_page(who: Principal) -> None:
         lang = guard.language()
-        lines = {line.code: line.name for line in masterdata.Line.select().order_by(masterdata.Line.code)}
+        lines = {line.code: line.name for line in Line.select().order_by(Line.code)}
         _enrollment_section(ctx, lang, lines)
         _board_section(ctx, lang)
 
 
 def _enrollment_section(ctx: WebContext, lang: str, lines: dict[str, str]) -> None:
-    from hub.kiosks.enrollment import EnrollmentError
-
     ui.label(t("web.kiosks.enroll", lang)).classes("text-h6")
     enrollment = ctx.enrollment
     if enrollment is None:
@@ -91,7 +90,7 @@ def _enrollment_section(ctx: WebContext, lang: str, lines: dict[str, str]) -> No
                         enrollment.enroll, who.username, (kiosk_id.value or "").strip(), text, line.value
                     )
             except EnrollmentError as err:
-                ui.notify(str(err), type="negative")
+                ui.notify(err.text(lang), type="negative")
                 return
             if row is None:  # the server is shutting down
                 return
@@ -113,7 +112,7 @@ def _enrollment_section(ctx: WebContext, lang: str, lines: dict[str, str]) -> No
                     enrollment.bind_line, who.username, (bind_id.value or "").strip(), bind_line.value
                 )
             except EnrollmentError as err:
-                ui.notify(str(err), type="negative")
+                ui.notify(err.text(lang), type="negative")
                 return
             ui.notify(t("web.done", lang), type="positive")
             kiosk_list.refresh()
@@ -131,7 +130,7 @@ def _enrollment_section(ctx: WebContext, lang: str, lines: dict[str, str]) -> No
                     enrollment.revoke, who.username, (revoke_id.value or "").strip(), reason.value or ""
                 )
             except EnrollmentError as err:
-                ui.notify(str(err), type="negative")
+                ui.notify(err.text(lang), type="negative")
                 return
             ui.notify(t("web.done", lang), type="positive")
             kiosk_list.refresh()
@@ -157,7 +156,7 @@ def _board_section(ctx: WebContext, lang: str) -> None:
                         try:
                             ctx.boards.revoke(token_id, by=who.username)
                         except BoardTokenError as err:
-                            ui.notify(str(err), type="negative")
+                            ui.notify(err.text(lang), type="negative")
                             return
                         ctx.record_act(who.username, BOARD_REVOKE, f"board:{token_id}", {"token": token_id})
                         token_list.refresh()
@@ -181,7 +180,7 @@ def _board_section(ctx: WebContext, lang: str) -> None:
             try:
                 info, secret = ctx.boards.create(target.value, label=text, by=who.username)
             except BoardTokenError as err:
-                ui.notify(str(err), type="negative")
+                ui.notify(err.text(lang), type="negative")
                 return
             ctx.record_act(
                 who.username, BOARD_CREATE, f"board:{info.id}", {"target": info.target, "label": text}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from nicegui import run, ui
 
 from hub.accounts import Principal, Role
+from hub.errors import HubError
 from hub.web import guard
 from hub.web.auth import AuthError
 from hub.web.context import WebContext
@@ -58,7 +59,8 @@ def register_users(ctx: WebContext) -> None:
                     try:
                         await run.io_bound(ctx.accounts.unlock, username)
                     except AuthError as err:
-                        ui.notify(str(err), type="negative")
+                        # AuthError joins the HubError tree with the accounts' texts; until then, its English
+                        ui.notify(err.text(lang) if isinstance(err, HubError) else str(err), type="negative")
                         return
                     ctx.record_act(actor.username, USER_UNLOCK, f"user:{username}", {"user": username})
                     ui.notify(t("web.users.unlocked", lang, user=username), type="positive")

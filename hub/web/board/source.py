@@ -21,16 +21,24 @@ from typing import Any
 
 import peewee
 
-from hub.ledger import checkpoints
-from hub.masterdata import service as masterdata
-from hub.results import worker as results
+from hub.errors import HubError
+from hub.store import masterdata
+from hub.store.ledger import StoredCheckpoint
+from hub.store.results import DailyResult
+from hub.web.board import texts
 from hub.web.board.model import BoardRow, BoardSnapshot, LineProgress, Published
+
+texts.register()
 
 PublishedSource = Callable[[str, date], Sequence[Published]]
 
 
-class UnknownTarget(LookupError):
+class UnknownTarget(HubError, LookupError):
     """No line or area has this code: the board shows nothing."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__("board.unknown_target", target=target)
+        self.target = target
 
 
 def _decimal(text: str | None) -> Decimal | None:
@@ -48,7 +56,7 @@ def _exact_parts(text: str) -> tuple[int, int]:
     try:
         return int(numerator), int(denominator) if denominator else 1
     except ValueError:  # any other form Fraction reads (e.g. "1.5"): the slow path
-        value = results.exact(text)
+        value = Fraction(text)
         return value.numerator, value.denominator
 
 
@@ -86,7 +94,7 @@ class HubBoardSource:
         area_name, line_name, lines = self._lines(target)
         codes = [line.code for line in lines]
         names = {line.code: line.name for line in lines}
-        dr = results.DailyResult
+        dr = DailyResult
         inmate = masterdata.Inmate
         shown_day = (
             dr.select(peewee.fn.MAX(dr.day)).where(dr.line.in_(codes) & (dr.day <= day.isoformat())).scalar()
@@ -152,7 +160,7 @@ class HubBoardSource:
         The stored values are exact fractions as text ("n/d"); a month of a 400-row board is ~8,000
         rows, so numerators are summed per denominator as plain ints and brought over one common
         denominator at the end: the same exact result as adding Fractions, in a fifth of the time."""
-        dr = results.DailyResult
+        dr = DailyResult
         earned: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         quota: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         query = dr.select(dr.inmate, dr.earned_std_seconds, dr.quota_std_seconds).where(
@@ -171,7 +179,7 @@ class HubBoardSource:
         return out
 
     def _today(self, lines: list[masterdata.Line], today: date) -> tuple[LineProgress, ...]:
-        dr = results.DailyResult
+        dr = DailyResult
         quota: dict[str, Decimal] = defaultdict(Decimal)
         done: dict[str, Decimal] = defaultdict(Decimal)
         people: dict[str, int] = defaultdict(int)
@@ -200,6 +208,6 @@ class HubBoardSource:
         return list(self.db.execute(query))  # type: ignore[no-untyped-call]
 
     def _fingerprint(self) -> str | None:
-        sc = checkpoints.StoredCheckpoint
+        sc = StoredCheckpoint
         latest = sc.select(sc.root).order_by(sc.tree_size.desc(), sc.id.desc()).first()
         return None if latest is None else str(latest.root)

@@ -12,14 +12,16 @@ from dataclasses import dataclass
 
 import peewee
 
-from hub.store.web import LABEL_MAX as LABEL_MAX
-from hub.store.web import TARGET_MAX as TARGET_MAX
-from hub.store.web import BoardToken as BoardToken
+from hub.errors import HubError
+from hub.store.web import LABEL_MAX, TARGET_MAX, BoardToken
 from hub.web.auth import Clock, wall_ms
+from hub.web.board import texts
+
+texts.register()
 
 
-class BoardTokenError(ValueError):
-    """A token operation that cannot be done; `str()` is the reason."""
+class BoardTokenError(HubError, ValueError):
+    """A token operation that cannot be done; `text(lang)` is the reason."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,9 +50,9 @@ class BoardTokens:
     def create(self, target: str, *, label: str = "", by: str) -> tuple[TokenInfo, str]:
         """A new token for `target`; the secret is returned once and never stored."""
         if not target or len(target) > TARGET_MAX:
-            raise BoardTokenError("target must be 1-64 characters")
+            raise BoardTokenError("board.token.bad_target")
         if len(label) > LABEL_MAX:
-            raise BoardTokenError("label too long")
+            raise BoardTokenError("board.token.long_label")
         secret = secrets.token_urlsafe(24)
         row = BoardToken.create(
             token_hash=_digest(secret), target=target, label=label, created_by=by, created_ms=self.clock()
@@ -60,7 +62,7 @@ class BoardTokens:
     def revoke(self, token_id: int, *, by: str) -> TokenInfo:
         row = BoardToken.get_or_none(BoardToken.id == token_id)
         if row is None:
-            raise BoardTokenError(f"no board token {token_id}")
+            raise BoardTokenError("board.token.unknown", token_id=token_id)
         if row.revoked_ms is None:
             BoardToken.update(revoked_ms=self.clock(), revoked_by=by).where(
                 BoardToken.id == token_id

@@ -18,6 +18,7 @@ from hub.audit import bundle as bd
 from hub.engine.model import Month
 from hub.seed import seed_site
 from hub.store import db as hubdb
+from hub.store.ledger import StoredCheckpoint
 from hub.store.schema import prepare
 from protocol.signing import Signer, Verifier, b64decode, b64encode
 
@@ -219,7 +220,6 @@ def test_bundle_command_signs_a_checkpoint_and_writes_a_verifiable_file(tmp_path
     """`floorledger bundle --key` signs a fresh checkpoint with the hub key and writes a bundle that
     `verify-bundle` accepts; an unknown inmate is a one-line error, not a traceback."""
     from floorledger.keyfile import HEADER
-    from hub.ledger import checkpoints
 
     path = tmp_path / "hub.db"
     db = hubdb.connect(str(path))
@@ -244,7 +244,7 @@ def test_bundle_command_signs_a_checkpoint_and_writes_a_verifiable_file(tmp_path
     db = hubdb.connect(str(path))
     try:
         prepare(db)
-        assert checkpoints.StoredCheckpoint.select().count() == 2  # the seed's and the bundle's
+        assert StoredCheckpoint.select().count() == 2  # the seed's and the bundle's
     finally:
         db.close()
     unknown = subprocess.run(

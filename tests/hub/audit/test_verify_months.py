@@ -18,12 +18,13 @@ import pytest
 
 from floorledger import cli
 from hub.audit import verify
-from hub.ledger.entries import Ledger, LedgerEntry
+from hub.ledger.entries import Ledger
 from hub.masterdata import service as md
 from hub.results import worker as rs
 from hub.review import monthly as asm
 from hub.seed import demo_kiosk_signer, history_kiosk, store_signed
 from hub.store.kiosks import Kiosk, KioskRecord
+from hub.store.ledger import LedgerEntry
 from protocol.records import parse_frame, sign_record
 from protocol.signing import Verifier
 from tests.hub.review.test_assessment_domain import (

@@ -16,6 +16,7 @@ from hub.audit import verify
 from hub.ledger import checkpoints
 from hub.ledger import entries as ledger
 from hub.store import kiosks as models
+from hub.store.ledger import LedgerEntry, StoredCheckpoint
 from protocol import batch
 from protocol.messages import Checkpoint, seal
 from protocol.records import Record, UnitCount, sign_record
@@ -159,8 +160,8 @@ def test_verify_reports_reordered_chain(hub: TrustHub) -> None:
 
 def test_verify_reports_tampered_ledger_entry(hub: TrustHub) -> None:
     """An officer's act rewritten in SQL (who moved kiosk K02) is reported against the signed entry."""
-    entry = ledger.LedgerEntry.get(ledger.LedgerEntry.action == ledger.KIOSK_BIND)
-    ledger.LedgerEntry.update(actor="OFF9").where(ledger.LedgerEntry.id == entry.id).execute()
+    entry = LedgerEntry.get(LedgerEntry.action == ledger.KIOSK_BIND)
+    LedgerEntry.update(actor="OFF9").where(LedgerEntry.id == entry.id).execute()
     findings = _report(hub).findings()
     assert (
         f"ledger_entry id={entry.id} index=3: column actor is 'OFF9' but the signed entry says 'OFF2'"
@@ -182,8 +183,8 @@ def test_verify_reports_checkpoint_root_mismatch(hub: TrustHub) -> None:
     stored = checkpoints.latest_checkpoint()
     assert stored is not None
     wrong = Checkpoint(hub="HUB", tree_size=stored.tree_size, root="ab" * 32, hub_ms=stored.hub_ms)
-    checkpoints.StoredCheckpoint.update(frame=seal(wrong, hub.key), root=wrong.root).where(
-        checkpoints.StoredCheckpoint.id == stored.id
+    StoredCheckpoint.update(frame=seal(wrong, hub.key), root=wrong.root).where(
+        StoredCheckpoint.id == stored.id
     ).execute()
     findings = _report(hub).findings()
     assert any(

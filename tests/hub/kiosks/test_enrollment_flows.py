@@ -12,6 +12,7 @@ from hub.audit import verify
 from hub.kiosks import enrollment
 from hub.ledger import entries as ledger
 from hub.store import kiosks as models
+from hub.store.ledger import LedgerEntry
 from protocol import batch
 from protocol.errors import RejectReason
 from protocol.signing import Signer, Verifier, b64encode
@@ -155,6 +156,6 @@ def test_enrollment_from_the_command_line(
     assert cli.main(["kiosks", "list", "--db", hub.url]) == 0
     out = capsys.readouterr().out
     assert f"K20\tenrolled\tline=L3\t{kiosk.signer.fingerprint}" in out
-    entry = ledger.LedgerEntry.get(ledger.LedgerEntry.subject == "K20")
+    entry = LedgerEntry.get(LedgerEntry.subject == "K20")
     assert entry.actor == "OFF5"
     assert ledger.verify_entries(ledger.read_rows(hub.db), Verifier(hub_key.public_key)) == []

@@ -11,7 +11,8 @@ from pathlib import Path
 import peewee as pw
 import pytest
 
-from hub.kiosks.ingest import Ingest, QuarantineLimiter
+from hub.kiosks.ingest import Ingest
+from hub.kiosks.quarantine import QuarantineLimiter
 from hub.store.kiosks import Kiosk, KioskRecord, PendingKiosk, Quarantine
 from protocol import batch
 from protocol.messages import Ack, Hello, seal

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from floorledger import cli, keyfile
 from hub.audit import verify
 from hub.ledger import checkpoints, merkle
-from hub.ledger import entries as ledger
 from hub.store import kiosks as models
+from hub.store.ledger import LedgerEntry, LogLeaf
 from protocol import canonical
 from protocol.errors import ProtocolError
 from protocol.messages import Checkpoint, open_frame
@@ -48,7 +48,7 @@ def test_checkpoint_signs_the_root_of_every_record_and_ledger_entry(hub: TrustHu
     message: Checkpoint = open_frame(frame, Verifier(hub.key.public_key), Checkpoint)
     assert (message.hub, message.tree_size) == ("HUB", 12)
     leaves = [bytes(r.frame) for r in models.KioskRecord.select().order_by(models.KioskRecord.id)]
-    leaves += [bytes(e.frame) for e in ledger.LedgerEntry.select().order_by(ledger.LedgerEntry.entry_index)]
+    leaves += [bytes(e.frame) for e in LedgerEntry.select().order_by(LedgerEntry.entry_index)]
     assert message.root == merkle.root(merkle.leaf_hash(x) for x in leaves).hex() == stored.root
 
 
@@ -62,10 +62,7 @@ def test_checkpoint_log_only_grows(hub: TrustHub) -> None:
     k3.send(k3.make(2))
     second = hub.log.make_checkpoint()
     assert second.tree_size == first.tree_size + 4
-    leaves = [
-        bytes.fromhex(x.leaf_hash)
-        for x in checkpoints.LogLeaf.select().order_by(checkpoints.LogLeaf.leaf_index)
-    ]
+    leaves = [bytes.fromhex(x.leaf_hash) for x in LogLeaf.select().order_by(LogLeaf.leaf_index)]
     proof = merkle.consistency_proof(leaves, first.tree_size)
     merkle.verify_consistency(
         first.tree_size, second.tree_size, bytes.fromhex(first.root), bytes.fromhex(second.root), proof
@@ -92,7 +89,7 @@ def test_checkpoint_ledger_entry_has_a_proof_too(hub: TrustHub) -> None:
     """An officer's act is provably in the same signed log as the kiosk records."""
     _fill(hub)
     hub.log.make_checkpoint()
-    entry = ledger.LedgerEntry.get(ledger.LedgerEntry.entry_index == 2)
+    entry = LedgerEntry.get(LedgerEntry.entry_index == 2)
     proof = hub.log.inclusion_proof(entry)
     checkpoints.verify_inclusion_proof(proof, Verifier(hub.key.public_key))
     assert proof.leaf == bytes(entry.frame)

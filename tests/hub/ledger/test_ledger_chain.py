@@ -10,6 +10,7 @@ import pytest
 
 from hub.ledger import entries as ledger
 from hub.store import db as hub_db
+from hub.store.ledger import LedgerEntry
 from hub.store.schema import prepare
 from protocol import canonical
 from protocol.signing import Signer, Verifier
@@ -81,17 +82,17 @@ def test_ledger_edited_column_is_reported(db: peewee.Database, hub_key: Signer) 
 def test_ledger_reforged_frame_fails_signature(db: peewee.Database, hub_key: Signer) -> None:
     """An entry re-signed with another key (or its bytes edited) is reported as not signed by the hub."""
     _fill(db, hub_key)
-    row = ledger.LedgerEntry.get(ledger.LedgerEntry.entry_index == 2)
+    row = LedgerEntry.get(LedgerEntry.entry_index == 2)
     content, _, _ = ledger.parse_entry(bytes(row.frame))
     forged, _ = ledger.sign_entry(content, Signer(bytes(32 * [7])))
-    ledger.LedgerEntry.update(frame=forged).where(ledger.LedgerEntry.id == row.id).execute()
+    LedgerEntry.update(frame=forged).where(LedgerEntry.id == row.id).execute()
     assert _problems(hub_key, db) == ["ledger_entry id=2 index=2: hub signature does not verify"]
 
 
 def test_ledger_deleted_entry_breaks_the_chain(db: peewee.Database, hub_key: Signer) -> None:
     """Deleting an officer's act from the middle leaves a gap that verification reports."""
     _fill(db, hub_key)
-    ledger.LedgerEntry.delete().where(ledger.LedgerEntry.entry_index == 2).execute()
+    LedgerEntry.delete().where(LedgerEntry.entry_index == 2).execute()
     problems = _problems(hub_key, db)
     assert problems == ["ledger_entry id=3 index=3: expected entry 2 here, the signed entry is 3"]
 
@@ -100,13 +101,13 @@ def test_ledger_rewritten_history_is_reported(db: peewee.Database, hub_key: Sign
     """Replacing an entry by a freshly hub-signed one with other content (a stolen key rewriting
     history) breaks the link from the next entry."""
     _fill(db, hub_key)
-    row = ledger.LedgerEntry.get(ledger.LedgerEntry.entry_index == 2)
+    row = LedgerEntry.get(LedgerEntry.entry_index == 2)
     content, _, _ = ledger.parse_entry(bytes(row.frame))
     changed = ledger.EntryContent(**{**_as_kwargs(content), "payload": {"units": 99, "reason": "x"}})
     frame, digest = ledger.sign_entry(changed, hub_key)
-    ledger.LedgerEntry.update(
-        frame=frame, hash=digest, payload=canonical.encode(changed.payload).decode()
-    ).where(ledger.LedgerEntry.id == row.id).execute()
+    LedgerEntry.update(frame=frame, hash=digest, payload=canonical.encode(changed.payload).decode()).where(
+        LedgerEntry.id == row.id
+    ).execute()
     assert _problems(hub_key, db) == [
         "ledger_entry id=3 index=3: does not name the hash of entry 2 as its predecessor"
     ]

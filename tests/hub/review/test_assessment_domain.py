@@ -19,11 +19,12 @@ import pytest
 
 from hub.engine.compute import compute_month
 from hub.engine.model import Month
-from hub.ledger.entries import Ledger, LedgerEntry
+from hub.ledger.entries import Ledger
 from hub.results import worker as rs
 from hub.review import monthly as asm
 from hub.seed import seed_site
 from hub.store import db as hubdb
+from hub.store.ledger import LedgerEntry
 from hub.store.schema import prepare
 from protocol.signing import Signer
 

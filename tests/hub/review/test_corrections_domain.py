@@ -21,12 +21,13 @@ from hub.audit.verify import verify_database
 from hub.engine.model import Month
 from hub.kiosks import plans
 from hub.kiosks.ingest import Ingest
-from hub.ledger.entries import CORRECTION, Ledger, LedgerEntry
+from hub.ledger.entries import CORRECTION, Ledger
 from hub.masterdata import service as md
 from hub.results import worker as rs
 from hub.review import corrections as cx
 from hub.store import db as hubdb
 from hub.store.kiosks import ENROLLED, Kiosk, KioskRecord
+from hub.store.ledger import LedgerEntry
 from hub.store.schema import prepare
 from protocol.records import (
     CheckIn,

@@ -17,9 +17,9 @@ from openpyxl import load_workbook
 from hub.accounts import Role
 from hub.engine.compute import compute_month
 from hub.engine.exact import round_half_up
-from hub.ledger.entries import LedgerEntry
 from hub.review import exports
 from hub.review import monthly as asm
+from hub.store.ledger import LedgerEntry
 from hub.store.schema import prepare
 from tests.hub.conftest_web import PASSWORD, StepClock, make_context, web_user
 from tests.hub.review.test_assessment_domain import HEAD_A1, LINE_L1, MONTH, NOW_MS, Site, open_copy

@@ -15,10 +15,10 @@ import pytest
 
 from hub.accounts import Role
 from hub.audit import bundle as bd
-from hub.ledger.checkpoints import StoredCheckpoint
-from hub.ledger.entries import Ledger, LedgerEntry
+from hub.ledger.entries import Ledger
 from hub.seed import seed_site
 from hub.store import db as hubdb
+from hub.store.ledger import LedgerEntry, StoredCheckpoint
 from hub.store.schema import prepare
 from hub.web import WebContext
 from hub.web.audit import BUNDLE_ACT, register_audit

@@ -10,9 +10,9 @@ from nicegui import ui
 
 from hub.accounts import Role
 from hub.store.schema import prepare
+from hub.store.web import BoardToken
 from hub.web import WebContext
 from hub.web.auth import User
-from hub.web.board.tokens import BoardToken
 from tests.hub.conftest_web import (
     PASSWORD,
     StepClock,

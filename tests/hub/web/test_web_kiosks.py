@@ -67,7 +67,8 @@ async def test_enroll_by_typed_fingerprint_binds_the_line_and_records_the_act(ct
 
 
 async def test_a_wrong_fingerprint_enrolls_nothing(ctx: WebContext) -> None:
-    """A fingerprint that is not the announced key's: the reason is shown and no kiosk is enrolled."""
+    """A fingerprint that is not the announced key's: the reason is shown (in the officer's language)
+    and no kiosk is enrolled."""
     hello("K-A1-1")
     async with web_user(ctx) as user:
         await login(user, "admin")
@@ -75,7 +76,7 @@ async def test_a_wrong_fingerprint_enrolls_nothing(ctx: WebContext) -> None:
         user.find(marker="kiosk-id").type("K-A1-1")
         user.find(marker="kiosk-code").type("0000-0000-0000-0000-0000")
         user.find(marker="enroll").click()
-        await user.should_see("fingerprint does not match", retries=20)
+        await user.should_see("指纹与终端 K-A1-1 报告的密钥不符", retries=20)
     assert models.Kiosk.select().count() == 0
 
 

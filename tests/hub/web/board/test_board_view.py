@@ -13,6 +13,7 @@ import pytest
 from nicegui.testing.user import User
 
 from hub.ledger import checkpoints
+from hub.store.ledger import StoredCheckpoint
 from hub.web import WebContext
 from hub.web.board.model import BoardSettings, Privacy, Published, PublishedRow
 from protocol.signing import Signer
@@ -63,7 +64,7 @@ async def test_a_valid_token_shows_yesterdays_rows_with_title_and_fingerprint(si
         await user.should_see("一监区 · 服装一线")
         await user.should_see(f"日记载 · {YESTERDAY.isoformat()} 记录")
         await user.should_see("● 实时")
-        root = checkpoints.StoredCheckpoint.select().first().root
+        root = StoredCheckpoint.select().first().root
         await user.should_see(f"今日数据指纹 {root[0:4]} {root[4:8]} {root[8:12]} {root[12:16]}")
         await user.should_see("服装一线 40/100 (40%)")
         table = rows(user)

@@ -1,0 +1,47 @@
+"""The rate limit of the quarantine: what the ingest refuses is written down, but a flood of junk from
+one kiosk (or from random kiosk ids) must neither fill the disk nor slow the records of the others.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+
+@dataclass(slots=True)
+class _Window:
+    start_ms: int
+    count: int = 0
+    suppressed: int = 0
+
+
+class QuarantineLimiter:
+    """At most `per_kiosk` rows per kiosk and `overall` rows in total per minute; the rest are counted
+    and the count is written into the next row that is allowed, so nothing is silently forgotten."""
+
+    def __init__(self, per_kiosk: int = 60, overall: int = 600, window_ms: int = 60_000) -> None:
+        self.per_kiosk = per_kiosk
+        self.overall = overall
+        self.window_ms = window_ms
+        self._kiosks: dict[str | None, _Window] = {}
+        self._all = _Window(0)
+        self._lock = threading.Lock()
+
+    def allow(self, kiosk: str | None, now_ms: int) -> tuple[bool, int]:
+        """(store this one?, how many from this kiosk were suppressed before it)."""
+        with self._lock:
+            if now_ms - self._all.start_ms >= self.window_ms:
+                self._all = _Window(now_ms)
+                if len(self._kiosks) > 10_000:  # random kiosk ids must not grow memory either
+                    self._kiosks.clear()
+            win = self._kiosks.get(kiosk)
+            if win is None or now_ms - win.start_ms >= self.window_ms:
+                win = _Window(now_ms, suppressed=win.suppressed if win else 0)
+                self._kiosks[kiosk] = win
+            if win.count >= self.per_kiosk or self._all.count >= self.overall:
+                win.suppressed += 1
+                return False, 0
+            win.count += 1
+            self._all.count += 1
+            suppressed, win.suppressed = win.suppressed, 0
+            return True, suppressed
