@@ -50,7 +50,8 @@ from hub.engine.errors import EngineError
 from hub.engine.model import Adjustment as EngineAdjustment
 from hub.engine.model import Month, MonthResult, RuleSet
 from hub.results import facts as fx
-from hub.review.monthly import STAGES, rows_digest, score_areas, score_key
+from hub.review.lock import STAGES
+from hub.review.rules import rows_digest, score_areas, score_key
 
 # the action names `hub.review.monthly.Assessment` records
 APPROVE = "month.approve"

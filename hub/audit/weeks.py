@@ -42,14 +42,8 @@ from hub.engine.compute import MonthIndex, compute_line_day
 from hub.engine.errors import EngineError
 from hub.engine.model import DailyRecord, Month
 from hub.results import facts as fx
-from hub.review.monthly import (
-    MAX_PUBLISH_DAYS,
-    STAGES,
-    AssessmentError,
-    parse_week,
-    rows_digest,
-    week_rows_of,
-)
+from hub.review.lock import STAGES
+from hub.review.rules import MAX_PUBLISH_DAYS, AssessmentError, parse_week, rows_digest, week_rows_of
 
 # the action names `hub.review.monthly.Assessment` records
 SIGNOFF = "week.signoff"

@@ -16,9 +16,14 @@ from hub.store.review import Adjustment, MonthApproval, PublishedWeek, WeekSigno
 STAGES: tuple[str, ...] = ("line_officer", "area_head", "labor_section")
 
 
-def _ensure_bound(db: pw.Database) -> None:
+# the tables of the weekly and monthly review (`floorledger hub init` creates them through `bind`)
+MODELS: tuple[type[pw.Model], ...] = (WeekSignoff, PublishedWeek, MonthApproval, Adjustment)
+
+
+def bind_review(db: pw.Database) -> None:
+    """Bind the review's tables to `db` unless they are already (each act and query calls it)."""
     if MonthApproval._meta.database is not db:
-        bind(db, (WeekSignoff, PublishedWeek, MonthApproval, Adjustment))
+        bind(db, MODELS)
 
 
 def active_stages(month: Month | str, area: str) -> list[str]:
@@ -30,5 +35,5 @@ def active_stages(month: Month | str, area: str) -> list[str]:
 
 def is_locked(db: pw.Database, month: Month | str, area: str) -> bool:
     """Whether the area's month is fully approved: nothing may alter its numbers until reopened."""
-    _ensure_bound(db)
+    bind_review(db)
     return STAGES[-1] in active_stages(month, area)

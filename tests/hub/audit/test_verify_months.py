@@ -20,9 +20,10 @@ from floorledger import cli
 from hub.audit import verify
 from hub.ledger.entries import Ledger, LedgerEntry
 from hub.masterdata import service as md
-from hub.results import worker as rs
 from hub.review import monthly as asm
+from hub.review import rules
 from hub.seed import demo_kiosk_signer, history_kiosk, store_signed
+from hub.store import review as review_tables
 from hub.store.kiosks import Kiosk, KioskRecord
 from protocol.records import parse_frame, sign_record
 from protocol.signing import Verifier
@@ -56,10 +57,10 @@ def _scores(report: verify.Report) -> verify.Section:
     return next(s for s in report.sections if s.title == SECTION)
 
 
-def _lock_a1(site: Site) -> list[asm.MonthApproval]:
+def _lock_a1(site: Site) -> list[review_tables.MonthApproval]:
     for who in (LINE_L1, HEAD_A1, LABOR):
         site.assessment.approve(who, MONTH, "A1")
-    return list(asm.MonthApproval.select().order_by(asm.MonthApproval.id))
+    return list(review_tables.MonthApproval.select().order_by(review_tables.MonthApproval.id))
 
 
 def _entry(action: str, n: int = -1) -> LedgerEntry:
@@ -69,9 +70,8 @@ def _entry(action: str, n: int = -1) -> LedgerEntry:
 def _officers(site: Site, clock_ms: int, today: date) -> asm.Assessment:
     """The assessment acting at another moment (its ledger entries carry that hub time)."""
     ledger = Ledger(site.db, HUB_KEY, lambda: clock_ms)
-    results = rs.Results(site.db, today=lambda: today, clock_ms=lambda: clock_ms)
     return asm.Assessment(
-        site.db, results=results, record_act=ledger.record_act, today=lambda: today, clock_ms=lambda: clock_ms
+        site.db, record_act=ledger.record_act, today=lambda: today, clock_ms=lambda: clock_ms
     )
 
 
@@ -102,7 +102,7 @@ def _late_count(site: Site, received_ms: int, extra_units: int = 40) -> None:
 
 def _a1_digest_now(site: Site) -> str:
     view = site.assessment.month_view(MONTH, "A1")
-    return asm.rows_digest(asm.score_key(r.score) for r in view.rows)
+    return rules.rows_digest(rules.score_key(r.score) for r in view.rows)
 
 
 # --- a normal database verifies -------------------------------------------------------------------------
@@ -119,7 +119,7 @@ def test_an_approved_reopened_and_adjusted_month_verifies(site: Site) -> None:
     a.add_adjustment(LINE_L1, MONTH, "A1", "P1002", "1.5", "安全生产奖励")
     for who in (LINE_L1, HEAD_A1, LABOR):
         a.approve(who, MONTH, "A1")
-    a.approve(asm.Actor(username="off_l3", role="line_officer", lines=("L3",)), MONTH, "A2")
+    a.approve(rules.Actor(username="off_l3", role="line_officer", lines=("L3",)), MONTH, "A2")
     report = _report(site)
     assert report.ok, report.render()
     # 7 approval rows and 2 adjustment rows compared, 4 approvals in force re-derived
@@ -173,7 +173,7 @@ def test_an_approval_in_the_early_morning_counts_the_local_day(site: Site) -> No
     30th as a workday; verify finds the local date the approval was given on."""
     early = int(datetime(2026, 10, 30, 7, 30, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp() * 1000)
     _officers(site, early, date(2026, 10, 30)).approve(LINE_L1, MONTH, "A1")
-    assert asm.MonthApproval.get().rows_digest != _a1_digest_now(site)  # the 29th's numbers differ
+    assert review_tables.MonthApproval.get().rows_digest != _a1_digest_now(site)  # the 29th's numbers differ
     report = _report(site)
     assert report.ok, report.render()
 
@@ -221,7 +221,7 @@ def test_forged_and_deleted_approval_rows_are_reported(site: Site) -> None:
         "VALUES ('2026-10', 'A2', 'labor_section', 'labor', ?, ?)",
         ("0" * 64, NOW_MS),
     )
-    forged = asm.MonthApproval.select().order_by(asm.MonthApproval.id.desc()).first()
+    forged = review_tables.MonthApproval.select().order_by(review_tables.MonthApproval.id.desc()).first()
     assert _report(site).findings() == [
         f"month 2026-10 area A1: the line_officer approval by off_l1 (ledger entry {first.entry_index}) "
         "is missing from assess_month_approval",
@@ -376,8 +376,8 @@ def test_inmates_are_placed_in_areas_as_the_approval_page_places_them() -> None:
     digests = area_digests(
         result, {"L1": "A1", "L3": "A2"}, {"P1": "A1", "P2": "A1", "P3": "A1"}, {"P2": "A2"}
     )
-    key = asm.score_key
+    key = rules.score_key
     assert digests == {
-        "A2": asm.rows_digest([key(score("P1")), key(score("P2"))]),
-        "A1": asm.rows_digest([key(score("P3"))]),
+        "A2": rules.rows_digest([key(score("P1")), key(score("P2"))]),
+        "A1": rules.rows_digest([key(score("P3"))]),
     }

@@ -26,8 +26,10 @@ from hub.ledger.entries import CORRECTION, Ledger, LedgerEntry
 from hub.masterdata import service as md
 from hub.results import worker as rs
 from hub.review import corrections as cx
+from hub.review import lock
 from hub.store import db as hubdb
 from hub.store.kiosks import ENROLLED, Kiosk, KioskRecord
+from hub.store.review import MonthApproval
 from protocol.records import (
     CheckIn,
     CheckOut,
@@ -273,7 +275,7 @@ def test_warehouse_and_excused_corrections_reach_the_engine(site: Site) -> None:
     excuse = site.desk.propose(OFF1, "K1", site.excuse.record.seq, "90", "就医时间更正")
     site.desk.approve(LABOR, excuse.id)
     assert site.results.flush()
-    inputs, _ = site.results.month_input(Month.of(DAY))
+    inputs = site.results.month_input(Month.of(DAY)).inputs
     assert [w.units for w in inputs.warehoused] == [150]
     [p3] = [a for a in inputs.attendance if a.inmate == "P3"]
     assert p3.excused_minutes == 90
@@ -326,13 +328,11 @@ def test_a_discrepancy_is_resolved_with_a_ledgered_note(site: Site) -> None:
 
 def test_a_locked_month_cannot_be_corrected(site: Site) -> None:
     """Once the month's assessment is fully approved (locked), proposals and approvals are refused."""
-    from hub.review import monthly as assessment
-
     proposal = site.desk.propose(OFF1, "K1", site.count.record.seq, "20", "键入错误")
-    assessment.bind(site.db)
+    lock.bind_review(site.db)
     area = cx.area_of("L1") or ""
-    for stage in assessment.STAGES:
-        assessment.MonthApproval.create(
+    for stage in lock.STAGES:
+        MonthApproval.create(
             month=str(Month.of(DAY)),
             area=area,
             stage=stage,
@@ -340,7 +340,7 @@ def test_a_locked_month_cannot_be_corrected(site: Site) -> None:
             rows_digest="0" * 64,
             approved_ms=1,
         )
-    assert assessment.is_locked(site.db, Month.of(DAY), area)
+    assert lock.is_locked(site.db, Month.of(DAY), area)
     with pytest.raises(cx.CorrectionError) as caught:
         site.desk.approve(OFF2, proposal.id)
     assert caught.value.key == "review.err.locked"
