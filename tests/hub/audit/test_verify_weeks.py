@@ -248,10 +248,11 @@ def test_sign_offs_edited_or_inserted_in_sql_are_reported(site: Site) -> None:
     ]
 
 
-def test_daily_results_edited_for_the_sign_off_and_put_back_are_reported(site: Site) -> None:
-    """Someone raises an inmate's earned time in `daily_result`, lets the officer sign off and publish
-    the week, then puts the row back: every row now matches the ledger and the daily results match
-    the records, but the signed week is not what the signed records give, for both acts."""
+def test_daily_results_edited_before_the_sign_off_cannot_be_signed(site: Site) -> None:
+    """Someone raises an inmate's earned time in `daily_result` before the officer opens the week:
+    the page shows the edited week, and the sign-off sending that page's digest is refused (the week
+    recomputed from the signed records differs), so nothing is signed; what is signed is always the
+    records' week, which verify re-derives."""
     row = (
         rs.DailyResult.select()
         .where((rs.DailyResult.line == "L1") & (rs.DailyResult.day == "2026-10-21"))
@@ -259,24 +260,59 @@ def test_daily_results_edited_for_the_sign_off_and_put_back_are_reported(site: S
         .first()
     )
     site.db.execute_sql("UPDATE daily_result SET earned_std_seconds = ? WHERE id = ?", ("99999", row.id))
-    _review_a1(site)
+    shown = rules.rows_digest(r.shown() for r in site.assessment.week_rows("A1", WEEK))
+    with pytest.raises(rules.AssessmentError) as refused:
+        site.assessment.sign_off_week(LINE_L1, "A1", WEEK, shown)
+    assert refused.value.code == "stale"
+    assert review_tables.WeekSignoff.select().count() == 0
     site.db.execute_sql(
         "UPDATE daily_result SET earned_std_seconds = ? WHERE id = ?", (row.earned_std_seconds, row.id)
     )
+    shown = rules.rows_digest(r.shown() for r in site.assessment.week_rows("A1", WEEK))
+    site.assessment.sign_off_week(LINE_L1, "A1", WEEK, shown)
+    assert json.loads(_entry("week.signoff").payload)["rows_digest"] == shown
     report = _report(site)
-    signed = _entry("week.signoff")
-    published = _entry("week.publish")
-    findings = report.findings()
-    assert findings == _weeks(report).findings
-    assert len(findings) == 2, report.render()
-    digest = json.loads(signed.payload)["rows_digest"]
-    assert findings[0].startswith(
-        f"week {WEEK} area A1: signed off by off_l1 (ledger entry {signed.entry_index}) with digest "
-        f"{digest[:16]}..., but the signed records give "
-    )
-    assert findings[1].startswith(
-        f"week {WEEK} area A1: published by head_a1 (ledger entry {published.entry_index}) with digest "
-    )
+    assert report.ok, report.render()
+
+
+def test_week_acts_sign_their_inputs_and_are_verified_without_search(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sign-off and a publication carry the local date, the kiosk heads and the ledger size; verify
+    recomputes each act once from them, never searching."""
+    _review_a1(site)
+    inputs = json.loads(_entry("week.signoff").payload)["inputs"]
+    assert inputs["through"] == TODAY.isoformat()
+    assert inputs["heads"]
+    assert "inputs" in json.loads(_entry("week.publish").payload)
+
+    def no_search(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a signed week act was searched for")
+
+    monkeypatch.setattr(vw.WeekRows, "search", no_search)
+    report = _report(site)
+    assert report.ok, report.render()
+
+
+def test_week_acts_made_before_inputs_were_signed_still_verify_by_search(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Week acts written before this change carry no `inputs`: verify re-derives them through the
+    legacy search (docs/audit.md)."""
+    officer = _officers(site, NOW_MS, TODAY, legacy=True)
+    officer.sign_off_week(LINE_L1, "A1", WEEK)
+    officer.publish_week(HEAD_A1, "A1", WEEK)
+    searched: list[str] = []
+    search = vw.WeekRows.search
+
+    def spy(self: vw.WeekRows, act: vw.WeekAct, *, all_cuts: bool = True) -> vw.WeekOutcome:
+        searched.append(act.action)
+        return search(self, act, all_cuts=all_cuts)
+
+    monkeypatch.setattr(vw.WeekRows, "search", spy)
+    report = _report(site)
+    assert report.ok, report.render()
+    assert searched == ["week.signoff", "week.publish"]
 
 
 def test_a_publication_without_a_sign_off_in_the_ledger_is_reported() -> None:

@@ -361,3 +361,19 @@ def test_every_assessment_text_has_chinese_and_english() -> None:
     codes += ["no_inmate", "no_adjustment", "bad_token_name", "token_exists", "no_token"]
     assert all(f"assess.err.{code}" in TEXTS for code in codes)
     assert all(f"assess.state.{state}" in TEXTS for state in ("open", *lock.STAGES[:2], "locked"))
+
+
+def test_an_approval_of_numbers_that_changed_after_the_page_is_refused(seeded_copy: Site) -> None:
+    """The page sends the digest it showed; an adjustment entered by another officer meanwhile changes
+    the month, so the approval is refused with a translated message and nothing is recorded."""
+    a = seeded_copy.assessment
+    shown = a.month_view(MONTH, "A1").digest
+    a.add_adjustment(HEAD_A1, MONTH, "A1", "P1002", "-2", "质量扣分")
+    with pytest.raises(rules.AssessmentError) as err:
+        a.approve(LINE_L1, MONTH, "A1", shown)
+    assert err.value.code == "stale"
+    assert err.value.text("zh") == "页面显示后数据已变化，请刷新后核对再审批"
+    assert str(err.value).startswith("The numbers changed after the page was shown")
+    assert lock.active_stages(MONTH, "A1") == []
+    assert _acts("month.approve") == []
+    assert a.approve(LINE_L1, MONTH, "A1", a.month_view(MONTH, "A1").digest) == "line_officer"
