@@ -15,7 +15,7 @@ import peewee
 
 from hub.audit import months as vm
 from hub.audit import weeks as vw
-from hub.audit.verify import Section, short
+from hub.audit.report import Section, short
 from hub.engine.compute import MonthIndex, compute_line_day
 from hub.engine.errors import EngineError
 from hub.engine.model import Month
