@@ -155,8 +155,8 @@ def assemble(
 
 def read_heads() -> dict[str, int]:
     """Each kiosk's chain head now (kiosks without records left out)."""
-    rows = Kiosk.select(Kiosk.id, Kiosk.head_seq).where(Kiosk.head_seq > 0).tuples()
-    return {str(k): int(seq) for k, seq in rows}
+    query = Kiosk.select(Kiosk.id, Kiosk.head_seq).where(Kiosk.head_seq > 0)
+    return {str(k.id): int(k.head_seq) for k in query}
 
 
 def ledger_size() -> int:

@@ -356,7 +356,7 @@ class Results:
     def _read_heads(self) -> dict[str, int]:
         was_closed = self.db.is_closed()  # the caller's thread keeps no connection it did not have
         try:
-            return {str(k): int(seq) for k, seq in Kiosk.select(Kiosk.id, Kiosk.head_seq).tuples()}
+            return {str(k.id): int(k.head_seq) for k in Kiosk.select(Kiosk.id, Kiosk.head_seq)}
         finally:
             if was_closed:
                 self.db.close()

@@ -249,7 +249,7 @@ def daily_record(row: DailyResult) -> DailyRecord:
         line=row.line,
         product=row.product,
         step=row.step,
-        mode=row.mode,
+        mode="counted" if row.mode == "counted" else "time",  # the column holds the engine's Mode
         standard_seconds=Fraction(row.standard_seconds),
         standard_from=date.fromisoformat(row.standard_from),
         quota_std_seconds=Fraction(row.quota_std_seconds),

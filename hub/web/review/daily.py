@@ -26,6 +26,7 @@ from hub.results import worker as rs
 from hub.results.facts import HUB_CORRECTABLE
 from hub.results.inputs import month_input
 from hub.review import corrections as cx
+from hub.store import review as review_tables
 from hub.store.db import bind
 from hub.store.results import DiscrepancyFlag
 from hub.web import guard
@@ -339,7 +340,7 @@ class _LineDay:
             original = stored.get((p.ref_kiosk, p.ref_seq), {}).get(p.field, "?")
             state = (
                 t("review.state.approved", self.lang, approver=p.approver)
-                if p.status == cx.APPROVED
+                if p.status == review_tables.APPROVED
                 else t("review.state.proposed", self.lang)
             )
             with ui.column().classes("gap-0"):
@@ -360,7 +361,7 @@ class _LineDay:
                 ui.label(t("review.correction_reason", self.lang, reason=p.reason)).mark(
                     f"correction-reason-{p.id}"
                 )
-                if p.status == cx.PROPOSED:
+                if p.status == review_tables.PROPOSED:
 
                     def approve(who: Principal, pid: int = p.id) -> object:
                         return self.desk.approve(who, pid)

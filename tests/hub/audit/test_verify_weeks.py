@@ -22,11 +22,11 @@ from hub.audit import verify
 from hub.audit import weeks as vw
 from hub.ledger.entries import Ledger
 from hub.masterdata import service as md
-from hub.results import worker as rs
 from hub.review import monthly as asm
 from hub.review import rules, weekly
 from hub.seed import seed_site
 from hub.store import db as hubdb
+from hub.store import results as result_tables
 from hub.store import review as review_tables
 from protocol.signing import Verifier
 from tests.hub.audit.test_verify_months import _entry, _late_count, _officers, _report
@@ -254,9 +254,9 @@ def test_daily_results_edited_before_the_sign_off_cannot_be_signed(site: Site) -
     recomputed from the signed records differs), so nothing is signed; what is signed is always the
     records' week, which verify re-derives."""
     row = (
-        rs.DailyResult.select()
-        .where((rs.DailyResult.line == "L1") & (rs.DailyResult.day == "2026-10-21"))
-        .order_by(rs.DailyResult.inmate)
+        result_tables.DailyResult.select()
+        .where((result_tables.DailyResult.line == "L1") & (result_tables.DailyResult.day == "2026-10-21"))
+        .order_by(result_tables.DailyResult.inmate)
         .first()
     )
     site.db.execute_sql("UPDATE daily_result SET earned_std_seconds = ? WHERE id = ?", ("99999", row.id))

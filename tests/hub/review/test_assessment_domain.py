@@ -27,6 +27,7 @@ from hub.review import lock, rules, weekly
 from hub.review import monthly as asm
 from hub.seed import seed_site
 from hub.store import db as hubdb
+from hub.store import results as result_tables
 from hub.store import review as review_tables
 from protocol.signing import Signer
 
@@ -300,7 +301,10 @@ def test_weekly_rows_are_the_engine_weeks_of_the_area(seeded_copy: Site) -> None
     assert len(rows) == 40
     read = seeded_copy.results.month_input(MONTH)
     engine = {w.inmate: w for w in compute_month(read.inputs, read.rule_set).weekly if w.week == "2026-W43"}
-    on_area = {r.inmate for r in rs.DailyResult.select().where(rs.DailyResult.line.in_(["L1", "L2"]))}
+    on_area = {
+        r.inmate
+        for r in result_tables.DailyResult.select().where(result_tables.DailyResult.line.in_(["L1", "L2"]))
+    }
     assert {r.inmate for r in rows} == on_area
     for r in rows:
         assert (r.quota_std_seconds, r.earned_std_seconds, r.days) == (

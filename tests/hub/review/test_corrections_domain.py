@@ -28,6 +28,8 @@ from hub.results import worker as rs
 from hub.review import corrections as cx
 from hub.review import lock
 from hub.store import db as hubdb
+from hub.store import results as result_tables
+from hub.store import review as review_tables
 from hub.store.kiosks import ENROLLED, Kiosk, KioskRecord
 from hub.store.review import MonthApproval
 from protocol.records import (
@@ -164,8 +166,8 @@ def site(tmp_path: Path) -> Iterator[Site]:
 
 def done_of(inmate: str) -> str:
     return str(
-        rs.DailyResult.get(
-            (rs.DailyResult.inmate == inmate) & (rs.DailyResult.day == DAY.isoformat())
+        result_tables.DailyResult.get(
+            (result_tables.DailyResult.inmate == inmate) & (result_tables.DailyResult.day == DAY.isoformat())
         ).done_units
     )
 
@@ -246,7 +248,7 @@ def test_the_proposer_cannot_approve_their_own_correction(site: Site) -> None:
     with pytest.raises(cx.CorrectionError) as caught:
         site.desk.approve(OFF1, proposal.id)
     assert caught.value.key == "review.err.own"
-    assert cx.CorrectionProposal.get_by_id(proposal.id).status == cx.PROPOSED
+    assert review_tables.CorrectionProposal.get_by_id(proposal.id).status == review_tables.PROPOSED
     assert LedgerEntry.select().where(LedgerEntry.action == CORRECTION).count() == 0
 
 
@@ -265,7 +267,7 @@ def test_line_officers_are_refused_outside_the_window_and_outside_their_lines(si
     proposal = site.desk.propose(LABOR, "K1", seq, "20", "盘点核实")
     with pytest.raises(cx.CorrectionError):
         site.desk.approve(HEAD, proposal.id)  # outside the window the area head cannot approve either
-    assert cx.CorrectionProposal.select().count() == 1
+    assert review_tables.CorrectionProposal.select().count() == 1
 
 
 def test_warehouse_and_excused_corrections_reach_the_engine(site: Site) -> None:
@@ -308,8 +310,8 @@ def test_an_upheld_dispute_proposes_a_linked_correction(site: Site) -> None:
         reason_text="复核属实",
         correct=("K1", site.count.record.seq, "60"),
     )
-    proposal = cx.CorrectionProposal.get_by_id(answer.proposal)
-    assert (proposal.new, proposal.old, proposal.status) == (60, 50, cx.PROPOSED)
+    proposal = review_tables.CorrectionProposal.get_by_id(answer.proposal)
+    assert (proposal.new, proposal.old, proposal.status) == (60, 50, review_tables.PROPOSED)
     assert proposal.dispute == f"K1#{site.dispute.record.seq}"
     assert site.answered == []
     plan = plans.build_plan(hub="hub", line="L1", day=DAY, hub_ms=NOON_MS, revision=1)
@@ -318,7 +320,7 @@ def test_an_upheld_dispute_proposes_a_linked_correction(site: Site) -> None:
 
 def test_a_discrepancy_is_resolved_with_a_ledgered_note(site: Site) -> None:
     """Counts 50 against 200 warehoused is flagged; a note resolves it, signed into the ledger."""
-    [flag] = rs.DiscrepancyFlag.select().where(rs.DiscrepancyFlag.line == "L1")
+    [flag] = result_tables.DiscrepancyFlag.select().where(result_tables.DiscrepancyFlag.line == "L1")
     with pytest.raises(cx.CorrectionError):
         site.desk.resolve_discrepancy(OFF1, flag.id, "")
     note = site.desk.resolve_discrepancy(OFF1, flag.id, "部分件数次日入库")
