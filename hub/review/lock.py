@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import peewee as pw
 
+from hub.accounts import Role
 from hub.engine.model import Month
 from hub.store.db import bind
 from hub.store.review import Adjustment, MonthApproval, PublishedWeek, WeekSignoff
 
-# The approval stages of a month, in order; the last one locks it.
-STAGES: tuple[str, ...] = ("line_officer", "area_head", "labor_section")
+# The approval stages of a month, in order, each approved by the role of the same name; the last one
+# locks it. Plain text (the roles' values): they are stored in tables and signed in ledger entries.
+STAGES: tuple[str, ...] = (Role.LINE_OFFICER.value, Role.AREA_HEAD.value, Role.LABOR_SECTION.value)
 
 
 # the tables of the weekly and monthly review (`floorledger hub init` creates them through `bind`)
