@@ -31,7 +31,7 @@ from hub.engine.compute import MonthIndex, compute_month
 from hub.engine.explain import explain_monthly
 from hub.engine.model import Month, MonthResult
 from hub.results import inputs as mi
-from hub.review.lock import MODELS, STAGES, active_stages, bind_review
+from hub.review.lock import MODELS, STAGES, active_stages, bind_review, is_locked
 from hub.review.rules import (
     Actor,
     AssessmentError,
@@ -50,6 +50,10 @@ from hub.store.masterdata import Inmate, Line
 from hub.store.review import Adjustment, MonthApproval
 
 __all__ = ["MODELS", "Assessment", "bind"]
+
+# Transitional, for callers outside the review that still name these here (hub.masterdata.service's
+# lock check and its tests); new code imports hub.review.lock, hub.review.rules and hub.store.review.
+__all__ += ["STAGES", "Actor", "MonthApproval", "is_locked"]
 
 
 def bind(db: pw.Database) -> None:
