@@ -4,7 +4,7 @@ re-derived from the signed kiosk records. Pure: `hub.audit.verify` reads the tab
 Monthly scores are not stored; what is stored is what officers did with them, and every act is a
 hub-signed ledger entry (`hub.review.monthly.Assessment`):
 
-- `month.approve` (subject `month:<area>:<month>`, payload `stage`, `rows_digest`, `rule_set`): one
+- `month.approve` (subject `month:<area>:<month>`, payload `stage`, `rows_digest`, `rule_set`, `inputs`): one
   `assess_month_approval` row, the digest of the area's score rows the officer saw;
 - `month.reopen` (`stages`, `reason`): voids the approvals of those stages;
 - `month.adjust` (`id`, `inmate`, `points`, `reason`, `voided`): one `assess_adjustment` row, and it
@@ -17,23 +17,17 @@ SQL). `MonthScores` recomputes a month's scores from the signed records, the mas
 book and the ledger's adjustments and dashboard corrections, and digests each area's rows exactly as
 `Assessment.approve` did; every approval still in force must carry that digest.
 
-An approval is re-derived **as of the moment it was given**: from the records the hub had received
-by the entry's `hub_ms` (`kiosk_record.received_ms`), the corrections and adjustments before it in
-the ledger, and, for a month in progress, the days up to the approval's date. So records that arrive
-later, or an adjustment in another area, change nothing. Two things an approval cannot be pinned to
-exactly, and how they are met:
-
-- the site's local date (the database does not name the time zone): the UTC date of `hub_ms` and the
-  day either side are tried (every zone lies within a day of UTC);
-- a record committed while the officer's page computed the month: cuts at the records received
-  within `SLACK_MS` of the approval are tried too, nearest first.
-
-Any candidate giving the signed digest holds. `received_ms` is the hub's own column, not signed:
-editing it only moves records across the cut, which can make an approval fail, not make tampered
-numbers give the digest an officer signed. Master data is the hub's current tables: the labor
-section's approval locks the month against master-data changes, but the earlier stages do not, so an
-earlier-stage approval that no longer matches after later master-data acts (and before the lock) is
-`explained`, a note rather than a finding.
+An approval signs its inputs (`inputs`: the local `through` date, the kiosk heads, the ledger size,
+the adjustment ids and the rule set, `hub.results.inputs.Cut`); `MonthScores.check_signed` re-derives
+it by one recomputation from them. An approval made before approvals signed their inputs has none:
+`MonthScores.search` re-derives it **as of the moment it was given** (the legacy path, docs/audit.md):
+from the records received by the entry's `hub_ms` (`kiosk_record.received_ms`), the corrections and
+adjustments before it in the ledger, and the days up to the approval's date, trying the UTC date of
+`hub_ms` and the day either side (the database does not name the time zone) and cuts at the records
+received within `SLACK_MS` of it, nearest first. Any candidate giving the signed digest holds.
+Master data is the hub's current tables: the labor section's approval locks the month against
+master-data changes, but the earlier stages do not, so an earlier-stage approval that no longer
+matches after later master-data acts (and before the lock) is `explained`, a note, not a finding.
 """
 
 from __future__ import annotations

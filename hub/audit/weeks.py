@@ -4,7 +4,7 @@ from the signed kiosk records. Pure: `hub.audit.verify` reads the tables and han
 Every weekly act is a hub-signed ledger entry (`hub.review.monthly.Assessment`), subject
 `week:<area>:<YYYY-Www>`:
 
-- `week.signoff` (payload `rows_digest`): one `assess_week_signoff` row; `signed_by` is the entry's
+- `week.signoff` (payload `rows_digest`, `inputs`): one `assess_week_signoff` row; `signed_by` is the entry's
   actor, `signed_ms` its time;
 - `week.publish` (payload `from`, `until`, `rows_digest`): one `assess_published_week` row, what the
   area's wall boards show as 公示 from `valid_from` to `until`; `rows` is the JSON of the numbers
@@ -13,7 +13,9 @@ Every weekly act is a hub-signed ledger entry (`hub.review.monthly.Assessment`),
 `replay` reads those acts in ledger order; `compare_signoffs` and `compare_publications` report every
 row that differs (inserted, edited or deleted in SQL). The signed-off and published rows are not
 stored by the engine: `Assessment.week_rows` sums the stored daily results of the area's lines in the
-week. `WeekRows` recomputes those daily results from the signed records **as of the act** (as
+week. A week act signs its inputs (`inputs`: local date, kiosk heads, ledger size) and
+`WeekRows.check_signed` recomputes it once from them; an act without them (the legacy path) is
+searched: `WeekRows.search` recomputes those daily results from the signed records **as of the act** (as
 `hub.audit.months` does for approvals: the records received by the entry's `hub_ms`, cuts within
 `SLACK_MS` of it, the dashboard corrections before it in the ledger, and for a month in progress the
 days through the act's local date, tried for the UTC date and the day either side), sums them as the

@@ -161,6 +161,27 @@ async def test_monthly_chain_in_the_browser_locks_and_refuses_edits(ctx: WebCont
     assert review_tables.Adjustment.select().count() == 0
 
 
+async def test_approving_numbers_that_changed_after_the_page_was_shown_is_refused(ctx: WebContext) -> None:
+    """The page sends the digest of the rows it shows: an adjustment entered by another officer after
+    the page rendered makes the hub refuse the approval with a message in Chinese; nothing is approved."""
+    async with web_user(ctx, before=lambda: _pages(ctx)) as user:
+        await _as(user, "off_l1")
+        await user.open("/monthly?area=A1&month=2026-10")
+        await _settle(user, "month-table")
+        other = asm.Assessment(ctx.db, record_act=ctx.record_act, today=ctx.today)
+        other.add_adjustment(
+            rules.Actor(username="head_a1", role="area_head", area="A1"),
+            MONTH,
+            "A1",
+            "P1002",
+            "-2",
+            "质量扣分",
+        )
+        user.find(marker="approve").click()
+        await user.should_see("页面显示后数据已变化，请刷新后核对再审批", retries=100)
+    assert lock.active_stages(MONTH, "A1") == []
+
+
 async def test_labor_section_reopens_with_a_reason_and_later_approvals_are_void(ctx: WebContext) -> None:
     """Reopen without a reason is refused; with one at 监区长 it voids head and labor, keeps the officer's."""
     a = asm.Assessment(ctx.db, record_act=ctx.record_act)
