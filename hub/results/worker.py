@@ -10,8 +10,8 @@ everything queued at once, so a burst of records costs one recomputation per lin
 Each row keeps the engine's exact values (fractions as `n/d` text, what `floorledger verify`
 re-derives) beside the rounded values the board shows, and the rule-set version and digest that
 produced them. Its engine input is THE month input (`hub.results.inputs.month_input`), fed the
-facts this worker keeps cached. Months are recomputed whole on demand (`recompute_month`), e.g. after a master-data
-change or for an audit.
+facts this worker keeps cached. Months are recomputed whole on demand (`recompute_month`), e.g.
+after a master-data change or for an audit.
 
 Ingest workers in other processes (`floorledger hub ingest`) cannot call the hook, so the worker also
 follows the kiosks' chain heads in the database every `follow_s` (0.5 s): a head beyond what it has
