@@ -30,142 +30,52 @@ from typing import Any
 
 import peewee
 
-from hub.engine.compute import MonthIndex, compute_month
+from hub.audit import texts
+from hub.audit.bundle_scope import (
+    Scope,
+    explanations,
+    hub_correction_wanted,
+    is_wanted,
+    restrict,
+    result_of,
+    scope_of,
+)
+from hub.engine.compute import compute_month
 from hub.engine.errors import EngineError
-from hub.engine.explain import explain_daily, explain_monthly
-from hub.engine.model import Month, MonthInput, RuleSet
+from hub.engine.model import Month, MonthInput
 from hub.engine.rules import rule_set_json
-from hub.engine.scenario import json_text, load_scenario, result_json, scenario_json
+from hub.engine.scenario import compare_results, json_text, load_scenario, result_json, scenario_json
+from hub.errors import HubError
 from hub.ledger import merkle
-from hub.ledger.entries import CORRECTION, KIOSK_ENROLL, KIOSK_REVOKE, KIOSK_ROTATE, LedgerError, parse_entry
+from hub.ledger.checkpoints import SOURCE_LEDGER, SOURCE_RECORD, LogLeaf, latest_checkpoint
+from hub.ledger.entries import (
+    CORRECTION,
+    KIOSK_ENROLL,
+    KIOSK_REVOKE,
+    KIOSK_ROTATE,
+    LedgerEntry,
+    LedgerError,
+    parse_entry,
+)
 from hub.results import facts as fx
+from hub.results.inputs import month_input
+from hub.store.kiosks import KioskRecord
+from hub.store.masterdata import Inmate
 from protocol.errors import ProtocolError
 from protocol.messages import Checkpoint, open_frame
 from protocol.records import parse_frame
 from protocol.signing import Verifier, b64decode, b64encode, fingerprint
 
 FORMAT = "floorledger-evidence-bundle-1"
-PERSON_INPUTS = ("check_in", "check_out", "unit_count", "excused_absence")
 KIOSK_ACTS = (KIOSK_ENROLL, KIOSK_ROTATE, KIOSK_REVOKE)
 EXACT = Decimal(0)
 
 
-class BundleError(Exception):
+class BundleError(HubError):
     """A bundle cannot be built (no checkpoint, a row not yet in it, nothing to show); one line."""
 
 
-# --- which records, and why ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """The inmate's line-days and who shares them: what the inmate's credit is computed from.
-
-    Credit on a line-day is shared: in counted mode a step's output is split among everyone on that
-    step by their counts, in time mode by presence, and the warehouse total of the line decides the
-    discrepancy check. So the inmate's numbers depend on the attendance and counts of every member
-    of each of their line-days and on the line's warehoused units that day, not on their own alone.
-    """
-
-    inmate: str
-    line_days: frozenset[tuple[str, date]]
-    member_days: frozenset[tuple[str, date]]  # (person, day) of everyone on one of those line-days
-
-
-def scope_of(inputs: MonthInput, rule_set: RuleSet, inmate: str) -> Scope:
-    index = MonthIndex(inputs, rule_set)
-    line_days: set[tuple[str, date]] = set()
-    member_days: set[tuple[str, date]] = set()
-    people = [i.id for i in inputs.inmates]
-    for day in index.days:
-        n = index.assignment_index(inmate, day)
-        if n is None:
-            continue
-        line = inputs.assignments[n].line
-        line_days.add((line, day))
-        for person in people:
-            m = index.assignment_index(person, day)
-            if m is not None and inputs.assignments[m].line == line:
-                member_days.add((person, day))
-    return Scope(inmate, frozenset(line_days), frozenset(member_days))
-
-
-def restrict(inputs: MonthInput, scope: Scope) -> MonthInput:
-    """The inputs cut to the scope: facts of its member-days and line-days, and its people only (line-mates
-    without their names)."""
-    people = {p for p, _ in scope.member_days} | {scope.inmate}
-    return replace(
-        inputs,
-        # line-mates by id only: a parole file need not carry other people's names
-        inmates=tuple(
-            i if i.id == scope.inmate else replace(i, name="") for i in inputs.inmates if i.id in people
-        ),
-        assignments=tuple(a for a in inputs.assignments if a.inmate in people),
-        attendance=tuple(a for a in inputs.attendance if (a.inmate, a.day) in scope.member_days),
-        counts=tuple(c for c in inputs.counts if (c.inmate, c.day) in scope.member_days),
-        warehoused=tuple(w for w in inputs.warehoused if (w.line, w.day) in scope.line_days),
-        adjustments=tuple(a for a in inputs.adjustments if a.inmate == scope.inmate),
-    )
-
-
-def result_of(result: dict[str, Any], scope: Scope) -> dict[str, Any]:
-    """The parts of a `result_json` document that concern the scope's inmate."""
-    days = {d.isoformat() for _, d in scope.line_days}
-    lines = {(line, d.isoformat()) for line, d in scope.line_days}
-    return {
-        "month": result["month"],
-        "daily": [r for r in result["daily"] if r["inmate"] == scope.inmate],
-        "weekly": [w for w in result["weekly"] if w["inmate"] == scope.inmate],
-        "monthly": [m for m in result["monthly"] if m["inmate"] == scope.inmate],
-        "discrepancies": [
-            d for d in result["discrepancies"] if d["date"] in days and (d["line"], d["date"]) in lines
-        ],
-    }
-
-
-def explanations(
-    inputs: MonthInput, rule_set: RuleSet, result: Mapping[str, Any], inmate: str
-) -> dict[str, Any]:
-    index = MonthIndex(inputs, rule_set)
-    out: dict[str, Any] = {}
-    try:
-        monthly = explain_monthly(index, inmate)
-        out["monthly"] = {"zh": monthly.render("zh"), "en": monthly.render("en")}
-    except EngineError:
-        out["monthly"] = None
-    daily: dict[str, Any] = {}
-    for r in result["daily"]:
-        day = date.fromisoformat(str(r["date"]))
-        e = explain_daily(index, inmate, day)
-        daily[day.isoformat()] = {"zh": e.render("zh"), "en": e.render("en")}
-    out["daily"] = daily
-    return out
-
-
-def is_wanted(body: Mapping[str, Any], type_: str, scope: Scope) -> bool:
-    """Whether a (non-correction) record's body is an input of the scope, or concerns the inmate."""
-    try:
-        day = date.fromisoformat(str(body.get("day")))
-    except ValueError:
-        return False
-    person = body.get("person")
-    if person == scope.inmate:
-        return True  # every record about the inmate, confirmations and disputes included
-    if type_ in PERSON_INPUTS:
-        return (str(person), day) in scope.member_days
-    if type_ == "warehoused_count":
-        return (str(body.get("line")), day) in scope.line_days
-    return False
-
-
-def hub_correction_wanted(payload: Mapping[str, Any], scope: Scope) -> bool:
-    try:
-        c = fx.hub_correction(payload)
-    except (ValueError, KeyError, TypeError):
-        return False
-    if c.type == "warehoused_count":
-        return (c.line, c.day) in scope.line_days
-    return (c.person, c.day) in scope.member_days
+texts.register()
 
 
 # --- building ---------------------------------------------------------------------------------------
@@ -201,25 +111,20 @@ def build_bundle(
     checkpoint must cover every row the bundle needs: make one first (`CheckpointLog.make_checkpoint`).
     The caller holds the connection (a worker thread wraps this in `db.connection_context()`).
     """
-    from hub.ledger.checkpoints import SOURCE_LEDGER, SOURCE_RECORD, LogLeaf, latest_checkpoint
-    from hub.ledger.entries import LedgerEntry
-    from hub.masterdata import service as md
-    from hub.results import worker as rs
-    from hub.store.kiosks import KioskRecord
-
     through = through or month.last_day
-    if md.Inmate.get_or_none(md.Inmate.id == inmate) is None:
-        raise BundleError(f"no inmate {inmate}")
+    if Inmate.get_or_none(Inmate.id == inmate) is None:
+        raise BundleError("bundle.err.no_inmate", inmate=inmate)
     checkpoint = latest_checkpoint()
     if checkpoint is None:
-        raise BundleError("the hub has made no checkpoint yet; make one first")
-    inputs, book = rs.Results(db, today=lambda: through).month_input(month)
-    full_doc = scenario_json(inputs, book)
+        raise BundleError("bundle.err.no_checkpoint")
+    read = month_input(db, month, through=through)
+    book = read.rule_book
+    full_doc = scenario_json(read.inputs, book)
     scenario = load_scenario(_reparse(full_doc))
     rule_set = scenario.rule_set()
     scope = scope_of(scenario.inputs, rule_set, inmate)
     if not scope.line_days:
-        raise BundleError(f"inmate {inmate} has no post on a workday of {month}")
+        raise BundleError("bundle.err.no_post", inmate=inmate, month=str(month))
     full_result = result_of(_reparse(result_json(compute_month(scenario.inputs, rule_set))), scope)
     cut = restrict(scenario.inputs, scope)
     document = scenario_json(cut, book)
@@ -227,7 +132,7 @@ def build_bundle(
     cut_scenario = load_scenario(_reparse(document))
     result = result_of(_reparse(result_json(compute_month(cut_scenario.inputs, rule_set))), scope)
     if result != full_result:  # the cut must not change a single digit of the inmate's result
-        raise BundleError("the inmate's result depends on inputs outside their line-days; no bundle made")
+        raise BundleError("bundle.err.outside")
 
     rows: list[tuple[int, bytes, str]] = []  # (row id, frame, type)
     wanted: set[tuple[str, int]] = set()
@@ -265,9 +170,7 @@ def build_bundle(
     needed = [(SOURCE_RECORD, rid) for rid, _, _ in rows] + [(SOURCE_LEDGER, e.id) for e in entries]
     missing = [ref for ref in needed if ref not in leaf_of]
     if missing:
-        raise BundleError(
-            f"{len(missing)} row(s) are not in the latest checkpoint yet; make a checkpoint first"
-        )
+        raise BundleError("bundle.err.not_covered", count=len(missing))
     paths = _audit_paths(hashes, [leaf_of[ref] for ref in needed])
 
     def proved(source: str, ref: int, frame: bytes) -> dict[str, Any]:
@@ -551,8 +454,6 @@ def _check(
     result_part.checked = len(computed["daily"]) + len(computed["weekly"]) + len(computed["monthly"])
     given = bundle.get("result")
     if computed != given:
-        from hub.engine.scenario import compare_results
-
         diffs = compare_results(computed, given, EXACT) or ["result: differs from the engine's"]
         result_part.findings.extend(f"result: {d}" for d in diffs)
     try:

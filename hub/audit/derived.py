@@ -9,25 +9,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import peewee
 
-from hub.audit.verify import Section, short
-from hub.ledger.entries import EntryContent, EntryRow, LedgerError, parse_entry
+from hub.audit import months as vm
+from hub.audit import weeks as vw
+from hub.audit.report import Section, short
+from hub.engine.compute import MonthIndex, compute_line_day
+from hub.engine.errors import EngineError
+from hub.engine.model import Month
+from hub.engine.rules import RuleBook
+from hub.ledger.entries import CORRECTION, EntryContent, EntryRow, LedgerError, parse_entry
+from hub.masterdata import service as md
+from hub.results import facts as fx
+from hub.results import inputs as mi
+from hub.results import worker as rs
+from hub.results.facts import FactRecord, Facts, HubCorrection
 from hub.store.kiosks import KioskRecord
+from hub.store.results import DailyResult
+from hub.store.review import Adjustment, MonthApproval, PublishedWeek, WeekSignoff
 from hub.store.schema import MASTERDATA_MODELS, bind_all
 from protocol.errors import ProtocolError
 from protocol.records import parse_frame
 from protocol.signing import Verifier
-
-if TYPE_CHECKING:
-    from hub.audit import months as vm
-    from hub.audit import weeks as vw
-    from hub.engine.model import Month
-    from hub.engine.rules import RuleBook
-    from hub.results.facts import FactRecord, Facts, HubCorrection
-
 
 # --- re-derived from the frames ----------------------
 
@@ -48,15 +53,6 @@ def check_derived(
     record check has already compared those columns with the frames. Master data and rule sets are
     the hub's own tables (their changes are acts in the ledger).
     """
-    try:
-        from hub.audit import months as vm
-        from hub.engine.model import Month
-        from hub.masterdata import service as md
-        from hub.results import facts as fx
-        from hub.results import worker as rs
-    except ImportError as err:
-        notes.append(f"daily results, monthly scores and weekly reviews were not re-derived: {err}")
-        return
     bind_all(db)
     has_master = all(model.table_exists() for model in MASTERDATA_MODELS)  # type: ignore[no-untyped-call]
     signed, master_changes = _signed_acts(ledger_rows, hub_key)
@@ -64,10 +60,10 @@ def check_derived(
     weeks = _weeks_to_check(signed, master_changes, weeks_section, notes)
     result_months: set[Month] = set()
     latest: date | None = None
-    if not (has_master and rs.DailyResult.table_exists()):  # type: ignore[no-untyped-call]
+    if not (has_master and DailyResult.table_exists()):  # type: ignore[no-untyped-call]
         notes.append("daily results were not re-derived: this database has no results or master data tables")
     else:
-        day_rows: list[tuple[str]] = list(rs.DailyResult.select(rs.DailyResult.day).distinct().tuples())  # type: ignore[arg-type]
+        day_rows: list[tuple[str]] = list(DailyResult.select(DailyResult.day).distinct().tuples())  # type: ignore[arg-type]
         days = sorted({row[0] for row in day_rows})
         if days:
             latest = date.fromisoformat(days[-1])
@@ -99,12 +95,12 @@ def check_derived(
         derived = fx.derive([fact for _, fact in records], month)
         if month in result_months:
             assert latest is not None
-            _check_results(month, derived, book, latest, results_section)
+            _check_results(db, month, derived, book, latest, results_section)
         if month in score_months | week_months:
             data = vm.MonthData(
                 month=month,
                 records=records,
-                master=fx.load_master(month),
+                master=mi.load_master(month),
                 rule_set=book.for_month(month),
                 line_area=line_area,
                 person_area=person_area,
@@ -122,7 +118,6 @@ def check_derived(
 def _month_records(month: Month) -> list[tuple[int, FactRecord]]:
     """(received_ms, fact) of the month's engine records and every kiosk correction, from the signed
     frames, in commit order."""
-    from hub.results import facts as fx
 
     first, last = month.first_day.isoformat(), month.last_day.isoformat()
     query = (
@@ -143,18 +138,17 @@ def _month_records(month: Month) -> list[tuple[int, FactRecord]]:
     return out
 
 
-def _check_results(month: Month, derived: Facts, book: RuleBook, latest: date, section: Section) -> None:
+def _check_results(
+    db: peewee.Database, month: Month, derived: Facts, book: RuleBook, latest: date, section: Section
+) -> None:
     """Recompute the month's daily records from the derived facts and compare each stored row."""
-    from hub.engine.compute import MonthIndex, compute_line_day
-    from hub.engine.errors import EngineError
-    from hub.results import facts as fx
-    from hub.results import worker as rs
 
     first, last = month.first_day.isoformat(), month.last_day.isoformat()
     through = latest if month.contains(latest) else None
-    inputs = fx.month_input(month, fx.load_master(month), derived, through=through)
-    rule_set = book.for_month(month)
-    index = MonthIndex(inputs, rule_set)
+    # adjustments are monthly points: no daily result counts them
+    read = mi.month_input(db, month, through=through, facts=derived, rule_book=lambda: book, adjustments=())
+    rule_set = read.rule_set
+    index = MonthIndex(read.inputs, rule_set)
     expected: dict[tuple[str, str], dict[str, Any]] = {}
     for line, day in index.line_days():
         try:
@@ -165,9 +159,7 @@ def _check_results(month: Month, derived: Facts, book: RuleBook, latest: date, s
         for record in computed.records:
             row = rs._row(record, rule_set.version, rule_set.digest, 0)
             expected[(row["inmate"], row["day"])] = row
-    stored = {
-        (r.inmate, r.day): r for r in rs.DailyResult.select().where(rs.DailyResult.day.between(first, last))
-    }
+    stored = {(r.inmate, r.day): r for r in DailyResult.select().where(DailyResult.day.between(first, last))}
     for key in sorted(set(expected) | set(stored)):
         section.checked += 1
         want, have = expected.get(key), stored.get(key)
@@ -207,7 +199,6 @@ class _Scores:
         self.explained: list[str] = []
 
     def check_month(self, data: vm.MonthData) -> None:
-        from hub.audit import months as vm
 
         scores = vm.MonthScores(data, self.ledgered)
         for approval in self.in_force:
@@ -257,9 +248,6 @@ def _signed_acts(
     read from their frames (the frame decides, not the columns) and hub-signed (a forged act counts
     for nothing; the ledger check reports it), and the indexes of master-data acts (which only ever
     turn a finding into a note)."""
-    from hub.audit import months as vm
-    from hub.audit import weeks as vw
-    from hub.ledger.entries import CORRECTION
 
     wanted = {*vm.ACTIONS, *vw.ACTIONS, CORRECTION}
     signed: list[EntryContent] = []
@@ -284,10 +272,6 @@ def _scores_to_check(
     signed: Sequence[EntryContent], master_changes: list[int], section: Section, notes: list[str]
 ) -> _Scores:
     """Compare the approval and adjustment rows with the ledger's monthly assessment acts."""
-    from hub.audit import months as vm
-    from hub.ledger.entries import CORRECTION
-    from hub.results import facts as fx
-    from hub.review import monthly as asm
 
     acts: list[vm.Act] = []
     corrections: list[tuple[int, HubCorrection]] = []
@@ -296,7 +280,7 @@ def _scores_to_check(
             try:
                 corrections.append((content.index, fx.hub_correction(content.payload)))
             except (ValueError, KeyError, TypeError):
-                continue  # ignored by the hub as well (hub.results.facts.load_hub_corrections)
+                continue  # ignored by the hub as well (hub.results.inputs.load_hub_corrections)
             continue
         if content.action not in vm.ACTIONS:
             continue
@@ -308,7 +292,7 @@ def _scores_to_check(
     ledgered = vm.replay(acts)
     scores = _Scores(ledgered, corrections, master_changes, section, notes)
     section.findings.extend(ledgered.problems)
-    if not (asm.MonthApproval.table_exists() and asm.Adjustment.table_exists()):  # type: ignore[no-untyped-call]
+    if not (MonthApproval.table_exists() and Adjustment.table_exists()):  # type: ignore[no-untyped-call]
         if acts:
             section.findings.append(
                 f"the ledger records {len(acts)} monthly assessment act(s), but this database has no "
@@ -326,7 +310,7 @@ def _scores_to_check(
             voided=r.voided_ms is not None,
             void_reason=r.void_reason,
         )
-        for r in asm.MonthApproval.select().order_by(asm.MonthApproval.id)
+        for r in MonthApproval.select().order_by(MonthApproval.id)
     ]
     adjustments = [
         vm.AdjustmentRow(
@@ -341,7 +325,7 @@ def _scores_to_check(
             voided_by=r.voided_by,
             void_reason=r.void_reason,
         )
-        for r in asm.Adjustment.select().order_by(asm.Adjustment.id)
+        for r in Adjustment.select().order_by(Adjustment.id)
     ]
     section.checked += len(approvals) + len(adjustments)
     section.findings.extend(vm.compare_approvals(approvals, ledgered))
@@ -364,17 +348,14 @@ class _Weeks:
         self.rederive: vw.WeekRows | None = None
 
     def months(self) -> set[Month]:
-        from hub.audit import weeks as vw
 
         return {m for act in self.pending for m in vw.week_months(act.week)}
 
     def start(self, people: dict[str, tuple[str, str]]) -> None:
-        from hub.audit import weeks as vw
 
         self.rederive = vw.WeekRows(people)
 
     def add_month(self, data: vm.MonthData) -> None:
-        from hub.audit import weeks as vw
 
         assert self.rederive is not None
         self.rederive.add(data)
@@ -391,7 +372,6 @@ class _Weeks:
             self.rederive.drop(month)
 
     def _check(self, act: vw.WeekAct) -> None:
-        from hub.audit import weeks as vw
 
         assert self.rederive is not None
         self.section.checked += 1
@@ -426,8 +406,6 @@ def _weeks_to_check(
     signed: Sequence[EntryContent], master_changes: list[int], section: Section, notes: list[str]
 ) -> _Weeks:
     """Compare the sign-off and publication rows with the ledger's weekly acts."""
-    from hub.audit import weeks as vw
-    from hub.review import monthly as asm
 
     acts: list[vw.WeekAct] = []
     for content in signed:
@@ -441,7 +419,7 @@ def _weeks_to_check(
     ledgered = vw.replay(acts)
     section.findings.extend(ledgered.problems)
     weeks = _Weeks(ledgered.acts, master_changes, section, notes)
-    if not (asm.WeekSignoff.table_exists() and asm.PublishedWeek.table_exists()):  # type: ignore[no-untyped-call]
+    if not (WeekSignoff.table_exists() and PublishedWeek.table_exists()):  # type: ignore[no-untyped-call]
         if acts:
             section.findings.append(
                 f"the ledger records {len(acts)} weekly review act(s), but this database has no "
@@ -458,7 +436,7 @@ def _weeks_to_check(
             rows_digest=r.rows_digest,
             signed_ms=r.signed_ms,
         )
-        for r in asm.WeekSignoff.select().order_by(asm.WeekSignoff.id)
+        for r in WeekSignoff.select().order_by(WeekSignoff.id)
     ]
     publications = [
         vw.PublishedRow(
@@ -471,7 +449,7 @@ def _weeks_to_check(
             until=r.until,
             created_ms=r.created_ms,
         )
-        for r in asm.PublishedWeek.select().order_by(asm.PublishedWeek.id)
+        for r in PublishedWeek.select().order_by(PublishedWeek.id)
     ]
     section.checked += len(signoffs) + len(publications)
     section.findings.extend(vw.compare_signoffs(signoffs, ledgered))

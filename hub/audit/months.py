@@ -4,7 +4,7 @@ re-derived from the signed kiosk records. Pure: `hub.audit.verify` reads the tab
 Monthly scores are not stored; what is stored is what officers did with them, and every act is a
 hub-signed ledger entry (`hub.review.monthly.Assessment`):
 
-- `month.approve` (subject `month:<area>:<month>`, payload `stage`, `rows_digest`, `rule_set`): one
+- `month.approve` (subject `month:<area>:<month>`, payload `stage`, `rows_digest`, `rule_set`, `inputs`): one
   `assess_month_approval` row, the digest of the area's score rows the officer saw;
 - `month.reopen` (`stages`, `reason`): voids the approvals of those stages;
 - `month.adjust` (`id`, `inmate`, `points`, `reason`, `voided`): one `assess_adjustment` row, and it
@@ -17,23 +17,17 @@ SQL). `MonthScores` recomputes a month's scores from the signed records, the mas
 book and the ledger's adjustments and dashboard corrections, and digests each area's rows exactly as
 `Assessment.approve` did; every approval still in force must carry that digest.
 
-An approval is re-derived **as of the moment it was given**: from the records the hub had received
-by the entry's `hub_ms` (`kiosk_record.received_ms`), the corrections and adjustments before it in
-the ledger, and, for a month in progress, the days up to the approval's date. So records that arrive
-later, or an adjustment in another area, change nothing. Two things an approval cannot be pinned to
-exactly, and how they are met:
-
-- the site's local date (the database does not name the time zone): the UTC date of `hub_ms` and the
-  day either side are tried (every zone lies within a day of UTC);
-- a record committed while the officer's page computed the month: cuts at the records received
-  within `SLACK_MS` of the approval are tried too, nearest first.
-
-Any candidate giving the signed digest holds. `received_ms` is the hub's own column, not signed:
-editing it only moves records across the cut, which can make an approval fail, not make tampered
-numbers give the digest an officer signed. Master data is the hub's current tables: the labor
-section's approval locks the month against master-data changes, but the earlier stages do not, so an
-earlier-stage approval that no longer matches after later master-data acts (and before the lock) is
-`explained`, a note rather than a finding.
+An approval signs its inputs (`inputs`: the local `through` date, the kiosk heads, the ledger size,
+the adjustment ids and the rule set, `hub.results.inputs.Cut`); `MonthScores.check_signed` re-derives
+it by one recomputation from them. An approval made before approvals signed their inputs has none:
+`MonthScores.search` re-derives it **as of the moment it was given** (the legacy path, docs/audit.md):
+from the records received by the entry's `hub_ms` (`kiosk_record.received_ms`), the corrections and
+adjustments before it in the ledger, and the days up to the approval's date, trying the UTC date of
+`hub_ms` and the day either side (the database does not name the time zone) and cuts at the records
+received within `SLACK_MS` of it, nearest first. Any candidate giving the signed digest holds.
+Master data is the hub's current tables: the labor section's approval locks the month against
+master-data changes, but the earlier stages do not, so an earlier-stage approval that no longer
+matches after later master-data acts (and before the lock) is `explained`, a note, not a finding.
 """
 
 from __future__ import annotations
@@ -50,7 +44,9 @@ from hub.engine.errors import EngineError
 from hub.engine.model import Adjustment as EngineAdjustment
 from hub.engine.model import Month, MonthResult, RuleSet
 from hub.results import facts as fx
-from hub.review.monthly import STAGES, rows_digest, score_areas, score_key
+from hub.results import inputs as mi
+from hub.review.lock import STAGES
+from hub.review.rules import rows_digest, score_areas, score_key
 
 # the action names `hub.review.monthly.Assessment` records
 APPROVE = "month.approve"
@@ -449,11 +445,57 @@ class MonthScores:
         self._digests: dict[tuple[Any, ...], dict[str, str] | str] = {}
 
     def check(self, approval: Approval, *, all_cuts: bool = True) -> Outcome:
-        """Whether some candidate moment of `approval` gives its signed digest (see the module docstring).
+        """Whether `approval` gives its signed digest: recomputed once from the inputs it signed, or, for
+        an approval made before approvals signed their inputs, the legacy search over candidate moments
+        (see the module docstring).
 
         `all_cuts=False` tries only the records received by the approval's time (each other cut derives
-        the month's facts again): for an approval that later master-data acts explain anyway.
+        the month's facts again): for a legacy approval that later master-data acts explain anyway.
         """
+        signed = approval.act.payload.get("inputs")
+        if signed is not None:
+            return self.check_signed(approval, signed)
+        return self.search(approval, all_cuts=all_cuts)
+
+    def check_signed(self, approval: Approval, signed: Any) -> Outcome:
+        """One recomputation from the approval's signed `inputs`: the records below the kiosk heads,
+        the ledger's dashboard corrections up to its size, the adjustments it names (as their signed
+        acts state them) and the local date."""
+        try:
+            cut = mi.cut_of(signed)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return Outcome(approval, False, None, "its signed inputs are not inputs the hub writes")
+        data = self.data
+        by_id = {a.id: a for a in self.adjustments}
+        unknown = [i for i in cut.adjustment_ids if i not in by_id or by_id[i].act.index > approval.act.index]
+        if unknown:
+            return Outcome(approval, False, None, f"it names adjustment(s) {unknown} no earlier act created")
+        facts = fx.derive([f for _, f in data.records if f.seq <= cut.heads.get(f.kiosk, 0)], data.month)
+        master = replace(
+            data.master, hub_corrections=tuple(c for i, c in data.corrections if i <= cut.ledger_size)
+        )
+        chosen = [by_id[i] for i in cut.adjustment_ids]
+        inputs = mi.assemble(
+            data.month,
+            master,
+            facts,
+            through=cut.through,
+            adjustments=[
+                EngineAdjustment(inmate=a.inmate, points=Fraction(a.points), reason=a.reason) for a in chosen
+            ],
+        )
+        try:
+            result = compute_month(inputs, data.rule_set)
+        except EngineError as err:
+            return Outcome(approval, False, None, f"the month cannot be recomputed ({err})")
+        known = {a.inmate: a.act.area for a in self.adjustments if a.act.index < approval.act.index}
+        digest = area_digests(result, data.line_area, data.person_area, known).get(
+            approval.act.area, rows_digest([])
+        )
+        return Outcome(approval, digest == approval.digest, digest)
+
+    def search(self, approval: Approval, *, all_cuts: bool = True) -> Outcome:
+        """The legacy path: candidate moments of an approval that did not sign its inputs."""
         first: dict[str, str] | str | None = None
         cuts = self._cuts(approval.act.hub_ms)
         for cut in cuts if all_cuts else cuts[:1]:
@@ -509,13 +551,12 @@ class MonthScores:
             return self._digests[key]
         data = self.data
         master = replace(data.master, hub_corrections=tuple(c for i, c in data.corrections if i < index))
-        inputs = fx.month_input(data.month, master, self._derive(cut), through=through)
-        inputs = replace(
-            inputs,
-            adjustments=tuple(
-                EngineAdjustment(inmate=a.inmate, points=Fraction(a.points), reason=a.reason)
-                for a in in_force
-            ),
+        inputs = mi.assemble(
+            data.month,
+            master,
+            self._derive(cut),
+            through=through,
+            adjustments=[_engine_adjustment(a) for a in in_force],
         )
         try:
             result = compute_month(inputs, data.rule_set)
@@ -536,6 +577,10 @@ class MonthScores:
                 chosen = [f for r, f in self.data.records if r < limit]
             self._derived[cut] = fx.derive(chosen, self.data.month)
         return self._derived[cut]
+
+
+def _engine_adjustment(a: Adjusted) -> EngineAdjustment:
+    return EngineAdjustment(inmate=a.inmate, points=Fraction(a.points), reason=a.reason)
 
 
 def explained(approval: Approval, ledgered: Ledgered, master_changes: Sequence[int]) -> list[int]:

@@ -41,71 +41,40 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import peewee
 
+from hub.audit.derived import check_derived
+from hub.audit.report import Report, Section, short
 from hub.ledger import merkle
-from hub.ledger.checkpoints import SOURCE_LEDGER, SOURCE_RECORD
+from hub.ledger.checkpoints import SOURCE_LEDGER, SOURCE_RECORD, LogLeaf, StoredCheckpoint
 from hub.ledger.entries import (
     KIOSK_ENROLL,
     KIOSK_REVOKE,
     KIOSK_ROTATE,
     EntryRow,
+    LedgerEntry,
     LedgerError,
     parse_entry,
     verify_entries,
 )
 from hub.ledger.entries import read_rows as read_ledger_rows
-from hub.store.kiosks import RECORD_PARSED_COLUMNS, REVOKED, Kiosk, KioskKeyHistory, KioskRecord
-from hub.store.ledger import LedgerEntry, LogLeaf, StoredCheckpoint
+from hub.store.kiosks import (
+    RECORD_PARSED_COLUMNS,
+    REVOKED,
+    Kiosk,
+    KioskKeyHistory,
+    KioskRecord,
+    record_columns,
+)
 from protocol import canonical
 from protocol.errors import ProtocolError
 from protocol.messages import Checkpoint, open_frame
 from protocol.records import GENESIS_HASH, body_to_dict, parse_frame
 from protocol.signing import SIGNATURE_SIZE, Verifier, b64decode
 
-if TYPE_CHECKING:
-    pass
-
 CHUNK = 4000
-MAX_SHOWN = 50  # findings printed per section; the count is always complete
-
-
-@dataclass(slots=True)
-class Section:
-    """One part of the check: what was looked at and every finding, as readable lines."""
-
-    title: str
-    checked: int = 0
-    findings: list[str] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Report:
-    sections: list[Section]
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not any(s.findings for s in self.sections)
-
-    def findings(self) -> list[str]:
-        return [line for s in self.sections for line in s.findings]
-
-    def render(self) -> str:
-        lines: list[str] = []
-        for s in self.sections:
-            status = "ok" if not s.findings else f"{len(s.findings)} problem(s)"
-            lines.append(f"{s.title}: {s.checked} checked, {status}")
-            lines.extend(f"  - {item}" for item in s.findings[:MAX_SHOWN])
-            if len(s.findings) > MAX_SHOWN:
-                lines.append(f"  ... and {len(s.findings) - MAX_SHOWN} more")
-        lines.extend(f"note: {n}" for n in self.notes)
-        lines.append("VERIFIED: every row matches the signed records" if self.ok else "NOT VERIFIED")
-        return "\n".join(lines)
-
-
 # --- kiosk keys from the signed ledger -------------------------------------------------------------
 
 
@@ -203,20 +172,11 @@ def _check_chunk(rows: Sequence[RecordRow]) -> list[tuple[list[str], Signed | No
         elif not _any_verifies(verifiers, signed.data, frame[:SIGNATURE_SIZE]):
             problems.append(f"{where}: signature does not verify against kiosk {record.kiosk}'s keys")
         body = record.body
-        expected = (
-            record.kiosk,
-            record.seq,
-            signed.hash,
-            record.prev,
-            record.type,
-            getattr(body, "day", None),
-            getattr(body, "line", None),
-            getattr(body, "person", None),
-            record.wall_ms,
-            record.mono_ms,
-            record.boot,
-            _body_text(signed.data),
-        )
+        try:
+            expected = record_columns(signed)
+        except ValueError as err:
+            out.append(([f"{where}: stored frame is not a canonical record ({err})"], None))
+            continue
         for name, stored, says in zip(_COLUMNS, row[1:13], expected, strict=True):
             if name == "body" and stored != says:
                 problems.extend(f"{where}: {line}" for line in _body_diff(stored, body_to_dict(body)))
@@ -226,15 +186,6 @@ def _check_chunk(rows: Sequence[RecordRow]) -> list[tuple[list[str], Signed | No
                 )
         out.append((problems, (record.kiosk, record.seq, record.prev, signed.hash)))
     return out
-
-
-def _body_text(data: bytes) -> str:
-    """The body's canonical JSON, cut from the record's canonical bytes instead of encoded again.
-
-    Keys are sorted, so the record reads `{"body":{...},"boot":"<id>",...}`. Inside strings every
-    quote is escaped, and nothing after `boot` nests, so the last `,"boot":"` ends the body.
-    """
-    return data[8 : data.rindex(b',"boot":"')].decode("utf-8")
 
 
 def _body_diff(stored: Any, signed: dict[str, Any]) -> list[str]:
@@ -261,11 +212,6 @@ def _any_verifies(verifiers: list[Verifier], data: bytes, signature: bytes) -> b
             continue
         return True
     return False
-
-
-def short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _record_chunks(db: peewee.Database) -> Iterator[list[RecordRow]]:
@@ -508,8 +454,6 @@ def verify_database(
         keys = {kiosk: act.keys for kiosk, act in acts.items()}
         others: list[Callable[[], None]] = [lambda: _check_log(db, hub_key, log_section)]
         if results:
-            from hub.audit.derived import check_derived
-
             others.append(
                 lambda: check_derived(
                     db, ledger_rows, hub_key, results_section, scores_section, weeks_section, report.notes

@@ -4,7 +4,7 @@ from the signed kiosk records. Pure: `hub.audit.verify` reads the tables and han
 Every weekly act is a hub-signed ledger entry (`hub.review.monthly.Assessment`), subject
 `week:<area>:<YYYY-Www>`:
 
-- `week.signoff` (payload `rows_digest`): one `assess_week_signoff` row; `signed_by` is the entry's
+- `week.signoff` (payload `rows_digest`, `inputs`): one `assess_week_signoff` row; `signed_by` is the entry's
   actor, `signed_ms` its time;
 - `week.publish` (payload `from`, `until`, `rows_digest`): one `assess_published_week` row, what the
   area's wall boards show as 公示 from `valid_from` to `until`; `rows` is the JSON of the numbers
@@ -13,7 +13,9 @@ Every weekly act is a hub-signed ledger entry (`hub.review.monthly.Assessment`),
 `replay` reads those acts in ledger order; `compare_signoffs` and `compare_publications` report every
 row that differs (inserted, edited or deleted in SQL). The signed-off and published rows are not
 stored by the engine: `Assessment.week_rows` sums the stored daily results of the area's lines in the
-week. `WeekRows` recomputes those daily results from the signed records **as of the act** (as
+week. A week act signs its inputs (`inputs`: local date, kiosk heads, ledger size) and
+`WeekRows.check_signed` recomputes it once from them; an act without them (the legacy path) is
+searched: `WeekRows.search` recomputes those daily results from the signed records **as of the act** (as
 `hub.audit.months` does for approvals: the records received by the entry's `hub_ms`, cuts within
 `SLACK_MS` of it, the dashboard corrections before it in the ledger, and for a month in progress the
 days through the act's local date, tried for the UTC date and the day either side), sums them as the
@@ -42,12 +44,14 @@ from hub.engine.compute import MonthIndex, compute_line_day
 from hub.engine.errors import EngineError
 from hub.engine.model import DailyRecord, Month
 from hub.results import facts as fx
-from hub.review.monthly import (
+from hub.results import inputs as mi
+from hub.review.lock import STAGES
+from hub.review.rules import (
     MAX_PUBLISH_DAYS,
-    STAGES,
     AssessmentError,
     parse_week,
     rows_digest,
+    week_records,
     week_rows_of,
 )
 
@@ -387,6 +391,42 @@ class WeekRows:
     def check(self, act: WeekAct, *, all_cuts: bool = True) -> WeekOutcome:
         """Whether some candidate moment of `act` gives its signed digest (see the module docstring);
         `all_cuts=False` tries only the records received by the act's time (for an explained act)."""
+        signed = act.payload.get("inputs")
+        if signed is not None:
+            return self.check_signed(act, signed)
+        return self.search(act, all_cuts=all_cuts)
+
+    def check_signed(self, act: WeekAct, signed: Any) -> WeekOutcome:
+        """One recomputation from the act's signed `inputs`: the records below the kiosk heads, the
+        ledger's dashboard corrections up to its size, and the local date."""
+        months = week_months(act.week)
+        try:
+            through = date.fromisoformat(str(signed["through"]))
+            heads = {str(k): int(v) for k, v in dict(signed["heads"]).items()}
+            size = int(signed["ledger_size"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return WeekOutcome(act, False, None, "its signed inputs are not inputs the hub writes")
+        indexes = []
+        for month in months:
+            data = self.months.get(month)
+            if data is None:
+                return WeekOutcome(act, False, None, f"month {month} was not read")
+            facts = fx.derive([f for _, f in data.records if f.seq <= heads.get(f.kiosk, 0)], month)
+            master = replace(data.master, hub_corrections=tuple(c for i, c in data.corrections if i <= size))
+            inputs = mi.assemble(month, master, facts, through=through, adjustments=())
+            indexes.append(MonthIndex(inputs, data.rule_set))
+        monday, sunday = act.days
+        line_area = next(iter(self.months.values())).line_area
+        lines = sorted(line for line, area in line_area.items() if area == act.area)
+        try:
+            records = week_records(indexes, lines, monday, sunday)
+        except EngineError as err:
+            return WeekOutcome(act, False, None, f"the week cannot be recomputed ({err})")
+        digest = rows_digest(r.shown() for r in week_rows_of(records, self.people))
+        return WeekOutcome(act, digest == act.digest, digest)
+
+    def search(self, act: WeekAct, *, all_cuts: bool = True) -> WeekOutcome:
+        """The legacy path: candidate moments of an act that did not sign its inputs."""
         months = week_months(act.week)
         first: str | None = None
         cuts = self._cuts(months, act.hub_ms)
@@ -460,7 +500,7 @@ class WeekRows:
             month, cut, through, corrections = key
             data = self.months[month]
             master = replace(data.master, hub_corrections=tuple(c for _, c in data.corrections[:corrections]))
-            inputs = fx.month_input(month, master, self._derive(month, cut), through=through)
+            inputs = mi.assemble(month, master, self._derive(month, cut), through=through, adjustments=())
             self._indexes[key] = MonthIndex(inputs, data.rule_set)
         return self._indexes[key]
 

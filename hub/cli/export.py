@@ -24,6 +24,10 @@ from hub.engine.errors import EngineError
 from hub.engine.model import Month
 from hub.engine.scenario import json_text, scenario_json
 from hub.errors import HubError
+from hub.masterdata import service as md
+from hub.results.inputs import month_input
+from hub.store import db as hubdb
+from hub.store.schema import ALL_MODELS
 
 
 def register_export(scenario_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,21 +53,14 @@ def register_export(scenario_sub: argparse._SubParsersAction[argparse.ArgumentPa
 def export_month(db: pw.Database, month: Month, through: date) -> dict[str, object]:
     """The scenario document of `month` from a hub database whose tables exist; a month in progress
     ends at `through` (the hub computes no day that has not come yet)."""
-    from hub.masterdata import service as md
-    from hub.results import worker as results
-    from hub.store.schema import ALL_MODELS
-
     # bound only for the export: a caller's own binding of these models is left as it was
     with db.bind_ctx(ALL_MODELS, bind_refs=False, bind_backrefs=False):
-        engine = results.Results(db, today=lambda: through)
-        inputs, _ = engine.month_input(month)
-        document = scenario_json(inputs, md.site_rule_changes())
+        read = month_input(db, month, through=through)
+        document = scenario_json(read.inputs, md.site_rule_changes())
     return {"description": f"exported from the FloorLedger hub, month {month}", **document}
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from hub.store import db as hubdb
-
     try:
         month = Month.parse(args.month)
     except ValueError:

@@ -45,6 +45,7 @@ from hub.store.kiosks import (
     KioskRecord,
     PendingKiosk,
     Quarantine,
+    record_columns,
 )
 from protocol import batch
 from protocol.chain import ChainHead, check_next
@@ -446,24 +447,8 @@ class Ingest:
         return {int(seq): str(hash_) for seq, hash_ in query.iterator()}
 
     def _row(self, kiosk: str, signed: SignedRecord, received: int) -> tuple[object, ...]:
-        record = signed.record
-        body = record.body
-        return (
-            kiosk,
-            record.seq,
-            signed.hash,
-            record.prev,
-            record.type,
-            getattr(body, "day", None),
-            getattr(body, "line", None),
-            getattr(body, "person", None),
-            record.wall_ms,
-            record.mono_ms,
-            record.boot,
-            body_text(signed.data),
-            signed.frame,
-            received,
-        )
+        # `kiosk` is the record's own (verify_frame checked it against the topic)
+        return (*record_columns(signed), signed.frame, received)
 
     def _read_head(self, kiosk: str) -> ChainHead | None:
         with self.db.connection_context():

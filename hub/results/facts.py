@@ -24,7 +24,7 @@ The decisions this module makes (docs/hub.md repeats them for officers and audit
 - **Officers' corrections on the dashboard** (`hub.review.corrections`, four-eyes) are not kiosk records: an
   approved one is a hub-signed ledger entry (`record.correct`) naming the record, the field
   (`units` of a count or warehouse entry, `minutes` of an excused absence), the value it had when
-  approved (`old`) and the new one. They are read with the master data (`load_master`, the
+  approved (`old`) and the new one. They are read with the master data (`hub.results.inputs.load_master`, the
   ledger's own table, which `floorledger verify` trusts like master data) and applied to the
   derived inputs in ledger order by `apply_hub_corrections`: the one count (warehouse entry) of
   that person (line, product) and day with units `old` becomes `new`; excused minutes change by
@@ -407,53 +407,6 @@ def month_input(
     )
 
 
-# --- reading the database ---------------------------------------------------------------------------
-
-
-def load_master(month: Month) -> MasterSnapshot:
-    """Master data for a month from the bound `hub.masterdata.service` tables."""
-    from hub.masterdata import service as md
-
-    first, last = month.first_day, month.last_day
-    lines = md.engine_lines()
-    workdays = {x.code: frozenset(md.line_workdays(first, last, x.code)) for x in lines}
-    return MasterSnapshot(
-        lines=lines,
-        products=md.engine_products(),
-        standard_times=md.engine_standard_times(),
-        inmates=md.engine_inmates(),
-        assignments=tuple(md.engine_assignment(a) for a in md.assignments_between(first, last)),
-        workdays=workdays,
-        all_workdays=tuple(md.line_workdays(first, last)),
-        hub_corrections=load_hub_corrections(first, last),
-    )
-
-
-def load_hub_corrections(first: date, last: date) -> tuple[HubCorrection, ...]:
-    """Approved dashboard corrections of records dated in [first, last], in ledger order.
-
-    Read only where the ledger's table lives in the master data's database (a hub, or an audited
-    copy of one): a ledger bound elsewhere belongs to something else.
-    """
-    from hub.ledger.entries import CORRECTION, LedgerEntry
-    from hub.masterdata import service as md
-
-    database = LedgerEntry._meta.database
-    if database is None or database is not md.Line._meta.database:
-        return ()
-    query = LedgerEntry.select(LedgerEntry.payload).where(LedgerEntry.action == CORRECTION)
-    out: list[HubCorrection] = []
-    for entry in query.order_by(LedgerEntry.entry_index):
-        try:
-            c = hub_correction(json.loads(entry.payload))
-        except (ValueError, KeyError, TypeError) as err:
-            log.warning("ledger correction not understood: %s", err)
-            continue
-        if first <= c.day <= last:
-            out.append(c)
-    return tuple(out)
-
-
 def hub_correction(payload: Mapping[str, Any]) -> HubCorrection:
     """The correction an approved `record.correct` ledger payload describes (raises on anything else)."""
     kind = str(payload["type"])
@@ -469,30 +422,3 @@ def hub_correction(payload: Mapping[str, Any]) -> HubCorrection:
         product=str(payload.get("product") or ""),
         ref=f"{payload['ref_kiosk']}#{payload['ref_seq']}",
     )
-
-
-def load_records(first: date, last: date) -> list[FactRecord]:
-    """Stored records of engine types whose day is in [first, last], and every correction, by commit.
-
-    Corrections carry no day of their own, so all of them are read; they are few.
-    """
-    from hub.store.kiosks import KioskRecord
-
-    query = (
-        KioskRecord.select(
-            KioskRecord.id,
-            KioskRecord.kiosk,
-            KioskRecord.seq,
-            KioskRecord.hash,
-            KioskRecord.type,
-            KioskRecord.wall_ms,
-            KioskRecord.body,
-        )
-        .where(
-            (KioskRecord.type.in_(sorted(ENGINE_TYPES)) & (KioskRecord.day >= first.isoformat()))
-            & (KioskRecord.day <= last.isoformat())
-            | (KioskRecord.type == "correction")
-        )
-        .order_by(KioskRecord.id)
-    )
-    return [as_fact(row) for row in query]

@@ -9,8 +9,9 @@ everything queued at once, so a burst of records costs one recomputation per lin
 
 Each row keeps the engine's exact values (fractions as `n/d` text, what `floorledger verify`
 re-derives) beside the rounded values the board shows, and the rule-set version and digest that
-produced them. Months are recomputed whole on demand (`recompute_month`), e.g. after a master-data
-change or for an audit.
+produced them. Its engine input is THE month input (`hub.results.inputs.month_input`), fed the
+facts this worker keeps cached. Months are recomputed whole on demand (`recompute_month`), e.g.
+after a master-data change or for an audit.
 
 Ingest workers in other processes (`floorledger hub ingest`) cannot call the hook, so the worker also
 follows the kiosks' chain heads in the database every `follow_s` (0.5 s): a head beyond what it has
@@ -27,7 +28,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 from typing import Any
@@ -37,10 +38,14 @@ import peewee as pw
 from hub.engine.compute import MonthIndex, compute_line_day, summarize
 from hub.engine.errors import EngineError
 from hub.engine.exact import shown
-from hub.engine.model import DailyRecord, Discrepancy, Month, MonthInput, MonthResult
+from hub.engine.model import DailyRecord, Discrepancy, Month, MonthResult
 from hub.engine.rules import RuleBook
+from hub.masterdata import service as md
 from hub.results import facts as fx
+from hub.results import inputs
+from hub.results.inputs import MonthInputs
 from hub.store.db import write_transaction
+from hub.store.kiosks import Kiosk, KioskRecord
 from hub.store.results import DailyResult as DailyResult
 from hub.store.results import DiscrepancyFlag as DiscrepancyFlag
 
@@ -158,11 +163,9 @@ class Results:
         clock_ms: Callable[[], int] = _now_ms,
         follow_s: float | None = FOLLOW_INTERVAL_S,
     ) -> None:
-        from hub.masterdata import service as masterdata
-
         self.db = db
         self.today = today
-        self.rule_book = rule_book or masterdata.rule_book
+        self.rule_book = rule_book or md.rule_book
         self.clock_ms = clock_ms
         self._listeners: list[ChangeListener] = []
         self._cache: dict[Month, _MonthCache] = {}
@@ -324,9 +327,9 @@ class Results:
         self._notify(sorted(keys, key=lambda k: (k[1], k[0])))
         return result
 
-    def month_input(self, month: Month, *, reload: bool = True) -> tuple[MonthInput, RuleBook]:
-        """The engine inputs of a month (through today, for a month in progress) and the site's rule
-        book (for `scenario export`)."""
+    def month_input(self, month: Month, *, reload: bool = True) -> MonthInputs:
+        """The engine inputs of a month (through today, for a month in progress), from this worker's
+        cache of the month's facts (`hub.results.inputs.month_input` reads the rest)."""
         if reload:
             self._cache.pop(month, None)
         cache = self._month_cache(month)
@@ -337,21 +340,16 @@ class Results:
             cache.builder = fx.FactsBuilder()
             cache.builder.add(effective)
         derived = cache.builder.facts(month, cache.ignored)
-        inputs = fx.month_input(month, fx.load_master(month), derived, through=self.today())
-        # Officers' point adjustments (加扣分) of the month, entered on the monthly assessment page.
-        from hub.review.monthly import engine_adjustments
-
-        inputs = replace(inputs, adjustments=engine_adjustments(self.db, month))
-        return inputs, self.rule_book()
+        return inputs.month_input(
+            self.db, month, through=self.today(), facts=derived, rule_book=self.rule_book
+        )
 
     # --- following other processes' commits ------------------------------------------------------------
 
     def _read_heads(self) -> dict[str, int]:
-        from hub.store.kiosks import Kiosk
-
         was_closed = self.db.is_closed()  # the caller's thread keeps no connection it did not have
         try:
-            return {str(k): int(seq) for k, seq in Kiosk.select(Kiosk.id, Kiosk.head_seq).tuples()}
+            return {str(k.id): int(k.head_seq) for k in Kiosk.select(Kiosk.id, Kiosk.head_seq)}
         finally:
             if was_closed:
                 self.db.close()
@@ -369,8 +367,6 @@ class Results:
 
     def _follow_heads(self) -> list[fx.FactRecord]:
         """Records committed beyond the heads folded in so far (by ingest workers of other processes)."""
-        from hub.store.kiosks import KioskRecord
-
         found: list[fx.FactRecord] = []
         for kiosk, head in sorted(self._read_heads().items()):
             seen = self._heads.get(kiosk, 0)
@@ -394,13 +390,11 @@ class Results:
         if cache is None:
             while len(self._cache) >= MAX_CACHED_MONTHS:  # old months are recomputed from the database
                 del self._cache[min(self._cache)]
-            loaded = fx.load_records(month.first_day, month.last_day)
+            loaded = inputs.load_records(month.first_day, month.last_day)
             cache = self._cache[month] = _MonthCache({(r.kiosk, r.seq): r for r in loaded})
         return cache
 
     def _months_of_correction(self, correction: fx.FactRecord) -> set[Month]:
-        from hub.store.kiosks import KioskRecord
-
         ref = KioskRecord.get_or_none(
             (KioskRecord.kiosk == correction.body["ref_kiosk"])
             & (KioskRecord.seq == correction.body["ref_seq"])
@@ -415,8 +409,8 @@ class Results:
         return months
 
     def _index(self, month: Month, *, reload: bool = False) -> MonthIndex:
-        inputs, book = self.month_input(month, reload=reload)
-        return MonthIndex(inputs, book.for_month(month))
+        read = self.month_input(month, reload=reload)
+        return MonthIndex(read.inputs, read.rule_set)
 
     def _touched(
         self,

@@ -24,14 +24,27 @@ from typing import Any, Protocol
 
 import peewee as pw
 
+from hub.accounts import Role
+from hub.engine.model import Month
+from hub.errors import HubError
 from hub.ledger.entries import CORRECTION
+from hub.masterdata import service as md
 from hub.results import facts as fx
-from hub.store.review import APPROVED as APPROVED
-from hub.store.review import MAX_REASON as MAX_REASON
-from hub.store.review import PROPOSED as PROPOSED
-from hub.store.review import CorrectionProposal as CorrectionProposal
-from hub.store.review import DiscrepancyNote as DiscrepancyNote
-from hub.store.review import DisputeAnswer as DisputeAnswer
+from hub.review import texts
+from hub.review.lock import is_locked
+from hub.store.kiosks import Kiosk, KioskRecord
+from hub.store.masterdata import Line
+from hub.store.results import DiscrepancyFlag
+from hub.store.review import (
+    APPROVED,
+    MAX_REASON,
+    PROPOSED,
+    CorrectionProposal,
+    DiscrepancyNote,
+    DisputeAnswer,
+)
+
+texts.register()
 
 log = logging.getLogger(__name__)
 
@@ -41,17 +54,12 @@ DISPUTE_ANSWER = "dispute.answer"
 DISCREPANCY_RESOLVE = "discrepancy.resolve"
 
 UPHELD, REJECTED = "upheld", "rejected"
-WINDOW_ROLES = frozenset({"line_officer", "area_head"})  # bound by the correction window
-ANYTIME_ROLES = frozenset({"labor_section"})
+WINDOW_ROLES = frozenset({Role.LINE_OFFICER, Role.AREA_HEAD})  # bound by the correction window
+ANYTIME_ROLES = frozenset({Role.LABOR_SECTION})
 
 
-class CorrectionError(Exception):
-    """An act refused; `key` is a text key of `hub.web.review.daily_texts` (the page translates it)."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
+class CorrectionError(HubError):
+    """An act refused; `key` is a `review.err.` text of `hub.review.texts` (the page shows `text(lang)`)."""
 
 
 class Officer(Protocol):
@@ -123,15 +131,11 @@ class Target:
 
 
 def _record(kiosk: str, seq: int) -> Any:
-    from hub.store.kiosks import KioskRecord
-
     return KioskRecord.get_or_none((KioskRecord.kiosk == kiosk) & (KioskRecord.seq == seq))
 
 
 def target_of(kiosk: str, seq: int) -> Target:
     """The record `kiosk#seq` with its value after kiosk corrections and approved hub corrections."""
-    from hub.store.kiosks import KioskRecord
-
     row = _record(kiosk, seq)
     if row is None or row.type not in fx.HUB_CORRECTABLE:
         raise CorrectionError("review.err.not_correctable")
@@ -175,9 +179,6 @@ def target_of(kiosk: str, seq: int) -> Target:
 def line_of(row: Any) -> str:
     """The line a stored record belongs to: its body's line, else the person's post that day, else
     the line its kiosk is bound to (check-ins, disputes and excused absences name no line)."""
-    from hub.masterdata import service as md
-    from hub.store.kiosks import Kiosk
-
     if row.line:
         return str(row.line)
     if row.person and row.day:
@@ -190,9 +191,6 @@ def line_of(row: Any) -> str:
 
 def line_day_records(line: str, day: date) -> list[Any]:
     """Every stored record of `line` on `day` (by `line_of`), in the kiosks' time order."""
-    from hub.masterdata import service as md
-    from hub.store.kiosks import Kiosk, KioskRecord
-
     kiosks = [k.id for k in Kiosk.select(Kiosk.id).where(Kiosk.line == line)]
     people = [p for p, a in md.posts_on(day).items() if a.line == line]
     query = KioskRecord.select().where(
@@ -204,9 +202,7 @@ def line_day_records(line: str, day: date) -> list[Any]:
 
 
 def area_of(line: str) -> str | None:
-    from hub.masterdata import service as md
-
-    row = md.Line.get_or_none(md.Line.code == line)
+    row = Line.get_or_none(Line.code == line)
     return None if row is None else str(row.area)
 
 
@@ -257,9 +253,6 @@ class Corrections:
     def _check(self, who: Officer, line: str, day: date) -> None:
         if not who.may_see_line(line, area_of(line)):
             raise CorrectionError("review.err.scope")
-        from hub.engine.model import Month
-        from hub.review.monthly import is_locked
-
         if is_locked(self.db, Month.of(day), area_of(line) or ""):
             raise CorrectionError("review.err.locked")
         if not may_act(str(who.role), day, self.today(), self.window_days):
@@ -415,8 +408,6 @@ class Corrections:
         return answer
 
     def resolve_discrepancy(self, who: Officer, flag_id: int, note_text: str) -> DiscrepancyNote:
-        from hub.results.worker import DiscrepancyFlag
-
         flag = DiscrepancyFlag.get_or_none(DiscrepancyFlag.id == flag_id)
         if flag is None:
             raise CorrectionError("review.err.not_open")

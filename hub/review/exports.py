@@ -2,7 +2,8 @@
 
 One row shape (`COLUMNS`, documented in docs/exports.md) in three forms: CSV (UTF-8 with a BOM so
 spreadsheet programs read the Chinese names), XLSX (openpyxl; numbers as numbers) and JSON from
-`GET /api/month/{month}?area=...` with `Authorization: Bearer <token>`. Numbers are the engine's,
+`GET /api/month/{month}?area=...` with `Authorization: Bearer <token>` (the route is the web
+layer's, `hub.web.api`; the rows and the tokens are here). Numbers are the engine's,
 rounded half up exactly as the rule book says (`hub.engine.exact.shown`): points to 0.1,
 completion to 0.01 %. API tokens are created by an admin; only their SHA-256 is stored.
 """
@@ -21,10 +22,9 @@ from decimal import Decimal
 from typing import Any
 
 from hub.engine.exact import shown
-from hub.engine.model import Month
-from hub.review.monthly import Assessment, AssessmentError, MonthView
-from hub.store.web import TOKEN_NAME_MAX as TOKEN_NAME_MAX
-from hub.store.web import ApiToken as ApiToken
+from hub.ledger.checkpoints import latest_checkpoint
+from hub.review.rules import AssessmentError, MonthView
+from hub.store.web import TOKEN_NAME_MAX, ApiToken
 
 COLUMNS: tuple[str, ...] = (
     "inmate_id",
@@ -81,8 +81,6 @@ def export_rows(view: MonthView, *, export_time: datetime, checkpoint_root: str)
 
 def latest_root() -> str:
     """The latest signed checkpoint's root (hex), or "" before the first checkpoint."""
-    from hub.ledger.checkpoints import latest_checkpoint
-
     found = latest_checkpoint()
     return "" if found is None else str(found.root)
 
@@ -172,34 +170,3 @@ def token_valid(token: str) -> bool:
 
 def tokens() -> list[ApiToken]:
     return list(ApiToken.select().order_by(ApiToken.id))
-
-
-def register_api(make_assessment: Callable[[], Assessment], now: Callable[[], datetime]) -> None:
-    """Mount `GET /api/month/{month}?area=A1` (bearer token) on NiceGUI's FastAPI app.
-
-    401 without a token in force, 400 for a bad month or area, else `{"columns": [...], "rows": [...]}`
-    with the same rows as the CSV and XLSX (all areas when `area` is not given).
-    """
-    from fastapi import Header, HTTPException
-    from nicegui import app
-
-    @app.get("/api/month/{month}")
-    def month_api(month: str, area: str = "", authorization: str = Header(default="")) -> dict[str, Any]:
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token_valid(token.strip()):
-            raise HTTPException(status_code=401, detail="a valid bearer token is required")
-        assessment = make_assessment()
-        try:
-            parsed = Month.parse(month)
-            areas = [area] if area else list(assessment.areas())
-            if area and area not in assessment.areas():
-                raise AssessmentError("no_area", "no such area")
-        except (ValueError, AssessmentError) as err:
-            raise HTTPException(status_code=400, detail=str(err)) from err
-        root, stamp = latest_root(), now()
-        rows: list[dict[str, Any]] = []
-        for code in areas:
-            rows.extend(
-                export_rows(assessment.month_view(parsed, code), export_time=stamp, checkpoint_root=root)
-            )
-        return {"columns": list(COLUMNS), "rows": rows}

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import peewee as pw
 
+from hub.accounts import Role
 from hub.engine.model import Month
 from hub.store.review import MonthApproval
 
-# The approval stages of a month, in order; the last one locks it.
-STAGES: tuple[str, ...] = ("line_officer", "area_head", "labor_section")
+# The approval stages of a month, in order, each approved by the role of the same name; the last one
+# locks it. Plain text (the roles' values): they are stored in tables and signed in ledger entries.
+STAGES: tuple[str, ...] = (Role.LINE_OFFICER.value, Role.AREA_HEAD.value, Role.LABOR_SECTION.value)
 
 
 def active_stages(month: Month | str, area: str) -> list[str]:

@@ -8,11 +8,13 @@ objects), so readers compare plain strings.
 
 from __future__ import annotations
 
+from typing import Any
+
 import peewee
 import peewee as pw
 
 from hub.store.base import BaseModel
-from protocol.records import GENESIS_HASH
+from protocol.records import GENESIS_HASH, SignedRecord
 
 ENROLLED = "enrolled"
 REVOKED = "revoked"
@@ -149,3 +151,39 @@ RECORD_PARSED_COLUMNS = (
     "boot",
     "body",
 )
+
+
+_BODY_START = b'{"body":'
+_BOOT_KEY = b',"boot":"'
+
+
+def body_text(data: bytes) -> str:
+    """The record's body as canonical JSON text, cut from the record's canonical bytes.
+
+    Keys are sorted, so `body` comes first; the top-level `boot` follows it, and the last `,"boot":"`
+    is that one (nothing after it can contain the sequence), so the slice is exact and canonical.
+    """
+    if not data.startswith(_BODY_START):
+        raise ValueError("not a canonical record: body is not the first key")
+    return data[len(_BODY_START) : data.rindex(_BOOT_KEY)].decode("utf-8")
+
+
+def record_columns(signed: SignedRecord) -> tuple[Any, ...]:
+    """The values of `RECORD_PARSED_COLUMNS` of a signed record, in that order: what ingest stores and
+    `floorledger verify` expects (one function, so the two can never drift apart)."""
+    record = signed.record
+    body = record.body
+    return (
+        record.kiosk,
+        record.seq,
+        signed.hash,
+        record.prev,
+        record.type,
+        getattr(body, "day", None),
+        getattr(body, "line", None),
+        getattr(body, "person", None),
+        record.wall_ms,
+        record.mono_ms,
+        record.boot,
+        body_text(signed.data),
+    )

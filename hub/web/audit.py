@@ -16,7 +16,7 @@ from typing import TypedDict
 
 from nicegui import run, ui
 
-from floorledger.base import keyfile
+from floorledger import keyfile
 from floorledger.base.errors import CliError
 from hub.accounts import Principal, Role
 from hub.audit import bundle as bd

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import peewee
@@ -17,9 +18,10 @@ from nicegui import run, ui
 from hub.accounts import Principal, Role
 from hub.engine.exact import shown
 from hub.engine.model import Month, iso_week_label
-from hub.review import exports
-from hub.review import monthly as asm
-from hub.web import guard
+from hub.review import exports, rules, weekly
+from hub.review.lock import STAGES
+from hub.review.monthly import Assessment
+from hub.web import api, guard
 from hub.web.board.model import Published, PublishedRow
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
@@ -29,14 +31,12 @@ OFFICERS = frozenset({Role.LINE_OFFICER, Role.AREA_HEAD, Role.LABOR_SECTION})
 ADMIN_ONLY = frozenset({Role.ADMIN})
 
 
-def actor_of(who: Principal) -> asm.Actor:
-    return asm.Actor(username=who.username, role=who.role.value, lines=tuple(who.lines), area=who.area)
+def actor_of(who: Principal) -> rules.Actor:
+    return rules.Actor(username=who.username, role=who.role, lines=tuple(who.lines), area=who.area)
 
 
-def assessment_of(ctx: WebContext) -> asm.Assessment:
-    return asm.Assessment(
-        ctx.db, results=ctx.results, record_act=ctx.record_act, today=ctx.today, clock_ms=ctx.clock
-    )
+def assessment_of(ctx: WebContext) -> Assessment:
+    return Assessment(ctx.db, record_act=ctx.record_act, today=ctx.today, clock_ms=ctx.clock)
 
 
 def board_published(db: peewee.Database) -> Callable[[str, date], list[Published]]:
@@ -44,7 +44,7 @@ def board_published(db: peewee.Database) -> Callable[[str, date], list[Published
 
     def published(target: str, today: date) -> list[Published]:
         out = []
-        for view in asm.published_weeks(db, target, today):
+        for view in weekly.published_weeks(db, target, today):
             rows = tuple(
                 PublishedRow(
                     number=str(r["number"]),
@@ -62,13 +62,11 @@ def board_published(db: peewee.Database) -> Callable[[str, date], list[Published
 
 
 def _number(text: Any) -> Any:
-    from decimal import Decimal
-
     return None if text is None else Decimal(str(text))
 
 
-def _refuse(err: asm.AssessmentError, lang: str) -> None:
-    ui.notify(tr(f"assess.err.{err.code}", lang), type="negative")
+def _refuse(err: rules.AssessmentError, lang: str) -> None:
+    ui.notify(err.text(lang), type="negative")
 
 
 def area_period_form(path: str, visible: list[str], area: str, period: str, value: str, lang: str) -> None:
@@ -98,7 +96,7 @@ def register_assessment(ctx: WebContext) -> None:
     _register_weekly(ctx)
     _register_monthly(ctx)
     _register_tokens(ctx)
-    exports.register_api(lambda: assessment_of(ctx), ctx.now)
+    api.register_api(lambda: assessment_of(ctx), ctx.now)
 
 
 # --- weekly review ------------------------------------------------------------------------------------
@@ -116,9 +114,9 @@ def _register_weekly(ctx: WebContext) -> None:
         area_period_form("/weekly", visible, area, "week", week, lang)
         assessment = assessment_of(ctx)
         try:
-            asm.parse_week(week)
-        except asm.AssessmentError as err:
-            ui.label(tr(f"assess.err.{err.code}", lang)).classes("text-negative").mark("error")
+            rules.parse_week(week)
+        except rules.AssessmentError as err:
+            ui.label(err.text(lang)).classes("text-negative").mark("error")
             return
         rows = await run.io_bound(assessment.week_rows, area, week)
         if rows is None:  # the page was left (or the hub is stopping) while computing
@@ -138,6 +136,7 @@ def _register_weekly(ctx: WebContext) -> None:
             rows=[r.shown() for r in rows],
             row_key="inmate",
         ).classes("w-full").mark("week-table")
+        shown = rules.rows_digest(r.shown() for r in rows)  # the acts refuse if the week differs now
         signoffs = assessment.week_signoffs(area, week)
         ui.label(
             tr("assess.signed", lang, who=", ".join(s.signed_by for s in signoffs))
@@ -147,21 +146,23 @@ def _register_weekly(ctx: WebContext) -> None:
 
         async def sign_off(actor: Principal) -> None:
             try:
-                await run.io_bound(assessment_of(ctx).sign_off_week, actor_of(actor), area, week)
-            except asm.AssessmentError as err:
+                await run.io_bound(assessment_of(ctx).sign_off_week, actor_of(actor), area, week, shown)
+            except rules.AssessmentError as err:
                 _refuse(err, lang)
                 return
             ui.notify(tr("assess.done", lang), type="positive")
             ui.navigate.to(f"/weekly?area={area}&week={week}")
 
-        days_in = ui.number(tr("assess.publish_days", lang), value=asm.DEFAULT_PUBLISH_DAYS, precision=0)
+        days_in = ui.number(tr("assess.publish_days", lang), value=rules.DEFAULT_PUBLISH_DAYS, precision=0)
         days_in.mark("publish-days")
 
         async def publish(actor: Principal) -> None:
             try:
                 days = int(days_in.value or 0)
-                until = await run.io_bound(assessment_of(ctx).publish_week, actor_of(actor), area, week, days)
-            except asm.AssessmentError as err:
+                until = await run.io_bound(
+                    assessment_of(ctx).publish_week, actor_of(actor), area, week, days, shown
+                )
+            except rules.AssessmentError as err:
                 _refuse(err, lang)
                 return
             if until is not None:
@@ -179,7 +180,7 @@ def _register_weekly(ctx: WebContext) -> None:
 # --- monthly assessment -------------------------------------------------------------------------------
 
 
-def month_table_rows(view: asm.MonthView) -> list[dict[str, Any]]:
+def month_table_rows(view: rules.MonthView) -> list[dict[str, Any]]:
     out = []
     for row in view.rows:
         s = row.score
@@ -212,9 +213,9 @@ def _register_monthly(ctx: WebContext) -> None:
         month = month or str(Month.of(ctx.today()))
         area_period_form("/monthly", visible, area, "month", month, lang)
         try:
-            parsed = asm.parse_month(month)
-        except asm.AssessmentError as err:
-            ui.label(tr(f"assess.err.{err.code}", lang)).classes("text-negative").mark("error")
+            parsed = rules.parse_month(month)
+        except rules.AssessmentError as err:
+            ui.label(err.text(lang)).classes("text-negative").mark("error")
             return
         if ctx.results is None:
             ui.label(tr("assess.no_results", lang)).mark("error")
@@ -226,7 +227,7 @@ def _register_monthly(ctx: WebContext) -> None:
         _month_body(ctx, who, view, lang)
 
 
-def _month_body(ctx: WebContext, who: Principal, view: asm.MonthView, lang: str) -> None:
+def _month_body(ctx: WebContext, who: Principal, view: rules.MonthView, lang: str) -> None:
     month, area = view.month, view.area
     here = f"/monthly?area={area}&month={month}"
     ui.label(tr("assess.state", lang, state=tr(f"assess.state.{view.state}", lang))).mark("state")
@@ -268,11 +269,11 @@ def _month_body(ctx: WebContext, who: Principal, view: asm.MonthView, lang: str)
             "explain"
         )
 
-    def act(do: Callable[[asm.Assessment, asm.Actor], object]) -> Callable[[Principal], Any]:
+    def act(do: Callable[[Assessment, rules.Actor], object]) -> Callable[[Principal], Any]:
         async def handler(actor: Principal) -> None:
             try:
                 await run.io_bound(do, assessment_of(ctx), actor_of(actor))
-            except asm.AssessmentError as err:
+            except rules.AssessmentError as err:
                 _refuse(err, lang)
                 return
             ui.notify(tr("assess.done", lang), type="positive")
@@ -282,7 +283,9 @@ def _month_body(ctx: WebContext, who: Principal, view: asm.MonthView, lang: str)
 
     ui.button(
         tr("assess.approve", lang),
-        on_click=guard.guarded_action(ctx, OFFICERS, act(lambda a, who_: a.approve(who_, month, area))),
+        on_click=guard.guarded_action(
+            ctx, OFFICERS, act(lambda a, who_: a.approve(who_, month, area, view.digest))
+        ),
     ).mark("approve")
 
     ui.label(tr("assess.adjustments", lang)).classes("text-h6")
@@ -307,8 +310,8 @@ def _month_body(ctx: WebContext, who: Principal, view: asm.MonthView, lang: str)
     if who.role is Role.LABOR_SECTION:
         with ui.row().classes("items-end"):
             stage_in = ui.select(
-                {s: tr(f"assess.stage.{s}", lang) for s in asm.STAGES},
-                value=asm.STAGES[0],
+                {s: tr(f"assess.stage.{s}", lang) for s in STAGES},
+                value=STAGES[0],
                 label=tr("assess.reopen_stage", lang),
             ).mark("reopen-stage")
             why_in = ui.input(tr("assess.reason", lang)).props("maxlength=400").mark("reopen-reason")
@@ -324,7 +327,7 @@ def _month_body(ctx: WebContext, who: Principal, view: asm.MonthView, lang: str)
     async def download(actor: Principal, kind: str) -> None:
         try:
             data = await run.io_bound(_export_bytes, ctx, actor, month, area, kind)
-        except asm.AssessmentError as err:
+        except rules.AssessmentError as err:
             _refuse(err, lang)
             return
         if data is not None:
@@ -343,9 +346,9 @@ def _month_body(ctx: WebContext, who: Principal, view: asm.MonthView, lang: str)
 
 def _adjustment_list(
     ctx: WebContext,
-    view: asm.MonthView,
+    view: rules.MonthView,
     lang: str,
-    act: Callable[[Callable[[asm.Assessment, asm.Actor], object]], Callable[[Principal], Any]],
+    act: Callable[[Callable[[Assessment, rules.Actor], object]], Callable[[Principal], Any]],
 ) -> None:
     rows = assessment_of(ctx).adjustments(view.month, view.area)
     if not rows:
@@ -375,8 +378,8 @@ def _adjustment_list(
                 ).mark(f"void-{row.id}")
 
 
-def _voider(adjustment: int, why: ui.input) -> Callable[[asm.Assessment, asm.Actor], object]:
-    def do(a: asm.Assessment, who: asm.Actor) -> None:
+def _voider(adjustment: int, why: ui.input) -> Callable[[Assessment, rules.Actor], object]:
+    def do(a: Assessment, who: rules.Actor) -> None:
         a.void_adjustment(who, adjustment, str(why.value))
 
     return do
@@ -410,7 +413,7 @@ def _register_tokens(ctx: WebContext) -> None:
                         def revoke(actor: Principal, name: str = token.name) -> None:
                             try:
                                 exports.revoke_token(actor.username, name, record_act=ctx.record_act)
-                            except asm.AssessmentError as err:
+                            except rules.AssessmentError as err:
                                 _refuse(err, lang)
                                 return
                             listing.refresh()
@@ -428,7 +431,7 @@ def _register_tokens(ctx: WebContext) -> None:
             def create(actor: Principal) -> None:
                 try:
                     token = exports.create_token(actor.username, name_in.value, record_act=ctx.record_act)
-                except asm.AssessmentError as err:
+                except rules.AssessmentError as err:
                     _refuse(err, lang)
                     return
                 shown_token.set_text(f"{tr('assess.token_shown', lang)} {token}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from floorledger.base import i18n
+from hub.review import texts as review_texts
 
 TEXTS: dict[str, dict[str, str]] = {
     "assess.nav.weekly": {"zh": "周评议", "en": "Weekly review"},
@@ -68,37 +69,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "assess.token_shown": {"zh": "新令牌（只显示这一次）：", "en": "New token (shown only once):"},
     "assess.token_revoke": {"zh": "吊销", "en": "Revoke"},
     "assess.token_revoked": {"zh": "已吊销", "en": "Revoked"},
-    "assess.err.bad_week": {"zh": "周的格式应为 2026-W40", "en": "A week is written like 2026-W40"},
-    "assess.err.bad_month": {"zh": "月份格式应为 2026-10", "en": "A month is written like 2026-10"},
-    "assess.err.bad_points": {
-        "zh": "分值应为非零数，最多一位小数，±100 以内",
-        "en": "Points: non-zero, one decimal at most, within ±100",
-    },
-    "assess.err.no_reason": {"zh": "必须填写理由", "en": "A reason is required"},
-    "assess.err.long_reason": {"zh": "理由过长（最多 200 字）", "en": "The reason is too long (200 at most)"},
-    "assess.err.locked": {"zh": "本月已审批锁定，不能修改", "en": "The month is approved and locked"},
-    "assess.err.role": {"zh": "您的角色不能执行此操作", "en": "Your role cannot do this"},
-    "assess.err.scope": {"zh": "该监区不在您的管辖范围", "en": "This area is not in your scope"},
-    "assess.err.order": {"zh": "须先由前一环节审批", "en": "The earlier stage must approve first"},
-    "assess.err.done": {"zh": "本环节已审批", "en": "This stage has already approved"},
-    "assess.err.nothing": {
-        "zh": "该环节及之后没有可作废的审批",
-        "en": "No approval to void at or after that stage",
-    },
-    "assess.err.bad_stage": {"zh": "没有这个环节", "en": "No such stage"},
-    "assess.err.bad_days": {"zh": "公示天数应为 1 到 31", "en": "Publish for 1 to 31 days"},
-    "assess.err.signed": {"zh": "您已签认本周", "en": "You have already signed off this week"},
-    "assess.err.unsigned": {"zh": "请先签认再公示", "en": "Sign off before publishing"},
-    "assess.err.empty": {"zh": "本周没有可签认的数据", "en": "Nothing to sign off this week"},
-    "assess.err.no_area": {"zh": "没有这个监区", "en": "No such area"},
-    "assess.err.no_inmate": {"zh": "没有这个罪犯编号", "en": "No such inmate"},
-    "assess.err.no_adjustment": {"zh": "该加扣分不存在或已作废", "en": "No such adjustment in force"},
-    "assess.err.bad_token_name": {
-        "zh": "令牌名称应为 1 到 64 个字符",
-        "en": "Token name: 1 to 64 characters",
-    },
-    "assess.err.token_exists": {"zh": "已有同名令牌", "en": "A token with this name exists"},
-    "assess.err.no_token": {"zh": "没有这个有效令牌", "en": "No such token in force"},
     "trends.nav": {"zh": "趋势", "en": "Trends"},
     "trends.title": {"zh": "趋势", "en": "Trends"},
     "trends.line": {"zh": "生产线", "en": "Line"},
@@ -112,6 +82,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "trends.col.days_below": {"zh": "低于 80% 天数", "en": "Days below 80 %"},
     "trends.none_below": {"zh": "没有人连续低于 80%", "en": "Nobody below 80 % on 5 or more days"},
+    # the refusals of the review's acts, registered by hub.review beside the code that raises them
+    **review_texts.TEXTS,
 }
 
 i18n.register(TEXTS)

@@ -17,10 +17,17 @@ from typing import Any
 from nicegui import run, ui
 
 from hub.accounts import Principal, Role
+from hub.engine.compute import MonthIndex
+from hub.engine.errors import EngineError
+from hub.engine.explain import explain_daily
+from hub.engine.model import Month
 from hub.masterdata import service as md
 from hub.results import worker as rs
 from hub.results.facts import HUB_CORRECTABLE
+from hub.results.inputs import month_input
 from hub.review import corrections as cx
+from hub.store import review as review_tables
+from hub.store.results import DiscrepancyFlag
 from hub.web import guard
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
@@ -139,7 +146,7 @@ class _LineDay:
             try:
                 action(who)
             except cx.CorrectionError as err:
-                ui.notify(t(err.key, self.lang, **err.values), type="negative")
+                ui.notify(err.text(self.lang), type="negative")
                 return
             ui.notify(t("review.saved", self.lang), type="positive")
             self.sections.refresh()
@@ -186,24 +193,15 @@ class _LineDay:
                 )
 
     def _explain(self, inmate: str) -> str:
-        from hub.engine.compute import MonthIndex
-        from hub.engine.errors import EngineError
-        from hub.engine.explain import explain_daily
-        from hub.engine.model import Month
-        from hub.results import facts as fx
-
         month = Month.of(self.day)
-        derived = fx.derive(fx.load_records(month.first_day, month.last_day), month)
-        inputs = fx.month_input(month, fx.load_master(month), derived, through=self.ctx.today())
-        index = MonthIndex(inputs, md.rule_book().for_month(month))
+        read = month_input(self.ctx.db, month, through=self.ctx.today())
+        index = MonthIndex(read.inputs, read.rule_set)
         try:
             return explain_daily(index, inmate, self.day).render("en" if self.lang == "en" else "zh")
         except EngineError as err:
             return str(err)
 
     def _discrepancy_section(self) -> None:
-        from hub.results.worker import DiscrepancyFlag
-
         ui.label(t("review.discrepancies", self.lang)).classes("text-h6")
         flags = list(
             DiscrepancyFlag.select().where(
@@ -340,7 +338,7 @@ class _LineDay:
             original = stored.get((p.ref_kiosk, p.ref_seq), {}).get(p.field, "?")
             state = (
                 t("review.state.approved", self.lang, approver=p.approver)
-                if p.status == cx.APPROVED
+                if p.status == review_tables.APPROVED
                 else t("review.state.proposed", self.lang)
             )
             with ui.column().classes("gap-0"):
@@ -361,7 +359,7 @@ class _LineDay:
                 ui.label(t("review.correction_reason", self.lang, reason=p.reason)).mark(
                     f"correction-reason-{p.id}"
                 )
-                if p.status == cx.PROPOSED:
+                if p.status == review_tables.PROPOSED:
 
                     def approve(who: Principal, pid: int = p.id) -> object:
                         return self.desk.approve(who, pid)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from floorledger.base import i18n
+from hub.review import texts as review_texts
 
 TEXTS: dict[str, dict[str, str]] = {
     "review.nav": {"zh": "日审核", "en": "Daily review"},
@@ -68,36 +69,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "review.value": {"zh": "新数值", "en": "New value"},
     "review.reason": {"zh": "理由", "en": "Reason"},
     "review.saved": {"zh": "已记录", "en": "Recorded"},
-    "review.err.day": {"zh": "日期格式应为 YYYY-MM-DD", "en": "The day must be YYYY-MM-DD"},
-    "review.err.line": {"zh": "没有该生产线或无权查看", "en": "No such line, or not yours to see"},
-    "review.err.reason_empty": {"zh": "请填写理由", "en": "A reason is required"},
-    "review.err.reason_long": {
-        "zh": "理由最多 {limit} 字",
-        "en": "The reason may have at most {limit} characters",
-    },
-    "review.err.value": {
-        "zh": "数值应为 0 到 {limit} 的整数",
-        "en": "The value must be a whole number 0 to {limit}",
-    },
-    "review.err.same": {"zh": "新数值与现值相同", "en": "The new value is the value it already has"},
-    "review.err.scope": {"zh": "无权处理该生产线", "en": "This line is not yours"},
-    "review.err.window": {
-        "zh": "已超过 {days} 天更正期限，只能由劳改科处理",
-        "en": "Older than {days} days: only the labor section may correct it",
-    },
-    "review.err.locked": {
-        "zh": "该月考核已审批锁定，需劳动改造科重新开启后才能更正",
-        "en": "This month's assessment is approved and locked; the labor section must reopen it first",
-    },
-    "review.err.own": {"zh": "不能批准本人提出的更正", "en": "You cannot approve your own correction"},
-    "review.err.not_open": {"zh": "该事项已处理或不存在", "en": "Already dealt with, or not found"},
-    "review.err.not_correctable": {"zh": "该记录不能在此更正", "en": "This record cannot be corrected here"},
-    "review.err.not_dispute": {"zh": "不是申辩记录", "en": "Not a dispute record"},
-    "review.err.answered": {"zh": "该申辩已答复", "en": "This dispute is already answered"},
-    "review.err.pick_record": {
-        "zh": "请选择要更正的记录并填写新数值",
-        "en": "Pick the record to correct and its new value",
-    },
+    # the refusals of the review's acts, registered by hub.review beside the code that raises them
+    **review_texts.CORRECTION_TEXTS,
 }
 
 i18n.register(TEXTS)

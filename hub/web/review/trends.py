@@ -16,7 +16,8 @@ from nicegui import run, ui
 from hub.accounts import Principal
 from hub.engine.exact import shown
 from hub.engine.model import DailyRecord, Month
-from hub.review import monthly as asm
+from hub.masterdata import service as md
+from hub.review import rules, weekly
 from hub.web import guard
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
@@ -79,8 +80,6 @@ def register_trends(ctx: WebContext) -> None:
 
     @guard.dashboard_page(ctx, "/trends", roles=OFFICERS, title_key="trends.title")
     async def trends_page(who: Principal, area: str = "", month: str = "") -> None:
-        from hub.masterdata import service as md
-
         lang = guard.language()
         assessment = assessment_of(ctx)
         visible = assessment.visible_areas(actor_of(who))
@@ -91,12 +90,12 @@ def register_trends(ctx: WebContext) -> None:
         month = month or str(Month.of(ctx.today()))
         area_period_form("/trends", visible, area, "month", month, lang)
         try:
-            parsed = asm.parse_month(month)
-        except asm.AssessmentError as err:
-            ui.label(tr(f"assess.err.{err.code}", lang)).classes("text-negative").mark("error")
+            parsed = rules.parse_month(month)
+        except rules.AssessmentError as err:
+            ui.label(err.text(lang)).classes("text-negative").mark("error")
             return
         lines = assessment.area_lines(area)
-        records = await run.io_bound(asm.daily_completions, lines, parsed)
+        records = await run.io_bound(weekly.daily_completions, lines, parsed)
         if records is None:  # the page was left (or the hub is stopping) while reading
             return
         people = {i.id: i for i in md.Inmate.select()}
@@ -108,7 +107,7 @@ def register_trends(ctx: WebContext) -> None:
         for line in lines:
             ui.echart(output_chart(records, line, labels)).classes("w-full h-80").mark(f"output-chart-{line}")
         ui.label(tr("trends.below", lang)).classes("text-h6")
-        below = asm.below_threshold(
+        below = rules.below_threshold(
             ((r.inmate, r.day, r.completion_pct) for r in records), pct=THRESHOLD_PCT, days=THRESHOLD_DAYS
         )
         if not below:

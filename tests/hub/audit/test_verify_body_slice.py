@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.audit.verify import _body_text
+from hub.store.kiosks import body_text
 from protocol import canonical
 from protocol.records import Correction, Dispute, Record, body_to_dict, sign_record
 from protocol.signing import Signer
@@ -27,7 +27,7 @@ texts = st.lists(pieces, max_size=30).map("".join).filter(lambda t: len(t) <= 50
 def test_verify_body_slice_survives_quotes_and_boot_lookalikes_in_text(text: str) -> None:
     """A dispute text full of quotes, braces and `,"boot":"` still yields exactly the signed body."""
     signed = sign_record(_record(Dispute(person="P1", day="2026-10-05", reason="other", text=text)), SIGNER)
-    assert _body_text(signed.data) == canonical.encode(body_to_dict(signed.record.body)).decode()
+    assert body_text(signed.data) == canonical.encode(body_to_dict(signed.record.body)).decode()
 
 
 def test_verify_body_slice_of_a_correction_naming_a_boot_field() -> None:
@@ -41,4 +41,4 @@ def test_verify_body_slice_of_a_correction_naming_a_boot_field() -> None:
         values={"boot": "x", "units": 12, "zz": None},
     )
     signed = sign_record(_record(body), SIGNER)
-    assert _body_text(signed.data) == canonical.encode(body_to_dict(body)).decode()
+    assert body_text(signed.data) == canonical.encode(body_to_dict(body)).decode()

@@ -8,25 +8,29 @@ someone with database access could.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from floorledger import cli
+from hub.audit import months as vm
 from hub.audit import verify
 from hub.ledger.entries import Ledger
 from hub.masterdata import service as md
-from hub.results import worker as rs
 from hub.review import monthly as asm
+from hub.review import rules
 from hub.seed import demo_kiosk_signer, history_kiosk, store_signed
+from hub.store import review as review_tables
 from hub.store.kiosks import Kiosk, KioskRecord
 from hub.store.ledger import LedgerEntry
 from protocol.records import parse_frame, sign_record
-from protocol.signing import Verifier
+from protocol.signing import Signer, Verifier
 from tests.hub.review.test_assessment_domain import (
     HEAD_A1,
     HUB_KEY,
@@ -57,23 +61,27 @@ def _scores(report: verify.Report) -> verify.Section:
     return next(s for s in report.sections if s.title == SECTION)
 
 
-def _lock_a1(site: Site) -> list[asm.MonthApproval]:
+def _lock_a1(site: Site) -> list[review_tables.MonthApproval]:
     for who in (LINE_L1, HEAD_A1, LABOR):
         site.assessment.approve(who, MONTH, "A1")
-    return list(asm.MonthApproval.select().order_by(asm.MonthApproval.id))
+    return list(review_tables.MonthApproval.select().order_by(review_tables.MonthApproval.id))
 
 
 def _entry(action: str, n: int = -1) -> LedgerEntry:
     return list(LedgerEntry.select().where(LedgerEntry.action == action).order_by(LedgerEntry.entry_index))[n]
 
 
-def _officers(site: Site, clock_ms: int, today: date) -> asm.Assessment:
-    """The assessment acting at another moment (its ledger entries carry that hub time)."""
+def _officers(site: Site, clock_ms: int, today: date, *, legacy: bool = False) -> asm.Assessment:
+    """The assessment acting at another moment (its ledger entries carry that hub time); `legacy`:
+    its acts carry no `inputs`, as every act made before approvals signed their inputs."""
     ledger = Ledger(site.db, HUB_KEY, lambda: clock_ms)
-    results = rs.Results(site.db, today=lambda: today, clock_ms=lambda: clock_ms)
-    return asm.Assessment(
-        site.db, results=results, record_act=ledger.record_act, today=lambda: today, clock_ms=lambda: clock_ms
-    )
+
+    def record_act(actor: str, action: str, subject: str, payload: dict[str, Any]) -> None:
+        if legacy:
+            payload = {k: v for k, v in payload.items() if k != "inputs"}
+        ledger.record_act(actor, action, subject, payload)
+
+    return asm.Assessment(site.db, record_act=record_act, today=lambda: today, clock_ms=lambda: clock_ms)
 
 
 def _late_count(site: Site, received_ms: int, extra_units: int = 40) -> None:
@@ -103,7 +111,7 @@ def _late_count(site: Site, received_ms: int, extra_units: int = 40) -> None:
 
 def _a1_digest_now(site: Site) -> str:
     view = site.assessment.month_view(MONTH, "A1")
-    return asm.rows_digest(asm.score_key(r.score) for r in view.rows)
+    return rules.rows_digest(rules.score_key(r.score) for r in view.rows)
 
 
 # --- a normal database verifies -------------------------------------------------------------------------
@@ -120,7 +128,7 @@ def test_an_approved_reopened_and_adjusted_month_verifies(site: Site) -> None:
     a.add_adjustment(LINE_L1, MONTH, "A1", "P1002", "1.5", "安全生产奖励")
     for who in (LINE_L1, HEAD_A1, LABOR):
         a.approve(who, MONTH, "A1")
-    a.approve(asm.Actor(username="off_l3", role="line_officer", lines=("L3",)), MONTH, "A2")
+    a.approve(rules.Actor(username="off_l3", role="line_officer", lines=("L3",)), MONTH, "A2")
     report = _report(site)
     assert report.ok, report.render()
     # 7 approval rows and 2 adjustment rows compared, 4 approvals in force re-derived
@@ -159,24 +167,93 @@ def test_records_arriving_after_the_lock_are_not_held_against_it(site: Site) -> 
     assert report.ok, report.render()
 
 
-def test_a_record_committed_while_the_officer_approved_is_not_a_finding(site: Site) -> None:
+@pytest.mark.parametrize("legacy", [False, True], ids=["signed-inputs", "legacy-search"])
+def test_a_record_committed_while_the_officer_approved_is_not_a_finding(site: Site, legacy: bool) -> None:
     """A count received a few seconds before the approval's ledger time, but after the officer's page
-    had computed the month (so not in the approved digest), does not make verify fail."""
-    officer = _officers(site, NOW_MS + 60_000, TODAY)
+    had computed the month (so not in the approved digest), does not make verify fail: the signed
+    kiosk heads leave it out, and a legacy approval's search tries the cut without it."""
+    officer = _officers(site, NOW_MS + 60_000, TODAY, legacy=legacy)
     officer.approve(LINE_L1, MONTH, "A1")
     _late_count(site, NOW_MS + 50_000)
     report = _report(site)
     assert report.ok, report.render()
 
 
-def test_an_approval_in_the_early_morning_counts_the_local_day(site: Site) -> None:
+@pytest.mark.parametrize("legacy", [False, True], ids=["signed-inputs", "legacy-search"])
+def test_an_approval_in_the_early_morning_counts_the_local_day(site: Site, legacy: bool) -> None:
     """At 07:30 on 30 October in Shanghai (still 29 October in UTC) a month in progress counts the
-    30th as a workday; verify finds the local date the approval was given on."""
+    30th as a workday; verify reads the local date the approval signed, or finds it (legacy)."""
     early = int(datetime(2026, 10, 30, 7, 30, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp() * 1000)
-    _officers(site, early, date(2026, 10, 30)).approve(LINE_L1, MONTH, "A1")
-    assert asm.MonthApproval.get().rows_digest != _a1_digest_now(site)  # the 29th's numbers differ
+    _officers(site, early, date(2026, 10, 30), legacy=legacy).approve(LINE_L1, MONTH, "A1")
+    assert review_tables.MonthApproval.get().rows_digest != _a1_digest_now(site)  # the 29th's numbers differ
     report = _report(site)
     assert report.ok, report.render()
+
+
+def test_an_approval_signs_its_inputs_and_is_verified_without_search(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The approval's ledger entry carries the local date, the kiosk heads, the ledger size, the
+    adjustment ids and the rule set; verify recomputes each approval once from them, never searching."""
+    row = site.assessment.add_adjustment(LINE_L1, MONTH, "A1", "P1002", "1.5", "安全生产奖励")
+    _lock_a1(site)
+    inputs = json.loads(_entry("month.approve").payload)["inputs"]
+    assert inputs["through"] == TODAY.isoformat()
+    assert inputs["adjustment_ids"] == [row.id]
+    assert inputs["heads"]
+    assert all(seq > 0 for seq in inputs["heads"].values())
+    assert inputs["ledger_size"] > 0
+    assert inputs["rule_set"]
+
+    def no_search(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a signed approval was searched for")
+
+    monkeypatch.setattr(vm.MonthScores, "search", no_search)
+    report = _report(site)
+    assert report.ok, report.render()
+    assert f"{SECTION}: 7 checked, ok" in report.render()  # 3 rows + 1 adjustment + 3 re-derived
+
+
+def test_an_approval_made_before_inputs_were_signed_still_verifies_by_search(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Acts written before this change carry no `inputs`: verify still re-derives them through the
+    legacy search over local dates and receipt cuts (docs/audit.md)."""
+    officer = _officers(site, NOW_MS, TODAY, legacy=True)
+    for who in (LINE_L1, HEAD_A1, LABOR):
+        officer.approve(who, MONTH, "A1")
+    assert "inputs" not in json.loads(_entry("month.approve").payload)
+    searched: list[str] = []
+    search = vm.MonthScores.search
+
+    def spy(self: vm.MonthScores, approval: vm.Approval, *, all_cuts: bool = True) -> vm.Outcome:
+        searched.append(approval.stage)
+        return search(self, approval, all_cuts=all_cuts)
+
+    monkeypatch.setattr(vm.MonthScores, "search", spy)
+    report = _report(site)
+    assert report.ok, report.render()
+    assert searched == ["line_officer", "area_head", "labor_section"]
+
+
+def test_a_signed_count_rewritten_below_the_signed_heads_is_found(site: Site) -> None:
+    """Tamper with an approved input: a count the lock was computed from gets other units in its
+    stored frame. The record check names it, and the one recomputation from the signed inputs no
+    longer gives the approved digest."""
+    _lock_a1(site)
+    row = (
+        KioskRecord.select()
+        .where((KioskRecord.type == "unit_count") & (KioskRecord.line == "L1"))
+        .order_by(KioskRecord.id)
+        .first()
+    )
+    frame = bytes(row.frame)
+    old = parse_frame(frame).record
+    forged = sign_record(replace(old, body=replace(old.body, units=old.body.units + 500)), Signer.generate())
+    site.db.execute_sql("UPDATE kiosk_record SET frame = ? WHERE id = ?", (forged.frame, row.id))
+    report = _report(site)
+    assert not report.ok
+    assert any("but the signed records give" in f for f in _scores(report).findings), report.render()
 
 
 def test_master_data_changed_after_an_early_stage_is_a_note_not_a_finding(site: Site) -> None:
@@ -222,7 +299,7 @@ def test_forged_and_deleted_approval_rows_are_reported(site: Site) -> None:
         "VALUES ('2026-10', 'A2', 'labor_section', 'labor', ?, ?)",
         ("0" * 64, NOW_MS),
     )
-    forged = asm.MonthApproval.select().order_by(asm.MonthApproval.id.desc()).first()
+    forged = review_tables.MonthApproval.select().order_by(review_tables.MonthApproval.id.desc()).first()
     assert _report(site).findings() == [
         f"month 2026-10 area A1: the line_officer approval by off_l1 (ledger entry {first.entry_index}) "
         "is missing from assess_month_approval",
@@ -377,8 +454,8 @@ def test_inmates_are_placed_in_areas_as_the_approval_page_places_them() -> None:
     digests = area_digests(
         result, {"L1": "A1", "L3": "A2"}, {"P1": "A1", "P2": "A1", "P3": "A1"}, {"P2": "A2"}
     )
-    key = asm.score_key
+    key = rules.score_key
     assert digests == {
-        "A2": asm.rows_digest([key(score("P1")), key(score("P2"))]),
-        "A1": asm.rows_digest([key(score("P3"))]),
+        "A2": rules.rows_digest([key(score("P1")), key(score("P2"))]),
+        "A1": rules.rows_digest([key(score("P3"))]),
     }

@@ -12,9 +12,9 @@ import peewee
 import pytest
 
 from hub.audit import verify
-from hub.results import worker as rs
 from hub.seed import seed_site
 from hub.store import db as hub_db
+from hub.store import results as result_tables
 from hub.store.schema import prepare
 from protocol.signing import Signer, Verifier
 
@@ -56,13 +56,18 @@ def test_verify_rederives_seeded_daily_results(seeded: peewee.Database) -> None:
     assert report.ok, report.render()
     section = report.sections[-1]
     assert section.title.startswith("daily results")
-    assert section.checked == rs.DailyResult.select().count() > 0
+    assert section.checked == result_tables.DailyResult.select().count() > 0
 
 
 def test_verify_reports_daily_result_edited_in_sql(seeded: peewee.Database) -> None:
     """Raising an inmate's done units in the results table is reported against the re-derived value."""
-    row = rs.DailyResult.select().where(rs.DailyResult.done_units != "0").order_by(rs.DailyResult.id).first()
-    rs.DailyResult.update(done_units="999").where(rs.DailyResult.id == row.id).execute()
+    row = (
+        result_tables.DailyResult.select()
+        .where(result_tables.DailyResult.done_units != "0")
+        .order_by(result_tables.DailyResult.id)
+        .first()
+    )
+    result_tables.DailyResult.update(done_units="999").where(result_tables.DailyResult.id == row.id).execute()
     findings = verify.verify_database(seeded, Verifier(HUB_KEY.public_key), workers=1).findings()
     assert findings == [
         f"daily_result inmate {row.inmate} day {row.day} (id={row.id}): done_units is '999' "
@@ -72,8 +77,8 @@ def test_verify_reports_daily_result_edited_in_sql(seeded: peewee.Database) -> N
 
 def test_verify_reports_deleted_daily_result(seeded: peewee.Database) -> None:
     """A daily record deleted from the results table is reported as missing."""
-    row = rs.DailyResult.select().order_by(rs.DailyResult.id.desc()).first()
-    rs.DailyResult.delete().where(rs.DailyResult.id == row.id).execute()
+    row = result_tables.DailyResult.select().order_by(result_tables.DailyResult.id.desc()).first()
+    result_tables.DailyResult.delete().where(result_tables.DailyResult.id == row.id).execute()
     findings = verify.verify_database(seeded, Verifier(HUB_KEY.public_key), workers=1).findings()
     assert findings == [
         f"daily_result inmate {row.inmate} day {row.day}: missing; the records give a daily record"

@@ -21,10 +21,12 @@ from hub.audit import verify
 from hub.audit import weeks as vw
 from hub.ledger.entries import Ledger
 from hub.masterdata import service as md
-from hub.results import worker as rs
 from hub.review import monthly as asm
+from hub.review import rules, weekly
 from hub.seed import seed_site
 from hub.store import db as hubdb
+from hub.store import results as result_tables
+from hub.store import review as review_tables
 from hub.store.schema import prepare
 from protocol.signing import Verifier
 from tests.hub.audit.test_verify_months import _entry, _late_count, _officers, _report
@@ -54,11 +56,11 @@ def _weeks(report: verify.Report) -> verify.Section:
     return next(s for s in report.sections if s.title == SECTION)
 
 
-def _review_a1(site: Site) -> tuple[asm.WeekSignoff, asm.PublishedWeek]:
+def _review_a1(site: Site) -> tuple[review_tables.WeekSignoff, review_tables.PublishedWeek]:
     """The line officer signs off A1's week 43 and the area head publishes it (until 4 November)."""
     site.assessment.sign_off_week(LINE_L1, "A1", WEEK)
     assert site.assessment.publish_week(HEAD_A1, "A1", WEEK) == date(2026, 11, 4)
-    return asm.WeekSignoff.get(), asm.PublishedWeek.get()
+    return review_tables.WeekSignoff.get(), review_tables.PublishedWeek.get()
 
 
 # --- a normal database verifies -------------------------------------------------------------------------
@@ -112,7 +114,7 @@ def test_a_week_re_signed_and_re_published_after_late_records_is_not_reported(si
     later = _officers(site, NOW_MS + 7_200_000, TODAY)
     later.sign_off_week(HEAD_A1, "A1", "2026-W44")
     later.publish_week(HEAD_A1, "A1", "2026-W44")
-    first, second = asm.WeekSignoff.select().order_by(asm.WeekSignoff.id)
+    first, second = review_tables.WeekSignoff.select().order_by(review_tables.WeekSignoff.id)
     assert first.rows_digest != second.rows_digest  # the late count changed the week
     report = _report(site)
     assert report.ok, report.render()
@@ -133,7 +135,7 @@ def test_master_data_changed_after_a_sign_off_is_a_note_not_a_finding(site: Site
     rows the page shows now, which verify notes without failing."""
     signoff, _ = _review_a1(site)
     data = md.MasterData(site.db, record_act=site.ledger.record_act, clock_ms=lambda: NOW_MS)
-    inmate = json.loads(asm.PublishedWeek.get().rows)[0]["inmate"]
+    inmate = json.loads(review_tables.PublishedWeek.get().rows)[0]["inmate"]
     data.update_inmate("admin", inmate, name="改名")
     report = _report(site)
     assert report.ok, report.render()
@@ -169,8 +171,8 @@ def test_publication_inserted_in_sql_is_reported(site: Site) -> None:
         "VALUES ('A2', ?, ?, 'head_a2', '2026-10-29', '2026-11-04', ?)",
         (WEEK, json.dumps(rows), NOW_MS),
     )
-    forged = asm.PublishedWeek.get()
-    assert [v.week for v in asm.published_weeks(site.db, "L3", TODAY)] == [WEEK]  # on the wall board
+    forged = review_tables.PublishedWeek.get()
+    assert [v.week for v in weekly.published_weeks(site.db, "L3", TODAY)] == [WEEK]  # on the wall board
     report = _report(site)
     assert report.findings() == [
         f"assess_published_week id={forged.id} (week {WEEK} area A2, by head_a2, on the boards from "
@@ -184,7 +186,7 @@ def test_publication_kept_on_the_boards_longer_in_sql_is_reported(site: Site) ->
     publication ends; verify names the column against the ledger entry."""
     _, published = _review_a1(site)
     site.db.execute_sql("UPDATE assess_published_week SET until = '2026-11-30' WHERE id = ?", (published.id,))
-    assert asm.published_weeks(site.db, "A1", date(2026, 11, 20))  # still shown
+    assert weekly.published_weeks(site.db, "A1", date(2026, 11, 20))  # still shown
     entry = _entry("week.publish")
     assert _report(site).findings() == [
         f"assess_published_week id={published.id}: column until is '2026-11-30' "
@@ -203,7 +205,7 @@ def test_published_numbers_edited_in_sql_are_reported(site: Site) -> None:
     )
     entry = _entry("week.publish")
     signed = json.loads(entry.payload)["rows_digest"]
-    tampered = asm.rows_digest(rows)
+    tampered = rules.rows_digest(rows)
     assert _report(site).findings() == [
         f"assess_published_week id={published.id}: column rows (the published numbers) digests to "
         f"{tampered[:16]}... but ledger entry {entry.entry_index} signed {signed[:16]}..."
@@ -234,7 +236,7 @@ def test_sign_offs_edited_or_inserted_in_sql_are_reported(site: Site) -> None:
         "VALUES ('A2', ?, 'off_l3', 'line_officer', ?, ?)",
         (WEEK, "0" * 64, NOW_MS),
     )
-    forged = asm.WeekSignoff.select().order_by(asm.WeekSignoff.id.desc()).first()
+    forged = review_tables.WeekSignoff.select().order_by(review_tables.WeekSignoff.id.desc()).first()
     entry = _entry("week.signoff")
     assert _report(site).findings() == [
         f"assess_week_signoff id={forged.id} (week {WEEK} area A2, signed off by off_l3): "
@@ -246,35 +248,71 @@ def test_sign_offs_edited_or_inserted_in_sql_are_reported(site: Site) -> None:
     ]
 
 
-def test_daily_results_edited_for_the_sign_off_and_put_back_are_reported(site: Site) -> None:
-    """Someone raises an inmate's earned time in `daily_result`, lets the officer sign off and publish
-    the week, then puts the row back: every row now matches the ledger and the daily results match
-    the records, but the signed week is not what the signed records give, for both acts."""
+def test_daily_results_edited_before_the_sign_off_cannot_be_signed(site: Site) -> None:
+    """Someone raises an inmate's earned time in `daily_result` before the officer opens the week:
+    the page shows the edited week, and the sign-off sending that page's digest is refused (the week
+    recomputed from the signed records differs), so nothing is signed; what is signed is always the
+    records' week, which verify re-derives."""
     row = (
-        rs.DailyResult.select()
-        .where((rs.DailyResult.line == "L1") & (rs.DailyResult.day == "2026-10-21"))
-        .order_by(rs.DailyResult.inmate)
+        result_tables.DailyResult.select()
+        .where((result_tables.DailyResult.line == "L1") & (result_tables.DailyResult.day == "2026-10-21"))
+        .order_by(result_tables.DailyResult.inmate)
         .first()
     )
     site.db.execute_sql("UPDATE daily_result SET earned_std_seconds = ? WHERE id = ?", ("99999", row.id))
-    _review_a1(site)
+    shown = rules.rows_digest(r.shown() for r in site.assessment.week_rows("A1", WEEK))
+    with pytest.raises(rules.AssessmentError) as refused:
+        site.assessment.sign_off_week(LINE_L1, "A1", WEEK, shown)
+    assert refused.value.code == "stale"
+    assert review_tables.WeekSignoff.select().count() == 0
     site.db.execute_sql(
         "UPDATE daily_result SET earned_std_seconds = ? WHERE id = ?", (row.earned_std_seconds, row.id)
     )
+    shown = rules.rows_digest(r.shown() for r in site.assessment.week_rows("A1", WEEK))
+    site.assessment.sign_off_week(LINE_L1, "A1", WEEK, shown)
+    assert json.loads(_entry("week.signoff").payload)["rows_digest"] == shown
     report = _report(site)
-    signed = _entry("week.signoff")
-    published = _entry("week.publish")
-    findings = report.findings()
-    assert findings == _weeks(report).findings
-    assert len(findings) == 2, report.render()
-    digest = json.loads(signed.payload)["rows_digest"]
-    assert findings[0].startswith(
-        f"week {WEEK} area A1: signed off by off_l1 (ledger entry {signed.entry_index}) with digest "
-        f"{digest[:16]}..., but the signed records give "
-    )
-    assert findings[1].startswith(
-        f"week {WEEK} area A1: published by head_a1 (ledger entry {published.entry_index}) with digest "
-    )
+    assert report.ok, report.render()
+
+
+def test_week_acts_sign_their_inputs_and_are_verified_without_search(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sign-off and a publication carry the local date, the kiosk heads and the ledger size; verify
+    recomputes each act once from them, never searching."""
+    _review_a1(site)
+    inputs = json.loads(_entry("week.signoff").payload)["inputs"]
+    assert inputs["through"] == TODAY.isoformat()
+    assert inputs["heads"]
+    assert "inputs" in json.loads(_entry("week.publish").payload)
+
+    def no_search(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a signed week act was searched for")
+
+    monkeypatch.setattr(vw.WeekRows, "search", no_search)
+    report = _report(site)
+    assert report.ok, report.render()
+
+
+def test_week_acts_made_before_inputs_were_signed_still_verify_by_search(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Week acts written before this change carry no `inputs`: verify re-derives them through the
+    legacy search (docs/audit.md)."""
+    officer = _officers(site, NOW_MS, TODAY, legacy=True)
+    officer.sign_off_week(LINE_L1, "A1", WEEK)
+    officer.publish_week(HEAD_A1, "A1", WEEK)
+    searched: list[str] = []
+    search = vw.WeekRows.search
+
+    def spy(self: vw.WeekRows, act: vw.WeekAct, *, all_cuts: bool = True) -> vw.WeekOutcome:
+        searched.append(act.action)
+        return search(self, act, all_cuts=all_cuts)
+
+    monkeypatch.setattr(vw.WeekRows, "search", spy)
+    report = _report(site)
+    assert report.ok, report.render()
+    assert searched == ["week.signoff", "week.publish"]
 
 
 def test_a_publication_without_a_sign_off_in_the_ledger_is_reported() -> None:
@@ -329,10 +367,8 @@ def test_a_week_spanning_two_months_is_re_derived_from_both(december: Path) -> N
     try:
         prepare(database)
         ledger = Ledger(database, HUB_KEY, lambda: DEC_NOW_MS)
-        results = rs.Results(database, today=lambda: DEC_TODAY, clock_ms=lambda: DEC_NOW_MS)
         a = asm.Assessment(
             database,
-            results=results,
             record_act=ledger.record_act,
             today=lambda: DEC_TODAY,
             clock_ms=lambda: DEC_NOW_MS,

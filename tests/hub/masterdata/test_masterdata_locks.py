@@ -134,9 +134,7 @@ def test_a_reopened_month_accepts_changes_again(
     data, acts = locked_site
     with pytest.raises(md.MasterDataError, match=LOCKED):
         data.set_standard_time("LS1", "SHIRT", "S1", "70", valid_from="2026-10-15", reason="r")
-    assessment.Assessment(site_db, results=None).reopen(
-        LABOR, OCT, "A1", "标准工时更正", stage="labor_section"
-    )
+    assessment.Assessment(site_db).reopen(LABOR, OCT, "A1", "标准工时更正", stage="labor_section")
     assert not assessment.is_locked(site_db, OCT, "A1")
     data.set_standard_time("LS1", "SHIRT", "S1", "70", valid_from="2026-10-15", reason="r")
     data.set_quota_pct("LS1", "P1", 90, reason="体弱")

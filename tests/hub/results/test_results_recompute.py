@@ -23,6 +23,7 @@ from hub.kiosks.ingest import Ingest
 from hub.kiosks.mqtt import HubMqtt
 from hub.masterdata import service as md
 from hub.results import worker as rs
+from hub.store import results as result_tables
 from hub.store.kiosks import ENROLLED, Kiosk, KioskRecord
 from protocol import batch
 from protocol.records import (
@@ -107,8 +108,10 @@ def _deliver(ingest: Ingest, *records: SignedRecord) -> None:
     assert result.head.seq == records[-1].record.seq
 
 
-def _row(inmate: str) -> rs.DailyResult:
-    return rs.DailyResult.get((rs.DailyResult.inmate == inmate) & (rs.DailyResult.day == DAY.isoformat()))
+def _row(inmate: str) -> result_tables.DailyResult:
+    return result_tables.DailyResult.get(
+        (result_tables.DailyResult.inmate == inmate) & (result_tables.DailyResult.day == DAY.isoformat())
+    )
 
 
 def _check(chain: KioskChain, person: str, start: str, end: str) -> list[SignedRecord]:
@@ -288,5 +291,7 @@ def test_a_standard_time_change_recomputes_the_current_month(
     assert results.flush()
     assert _row("P2").quota_units == "320.00"  # 480 x 60 / 90
     assert _row("P2").rule_set_version == "rulebook-v1"
-    earlier = rs.DailyResult.get((rs.DailyResult.inmate == "P2") & (rs.DailyResult.day == "2026-10-02"))
+    earlier = result_tables.DailyResult.get(
+        (result_tables.DailyResult.inmate == "P2") & (result_tables.DailyResult.day == "2026-10-02")
+    )
     assert earlier.quota_units == "295.38"

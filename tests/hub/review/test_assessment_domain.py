@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -19,12 +19,15 @@ import pytest
 
 from hub.engine.compute import compute_month
 from hub.engine.model import Month
-from hub.ledger.entries import Ledger
+from hub.ledger.entries import Ledger, LedgerEntry
 from hub.results import worker as rs
+from hub.results.inputs import month_input
+from hub.review import lock, rules, weekly
 from hub.review import monthly as asm
 from hub.seed import seed_site
 from hub.store import db as hubdb
-from hub.store.ledger import LedgerEntry
+from hub.store import results as result_tables
+from hub.store import review as review_tables
 from hub.store.schema import prepare
 from protocol.signing import Signer
 
@@ -34,11 +37,11 @@ HUB_KEY = Signer(b"\x05" * 32)
 NOW_MS = int(datetime(2026, 10, 29, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp() * 1000)
 _TEMPLATE: dict[str, Path] = {}
 
-LINE_L1 = asm.Actor(username="off_l1", role="line_officer", lines=("L1",))
-LINE_L3 = asm.Actor(username="off_l3", role="line_officer", lines=("L3",))
-HEAD_A1 = asm.Actor(username="head_a1", role="area_head", area="A1")
-HEAD_A2 = asm.Actor(username="head_a2", role="area_head", area="A2")
-LABOR = asm.Actor(username="labor", role="labor_section")
+LINE_L1 = rules.Actor(username="off_l1", role="line_officer", lines=("L1",))
+LINE_L3 = rules.Actor(username="off_l3", role="line_officer", lines=("L3",))
+HEAD_A1 = rules.Actor(username="head_a1", role="area_head", area="A1")
+HEAD_A2 = rules.Actor(username="head_a2", role="area_head", area="A2")
+LABOR = rules.Actor(username="labor", role="labor_section")
 
 
 @dataclass
@@ -67,7 +70,7 @@ def open_copy(factory: pytest.TempPathFactory, target: Path) -> Site:
     book = Ledger(database, HUB_KEY, lambda: NOW_MS)
     results = rs.Results(database, today=lambda: TODAY, clock_ms=lambda: NOW_MS)
     assessment = asm.Assessment(
-        database, results=results, record_act=book.record_act, today=lambda: TODAY, clock_ms=lambda: NOW_MS
+        database, record_act=book.record_act, today=lambda: TODAY, clock_ms=lambda: NOW_MS
     )
     return Site(database, book, results, assessment)
 
@@ -99,8 +102,8 @@ def test_the_chain_runs_line_officer_then_area_head_then_labor_section(
     approved: list[str], due: str | None, state: str
 ) -> None:
     """Each stage is due only after the ones before it; the labor section's approval locks."""
-    assert asm.next_stage(approved) == due
-    assert asm.month_state(approved) == state
+    assert rules.next_stage(approved) == due
+    assert rules.month_state(approved) == state
 
 
 @pytest.mark.parametrize(
@@ -117,26 +120,26 @@ def test_the_chain_runs_line_officer_then_area_head_then_labor_section(
 def test_weeks_are_iso_weeks_written_yyyy_www(text: str, ok: bool) -> None:
     """2026 has 53 ISO weeks, 2025 has 52; anything not YYYY-Www is refused with bad_week."""
     if ok:
-        monday, sunday = asm.parse_week(text)
+        monday, sunday = rules.parse_week(text)
         assert monday.isoweekday() == 1
         assert (sunday - monday).days == 6
     else:
-        with pytest.raises(asm.AssessmentError) as err:
-            asm.parse_week(text)
+        with pytest.raises(rules.AssessmentError) as err:
+            rules.parse_week(text)
         assert err.value.code == "bad_week"
 
 
 @pytest.mark.parametrize("text", ["", "abc", "0", "0.0", "101", "1.25", "1e2", "<b>2</b>", "-" * 5000])
 def test_bad_point_values_are_refused(text: str) -> None:
     """Points are non-zero, at most one decimal, within ±100; everything else is bad_points."""
-    with pytest.raises(asm.AssessmentError) as err:
-        asm.parse_points(text)
+    with pytest.raises(rules.AssessmentError) as err:
+        rules.parse_points(text)
     assert err.value.code == "bad_points"
 
 
 def test_good_point_values_are_exact() -> None:
     """ "-2", "+1.5" and "100" are read as exact fractions, never floats."""
-    assert [asm.parse_points(x) for x in ("-2", "+1.5", "100")] == [
+    assert [rules.parse_points(x) for x in ("-2", "+1.5", "100")] == [
         Fraction(-2),
         Fraction(3, 2),
         Fraction(100),
@@ -148,7 +151,7 @@ def test_below_threshold_needs_five_days_under_80_percent() -> None:
     d = date(2026, 10, 1)
     rows = [("A", d, Fraction(79))] * 5 + [("B", d, Fraction(79))] * 4 + [("B", d, None)] * 3
     rows += [("C", d, Fraction(80))] * 9
-    assert asm.below_threshold(rows) == [("A", 5)]
+    assert rules.below_threshold(rows) == [("A", 5)]
 
 
 # --- monthly approval chain ---------------------------------------------------------------------------
@@ -157,9 +160,9 @@ def test_below_threshold_needs_five_days_under_80_percent() -> None:
 def test_full_chain_locks_the_month_and_each_approval_is_in_the_ledger(seeded_copy: Site) -> None:
     """Line officer, area head, labor section approve A1 in order: A1 is locked, A2 is not."""
     a = seeded_copy.assessment
-    assert [a.approve(who, MONTH, "A1") for who in (LINE_L1, HEAD_A1, LABOR)] == list(asm.STAGES)
-    assert asm.is_locked(seeded_copy.db, MONTH, "A1")
-    assert not asm.is_locked(seeded_copy.db, MONTH, "A2")
+    assert [a.approve(who, MONTH, "A1") for who in (LINE_L1, HEAD_A1, LABOR)] == list(lock.STAGES)
+    assert lock.is_locked(seeded_copy.db, MONTH, "A1")
+    assert not lock.is_locked(seeded_copy.db, MONTH, "A2")
     assert a.month_view(MONTH, "A1").state == "locked"
     approvals = _acts("month.approve")
     assert [(e.actor, e.subject) for e in approvals] == [
@@ -171,10 +174,10 @@ def test_full_chain_locks_the_month_and_each_approval_is_in_the_ledger(seeded_co
 
 def test_a_line_officer_cannot_approve_another_area(seeded_copy: Site) -> None:
     """The officer of L3 (area A2) approving A1 is refused for scope and nothing is recorded."""
-    with pytest.raises(asm.AssessmentError) as err:
+    with pytest.raises(rules.AssessmentError) as err:
         seeded_copy.assessment.approve(LINE_L3, MONTH, "A1")
     assert err.value.code == "scope"
-    assert asm.active_stages(MONTH, "A1") == []
+    assert lock.active_stages(MONTH, "A1") == []
     assert _acts("month.approve") == []
 
 
@@ -182,13 +185,13 @@ def test_an_area_head_cannot_approve_before_the_line_officer(seeded_copy: Site) 
     """The area head first is refused (order); the labor section before both too; nothing recorded."""
     a = seeded_copy.assessment
     for who in (HEAD_A1, LABOR):
-        with pytest.raises(asm.AssessmentError) as err:
+        with pytest.raises(rules.AssessmentError) as err:
             a.approve(who, MONTH, "A1")
         assert err.value.code == "order"
-    with pytest.raises(asm.AssessmentError) as other:
+    with pytest.raises(rules.AssessmentError) as other:
         a.approve(HEAD_A2, MONTH, "A1")
     assert other.value.code == "scope"
-    assert asm.active_stages(MONTH, "A1") == []
+    assert lock.active_stages(MONTH, "A1") == []
 
 
 def test_a_locked_month_cannot_be_adjusted(seeded_copy: Site) -> None:
@@ -197,14 +200,14 @@ def test_a_locked_month_cannot_be_adjusted(seeded_copy: Site) -> None:
     row = a.add_adjustment(LINE_L1, MONTH, "A1", "P1001", "-2", "质量扣分")
     for who in (LINE_L1, HEAD_A1, LABOR):
         a.approve(who, MONTH, "A1")
-    with pytest.raises(asm.AssessmentError) as err:
+    with pytest.raises(rules.AssessmentError) as err:
         a.add_adjustment(HEAD_A1, MONTH, "A1", "P1002", "1", "安全奖励")
     assert err.value.code == "locked"
-    with pytest.raises(asm.AssessmentError) as err2:
+    with pytest.raises(rules.AssessmentError) as err2:
         a.void_adjustment(HEAD_A1, row.id, "录错")
     assert err2.value.code == "locked"
     assert [x.inmate for x in a.adjustments(MONTH, "A1")] == ["P1001"]
-    assert asm.Adjustment.get_by_id(row.id).voided_ms is None
+    assert review_tables.Adjustment.get_by_id(row.id).voided_ms is None
 
 
 def test_reopen_voids_the_chosen_stage_and_the_later_ones(seeded_copy: Site) -> None:
@@ -213,9 +216,9 @@ def test_reopen_voids_the_chosen_stage_and_the_later_ones(seeded_copy: Site) -> 
     for who in (LINE_L1, HEAD_A1, LABOR):
         a.approve(who, MONTH, "A1")
     assert a.reopen(LABOR, MONTH, "A1", "复核扣分", stage="area_head") == ["area_head", "labor_section"]
-    assert asm.active_stages(MONTH, "A1") == ["line_officer"]
-    assert not asm.is_locked(seeded_copy.db, MONTH, "A1")
-    voided = asm.MonthApproval.select().where(asm.MonthApproval.voided_ms.is_null(False))
+    assert lock.active_stages(MONTH, "A1") == ["line_officer"]
+    assert not lock.is_locked(seeded_copy.db, MONTH, "A1")
+    voided = review_tables.MonthApproval.select().where(review_tables.MonthApproval.voided_ms.is_null(False))
     assert sorted(v.void_reason for v in voided) == ["reopen: 复核扣分"] * 2
     [entry] = _acts("month.reopen")
     assert (entry.actor, entry.subject) == ("labor", "month:A1:2026-10")
@@ -227,14 +230,14 @@ def test_reopen_needs_the_labor_section_and_a_reason(seeded_copy: Site) -> None:
     a = seeded_copy.assessment
     for who in (LINE_L1, HEAD_A1, LABOR):
         a.approve(who, MONTH, "A1")
-    with pytest.raises(asm.AssessmentError) as err:
+    with pytest.raises(rules.AssessmentError) as err:
         a.reopen(HEAD_A1, MONTH, "A1", "理由")
     assert err.value.code == "role"
     for reason, code in (("  ", "no_reason"), ("长" * 201, "long_reason")):
-        with pytest.raises(asm.AssessmentError) as bad:
+        with pytest.raises(rules.AssessmentError) as bad:
             a.reopen(LABOR, MONTH, "A1", reason)
         assert bad.value.code == code
-    assert asm.is_locked(seeded_copy.db, MONTH, "A1")
+    assert lock.is_locked(seeded_copy.db, MONTH, "A1")
     assert _acts("month.reopen") == []
 
 
@@ -250,12 +253,10 @@ def test_an_adjustment_changes_the_engine_score_and_voids_earlier_approvals(seed
     after = {r.inmate: r.score for r in a.month_view(MONTH, "A1").rows}["P1002"]
     assert after.adjust_points == -2
     assert after.labor_points == max(Fraction(0), before.labor_points - 2)
-    inputs, book = seeded_copy.results.month_input(MONTH)
-    engine = compute_month(
-        replace(inputs, adjustments=asm.engine_adjustments(seeded_copy.db, MONTH)), book.for_month(MONTH)
-    )
+    read = month_input(seeded_copy.db, MONTH, through=TODAY)
+    engine = compute_month(read.inputs, read.rule_set)
     assert {m.inmate: m for m in engine.monthly}["P1002"] == after
-    assert asm.active_stages(MONTH, "A1") == []
+    assert lock.active_stages(MONTH, "A1") == []
     assert "质量扣分：返工 3 件" in a.explain(MONTH, "P1002")
     [entry] = _acts("month.adjust")
     assert entry.actor == "head_a1"
@@ -273,10 +274,10 @@ def test_bad_adjustments_change_nothing(seeded_copy: Site) -> None:
         (LINE_L1, "", "-1", "理由", "no_inmate"),
     ]
     for who, inmate, points, reason, code in cases:
-        with pytest.raises(asm.AssessmentError) as err:
+        with pytest.raises(rules.AssessmentError) as err:
             a.add_adjustment(who, MONTH, "A1", inmate, points, reason)
         assert err.value.code == code
-    assert asm.Adjustment.select().count() == 0
+    assert review_tables.Adjustment.select().count() == 0
     assert _acts("month.adjust") == []
 
 
@@ -285,8 +286,8 @@ def test_a_voided_adjustment_no_longer_counts(seeded_copy: Site) -> None:
     a = seeded_copy.assessment
     row = a.add_adjustment(LINE_L1, MONTH, "A1", "P1003", "1.5", "安全生产奖励")
     a.void_adjustment(HEAD_A1, row.id, "重复登记")
-    assert asm.engine_adjustments(seeded_copy.db, MONTH) == ()
-    assert asm.Adjustment.get_by_id(row.id).voided_by == "head_a1"
+    assert month_input(seeded_copy.db, MONTH, through=TODAY).inputs.adjustments == ()
+    assert review_tables.Adjustment.get_by_id(row.id).voided_by == "head_a1"
     assert len(_acts("month.adjust_void")) == 1
 
 
@@ -297,11 +298,12 @@ def test_weekly_rows_are_the_engine_weeks_of_the_area(seeded_copy: Site) -> None
     """Week 2026-W43 of A1 lists the 40 inmates of L1 and L2 with the engine's weekly sums."""
     rows = seeded_copy.assessment.week_rows("A1", "2026-W43")
     assert len(rows) == 40
-    inputs, book = seeded_copy.results.month_input(MONTH)
-    engine = {
-        w.inmate: w for w in compute_month(inputs, book.for_month(MONTH)).weekly if w.week == "2026-W43"
+    read = seeded_copy.results.month_input(MONTH)
+    engine = {w.inmate: w for w in compute_month(read.inputs, read.rule_set).weekly if w.week == "2026-W43"}
+    on_area = {
+        r.inmate
+        for r in result_tables.DailyResult.select().where(result_tables.DailyResult.line.in_(["L1", "L2"]))
     }
-    on_area = {r.inmate for r in rs.DailyResult.select().where(rs.DailyResult.line.in_(["L1", "L2"]))}
     assert {r.inmate for r in rows} == on_area
     for r in rows:
         assert (r.quota_std_seconds, r.earned_std_seconds, r.days) == (
@@ -314,21 +316,21 @@ def test_weekly_rows_are_the_engine_weeks_of_the_area(seeded_copy: Site) -> None
 def test_signed_off_week_is_published_to_the_area_boards_for_seven_days(seeded_copy: Site) -> None:
     """Publishing needs a sign-off; the published week is on L1's and A1's boards until day 7, not after."""
     a = seeded_copy.assessment
-    with pytest.raises(asm.AssessmentError) as err:
+    with pytest.raises(rules.AssessmentError) as err:
         a.publish_week(HEAD_A1, "A1", "2026-W43")
     assert err.value.code == "unsigned"
     a.sign_off_week(LINE_L1, "A1", "2026-W43")
-    with pytest.raises(asm.AssessmentError) as twice:
+    with pytest.raises(rules.AssessmentError) as twice:
         a.sign_off_week(LINE_L1, "A1", "2026-W43")
     assert twice.value.code == "signed"
     assert a.publish_week(HEAD_A1, "A1", "2026-W43") == date(2026, 11, 4)
-    [on_line] = asm.published_weeks(seeded_copy.db, "L1", TODAY)
+    [on_line] = weekly.published_weeks(seeded_copy.db, "L1", TODAY)
     assert on_line.week == "2026-W43"
     assert len(on_line.rows) == 40
     assert on_line.published_by == "head_a1"
-    assert asm.published_weeks(seeded_copy.db, "A1", date(2026, 11, 4))
-    assert asm.published_weeks(seeded_copy.db, "A1", date(2026, 11, 5)) == []
-    assert asm.published_weeks(seeded_copy.db, "L3", TODAY) == []
+    assert weekly.published_weeks(seeded_copy.db, "A1", date(2026, 11, 4))
+    assert weekly.published_weeks(seeded_copy.db, "A1", date(2026, 11, 5)) == []
+    assert weekly.published_weeks(seeded_copy.db, "L3", TODAY) == []
     assert [e.action for e in _acts("week.signoff") + _acts("week.publish")] == [
         "week.signoff",
         "week.publish",
@@ -338,18 +340,18 @@ def test_signed_off_week_is_published_to_the_area_boards_for_seven_days(seeded_c
 def test_weekly_acts_outside_scope_or_with_bad_input_are_refused(seeded_copy: Site) -> None:
     """Another area's officer, a bad week, 0 or 32 days: refused, nothing signed or published."""
     a = seeded_copy.assessment
-    with pytest.raises(asm.AssessmentError) as scope:
+    with pytest.raises(rules.AssessmentError) as scope:
         a.sign_off_week(LINE_L3, "A1", "2026-W43")
     assert scope.value.code == "scope"
-    with pytest.raises(asm.AssessmentError) as week:
+    with pytest.raises(rules.AssessmentError) as week:
         a.sign_off_week(LINE_L1, "A1", "2026-41")
     assert week.value.code == "bad_week"
     a.sign_off_week(LINE_L1, "A1", "2026-W43")
     for days in (0, 32):
-        with pytest.raises(asm.AssessmentError) as bad:
+        with pytest.raises(rules.AssessmentError) as bad:
             a.publish_week(LINE_L1, "A1", "2026-W43", days)
         assert bad.value.code == "bad_days"
-    assert asm.PublishedWeek.select().count() == 0
+    assert review_tables.PublishedWeek.select().count() == 0
 
 
 def test_every_assessment_text_has_chinese_and_english() -> None:
@@ -361,4 +363,20 @@ def test_every_assessment_text_has_chinese_and_english() -> None:
     codes += ["order", "done", "nothing", "bad_stage", "bad_days", "signed", "unsigned", "empty", "no_area"]
     codes += ["no_inmate", "no_adjustment", "bad_token_name", "token_exists", "no_token"]
     assert all(f"assess.err.{code}" in TEXTS for code in codes)
-    assert all(f"assess.state.{state}" in TEXTS for state in ("open", *asm.STAGES[:2], "locked"))
+    assert all(f"assess.state.{state}" in TEXTS for state in ("open", *lock.STAGES[:2], "locked"))
+
+
+def test_an_approval_of_numbers_that_changed_after_the_page_is_refused(seeded_copy: Site) -> None:
+    """The page sends the digest it showed; an adjustment entered by another officer meanwhile changes
+    the month, so the approval is refused with a translated message and nothing is recorded."""
+    a = seeded_copy.assessment
+    shown = a.month_view(MONTH, "A1").digest
+    a.add_adjustment(HEAD_A1, MONTH, "A1", "P1002", "-2", "质量扣分")
+    with pytest.raises(rules.AssessmentError) as err:
+        a.approve(LINE_L1, MONTH, "A1", shown)
+    assert err.value.code == "stale"
+    assert err.value.text("zh") == "页面显示后数据已变化，请刷新后核对再审批"
+    assert str(err.value).startswith("The numbers changed after the page was shown")
+    assert lock.active_stages(MONTH, "A1") == []
+    assert _acts("month.approve") == []
+    assert a.approve(LINE_L1, MONTH, "A1", a.month_view(MONTH, "A1").digest) == "line_officer"

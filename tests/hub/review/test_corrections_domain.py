@@ -21,13 +21,16 @@ from hub.audit.verify import verify_database
 from hub.engine.model import Month
 from hub.kiosks import plans
 from hub.kiosks.ingest import Ingest
-from hub.ledger.entries import CORRECTION, Ledger
+from hub.ledger.entries import CORRECTION, Ledger, LedgerEntry
 from hub.masterdata import service as md
 from hub.results import worker as rs
 from hub.review import corrections as cx
+from hub.review import lock
 from hub.store import db as hubdb
+from hub.store import results as result_tables
+from hub.store import review as review_tables
 from hub.store.kiosks import ENROLLED, Kiosk, KioskRecord
-from hub.store.ledger import LedgerEntry
+from hub.store.review import MonthApproval
 from hub.store.schema import prepare
 from protocol.records import (
     CheckIn,
@@ -153,8 +156,8 @@ def site(tmp_path: Path) -> Iterator[Site]:
 
 def done_of(inmate: str) -> str:
     return str(
-        rs.DailyResult.get(
-            (rs.DailyResult.inmate == inmate) & (rs.DailyResult.day == DAY.isoformat())
+        result_tables.DailyResult.get(
+            (result_tables.DailyResult.inmate == inmate) & (result_tables.DailyResult.day == DAY.isoformat())
         ).done_units
     )
 
@@ -235,7 +238,7 @@ def test_the_proposer_cannot_approve_their_own_correction(site: Site) -> None:
     with pytest.raises(cx.CorrectionError) as caught:
         site.desk.approve(OFF1, proposal.id)
     assert caught.value.key == "review.err.own"
-    assert cx.CorrectionProposal.get_by_id(proposal.id).status == cx.PROPOSED
+    assert review_tables.CorrectionProposal.get_by_id(proposal.id).status == review_tables.PROPOSED
     assert LedgerEntry.select().where(LedgerEntry.action == CORRECTION).count() == 0
 
 
@@ -254,7 +257,7 @@ def test_line_officers_are_refused_outside_the_window_and_outside_their_lines(si
     proposal = site.desk.propose(LABOR, "K1", seq, "20", "盘点核实")
     with pytest.raises(cx.CorrectionError):
         site.desk.approve(HEAD, proposal.id)  # outside the window the area head cannot approve either
-    assert cx.CorrectionProposal.select().count() == 1
+    assert review_tables.CorrectionProposal.select().count() == 1
 
 
 def test_warehouse_and_excused_corrections_reach_the_engine(site: Site) -> None:
@@ -264,7 +267,7 @@ def test_warehouse_and_excused_corrections_reach_the_engine(site: Site) -> None:
     excuse = site.desk.propose(OFF1, "K1", site.excuse.record.seq, "90", "就医时间更正")
     site.desk.approve(LABOR, excuse.id)
     assert site.results.flush()
-    inputs, _ = site.results.month_input(Month.of(DAY))
+    inputs = site.results.month_input(Month.of(DAY)).inputs
     assert [w.units for w in inputs.warehoused] == [150]
     [p3] = [a for a in inputs.attendance if a.inmate == "P3"]
     assert p3.excused_minutes == 90
@@ -297,8 +300,8 @@ def test_an_upheld_dispute_proposes_a_linked_correction(site: Site) -> None:
         reason_text="复核属实",
         correct=("K1", site.count.record.seq, "60"),
     )
-    proposal = cx.CorrectionProposal.get_by_id(answer.proposal)
-    assert (proposal.new, proposal.old, proposal.status) == (60, 50, cx.PROPOSED)
+    proposal = review_tables.CorrectionProposal.get_by_id(answer.proposal)
+    assert (proposal.new, proposal.old, proposal.status) == (60, 50, review_tables.PROPOSED)
     assert proposal.dispute == f"K1#{site.dispute.record.seq}"
     assert site.answered == []
     plan = plans.build_plan(hub="hub", line="L1", day=DAY, hub_ms=NOON_MS, revision=1)
@@ -307,7 +310,7 @@ def test_an_upheld_dispute_proposes_a_linked_correction(site: Site) -> None:
 
 def test_a_discrepancy_is_resolved_with_a_ledgered_note(site: Site) -> None:
     """Counts 50 against 200 warehoused is flagged; a note resolves it, signed into the ledger."""
-    [flag] = rs.DiscrepancyFlag.select().where(rs.DiscrepancyFlag.line == "L1")
+    [flag] = result_tables.DiscrepancyFlag.select().where(result_tables.DiscrepancyFlag.line == "L1")
     with pytest.raises(cx.CorrectionError):
         site.desk.resolve_discrepancy(OFF1, flag.id, "")
     note = site.desk.resolve_discrepancy(OFF1, flag.id, "部分件数次日入库")
@@ -317,13 +320,11 @@ def test_a_discrepancy_is_resolved_with_a_ledgered_note(site: Site) -> None:
 
 def test_a_locked_month_cannot_be_corrected(site: Site) -> None:
     """Once the month's assessment is fully approved (locked), proposals and approvals are refused."""
-    from hub.review import monthly as assessment
-
     proposal = site.desk.propose(OFF1, "K1", site.count.record.seq, "20", "键入错误")
     prepare(site.db)
     area = cx.area_of("L1") or ""
-    for stage in assessment.STAGES:
-        assessment.MonthApproval.create(
+    for stage in lock.STAGES:
+        MonthApproval.create(
             month=str(Month.of(DAY)),
             area=area,
             stage=stage,
@@ -331,7 +332,7 @@ def test_a_locked_month_cannot_be_corrected(site: Site) -> None:
             rows_digest="0" * 64,
             approved_ms=1,
         )
-    assert assessment.is_locked(site.db, Month.of(DAY), area)
+    assert lock.is_locked(site.db, Month.of(DAY), area)
     with pytest.raises(cx.CorrectionError) as caught:
         site.desk.approve(OFF2, proposal.id)
     assert caught.value.key == "review.err.locked"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,12 +16,12 @@ from openpyxl import load_workbook
 from hub.accounts import Role
 from hub.engine.compute import compute_month
 from hub.engine.exact import round_half_up
-from hub.review import exports
-from hub.review import monthly as asm
-from hub.store.ledger import LedgerEntry
+from hub.ledger.entries import LedgerEntry
+from hub.results.inputs import month_input
+from hub.review import exports, rules
 from hub.store.schema import prepare
 from tests.hub.conftest_web import PASSWORD, StepClock, make_context, web_user
-from tests.hub.review.test_assessment_domain import HEAD_A1, LINE_L1, MONTH, NOW_MS, Site, open_copy
+from tests.hub.review.test_assessment_domain import HEAD_A1, LINE_L1, MONTH, NOW_MS, TODAY, Site, open_copy
 
 
 @pytest.fixture
@@ -37,10 +36,8 @@ STAMP = datetime(2026, 10, 29, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def _engine_scores(site: Site) -> dict[str, object]:
-    inputs, book = site.results.month_input(MONTH)
-    result = compute_month(
-        replace(inputs, adjustments=asm.engine_adjustments(site.db, MONTH)), book.for_month(MONTH)
-    )
+    read = month_input(site.db, MONTH, through=TODAY)
+    result = compute_month(read.inputs, read.rule_set)
     return {m.inmate: m for m in result.monthly}
 
 
@@ -94,6 +91,7 @@ def test_csv_has_the_documented_header_and_the_same_rows(site: Site) -> None:
 def api_site(site: Site) -> Iterator[tuple[Site, object]]:
 
     prepare(site.db)
+    prepare(site.db)
     ctx = make_context(site.db, StepClock(NOW_MS), ledger=site.ledger, results=site.results)
     ctx.accounts.create(username="admin", password=PASSWORD, role=Role.ADMIN, display_name="管理员")
     return site, ctx
@@ -137,10 +135,10 @@ def test_token_names_are_checked(site: Site) -> None:
     """An empty, oversize or repeated token name is refused; no token row is written for it."""
     prepare(site.db)
     for name in ("", " ", "x" * 65):
-        with pytest.raises(asm.AssessmentError):
+        with pytest.raises(rules.AssessmentError):
             exports.create_token("admin", name)
     exports.create_token("admin", "db")
-    with pytest.raises(asm.AssessmentError):
+    with pytest.raises(rules.AssessmentError):
         exports.create_token("admin", "db")
     assert exports.ApiToken.select().count() == 1
     assert not exports.token_valid("")

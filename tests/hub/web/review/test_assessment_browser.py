@@ -9,7 +9,7 @@ from nicegui.testing import Screen
 from selenium.webdriver.common.by import By
 
 from hub.accounts import Role
-from hub.review import monthly as asm
+from hub.review import lock
 from hub.store.schema import prepare
 from hub.web import register_pages
 from hub.web.review.assessment import register_assessment
@@ -63,4 +63,4 @@ def test_line_officer_approves_the_month_in_a_real_browser(
         screen.selenium.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         screen.selenium.set_page_load_timeout(4)
         site.db.close()
-    assert asm.active_stages(MONTH, "A1") == ["line_officer"]
+    assert lock.active_stages(MONTH, "A1") == ["line_officer"]

@@ -18,8 +18,9 @@ from openpyxl import load_workbook
 
 from hub.accounts import Role
 from hub.results.worker import DailyResult
-from hub.review import exports
+from hub.review import exports, lock, rules, weekly
 from hub.review import monthly as asm
+from hub.store import review as review_tables
 from hub.store.schema import prepare
 from hub.web import WebContext
 from hub.web.review.assessment import board_published, register_assessment
@@ -95,7 +96,7 @@ async def test_weekly_page_shows_the_area_week_and_signs_off_and_publishes(ctx: 
         await user.should_see("已签认：off_l1", retries=100)
         user.find(marker="publish").click()
         await user.should_see("已公示至 2026-11-04", retries=100)
-    [published] = asm.published_weeks(ctx.db, "L2", ctx.today())
+    [published] = weekly.published_weeks(ctx.db, "L2", ctx.today())
     [on_board] = board_published(ctx.db)("L1", ctx.today())  # what the wall board is given
     assert on_board.title == "周评议 2026-W43"
     assert len(on_board.rows) == 40
@@ -154,17 +155,38 @@ async def test_monthly_chain_in_the_browser_locks_and_refuses_edits(ctx: WebCont
         user.find(marker="adjust-reason").type("质量扣分")
         user.find(marker="adjust").click()
         await user.should_see("本月已审批锁定，不能修改", retries=100)
-    assert asm.is_locked(ctx.db, MONTH, "A1")
-    assert asm.Adjustment.select().count() == 0
+    assert lock.is_locked(ctx.db, MONTH, "A1")
+    assert review_tables.Adjustment.select().count() == 0
+
+
+async def test_approving_numbers_that_changed_after_the_page_was_shown_is_refused(ctx: WebContext) -> None:
+    """The page sends the digest of the rows it shows: an adjustment entered by another officer after
+    the page rendered makes the hub refuse the approval with a message in Chinese; nothing is approved."""
+    async with web_user(ctx, before=lambda: _pages(ctx)) as user:
+        await _as(user, "off_l1")
+        await user.open("/monthly?area=A1&month=2026-10")
+        await _settle(user, "month-table")
+        other = asm.Assessment(ctx.db, record_act=ctx.record_act, today=ctx.today)
+        other.add_adjustment(
+            rules.Actor(username="head_a1", role="area_head", area="A1"),
+            MONTH,
+            "A1",
+            "P1002",
+            "-2",
+            "质量扣分",
+        )
+        user.find(marker="approve").click()
+        await user.should_see("页面显示后数据已变化，请刷新后核对再审批", retries=100)
+    assert lock.active_stages(MONTH, "A1") == []
 
 
 async def test_labor_section_reopens_with_a_reason_and_later_approvals_are_void(ctx: WebContext) -> None:
     """Reopen without a reason is refused; with one at 监区长 it voids head and labor, keeps the officer's."""
-    a = asm.Assessment(ctx.db, results=ctx.results, record_act=ctx.record_act)
+    a = asm.Assessment(ctx.db, record_act=ctx.record_act)
     for who in (
         LINE_L1,
-        asm.Actor(username="head_a1", role="area_head", area="A1"),
-        asm.Actor(username="labor", role="labor_section"),
+        rules.Actor(username="head_a1", role="area_head", area="A1"),
+        rules.Actor(username="labor", role="labor_section"),
     ):
         a.approve(who, MONTH, "A1")
     async with web_user(ctx, before=lambda: _pages(ctx)) as user:
@@ -173,14 +195,14 @@ async def test_labor_section_reopens_with_a_reason_and_later_approvals_are_void(
         await _settle(user, "month-table")
         user.find(marker="reopen").click()
         await user.should_see("必须填写理由", retries=100)
-        assert asm.is_locked(ctx.db, MONTH, "A1")
+        assert lock.is_locked(ctx.db, MONTH, "A1")
         user.find(marker="reopen-stage").elements.pop().set_value("area_head")
         user.find(marker="reopen-reason").type("复核质量扣分")
         user.find(marker="reopen").click()
         await user.should_see("审批状态：分监区民警已审", retries=100)
         await user.should_see(marker="approved-line_officer")
         await user.should_not_see(marker="approved-area_head")
-    assert asm.active_stages(MONTH, "A1") == ["line_officer"]
+    assert lock.active_stages(MONTH, "A1") == ["line_officer"]
 
 
 async def test_an_adjustment_shows_in_the_scores_and_the_explanation(ctx: WebContext) -> None:
@@ -195,7 +217,7 @@ async def test_an_adjustment_shows_in_the_scores_and_the_explanation(ctx: WebCon
         user.find(marker="adjust-reason").type("<b>返工</b>")
         user.find(marker="adjust").click()
         await user.should_see("分值应为非零数，最多一位小数，±100 以内", retries=100)
-        assert asm.Adjustment.select().count() == 0
+        assert review_tables.Adjustment.select().count() == 0
         user.find(marker="adjust-points").clear().type("-2")
         user.find(marker="adjust").click()
         await _settle(user, "adjustment-1")

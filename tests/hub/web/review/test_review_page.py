@@ -17,9 +17,8 @@ from nicegui.testing.user import User
 
 from hub.accounts import Role
 from hub.kiosks import plans
-from hub.ledger.entries import CORRECTION
-from hub.review import corrections as cx
-from hub.store.ledger import LedgerEntry
+from hub.ledger.entries import CORRECTION, LedgerEntry
+from hub.store import review as review_tables
 from hub.store.schema import prepare
 from hub.web import WebContext
 from hub.web.review.daily import register_review
@@ -99,7 +98,7 @@ async def test_an_officer_reviews_the_day_proposes_and_another_approves(ctx: Web
         await user.should_see("待审批")
         await user.should_see(f"K1#{seq} unit_count units：原值 50，更正前 50 → 更正为 20")
         await _switch(user, "off2")
-        [proposal] = cx.CorrectionProposal.select()
+        [proposal] = review_tables.CorrectionProposal.select()
         user.find(marker=f"approve-{proposal.id}").click()
         await user.should_see("已由 off2 批准")
         assert site.results.flush()
@@ -115,10 +114,10 @@ async def test_the_proposer_is_refused_approving_their_own_correction(ctx: WebCo
         await user.open(PAGE)
         _propose(user, site.count.record.seq, "20", "键入错误")
         await user.should_see("待审批")
-        [proposal] = cx.CorrectionProposal.select()
+        [proposal] = review_tables.CorrectionProposal.select()
         user.find(marker=f"approve-{proposal.id}").click()
         await user.should_see("不能批准本人提出的更正")
-    assert cx.CorrectionProposal.get_by_id(proposal.id).status == cx.PROPOSED
+    assert review_tables.CorrectionProposal.get_by_id(proposal.id).status == review_tables.PROPOSED
     assert done_of("P1") == "50.00"
 
 
@@ -140,11 +139,11 @@ async def test_after_the_window_only_the_labor_section_may_propose(ctx: WebConte
         await user.open(PAGE)
         _propose(user, site.count.record.seq, "20", "键入错误")
         await user.should_see("已超过 7 天更正期限，只能由劳改科处理")
-        assert cx.CorrectionProposal.select().count() == 0
+        assert review_tables.CorrectionProposal.select().count() == 0
         await _switch(user, "labor")
         _propose(user, site.count.record.seq, "20", "盘点核实")
         await user.should_see("待审批")
-    assert cx.CorrectionProposal.select().count() == 1
+    assert review_tables.CorrectionProposal.select().count() == 1
 
 
 @pytest.mark.parametrize(
@@ -160,7 +159,7 @@ async def test_a_proposal_without_a_proper_reason_is_refused(
         await user.open(PAGE)
         _propose(user, site.count.record.seq, "20", reason)
         await user.should_see(message)
-    assert cx.CorrectionProposal.select().count() == 0
+    assert review_tables.CorrectionProposal.select().count() == 0
     assert LedgerEntry.select().count() == before
 
 
@@ -208,7 +207,7 @@ async def test_an_upheld_dispute_leads_to_a_correction_proposal(ctx: WebContext,
         await user.should_see("已答复（成立，off1）：复核属实")
         await user.should_see("更正为 60")
         await user.should_see("待审批")
-    [proposal] = cx.CorrectionProposal.select()
+    [proposal] = review_tables.CorrectionProposal.select()
     assert proposal.dispute == f"K1#{site.dispute.record.seq}"
 
 
@@ -220,7 +219,7 @@ async def test_a_discrepancy_is_resolved_with_a_note(ctx: WebContext, site: Site
         user.find(marker="flag-note-SHIRT-S2").type("余数次日入库")
         user.find(marker="flag-resolve-SHIRT-S2").click()
         await user.should_see("已处理（off1）：余数次日入库")
-    assert cx.DiscrepancyNote.select().count() == 1
+    assert review_tables.DiscrepancyNote.select().count() == 1
 
 
 async def test_a_day_in_the_wrong_format_gets_a_clear_message(ctx: WebContext, site: Site) -> None:

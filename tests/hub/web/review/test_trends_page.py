@@ -12,7 +12,7 @@ from nicegui import ui
 
 from hub.accounts import Role
 from hub.results.worker import DailyResult
-from hub.review import monthly as asm
+from hub.review import rules, weekly
 from hub.store.schema import prepare
 from hub.web import WebContext
 from hub.web.review.assessment import register_assessment
@@ -99,6 +99,6 @@ async def test_trends_stay_in_the_officers_scope_and_refuse_a_bad_month(ctx: Web
 
 def test_below_threshold_matches_a_hand_count(site: Site) -> None:
     """The pure rule over the month's engine rows gives the same list as counting by hand."""
-    records = asm.daily_completions(["L3"], asm.parse_month("2026-10"))
-    found = dict(asm.below_threshold((r.inmate, r.day, r.completion_pct) for r in records))
+    records = weekly.daily_completions(["L3"], rules.parse_month("2026-10"))
+    found = dict(rules.below_threshold((r.inmate, r.day, r.completion_pct) for r in records))
     assert found == _expected_below(["L3"])

@@ -1,0 +1,87 @@
+"""Texts of the review's refusals: `assess.err.<code>` (`AssessmentError`) and `review.err.`
+(`CorrectionError`).
+
+Registered by the modules that raise them (`hub.review.rules` calls `register()` at import); the
+dashboard shows `err.text(lang)`.
+"""
+
+from __future__ import annotations
+
+from floorledger.base import i18n
+
+TEXTS: dict[str, dict[str, str]] = {
+    "assess.err.bad_week": {"zh": "周的格式应为 2026-W40", "en": "A week is written like 2026-W40"},
+    "assess.err.bad_month": {"zh": "月份格式应为 2026-10", "en": "A month is written like 2026-10"},
+    "assess.err.bad_points": {
+        "zh": "分值应为非零数，最多一位小数，±100 以内",
+        "en": "Points: non-zero, one decimal at most, within ±100",
+    },
+    "assess.err.no_reason": {"zh": "必须填写理由", "en": "A reason is required"},
+    "assess.err.long_reason": {"zh": "理由过长（最多 200 字）", "en": "The reason is too long (200 at most)"},
+    "assess.err.locked": {"zh": "本月已审批锁定，不能修改", "en": "The month is approved and locked"},
+    "assess.err.role": {"zh": "您的角色不能执行此操作", "en": "Your role cannot do this"},
+    "assess.err.scope": {"zh": "该监区不在您的管辖范围", "en": "This area is not in your scope"},
+    "assess.err.order": {"zh": "须先由前一环节审批", "en": "The earlier stage must approve first"},
+    "assess.err.done": {"zh": "本环节已审批", "en": "This stage has already approved"},
+    "assess.err.nothing": {
+        "zh": "该环节及之后没有可作废的审批",
+        "en": "No approval to void at or after that stage",
+    },
+    "assess.err.bad_stage": {"zh": "没有这个环节", "en": "No such stage"},
+    "assess.err.bad_days": {"zh": "公示天数应为 1 到 31", "en": "Publish for 1 to 31 days"},
+    "assess.err.signed": {"zh": "您已签认本周", "en": "You have already signed off this week"},
+    "assess.err.unsigned": {"zh": "请先签认再公示", "en": "Sign off before publishing"},
+    "assess.err.empty": {"zh": "本周没有可签认的数据", "en": "Nothing to sign off this week"},
+    "assess.err.no_area": {"zh": "没有这个监区", "en": "No such area"},
+    "assess.err.no_inmate": {"zh": "没有这个罪犯编号", "en": "No such inmate"},
+    "assess.err.no_adjustment": {"zh": "该加扣分不存在或已作废", "en": "No such adjustment in force"},
+    "assess.err.bad_token_name": {
+        "zh": "令牌名称应为 1 到 64 个字符",
+        "en": "Token name: 1 to 64 characters",
+    },
+    "assess.err.token_exists": {"zh": "已有同名令牌", "en": "A token with this name exists"},
+    "assess.err.no_token": {"zh": "没有这个有效令牌", "en": "No such token in force"},
+    "assess.err.stale": {
+        "zh": "页面显示后数据已变化，请刷新后核对再审批",
+        "en": "The numbers changed after the page was shown: reload, check them and act again",
+    },
+}
+
+# the refusals of officers' corrections, dispute answers and discrepancy notes (`CorrectionError`)
+CORRECTION_TEXTS: dict[str, dict[str, str]] = {
+    "review.err.day": {"zh": "日期格式应为 YYYY-MM-DD", "en": "The day must be YYYY-MM-DD"},
+    "review.err.line": {"zh": "没有该生产线或无权查看", "en": "No such line, or not yours to see"},
+    "review.err.reason_empty": {"zh": "请填写理由", "en": "A reason is required"},
+    "review.err.reason_long": {
+        "zh": "理由最多 {limit} 字",
+        "en": "The reason may have at most {limit} characters",
+    },
+    "review.err.value": {
+        "zh": "数值应为 0 到 {limit} 的整数",
+        "en": "The value must be a whole number 0 to {limit}",
+    },
+    "review.err.same": {"zh": "新数值与现值相同", "en": "The new value is the value it already has"},
+    "review.err.scope": {"zh": "无权处理该生产线", "en": "This line is not yours"},
+    "review.err.window": {
+        "zh": "已超过 {days} 天更正期限，只能由劳改科处理",
+        "en": "Older than {days} days: only the labor section may correct it",
+    },
+    "review.err.locked": {
+        "zh": "该月考核已审批锁定，需劳动改造科重新开启后才能更正",
+        "en": "This month's assessment is approved and locked; the labor section must reopen it first",
+    },
+    "review.err.own": {"zh": "不能批准本人提出的更正", "en": "You cannot approve your own correction"},
+    "review.err.not_open": {"zh": "该事项已处理或不存在", "en": "Already dealt with, or not found"},
+    "review.err.not_correctable": {"zh": "该记录不能在此更正", "en": "This record cannot be corrected here"},
+    "review.err.not_dispute": {"zh": "不是申辩记录", "en": "Not a dispute record"},
+    "review.err.answered": {"zh": "该申辩已答复", "en": "This dispute is already answered"},
+    "review.err.pick_record": {
+        "zh": "请选择要更正的记录并填写新数值",
+        "en": "Pick the record to correct and its new value",
+    },
+}
+
+
+def register() -> None:
+    i18n.register(TEXTS)
+    i18n.register(CORRECTION_TEXTS)
