@@ -28,7 +28,7 @@ import nacl.signing
 from hub.kiosks import enrollment
 from hub.ledger import checkpoints
 from hub.ledger import entries as ledger
-from hub.masterdata import service as masterdata
+from hub.masterdata import queries as md_queries
 from hub.results import worker as results
 from hub.store import db as hub_db
 from hub.store import kiosks as models
@@ -43,7 +43,7 @@ ALL_MODELS = (
     *ledger.MODELS,
     *checkpoints.MODELS,
     *enrollment.MODELS,
-    *masterdata.MODELS,
+    *md_queries.MODELS,
     *results.MODELS,
 )
 
@@ -71,8 +71,9 @@ def add_site(db: object, kiosks: int) -> None:
     from hub.engine.model import Month
     from hub.masterdata import service as md
     from hub.results import worker as rs
+    from hub.review import lock
 
-    data = md.MasterData(db)  # type: ignore[arg-type]
+    data = md.MasterData(db, month_locked=lambda month, area: lock.is_locked(db, month, area))  # type: ignore[arg-type]
     with db.atomic():  # type: ignore[attr-defined]
         data.add_area("bench", "A0", "一监区")
         data.add_product("bench", "SHIRT", "衬衫", STEPS, valid_from="2026-10-01", reason="bench")

@@ -27,8 +27,10 @@ from floorledger.base import keyfile
 from hub.config import HubConfig
 from hub.engine.model import Month
 from hub.kiosks import plans as pl
+from hub.masterdata import queries as md_queries
 from hub.masterdata import service as md
 from hub.results import worker as rs
+from hub.review import lock
 from hub.store import db as hubdb
 from hub.store import kiosks as models
 from protocol.signing import Signer
@@ -65,7 +67,7 @@ def bind_all(db: pw.Database) -> None:
     from hub.review import monthly as assessment
 
     hubdb.bind(db, models.MODELS)
-    md.bind(db)
+    md_queries.bind(db)
     rs.bind(db)
     hubdb.bind(db, pl.MODELS)
     ledger.bind(db)
@@ -192,7 +194,13 @@ class HubApp:
             today=self.today,
             clock_ms=self.clock_ms,
         )
-        self.masterdata = md.MasterData(self.db, record_act=self.ledger.record_act, clock_ms=self.clock_ms)
+        db = self.db
+        self.masterdata = md.MasterData(
+            db,
+            month_locked=lambda month, area: lock.is_locked(db, month, area),
+            record_act=self.ledger.record_act,
+            clock_ms=self.clock_ms,
+        )
         self.masterdata.on_change(self.results.on_master_change)
         self.masterdata.on_change(self.plans.on_master_change)
         self.results.on_change(self.plans.on_results)

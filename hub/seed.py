@@ -27,6 +27,7 @@ import peewee as pw
 from hub.engine.model import Month
 from hub.masterdata import service as md
 from hub.results import worker as rs
+from hub.review import lock
 from hub.store.db import write_transaction
 from protocol import batch
 from protocol.records import (
@@ -443,7 +444,12 @@ def seed_site(
     first_day = today - timedelta(days=history_days)
     last_workday = today + timedelta(days=62)
     ledger = Ledger(db, hub_signer, clock)
-    data = md.MasterData(db, record_act=ledger.record_act, clock_ms=clock)
+    data = md.MasterData(
+        db,
+        month_locked=lambda month, area: lock.is_locked(db, month, area),
+        record_act=ledger.record_act,
+        clock_ms=clock,
+    )
     history = _weekdays(first_day, today - timedelta(days=1))
     with write_transaction(db):  # one commit for the whole master data, not one fsync per change
         master = seed_master(data, rng, first_day=first_day, last_workday=last_workday)

@@ -50,9 +50,11 @@ def prepare_site(
     from hub.kiosks.enrollment import Enrollment
     from hub.ledger.entries import Ledger
     from hub.masterdata import service as md
+    from hub.review import lock
     from hub.seed import seed_site
     from hub.store import db as hubdb
     from hub.store.kiosks import Kiosk
+    from hub.store.masterdata import Line
     from hub.web import auth
     from hub.web.board import tokens as boards
 
@@ -78,7 +80,7 @@ def prepare_site(
                     lines=lines,
                     area=area,
                 )
-        lines = list(md.Line.select().order_by(md.Line.code))
+        lines = list(Line.select().order_by(Line.code))
         tokens: dict[str, str] = json.loads(tokens_file.read_text()) if tokens_file.exists() else {}
         board_tokens = boards.BoardTokens(db)
         targets = [line.code for line in lines] + sorted({line.area for line in lines})
@@ -91,7 +93,12 @@ def prepare_site(
         enrollment = Enrollment(db, ledger, now_ms)
         today = datetime.now(ZoneInfo(DEMO_TIMEZONE)).date()
         if fresh:
-            data_md = md.MasterData(db, record_act=ledger.record_act, clock_ms=now_ms)
+            data_md = md.MasterData(
+                db,
+                month_locked=lambda month, area: lock.is_locked(db, month, area),
+                record_act=ledger.record_act,
+                clock_ms=now_ms,
+            )
             for line in lines:
                 _make_counter_station(data_md, line.code, today)
         stations = counter_stations(today)
@@ -115,10 +122,10 @@ def prepare_site(
 def counter_stations(day: date) -> dict[str, str]:
     """Per line, the first step exactly one inmate is posted to on `day`: a unit counter there
     credits that person (with several holders its units would go to the officers as a fault)."""
-    from hub.masterdata import service as md
+    from hub.masterdata.queries import posts_on
 
     holders: dict[str, Counter[str]] = {}
-    for post in md.posts_on(day).values():
+    for post in posts_on(day).values():
         holders.setdefault(post.line, Counter())[post.step] += 1
     return {
         line: min(step for step, n in steps.items() if n == 1)
@@ -130,9 +137,9 @@ def counter_stations(day: date) -> dict[str, str]:
 def _make_counter_station(data: Any, line: str, day: date) -> None:
     """Make one step of `line` a one-person station from `day` on (a fresh demo only): the other
     holders of its least-staffed step move to its most-staffed one (dated posts, in the ledger)."""
-    from hub.masterdata import service as md
+    from hub.masterdata.queries import posts_on
 
-    posts = sorted((p for p in md.posts_on(day).values() if p.line == line), key=lambda p: p.inmate)
+    posts = sorted((p for p in posts_on(day).values() if p.line == line), key=lambda p: p.inmate)
     by_step: dict[str, list[Any]] = {}
     for post in posts:
         by_step.setdefault(post.step, []).append(post)
@@ -148,15 +155,16 @@ def pad_board(database: Path, area: str, total: int, *, timezone: str = "Asia/Sh
     """Fill the day `area`'s board shows (the last day before today with results) up to `total` rows
     with made-up inmates (copies of a real row), for benchmarks and tests of a large board. Returns
     the day padded."""
-    from hub.masterdata import service as md
+    from hub.masterdata import queries as md_queries
     from hub.results import worker as rs
     from hub.store import db as hubdb
+    from hub.store.masterdata import Inmate, Line
 
     db = hubdb.connect(str(database))
     try:
-        md.bind(db)
+        md_queries.bind(db)
         rs.bind(db)
-        lines = [line.code for line in md.Line.select().where(md.Line.area == area)]
+        lines = [line.code for line in Line.select().where(Line.area == area)]
         dr = rs.DailyResult
         today = datetime.now(ZoneInfo(timezone)).date().isoformat()
         sample = dr.select().where(dr.line.in_(lines) & (dr.day < today)).order_by(dr.day.desc()).get()
@@ -165,7 +173,7 @@ def pad_board(database: Path, area: str, total: int, *, timezone: str = "Asia/Sh
         with hubdb.write_transaction(db):  # takes the write lock first: the running hub writes too
             for n in range(total - existing):
                 inmate = f"PX{n:04d}"
-                md.Inmate.get_or_create(
+                Inmate.get_or_create(
                     id=inmate, defaults={"number": f"39{n:06d}", "name": f"测试人员{n}", "quota_pct": "100"}
                 )
                 dr.insert({**values, "inmate": inmate}).on_conflict_ignore().execute()

@@ -203,12 +203,12 @@ def build_bundle(
     """
     from hub.ledger.checkpoints import SOURCE_LEDGER, SOURCE_RECORD, LogLeaf, latest_checkpoint
     from hub.ledger.entries import LedgerEntry
-    from hub.masterdata import service as md
     from hub.results import worker as rs
     from hub.store.kiosks import KioskRecord
+    from hub.store.masterdata import Inmate
 
     through = through or month.last_day
-    if md.Inmate.get_or_none(md.Inmate.id == inmate) is None:
+    if Inmate.get_or_none(Inmate.id == inmate) is None:
         raise BundleError(f"no inmate {inmate}")
     checkpoint = latest_checkpoint()
     if checkpoint is None:

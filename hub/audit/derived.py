@@ -50,15 +50,17 @@ def check_derived(
     try:
         from hub.audit import months as vm
         from hub.engine.model import Month
-        from hub.masterdata import service as md
+        from hub.masterdata import queries as md_queries
+        from hub.masterdata.queries import rule_book
         from hub.results import facts as fx
         from hub.results import worker as rs
         from hub.review import monthly as asm
+        from hub.store.masterdata import Inmate, Line
     except ImportError as err:
         notes.append(f"daily results, monthly scores and weekly reviews were not re-derived: {err}")
         return
-    db.bind([*rs.MODELS, *md.MODELS, *asm.MODELS], bind_refs=False, bind_backrefs=False)
-    has_master = all(model.table_exists() for model in md.MODELS)  # type: ignore[no-untyped-call]
+    db.bind([*rs.MODELS, *md_queries.MODELS, *asm.MODELS], bind_refs=False, bind_backrefs=False)
+    has_master = all(model.table_exists() for model in md_queries.MODELS)  # type: ignore[no-untyped-call]
     signed, master_changes = _signed_acts(ledger_rows, hub_key)
     scores = _scores_to_check(signed, master_changes, scores_section, notes)
     weeks = _weeks_to_check(signed, master_changes, weeks_section, notes)
@@ -84,16 +86,11 @@ def check_derived(
         scores.finish()
         weeks.finish()
         return
-    book = md.rule_book()
-    line_area = {x.code: x.area for x in md.Line.select(md.Line.code, md.Line.area)}
-    person_area = {i.id: i.area for i in md.Inmate.select(md.Inmate.id, md.Inmate.area)}
+    book = rule_book()
+    line_area = {x.code: x.area for x in Line.select(Line.code, Line.area)}
+    person_area = {i.id: i.area for i in Inmate.select(Inmate.id, Inmate.area)}
     if week_months:
-        weeks.start(
-            {
-                i.id: (i.number, i.name)
-                for i in md.Inmate.select(md.Inmate.id, md.Inmate.number, md.Inmate.name)
-            }
-        )
+        weeks.start({i.id: (i.number, i.name) for i in Inmate.select(Inmate.id, Inmate.number, Inmate.name)})
     for month in sorted(result_months | score_months | week_months):
         records = _month_records(month)
         derived = fx.derive([fact for _, fact in records], month)

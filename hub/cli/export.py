@@ -49,15 +49,18 @@ def register_export(scenario_sub: argparse._SubParsersAction[argparse.ArgumentPa
 def export_month(db: pw.Database, month: Month, through: date) -> dict[str, object]:
     """The scenario document of `month` from a hub database whose tables exist; a month in progress
     ends at `through` (the hub computes no day that has not come yet)."""
-    from hub.masterdata import service as md
+    from hub.masterdata import queries as md_queries
+    from hub.masterdata.queries import site_rule_changes
     from hub.results import worker as results
     from hub.store import kiosks as models
 
     # bound only for the export: a caller's own binding of these models is left as it was
-    with db.bind_ctx([*models.MODELS, *md.MODELS, *results.MODELS], bind_refs=False, bind_backrefs=False):
+    with db.bind_ctx(
+        [*models.MODELS, *md_queries.MODELS, *results.MODELS], bind_refs=False, bind_backrefs=False
+    ):
         engine = results.Results(db, today=lambda: through)
         inputs, _ = engine.month_input(month)
-        document = scenario_json(inputs, md.site_rule_changes())
+        document = scenario_json(inputs, site_rule_changes())
     return {"description": f"exported from the FloorLedger hub, month {month}", **document}
 
 

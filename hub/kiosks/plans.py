@@ -21,12 +21,15 @@ from fractions import Fraction
 
 import peewee as pw
 
+from hub.accounts import SITE_WIDE_ROLES, Role
 from hub.engine.exact import shown
 from hub.engine.model import Month
-from hub.masterdata import service as md
+from hub.masterdata.checks import fraction
+from hub.masterdata.queries import active_badges, is_workday, posts_on, rule_book, step_names
 from hub.results import worker as rs
 from hub.store.db import write_transaction
 from hub.store.kiosks import LinePlanState as LinePlanState
+from hub.store.masterdata import Area, Inmate, Line, Officer, Product, StandardTime
 from protocol import canonical
 from protocol.messages import DayResult, LinePlan, PlanPerson, seal
 from protocol.signing import Signer
@@ -37,30 +40,27 @@ log = logging.getLogger(__name__)
 Publish = Callable[[str, bytes], None]
 """`publish(topic, frame)`: sends a plan retained (the app wires `HubMqtt.publish(..., retain=True)`)."""
 
-SITE_WIDE_ROLES = ("labor_section", "admin")
-
-
 MODELS: tuple[type[pw.Model], ...] = (LinePlanState,)
 
 
-def _full_quota_units(line: md.Line, inmate: md.Inmate, seconds: Fraction, efficiency: Fraction) -> Fraction:
+def _full_quota_units(line: Line, inmate: Inmate, seconds: Fraction, efficiency: Fraction) -> Fraction:
     """Quota units of a day without excused minutes (when no result exists yet for today)."""
-    shift = md.fraction(line.shift_minutes)
-    return max(Fraction(0), shift) * 60 * efficiency / 100 * md.fraction(inmate.quota_pct) / 100 / seconds
+    shift = fraction(line.shift_minutes)
+    return max(Fraction(0), shift) * 60 * efficiency / 100 * fraction(inmate.quota_pct) / 100 / seconds
 
 
 def _standard_seconds(product: str, step: str, day: date) -> Fraction | None:
     version = (
-        md.StandardTime.select()
+        StandardTime.select()
         .where(
-            (md.StandardTime.product == product)
-            & (md.StandardTime.step == step)
-            & (md.StandardTime.valid_from <= day.isoformat())
+            (StandardTime.product == product)
+            & (StandardTime.step == step)
+            & (StandardTime.valid_from <= day.isoformat())
         )
-        .order_by(md.StandardTime.valid_from.desc())
+        .order_by(StandardTime.valid_from.desc())
         .first()
     )
-    return None if version is None else md.fraction(version.seconds)
+    return None if version is None else fraction(version.seconds)
 
 
 def day_result(row: rs.DailyResult) -> DayResult:
@@ -81,19 +81,17 @@ def notice_for(person: str, day: date) -> str | None:
 
 def build_plan(*, hub: str, line: str, day: date, hub_ms: int, revision: int) -> LinePlan:
     """The plan of `line` for `day` from master data and stored results (no signing, no I/O beyond reads)."""
-    line_row = md.Line.get_by_id(line)
-    area = md.Area.get_or_none(md.Area.code == line_row.area)
-    product = (
-        None if line_row.product is None else md.Product.get_or_none(md.Product.code == line_row.product)
-    )
-    badges = md.active_badges()
-    names = md.step_names()
-    posts = {inmate: a for inmate, a in md.posts_on(day).items() if a.line == line}
-    working = md.is_workday(day, line)
+    line_row = Line.get_by_id(line)
+    area = Area.get_or_none(Area.code == line_row.area)
+    product = None if line_row.product is None else Product.get_or_none(Product.code == line_row.product)
+    badges = active_badges()
+    names = step_names()
+    posts = {inmate: a for inmate, a in posts_on(day).items() if a.line == line}
+    working = is_workday(day, line)
     today = {row.inmate: row for row in rs.line_day_rows(line, day)}
     yesterday = rs.latest_before(sorted(posts), day)
-    efficiency = md.rule_book().for_month(Month.of(day)).params.target_efficiency_pct
-    inmates = {i.id: i for i in md.Inmate.select().where(md.Inmate.id.in_(sorted(posts)))} if posts else {}
+    efficiency = rule_book().for_month(Month.of(day)).params.target_efficiency_pct
+    inmates = {i.id: i for i in Inmate.select().where(Inmate.id.in_(sorted(posts)))} if posts else {}
     people: list[PlanPerson] = []
     for inmate_id in sorted(posts):
         post, inmate = posts[inmate_id], inmates.get(inmate_id)
@@ -125,18 +123,16 @@ def build_plan(*, hub: str, line: str, day: date, hub_ms: int, revision: int) ->
         )
     # The area's other inmates, without a post here: the kiosk then tells a person tapping at the
     # wrong line "不属于本生产线" instead of "unknown badge".
-    elsewhere = md.Inmate.select().where(
-        (md.Inmate.area == line_row.area) & md.Inmate.id.not_in(sorted(posts))
-    )
+    elsewhere = Inmate.select().where((Inmate.area == line_row.area) & Inmate.id.not_in(sorted(posts)))
     for inmate in sorted(elsewhere, key=lambda i: i.id):
         if badges.get(inmate.id):
             people.append(
                 PlanPerson(id=inmate.id, name=inmate.name, role="inmate", badges=tuple(badges[inmate.id]))
             )
-    officers = md.Officer.select().where(
-        (md.Officer.line == line)
-        | ((md.Officer.role == "area_head") & (md.Officer.area == line_row.area))
-        | md.Officer.role.in_(SITE_WIDE_ROLES)
+    officers = Officer.select().where(
+        (Officer.line == line)
+        | ((Officer.role == Role.AREA_HEAD.value) & (Officer.area == line_row.area))
+        | Officer.role.in_(sorted(r.value for r in SITE_WIDE_ROLES))
     )
     for officer in sorted(officers, key=lambda o: o.id):
         people.append(
@@ -211,12 +207,10 @@ class PlanPublisher:
         published: list[str] = []
         with self._lock:
             wanted = (
-                sorted(lines)
-                if lines is not None
-                else [x.code for x in md.Line.select().order_by(md.Line.code)]
+                sorted(lines) if lines is not None else [x.code for x in Line.select().order_by(Line.code)]
             )
             for line in wanted:
-                if md.Line.get_or_none(md.Line.code == line) is None:
+                if Line.get_or_none(Line.code == line) is None:
                     continue
                 topic, frame, plan = self.build(line)
                 digest = content_digest(plan)

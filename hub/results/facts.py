@@ -412,19 +412,27 @@ def month_input(
 
 def load_master(month: Month) -> MasterSnapshot:
     """Master data for a month from the bound `hub.masterdata.service` tables."""
-    from hub.masterdata import service as md
+    from hub.masterdata.queries import (
+        assignments_between,
+        engine_assignment,
+        engine_inmates,
+        engine_lines,
+        engine_products,
+        engine_standard_times,
+        line_workdays,
+    )
 
     first, last = month.first_day, month.last_day
-    lines = md.engine_lines()
-    workdays = {x.code: frozenset(md.line_workdays(first, last, x.code)) for x in lines}
+    lines = engine_lines()
+    workdays = {x.code: frozenset(line_workdays(first, last, x.code)) for x in lines}
     return MasterSnapshot(
         lines=lines,
-        products=md.engine_products(),
-        standard_times=md.engine_standard_times(),
-        inmates=md.engine_inmates(),
-        assignments=tuple(md.engine_assignment(a) for a in md.assignments_between(first, last)),
+        products=engine_products(),
+        standard_times=engine_standard_times(),
+        inmates=engine_inmates(),
+        assignments=tuple(engine_assignment(a) for a in assignments_between(first, last)),
         workdays=workdays,
-        all_workdays=tuple(md.line_workdays(first, last)),
+        all_workdays=tuple(line_workdays(first, last)),
         hub_corrections=load_hub_corrections(first, last),
     )
 
@@ -436,10 +444,10 @@ def load_hub_corrections(first: date, last: date) -> tuple[HubCorrection, ...]:
     copy of one): a ledger bound elsewhere belongs to something else.
     """
     from hub.ledger.entries import CORRECTION, LedgerEntry
-    from hub.masterdata import service as md
+    from hub.store import masterdata as md_store
 
     database = LedgerEntry._meta.database
-    if database is None or database is not md.Line._meta.database:
+    if database is None or database is not md_store.Line._meta.database:
         return ()
     query = LedgerEntry.select(LedgerEntry.payload).where(LedgerEntry.action == CORRECTION)
     out: list[HubCorrection] = []

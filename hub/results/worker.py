@@ -167,11 +167,11 @@ class Results:
         clock_ms: Callable[[], int] = _now_ms,
         follow_s: float | None = FOLLOW_INTERVAL_S,
     ) -> None:
-        from hub.masterdata import service as masterdata
+        from hub.masterdata import queries as md_queries
 
         self.db = db
         self.today = today
-        self.rule_book = rule_book or masterdata.rule_book
+        self.rule_book = rule_book or md_queries.rule_book
         self.clock_ms = clock_ms
         self._listeners: list[ChangeListener] = []
         self._cache: dict[Month, _MonthCache] = {}

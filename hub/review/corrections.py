@@ -183,13 +183,13 @@ def target_of(kiosk: str, seq: int) -> Target:
 def line_of(row: Any) -> str:
     """The line a stored record belongs to: its body's line, else the person's post that day, else
     the line its kiosk is bound to (check-ins, disputes and excused absences name no line)."""
-    from hub.masterdata import service as md
+    from hub.masterdata.queries import assignment_on
     from hub.store.kiosks import Kiosk
 
     if row.line:
         return str(row.line)
     if row.person and row.day:
-        post = md.assignment_on(str(row.person), date.fromisoformat(row.day))
+        post = assignment_on(str(row.person), date.fromisoformat(row.day))
         if post is not None:
             return str(post.line)
     kiosk = Kiosk.get_or_none(Kiosk.id == row.kiosk)
@@ -198,11 +198,11 @@ def line_of(row: Any) -> str:
 
 def line_day_records(line: str, day: date) -> list[Any]:
     """Every stored record of `line` on `day` (by `line_of`), in the kiosks' time order."""
-    from hub.masterdata import service as md
+    from hub.masterdata.queries import posts_on
     from hub.store.kiosks import Kiosk, KioskRecord
 
     kiosks = [k.id for k in Kiosk.select(Kiosk.id).where(Kiosk.line == line)]
-    people = [p for p, a in md.posts_on(day).items() if a.line == line]
+    people = [p for p, a in posts_on(day).items() if a.line == line]
     query = KioskRecord.select().where(
         (KioskRecord.day == day.isoformat())
         & ((KioskRecord.line == line) | KioskRecord.kiosk.in_(kiosks) | KioskRecord.person.in_(people))
@@ -212,19 +212,19 @@ def line_day_records(line: str, day: date) -> list[Any]:
 
 
 def area_of(line: str) -> str | None:
-    from hub.masterdata import service as md
+    from hub.store.masterdata import Line
 
-    row = md.Line.get_or_none(md.Line.code == line)
+    row = Line.get_or_none(Line.code == line)
     return None if row is None else str(row.area)
 
 
 def notice_for(person: str, day: date, days_back: int = 7) -> str | None:
     """The latest rejected-dispute reason of `person` for a day in [day - days_back, day], if any
     (the line plan's notice); None where this module's tables are not in the hub's database."""
-    from hub.masterdata import service as md
+    from hub.store.masterdata import Line
 
     database = DisputeAnswer._meta.database
-    if database is None or database is not md.Line._meta.database:
+    if database is None or database is not Line._meta.database:
         return None
     first = (day - timedelta(days=days_back)).isoformat()
     row = (

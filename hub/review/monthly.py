@@ -298,10 +298,10 @@ def engine_adjustments(db: pw.Database, month: Month) -> tuple[EngineAdjustment,
 
 def published_weeks(db: pw.Database, area_or_line: str, today: date) -> list[PublishedView]:
     """Weekly reviews published to `area_or_line`'s boards (a line shows its area's) and in force today."""
-    from hub.masterdata import service as md
+    from hub.store.masterdata import Line
 
     _ensure_bound(db)
-    line = md.Line.get_or_none(md.Line.code == area_or_line)
+    line = Line.get_or_none(Line.code == area_or_line)
     area = line.area if line is not None else area_or_line
     text = today.isoformat()
     query = PublishedWeek.select().where(
@@ -416,14 +416,14 @@ class Assessment:
     # --- scope ---------------------------------------------------------------------------------------
 
     def areas(self) -> dict[str, str]:
-        from hub.masterdata import service as md
+        from hub.store.masterdata import Area
 
-        return {a.code: a.name for a in md.Area.select().order_by(md.Area.code)}
+        return {a.code: a.name for a in Area.select().order_by(Area.code)}
 
     def area_lines(self, area: str) -> list[str]:
-        from hub.masterdata import service as md
+        from hub.store.masterdata import Line
 
-        return [x.code for x in md.Line.select().where(md.Line.area == area).order_by(md.Line.code)]
+        return [x.code for x in Line.select().where(Line.area == area).order_by(Line.code)]
 
     def visible_areas(self, actor: Actor) -> list[str]:
         return [a for a in self.areas() if in_scope(actor, a, self.area_lines(a))]
@@ -444,8 +444,8 @@ class Assessment:
 
     def week_rows(self, area: str, week: str) -> list[WeekRow]:
         """Each inmate's week on the area's lines, summed by the engine from the stored daily results."""
-        from hub.masterdata import service as md
         from hub.results import worker as rs
+        from hub.store.masterdata import Inmate
 
         first, last = parse_week(week)
         lines = self.area_lines(area)
@@ -456,7 +456,7 @@ class Assessment:
         )
         records = [_daily_record(r) for r in stored]
         inmates = list({r.inmate for r in records})
-        people = {i.id: (i.number, i.name) for i in md.Inmate.select().where(md.Inmate.id.in_(inmates))}
+        people = {i.id: (i.number, i.name) for i in Inmate.select().where(Inmate.id.in_(inmates))}
         return week_rows_of(records, people)
 
     def week_signoffs(self, area: str, week: str) -> list[WeekSignoff]:
@@ -525,11 +525,11 @@ class Assessment:
         return compute_month(inputs, rule_set), rule_set, inputs
 
     def month_view(self, month: Month, area: str) -> MonthView:
-        from hub.masterdata import service as md
+        from hub.store.masterdata import Inmate, Line
 
         result, rule_set, _ = self.month_result(month)
-        line_area = {x.code: x.area for x in md.Line.select()}
-        people = {i.id: i for i in md.Inmate.select()}
+        line_area = {x.code: x.area for x in Line.select()}
+        people = {i.id: i for i in Inmate.select()}
         adjusted = {a.inmate: a.area for a in Adjustment.select().where(Adjustment.month == str(month))}
         areas = score_areas(result, line_area, {i: p.area for i, p in people.items()}, adjusted)
         rows = []
@@ -621,14 +621,14 @@ class Assessment:
         self, actor: Actor, month: Month, area: str, inmate: str, points: str, reason: str
     ) -> Adjustment:
         """Add or deduct points; voids approvals already given (the numbers change); refused when locked."""
-        from hub.masterdata import service as md
+        from hub.store.masterdata import Inmate
 
         self.require_area(actor, area)
         if actor.role not in STAGES:
             raise AssessmentError("role", "this role does not enter adjustments")
         value = parse_points(points)
         text = check_reason(reason)
-        if md.Inmate.get_or_none(md.Inmate.id == inmate.strip()) is None:
+        if Inmate.get_or_none(Inmate.id == inmate.strip()) is None:
             raise AssessmentError("no_inmate", f"no such inmate: {inmate[:20]!r}")
         with write_transaction(self.db):
             approved = active_stages(month, area)

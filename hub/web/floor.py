@@ -20,8 +20,8 @@ from nicegui import run, ui
 
 from hub.accounts import ALL_ROLES, Principal
 from hub.kiosks import status as kiosk_status
-from hub.masterdata import service as masterdata
 from hub.store import kiosks as models
+from hub.store.masterdata import Line
 from hub.web import guard
 from hub.web.board.model import MISSING
 from hub.web.context import WebContext
@@ -66,18 +66,18 @@ class FloorView:
     quarantine: tuple[tuple[int, str, str, str], ...]  # received_ms, kiosk, reason, detail
 
 
-def visible_lines(who: Principal, area: str | None) -> list[masterdata.Line] | None:
+def visible_lines(who: Principal, area: str | None) -> list[Line] | None:
     """The lines `who` may see (in `area` when given); None when the area itself is refused."""
-    query = masterdata.Line.select().order_by(masterdata.Line.area, masterdata.Line.code)
+    query = Line.select().order_by(Line.area, Line.code)
     if area:
-        query = query.where(masterdata.Line.area == area)
+        query = query.where(Line.area == area)
     lines = list(query)
     if area and not who.may_see_area(area, [line.code for line in lines]):
         return None
     return [line for line in lines if who.may_see_line(line.code, line.area)]
 
 
-def load_floor(lines: Sequence[masterdata.Line], today: date, now_ms: int, *, everything: bool) -> FloorView:
+def load_floor(lines: Sequence[Line], today: date, now_ms: int, *, everything: bool) -> FloorView:
     codes = [line.code for line in lines]
     kr = models.KioskRecord
     line_rows = []

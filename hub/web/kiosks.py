@@ -10,7 +10,8 @@ from __future__ import annotations
 from nicegui import run, ui
 
 from hub.accounts import Principal, Role
-from hub.masterdata import service as masterdata
+from hub.store import masterdata as md_store
+from hub.store.masterdata import Area
 from hub.web import guard
 from hub.web.board.tokens import BoardTokenError
 from hub.web.context import WebContext
@@ -25,8 +26,8 @@ FIELD_MAX = 200
 
 def _targets() -> dict[str, str]:
     """Line and area codes a board can show, with names for the select."""
-    out = {a.code: f"{a.name} ({a.code})" for a in masterdata.Area.select().order_by(masterdata.Area.code)}
-    for line in masterdata.Line.select().order_by(masterdata.Line.code):
+    out = {a.code: f"{a.name} ({a.code})" for a in Area.select().order_by(Area.code)}
+    for line in md_store.Line.select().order_by(md_store.Line.code):
         out[line.code] = f"{line.name} ({line.code})"
     return out
 
@@ -37,7 +38,7 @@ def register_kiosks(ctx: WebContext) -> None:
     @guard.dashboard_page(ctx, "/kiosks", roles=ADMIN_ONLY, title_key="web.kiosks.title")
     def kiosks_page(who: Principal) -> None:
         lang = guard.language()
-        lines = {line.code: line.name for line in masterdata.Line.select().order_by(masterdata.Line.code)}
+        lines = {line.code: line.name for line in md_store.Line.select().order_by(md_store.Line.code)}
         _enrollment_section(ctx, lang, lines)
         _board_section(ctx, lang)
 

@@ -26,10 +26,11 @@ from nicegui.testing.user import User
 from hub.accounts import Role
 from hub.ledger import checkpoints
 from hub.ledger import entries as ledger
-from hub.masterdata import service as masterdata
+from hub.masterdata import queries as md_queries
 from hub.results import worker as results
 from hub.store import db
 from hub.store import kiosks as models
+from hub.store.masterdata import Area, Inmate, Line, Product, Step
 from hub.web import WebContext, register_pages
 
 PASSWORD = "correct horse 1"
@@ -53,7 +54,7 @@ def hub_db(path: Path) -> peewee.Database:
     """A real SQLite hub database with every table the web side reads."""
     database = db.connect(f"sqlite:///{path}")
     db.bind(database, models.MODELS)
-    masterdata.bind(database)
+    md_queries.bind(database)
     results.bind(database)
     ledger.bind(database)
     checkpoints.bind(database)
@@ -62,18 +63,18 @@ def hub_db(path: Path) -> peewee.Database:
 
 def seed_site(inmates_per_line: int = 5, *, long_name: bool = False) -> None:
     """Two areas, three lines (A1, A2 in area A; B1 in area B), one product with two steps."""
-    with masterdata.Area._meta.database.atomic():  # one fsync for the lot
+    with Area._meta.database.atomic():  # one fsync for the lot
         _seed_site(inmates_per_line, long_name=long_name)
 
 
 def _seed_site(inmates_per_line: int, *, long_name: bool) -> None:
-    masterdata.Area.create(code="A", name="一监区")
-    masterdata.Area.create(code="B", name="二监区")
+    Area.create(code="A", name="一监区")
+    Area.create(code="B", name="二监区")
     for code, name, area in (("A1", "服装一线", "A"), ("A2", "服装二线", "A"), ("B1", "电子一线", "B")):
-        masterdata.Line.create(code=code, name=name, area=area, shift_minutes="480", product="P1")
-    masterdata.Product.create(code="P1", name="工装裤")
-    masterdata.Step.create(product="P1", code="S1", name="缝裤腰", position=1)
-    masterdata.Step.create(product="P1", code="S2", name="锁边", position=2)
+        Line.create(code=code, name=name, area=area, shift_minutes="480", product="P1")
+    Product.create(code="P1", name="工装裤")
+    Step.create(product="P1", code="S1", name="缝裤腰", position=1)
+    Step.create(product="P1", code="S2", name="锁边", position=2)
     surnames = "张王李赵刘陈杨黄周吴"
     for line in ("A1", "A2", "B1"):
         for n in range(inmates_per_line):
@@ -81,7 +82,7 @@ def _seed_site(inmates_per_line: int, *, long_name: bool) -> None:
             name = surnames[n % len(surnames)] + "某某"
             if long_name and n == 0:
                 name = "阿卜杜热合曼·买买提艾力·库尔班江·吐尔逊托合提" * 2
-            masterdata.Inmate.create(id=number, number=number, name=name, area=line[0])
+            Inmate.create(id=number, number=number, name=name, area=line[0])
 
 
 def put_result(

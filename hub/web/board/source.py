@@ -22,8 +22,8 @@ from typing import Any
 import peewee
 
 from hub.ledger import checkpoints
-from hub.masterdata import service as masterdata
 from hub.results import worker as results
+from hub.store.masterdata import Area, Inmate, Line, Step
 from hub.web.board.model import BoardRow, BoardSnapshot, LineProgress, Published
 
 PublishedSource = Callable[[str, date], Sequence[Published]]
@@ -65,17 +65,15 @@ class HubBoardSource:
         self.db = db
         self.published = published
 
-    def _lines(self, target: str) -> tuple[str, str | None, list[masterdata.Line]]:
-        line = masterdata.Line.get_or_none(masterdata.Line.code == target)
+    def _lines(self, target: str) -> tuple[str, str | None, list[Line]]:
+        line = Line.get_or_none(Line.code == target)
         if line is not None:
-            area = masterdata.Area.get_or_none(masterdata.Area.code == line.area)
+            area = Area.get_or_none(Area.code == line.area)
             return (area.name if area else line.area), line.name, [line]
-        area = masterdata.Area.get_or_none(masterdata.Area.code == target)
+        area = Area.get_or_none(Area.code == target)
         if area is None:
             raise UnknownTarget(target)
-        lines = list(
-            masterdata.Line.select().where(masterdata.Line.area == target).order_by(masterdata.Line.code)
-        )
+        lines = list(Line.select().where(Line.area == target).order_by(Line.code))
         return area.name, None, lines
 
     def snapshot(self, target: str, *, day: date, today: date) -> BoardSnapshot:
@@ -87,7 +85,7 @@ class HubBoardSource:
         codes = [line.code for line in lines]
         names = {line.code: line.name for line in lines}
         dr = results.DailyResult
-        inmate = masterdata.Inmate
+        inmate = Inmate
         shown_day = (
             dr.select(peewee.fn.MAX(dr.day)).where(dr.line.in_(codes) & (dr.day <= day.isoformat())).scalar()
             if codes
@@ -115,7 +113,7 @@ class HubBoardSource:
             if codes
             else []
         )
-        md_step = masterdata.Step
+        md_step = Step
         steps = {
             (p, c): n for p, c, n in self._rows(md_step.select(md_step.product, md_step.code, md_step.name))
         }
@@ -170,7 +168,7 @@ class HubBoardSource:
                 out[who] = 100 * _sum_parts(earned[who]) / total_quota
         return out
 
-    def _today(self, lines: list[masterdata.Line], today: date) -> tuple[LineProgress, ...]:
+    def _today(self, lines: list[Line], today: date) -> tuple[LineProgress, ...]:
         dr = results.DailyResult
         quota: dict[str, Decimal] = defaultdict(Decimal)
         done: dict[str, Decimal] = defaultdict(Decimal)

@@ -17,11 +17,13 @@ from typing import Any
 from nicegui import run, ui
 
 from hub.accounts import Principal, Role
-from hub.masterdata import service as md
+from hub.masterdata.queries import rule_book
 from hub.results import worker as rs
 from hub.results.facts import HUB_CORRECTABLE
 from hub.review import corrections as cx
+from hub.store import masterdata as md_store
 from hub.store.db import bind
+from hub.store.masterdata import Inmate
 from hub.web import guard
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
@@ -91,7 +93,7 @@ def register_review(context: WebContext, desk: cx.Corrections | None = None) -> 
 
 
 def _visible_lines(who: Principal) -> dict[str, str]:
-    lines = md.Line.select().order_by(md.Line.code)
+    lines = md_store.Line.select().order_by(md_store.Line.code)
     return {x.code: f"{x.name} ({x.code})" for x in lines if who.may_see_line(x.code, x.area)}
 
 
@@ -126,7 +128,7 @@ class _LineDay:
 
     def _sections(self) -> None:
         records = self._records()
-        names = {i.id: i.name for i in md.Inmate.select(md.Inmate.id, md.Inmate.name)}
+        names = {i.id: i.name for i in Inmate.select(Inmate.id, Inmate.name)}
         self._records_section(records)
         self._results_section(names)
         self._discrepancy_section()
@@ -197,7 +199,7 @@ class _LineDay:
         month = Month.of(self.day)
         derived = fx.derive(fx.load_records(month.first_day, month.last_day), month)
         inputs = fx.month_input(month, fx.load_master(month), derived, through=self.ctx.today())
-        index = MonthIndex(inputs, md.rule_book().for_month(month))
+        index = MonthIndex(inputs, rule_book().for_month(month))
         try:
             return explain_daily(index, inmate, self.day).render("en" if self.lang == "en" else "zh")
         except EngineError as err:

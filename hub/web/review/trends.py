@@ -79,7 +79,7 @@ def register_trends(ctx: WebContext) -> None:
 
     @guard.dashboard_page(ctx, "/trends", roles=OFFICERS, title_key="trends.title")
     async def trends_page(who: Principal, area: str = "", month: str = "") -> None:
-        from hub.masterdata import service as md
+        from hub.store.masterdata import Inmate
 
         lang = guard.language()
         assessment = assessment_of(ctx)
@@ -99,7 +99,7 @@ def register_trends(ctx: WebContext) -> None:
         records = await run.io_bound(asm.daily_completions, lines, parsed)
         if records is None:  # the page was left (or the hub is stopping) while reading
             return
-        people = {i.id: i for i in md.Inmate.select()}
+        people = {i.id: i for i in Inmate.select()}
         names = {k: f"{p.number} {p.name}" for k, p in people.items()}
         ui.echart(completion_chart(records, names, tr("trends.completion", lang))).classes(
             "w-full h-96"

@@ -26,6 +26,7 @@ from hub.seed import demo_kiosk_signer, history_kiosk, store_signed
 from hub.store.kiosks import Kiosk, KioskRecord
 from protocol.records import parse_frame, sign_record
 from protocol.signing import Verifier
+from tests.hub.masterdata import test_masterdata_store as store
 from tests.hub.review.test_assessment_domain import (
     HEAD_A1,
     HUB_KEY,
@@ -182,7 +183,12 @@ def test_master_data_changed_after_an_early_stage_is_a_note_not_a_finding(site: 
     """Only the lock refuses master-data changes: a quota level changed (in the ledger) after the line
     officer's approval makes that approval stale, which verify notes without failing."""
     site.assessment.approve(LINE_L1, MONTH, "A1")
-    data = md.MasterData(site.db, record_act=site.ledger.record_act, clock_ms=lambda: NOW_MS)
+    data = md.MasterData(
+        site.db,
+        month_locked=store.month_lock(site.db),
+        record_act=site.ledger.record_act,
+        clock_ms=lambda: NOW_MS,
+    )
     data.set_quota_pct("admin", "P1001", 80, reason="个性化定额")
     site.results.recompute_month(MONTH)
     report = _report(site)

@@ -28,6 +28,7 @@ from hub.seed import seed_site
 from hub.store import db as hubdb
 from protocol.signing import Verifier
 from tests.hub.audit.test_verify_months import _entry, _late_count, _officers, _report
+from tests.hub.masterdata import test_masterdata_store as store
 from tests.hub.review.test_assessment_domain import (
     HEAD_A1,
     HUB_KEY,
@@ -132,7 +133,12 @@ def test_master_data_changed_after_a_sign_off_is_a_note_not_a_finding(site: Site
     """Nothing locks a week: an inmate's name corrected (in the ledger) after the sign-off changes the
     rows the page shows now, which verify notes without failing."""
     signoff, _ = _review_a1(site)
-    data = md.MasterData(site.db, record_act=site.ledger.record_act, clock_ms=lambda: NOW_MS)
+    data = md.MasterData(
+        site.db,
+        month_locked=store.month_lock(site.db),
+        record_act=site.ledger.record_act,
+        clock_ms=lambda: NOW_MS,
+    )
     inmate = json.loads(asm.PublishedWeek.get().rows)[0]["inmate"]
     data.update_inmate("admin", inmate, name="改名")
     report = _report(site)

@@ -23,6 +23,7 @@ from hub.kiosks import plans
 from hub.kiosks.ingest import Ingest
 from hub.ledger import entries as ledger
 from hub.ledger.entries import CORRECTION, Ledger, LedgerEntry
+from hub.masterdata import queries as md_queries
 from hub.masterdata import service as md
 from hub.results import worker as rs
 from hub.review import corrections as cx
@@ -41,6 +42,7 @@ from protocol.records import (
 from protocol.signing import Signer, Verifier
 from protocol.topics import Topics
 from tests.hub.conftest_web import StepClock
+from tests.hub.masterdata import test_masterdata_store as store
 from tests.hub.masterdata.test_masterdata_store import small_site
 from tests.hub.results.test_results_recompute import DAY, KioskChain
 
@@ -95,14 +97,14 @@ def build_site(path: Path) -> Iterator[Site]:
     from hub.store import kiosks as models
 
     hubdb.bind(database, models.MODELS)
-    md.bind(database)
+    md_queries.bind(database)
     rs.bind(database)
     ledger.bind(database)
     checkpoints.bind(database)
     hubdb.bind(database, plans.MODELS)
     cx.bind(database)
     enrollment.bind(database)
-    small_site(md.MasterData(database))
+    small_site(md.MasterData(database, month_locked=store.month_lock(database)))
     clock = StepClock(NOON_MS)
     hub_key = Signer(b"\x05" * 32)
     book = Ledger(database, hub_key, clock)

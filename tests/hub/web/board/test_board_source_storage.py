@@ -14,7 +14,7 @@ import pytest
 
 from hub.ledger import checkpoints
 from hub.ledger import entries as ledger
-from hub.masterdata import service as masterdata
+from hub.masterdata import queries as md_queries
 from hub.results import worker as results
 from hub.store import db
 from hub.store import kiosks as models
@@ -29,7 +29,7 @@ TODAY = date(2025, 11, 28)
 
 def _prepare(database: peewee.Database) -> None:
     db.bind(database, models.MODELS)
-    masterdata.bind(database)
+    md_queries.bind(database)
     results.bind(database)
     ledger.bind(database)
     checkpoints.bind(database)
