@@ -195,3 +195,17 @@ async def test_a_line_officer_reads_posts_of_their_line_only(site: Site) -> None
         await user.open("/masterdata/assignments")
         assert [r["inmate"] for r in rows(user, "md-assignments")] == ["B1001"]
         await user.should_not_see(marker="assign-save")
+
+
+async def test_a_chinese_officer_reads_the_services_refusal_in_chinese(site: Site) -> None:
+    """The service refuses a post for an inmate it does not know; the page says so in the officer's
+    language (Chinese), not in the English the command line prints, and nothing is saved."""
+    async with web(site) as user:
+        await login(user, "head_a")
+        await user.open("/masterdata/assignments")
+        choose(user, "assign-line", "A2")
+        choose(user, "assign-step", "P1/S2")
+        fill(user, assign_inmate="X9999", assign_from="2025-12-01")
+        await click_and_see(user, "assign-save", "未保存:没有这名服刑人员:X9999")
+        assert not any("unknown inmate" in m for m in user.notify.messages)
+    assert site.actions() == []
