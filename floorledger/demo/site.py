@@ -46,6 +46,7 @@ def prepare_site(
     """Seed a new database (site, month of history, admin login, board tokens), enroll one live kiosk
     per line, and return the kiosks and board tokens. A second run finds all of it in place."""
     from floorledger.demo.orchestrator import SITE, KioskSpec
+    from hub.accounts import Role
     from hub.app import bind_all
     from hub.kiosks.enrollment import Enrollment
     from hub.ledger.entries import Ledger
@@ -67,15 +68,13 @@ def prepare_site(
         if fresh:
             seed_site(db, hub_signer=hub_signer, site=SITE, seed=seed)
             accounts = auth.Accounts(db)
-            accounts.create(
-                username=admin[0], password=admin[1], role=auth.Role.ADMIN, display_name="演示管理员"
-            )
+            accounts.create(username=admin[0], password=admin[1], role=Role.ADMIN, display_name="演示管理员")
             # One login per officer role, so a newcomer can see every page the way its users do.
             for username, name, role, lines, area in DEMO_OFFICERS:
                 accounts.create(
                     username=username,
                     password=admin[1],
-                    role=auth.Role(role),
+                    role=Role(role),
                     display_name=name,
                     lines=lines,
                     area=area,

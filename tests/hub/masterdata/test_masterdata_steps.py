@@ -23,7 +23,7 @@ from hub.masterdata import queries as md_queries
 from hub.masterdata import service as md
 from hub.masterdata.queries import assignment_on, engine_products, engine_standard_times, step_names, steps_of
 from hub.results import worker as rs
-from hub.web.auth import User as Account
+from hub.store.web import User as Account
 from tests.hub.conftest_web import login
 from tests.hub.masterdata import test_masterdata_store as store
 from tests.hub.masterdata.test_masterdata_locks import _lock

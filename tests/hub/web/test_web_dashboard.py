@@ -9,8 +9,8 @@ import pytest
 from nicegui import ui
 
 from hub.accounts import Role
+from hub.store.web import User
 from hub.web import WebContext
-from hub.web.auth import User
 from hub.web.board.tokens import BoardToken
 from tests.hub.conftest_web import (
     PASSWORD,

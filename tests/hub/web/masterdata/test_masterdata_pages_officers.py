@@ -19,7 +19,7 @@ from hub.masterdata import service as md
 from hub.masterdata.checks import MasterDataError
 from hub.masterdata.queries import person_of_badge
 from hub.store.masterdata import Officer
-from hub.web.auth import User as Account
+from hub.store.web import User as Account
 from protocol.messages import LinePlan, open_frame
 from protocol.signing import Signer, Verifier
 from protocol.topics import Topics

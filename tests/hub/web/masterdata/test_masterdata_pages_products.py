@@ -18,7 +18,7 @@ from nicegui.testing.user import User
 from hub.ledger import entries as ledger
 from hub.masterdata import service as md
 from hub.store.masterdata import Assignment, Product, RuleSetVersion, StandardTime
-from hub.web.auth import User as Account
+from hub.store.web import User as Account
 from hub.web.masterdata.pages import register_masterdata
 from protocol.signing import Signer
 from tests.hub.conftest_web import StepClock, add_officers, hub_db, login, make_context, seed_site, web_user
