@@ -1,11 +1,11 @@
 """Every change to the site's master data (areas, lines, products and steps with versioned standard
 times, inmates, officers, badges, assignments, workdays and rule-set versions), each one ledgered.
 
-Values are checked by `hub.masterdata.checks`, lookups are in `hub.masterdata.queries`, tables in
-`hub.store.masterdata`. `MasterData` takes the acting officer for every change and hands each act to
-an optional `record_act(actor, action, subject, payload)` callback inside the same transaction, so
-the hub's ledger (hub/ledger/entries.py) can record it atomically without this module importing it.
-Listeners registered with `on_change` run after the commit (line plans and results refresh).
+`MasterData` is the one object the hub builds for them (hub/app.py). How a change is made (scope,
+month lock, ledger, listeners) is in `hub.masterdata.acts`; the changes of people (inmates, officers,
+badges) in `hub.masterdata.people`; the rest here. Values are checked by `hub.masterdata.checks`,
+lookups are in `hub.masterdata.queries`, the month-lock guards in `hub.masterdata.locks`, tables in
+`hub.store.masterdata`.
 
 Two rules are enforced here, not only on the pages:
 - scope: an officer acting through the dashboard (a `hub.accounts.Principal`) changes only what
