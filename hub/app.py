@@ -38,6 +38,7 @@ from hub.ledger.checkpoints import CheckpointLog
 from hub.ledger.entries import Ledger
 from hub.masterdata import service as md
 from hub.results import worker as rs
+from hub.review import lock
 from hub.review.corrections import Corrections
 from hub.review.monthly import Assessment
 from hub.store.schema import open_database
@@ -99,7 +100,9 @@ def build_services(
     return Services(
         ledger=ledger,
         checkpoints=CheckpointLog(db, signer, clock_ms, config.site),
-        masterdata=md.MasterData(db, record_act=ledger.record_act, clock_ms=clock_ms),
+        masterdata=md.MasterData(
+            db, month_locked=lock.month_locked(db), record_act=ledger.record_act, clock_ms=clock_ms
+        ),
         results=results,
         enrollment=Enrollment(db, ledger, clock_ms, reload_keys),
         corrections=Corrections(
@@ -111,9 +114,7 @@ def build_services(
             on_applied=results.request_day,
             on_answer=on_answer,
         ),
-        assessment=Assessment(
-            db, results=results, record_act=ledger.record_act, today=today, clock_ms=clock_ms
-        ),
+        assessment=Assessment(db, record_act=ledger.record_act, today=today, clock_ms=clock_ms),
     )
 
 

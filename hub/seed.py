@@ -30,6 +30,7 @@ from hub.ledger.checkpoints import CheckpointLog
 from hub.ledger.entries import Ledger
 from hub.masterdata import service as md
 from hub.results import worker as rs
+from hub.review import lock
 from hub.store.db import write_transaction
 from hub.store.schema import prepare
 from protocol import batch
@@ -440,7 +441,12 @@ def seed_site(
     first_day = today - timedelta(days=history_days)
     last_workday = today + timedelta(days=62)
     ledger = Ledger(db, hub_signer, clock)
-    data = md.MasterData(db, record_act=ledger.record_act, clock_ms=clock)
+    data = md.MasterData(
+        db,
+        month_locked=lock.month_locked(db),
+        record_act=ledger.record_act,
+        clock_ms=clock,
+    )
     history = _weekdays(first_day, today - timedelta(days=1))
     with write_transaction(db):  # one commit for the whole master data, not one fsync per change
         master = seed_master(data, rng, first_day=first_day, last_workday=last_workday)

@@ -14,7 +14,9 @@ from floorledger import keyfile
 from hub.accounts import Role
 from hub.kiosks.enrollment import Enrollment
 from hub.ledger.entries import Ledger
+from hub.masterdata import queries as md_queries
 from hub.masterdata import service as md
+from hub.review import lock
 from hub.seed import seed_site
 from hub.store import db as hubdb
 from hub.store.kiosks import Kiosk
@@ -99,7 +101,9 @@ def prepare_site(
         enrollment = Enrollment(db, ledger, now_ms)
         today = datetime.now(ZoneInfo(DEMO_TIMEZONE)).date()
         if fresh:
-            data_md = md.MasterData(db, record_act=ledger.record_act, clock_ms=now_ms)
+            data_md = md.MasterData(
+                db, month_locked=lock.month_locked(db), record_act=ledger.record_act, clock_ms=now_ms
+            )
             for line in lines:
                 _make_counter_station(data_md, line.code, today)
         stations = counter_stations(today)
@@ -124,7 +128,7 @@ def counter_stations(day: date) -> dict[str, str]:
     """Per line, the first step exactly one inmate is posted to on `day`: a unit counter there
     credits that person (with several holders its units would go to the officers as a fault)."""
     holders: dict[str, Counter[str]] = {}
-    for post in md.posts_on(day).values():
+    for post in md_queries.posts_on(day).values():
         holders.setdefault(post.line, Counter())[post.step] += 1
     return {
         line: min(step for step, n in steps.items() if n == 1)
@@ -136,7 +140,7 @@ def counter_stations(day: date) -> dict[str, str]:
 def _make_counter_station(data: md.MasterData, line: str, day: date) -> None:
     """Make one step of `line` a one-person station from `day` on (a fresh demo only): the other
     holders of its least-staffed step move to its most-staffed one (dated posts, in the ledger)."""
-    posts = sorted((p for p in md.posts_on(day).values() if p.line == line), key=lambda p: p.inmate)
+    posts = sorted((p for p in md_queries.posts_on(day).values() if p.line == line), key=lambda p: p.inmate)
     by_step: dict[str, list[Assignment]] = {}
     for post in posts:
         by_step.setdefault(post.step, []).append(post)

@@ -47,19 +47,19 @@ from hub.engine.rules import rule_set_json
 from hub.engine.scenario import compare_results, json_text, load_scenario, result_json, scenario_json
 from hub.errors import HubError
 from hub.ledger import merkle
-from hub.ledger.checkpoints import SOURCE_LEDGER, SOURCE_RECORD, LogLeaf, latest_checkpoint
+from hub.ledger.checkpoints import SOURCE_LEDGER, SOURCE_RECORD, latest_checkpoint
 from hub.ledger.entries import (
     CORRECTION,
     KIOSK_ENROLL,
     KIOSK_REVOKE,
     KIOSK_ROTATE,
-    LedgerEntry,
     LedgerError,
     parse_entry,
 )
 from hub.results import facts as fx
 from hub.results.inputs import month_input
 from hub.store.kiosks import KioskRecord
+from hub.store.ledger import LedgerEntry, LogLeaf
 from hub.store.masterdata import Inmate
 from protocol.errors import ProtocolError
 from protocol.messages import Checkpoint, open_frame

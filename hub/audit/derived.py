@@ -21,12 +21,13 @@ from hub.engine.errors import EngineError
 from hub.engine.model import Month
 from hub.engine.rules import RuleBook
 from hub.ledger.entries import CORRECTION, EntryContent, EntryRow, LedgerError, parse_entry
-from hub.masterdata import service as md
+from hub.masterdata import queries as md_queries
 from hub.results import facts as fx
 from hub.results import inputs as mi
 from hub.results import worker as rs
 from hub.results.facts import FactRecord, Facts, HubCorrection
 from hub.store.kiosks import KioskRecord
+from hub.store.masterdata import Inmate, Line
 from hub.store.results import DailyResult
 from hub.store.review import Adjustment, MonthApproval, PublishedWeek, WeekSignoff
 from hub.store.schema import MASTERDATA_MODELS, bind_all
@@ -80,16 +81,11 @@ def check_derived(
         scores.finish()
         weeks.finish()
         return
-    book = md.rule_book()
-    line_area = {x.code: x.area for x in md.Line.select(md.Line.code, md.Line.area)}
-    person_area = {i.id: i.area for i in md.Inmate.select(md.Inmate.id, md.Inmate.area)}
+    book = md_queries.rule_book()
+    line_area = {x.code: x.area for x in Line.select(Line.code, Line.area)}
+    person_area = {i.id: i.area for i in Inmate.select(Inmate.id, Inmate.area)}
     if week_months:
-        weeks.start(
-            {
-                i.id: (i.number, i.name)
-                for i in md.Inmate.select(md.Inmate.id, md.Inmate.number, md.Inmate.name)
-            }
-        )
+        weeks.start({i.id: (i.number, i.name) for i in Inmate.select(Inmate.id, Inmate.number, Inmate.name)})
     for month in sorted(result_months | score_months | week_months):
         records = _month_records(month)
         derived = fx.derive([fact for _, fact in records], month)

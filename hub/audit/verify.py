@@ -48,13 +48,12 @@ import peewee
 from hub.audit.derived import check_derived
 from hub.audit.report import Report, Section, short
 from hub.ledger import merkle
-from hub.ledger.checkpoints import SOURCE_LEDGER, SOURCE_RECORD, LogLeaf, StoredCheckpoint
+from hub.ledger.checkpoints import SOURCE_LEDGER, SOURCE_RECORD
 from hub.ledger.entries import (
     KIOSK_ENROLL,
     KIOSK_REVOKE,
     KIOSK_ROTATE,
     EntryRow,
-    LedgerEntry,
     LedgerError,
     parse_entry,
     verify_entries,
@@ -68,6 +67,7 @@ from hub.store.kiosks import (
     KioskRecord,
     record_columns,
 )
+from hub.store.ledger import LedgerEntry, LogLeaf, StoredCheckpoint
 from protocol import canonical
 from protocol.errors import ProtocolError
 from protocol.messages import Checkpoint, open_frame

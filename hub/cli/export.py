@@ -24,7 +24,7 @@ from hub.engine.errors import EngineError
 from hub.engine.model import Month
 from hub.engine.scenario import json_text, scenario_json
 from hub.errors import HubError
-from hub.masterdata import service as md
+from hub.masterdata import queries as md_queries
 from hub.results.inputs import month_input
 from hub.store import db as hubdb
 from hub.store.schema import ALL_MODELS
@@ -56,7 +56,7 @@ def export_month(db: pw.Database, month: Month, through: date) -> dict[str, obje
     # bound only for the export: a caller's own binding of these models is left as it was
     with db.bind_ctx(ALL_MODELS, bind_refs=False, bind_backrefs=False):
         read = month_input(db, month, through=through)
-        document = scenario_json(read.inputs, md.site_rule_changes())
+        document = scenario_json(read.inputs, md_queries.site_rule_changes())
     return {"description": f"exported from the FloorLedger hub, month {month}", **document}
 
 

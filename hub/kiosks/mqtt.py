@@ -68,7 +68,8 @@ class HubMqtt:
             # Kiosks watch this: `online` after every (re)connect tells them to resend what is unacked.
             self._client.will_set(status_topic, OFFLINE, qos=1, retain=True)
         broker.apply(self._client)
-        self._client.reconnect_delay_set(reconnect_min_s, reconnect_max_s)
+        # paho types the delays as int but sleeps on floats: tests reconnect within a fraction of a second
+        self._client.reconnect_delay_set(reconnect_min_s, reconnect_max_s)  # type: ignore[arg-type]
         self._client.max_inflight_messages_set(1000)  # acks: many small messages, never block the loop
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect

@@ -23,7 +23,8 @@ import peewee as pw
 
 from hub.engine.exact import shown
 from hub.engine.model import Month
-from hub.masterdata import service as md
+from hub.masterdata import queries as md_queries
+from hub.masterdata.checks import fraction
 from hub.results import worker as rs
 from hub.review import corrections
 from hub.store.db import write_transaction
@@ -45,8 +46,8 @@ SITE_WIDE_ROLES = ("labor_section", "admin")
 
 def _full_quota_units(line: Line, inmate: Inmate, seconds: Fraction, efficiency: Fraction) -> Fraction:
     """Quota units of a day without excused minutes (when no result exists yet for today)."""
-    shift = md.fraction(line.shift_minutes)
-    return max(Fraction(0), shift) * 60 * efficiency / 100 * md.fraction(inmate.quota_pct) / 100 / seconds
+    shift = fraction(line.shift_minutes)
+    return max(Fraction(0), shift) * 60 * efficiency / 100 * fraction(inmate.quota_pct) / 100 / seconds
 
 
 def _standard_seconds(product: str, step: str, day: date) -> Fraction | None:
@@ -60,7 +61,7 @@ def _standard_seconds(product: str, step: str, day: date) -> Fraction | None:
         .order_by(StandardTime.valid_from.desc())
         .first()
     )
-    return None if version is None else md.fraction(version.seconds)
+    return None if version is None else fraction(version.seconds)
 
 
 def day_result(row: DailyResult) -> DayResult:
@@ -82,13 +83,13 @@ def build_plan(*, hub: str, line: str, day: date, hub_ms: int, revision: int) ->
     line_row = Line.get_by_id(line)
     area = Area.get_or_none(Area.code == line_row.area)
     product = None if line_row.product is None else Product.get_or_none(Product.code == line_row.product)
-    badges = md.active_badges()
-    names = md.step_names()
-    posts = {inmate: a for inmate, a in md.posts_on(day).items() if a.line == line}
-    working = md.is_workday(day, line)
+    badges = md_queries.active_badges()
+    names = md_queries.step_names()
+    posts = {inmate: a for inmate, a in md_queries.posts_on(day).items() if a.line == line}
+    working = md_queries.is_workday(day, line)
     today = {row.inmate: row for row in rs.line_day_rows(line, day)}
     yesterday = rs.latest_before(sorted(posts), day)
-    efficiency = md.rule_book().for_month(Month.of(day)).params.target_efficiency_pct
+    efficiency = md_queries.rule_book().for_month(Month.of(day)).params.target_efficiency_pct
     inmates = {i.id: i for i in Inmate.select().where(Inmate.id.in_(sorted(posts)))} if posts else {}
     people: list[PlanPerson] = []
     for inmate_id in sorted(posts):

@@ -52,7 +52,7 @@ class IngestWorker:
         try:
             signer = keyfile.load(self.config.key_file)
             self.db = open_database(self.config.database)
-            self._started.append(self.db.close)
+            self._started.append(self._close_db)
             self.mqtt = HubMqtt(self.config.broker_config, client_id=f"hub-{self.config.site}-{self.name}")
             self.ingest = Ingest(self.db, self.mqtt, self.topics, self.config.site, signer)
             self.ingest.start()

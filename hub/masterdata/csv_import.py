@@ -2,7 +2,7 @@
 
 The dashboard's forms and its CSV import share these checks, so a value refused in a form is refused
 the same way on line 7 of a file. Errors carry a text key and values (rendered in the officer's
-language by `hub.web.masterdata.texts`), and CSV errors carry the file's line number, the header
+language from `hub.masterdata.texts`), and CSV errors carry the file's line number, the header
 being line 1: "第 3 行: 标准工时必须大于 0".
 
 Nothing here touches the database: what a file is checked against (existing inmates, areas, steps)
@@ -16,16 +16,18 @@ import io
 import re
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Generic, TypeVar
 
 from floorledger.base import i18n
+from hub.errors import HubError
+from hub.masterdata import texts as texts  # registers the keys raised here
+from hub.masterdata.checks import QUOTA_PCT_MAX, QUOTA_PCT_MIN
 
 CODE_MAX = 40  # person codes carry ids of at most 40 characters (protocol/codes.py)
-NAME_MAX = 100  # the name columns of hub/masterdata/service.py
+NAME_MAX = 100  # the name columns of hub/store/masterdata.py
 REASON_MAX = 200
-QUOTA_PCT_MIN = Decimal(0)
-QUOTA_PCT_MAX = Decimal(200)
 SECONDS_MAX = Decimal(86_400)
 SHIFT_MINUTES_MAX = Decimal(1_440)
 MAX_ROWS = 5_000
@@ -35,15 +37,13 @@ _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-class FieldError(ValueError):
-    """A value an officer entered is not acceptable; `text(lang)` says why in their language."""
+class FieldError(HubError):
+    """A value an officer entered is not acceptable; `text(lang)` says why in their language.
 
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(i18n.t(key, "en", **values))
-        self.key = key
-        self.values = values
+    Values that are text keys themselves (a field's name, `md.f.*`) are shown in that language too.
+    """
 
-    def text(self, lang: str) -> str:
+    def text(self, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
         values = {
             k: i18n.t(v, lang) if isinstance(v, str) and v.startswith("md.") else v
             for k, v in self.values.items()
@@ -85,8 +85,6 @@ def reason(value: str | None) -> str:
 
 def day(value: str | None, label: str) -> str:
     """A date written exactly YYYY-MM-DD (Python would also take 20250101; an officer should not)."""
-    from datetime import date
-
     text = (value or "").strip()
     if not text:
         raise FieldError("md.err.required", field=label)

@@ -33,10 +33,12 @@ import peewee as pw
 from hub.engine.model import Adjustment as EngineAdjustment
 from hub.engine.model import Month, MonthInput, RuleSet
 from hub.engine.rules import RuleBook
-from hub.ledger.entries import CORRECTION, LedgerEntry
-from hub.masterdata import service as md
+from hub.ledger.entries import CORRECTION
+from hub.masterdata import queries as md_queries
 from hub.results import facts as fx
+from hub.store import masterdata as md_tables
 from hub.store.kiosks import Kiosk, KioskRecord
+from hub.store.ledger import LedgerEntry
 from hub.store.review import Adjustment
 from hub.store.schema import bind_all
 
@@ -120,7 +122,7 @@ def month_input(
     master = load_master(month, ledger_below=size)
     if adjustments is None:
         adjustments = in_force_adjustments(month)
-    book = (rule_book or md.rule_book)()
+    book = (rule_book or md_queries.rule_book)()
     rule_set = book.for_month(month)
     inputs = assemble(month, master, facts, through=through, adjustments=[a for _, a in adjustments])
     cut = (
@@ -160,7 +162,7 @@ def read_heads() -> dict[str, int]:
 
 def ledger_size() -> int:
     """The index of the ledger's last entry (0 for an empty or absent ledger)."""
-    if LedgerEntry._meta.database is None or LedgerEntry._meta.database is not md.Line._meta.database:
+    if LedgerEntry._meta.database is None or LedgerEntry._meta.database is not md_tables.Line._meta.database:
         return 0
     last = LedgerEntry.select(pw.fn.MAX(LedgerEntry.entry_index)).scalar()
     return int(last or 0)
@@ -179,16 +181,18 @@ def load_master(month: Month, *, ledger_below: int | None = None) -> fx.MasterSn
     """Master data for a month from the bound `hub.masterdata.service` tables, with the dashboard
     corrections in the ledger (those with an entry index up to `ledger_below`, if given)."""
     first, last = month.first_day, month.last_day
-    lines = md.engine_lines()
-    workdays = {x.code: frozenset(md.line_workdays(first, last, x.code)) for x in lines}
+    lines = md_queries.engine_lines()
+    workdays = {x.code: frozenset(md_queries.line_workdays(first, last, x.code)) for x in lines}
     return fx.MasterSnapshot(
         lines=lines,
-        products=md.engine_products(),
-        standard_times=md.engine_standard_times(),
-        inmates=md.engine_inmates(),
-        assignments=tuple(md.engine_assignment(a) for a in md.assignments_between(first, last)),
+        products=md_queries.engine_products(),
+        standard_times=md_queries.engine_standard_times(),
+        inmates=md_queries.engine_inmates(),
+        assignments=tuple(
+            md_queries.engine_assignment(a) for a in md_queries.assignments_between(first, last)
+        ),
         workdays=workdays,
-        all_workdays=tuple(md.line_workdays(first, last)),
+        all_workdays=tuple(md_queries.line_workdays(first, last)),
         hub_corrections=load_hub_corrections(first, last, ledger_below=ledger_below),
     )
 
@@ -202,7 +206,7 @@ def load_hub_corrections(
     copy of one): a ledger bound elsewhere belongs to something else.
     """
     database = LedgerEntry._meta.database
-    if database is None or database is not md.Line._meta.database:
+    if database is None or database is not md_tables.Line._meta.database:
         return ()
     query = LedgerEntry.select(LedgerEntry.payload).where(LedgerEntry.action == CORRECTION)
     if ledger_below is not None:

@@ -40,7 +40,7 @@ from hub.engine.errors import EngineError
 from hub.engine.exact import shown
 from hub.engine.model import DailyRecord, Discrepancy, Month, MonthResult
 from hub.engine.rules import RuleBook
-from hub.masterdata import service as md
+from hub.masterdata import queries as md_queries
 from hub.results import facts as fx
 from hub.results import inputs
 from hub.results.inputs import MonthInputs
@@ -165,7 +165,7 @@ class Results:
     ) -> None:
         self.db = db
         self.today = today
-        self.rule_book = rule_book or md.rule_book
+        self.rule_book = rule_book or md_queries.rule_book
         self.clock_ms = clock_ms
         self._listeners: list[ChangeListener] = []
         self._cache: dict[Month, _MonthCache] = {}

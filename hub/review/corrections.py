@@ -28,7 +28,7 @@ from hub.accounts import Role
 from hub.engine.model import Month
 from hub.errors import HubError
 from hub.ledger.entries import CORRECTION
-from hub.masterdata import service as md
+from hub.masterdata import queries as md_queries
 from hub.results import facts as fx
 from hub.review import texts
 from hub.review.lock import is_locked
@@ -182,7 +182,7 @@ def line_of(row: Any) -> str:
     if row.line:
         return str(row.line)
     if row.person and row.day:
-        post = md.assignment_on(str(row.person), date.fromisoformat(row.day))
+        post = md_queries.assignment_on(str(row.person), date.fromisoformat(row.day))
         if post is not None:
             return str(post.line)
     kiosk = Kiosk.get_or_none(Kiosk.id == row.kiosk)
@@ -192,7 +192,7 @@ def line_of(row: Any) -> str:
 def line_day_records(line: str, day: date) -> list[Any]:
     """Every stored record of `line` on `day` (by `line_of`), in the kiosks' time order."""
     kiosks = [k.id for k in Kiosk.select(Kiosk.id).where(Kiosk.line == line)]
-    people = [p for p, a in md.posts_on(day).items() if a.line == line]
+    people = [p for p, a in md_queries.posts_on(day).items() if a.line == line]
     query = KioskRecord.select().where(
         (KioskRecord.day == day.isoformat())
         & ((KioskRecord.line == line) | KioskRecord.kiosk.in_(kiosks) | KioskRecord.person.in_(people))

@@ -6,6 +6,8 @@ it (master data through the callable the hub app injects, since it sits below th
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import peewee as pw
 
 from hub.accounts import Role
@@ -27,3 +29,9 @@ def active_stages(month: Month | str, area: str) -> list[str]:
 def is_locked(db: pw.Database, month: Month | str, area: str) -> bool:
     """Whether the area's month is fully approved: nothing may alter its numbers until reopened."""
     return STAGES[-1] in active_stages(month, area)
+
+
+def month_locked(db: pw.Database) -> Callable[[str, str], bool]:
+    """The lock as master data asks it (`month_locked(month, area)`): master data sits below the
+    review layer, so the hub app hands it this callable instead of master data importing the lock."""
+    return lambda month, area: is_locked(db, month, area)

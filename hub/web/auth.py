@@ -16,12 +16,10 @@ from collections.abc import Callable, Sequence
 
 import peewee
 
-from hub.accounts import ALL_ROLES as ALL_ROLES
-from hub.accounts import Principal as Principal
-from hub.accounts import Role as Role
-from hub.store.web import DISPLAY_NAME_MAX as DISPLAY_NAME_MAX
-from hub.store.web import USERNAME_MAX as USERNAME_MAX
-from hub.store.web import User as User
+from hub.accounts import Principal, Role
+from hub.errors import HubError
+from hub.store.web import DISPLAY_NAME_MAX, USERNAME_MAX, User
+from hub.web import auth_texts as auth_texts  # registers the keys raised here
 
 Clock = Callable[[], int]
 
@@ -42,15 +40,15 @@ def wall_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-class AuthError(Exception):
-    """An account operation a user asked for and cannot have; `str()` is the message to show."""
+class AuthError(HubError):
+    """An account operation a user asked for and cannot have; `text(lang)` says why, `str()` in English."""
 
 
 class LoginRefused(AuthError):
     """Wrong username/password or a locked account. `locked` says which, for the message only."""
 
-    def __init__(self, message: str, *, locked: bool) -> None:
-        super().__init__(message)
+    def __init__(self, *, locked: bool) -> None:
+        super().__init__("auth.err.locked" if locked else "auth.err.wrong")
         self.locked = locked
 
 
@@ -100,29 +98,29 @@ def parse_role(text: str) -> Role:
     try:
         return Role(text)
     except ValueError:
-        raise AuthError(f"unknown role {text!r}; one of: {', '.join(r.value for r in Role)}") from None
+        raise AuthError("auth.err.role", role=text, roles=", ".join(r.value for r in Role)) from None
 
 
 def _check_fields(
     username: str, display_name: str, role: Role, lines: Sequence[str], area: str | None
 ) -> None:
     if not username or len(username) > USERNAME_MAX or not username.isprintable() or " " in username:
-        raise AuthError(f"username must be 1-{USERNAME_MAX} printable characters without spaces")
+        raise AuthError("auth.err.username", max=USERNAME_MAX)
     if not display_name.strip() or len(display_name) > DISPLAY_NAME_MAX:
-        raise AuthError(f"display name must be 1-{DISPLAY_NAME_MAX} characters")
+        raise AuthError("auth.err.display_name", max=DISPLAY_NAME_MAX)
     if role is Role.LINE_OFFICER and not lines:
-        raise AuthError("a line officer needs at least one line (--lines)")
+        raise AuthError("auth.err.lines_needed")
     if role is Role.AREA_HEAD and not area:
-        raise AuthError("an area head needs an area (--area)")
+        raise AuthError("auth.err.area_needed")
     if any("," in line or not line.strip() for line in lines):
-        raise AuthError("line ids must be non-empty and contain no commas")
+        raise AuthError("auth.err.lines_form")
 
 
 def check_password_rules(password: str) -> None:
     if len(password) < PASSWORD_MIN:
-        raise AuthError(f"password must have at least {PASSWORD_MIN} characters")
+        raise AuthError("auth.err.password_short", min=PASSWORD_MIN)
     if len(password) > PASSWORD_MAX:
-        raise AuthError(f"password must have at most {PASSWORD_MAX} characters")
+        raise AuthError("auth.err.password_long", max=PASSWORD_MAX)
 
 
 # --- the service -----------------------------------------------------------------------------------
@@ -159,7 +157,7 @@ class Accounts:
         check_password_rules(password)
         with self.db.atomic():
             if User.select().where(User.username == username).exists():
-                raise AuthError(f"user {username!r} already exists")
+                raise AuthError("auth.err.exists", username=username)
             user = User.create(
                 username=username,
                 display_name=name,
@@ -177,9 +175,9 @@ class Accounts:
         user = User.get_or_none(User.username == username)
         if user is None or not user.active:
             verify_password(password, _dummy_hash())
-            raise LoginRefused("wrong username or password", locked=False)
+            raise LoginRefused(locked=False)
         if user.locked_until_ms is not None and now < user.locked_until_ms:
-            raise LoginRefused("account locked", locked=True)
+            raise LoginRefused(locked=True)
         if verify_password(password, user.password_hash):
             User.update(failed_attempts=0, locked_until_ms=None).where(User.id == user.id).execute()
             return _principal(user)
@@ -193,8 +191,8 @@ class Accounts:
                     User.id == user.id
                 ).execute()
         if locked:
-            raise LoginRefused("account locked", locked=True)
-        raise LoginRefused("wrong username or password", locked=False)
+            raise LoginRefused(locked=True)
+        raise LoginRefused(locked=False)
 
     def principal(self, username: str) -> Principal | None:
         """The current principal for a session, or None when the account is gone, inactive or locked."""
@@ -214,7 +212,7 @@ class Accounts:
             User.update(failed_attempts=0, locked_until_ms=None).where(User.username == username).execute()
         )
         if not changed:
-            raise AuthError(f"no user {username!r}")
+            raise AuthError("auth.err.no_user", username=username)
 
     def set_password(self, username: str, password: str) -> None:
         check_password_rules(password)
@@ -222,7 +220,7 @@ class Accounts:
             User.update(password_hash=hash_password(password)).where(User.username == username).execute()
         )
         if not changed:
-            raise AuthError(f"no user {username!r}")
+            raise AuthError("auth.err.no_user", username=username)
 
     def list(self) -> list[tuple[Principal, bool]]:
         """Every account with whether it is locked now, by username."""

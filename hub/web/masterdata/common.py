@@ -1,6 +1,7 @@
-"""What every master-data page shares: who may read and change what, and how a change is saved.
+"""What every master-data page shares: what an officer sees, how a change is saved and refused.
 
-Role rules (checked on the server at every click by `guard.guarded_action`, and for scope here):
+Role rules (checked on the server at every click by `guard.guarded_action`; scope is decided by
+`hub.accounts` and enforced again by the master-data service, so a page asks first only to explain):
 - line officers read the data of their own lines and change nothing;
 - area heads read and change their own area (lines, workdays of their lines, inmates, quota levels,
   badges, posts);
@@ -13,23 +14,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 import peewee
 from nicegui import ui
 
-from hub.accounts import Principal, Role
+from hub.accounts import MASTERDATA_EDIT_ROLES, MASTERDATA_READ_ROLES, MASTERDATA_SITE_ROLES, Principal, Role
+from hub.errors import HubError
 from hub.ledger.entries import LedgerError
-from hub.masterdata import service as md
 from hub.masterdata.csv_import import FieldError
+from hub.masterdata.queries import posts_on
+from hub.store.masterdata import Inmate, Line
 from hub.web.masterdata.texts import t
 
 log = logging.getLogger(__name__)
 
-READ_ROLES = frozenset({Role.LINE_OFFICER, Role.AREA_HEAD, Role.LABOR_SECTION})
-EDIT_ROLES = frozenset({Role.AREA_HEAD, Role.LABOR_SECTION})
-LABOR_ONLY = frozenset({Role.LABOR_SECTION})
+# The guards' names for `hub.accounts`' master-data roles.
+READ_ROLES = MASTERDATA_READ_ROLES
+EDIT_ROLES = MASTERDATA_EDIT_ROLES
+LABOR_ONLY = MASTERDATA_SITE_ROLES
 
 TABS = (
     ("md.tab.products", "/masterdata"),
@@ -56,40 +60,18 @@ def read_only_note(who: Principal, lang: str) -> None:
 # --- scope ------------------------------------------------------------------------------------------
 
 
-def visible_lines(who: Principal) -> list[Any]:
-    lines = list(md.Line.select().order_by(md.Line.code))
+def visible_lines(who: Principal) -> list[Line]:
+    lines = list(Line.select().order_by(Line.code))
     return [line for line in lines if who.may_see_line(line.code, line.area)]
 
 
-def visible_inmates(who: Principal, today: date) -> list[Any]:
+def visible_inmates(who: Principal, today: date) -> list[Inmate]:
     """Inmates in the officer's scope: their area's, or (line officers) those posted to their lines."""
-    inmates = list(md.Inmate.select().order_by(md.Inmate.id))
+    inmates = list(Inmate.select().order_by(Inmate.id))
     if who.sees_everything:
         return inmates
-    if who.role is Role.AREA_HEAD:
-        return [i for i in inmates if i.area == who.area]
-    posted = {i for i, a in md.posts_on(today).items() if a.line in who.lines}
-    return [i for i in inmates if i.id in posted]
-
-
-def may_change_area(who: Principal, area: str | None) -> bool:
-    """Whether `who` may change something belonging to `area` (None: site-wide, labor only)."""
-    if who.role is Role.LABOR_SECTION:
-        return True
-    return who.role is Role.AREA_HEAD and area is not None and area == who.area
-
-
-def area_of_line(line: str) -> str | None:
-    row = md.Line.get_or_none(md.Line.code == line)
-    return None if row is None else str(row.area)
-
-
-def area_of_person(person: str) -> str | None:
-    inmate = md.Inmate.get_or_none(md.Inmate.id == person)
-    if inmate is not None:
-        return None if inmate.area is None else str(inmate.area)
-    officer = md.Officer.get_or_none(md.Officer.id == person)
-    return None if officer is None or officer.area is None else str(officer.area)
+    posts = posts_on(today) if who.role is Role.LINE_OFFICER else {}  # only they see by today's posts
+    return [i for i in inmates if who.may_see_inmate(i.area, posts[i.id].line if i.id in posts else None)]
 
 
 def refuse_scope(who: Principal, lang: str, what: str) -> None:
@@ -101,9 +83,11 @@ def refuse_scope(who: Principal, lang: str, what: str) -> None:
 
 
 def problem(lang: str, err: Exception) -> None:
-    """Show why a change was refused, in the officer's words; nothing was saved."""
+    """Show why a change was refused, in the officer's language; nothing was saved."""
     if isinstance(err, FieldError):
         ui.notify(err.text(lang), type="warning")
+    elif isinstance(err, HubError):
+        ui.notify(t("md.err.rejected", lang, reason=err.text(lang)), type="negative")
     else:
         ui.notify(t("md.err.rejected", lang, reason=str(err)), type="negative")
 
@@ -117,7 +101,7 @@ async def save(lang: str, change: Callable[..., Any], *args: Any, **kwargs: Any)
     """
     try:
         change(*args, **kwargs)
-    except (md.MasterDataError, LedgerError) as err:
+    except (HubError, LedgerError) as err:
         problem(lang, err)
         return False
     except peewee.IntegrityError:
@@ -127,9 +111,7 @@ async def save(lang: str, change: Callable[..., Any], *args: Any, **kwargs: Any)
     return True
 
 
-def ms_text(ms: int | None, zone: Any) -> str:
-    from datetime import datetime
-
+def ms_text(ms: int | None, zone: tzinfo) -> str:
     return "" if ms is None else datetime.fromtimestamp(ms / 1000, zone).strftime("%Y-%m-%d %H:%M")
 
 

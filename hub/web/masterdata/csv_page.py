@@ -17,7 +17,9 @@ from hub.accounts import Principal, Role
 from hub.ledger.entries import LedgerError
 from hub.masterdata import csv_import
 from hub.masterdata import service as md
+from hub.masterdata.checks import MasterDataError
 from hub.store.db import write_transaction
+from hub.store.masterdata import Area, Inmate, Step
 from hub.web import guard
 from hub.web.context import WebContext
 from hub.web.masterdata.common import EDIT_ROLES, LABOR_ONLY, problem, table, tabs
@@ -34,12 +36,12 @@ def check_file(kind: str, data: bytes, who: Principal) -> csv_import.CsvResult[A
     if kind == INMATES:
         return csv_import.parse_inmates(
             data,
-            existing_ids={i.id for i in md.Inmate.select(md.Inmate.id)},
-            areas={a.code for a in md.Area.select(md.Area.code)},
+            existing_ids={i.id for i in Inmate.select(Inmate.id)},
+            areas={a.code for a in Area.select(Area.code)},
             allowed_area=None if who.role is Role.LABOR_SECTION else (who.area or ""),
         )
     return csv_import.parse_standard_times(
-        data, steps={(s.product, s.code) for s in md.Step.select(md.Step.product, md.Step.code)}
+        data, steps={(s.product, s.code) for s in Step.select(Step.product, Step.code)}
     )
 
 
@@ -54,7 +56,7 @@ def apply_file(
         for _, row in result.rows:
             if kind == INMATES:
                 store.add_inmate(
-                    who.username,
+                    who,
                     row.id,
                     number=row.number,
                     name=row.name,
@@ -63,7 +65,7 @@ def apply_file(
                 )
             else:
                 store.set_standard_time(
-                    who.username,
+                    who,
                     row.product,
                     row.step,
                     row.seconds,
@@ -152,7 +154,7 @@ def register_masterdata_import(ctx: WebContext, store: md.MasterData) -> None:
                 return
             try:
                 result = await run.io_bound(apply_file, store, ctx.db, state.kind, state.data, actor)
-            except (md.MasterDataError, LedgerError) as err:
+            except (MasterDataError, LedgerError) as err:
                 problem(lang, err)
                 return
             if result is None:  # shutting down

@@ -26,16 +26,17 @@ from typing import Any
 
 from nicegui import ui
 
-from hub.accounts import Principal, Role
+from hub.accounts import SITE_WIDE_ROLES, Principal, Role
 from hub.masterdata import csv_import as check
 from hub.masterdata import service as md
+from hub.masterdata.checks import OFFICER_ROLES
+from hub.masterdata.queries import active_badges, area_of_line
+from hub.store.masterdata import Area, Badge, Inmate, Line, Officer
 from hub.web import guard
 from hub.web.context import WebContext
 from hub.web.masterdata.common import (
     EDIT_ROLES,
     READ_ROLES,
-    area_of_line,
-    may_change_area,
     problem,
     read_only_note,
     refuse_scope,
@@ -46,34 +47,15 @@ from hub.web.masterdata.common import (
 from hub.web.masterdata.texts import t
 
 TITLE_OFFICERS = "md.title.officers"
-ROLE_KEYS = {
-    "line_officer": "md.role.line_officer",
-    "area_head": "md.role.area_head",
-    "labor_section": "md.role.labor_section",
-    "admin": "md.role.admin",
-}
-SITE_WIDE = ("labor_section", "admin")
+ROLE_KEYS = {role.value: f"md.role.{role.value}" for role in Role}
 
 
-# --- scope (pure over the rows) ---------------------------------------------------------------------
+# --- scope (`hub.accounts` over the rows) ------------------------------------------------------------
 
 
-def visible_officers(who: Principal) -> list[Any]:
-    """Officers `who` may read: all (labor section), their area's (area head), their lines' (line officer)."""
-    officers = list(md.Officer.select().order_by(md.Officer.id))
-    if who.sees_everything:
-        return officers
-    if who.role is Role.AREA_HEAD:
-        return [o for o in officers if who.area is not None and o.area == who.area]
-    return [o for o in officers if o.line is not None and o.line in who.lines]
-
-
-def may_manage(who: Principal, role: str, area: str | None) -> bool:
-    """Whether `who` may add or correct an officer who has (or after the change will have) `role` in
-    `area`: the labor section any; an area head only a line officer of their own area."""
-    if who.role is Role.LABOR_SECTION:
-        return True
-    return who.role is Role.AREA_HEAD and role == "line_officer" and area is not None and area == who.area
+def visible_officers(who: Principal) -> list[Officer]:
+    """Officers `who` may read (`Principal.may_see_officer`)."""
+    return [o for o in Officer.select().order_by(Officer.id) if who.may_see_officer(o.area, o.line)]
 
 
 def entered(name: Any, role: Any, area: Any, line: Any) -> tuple[str, str, str | None, str | None]:
@@ -85,15 +67,15 @@ def entered(name: Any, role: Any, area: Any, line: Any) -> tuple[str, str, str |
 
 
 def role_choice(value: Any) -> str:
-    if value not in md.OFFICER_ROLES:
+    if value not in OFFICER_ROLES:
         raise check.FieldError("md.err.required", field="md.f.role")
     return str(value)
 
 
 def placement(role: str, area: str | None, line: str | None) -> tuple[str | None, str | None]:
-    """`md.officer_placement` told in the officer's words before saving (the store checks it again)."""
+    """`officer_placement` told in the officer's words before saving (the store checks it again)."""
     if line:
-        if role != "line_officer":
+        if role != Role.LINE_OFFICER:
             raise check.FieldError("md.err.officer_line")
         line_area = area_of_line(line)
         if line_area is None:
@@ -101,9 +83,9 @@ def placement(role: str, area: str | None, line: str | None) -> tuple[str | None
         if area and area != line_area:
             raise check.FieldError("md.err.line_area", line=line, area=line_area)
         return line_area, line
-    if role == "line_officer":
+    if role == Role.LINE_OFFICER:
         raise check.FieldError("md.err.required", field="md.f.line")
-    if role in SITE_WIDE:
+    if role in SITE_WIDE_ROLES:
         if area:
             raise check.FieldError("md.err.officer_site_wide")
         return None, None
@@ -125,7 +107,7 @@ def register_masterdata_officers(ctx: WebContext, store: md.MasterData) -> None:
 
         @ui.refreshable
         def listing() -> None:
-            badges = md.active_badges()
+            badges = active_badges()
             ui.label(t("md.officers", lang)).classes("text-h6")
             table(
                 "md-officers",
@@ -166,17 +148,17 @@ class _OfficerForms:
         self.roles = {
             r: t(key, lang)
             for r, key in ROLE_KEYS.items()
-            if who.role is Role.LABOR_SECTION or r == "line_officer"
+            if who.role is Role.LABOR_SECTION or r == Role.LINE_OFFICER
         }
         self.areas = {
             a.code: f"{a.code} {a.name}"
-            for a in md.Area.select().order_by(md.Area.code)
-            if may_change_area(who, a.code)
+            for a in Area.select().order_by(Area.code)
+            if who.may_change_area(a.code)
         }
         self.lines = {
             x.code: f"{x.code} {x.name}"
-            for x in md.Line.select().order_by(md.Line.code)
-            if may_change_area(who, x.area)
+            for x in Line.select().order_by(Line.code)
+            if who.may_change_area(x.area)
         }
         self.selects: list[tuple[ui.select, Callable[[], dict[str, str]]]] = []
 
@@ -214,9 +196,9 @@ class _OfficerForms:
         line.mark(f"{prefix}-line")
 
         def role_changed(event: Any) -> None:
-            if event.value != "line_officer":
+            if event.value != Role.LINE_OFFICER:
                 line.set_value(None)
-            if event.value in SITE_WIDE:
+            if event.value in SITE_WIDE_ROLES:
                 area.set_value(None)
 
         def line_changed(event: Any) -> None:
@@ -235,7 +217,7 @@ class _OfficerForms:
             ident = ui.input(t("md.f.officer_id", lang)).mark("officer-id")
             name = ui.input(t("md.f.name", lang)).mark("officer-name")
             role, area, line = self._placement_inputs("officer")
-            role.set_value("line_officer")
+            role.set_value(Role.LINE_OFFICER.value)
 
             async def add(actor: Principal) -> None:
                 try:
@@ -244,19 +226,19 @@ class _OfficerForms:
                 except check.FieldError as err:
                     problem(lang, err)
                     return
-                if not may_manage(actor, officer_role, officer_area):
+                if not actor.may_manage_officer(officer_role, officer_area):
                     refuse_scope(actor, lang, f"officer.add {officer}")
                     return
                 if (
-                    md.Officer.get_or_none(md.Officer.id == officer) is not None
-                    or md.Inmate.get_or_none(md.Inmate.id == officer) is not None
+                    Officer.get_or_none(Officer.id == officer) is not None
+                    or Inmate.get_or_none(Inmate.id == officer) is not None
                 ):
                     problem(lang, check.FieldError("md.err.exists", value=officer))
                     return
                 if await save(
                     lang,
                     self.store.add_officer,
-                    actor.username,
+                    actor,
                     officer,
                     name=officer_name,
                     role=officer_role,
@@ -271,12 +253,14 @@ class _OfficerForms:
         lang = self.lang
         ui.label(t("md.update_officer", lang)).classes("text-h6")
         with ui.row().classes("items-end"):
-            which = self._officer_select("edit-officer", lambda o: may_manage(self.who, o.role, o.area))
+            which = self._officer_select(
+                "edit-officer", lambda o: self.who.may_manage_officer(o.role, o.area)
+            )
             name = ui.input(t("md.f.name", lang)).mark("edit-name")
             role, area, line = self._placement_inputs("edit")
 
             def chosen(event: Any) -> None:
-                row = None if event.value is None else md.Officer.get_or_none(md.Officer.id == event.value)
+                row = None if event.value is None else Officer.get_or_none(Officer.id == event.value)
                 if row is None:
                     return
                 name.set_value(row.name)
@@ -293,13 +277,13 @@ class _OfficerForms:
                 except check.FieldError as err:
                     problem(lang, err)
                     return
-                row = md.Officer.get_or_none(md.Officer.id == officer)
+                row = Officer.get_or_none(Officer.id == officer)
                 if row is None:
                     problem(lang, check.FieldError("md.err.unknown", field="md.f.officer", value=officer))
                     return
                 # Both the officer as they are and as they would be must be in the actor's scope.
-                before_ok = may_manage(actor, row.role, row.area)
-                if not (before_ok and may_manage(actor, officer_role, officer_area)):
+                before_ok = actor.may_manage_officer(row.role, row.area)
+                if not (before_ok and actor.may_manage_officer(officer_role, officer_area)):
                     refuse_scope(actor, lang, f"officer.update {officer}")
                     return
                 if (officer_name, officer_role, officer_area, officer_line) == (
@@ -313,7 +297,7 @@ class _OfficerForms:
                 if await save(
                     lang,
                     self.store.update_officer,
-                    actor.username,
+                    actor,
                     officer,
                     name=officer_name,
                     role=officer_role,
@@ -329,7 +313,7 @@ class _OfficerForms:
         ui.label(t("md.officer_badges", lang)).classes("text-h6")
         with ui.row().classes("items-end"):
             # Badges follow the badges page's rule: the officers of the area one may change.
-            holder = self._officer_select("badge-officer", lambda o: may_change_area(self.who, o.area))
+            holder = self._officer_select("badge-officer", lambda o: self.who.may_change_area(o.area))
             badge = ui.input(t("md.f.badge", lang)).mark("officer-badge-id")
 
             async def issue(actor: Principal) -> None:
@@ -339,14 +323,14 @@ class _OfficerForms:
                 except check.FieldError as err:
                     problem(lang, err)
                     return
-                row = md.Officer.get_or_none(md.Officer.id == officer)
+                row = Officer.get_or_none(Officer.id == officer)
                 if row is None:
                     problem(lang, check.FieldError("md.err.unknown", field="md.f.officer", value=officer))
                     return
-                if not may_change_area(actor, row.area):
+                if not actor.may_change_area(row.area):
                     refuse_scope(actor, lang, f"badge.issue {badge_id}")
                     return
-                if await save(lang, self.store.issue_badge, actor.username, badge_id, officer):
+                if await save(lang, self.store.issue_badge, actor, badge_id, officer):
                     self._saved()
 
             self._button("md.issue_badge", "officer-badge-issue", issue)
@@ -361,15 +345,15 @@ class _OfficerForms:
                 except check.FieldError as err:
                     problem(lang, err)
                     return
-                found = md.Badge.get_or_none((md.Badge.badge == badge_id) & md.Badge.revoked_ms.is_null())
-                row = None if found is None else md.Officer.get_or_none(md.Officer.id == found.person)
+                found = Badge.get_or_none((Badge.badge == badge_id) & Badge.revoked_ms.is_null())
+                row = None if found is None else Officer.get_or_none(Officer.id == found.person)
                 if row is None:  # inmates' badges are revoked on the badges page
                     problem(lang, check.FieldError("md.err.not_officer_badge", value=badge_id))
                     return
-                if not may_change_area(actor, row.area):
+                if not actor.may_change_area(row.area):
                     refuse_scope(actor, lang, f"badge.revoke {badge_id}")
                     return
-                if await save(lang, self.store.revoke_badge, actor.username, badge_id, reason=why):
+                if await save(lang, self.store.revoke_badge, actor, badge_id, reason=why):
                     self._saved()
 
             self._button("md.revoke_badge", "officer-badge-revoke", revoke)

@@ -16,6 +16,10 @@ from nicegui import ui
 from hub.accounts import Principal
 from hub.masterdata import csv_import as check
 from hub.masterdata import service as md
+from hub.masterdata.queries import area_of_line, step_names
+from hub.review import lock
+from hub.store.masterdata import Area, Line, Product, RuleSetVersion, StandardTime, Step, Workday
+from hub.store.review import Adjustment, MonthApproval, PublishedWeek, WeekSignoff
 from hub.web import guard
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
@@ -23,8 +27,6 @@ from hub.web.masterdata.common import (
     EDIT_ROLES,
     LABOR_ONLY,
     READ_ROLES,
-    area_of_line,
-    may_change_area,
     ms_text,
     problem,
     read_only_note,
@@ -34,10 +36,14 @@ from hub.web.masterdata.common import (
     tabs,
     visible_lines,
 )
+from hub.web.masterdata.csv_page import register_masterdata_import
+from hub.web.masterdata.officers import register_masterdata_officers
+from hub.web.masterdata.people import register_masterdata_people
 from hub.web.masterdata.steps import step_forms
 from hub.web.masterdata.texts import t
 
 NAV_KEY = "md.nav"
+LOCK_TABLES = (WeekSignoff, PublishedWeek, MonthApproval, Adjustment)  # what hub.review.lock reads
 TITLE_PRODUCTS = "md.title.products"
 TITLE_LINES = "md.title.lines"
 WORKDAYS_BACK_DAYS = 7
@@ -51,15 +57,17 @@ def masterdata_of(ctx: WebContext, data: md.MasterData | None = None) -> md.Mast
     found = getattr(ctx, "masterdata", None)
     if isinstance(found, md.MasterData):
         return found
-    return md.MasterData(ctx.db, record_act=ctx.record_act, clock_ms=ctx.clock)
+    db = ctx.db
+    return md.MasterData(
+        db,
+        month_locked=lock.month_locked(db),
+        record_act=ctx.record_act,
+        clock_ms=ctx.clock,
+    )
 
 
 def register_masterdata(context: WebContext, data: md.MasterData | None = None) -> None:
     """Mount every master-data page under /masterdata (pass the hub's `MasterData` as `data`)."""
-    from hub.web.masterdata.csv_page import register_masterdata_import
-    from hub.web.masterdata.officers import register_masterdata_officers
-    from hub.web.masterdata.people import register_masterdata_people
-
     store = masterdata_of(context, data)
     add_nav(NAV_KEY, "/masterdata", READ_ROLES)
     _register_products(context, store)
@@ -83,19 +91,19 @@ def _register_products(ctx: WebContext, store: md.MasterData) -> None:
         def listing() -> None:
             ui.label(t("md.products", lang)).classes("text-h6")
             steps: dict[str, list[str]] = {}
-            for s in md.Step.select().order_by(md.Step.product, md.Step.position):
+            for s in Step.select().order_by(Step.product, Step.position):
                 steps.setdefault(s.product, []).append(f"{s.code} {s.name}")
             table(
                 "md-products",
                 [("code", "md.f.code"), ("name", "md.f.name"), ("steps", "md.f.step")],
                 [
                     {"code": p.code, "name": p.name, "steps": " / ".join(steps.get(p.code, []))}
-                    for p in md.Product.select().order_by(md.Product.code)
+                    for p in Product.select().order_by(Product.code)
                 ],
                 lang,
             )
             ui.label(t("md.standard_times", lang)).classes("text-h6")
-            names = md.step_names()
+            names = step_names()
             table(
                 "md-standard-times",
                 [
@@ -115,8 +123,8 @@ def _register_products(ctx: WebContext, store: md.MasterData) -> None:
                         "reason": s.reason,
                         "created": ms_text(s.created_ms, ctx.zone),
                     }
-                    for s in md.StandardTime.select().order_by(
-                        md.StandardTime.product, md.StandardTime.step, md.StandardTime.valid_from.desc()
+                    for s in StandardTime.select().order_by(
+                        StandardTime.product, StandardTime.step, StandardTime.valid_from.desc()
                     )
                 ],
                 lang,
@@ -137,7 +145,7 @@ def _register_products(ctx: WebContext, store: md.MasterData) -> None:
                         "parameters": r.parameters,
                         "reason": r.reason,
                     }
-                    for r in md.RuleSetVersion.select().order_by(md.RuleSetVersion.valid_from)
+                    for r in RuleSetVersion.select().order_by(RuleSetVersion.valid_from)
                 ],
                 lang,
             )
@@ -152,7 +160,7 @@ def _register_products(ctx: WebContext, store: md.MasterData) -> None:
 
 def _standard_time_form(ctx: WebContext, store: md.MasterData, lang: str, refresh: object) -> None:
     ui.label(t("md.set_time", lang)).classes("text-h6")
-    products = {p.code: f"{p.code} {p.name}" for p in md.Product.select().order_by(md.Product.code)}
+    products = {p.code: f"{p.code} {p.name}" for p in Product.select().order_by(Product.code)}
     with ui.row().classes("items-end"):
         product = ui.select(products, label=t("md.f.product", lang)).classes("w-48").mark("st-product")
         step = ui.input(t("md.f.step", lang)).mark("st-step")
@@ -173,7 +181,7 @@ def _standard_time_form(ctx: WebContext, store: md.MasterData, lang: str, refres
             if await save(
                 lang,
                 store.set_standard_time,
-                who.username,
+                who,
                 product_code,
                 step_code,
                 value,
@@ -206,13 +214,13 @@ def _product_form(ctx: WebContext, store: md.MasterData, lang: str, refresh: obj
         except check.FieldError as err:
             problem(lang, err)
             return
-        if md.Product.get_or_none(md.Product.code == product_code) is not None:
+        if Product.get_or_none(Product.code == product_code) is not None:
             problem(lang, check.FieldError("md.err.exists", value=product_code))
             return
         if await save(
             lang,
             store.add_product,
-            who.username,
+            who,
             product_code,
             product_name,
             parsed,
@@ -270,13 +278,13 @@ def _rule_set_form(ctx: WebContext, store: md.MasterData, lang: str, refresh: ob
         except check.FieldError as err:
             problem(lang, err)
             return
-        if md.RuleSetVersion.get_or_none(md.RuleSetVersion.version == name) is not None:
+        if RuleSetVersion.get_or_none(RuleSetVersion.version == name) is not None:
             problem(lang, check.FieldError("md.err.exists", value=name))
             return
         if await save(
             lang,
             store.add_rule_set_version,
-            who.username,
+            who,
             name,
             valid_from=(month.value or "").strip(),
             parameters=values,
@@ -310,7 +318,7 @@ def _register_lines(ctx: WebContext, store: md.MasterData) -> None:
                 [("code", "md.f.code"), ("name", "md.f.name")],
                 [
                     {"code": a.code, "name": a.name}
-                    for a in md.Area.select().order_by(md.Area.code)
+                    for a in Area.select().order_by(Area.code)
                     if who.sees_everything or a.code in areas or a.code == who.area
                 ],
                 lang,
@@ -343,15 +351,15 @@ def _register_lines(ctx: WebContext, store: md.MasterData) -> None:
                 today - timedelta(days=WORKDAYS_BACK_DAYS),
                 today + timedelta(days=WORKDAYS_AHEAD_DAYS),
             )
-            query = md.Workday.select().where(
-                (md.Workday.day >= first.isoformat()) & (md.Workday.day <= last.isoformat())
+            query = Workday.select().where(
+                (Workday.day >= first.isoformat()) & (Workday.day <= last.isoformat())
             )
             table(
                 "md-workdays",
                 [("day", "md.f.day"), ("line", "md.f.line")],
                 [
                     {"day": w.day, "line": w.line or t("md.f.site_wide", lang)}
-                    for w in query.order_by(md.Workday.day, md.Workday.line)
+                    for w in query.order_by(Workday.day, Workday.line)
                     if w.line is None or w.line in codes
                 ],
                 lang,
@@ -377,10 +385,10 @@ def _area_form(ctx: WebContext, store: md.MasterData, lang: str, refresh: object
             except check.FieldError as err:
                 problem(lang, err)
                 return
-            if md.Area.get_or_none(md.Area.code == area) is not None:
+            if Area.get_or_none(Area.code == area) is not None:
                 problem(lang, check.FieldError("md.err.exists", value=area))
                 return
-            if await save(lang, store.add_area, who.username, area, area_name):
+            if await save(lang, store.add_area, who, area, area_name):
                 refresh()  # type: ignore[operator]
 
         ui.button(t("md.add_area", lang), on_click=guard.guarded_action(ctx, LABOR_ONLY, submit)).mark(
@@ -389,8 +397,8 @@ def _area_form(ctx: WebContext, store: md.MasterData, lang: str, refresh: object
 
 
 def _line_forms(ctx: WebContext, store: md.MasterData, who: Principal, lang: str, refresh: object) -> None:
-    areas = {a.code: a.name for a in md.Area.select().order_by(md.Area.code) if may_change_area(who, a.code)}
-    products = {p.code: p.code for p in md.Product.select().order_by(md.Product.code)}
+    areas = {a.code: a.name for a in Area.select().order_by(Area.code) if who.may_change_area(a.code)}
+    products = {p.code: p.code for p in Product.select().order_by(Product.code)}
     ui.label(t("md.add_line", lang)).classes("text-h6")
     with ui.row().classes("items-end"):
         code = ui.input(t("md.f.code", lang)).mark("line-code")
@@ -408,16 +416,16 @@ def _line_forms(ctx: WebContext, store: md.MasterData, who: Principal, lang: str
             except check.FieldError as err:
                 problem(lang, err)
                 return
-            if not may_change_area(actor, area_code):
+            if not actor.may_change_area(area_code):
                 refuse_scope(actor, lang, f"line.add {line}")
                 return
-            if md.Line.get_or_none(md.Line.code == line) is not None:
+            if Line.get_or_none(Line.code == line) is not None:
                 problem(lang, check.FieldError("md.err.exists", value=line))
                 return
             if await save(
                 lang,
                 store.add_line,
-                actor.username,
+                actor,
                 line,
                 line_name,
                 area=area_code,
@@ -442,10 +450,10 @@ def _line_forms(ctx: WebContext, store: md.MasterData, who: Principal, lang: str
             except check.FieldError as err:
                 problem(lang, err)
                 return
-            if not may_change_area(actor, area_of_line(line)):
+            if not actor.may_change_area(area_of_line(line)):
                 refuse_scope(actor, lang, f"line.update {line}")
                 return
-            if await save(lang, store.update_line, actor.username, line, shift_minutes=minutes):
+            if await save(lang, store.update_line, actor, line, shift_minutes=minutes):
                 refresh()  # type: ignore[operator]
 
         ui.button(t("md.update_line", lang), on_click=guard.guarded_action(ctx, EDIT_ROLES, update)).mark(
@@ -473,11 +481,11 @@ def _workday_form(ctx: WebContext, store: md.MasterData, who: Principal, lang: s
             if target is not None and area is None:
                 problem(lang, check.FieldError("md.err.unknown", field="md.f.line", value=target))
                 return
-            if not may_change_area(actor, area):
+            if not actor.may_change_area(area):
                 refuse_scope(actor, lang, f"workday {target or '*'}")
                 return
             method = store.add_workdays if add else store.remove_workdays
-            if await save(lang, method, actor.username, [when], line=target):
+            if await save(lang, method, actor, [when], line=target):
                 refresh()  # type: ignore[operator]
 
         async def add(actor: Principal) -> None:

@@ -16,15 +16,16 @@ from nicegui import ui
 from hub.accounts import Principal
 from hub.masterdata import badge_sheet
 from hub.masterdata import csv_import as check
+from hub.masterdata import queries as md_queries
 from hub.masterdata import service as md
+from hub.masterdata.queries import area_of_line, area_of_person, step_names
+from hub.store.ledger import LedgerEntry
+from hub.store.masterdata import Area, Assignment, Badge, Inmate, Officer, Step
 from hub.web import guard
 from hub.web.context import WebContext
 from hub.web.masterdata.common import (
     EDIT_ROLES,
     READ_ROLES,
-    area_of_line,
-    area_of_person,
-    may_change_area,
     ms_text,
     problem,
     read_only_note,
@@ -58,8 +59,6 @@ def quota_history(ctx: WebContext, inmates: set[str]) -> list[dict[str, Any]]:
     """Each recorded change of a personal quota level, newest first, from the ledger."""
     if ctx.ledger is None:
         return []
-    from hub.ledger.entries import LedgerEntry
-
     query = (
         LedgerEntry.select()
         .where(LedgerEntry.action == QUOTA_ACTION)
@@ -135,9 +134,7 @@ def _register_inmates(ctx: WebContext, store: md.MasterData) -> None:
 
 def _inmate_forms(ctx: WebContext, store: md.MasterData, who: Principal, lang: str, refresh: Any) -> None:
     areas = {
-        a.code: f"{a.code} {a.name}"
-        for a in md.Area.select().order_by(md.Area.code)
-        if may_change_area(who, a.code)
+        a.code: f"{a.code} {a.name}" for a in Area.select().order_by(Area.code) if who.may_change_area(a.code)
     }
     ui.label(t("md.add_inmate", lang)).classes("text-h6")
     with ui.row().classes("items-end"):
@@ -157,16 +154,16 @@ def _inmate_forms(ctx: WebContext, store: md.MasterData, who: Principal, lang: s
             except check.FieldError as err:
                 problem(lang, err)
                 return
-            if not may_change_area(actor, area_code):
+            if not actor.may_change_area(area_code):
                 refuse_scope(actor, lang, f"inmate.add {inmate}")
                 return
-            if md.Inmate.get_or_none(md.Inmate.id == inmate) is not None:
+            if Inmate.get_or_none(Inmate.id == inmate) is not None:
                 problem(lang, check.FieldError("md.err.exists", value=inmate))
                 return
             if await save(
                 lang,
                 store.add_inmate,
-                actor.username,
+                actor,
                 inmate,
                 number=number_text,
                 name=name_text,
@@ -192,14 +189,14 @@ def _inmate_forms(ctx: WebContext, store: md.MasterData, who: Principal, lang: s
             except check.FieldError as err:
                 problem(lang, err)
                 return
-            row = md.Inmate.get_or_none(md.Inmate.id == inmate)
+            row = Inmate.get_or_none(Inmate.id == inmate)
             if row is None:
                 problem(lang, check.FieldError("md.err.unknown", field="md.f.inmate_id", value=inmate))
                 return
-            if not may_change_area(actor, row.area):
+            if not actor.may_change_area(row.area):
                 refuse_scope(actor, lang, f"inmate.quota_pct {inmate}")
                 return
-            if await save(lang, store.set_quota_pct, actor.username, inmate, level, reason=why):
+            if await save(lang, store.set_quota_pct, actor, inmate, level, reason=why):
                 refresh()
 
         ui.button(t("md.set_quota", lang), on_click=guard.guarded_action(ctx, EDIT_ROLES, set_level)).mark(
@@ -211,17 +208,17 @@ def _inmate_forms(ctx: WebContext, store: md.MasterData, who: Principal, lang: s
 
 
 def _visible_badges(who: Principal, ctx: WebContext) -> list[Any]:
-    badges = list(md.Badge.select().order_by(md.Badge.badge))
+    badges = list(Badge.select().order_by(Badge.badge))
     if who.sees_everything:
         return badges
     inmates = {i.id for i in visible_inmates(who, ctx.today())}
-    officers = {o.id for o in md.Officer.select() if who.area is not None and o.area == who.area}
+    officers = {o.id for o in Officer.select() if who.area is not None and o.area == who.area}
     return [b for b in badges if b.person in inmates or b.person in officers]
 
 
 def sheet_cards(who: Principal, ctx: WebContext) -> list[badge_sheet.BadgeCard]:
     """One card per active badge the officer may see, in badge order."""
-    people = md.people()
+    people = md_queries.people()
     rows = []
     for b in _visible_badges(who, ctx):
         if b.revoked_ms is not None:
@@ -241,7 +238,7 @@ def _register_badges(ctx: WebContext, store: md.MasterData) -> None:
 
         @ui.refreshable
         def listing() -> None:
-            people = md.people()
+            people = md_queries.people()
             table(
                 "md-badges",
                 [
@@ -278,10 +275,10 @@ def _register_badges(ctx: WebContext, store: md.MasterData) -> None:
                 except check.FieldError as err:
                     problem(lang, err)
                     return
-                if not may_change_area(actor, area_of_person(person_id)):
+                if not actor.may_change_area(area_of_person(person_id)):
                     refuse_scope(actor, lang, f"badge.issue {badge_id}")
                     return
-                if await save(lang, store.issue_badge, actor.username, badge_id, person_id):
+                if await save(lang, store.issue_badge, actor, badge_id, person_id):
                     listing.refresh()
 
             ui.button(t("md.issue_badge", lang), on_click=guard.guarded_action(ctx, EDIT_ROLES, issue)).mark(
@@ -298,11 +295,11 @@ def _register_badges(ctx: WebContext, store: md.MasterData) -> None:
                 except check.FieldError as err:
                     problem(lang, err)
                     return
-                row = md.Badge.get_or_none(md.Badge.badge == badge_id)
-                if row is not None and not may_change_area(actor, area_of_person(row.person)):
+                row = Badge.get_or_none(Badge.badge == badge_id)
+                if row is not None and not actor.may_change_area(area_of_person(row.person)):
                     refuse_scope(actor, lang, f"badge.revoke {badge_id}")
                     return
-                if await save(lang, store.revoke_badge, actor.username, badge_id, reason=why):
+                if await save(lang, store.revoke_badge, actor, badge_id, reason=why):
                     listing.refresh()
 
             ui.button(
@@ -347,7 +344,7 @@ def _register_assignments(ctx: WebContext, store: md.MasterData) -> None:
         @ui.refreshable
         def listing() -> None:
             lines = {x.code for x in visible_lines(who)}
-            names = md.step_names()
+            names = step_names()
             table(
                 "md-assignments",
                 [
@@ -367,7 +364,7 @@ def _register_assignments(ctx: WebContext, store: md.MasterData) -> None:
                         "valid_from": a.valid_from,
                         "valid_to": a.valid_to or t("md.open_ended", lang),
                     }
-                    for a in md.Assignment.select().order_by(md.Assignment.inmate, md.Assignment.id.desc())
+                    for a in Assignment.select().order_by(Assignment.inmate, Assignment.id.desc())
                     if a.line in lines
                 ],
                 lang,
@@ -379,8 +376,8 @@ def _register_assignments(ctx: WebContext, store: md.MasterData) -> None:
 
 
 def _assignment_forms(ctx: WebContext, store: md.MasterData, who: Principal, lang: str, refresh: Any) -> None:
-    lines = {x.code: f"{x.code} {x.name}" for x in visible_lines(who) if may_change_area(who, x.area)}
-    steps = {f"{s.product}/{s.code}": f"{s.product}/{s.code} {s.name}" for s in md.Step.select()}
+    lines = {x.code: f"{x.code} {x.name}" for x in visible_lines(who) if who.may_change_area(x.area)}
+    steps = {f"{s.product}/{s.code}": f"{s.product}/{s.code} {s.name}" for s in Step.select()}
     ui.label(t("md.assign", lang)).classes("text-h6")
     with ui.row().classes("items-end"):
         inmate_in = ui.input(t("md.f.inmate_id", lang)).mark("assign-inmate")
@@ -401,13 +398,13 @@ def _assignment_forms(ctx: WebContext, store: md.MasterData, who: Principal, lan
             except check.FieldError as err:
                 problem(lang, err)
                 return
-            if not may_change_area(actor, area_of_line(line)):
+            if not actor.may_change_area(area_of_line(line)):
                 refuse_scope(actor, lang, f"assignment.add {inmate}")
                 return
             if await save(
                 lang,
                 store.assign,
-                actor.username,
+                actor,
                 inmate,
                 line=line,
                 product=product,
@@ -434,14 +431,14 @@ def _assignment_forms(ctx: WebContext, store: md.MasterData, who: Principal, lan
             except check.FieldError as err:
                 problem(lang, err)
                 return
-            row = md.Assignment.get_or_none(md.Assignment.id == int(text))
+            row = Assignment.get_or_none(Assignment.id == int(text))
             if row is None:
                 problem(lang, check.FieldError("md.err.unknown", field="md.f.assignment", value=text))
                 return
-            if not may_change_area(actor, area_of_line(row.line)):
+            if not actor.may_change_area(area_of_line(row.line)):
                 refuse_scope(actor, lang, f"assignment.end {text}")
                 return
-            if await save(lang, store.end_assignment, actor.username, int(text), last):
+            if await save(lang, store.end_assignment, actor, int(text), last):
                 refresh()
 
         ui.button(t("md.end_assignment", lang), on_click=guard.guarded_action(ctx, EDIT_ROLES, end)).mark(

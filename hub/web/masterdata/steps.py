@@ -16,6 +16,8 @@ from nicegui import ui
 from hub.accounts import Principal
 from hub.masterdata import csv_import as check
 from hub.masterdata import service as md
+from hub.masterdata.queries import steps_of
+from hub.store.masterdata import Product, Step
 from hub.web import guard
 from hub.web.context import WebContext
 from hub.web.masterdata.common import LABOR_ONLY, problem, save
@@ -27,17 +29,17 @@ _SEP = "/"  # product/step in the rename choice; codes typed on these pages cann
 
 def step_forms(ctx: WebContext, store: md.MasterData, lang: str, refresh: Callable[[], Any]) -> None:
     """The add-step and rename-step forms (shown to the labor section; every click is checked again)."""
-    products = {p.code: f"{p.code} {p.name}" for p in md.Product.select().order_by(md.Product.code)}
+    products = {p.code: f"{p.code} {p.name}" for p in Product.select().order_by(Product.code)}
 
     def positions(product: str | None) -> dict[str, str]:
         after = {
-            s.code: t("md.f.after_step", lang, step=f"{s.code} {s.name}") for s in md.steps_of(product or "")
+            s.code: t("md.f.after_step", lang, step=f"{s.code} {s.name}") for s in steps_of(product or "")
         }
         return {LAST: t("md.f.last", lang), **after}
 
     def all_steps() -> dict[str, str]:
-        names = {p.code: p.name for p in md.Product.select()}
-        query = md.Step.select().order_by(md.Step.product, md.Step.position)
+        names = {p.code: p.name for p in Product.select()}
+        query = Step.select().order_by(Step.product, Step.position)
         return {
             f"{s.product}{_SEP}{s.code}": f"{s.product} {names.get(s.product, '')} · {s.code} {s.name}"
             for s in query
@@ -79,13 +81,13 @@ def step_forms(ctx: WebContext, store: md.MasterData, lang: str, refresh: Callab
         except check.FieldError as err:
             problem(lang, err)
             return
-        if md.Step.get_or_none((md.Step.product == product_code) & (md.Step.code == step_code)) is not None:
+        if Step.get_or_none((Step.product == product_code) & (Step.code == step_code)) is not None:
             problem(lang, check.FieldError("md.err.exists", value=step_code))
             return
         if await save(
             lang,
             store.add_step,
-            who.username,
+            who,
             product_code,
             step_code,
             step_name,
@@ -106,11 +108,11 @@ def step_forms(ctx: WebContext, store: md.MasterData, lang: str, refresh: Callab
             problem(lang, err)
             return
         product_code, _, step_code = chosen.partition(_SEP)
-        row = md.Step.get_or_none((md.Step.product == product_code) & (md.Step.code == step_code))
+        row = Step.get_or_none((Step.product == product_code) & (Step.code == step_code))
         if row is not None and row.name == step_name:
             ui.notify(t("md.unchanged", lang), type="info")
             return
-        if await save(lang, store.rename_step, who.username, product_code, step_code, step_name):
+        if await save(lang, store.rename_step, who, product_code, step_code, step_name):
             saved()
 
     add_button.on_click(guard.guarded_action(ctx, LABOR_ONLY, add))

@@ -21,11 +21,11 @@ from hub.engine.compute import MonthIndex
 from hub.engine.errors import EngineError
 from hub.engine.explain import explain_daily
 from hub.engine.model import Month
-from hub.masterdata import service as md
 from hub.results import worker as rs
 from hub.results.facts import HUB_CORRECTABLE
 from hub.results.inputs import month_input
 from hub.review import corrections as cx
+from hub.store import masterdata as md_tables
 from hub.store import review as review_tables
 from hub.store.results import DiscrepancyFlag
 from hub.web import guard
@@ -96,7 +96,7 @@ def register_review(context: WebContext, desk: cx.Corrections | None = None) -> 
 
 
 def _visible_lines(who: Principal) -> dict[str, str]:
-    lines = md.Line.select().order_by(md.Line.code)
+    lines = md_tables.Line.select().order_by(md_tables.Line.code)
     return {x.code: f"{x.name} ({x.code})" for x in lines if who.may_see_line(x.code, x.area)}
 
 
@@ -131,7 +131,7 @@ class _LineDay:
 
     def _sections(self) -> None:
         records = self._records()
-        names = {i.id: i.name for i in md.Inmate.select(md.Inmate.id, md.Inmate.name)}
+        names = {i.id: i.name for i in md_tables.Inmate.select(md_tables.Inmate.id, md_tables.Inmate.name)}
         self._records_section(records)
         self._results_section(names)
         self._discrepancy_section()

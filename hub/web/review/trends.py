@@ -16,8 +16,8 @@ from nicegui import run, ui
 from hub.accounts import Principal
 from hub.engine.exact import shown
 from hub.engine.model import DailyRecord, Month
-from hub.masterdata import service as md
 from hub.review import rules, weekly
+from hub.store import masterdata as md_tables
 from hub.web import guard
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
@@ -98,7 +98,7 @@ def register_trends(ctx: WebContext) -> None:
         records = await run.io_bound(weekly.daily_completions, lines, parsed)
         if records is None:  # the page was left (or the hub is stopping) while reading
             return
-        people = {i.id: i for i in md.Inmate.select()}
+        people = {i.id: i for i in md_tables.Inmate.select()}
         names = {k: f"{p.number} {p.name}" for k, p in people.items()}
         ui.echart(completion_chart(records, names, tr("trends.completion", lang))).classes(
             "w-full h-96"

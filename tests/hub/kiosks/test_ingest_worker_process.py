@@ -51,7 +51,7 @@ def test_a_worker_process_commits_acks_and_the_hubs_results_follow(
 ) -> None:
     """Records sent while only a separate worker process subscribes are stored once, acknowledged with
     the hub's key, and change the results of a results worker in this process within about a second."""
-    store.small_site(md.MasterData(hub_db))
+    store.small_site(md.MasterData(hub_db, month_locked=store.month_lock(hub_db)))
     chain = KioskChain()
     Kiosk.create(id="K1", public_key=chain.signer.public_key, line="L1", status=ENROLLED, enrolled_ms=1)
     hub_key = keyfile.create(tmp_path / "hub.key")
@@ -146,7 +146,7 @@ def test_records_another_process_committed_before_a_hooked_batch_are_not_skipped
     from hub.kiosks.ingest import Ingest
     from protocol.signing import Signer
 
-    store.small_site(md.MasterData(hub_db))
+    store.small_site(md.MasterData(hub_db, month_locked=store.month_lock(hub_db)))
     chain = KioskChain()
     Kiosk.create(id="K1", public_key=chain.signer.public_key, line="L1", status=ENROLLED, enrolled_ms=1)
     results = rs.Results(hub_db, today=lambda: DAY, follow_s=0.3)

@@ -39,7 +39,7 @@ def _publisher(db: pw.Database, sent: list[tuple[str, bytes]]) -> plans.PlanPubl
 
 def test_the_plan_is_signed_and_carries_roster_badges_quotas_and_yesterday(hub_db: pw.Database) -> None:
     """A kiosk verifies the plan with the hub key and finds each inmate's badge, post, quota, yesterday."""
-    store.small_site(md.MasterData(hub_db))
+    store.small_site(md.MasterData(hub_db, month_locked=store.month_lock(hub_db)))
     rs.Results(hub_db, today=lambda: TODAY).recompute_month(Month.of(TODAY))
     sent: list[tuple[str, bytes]] = []
     assert _publisher(hub_db, sent).refresh() == ["L1"]
@@ -68,7 +68,7 @@ def test_the_plan_is_signed_and_carries_roster_badges_quotas_and_yesterday(hub_d
 
 def test_a_plan_is_republished_only_when_its_content_changes(hub_db: pw.Database) -> None:
     """Nothing changed: nothing sent. A badge revoked: a new plan, higher revision, without the badge."""
-    data = md.MasterData(hub_db)
+    data = md.MasterData(hub_db, month_locked=store.month_lock(hub_db))
     store.small_site(data)
     sent: list[tuple[str, bytes]] = []
     publisher = _publisher(hub_db, sent)
@@ -84,7 +84,7 @@ def test_a_plan_is_republished_only_when_its_content_changes(hub_db: pw.Database
 
 def test_a_new_result_refreshes_the_plan_with_todays_quota(hub_db: pw.Database) -> None:
     """Results announce a recomputed line-day; the plan follows with the quota the result holds."""
-    data = md.MasterData(hub_db)
+    data = md.MasterData(hub_db, month_locked=store.month_lock(hub_db))
     store.small_site(data)
     sent: list[tuple[str, bytes]] = []
     publisher = _publisher(hub_db, sent)
@@ -100,7 +100,7 @@ def test_a_new_result_refreshes_the_plan_with_todays_quota(hub_db: pw.Database) 
 def test_the_areas_other_inmates_are_listed_without_a_post(hub_db: pw.Database) -> None:
     """An inmate of the same area posted elsewhere is in the plan without a step, so the kiosk can say
     "not of this line" rather than "unknown badge"; an inmate of another area is not in it at all."""
-    data = md.MasterData(hub_db)
+    data = md.MasterData(hub_db, month_locked=store.month_lock(hub_db))
     store.small_site(data)
     data.add_area("admin", "A2", "二监区")
     data.add_inmate("admin", "P8", number="3200008", name="周八", area="A1")

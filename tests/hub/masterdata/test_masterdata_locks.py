@@ -5,6 +5,7 @@ naming the month and area and changes nothing; dated after it, or after a reopen
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -15,9 +16,13 @@ import pytest
 
 from hub.engine.model import Month
 from hub.masterdata import service as md
+from hub.masterdata.checks import MasterDataError
+from hub.masterdata.queries import assignment_on
 from hub.review import monthly as assessment
 from hub.store import db as hubdb
+from hub.store.masterdata import Assignment, Inmate, StandardTime
 from hub.store.schema import MASTERDATA_MODELS, prepare
+from tests.hub.masterdata import test_masterdata_store as store
 from tests.hub.masterdata.test_masterdata_store import Acts, small_site
 
 OCT = Month.parse("2026-10")
@@ -41,15 +46,16 @@ def _snapshot() -> list[list[tuple[Any, ...]]]:
 
 def _refused(acts: Acts, change: Callable[[], Any], extra: str = "") -> None:
     before, entries = _snapshot(), len(acts.acts)
-    with pytest.raises(md.MasterDataError, match=LOCKED + ".*" + extra):
+    with pytest.raises(MasterDataError) as refused:
         change()
+    assert re.search(LOCKED + ".*" + extra, refused.value.text("zh")), refused.value.text("zh")
     assert _snapshot() == before, "a refused change left a row behind"
     assert len(acts.acts) == entries, "a refused change reached the ledger"
 
 
 @pytest.fixture
 def site_db(tmp_path: Path) -> Iterator[pw.Database]:
-    """A fresh SQLite hub file at the current schema, with no month approved yet."""
+    """A fresh SQLite hub file with the master-data tables only (no assessment tables yet)."""
     db = hubdb.connect(f"sqlite:///{tmp_path / 'hub.db'}")
     prepare(db)
     try:
@@ -62,7 +68,7 @@ def site_db(tmp_path: Path) -> Iterator[pw.Database]:
 def locked_site(site_db: pw.Database) -> tuple[md.MasterData, Acts]:
     """The small site (A1, line L1, posts from 2026-10-01) with October locked for A1, and area A2."""
     acts = Acts()
-    data = md.MasterData(site_db, record_act=acts)
+    data = md.MasterData(site_db, month_locked=store.month_lock(site_db), record_act=acts)
     small_site(data)
     data.add_area("admin", "A2", "二监区")
     data.add_line("admin", "L2", "服装二线", area="A2", shift_minutes=480)
@@ -76,7 +82,7 @@ def test_changes_dated_in_a_locked_month_are_refused_and_change_nothing(
 ) -> None:
     """Every kind of change reaching into locked October of A1 is refused with the locked message."""
     data, acts = locked_site
-    post = md.assignment_on("P3", date(2026, 10, 5))
+    post = assignment_on("P3", date(2026, 10, 5))
     assert post is not None
     _refused(
         acts, lambda: data.set_standard_time("LS1", "SHIRT", "S1", "70", valid_from="2026-10-15", reason="r")
@@ -107,7 +113,7 @@ def test_changes_after_the_locked_month_or_elsewhere_are_accepted(
 ) -> None:
     """The same changes dated after October, or on an area that is not locked, go through and are recorded."""
     data, acts = locked_site
-    post = md.assignment_on("P3", date(2026, 10, 5))
+    post = assignment_on("P3", date(2026, 10, 5))
     assert post is not None
     entries = len(acts.acts)
     data.set_standard_time("LS1", "SHIRT", "S1", "70", valid_from="2026-11-01", reason="r")
@@ -123,8 +129,8 @@ def test_changes_after_the_locked_month_or_elsewhere_are_accepted(
     data.add_rule_set_version("LS1", "v2", valid_from="2026-11", parameters={}, reason="r")
     data.update_line("LS1", "L1", name="服装一线（新）")  # the name does not change any result
     assert len(acts.acts) == entries + 11
-    assert md.StandardTime.get_or_none(md.StandardTime.valid_from == "2026-11-01") is not None
-    assert md.Assignment.get_by_id(post.id).valid_to == "2026-11-30"
+    assert StandardTime.get_or_none(StandardTime.valid_from == "2026-11-01") is not None
+    assert Assignment.get_by_id(post.id).valid_to == "2026-11-30"
 
 
 def test_a_reopened_month_accepts_changes_again(
@@ -132,23 +138,33 @@ def test_a_reopened_month_accepts_changes_again(
 ) -> None:
     """After the labor section reopens October (hub.review.monthly's reopen), October changes are accepted."""
     data, acts = locked_site
-    with pytest.raises(md.MasterDataError, match=LOCKED):
+    with pytest.raises(MasterDataError, match="approved and locked") as refused:
         data.set_standard_time("LS1", "SHIRT", "S1", "70", valid_from="2026-10-15", reason="r")
-    assessment.Assessment(site_db).reopen(LABOR, OCT, "A1", "标准工时更正", stage="labor_section")
+    assert refused.value.text("zh").startswith(LOCKED)
+    assessment.Assessment(site_db, results=None).reopen(
+        LABOR, OCT, "A1", "标准工时更正", stage="labor_section"
+    )
     assert not assessment.is_locked(site_db, OCT, "A1")
     data.set_standard_time("LS1", "SHIRT", "S1", "70", valid_from="2026-10-15", reason="r")
     data.set_quota_pct("LS1", "P1", 90, reason="体弱")
     data.add_workdays("LS1", ["2026-10-31"])
-    assert md.StandardTime.get_or_none(md.StandardTime.valid_from == "2026-10-15") is not None
-    assert md.Inmate.get_by_id("P1").quota_pct == "90"
+    assert StandardTime.get_or_none(StandardTime.valid_from == "2026-10-15") is not None
+    assert Inmate.get_by_id("P1").quota_pct == "90"
 
 
-def test_without_approvals_changes_go_through_and_approve_nothing(site_db: pw.Database) -> None:
-    """A database without any month approval has no locked month: changes work and no approval appears.
-    (Every table exists from the first migration on, so there is no "no assessment tables" case.)"""
-    assert assessment.MonthApproval.select().count() == 0
-    data = md.MasterData(site_db)
+def test_master_data_asks_the_injected_lock_and_creates_no_review_table(site_db: pw.Database) -> None:
+    """Master data knows the lock only as the callable it is given: it asks it for each month and area
+    a change reaches, and never reads or creates the review tables itself."""
+    assert not site_db.table_exists("assess_month_approval")
+    asked: set[tuple[str, str]] = set()
+
+    def nothing_locked(month: str, area: str) -> bool:
+        asked.add((month, area))
+        return False
+
+    data = md.MasterData(site_db, month_locked=nothing_locked)
     small_site(data)
     data.set_standard_time("LS1", "SHIRT", "S1", "70", valid_from="2026-10-15", reason="r")
     data.set_quota_pct("LS1", "P1", 90, reason="体弱")
-    assert assessment.MonthApproval.select().count() == 0
+    assert ("2026-10", "A1") in asked
+    assert not site_db.table_exists("assess_month_approval")

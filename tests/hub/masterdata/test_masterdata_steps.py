@@ -8,6 +8,7 @@ products page (/masterdata) as tests/hub/test_masterdata_pages_products.py does.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -17,10 +18,12 @@ import peewee as pw
 import pytest
 
 from hub.engine.model import Month
+from hub.masterdata import checks as md_checks
 from hub.masterdata import service as md
+from hub.masterdata.queries import assignment_on, engine_products, engine_standard_times, step_names, steps_of
 from hub.results import worker as rs
 from hub.store.schema import MASTERDATA_MODELS
-from hub.web.auth import User as Account
+from hub.store.web import User as Account
 from tests.hub.conftest_web import login
 from tests.hub.masterdata import test_masterdata_store as store
 from tests.hub.masterdata.test_masterdata_locks import _lock
@@ -49,11 +52,13 @@ def _snapshot() -> list[list[tuple[Any, ...]]]:
     return [list(model.select().order_by(model._meta.primary_key).tuples()) for model in MASTERDATA_MODELS]
 
 
-def _refused(acts: Acts, change: Callable[[], Any], match: str) -> None:
-    """The change raises MasterDataError matching `match`, leaves every table as it was, ledgers nothing."""
+def _refused(acts: Acts, change: Callable[[], Any], match: str, lang: str = "en") -> None:
+    """The change raises MasterDataError whose text in `lang` matches `match`, leaves every table as it
+    was, ledgers nothing."""
     before, entries = _snapshot(), len(acts.acts)
-    with pytest.raises(md.MasterDataError, match=match):
+    with pytest.raises(md_checks.MasterDataError) as refused:
         change()
+    assert re.search(match, refused.value.text(lang)), refused.value.text(lang)
     assert _snapshot() == before, "a refused change left a row behind"
     assert len(acts.acts) == entries, "a refused change reached the ledger"
 
@@ -75,7 +80,7 @@ def _results(month: Month) -> dict[tuple[str, str], tuple[str, ...]]:
 
 
 def _step_codes(product: str = "SHIRT") -> list[str]:
-    return [s.code for s in md.steps_of(product)]
+    return [s.code for s in steps_of(product)]
 
 
 # --- domain ------------------------------------------------------------------------------------------
@@ -86,7 +91,7 @@ def test_a_step_added_from_the_15th_gives_results_from_the_15th_and_changes_noth
 ) -> None:
     """A 质检 step from 2026-10-15 with P3 posted to it from the 15th: P3's results from the 15th are on
     the new step with its standard time; every result before the 15th (and other inmates') is unchanged."""
-    data = md.MasterData(hub_db)
+    data = md.MasterData(hub_db, month_locked=store.month_lock(hub_db))
     small_site(data)
     results = rs.Results(hub_db, today=lambda: date(2026, 10, 31))
     results.recompute_month(OCT)
@@ -118,7 +123,7 @@ def test_a_post_on_a_step_cannot_start_before_its_first_standard_time(hub_db: pw
     nothing, as is a post on an original step before the product's first date: on such a day the engine
     could not compute the line at all. From the step's first day the post is accepted."""
     acts = Acts()
-    data = md.MasterData(hub_db, record_act=acts)
+    data = md.MasterData(hub_db, month_locked=store.month_lock(hub_db), record_act=acts)
     small_site(data)
     data.add_step("LS1", "SHIRT", "QC", "质检", "48", valid_from="2026-10-15", reason="新增质检工序")
     _refused(
@@ -132,15 +137,15 @@ def test_a_post_on_a_step_cannot_start_before_its_first_standard_time(hub_db: pw
         "standard time only from 2026-10-01",
     )
     data.assign("LS1", "P3", line="L1", product="SHIRT", step="QC", valid_from="2026-10-15")
-    assert md.assignment_on("P3", date(2026, 10, 15)).step == "QC"
-    assert md.assignment_on("P3", date(2026, 10, 14)).step == "S1"
+    assert assignment_on("P3", date(2026, 10, 15)).step == "QC"
+    assert assignment_on("P3", date(2026, 10, 14)).step == "S1"
 
 
 def test_adding_a_step_is_ledgered_with_what_replays_it_and_goes_last_by_default(hub_db: pw.Database) -> None:
     """The act `step.add` carries product, code, name, seconds, date, reason and place; without `after`
     the step goes last; listeners hear of it; the first standard time is stored with the reason."""
     acts = Acts()
-    data = md.MasterData(hub_db, record_act=acts)
+    data = md.MasterData(hub_db, month_locked=store.month_lock(hub_db), record_act=acts)
     heard: list[str] = []
     data.on_change(heard.append)
     small_site(data)
@@ -162,12 +167,10 @@ def test_adding_a_step_is_ledgered_with_what_replays_it_and_goes_last_by_default
     )
     assert heard[-1] == "step.add"
     assert _step_codes() == ["S1", "S2", "PK"]
-    assert md.step_names()[("SHIRT", "PK")] == "包装"
-    versions = [
-        (s.valid_from.isoformat(), str(s.seconds)) for s in md.engine_standard_times() if s.step == "PK"
-    ]
+    assert step_names()[("SHIRT", "PK")] == "包装"
+    versions = [(s.valid_from.isoformat(), str(s.seconds)) for s in engine_standard_times() if s.step == "PK"]
     assert versions == [("2026-10-15", "61/2")]
-    assert [p.steps for p in md.engine_products()] == [("S1", "S2", "PK")]
+    assert [p.steps for p in engine_products()] == [("S1", "S2", "PK")]
     # A step placed first-after-S1 moves S2 and PK one place down.
     data.add_step("LS1", "SHIRT", "QC", "质检", "48", valid_from="2026-10-15", reason="r", after="S1")
     assert _step_codes() == ["S1", "QC", "S2", "PK"]
@@ -178,7 +181,7 @@ def test_bad_new_steps_are_refused_and_change_nothing(hub_db: pw.Database) -> No
     """Unknown product, a code the product already has, a bad or zero time, no reason, no name, a bad
     date or an unknown `after`: each is refused with a message naming the field, and nothing is stored."""
     acts = Acts()
-    data = md.MasterData(hub_db, record_act=acts)
+    data = md.MasterData(hub_db, month_locked=store.month_lock(hub_db), record_act=acts)
     small_site(data)
 
     def add(**given: Any) -> Callable[[], None]:
@@ -210,7 +213,7 @@ def test_a_step_dated_in_a_locked_month_is_refused_and_after_it_accepted(hub_db:
     """With October locked for A1 (whose line L1 makes SHIRT), a SHIRT step from 2026-10-15 is refused
     with the locked message; from November it goes through; a product no locked area makes is free."""
     acts = Acts()
-    data = md.MasterData(hub_db, record_act=acts)
+    data = md.MasterData(hub_db, month_locked=store.month_lock(hub_db), record_act=acts)
     small_site(data)
     data.add_product("admin", "PANTS", "裤子", [("T1", "裁片", "50")], valid_from="2026-10-01")
     _lock(hub_db, OCT, "A1")
@@ -218,11 +221,13 @@ def test_a_step_dated_in_a_locked_month_is_refused_and_after_it_accepted(hub_db:
         acts,
         lambda: data.add_step("LS1", "SHIRT", "QC", "质检", "48", valid_from="2026-10-15", reason="新增质检"),
         LOCKED,
+        "zh",
     )
     _refused(
         acts,
         lambda: data.add_step("LS1", "SHIRT", "QC", "质检", "48", valid_from="2026-09-01", reason="新增质检"),
         LOCKED,
+        "zh",
     )
     data.add_step("LS1", "SHIRT", "QC", "质检", "48", valid_from="2026-11-01", reason="新增质检")
     data.add_step("LS1", "PANTS", "T2", "锁边", "40", valid_from="2026-10-15", reason="新增工序")
@@ -230,18 +235,18 @@ def test_a_step_dated_in_a_locked_month_is_refused_and_after_it_accepted(hub_db:
     assert _step_codes() == ["S1", "S2", "QC"]
     # A name is display only: renaming in the locked month is not refused.
     data.rename_step("LS1", "SHIRT", "S1", "裁片（新）")
-    assert md.step_names()[("SHIRT", "S1")] == "裁片（新）"
+    assert step_names()[("SHIRT", "S1")] == "裁片（新）"
 
 
 def test_renaming_a_step_changes_its_name_only_and_is_ledgered(hub_db: pw.Database) -> None:
     """`step.rename` records the new and old name; code, place, standard times and results stay; the
     same name again records nothing; an unknown step or an empty name is refused."""
     acts = Acts()
-    data = md.MasterData(hub_db, record_act=acts)
+    data = md.MasterData(hub_db, month_locked=store.month_lock(hub_db), record_act=acts)
     small_site(data)
     results = rs.Results(hub_db, today=lambda: date(2026, 10, 31))
     results.recompute_month(OCT)
-    before, versions = _results(OCT), md.engine_standard_times()
+    before, versions = _results(OCT), engine_standard_times()
 
     data.rename_step("LS1", "SHIRT", "S2", " 做领（翻领） ")
     assert acts.acts[-1] == (
@@ -250,9 +255,9 @@ def test_renaming_a_step_changes_its_name_only_and_is_ledgered(hub_db: pw.Databa
         "SHIRT/S2",
         {"product": "SHIRT", "step": "S2", "name": "做领（翻领）", "old": "做领"},
     )
-    assert md.step_names()[("SHIRT", "S2")] == "做领（翻领）"
+    assert step_names()[("SHIRT", "S2")] == "做领（翻领）"
     assert _step_codes() == ["S1", "S2"]
-    assert md.engine_standard_times() == versions
+    assert engine_standard_times() == versions
     results.recompute_month(OCT)
     assert _results(OCT) == before
 
@@ -364,8 +369,8 @@ async def test_refused_step_inputs_show_a_clear_message_and_change_nothing(site:
         choose(user, "rename-step", "P1/S1")
         fill(user, rename_name=" ")
         await click_and_see(user, "rename-save", "请填写新名称")
-    assert [s.code for s in md.steps_of("P1")] == ["S1", "S2"]
-    assert md.step_names()[("P1", "S1")] == "缝裤腰"
+    assert [s.code for s in steps_of("P1")] == ["S1", "S2"]
+    assert step_names()[("P1", "S1")] == "缝裤腰"
     assert site.actions() == []
 
 
@@ -395,6 +400,6 @@ async def test_a_role_that_may_not_change_products_is_refused_on_the_server(site
         fill(user, rename_name="改名")
         await click_and_see(user, "rename-save", "无权访问")
         await settle()
-    assert [s.code for s in md.steps_of("P1")] == ["S1", "S2"]
-    assert md.step_names()[("P1", "S1")] == "缝裤腰"
+    assert [s.code for s in steps_of("P1")] == ["S1", "S2"]
+    assert step_names()[("P1", "S1")] == "缝裤腰"
     assert site.actions() == []

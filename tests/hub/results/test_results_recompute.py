@@ -87,7 +87,7 @@ class _Sink:
 @pytest.fixture
 def site(hub_db: pw.Database) -> Iterator[tuple[pw.Database, KioskChain, rs.Results]]:
     """The small site, kiosk K1 enrolled on L1, and a running results worker."""
-    small_site(md.MasterData(hub_db))
+    small_site(md.MasterData(hub_db, month_locked=store.month_lock(hub_db)))
     chain = KioskChain()
     Kiosk.create(
         id=chain.kiosk, public_key=chain.signer.public_key, line="L1", status=ENROLLED, enrolled_ms=1
@@ -283,7 +283,7 @@ def test_a_standard_time_change_recomputes_the_current_month(
 ) -> None:
     """Officers shorten S2's standard time from the 5th: the day's quota in units rises, earlier days stay."""
     db, chain, results = site
-    data = md.MasterData(db)
+    data = md.MasterData(db, month_locked=store.month_lock(db))
     data.on_change(results.on_master_change)
     results.recompute_month(Month.of(DAY))
     assert _row("P2").quota_units == "295.38"  # 480 x 60 / 97.5

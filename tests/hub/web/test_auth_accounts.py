@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from hub.accounts import Role
-from hub.web.auth import Accounts, AuthError, LoginRefused, User, hash_password, verify_password
+from hub.store.db import bind
+from hub.store.web import User
+from hub.web import auth, auth_texts
+from hub.web.auth import Accounts, AuthError, LoginRefused, hash_password, verify_password
 from tests.hub.conftest_web import PASSWORD, StepClock, hub_db, make_context
 
 
 @pytest.fixture
 def accounts(tmp_path: Path) -> Iterator[Accounts]:
     database = hub_db(tmp_path / "hub.db")
-    ctx = make_context(database, StepClock())  # hub_db made every table
+    ctx = make_context(database, StepClock())
+    bind(database, [User])
     yield ctx.accounts
     database.close()
 
@@ -113,3 +118,15 @@ def test_scope_rules_of_each_role(accounts: Accounts) -> None:
     assert not head.may_see_area("B", ["B1"])
     assert labor.may_see_line("B1", "B")
     assert labor.may_see_area("B", ["B1"])
+
+
+def test_every_account_error_has_chinese_and_english_words() -> None:
+    """The keys hub/web/auth.py raises are registered in both languages; the English is the CLI's."""
+    source = Path(auth.__file__).read_text(encoding="utf-8")
+    keys = set(re.findall(r'"(auth\.err\.[a-z_]+)"', source))
+    assert len(keys) >= 10
+    assert sorted(k for k in keys if not auth_texts.TEXTS.get(k, {}).get("en")) == []
+    assert sorted(k for k in keys if not auth_texts.TEXTS.get(k, {}).get("zh")) == []
+    err = AuthError("auth.err.no_user", username="ghost")
+    assert (str(err), err.text("zh")) == ("no user 'ghost'", "没有用户 ghost")
+    assert LoginRefused(locked=True).text("zh") == "账户已锁定"

@@ -19,7 +19,7 @@ from nicegui.testing.user import User
 from floorledger.base.mqtt_url import BrokerConfig
 from hub.kiosks.ingest import Ingest
 from hub.kiosks.mqtt import HubMqtt
-from hub.masterdata import service as masterdata
+from hub.masterdata.queries import assignment_on
 from hub.results import worker as results
 from hub.seed import demo_kiosk_signer, history_kiosk, seed_site
 from hub.store import db as hub_db
@@ -93,7 +93,7 @@ async def test_a_count_signed_at_the_kiosk_reaches_the_open_board(
             client = user.client
 
             head = models.Kiosk.get_by_id(kiosk)
-            post = masterdata.assignment_on("P1001", TODAY)
+            post = assignment_on("P1001", TODAY)
             assert post is not None
             day = TODAY.isoformat()
             bodies = [

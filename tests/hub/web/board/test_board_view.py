@@ -231,11 +231,9 @@ async def test_published_weekly_reviews_join_the_page_cycle_until_their_last_day
 async def test_a_name_with_markup_is_shown_as_text(site: Path) -> None:
     """An inmate name holding HTML reaches the board as the literal characters, in a text label."""
     database = hub_db(site)
-    from hub.masterdata import service as masterdata
+    from hub.store.masterdata import Inmate
 
-    masterdata.Inmate.update(name="<img src=x onerror=alert(1)>").where(
-        masterdata.Inmate.id == "A1002"
-    ).execute()
+    Inmate.update(name="<img src=x onerror=alert(1)>").where(Inmate.id == "A1002").execute()
     ctx = make_context(database, StepClock(), board_settings=BoardSettings(privacy=Privacy.FULL))
     async with web_user(ctx) as user:
         _, token = ctx.boards.create("A1", by="admin")

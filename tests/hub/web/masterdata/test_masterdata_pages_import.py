@@ -13,7 +13,7 @@ from nicegui import ui
 from nicegui.elements.upload_files import SmallFileUpload
 from nicegui.testing.user import User
 
-from hub.masterdata import service as md
+from hub.store.masterdata import Inmate, StandardTime
 from tests.hub.web.masterdata.test_masterdata_pages_products import (
     Site,
     choose,
@@ -63,7 +63,7 @@ async def test_standard_time_file_with_errors_is_previewed_and_not_imported(site
         await user.should_see("文件有 1 处错误,未导入任何数据。请修改后重新上传。")
         assert [r["line"] for r in rows(user, "import-preview")] == [2]
         await click_and_see(user, "import-confirm", "请先上传一个无错误的文件")
-    assert md.StandardTime.select().count() == 2
+    assert StandardTime.select().count() == 2
     assert site.actions() == []
 
 
@@ -80,9 +80,9 @@ async def test_a_valid_standard_time_file_is_imported_only_on_confirm(site: Site
             ("S1", "50"),
             ("S2", "40.5"),
         ]
-        assert md.StandardTime.select().count() == 2
+        assert StandardTime.select().count() == 2
         await click_and_see(user, "import-confirm", "已导入 2 行")
-    assert md.StandardTime.select().where(md.StandardTime.valid_from == "2025-12-01").count() == 2
+    assert StandardTime.select().where(StandardTime.valid_from == "2025-12-01").count() == 2
     assert site.actions() == ["standard_time.set", "standard_time.set"]
     assert {e.actor for e in site.ledger.entries()} == {"labor"}
 
@@ -101,7 +101,7 @@ async def test_an_area_head_imports_inmates_of_their_area_only(site: Site) -> No
         assert error_texts(user) == []
         assert rows(user, "import-preview")[0]["name"] == "<i>王五</i>"
         await click_and_see(user, "import-confirm", "已导入 2 行")
-    assert md.Inmate.get_by_id("N1").quota_pct == "90"
+    assert Inmate.get_by_id("N1").quota_pct == "90"
     assert site.actions() == ["inmate.add", "inmate.add"]
 
 
@@ -120,7 +120,7 @@ async def test_a_file_that_became_invalid_before_confirm_changes_nothing(site: S
                 break
             await asyncio.sleep(0.02)
         assert error_texts(user) == ["第 3 行: 编号 N2 已存在"]
-    assert md.Inmate.get_or_none(md.Inmate.id == "N1") is None
+    assert Inmate.get_or_none(Inmate.id == "N1") is None
     assert site.actions() == ["inmate.add"]
 
 

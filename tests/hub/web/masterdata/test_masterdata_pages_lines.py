@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hub.masterdata import service as md
+from hub.store import masterdata as md_store
+from hub.store.masterdata import Workday
 from tests.hub.web.masterdata.test_masterdata_pages_products import (
     Site,
     choose,
@@ -52,7 +53,7 @@ async def test_an_area_head_adds_a_line_and_changes_its_shift(site: Site) -> Non
         choose(user, "shift-line", "A3")
         fill(user, shift_minutes="510")
         await click_and_see(user, "shift-save", "已保存")
-    assert md.Line.get_by_id("A3").shift_minutes == "510"
+    assert md_store.Line.get_by_id("A3").shift_minutes == "510"
     assert site.actions() == ["line.add", "line.update"]
     assert {e.actor for e in site.ledger.entries()} == {"head_a"}
 
@@ -75,7 +76,7 @@ async def test_a_bad_line_is_refused_and_changes_nothing(site: Site) -> None:
         for code, name, shift, message in cases:
             fill(user, line_code=code, line_name=name, line_shift=shift)
             await click_and_see(user, "line-save", message)
-    assert md.Line.select().count() == 3
+    assert md_store.Line.select().count() == 3
     assert site.actions() == []
 
 
@@ -101,7 +102,7 @@ async def test_a_workday_in_the_wrong_format_is_refused(site: Site) -> None:
         fill(user, workday_day="12/01/2025")
         choose(user, "workday-line", "*")
         await click_and_see(user, "workday-add", "日期格式错误,应为 YYYY-MM-DD")
-    assert md.Workday.select().count() == 0
+    assert Workday.select().count() == 0
     assert site.actions() == []
 
 
@@ -119,5 +120,5 @@ async def test_only_the_labor_section_sets_site_wide_workdays_and_areas(site: Si
         await login(user, "head_a")
         await user.open("/masterdata/lines")
         await user.should_not_see(marker="area-save")
-    assert md.Workday.get(md.Workday.day == "2025-12-02").line is None
+    assert Workday.get(Workday.day == "2025-12-02").line is None
     assert site.actions() == ["workday.add", "area.add"]

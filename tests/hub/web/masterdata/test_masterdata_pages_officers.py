@@ -14,8 +14,12 @@ import peewee as pw
 import pytest
 
 from hub.kiosks import plans
+from hub.masterdata import queries as md_queries
 from hub.masterdata import service as md
-from hub.web.auth import User as Account
+from hub.masterdata.checks import MasterDataError
+from hub.masterdata.queries import person_of_badge
+from hub.store.masterdata import Officer
+from hub.store.web import User as Account
 from protocol.messages import LinePlan, open_frame
 from protocol.signing import Signer, Verifier
 from protocol.topics import Topics
@@ -50,13 +54,13 @@ def site(tmp_path: Path) -> Iterator[Site]:
     opened = Site(tmp_path)
     with opened.db.atomic():
         for ident, name, role, area, line in OFFICERS:
-            md.Officer.create(id=ident, name=name, role=role, area=area, line=line)
+            Officer.create(id=ident, name=name, role=role, area=area, line=line)
     yield opened
     opened.close()
 
 
 def officer(ident: str) -> tuple[str, str, str | None, str | None]:
-    row = md.Officer.get_by_id(ident)
+    row = Officer.get_by_id(ident)
     return (row.name, row.role, row.area, row.line)
 
 
@@ -174,7 +178,7 @@ async def test_a_badge_is_issued_to_an_officer_listed_and_revoked_with_a_reason(
         await click_and_see(user, "officer-badge-issue", "已保存")
         assert rows(user, "md-officers")[0]["badges"] == "9000100"
         choose(user, "badge-officer", "O-HA")
-        await click_and_see(user, "officer-badge-issue", "already issued")
+        await click_and_see(user, "officer-badge-issue", "已发给 O-A1")
         fill(user, officer_revoke_id="BG-I1", officer_revoke_reason="丢失")
         await click_and_see(user, "officer-badge-revoke", "BG-I1 不是民警的有效工牌")
         fill(user, officer_revoke_id="9000100", officer_revoke_reason="")
@@ -182,8 +186,8 @@ async def test_a_badge_is_issued_to_an_officer_listed_and_revoked_with_a_reason(
         fill(user, officer_revoke_reason="丢失")
         await click_and_see(user, "officer-badge-revoke", "已保存")
         assert rows(user, "md-officers")[0]["badges"] == ""
-    assert md.person_of_badge("9000100") is None
-    assert md.person_of_badge("BG-I1") == "A1001"
+    assert person_of_badge("9000100") is None
+    assert person_of_badge("BG-I1") == "A1001"
     assert site.actions() == ["badge.issue", "badge.issue", "badge.revoke"]
     assert payloads(site, "badge.revoke") == [{"badge": "9000100", "person": "O-A1", "reason": "丢失"}]
 
@@ -215,7 +219,7 @@ async def test_bad_officers_are_refused_with_a_clear_message_and_change_nothing(
             for marker, value in chosen.items():  # the role first: it clears what it cannot have
                 choose(user, marker.replace("_", "-"), value)  # type: ignore[arg-type]
             await click_and_see(user, "officer-save", message)
-    assert md.Officer.select().count() == len(OFFICERS)
+    assert Officer.select().count() == len(OFFICERS)
     assert site.actions() == []
 
 
@@ -244,8 +248,8 @@ async def test_a_role_that_may_not_manage_officers_is_refused_by_the_server(site
         await click_and_see(user, "edit-save", "无权修改此数据")
         await click_and_see(user, "officer-badge-issue", "无权修改此数据")
     assert officer("O-A1") == ("王警官", "line_officer", "A", "A1")
-    assert md.Officer.select().count() == len(OFFICERS)
-    assert md.person_of_badge("9000100") is None
+    assert Officer.select().count() == len(OFFICERS)
+    assert person_of_badge("9000100") is None
     assert site.actions() == []
 
 
@@ -277,7 +281,7 @@ def test_update_officer_is_ledgered_with_what_changed_and_checked_like_add(hub_d
     a refused one (unknown officer, bad role, missing or foreign line or area) writes nothing; a new
     role drops what it cannot have; a correction that changes nothing is not recorded."""
     acts = store.Acts()
-    data = md.MasterData(hub_db, record_act=acts)
+    data = md.MasterData(hub_db, month_locked=store.month_lock(hub_db), record_act=acts)
     store.small_site(data)
     data.add_line("admin", "L9", "九线", area="A1", shift_minutes=480)
     data.add_area("admin", "A2", "二监区")
@@ -292,7 +296,7 @@ def test_update_officer_is_ledgered_with_what_changed_and_checked_like_add(hub_d
         ("head", "officer.update", "O1", {"name": "赵建国"}),
         ("labor", "officer.update", "O1", {"area": "A2", "line": "M1"}),
     ]
-    assert md.people()["O1"].name == "赵建国"
+    assert md_queries.people()["O1"].name == "赵建国"
 
     refused = [
         ({"officer": "O9", "name": "x"}, "unknown officer"),
@@ -307,10 +311,10 @@ def test_update_officer_is_ledgered_with_what_changed_and_checked_like_add(hub_d
         ({"name": "  "}, "needs a name"),
     ]
     for change, message in refused:
-        with pytest.raises(md.MasterDataError, match=message):
+        with pytest.raises(MasterDataError, match=message):
             data.update_officer("labor", **{"officer": "O1", **change})
     assert len(acts.acts) == before + 3
-    assert (md.Officer.get_by_id("O1").area, md.Officer.get_by_id("O1").line) == ("A2", "M1")
+    assert (Officer.get_by_id("O1").area, Officer.get_by_id("O1").line) == ("A2", "M1")
 
     data.update_officer("labor", "O1", role="area_head")  # keeps the area, loses the line
     data.update_officer("labor", "O1", role="area_head", area="A2")  # nothing changes: nothing recorded
@@ -319,7 +323,7 @@ def test_update_officer_is_ledgered_with_what_changed_and_checked_like_add(hub_d
         ("labor", "officer.update", "O1", {"role": "area_head", "line": None}),
         ("labor", "officer.update", "O1", {"role": "labor_section", "area": None}),
     ]
-    row = md.Officer.get_by_id("O1")
+    row = Officer.get_by_id("O1")
     assert (row.role, row.area, row.line) == ("labor_section", None, None)
 
 
@@ -327,7 +331,7 @@ def test_add_officer_refuses_what_update_officer_refuses(hub_db: pw.Database) ->
     """A new officer is checked as a correction is, and may not take an inmate's or officer's id, nor
     a new inmate an officer's (badges and plans name people by id alone); a refused one writes nothing."""
     acts = store.Acts()
-    data = md.MasterData(hub_db, record_act=acts)
+    data = md.MasterData(hub_db, month_locked=store.month_lock(hub_db), record_act=acts)
     store.small_site(data)
     before = len(acts.acts)
     refused = [
@@ -348,10 +352,10 @@ def test_add_officer_refuses_what_update_officer_refuses(hub_db: pw.Database) ->
             "line": "L1",
             **change,
         }
-        with pytest.raises(md.MasterDataError, match=message):
+        with pytest.raises(MasterDataError, match=message):
             data.add_officer("labor", fields.pop("id"), **fields)
     assert len(acts.acts) == before
-    with pytest.raises(md.MasterDataError, match="already used by an officer"):
+    with pytest.raises(MasterDataError, match="already used by an officer"):
         data.add_inmate("labor", "O1", number="321009", name="孙七", area="A1")  # nor the other way round
     assert len(acts.acts) == before
     data.add_officer("labor", "O2", name="钱警官", role="line_officer", line="L1")
@@ -366,7 +370,7 @@ def test_add_officer_refuses_what_update_officer_refuses(hub_db: pw.Database) ->
 def test_moving_an_officer_republishes_the_plans_of_both_lines(hub_db: pw.Database) -> None:
     """The hub's plan publisher listens to master data: an officer moved from L1 to L2 is in the newly
     published, signed plan of L2 with their badge, and no longer in L1's."""
-    data = md.MasterData(hub_db)
+    data = md.MasterData(hub_db, month_locked=store.month_lock(hub_db))
     store.small_site(data)
     data.add_line("admin", "L2", "服装二线", area="A1", shift_minutes=480, product="SHIRT")
     key = Signer(b"\x21" * 32)

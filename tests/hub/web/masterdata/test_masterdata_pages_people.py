@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hub.masterdata import badge_sheet
-from hub.masterdata import service as md
+from hub.store.masterdata import Assignment, Inmate
 from protocol.codes import encode_person_code, parse_person_code
 from tests.hub.web.masterdata.test_masterdata_pages_products import (
     Site,
@@ -55,7 +55,7 @@ async def test_an_inmate_is_added_with_an_html_name_shown_as_text(site: Site) ->
             user, "md-inmates"
         )
         assert not any("script" in e.content for e in html_elements(user))
-    assert md.Inmate.get_by_id("A1009").name == name
+    assert Inmate.get_by_id("A1009").name == name
     assert site.actions() == ["inmate.add"]
 
 
@@ -88,7 +88,7 @@ async def test_bad_inmates_are_refused_with_a_message_and_change_nothing(site: S
             )
             fill(user, **change)
             await click_and_see(user, "inmate-save", message)
-    assert md.Inmate.select().count() == 6
+    assert Inmate.select().count() == 6
     assert site.actions() == []
 
 
@@ -108,7 +108,7 @@ async def test_a_quota_level_change_needs_a_reason_and_shows_in_the_history(site
         assert [(r["inmate"], r["quota_pct"], r["reason"], r["actor"]) for r in history] == [
             ("A1001", "80", "病后恢复", "head_a")
         ]
-    assert md.Inmate.get_by_id("A1001").quota_pct == "80"
+    assert Inmate.get_by_id("A1001").quota_pct == "80"
     assert site.actions() == ["inmate.quota_pct"]
 
 
@@ -119,7 +119,7 @@ async def test_an_area_head_cannot_change_another_areas_inmate(site: Site) -> No
         await user.open("/masterdata/inmates")
         fill(user, quota_inmate="B1001", quota_pct="50", quota_reason="试图越权")
         await click_and_see(user, "quota-save", "无权修改此数据")
-    assert md.Inmate.get_by_id("B1001").quota_pct == "100"
+    assert Inmate.get_by_id("B1001").quota_pct == "100"
     assert site.actions() == []
 
 
@@ -135,7 +135,7 @@ async def test_badges_are_issued_revoked_and_printed_one_qr_per_active_badge(sit
         fill(user, badge_id="BG-9", badge_person="B1001")
         await click_and_see(user, "badge-issue", "无权修改此数据")
         fill(user, badge_id="BG-1", badge_person="A1002")
-        await click_and_see(user, "badge-issue", "already issued")
+        await click_and_see(user, "badge-issue", "已发给 A1001")
         fill(user, revoke_badge_id="BG-2", revoke_badge_reason="丢失")
         await click_and_see(user, "badge-revoke", "已保存")
         states = {r["badge"]: r["state"] for r in rows(user, "md-badges")}
@@ -173,11 +173,11 @@ async def test_posts_are_assigned_with_dates_ended_and_kept_as_history(site: Sit
         fill(user, assign_inmate="A1001", assign_from="2025/12/01")
         await click_and_see(user, "assign-save", "生效日期格式错误")
         fill(user, assign_from="2025-12-01", assign_to="2025-11-01")
-        await click_and_see(user, "assign-save", "before valid_from")
+        await click_and_see(user, "assign-save", "早于生效日期")
         assert site.actions() == []
         fill(user, assign_to="")
         await click_and_see(user, "assign-save", "已保存")
-        new_id = md.Assignment.select().order_by(md.Assignment.id.desc()).first().id
+        new_id = Assignment.select().order_by(Assignment.id.desc()).first().id
         fill(user, end_assignment=str(new_id), end_day="2025-12-31")
         await click_and_see(user, "end-save", "已保存")
         history = [r for r in rows(user, "md-assignments") if r["inmate"] == "A1001"]
@@ -195,3 +195,17 @@ async def test_a_line_officer_reads_posts_of_their_line_only(site: Site) -> None
         await user.open("/masterdata/assignments")
         assert [r["inmate"] for r in rows(user, "md-assignments")] == ["B1001"]
         await user.should_not_see(marker="assign-save")
+
+
+async def test_a_chinese_officer_reads_the_services_refusal_in_chinese(site: Site) -> None:
+    """The service refuses a post for an inmate it does not know; the page says so in the officer's
+    language (Chinese), not in the English the command line prints, and nothing is saved."""
+    async with web(site) as user:
+        await login(user, "head_a")
+        await user.open("/masterdata/assignments")
+        choose(user, "assign-line", "A2")
+        choose(user, "assign-step", "P1/S2")
+        fill(user, assign_inmate="X9999", assign_from="2025-12-01")
+        await click_and_see(user, "assign-save", "未保存:没有这名服刑人员:X9999")
+        assert not any("unknown inmate" in m for m in user.notify.messages)
+    assert site.actions() == []

@@ -17,11 +17,13 @@ from nicegui.testing.user import User
 
 from hub.ledger import entries as ledger
 from hub.masterdata import service as md
+from hub.store.masterdata import Assignment, Product, RuleSetVersion, StandardTime
 from hub.store.schema import prepare
-from hub.web.auth import User as Account
+from hub.store.web import User as Account
 from hub.web.masterdata.pages import register_masterdata
 from protocol.signing import Signer
 from tests.hub.conftest_web import StepClock, add_officers, hub_db, login, make_context, seed_site, web_user
+from tests.hub.masterdata import test_masterdata_store as store
 
 
 class Site:
@@ -34,13 +36,18 @@ class Site:
         self.ledger = ledger.Ledger(self.db, Signer.generate(), self.clock)
         self.ctx = make_context(self.db, self.clock, ledger=self.ledger)
         # The hub's own MasterData, built as hub/app.py builds it (ledger hook, hub clock).
-        self.store = md.MasterData(self.db, record_act=self.ledger.record_act, clock_ms=self.clock)
+        self.store = md.MasterData(
+            self.db,
+            month_locked=store.month_lock(self.db),
+            record_act=self.ledger.record_act,
+            clock_ms=self.clock,
+        )
 
         prepare(self.db)
         add_officers(self.ctx)
         with self.db.atomic():  # one fsync
             for step, seconds in (("S1", "60"), ("S2", "45")):
-                md.StandardTime.create(
+                StandardTime.create(
                     product="P1",
                     step=step,
                     valid_from="2025-01-01",
@@ -50,7 +57,7 @@ class Site:
                 )
             # Today's posts (2025-11-29 in Shanghai): what a line officer's scope is made of.
             for inmate, line in (("A1001", "A1"), ("A1002", "A1"), ("A2001", "A2"), ("B1001", "B1")):
-                md.Assignment.create(
+                Assignment.create(
                     inmate=inmate, line=line, product="P1", step="S1", valid_from="2025-11-01", created_ms=1
                 )
 
@@ -115,9 +122,7 @@ def site(tmp_path: Path) -> Iterator[Site]:
 
 
 def times(product: str = "P1", step: str = "S1") -> list[tuple[str, str, str]]:
-    query = md.StandardTime.select().where(
-        (md.StandardTime.product == product) & (md.StandardTime.step == step)
-    )
+    query = StandardTime.select().where((StandardTime.product == product) & (StandardTime.step == step))
     return sorted((s.valid_from, s.seconds, s.reason) for s in query)
 
 
@@ -185,7 +190,7 @@ async def test_an_unknown_step_is_refused_by_the_master_data(site: Site) -> None
         choose(user, "st-product", "P1")
         fill(user, st_step="S9", st_seconds="50", st_from="2025-12-01", st_reason="测试")
         await click_and_see(user, "st-save", "未保存")
-    assert md.StandardTime.select().count() == 2
+    assert StandardTime.select().count() == 2
     assert site.actions() == []
 
 
@@ -259,7 +264,7 @@ async def test_a_product_with_bad_steps_is_refused(site: Site) -> None:
         for steps, message in cases:
             fill(user, product_steps=steps)
             await click_and_see(user, "product-save", message)
-    assert md.Product.select().count() == 1
+    assert Product.select().count() == 1
     assert site.actions() == []
 
 
@@ -273,7 +278,7 @@ async def test_labor_section_adds_a_rule_set_version_and_a_bad_month_is_refused(
         await user.open("/masterdata")
         fill(user, rs_version="site-1", rs_month="2025/12", rs_reason="上级文件", rs_parameters=f"{name}=95")
         await click_and_see(user, "rs-save", "未保存")
-        assert md.RuleSetVersion.select().count() == 0
+        assert RuleSetVersion.select().count() == 0
         fill(user, rs_month="2025-12")
         await click_and_see(user, "rs-save", "已保存")
         assert [r["version"] for r in rows(user, "md-rule-sets")] == ["site-1"]
