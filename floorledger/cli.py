@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from floorledger import __version__
 from floorledger.base.errors import CliError
+from hub.errors import HubError
 
 # Modules that own subcommands, in the order `--help` lists them. Each is imported only when the
 # parser is built; a missing one is an error like any other import.
@@ -57,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as err:
         print(f"floorledger {args.command}: {err}", file=sys.stderr)
         return err.status
+    except HubError as err:  # anything the hub refuses, in one line (English: the command line's language)
+        print(f"floorledger {args.command}: {err}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -36,6 +36,7 @@ from hub.kiosks.ingest import Ingest
 from hub.kiosks.mqtt import HubMqtt
 from hub.ledger.checkpoints import CheckpointLog
 from hub.ledger.entries import Ledger
+from hub.lifecycle import unwind
 from hub.masterdata import service as md
 from hub.results import worker as rs
 from hub.review import lock
@@ -54,16 +55,6 @@ CHECKPOINT_ATTEMPTS = 5
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
-
-
-def unwind(started: list[Callable[[], None]], what: str) -> None:
-    """Undo what started, last first; a failing step is logged and the rest still run."""
-    while started:
-        step = started.pop()
-        try:
-            step()
-        except Exception:  # keep stopping the rest
-            log.exception("stopping %s: a step failed", what)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

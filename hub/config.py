@@ -33,16 +33,27 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from floorledger.base.errors import CliError
+from floorledger.base import i18n
 from floorledger.base.mqtt_url import BrokerConfig
+from hub.errors import HubError
 from protocol import fields as pf
 from protocol.errors import ProtocolError
 
 PRIVACY = ("full", "masked", "number_only")
 
 
-class ConfigError(CliError):
-    """A config file the hub cannot run with; the message is one line naming the field."""
+class ConfigError(HubError):
+    """A config file the hub cannot run with; the message is one line naming the field.
+
+    The installer reads it at the command line: the problem itself is English (it quotes field names
+    and values from the file), the Chinese text only leads into it.
+    """
+
+    def __init__(self, problem: str) -> None:
+        super().__init__("config.problem", problem=problem)
+
+
+i18n.register({"config.problem": {"zh": "配置有误：{problem}", "en": "{problem}"}})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -20,12 +20,12 @@ from collections.abc import Callable
 import peewee as pw
 
 from floorledger import keyfile
-from hub.app import unwind
 from hub.config import HubConfig
 from hub.errors import HubError
 from hub.kiosks import texts
 from hub.kiosks.ingest import Ingest
 from hub.kiosks.mqtt import HubMqtt
+from hub.lifecycle import unwind
 from hub.store.schema import open_database
 from protocol.topics import Topics
 

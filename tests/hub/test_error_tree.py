@@ -21,8 +21,9 @@ HUB_DIR = Path(hub.__file__).parent
 KEY_RE = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+")
 
 # Private classes that only carry control flow inside their module and never reach a user: the JSON
-# hook's duplicate key (turned into a CliError by `read_json`) and SIGTERM turned into a clean stop.
-CONTROL_FLOW = {"hub.cli.scenario._DuplicateKeyError", "hub.cli.hub._Terminated"}
+# hook's duplicate key (turned into a CliError by `read_json`), SIGTERM turned into a clean stop, and a
+# bundle part that is not a proof (turned into a finding of verify-bundle's report).
+CONTROL_FLOW = {"hub.cli.scenario._DuplicateKeyError", "hub.cli.hub._Terminated", "hub.audit.bundle._Broken"}
 
 
 def _hub_modules() -> list[str]:
@@ -91,7 +92,12 @@ def _raised_keys() -> tuple[set[tuple[str, int, str]], list[str]]:
                             keys.add((where, node.lineno, first.value))
                     if isinstance(node, ast.FunctionDef) and node.name == "__init__":
                         for default in (*node.args.defaults, *node.args.kw_defaults):
-                            if isinstance(default, ast.Constant) and isinstance(default.value, str):
+                            # an empty default is an absent detail, not a key
+                            if (
+                                isinstance(default, ast.Constant)
+                                and isinstance(default.value, str)
+                                and default.value
+                            ):
                                 keys.add((where, node.lineno, default.value))
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
