@@ -38,6 +38,7 @@ from hub.ledger.checkpoints import CheckpointLog
 from hub.ledger.entries import Ledger
 from hub.lifecycle import unwind
 from hub.masterdata import service as md
+from hub.masterdata.acts import RecordAct
 from hub.results import worker as rs
 from hub.review import lock
 from hub.review.corrections import Corrections
@@ -90,13 +91,11 @@ def build_services(
     results = rs.Results(db, today=today, clock_ms=clock_ms)
     return Services(
         ledger=ledger,
-        checkpoints=CheckpointLog(db, signer, clock_ms, config.site),
-        masterdata=md.MasterData(
-            db, month_locked=lock.month_locked(db), record_act=ledger.record_act, clock_ms=clock_ms
-        ),
+        checkpoints=checkpoint_log(db, signer, clock_ms=clock_ms, site=config.site),
+        masterdata=masterdata_service(db, record_act=ledger.record_act, clock_ms=clock_ms),
         results=results,
         enrollment=Enrollment(db, ledger, clock_ms, reload_keys),
-        corrections=Corrections(
+        corrections=corrections_service(
             db,
             ledger,
             today=today,
@@ -105,8 +104,52 @@ def build_services(
             on_applied=results.request_day,
             on_answer=on_answer,
         ),
-        assessment=Assessment(db, record_act=ledger.record_act, today=today, clock_ms=clock_ms),
+        assessment=assessment_service(db, record_act=ledger.record_act, today=today, clock_ms=clock_ms),
     )
+
+
+# The single services, for a page mounted without the running hub (a test, a tool): the same wiring
+# as `build_services`, so nothing outside this module decides how a service is put together.
+
+
+def checkpoint_log(
+    db: pw.Database, signer: Signer, *, clock_ms: Callable[[], int], site: str
+) -> CheckpointLog:
+    return CheckpointLog(db, signer, clock_ms, site)
+
+
+def masterdata_service(
+    db: pw.Database, *, record_act: RecordAct | None, clock_ms: Callable[[], int]
+) -> md.MasterData:
+    """Master data whose changes are ledgered through `record_act` and refused in a locked month."""
+    return md.MasterData(db, month_locked=lock.month_locked(db), record_act=record_act, clock_ms=clock_ms)
+
+
+def corrections_service(
+    db: pw.Database,
+    ledger: Ledger,
+    *,
+    today: Callable[[], date],
+    clock_ms: Callable[[], int],
+    window_days: int,
+    on_applied: Callable[[date], object] | None = None,
+    on_answer: Callable[[str], object] | None = None,
+) -> Corrections:
+    return Corrections(
+        db,
+        ledger,
+        today=today,
+        clock_ms=clock_ms,
+        window_days=window_days,
+        on_applied=on_applied,
+        on_answer=on_answer,
+    )
+
+
+def assessment_service(
+    db: pw.Database, *, record_act: RecordAct | None, today: Callable[[], date], clock_ms: Callable[[], int]
+) -> Assessment:
+    return Assessment(db, record_act=record_act, today=today, clock_ms=clock_ms)
 
 
 class HubApp:

@@ -23,14 +23,13 @@ from zoneinfo import ZoneInfo
 
 import peewee as pw
 
+from hub.app import checkpoint_log, masterdata_service
 from hub.engine.model import Month
 from hub.kiosks.enrollment import Enrollment
 from hub.kiosks.ingest import Ingest
-from hub.ledger.checkpoints import CheckpointLog
 from hub.ledger.entries import Ledger
 from hub.masterdata import service as md
 from hub.results import worker as rs
-from hub.review import lock
 from hub.store.db import write_transaction
 from hub.store.schema import prepare
 from protocol import batch
@@ -441,12 +440,7 @@ def seed_site(
     first_day = today - timedelta(days=history_days)
     last_workday = today + timedelta(days=62)
     ledger = Ledger(db, hub_signer, clock)
-    data = md.MasterData(
-        db,
-        month_locked=lock.month_locked(db),
-        record_act=ledger.record_act,
-        clock_ms=clock,
-    )
+    data = masterdata_service(db, record_act=ledger.record_act, clock_ms=clock)
     history = _weekdays(first_day, today - timedelta(days=1))
     with write_transaction(db):  # one commit for the whole master data, not one fsync per change
         master = seed_master(data, rng, first_day=first_day, last_workday=last_workday)
@@ -458,7 +452,7 @@ def seed_site(
     with write_transaction(db):
         for month in months:
             results.recompute_month(month)
-    checkpoints = CheckpointLog(db, hub_signer, clock, site)
+    checkpoints = checkpoint_log(db, hub_signer, clock_ms=clock, site=site)
     checkpoints.extend()
     checkpoints.make_checkpoint()
     return SeedSummary(

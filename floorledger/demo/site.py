@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 
 from floorledger import keyfile
 from hub.accounts import Role
+from hub.app import masterdata_service
 from hub.kiosks.enrollment import Enrollment
 from hub.ledger.entries import Ledger
 from hub.masterdata import queries as md_queries
 from hub.masterdata import service as md
-from hub.review import lock
 from hub.seed import seed_site
 from hub.store import db as hubdb
 from hub.store.kiosks import Kiosk
@@ -101,9 +101,7 @@ def prepare_site(
         enrollment = Enrollment(db, ledger, now_ms)
         today = datetime.now(ZoneInfo(DEMO_TIMEZONE)).date()
         if fresh:
-            data_md = md.MasterData(
-                db, month_locked=lock.month_locked(db), record_act=ledger.record_act, clock_ms=now_ms
-            )
+            data_md = masterdata_service(db, record_act=ledger.record_act, clock_ms=now_ms)
             for line in lines:
                 _make_counter_station(data_md, line.code, today)
         stations = counter_stations(today)

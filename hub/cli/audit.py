@@ -18,6 +18,7 @@ import peewee
 
 from floorledger import keyfile
 from floorledger.base.errors import CliError
+from hub.app import checkpoint_log
 from hub.audit.verify import load_hub_key, verify_database
 from hub.errors import HubError
 from hub.kiosks import enrollment
@@ -210,7 +211,7 @@ def _checkpoint(args: argparse.Namespace) -> int:
     signer = keyfile.load(args.key)
     db = _open(args.db)
     try:
-        log = checkpoints.CheckpointLog(db, signer, _now_ms, args.site)
+        log = checkpoint_log(db, signer, clock_ms=_now_ms, site=args.site)
         stored = log.make_checkpoint()
     except (HubError, ProtocolError) as err:
         raise CliError(str(err)) from err

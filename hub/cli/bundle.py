@@ -79,7 +79,8 @@ def cmd_verify_bundle(args: argparse.Namespace) -> int:
 
 
 def cmd_bundle(args: argparse.Namespace) -> int:
-    from hub.ledger.checkpoints import CheckpointLog, latest_checkpoint
+    from hub.app import checkpoint_log
+    from hub.ledger.checkpoints import latest_checkpoint
     from hub.store import db as hub_db
     from hub.store.schema import prepare
 
@@ -109,7 +110,7 @@ def cmd_bundle(args: argparse.Namespace) -> int:
                 ).hub
             except ProtocolError as err:
                 raise CliError(f"--key: the hub's checkpoints are not signed by this key ({err})") from err
-        made = CheckpointLog(db, signer, lambda: now, hub_id).make_checkpoint()
+        made = checkpoint_log(db, signer, clock_ms=lambda: now, site=hub_id).make_checkpoint()
         document = bd.build_bundle(db, inmate=args.inmate, month=month, through=through)
     except (bd.BundleError, EngineError) as err:
         raise CliError(f"no bundle for {args.inmate} {month}: {err}") from err

@@ -19,12 +19,12 @@ from nicegui import run, ui
 from floorledger import keyfile
 from floorledger.base.errors import CliError
 from hub.accounts import Principal, Role
+from hub.app import checkpoint_log
 from hub.audit import bundle as bd
 from hub.audit.verify import verify_database
 from hub.engine.errors import EngineError
 from hub.engine.model import Month
 from hub.errors import HubError
-from hub.ledger.checkpoints import CheckpointLog
 from hub.ledger.entries import LedgerError, parse_entry
 from hub.store.ledger import LedgerEntry, StoredCheckpoint
 from hub.web import guard
@@ -232,6 +232,7 @@ def register_audit(ctx: WebContext, *, hub_signer: Signer | None = None) -> None
         through = min(month.last_day, ctx.today())
         with ctx.db.connection_context():
             if signer is not None:
-                CheckpointLog(ctx.db, signer, ctx.clock, ctx.site).make_checkpoint()
+                log = ctx.checkpoints or checkpoint_log(ctx.db, signer, clock_ms=ctx.clock, site=ctx.site)
+                log.make_checkpoint()
             document = bd.build_bundle(ctx.db, inmate=inmate, month=month, through=through)
         return bd.bundle_text(document).encode("utf-8")

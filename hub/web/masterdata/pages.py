@@ -14,10 +14,10 @@ from datetime import timedelta
 from nicegui import ui
 
 from hub.accounts import Principal
+from hub.app import masterdata_service
 from hub.masterdata import csv_import as check
 from hub.masterdata import service as md
 from hub.masterdata.queries import area_of_line, step_names
-from hub.review import lock
 from hub.store.masterdata import Area, Line, Product, RuleSetVersion, StandardTime, Step, Workday
 from hub.store.review import Adjustment, MonthApproval, PublishedWeek, WeekSignoff
 from hub.web import guard
@@ -57,13 +57,7 @@ def masterdata_of(ctx: WebContext, data: md.MasterData | None = None) -> md.Mast
     found = getattr(ctx, "masterdata", None)
     if isinstance(found, md.MasterData):
         return found
-    db = ctx.db
-    return md.MasterData(
-        db,
-        month_locked=lock.month_locked(db),
-        record_act=ctx.record_act,
-        clock_ms=ctx.clock,
-    )
+    return masterdata_service(ctx.db, record_act=ctx.record_act, clock_ms=ctx.clock)
 
 
 def register_masterdata(context: WebContext, data: md.MasterData | None = None) -> None:

@@ -16,6 +16,7 @@ import peewee
 from nicegui import run, ui
 
 from hub.accounts import Principal, Role
+from hub.app import assessment_service
 from hub.engine.exact import shown
 from hub.engine.model import Month, iso_week_label
 from hub.review import exports, rules, weekly
@@ -36,7 +37,10 @@ def actor_of(who: Principal) -> rules.Actor:
 
 
 def assessment_of(ctx: WebContext) -> Assessment:
-    return Assessment(ctx.db, record_act=ctx.record_act, today=ctx.today, clock_ms=ctx.clock)
+    """The hub's own service, or one wired by the app's factory over the context (pages without a hub)."""
+    if ctx.assessment is not None:
+        return ctx.assessment
+    return assessment_service(ctx.db, record_act=ctx.record_act, today=ctx.today, clock_ms=ctx.clock)
 
 
 def board_published(db: peewee.Database) -> Callable[[str, date], list[Published]]:

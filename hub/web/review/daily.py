@@ -17,6 +17,7 @@ from typing import Any
 from nicegui import run, ui
 
 from hub.accounts import Principal, Role
+from hub.app import corrections_service
 from hub.engine.compute import MonthIndex
 from hub.engine.errors import EngineError
 from hub.engine.explain import explain_daily
@@ -47,11 +48,13 @@ def review_desk(
     An approval asks the results worker to recompute the record's day (`Results.request_day`);
     `on_answer(line)` is called after a rejected dispute (give `PlanPublisher.refresh` a line list).
     """
+    if ctx.corrections is not None and on_answer is None:
+        return ctx.corrections
     if ctx.ledger is None:
         return None
     window = int(getattr(ctx.config, "correction_window_days", 7) if ctx.config is not None else 7)
     results = ctx.results
-    return cx.Corrections(
+    return corrections_service(
         ctx.db,
         ctx.ledger,
         today=ctx.today,

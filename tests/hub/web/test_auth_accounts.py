@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from hub.accounts import Role
-from hub.store.db import bind
 from hub.store.web import User
 from hub.web import auth, auth_texts
 from hub.web.auth import Accounts, AuthError, LoginRefused, hash_password, verify_password
@@ -19,8 +18,7 @@ from tests.hub.conftest_web import PASSWORD, StepClock, hub_db, make_context
 @pytest.fixture
 def accounts(tmp_path: Path) -> Iterator[Accounts]:
     database = hub_db(tmp_path / "hub.db")
-    ctx = make_context(database, StepClock())
-    bind(database, [User])
+    ctx = make_context(database, StepClock())  # hub_db made every table
     yield ctx.accounts
     database.close()
 
