@@ -34,6 +34,7 @@ from fractions import Fraction
 from typing import TypeVar
 
 from hub.engine.compute import MonthIndex, compute_line_day, compute_month, gc_paused, monthly_score
+from hub.engine.documents import json_text, result_json, scenario_json
 from hub.engine.model import (
     Adjustment,
     Assignment,
@@ -50,7 +51,7 @@ from hub.engine.model import (
     Warehoused,
 )
 from hub.engine.rules import DEFAULT_RULE_SET
-from hub.engine.scenario import json_text, load_scenario, result_json, scenario_json
+from hub.engine.scenario import load_scenario
 
 MONTH_TARGET_S = 3.0
 LINE_DAY_TARGET_MS = 50.0

@@ -41,10 +41,11 @@ from hub.audit.bundle_scope import (
     scope_of,
 )
 from hub.engine.compute import compute_month
+from hub.engine.documents import compare_results, json_text, result_json, scenario_json
 from hub.engine.errors import EngineError
 from hub.engine.model import Month, MonthInput
 from hub.engine.rules import rule_set_json
-from hub.engine.scenario import compare_results, json_text, load_scenario, result_json, scenario_json
+from hub.engine.scenario import load_scenario
 from hub.errors import HubError
 from hub.ledger import merkle
 from hub.ledger.checkpoints import SOURCE_LEDGER, SOURCE_RECORD, latest_checkpoint

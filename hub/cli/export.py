@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import peewee as pw
 
 from floorledger.base.errors import CliError
+from hub.engine.documents import json_text, scenario_json
 from hub.engine.errors import EngineError
 from hub.engine.model import Month
-from hub.engine.scenario import json_text, scenario_json
 from hub.errors import HubError
 from hub.masterdata import queries as md_queries
 from hub.results.inputs import month_input

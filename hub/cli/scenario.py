@@ -23,11 +23,12 @@ from pathlib import Path
 from floorledger.base.errors import CliError
 from hub.cli.export import register_export
 from hub.engine.compute import MonthIndex, compute_month, gc_paused
+from hub.engine.documents import compare_results, json_text, result_json
 from hub.engine.errors import EngineError, InputError
 from hub.engine.explain import LANGS, Lang, explain_daily, explain_monthly
 from hub.engine.model import RuleSet
 from hub.engine.rules import NO_CHANGES, RuleBook, parse_rule_book
-from hub.engine.scenario import Scenario, compare_results, json_text, load_scenario, parse_day, result_json
+from hub.engine.scenario import Scenario, load_scenario, parse_day
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from floorledger.cli import main
-from hub.engine.scenario import compare_results
+from hub.engine.documents import compare_results
 
 SAMPLES = Path(__file__).resolve().parents[3] / ".." / "shared" / "spec" / "samples"
 TIME_MODE = SAMPLES / "01-time-mode.scenario.json"

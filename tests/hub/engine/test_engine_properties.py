@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hub.engine.compute import MonthIndex, compute_month
+from hub.engine.documents import compare_results, json_text, result_json, scenario_json
 from hub.engine.exact import round_half_up
 from hub.engine.explain import explain_daily, explain_monthly
 from hub.engine.model import (
@@ -35,7 +36,7 @@ from hub.engine.model import (
     Warehoused,
 )
 from hub.engine.rules import make_rule_set
-from hub.engine.scenario import compare_results, json_text, load_scenario, result_json, scenario_json
+from hub.engine.scenario import load_scenario
 
 T = TypeVar("T")
 ZERO_TOLERANCE = Decimal(0)

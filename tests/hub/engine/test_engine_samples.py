@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from hub.engine.compute import MonthIndex, compute_month
+from hub.engine.documents import compare_results, json_text, result_json, scenario_json
 from hub.engine.errors import InputError
 from hub.engine.explain import explain_daily, explain_monthly
-from hub.engine.scenario import compare_results, json_text, load_scenario, result_json, scenario_json
+from hub.engine.scenario import load_scenario
 
 # CI clones the repository with `shared/` beside it, as on the development machine.
 SAMPLES = Path(__file__).resolve().parents[3] / ".." / "shared" / "spec" / "samples"

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from hub.engine.documents import compare_results, json_text
 from hub.engine.errors import InputError
 from hub.engine.rules import parse_rule_book
-from hub.engine.scenario import compare_results, json_text, load_scenario
+from hub.engine.scenario import load_scenario
 
 Doc = dict[str, Any]
 

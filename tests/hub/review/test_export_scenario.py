@@ -18,8 +18,8 @@ import pytest
 
 from floorledger.base.errors import CliError
 from hub.cli.export import register_export
+from hub.engine.documents import compare_results, result_json
 from hub.engine.model import Month
-from hub.engine.scenario import compare_results, result_json
 from hub.results import worker as rs
 from hub.seed import seed_site
 from hub.store import db as hubdb

@@ -1,0 +1,376 @@
+"""Scenario and result documents written out: `result_json` gives a `MonthResult` in the shape of
+`*.expected.json`, `scenario_json` gives inputs back as a scenario document (the hub's `scenario
+export`), `json_text` writes either the way the samples are written, and `compare_results` compares a
+result with an expected file within the rule book's tolerance. Reading a scenario is `scenario.py`.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from fractions import Fraction
+
+from hub.engine.exact import decimal_text, describe, round_half_up, round_ratio
+from hub.engine.model import (
+    HUNDRED,
+    DailyRecord,
+    Discrepancy,
+    MonthInput,
+    MonthlyScore,
+    MonthResult,
+    WeeklyLine,
+)
+from hub.engine.rules import (
+    NO_CHANGES,
+    RuleBook,
+    rule_book_json,
+    rule_set_json,
+)
+
+# --- writing results -----------------------------------------------------------------------------
+
+
+def _r2(value: Fraction) -> Decimal:
+    return round_half_up(value, 2)
+
+
+def _r2_or_none(value: Fraction | None) -> Decimal | None:
+    return None if value is None else round_half_up(value, 2)
+
+
+def _r1(value: Fraction) -> Decimal:
+    return round_half_up(value, 1)
+
+
+def daily_json(r: DailyRecord) -> dict[str, object]:
+    # The board's derived values straight from integers (same digits as the Fraction properties,
+    # without building three Fractions per record: a month has a hundred thousand records).
+    q, e, c, s = r.quota_std_seconds, r.earned_std_seconds, r.done_units, r.standard_seconds
+    q_num, q_den, e_num, e_den = q.numerator, q.denominator, e.numerator, e.denominator
+    c_num, c_den, s_num, s_den = c.numerator, c.denominator, s.numerator, s.denominator
+    return {
+        "inmate": r.inmate,
+        "date": r.day.isoformat(),
+        "line": r.line,
+        "product": r.product,
+        "step": r.step,
+        "quota_std_seconds": round_ratio(q_num, q_den, 2),
+        "earned_std_seconds": round_ratio(e_num, e_den, 2),
+        "quota_units": round_ratio(q_num * s_den, q_den * s_num, 2),
+        "done_units": round_ratio(c_num, c_den, 2),
+        "diff_units": round_ratio(c_num * q_den * s_num - q_num * s_den * c_den, c_den * q_den * s_num, 2),
+        "completion_pct": round_ratio(100 * e_num * q_den, e_den * q_num, 2) if q_num else None,
+    }
+
+
+def weekly_json(w: WeeklyLine) -> dict[str, object]:
+    return {
+        "inmate": w.inmate,
+        "week": w.week,
+        "quota_std_seconds": _r2(w.quota_std_seconds),
+        "earned_std_seconds": _r2(w.earned_std_seconds),
+        "completion_pct": _r2_or_none(w.completion_pct),
+    }
+
+
+def monthly_json(m: MonthlyScore) -> dict[str, object]:
+    return {
+        "inmate": m.inmate,
+        "quota_std_seconds": _r2(m.quota_std_seconds),
+        "earned_std_seconds": _r2(m.earned_std_seconds),
+        "completion_pct": _r2_or_none(m.completion_pct),
+        "workdays": m.workdays,
+        "days_met": m.days_met,
+        "base_points": _r1(m.base_points),
+        "bonus_points": _r1(m.bonus_points),
+        "adjust_points": _r1(m.adjust_points),
+        "labor_points": _r1(m.labor_points),
+    }
+
+
+def discrepancy_json(d: Discrepancy) -> dict[str, object]:
+    return {
+        "date": d.day.isoformat(),
+        "line": d.line,
+        "product": d.product,
+        "step": d.step,
+        "counted_units": _r2(d.counted_units),
+        "warehoused_units": _r2(d.warehoused_units),
+    }
+
+
+def result_json(result: MonthResult, *, with_rule_set: bool = False) -> dict[str, object]:
+    """A result in the shape of `*.expected.json`: numbers rounded half up, as `Decimal`s.
+
+    `with_rule_set` adds a `rule_set` key (version, from, digest, parameters) for provenance; the
+    expected files do not have it, so it is off by default.
+    """
+    out: dict[str, object] = {"month": str(result.month)}
+    if with_rule_set:
+        out["rule_set"] = rule_set_json(result.rule_set)
+    out["daily"] = [daily_json(r) for r in result.daily]
+    out["weekly"] = [weekly_json(w) for w in result.weekly]
+    out["monthly"] = [monthly_json(m) for m in result.monthly]
+    out["discrepancies"] = [discrepancy_json(d) for d in result.discrepancies]
+    return out
+
+
+def _number_text(value: Decimal) -> str:
+    if not value:
+        return "0.0"
+    text = f"{value:f}"
+    if "." not in text:
+        return text + ".0"
+    text = text.rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def json_text(value: object, indent: int = 1) -> str:
+    """JSON text of str/int/Decimal/None/list/dict values; a Decimal is written as its exact digits."""
+    out: list[str] = []
+    _write(value, 0, indent, out, {})
+    return "".join(out)
+
+
+def _scalar(value: object, strings: dict[str, str]) -> str | None:
+    """The JSON text of a scalar, or None for a list or dict; strings are encoded once each."""
+    if isinstance(value, str):
+        text = strings.get(value)
+        if text is None:
+            text = strings[value] = json.dumps(value, ensure_ascii=False)
+        return text
+    if isinstance(value, Decimal):
+        return _number_text(value)
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list | tuple | dict):
+        return None
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _write(value: object, level: int, indent: int, out: list[str], strings: dict[str, str]) -> None:
+    text = _scalar(value, strings)
+    if text is not None:
+        out.append(text)
+        return
+    inner = " " * (indent * (level + 1))
+    outer = " " * (indent * level)
+    if isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        texts = [_scalar(v, strings) for v in value.values()]
+        if None not in texts:  # a flat record: one join
+            pairs = [f"{_scalar(str(k), strings)}: {t}" for k, t in zip(value, texts, strict=True)]
+            out.append("{\n" + inner + (",\n" + inner).join(pairs) + "\n" + outer + "}")
+            return
+        out.append("{")
+        separator = "\n"
+        for k, v in value.items():
+            out.append(f"{separator}{inner}{_scalar(str(k), strings)}: ")
+            separator = ",\n"
+            _write(v, level + 1, indent, out, strings)
+        out.append("\n" + outer + "}")
+        return
+    assert isinstance(value, list | tuple)
+    if not value:
+        out.append("[]")
+        return
+    out.append("[")
+    separator = "\n"
+    for item in value:
+        out.append(separator + inner)
+        separator = ",\n"
+        _write(item, level + 1, indent, out, strings)
+    out.append("\n" + outer + "]")
+
+
+# --- writing scenarios ---------------------------------------------------------------------------
+
+
+def _num(value: Fraction) -> int | str:
+    """An input number as a scenario file stores it: an integer, or exact decimal text ("97.5")."""
+    return value.numerator if value.denominator == 1 else decimal_text(value)
+
+
+def scenario_json(inputs: MonthInput, rules: RuleBook = NO_CHANGES) -> dict[str, object]:
+    """A month's inputs (and rule changes) as a scenario document that `load_scenario` reads back.
+
+    This is what `floorledger scenario export` writes for a month the hub has stored: running the
+    exported file gives the hub's own result, digit for digit. Raises ValueError for a number that
+    has no exact decimal form (inputs from JSON or from kiosks never do).
+    """
+    out: dict[str, object] = {"month": str(inputs.month)}
+    if rules.versions:
+        out["rules"] = rule_book_json(rules)
+    out["workdays"] = [d.isoformat() for d in inputs.workdays]
+    out["lines"] = [{"code": x.code, "shift_minutes": _num(x.shift_minutes)} for x in inputs.lines]
+    out["products"] = [{"code": p.code, "steps": list(p.steps)} for p in inputs.products]
+    out["standard_times"] = [
+        {
+            "product": s.product,
+            "step": s.step,
+            "from": s.valid_from.isoformat(),
+            "seconds": decimal_text(s.seconds),
+        }
+        for s in inputs.standard_times
+    ]
+    inmates: list[dict[str, object]] = []
+    for i in inputs.inmates:
+        inmate: dict[str, object] = {"id": i.id}
+        if i.name:
+            inmate["name"] = i.name
+        if i.quota_pct != HUNDRED:
+            inmate["quota_pct"] = _num(i.quota_pct)
+        inmates.append(inmate)
+    out["inmates"] = inmates
+    assignments: list[dict[str, object]] = []
+    for a in inputs.assignments:
+        item: dict[str, object] = {
+            "inmate": a.inmate,
+            "line": a.line,
+            "product": a.product,
+            "step": a.step,
+            "from": a.valid_from.isoformat(),
+        }
+        if a.valid_to is not None:
+            item["to"] = a.valid_to.isoformat()
+        assignments.append(item)
+    out["assignments"] = assignments
+    attendance: list[dict[str, object]] = []
+    for t in inputs.attendance:
+        entry: dict[str, object] = {
+            "inmate": t.inmate,
+            "date": t.day.isoformat(),
+            "present_minutes": _num(t.present_minutes),
+        }
+        if t.excused_minutes:
+            entry["excused_minutes"] = _num(t.excused_minutes)
+        attendance.append(entry)
+    out["attendance"] = attendance
+    out["warehoused"] = [
+        {"line": w.line, "product": w.product, "date": w.day.isoformat(), "units": _num(w.units)}
+        for w in inputs.warehoused
+    ]
+    if inputs.counts:
+        out["counts"] = [
+            {"inmate": c.inmate, "date": c.day.isoformat(), "units": _num(c.units)} for c in inputs.counts
+        ]
+    if inputs.adjustments:
+        adjustments: list[dict[str, object]] = []
+        for a2 in inputs.adjustments:
+            adj: dict[str, object] = {
+                "inmate": a2.inmate,
+                "points": decimal_text(a2.points),
+                "reason": a2.reason,
+            }
+            if a2.day is not None:
+                adj["date"] = a2.day.isoformat()
+            adjustments.append(adj)
+        out["adjustments"] = adjustments
+    return out
+
+
+# --- comparing with an expected file -------------------------------------------------------------
+
+RECORD_IDS: dict[str, tuple[str, ...]] = {
+    "daily": ("inmate", "date"),
+    "weekly": ("inmate", "week"),
+    "monthly": ("inmate",),
+    "discrepancies": ("date", "line", "product", "step"),
+}
+"""How records are matched between a result and an expected file (their order does not matter)."""
+
+TOLERANCE = Decimal("0.01")
+
+
+def _as_decimal(value: object) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return None
+
+
+def _record_id(record: dict[str, object], ids: tuple[str, ...]) -> str:
+    return ", ".join(f"{k}={record.get(k)}" for k in ids)
+
+
+def _compare_values(place: str, got: object, want: object, tolerance: Decimal) -> str | None:
+    got_num, want_num = _as_decimal(got), _as_decimal(want)
+    if got_num is not None and want_num is not None:
+        if abs(got_num - want_num) > tolerance:
+            return f"{place}: expected {want_num}, got {got_num} (difference {got_num - want_num})"
+        return None
+    if got != want:
+        return f"{place}: expected {_shown_value(want)}, got {_shown_value(got)}"
+    return None
+
+
+def _shown_value(value: object) -> str:
+    """A value on one line: JSON for data, the exact digits for numbers."""
+    if isinstance(value, Decimal):
+        return _number_text(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def compare_results(actual: dict[str, object], expected: object, tolerance: Decimal = TOLERANCE) -> list[str]:
+    """The differences between a result (`result_json`) and an expected file, one line each.
+
+    Records are matched by their identity (`RECORD_IDS`), not their position; numbers may differ
+    by `tolerance`; keys missing or extra on either side are differences too.
+    """
+    if not isinstance(expected, dict):
+        return [f"expected file: must be a JSON object, not {describe(expected)}"]
+    diffs: list[str] = []
+    for key in expected:
+        if key not in actual:
+            diffs.append(f"{key}: in the expected file but not in the result")
+    for key in actual:
+        if key not in expected:
+            diffs.append(f"{key}: in the result but not in the expected file")
+    if "month" in expected and "month" in actual:
+        diff = _compare_values("month", actual["month"], expected["month"], tolerance)
+        if diff:
+            diffs.append(diff)
+    for section, ids in RECORD_IDS.items():
+        got_list, want_list = actual.get(section), expected.get(section)
+        if not isinstance(got_list, list) or not isinstance(want_list, list):
+            if section in expected and not isinstance(want_list, list):
+                diffs.append(f"{section}: must be a list in the expected file")
+            continue
+        wanted: dict[str, dict[str, object]] = {}
+        for i, item in enumerate(want_list):
+            if not isinstance(item, dict):
+                diffs.append(f"{section}[{i}]: must be an object in the expected file")
+                continue
+            rid = _record_id(item, ids)
+            if rid in wanted:
+                diffs.append(f"{section}[{rid}]: listed twice in the expected file")
+            wanted[rid] = item
+        for got in got_list:
+            assert isinstance(got, dict)
+            rid = _record_id(got, ids)
+            want = wanted.pop(rid, None)
+            if want is None:
+                diffs.append(f"{section}[{rid}]: in the result but not expected")
+                continue
+            for key in want:
+                if key not in got:
+                    diffs.append(f"{section}[{rid}].{key}: expected but not in the result")
+            for key, value in got.items():
+                if key not in want:
+                    diffs.append(f"{section}[{rid}].{key}: in the result but not expected")
+                    continue
+                diff = _compare_values(f"{section}[{rid}].{key}", value, want[key], tolerance)
+                if diff:
+                    diffs.append(diff)
+        for rid in wanted:
+            diffs.append(f"{section}[{rid}]: expected but not in the result")
+    return diffs
