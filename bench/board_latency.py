@@ -31,8 +31,8 @@ from selenium.webdriver.common.by import By
 from floorledger import keyfile
 from floorledger.base.mqtt_url import BrokerConfig
 from floorledger.broker import free_port, free_ports
-from floorledger.demo.orchestrator import SITE, Demo, DemoOptions
-from floorledger.demo.site import pad_board
+from floorledger.demo.orchestrator import Demo, DemoOptions
+from floorledger.demo.site import SITE, pad_board
 from kiosk.clock import KioskClock
 from kiosk.store import KioskStore
 from kiosk.uplink import Uplink
@@ -249,16 +249,16 @@ def first_paint_400(
 def fill_month(database: Path, area: str, day: str) -> int:
     """Give the inmates `pad_board` made up (ids PX0000...) a result on each earlier day of `day`'s
     month that has results in `area` (copies of a real row of that day). Returns the rows added."""
-    from hub.masterdata import service as md
     from hub.results import worker as rs
     from hub.store import db as hubdb
+    from hub.store.masterdata import Line
     from hub.store.schema import prepare
 
     db = hubdb.connect(str(database))
     try:
         prepare(db)
         dr = rs.DailyResult
-        lines = [line.code for line in md.Line.select().where(md.Line.area == area)]
+        lines = [line.code for line in Line.select().where(Line.area == area)]
         padded = [r.inmate for r in dr.select(dr.inmate).where((dr.day == day) & dr.inmate.startswith("PX"))]
         before = dr.select().count()
         in_month = (dr.day >= day[:8] + "01") & (dr.day < day)

@@ -59,11 +59,11 @@ def add_site(db: object, kiosks: int) -> None:
     """The master data the records refer to, and the month's daily results as the hub computes them."""
     from datetime import date, timedelta
 
+    from hub.app import masterdata_service
     from hub.engine.model import Month
-    from hub.masterdata import service as md
     from hub.results import worker as rs
 
-    data = md.MasterData(db)  # type: ignore[arg-type]
+    data = masterdata_service(db)
     with db.atomic():  # type: ignore[attr-defined]
         data.add_area("bench", "A0", "一监区")
         data.add_product("bench", "SHIRT", "衬衫", STEPS, valid_from="2026-10-01", reason="bench")

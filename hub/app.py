@@ -119,7 +119,7 @@ def checkpoint_log(
 
 
 def masterdata_service(
-    db: pw.Database, *, record_act: RecordAct | None, clock_ms: Callable[[], int]
+    db: pw.Database, *, record_act: RecordAct | None = None, clock_ms: Callable[[], int] = now_ms
 ) -> md.MasterData:
     """Master data whose changes are ledgered through `record_act` and refused in a locked month."""
     return md.MasterData(db, month_locked=lock.month_locked(db), record_act=record_act, clock_ms=clock_ms)

@@ -25,9 +25,9 @@ from nicegui.testing.user import User
 
 from hub.accounts import Role
 from hub.engine.exact import shown
-from hub.masterdata import service as masterdata
 from hub.results import worker as results
 from hub.store import db
+from hub.store import masterdata as md_tables
 from hub.store.schema import prepare
 from hub.web import WebContext, register_pages
 
@@ -57,18 +57,18 @@ def hub_db(path: Path) -> peewee.Database:
 
 def seed_site(inmates_per_line: int = 5, *, long_name: bool = False) -> None:
     """Two areas, three lines (A1, A2 in area A; B1 in area B), one product with two steps."""
-    with masterdata.Area._meta.database.atomic():  # one fsync for the lot
+    with md_tables.Area._meta.database.atomic():  # one fsync for the lot
         _seed_site(inmates_per_line, long_name=long_name)
 
 
 def _seed_site(inmates_per_line: int, *, long_name: bool) -> None:
-    masterdata.Area.create(code="A", name="一监区")
-    masterdata.Area.create(code="B", name="二监区")
+    md_tables.Area.create(code="A", name="一监区")
+    md_tables.Area.create(code="B", name="二监区")
     for code, name, area in (("A1", "服装一线", "A"), ("A2", "服装二线", "A"), ("B1", "电子一线", "B")):
-        masterdata.Line.create(code=code, name=name, area=area, shift_minutes="480", product="P1")
-    masterdata.Product.create(code="P1", name="工装裤")
-    masterdata.Step.create(product="P1", code="S1", name="缝裤腰", position=1)
-    masterdata.Step.create(product="P1", code="S2", name="锁边", position=2)
+        md_tables.Line.create(code=code, name=name, area=area, shift_minutes="480", product="P1")
+    md_tables.Product.create(code="P1", name="工装裤")
+    md_tables.Step.create(product="P1", code="S1", name="缝裤腰", position=1)
+    md_tables.Step.create(product="P1", code="S2", name="锁边", position=2)
     surnames = "张王李赵刘陈杨黄周吴"
     for line in ("A1", "A2", "B1"):
         for n in range(inmates_per_line):
@@ -76,7 +76,7 @@ def _seed_site(inmates_per_line: int, *, long_name: bool) -> None:
             name = surnames[n % len(surnames)] + "某某"
             if long_name and n == 0:
                 name = "阿卜杜热合曼·买买提艾力·库尔班江·吐尔逊托合提" * 2
-            masterdata.Inmate.create(id=number, number=number, name=name, area=line[0])
+            md_tables.Inmate.create(id=number, number=number, name=name, area=line[0])
 
 
 def put_result(

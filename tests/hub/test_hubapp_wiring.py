@@ -20,9 +20,9 @@ from floorledger.broker import MosquittoProcess
 from hub.app import HubApp
 from hub.config import parse_config
 from hub.ledger.entries import KIOSK_ENROLL
-from hub.masterdata import service as md
 from hub.results import worker as rs
 from hub.review.corrections import notice_for
+from hub.store import masterdata as md_tables
 from hub.store.migrate import schema_version
 from protocol import batch
 from protocol.messages import LinePlan, open_frame
@@ -151,7 +151,7 @@ def test_the_hub_starts_on_a_database_made_before_migrations(
         assert app.db is not None
         assert schema_version(app.db) == 1
         assert len(list(tmp_path.glob("hub.db.before-v1-*"))) == 1
-        assert md.Line.select().count() > 0
+        assert md_tables.Line.select().count() > 0
         assert app.plans is not None
         assert notice_for("nobody", date(2026, 10, 14)) is None  # the dispute table is there from the start
     finally:

@@ -15,10 +15,11 @@ from pathlib import Path
 import peewee as pw
 import pytest
 
-from hub.masterdata import service as md
+from hub.masterdata import queries as md_queries
 from hub.results import worker as rs
 from hub.seed import SeedSummary, seed_site
 from hub.store import db as hubdb
+from hub.store import masterdata as md_tables
 from hub.store.kiosks import KioskRecord
 from hub.store.schema import prepare
 from protocol.signing import Signer
@@ -41,22 +42,22 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, pw.
 def test_the_site_looks_like_a_real_workshop(seeded: tuple[Path, pw.Database, SeedSummary]) -> None:
     """Areas 一监区/二监区, three lines, products of 4-8 named steps, decimal seconds, 60 named inmates."""
     _, _, summary = seeded
-    assert [a.name for a in md.Area.select().order_by(md.Area.code)] == ["一监区", "二监区"]
+    assert [a.name for a in md_tables.Area.select().order_by(md_tables.Area.code)] == ["一监区", "二监区"]
     assert summary.lines == ("L1", "L2", "L3")
-    for product in md.Product.select():
-        steps = md.steps_of(product.code)
+    for product in md_tables.Product.select():
+        steps = md_queries.steps_of(product.code)
         assert 4 <= len(steps) <= 8
         assert all(re.fullmatch(r"[\u4e00-\u9fff]+", s.name) for s in steps)
-    assert any("." in s.seconds for s in md.StandardTime.select())
-    inmates = list(md.Inmate.select())
+    assert any("." in s.seconds for s in md_tables.StandardTime.select())
+    inmates = list(md_tables.Inmate.select())
     assert len(inmates) == 60
     assert len({i.name for i in inmates}) == 60
     assert all(re.fullmatch(r"[\u4e00-\u9fff]{2,3}", i.name) for i in inmates)
-    roles = {o.role for o in md.Officer.select()}
+    roles = {o.role for o in md_tables.Officer.select()}
     assert roles == {"line_officer", "area_head", "labor_section", "admin"}
-    badges = md.active_badges()
+    badges = md_queries.active_badges()
     assert all(badges.get(i.id) for i in inmates)
-    assert len(md.posts_on(TODAY)) == 60
+    assert len(md_queries.posts_on(TODAY)) == 60
 
 
 def test_the_history_holds_every_kind_of_floor_record(seeded: tuple[Path, pw.Database, SeedSummary]) -> None:

@@ -24,6 +24,7 @@ from floorledger.broker import free_port, free_ports
 from floorledger.demo.orchestrator import Demo, DemoOptions
 from floorledger.demo.site import pad_board
 from hub.store.schema import prepare
+from hub.store.web import BoardToken
 
 pytestmark = pytest.mark.system
 
@@ -143,7 +144,7 @@ def test_kiosk_activity_reaches_the_board_which_survives_a_hub_restart(
     db = hubdb.connect(str(floor.data / "hub" / "hub.sqlite3"))
     try:
         prepare(db)
-        token = boards.BoardToken.get(boards.BoardToken.target == "L1")
+        token = BoardToken.get(BoardToken.target == "L1")
         boards.BoardTokens(db).revoke(token.id, by="admin")
     finally:
         db.close()

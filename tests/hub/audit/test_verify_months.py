@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from floorledger import cli
+from hub.app import masterdata_service
 from hub.audit import months as vm
 from hub.audit import verify
 from hub.ledger.entries import Ledger
-from hub.masterdata import service as md
 from hub.review import monthly as asm
 from hub.review import rules
 from hub.seed import demo_kiosk_signer, history_kiosk, store_signed
@@ -260,7 +260,7 @@ def test_master_data_changed_after_an_early_stage_is_a_note_not_a_finding(site: 
     """Only the lock refuses master-data changes: a quota level changed (in the ledger) after the line
     officer's approval makes that approval stale, which verify notes without failing."""
     site.assessment.approve(LINE_L1, MONTH, "A1")
-    data = md.MasterData(site.db, record_act=site.ledger.record_act, clock_ms=lambda: NOW_MS)
+    data = masterdata_service(site.db, record_act=site.ledger.record_act, clock_ms=lambda: NOW_MS)
     data.set_quota_pct("admin", "P1001", 80, reason="个性化定额")
     site.results.recompute_month(MONTH)
     report = _report(site)

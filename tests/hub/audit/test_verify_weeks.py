@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from floorledger import cli
+from hub.app import masterdata_service
 from hub.audit import verify
 from hub.audit import weeks as vw
 from hub.ledger.entries import Ledger
-from hub.masterdata import service as md
 from hub.review import monthly as asm
 from hub.review import rules, weekly
 from hub.seed import seed_site
@@ -134,7 +134,7 @@ def test_master_data_changed_after_a_sign_off_is_a_note_not_a_finding(site: Site
     """Nothing locks a week: an inmate's name corrected (in the ledger) after the sign-off changes the
     rows the page shows now, which verify notes without failing."""
     signoff, _ = _review_a1(site)
-    data = md.MasterData(site.db, record_act=site.ledger.record_act, clock_ms=lambda: NOW_MS)
+    data = masterdata_service(site.db, record_act=site.ledger.record_act, clock_ms=lambda: NOW_MS)
     inmate = json.loads(review_tables.PublishedWeek.get().rows)[0]["inmate"]
     data.update_inmate("admin", inmate, name="改名")
     report = _report(site)

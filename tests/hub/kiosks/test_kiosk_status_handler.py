@@ -11,8 +11,8 @@ import peewee as pw
 import pytest
 
 from hub.kiosks import status as kiosk_status
-from hub.kiosks.status import KioskStatus
 from hub.store import db as hubdb
+from hub.store.kiosks import KioskStatus
 from hub.store.schema import prepare
 from protocol.topics import Topics
 

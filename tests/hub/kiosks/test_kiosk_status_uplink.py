@@ -17,8 +17,8 @@ from floorledger.base.mqtt_url import BrokerConfig
 from floorledger.broker import MosquittoProcess
 from hub.kiosks import status as kiosk_status
 from hub.kiosks.mqtt import HubMqtt
-from hub.kiosks.status import KioskStatus
 from hub.store import db as hubdb
+from hub.store.kiosks import KioskStatus
 from hub.store.schema import prepare
 from kiosk.clock import KioskClock
 from kiosk.store import KioskStore

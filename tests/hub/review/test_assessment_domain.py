@@ -19,7 +19,7 @@ import pytest
 
 from hub.engine.compute import compute_month
 from hub.engine.model import Month
-from hub.ledger.entries import Ledger, LedgerEntry
+from hub.ledger.entries import Ledger
 from hub.results import worker as rs
 from hub.results.inputs import month_input
 from hub.review import lock, rules, weekly
@@ -28,6 +28,7 @@ from hub.seed import seed_site
 from hub.store import db as hubdb
 from hub.store import results as result_tables
 from hub.store import review as review_tables
+from hub.store.ledger import LedgerEntry
 from hub.store.schema import prepare
 from protocol.signing import Signer
 

@@ -17,12 +17,12 @@ import peewee as pw
 import pytest
 
 from hub.accounts import Principal, Role
+from hub.app import masterdata_service
 from hub.audit.verify import verify_database
 from hub.engine.model import Month
 from hub.kiosks import plans
 from hub.kiosks.ingest import Ingest
-from hub.ledger.entries import CORRECTION, Ledger, LedgerEntry
-from hub.masterdata import service as md
+from hub.ledger.entries import CORRECTION, Ledger
 from hub.results import worker as rs
 from hub.review import corrections as cx
 from hub.review import lock
@@ -30,6 +30,7 @@ from hub.store import db as hubdb
 from hub.store import results as result_tables
 from hub.store import review as review_tables
 from hub.store.kiosks import ENROLLED, Kiosk, KioskRecord
+from hub.store.ledger import LedgerEntry
 from hub.store.review import MonthApproval
 from hub.store.schema import prepare
 from protocol.records import (
@@ -96,7 +97,7 @@ def build_site(path: Path) -> Iterator[Site]:
     database = hubdb.connect(f"sqlite:///{path}")
 
     prepare(database)
-    small_site(md.MasterData(database))
+    small_site(masterdata_service(database))
     clock = StepClock(NOON_MS)
     hub_key = Signer(b"\x05" * 32)
     book = Ledger(database, hub_key, clock)

@@ -16,9 +16,9 @@ from openpyxl import load_workbook
 from hub.accounts import Role
 from hub.engine.compute import compute_month
 from hub.engine.exact import round_half_up
-from hub.ledger.entries import LedgerEntry
 from hub.results.inputs import month_input
 from hub.review import exports, rules
+from hub.store.ledger import LedgerEntry
 from hub.store.schema import prepare
 from tests.hub.conftest_web import PASSWORD, StepClock, make_context, web_user
 from tests.hub.review.test_assessment_domain import HEAD_A1, LINE_L1, MONTH, NOW_MS, TODAY, Site, open_copy

@@ -146,7 +146,7 @@ async def test_downloading_a_bundle_gives_a_file_that_verifies_and_is_ledgered(c
         ("", "2026-10", "请输入罪犯编号"),
         ("P" * 65, "2026-10", "请输入罪犯编号"),
         ("P1001", "2026/10", "月份格式应为 YYYY-MM"),
-        ("<b>NOBODY</b>", "2026-10", "无法生成证据包：no inmate <b>NOBODY</b>"),
+        ("<b>NOBODY</b>", "2026-10", "无法生成证据包：没有罪犯 <b>NOBODY</b>"),
     ],
 )
 async def test_bad_bundle_input_gets_a_message_and_changes_nothing(

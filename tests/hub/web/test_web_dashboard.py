@@ -10,9 +10,8 @@ from nicegui import ui
 
 from hub.accounts import Role
 from hub.store.schema import prepare
-from hub.store.web import BoardToken
+from hub.store.web import BoardToken, User
 from hub.web import WebContext
-from hub.web.auth import User
 from tests.hub.conftest_web import (
     PASSWORD,
     StepClock,

@@ -17,8 +17,9 @@ from nicegui.testing.user import User
 
 from hub.accounts import Role
 from hub.kiosks import plans
-from hub.ledger.entries import CORRECTION, LedgerEntry
+from hub.ledger.entries import CORRECTION
 from hub.store import review as review_tables
+from hub.store.ledger import LedgerEntry
 from hub.store.schema import prepare
 from hub.web import WebContext
 from hub.web.review.daily import register_review
