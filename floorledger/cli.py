@@ -13,6 +13,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+import peewee
+
 from floorledger import __version__
 from floorledger.base.errors import CliError
 from hub.errors import HubError
@@ -60,6 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return err.status
     except HubError as err:  # anything the hub refuses, in one line (English: the command line's language)
         print(f"floorledger {args.command}: {err}", file=sys.stderr)
+        return 2
+    except peewee.DatabaseError as err:  # the last net: a driver error is one line, never a traceback
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        print(f"floorledger {args.command}: the database refused: {first}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -48,6 +48,12 @@ def _open(url: str, *, must_exist: bool = True) -> peewee.Database:
     return db
 
 
+def _db_failed(err: peewee.DatabaseError) -> CliError:
+    """A driver error (e.g. SQLite still locked after the busy timeout) as one line, not a traceback."""
+    first = str(err).splitlines()[0] if str(err) else type(err).__name__
+    return CliError(f"the database refused: {first}")
+
+
 def _hub_key(text: str | None) -> Verifier | None:
     if text is None:
         return None
@@ -164,6 +170,8 @@ def _run_act(args: argparse.Namespace, action: Callable[[enrollment.Enrollment],
         kiosk = action(_enrollment(args, db))
     except HubError as err:  # an enrollment refusal or a ledger that cannot take the act: one line
         raise CliError(str(err)) from err
+    except peewee.DatabaseError as err:
+        raise _db_failed(err) from err
     finally:
         db.close()
     print(f"{kiosk.id}\t{kiosk.status}\tline={kiosk.line or '-'}\t{fingerprint(bytes(kiosk.public_key))}")
@@ -196,6 +204,8 @@ def _kiosks_list(args: argparse.Namespace) -> int:
         with db.connection_context():
             enrolled = list(models.Kiosk.select().order_by(models.Kiosk.id))
             pending = list(models.PendingKiosk.select().order_by(models.PendingKiosk.kiosk))
+    except peewee.DatabaseError as err:
+        raise _db_failed(err) from err
     finally:
         db.close()
     for k in enrolled:
@@ -215,6 +225,8 @@ def _checkpoint(args: argparse.Namespace) -> int:
         stored = log.make_checkpoint()
     except (HubError, ProtocolError) as err:
         raise CliError(str(err)) from err
+    except peewee.DatabaseError as err:
+        raise _db_failed(err) from err
     finally:
         db.close()
     print(f"checkpoint: tree_size={stored.tree_size} root={stored.root}")
@@ -232,6 +244,8 @@ def _proof(args: argparse.Namespace) -> int:
         proof = checkpoints.inclusion_proof(row)
     except HubError as err:
         raise CliError(str(err)) from err
+    except peewee.DatabaseError as err:
+        raise _db_failed(err) from err
     finally:
         db.close()
     text = proof.to_json()

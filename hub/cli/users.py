@@ -54,6 +54,12 @@ def _accounts(url: str) -> tuple[peewee.Database, Accounts]:
     return database, Accounts(database)
 
 
+def _db_failed(err: peewee.DatabaseError) -> CliError:
+    """A driver error (e.g. SQLite still locked after the busy timeout) as one line, not a traceback."""
+    first = str(err).splitlines()[0] if str(err) else type(err).__name__
+    return CliError(f"the database refused: {first}")
+
+
 def _read_password(path: Path | None) -> str:
     if path is not None:
         try:
@@ -90,6 +96,8 @@ def _add(args: argparse.Namespace) -> int:
         )
     except AuthError as err:
         raise CliError(str(err)) from err
+    except peewee.DatabaseError as err:
+        raise _db_failed(err) from err
     finally:
         database.close()
     print(f"created {who.username} ({who.role.value})")
@@ -100,6 +108,8 @@ def _list(args: argparse.Namespace) -> int:
     database, accounts = _accounts(args.db)
     try:
         rows = accounts.list()
+    except peewee.DatabaseError as err:
+        raise _db_failed(err) from err
     finally:
         database.close()
     for who, locked in rows:
@@ -115,6 +125,8 @@ def _unlock(args: argparse.Namespace) -> int:
         accounts.unlock(args.username)
     except AuthError as err:
         raise CliError(str(err)) from err
+    except peewee.DatabaseError as err:
+        raise _db_failed(err) from err
     finally:
         database.close()
     print(f"unlocked {args.username} at {datetime.now(UTC).isoformat(timespec='seconds')}")

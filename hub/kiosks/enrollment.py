@@ -19,6 +19,7 @@ import peewee
 from hub.errors import HubError
 from hub.kiosks import texts
 from hub.ledger import entries as lg
+from hub.store.db import write_transaction
 from hub.store.kiosks import ENROLLED, REVOKED, Kiosk, KioskKeyHistory, PendingKiosk
 from protocol import fields as f
 from protocol.errors import ProtocolError
@@ -93,7 +94,7 @@ class Enrollment:
 
     def enroll(self, officer: str, kiosk: str, typed_fingerprint: str, line: str | None = None) -> Kiosk:
         """Admit the key `kiosk` announced in its hello, if the officer's fingerprint matches it."""
-        with self._db.atomic():
+        with write_transaction(self._db):
             pending = PendingKiosk.get_or_none(PendingKiosk.kiosk == kiosk)
             if pending is None:
                 raise EnrollmentError("kiosks.enroll.no_hello", kiosk=kiosk)
@@ -107,7 +108,7 @@ class Enrollment:
     def enroll_qr(self, officer: str, qr_text: str, line: str | None = None) -> Kiosk:
         """Admit the key in the QR code scanned from the kiosk's own screen."""
         kiosk, key = parse_qr(qr_text)
-        with self._db.atomic():
+        with write_transaction(self._db):
             pending = PendingKiosk.get_or_none(PendingKiosk.kiosk == kiosk)
             if pending is not None and bytes(pending.public_key) != key:
                 raise EnrollmentError("kiosks.enroll.code_key_differs", kiosk=kiosk)
@@ -116,7 +117,7 @@ class Enrollment:
         return result
 
     def bind_line(self, officer: str, kiosk: str, line: str | None) -> Kiosk:
-        with self._db.atomic():
+        with write_transaction(self._db):
             row = self._enrolled(kiosk)
             old = row.line
             row.line = None if line is None else self._line(line)
@@ -134,7 +135,7 @@ class Enrollment:
         except ProtocolError as err:
             raise EnrollmentError("kiosks.revoke.no_reason") from err
         now = self._clock()
-        with self._db.atomic():
+        with write_transaction(self._db):
             row = self._enrolled(kiosk)
             row.status = REVOKED
             row.save()
@@ -153,7 +154,7 @@ class Enrollment:
     def rotate(self, officer: str, kiosk: str, typed_fingerprint: str) -> Kiosk:
         """Replace an enrolled kiosk's key by the new key it announced in a hello; its chain goes on."""
         now = self._clock()
-        with self._db.atomic():
+        with write_transaction(self._db):
             row = self._enrolled(kiosk)
             pending = PendingKiosk.get_or_none(PendingKiosk.kiosk == kiosk)
             old_key = bytes(row.public_key)

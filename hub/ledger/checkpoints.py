@@ -22,6 +22,7 @@ import peewee
 
 from hub.errors import HubError
 from hub.ledger import merkle, texts
+from hub.store.db import write_transaction
 from hub.store.kiosks import KioskRecord
 from hub.store.ledger import LedgerEntry, LogLeaf, StoredCheckpoint
 from protocol.errors import ProtocolError
@@ -111,10 +112,14 @@ class CheckpointLog:
         self._hub = hub
 
     def extend(self) -> int:
-        """Give every record and ledger entry not yet in the log the next leaf indexes; returns how many."""
+        """Give every record and ledger entry not yet in the log the next leaf indexes; returns how many.
+
+        The write lock is taken at BEGIN (`write_transaction`): a transaction that read first and then
+        wrote would fail at once with "database is locked" while ingest commits on SQLite.
+        """
         for attempt in range(_EXTEND_ATTEMPTS):
             try:
-                with self._db.atomic():
+                with write_transaction(self._db):
                     return self._extend_once()
             except peewee.IntegrityError:  # another hub process extended the log at the same time
                 log.info("log extension raced another writer (attempt %s)", attempt + 1)
@@ -150,13 +155,19 @@ class CheckpointLog:
         return added
 
     def make_checkpoint(self) -> StoredCheckpoint:
-        """Extend the log, then sign and store a checkpoint over all of it."""
+        """Extend the log, then sign and store a checkpoint over all of it.
+
+        The root is computed from one read snapshot outside the write lock (leaves are only ever
+        appended, so the first `size` of them stay what they are), so ingest is not held up while a
+        large log is hashed; only the insert of the signed checkpoint takes the lock.
+        """
         self.extend()
-        with self._db.atomic():
+        with self._db.atomic():  # reads only: one snapshot of the log
             size = LogLeaf.select().count()
             root = merkle.root(_leaf_hashes(size))
-            message = Checkpoint(hub=self._hub, tree_size=size, root=root.hex(), hub_ms=self._clock())
-            frame = seal(message, self._signer)
+        message = Checkpoint(hub=self._hub, tree_size=size, root=root.hex(), hub_ms=self._clock())
+        frame = seal(message, self._signer)
+        with write_transaction(self._db):
             stored: StoredCheckpoint = StoredCheckpoint.create(
                 tree_size=size, root=message.root, hub_ms=message.hub_ms, frame=frame
             )

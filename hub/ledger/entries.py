@@ -19,6 +19,7 @@ import peewee
 
 from hub.errors import HubError
 from hub.ledger import texts
+from hub.store.db import write_transaction
 from hub.store.ledger import LedgerEntry
 from protocol import canonical
 from protocol import fields as f
@@ -136,7 +137,7 @@ class Ledger:
             raise LedgerError("ledger.bad_field", detail=err.detail) from err
         for attempt in range(_APPEND_ATTEMPTS):
             try:
-                with self._db.atomic():
+                with write_transaction(self._db):
                     return self._append_once(actor, action, subject, payload)
             except peewee.IntegrityError:
                 log.info("ledger append lost a race for the next index (attempt %s)", attempt + 1)

@@ -32,6 +32,7 @@ from hub.masterdata import queries as md_queries
 from hub.results import facts as fx
 from hub.review import texts
 from hub.review.lock import is_locked
+from hub.store.db import write_transaction
 from hub.store.kiosks import Kiosk, KioskRecord
 from hub.store.masterdata import Line
 from hub.store.results import DiscrepancyFlag
@@ -274,7 +275,7 @@ class Corrections:
         new = parse_value(new_text, target.field)
         if new == target.current:
             raise CorrectionError("review.err.same")
-        with self.db.atomic():
+        with write_transaction(self.db):
             proposal = CorrectionProposal.create(
                 ref_kiosk=kiosk,
                 ref_seq=seq,
@@ -316,7 +317,7 @@ class Corrections:
         target = target_of(proposal.ref_kiosk, int(proposal.ref_seq))
         self._check(who, target.line, target.day)
         now = self.clock_ms()
-        with self.db.atomic():
+        with write_transaction(self.db):
             updated = (
                 CorrectionProposal.update(status=APPROVED, approver=who.username, approved_ms=now)
                 .where((CorrectionProposal.id == proposal.id) & (CorrectionProposal.status == PROPOSED))
@@ -374,7 +375,7 @@ class Corrections:
             raise CorrectionError("review.err.answered")
         if upheld and correct is None:
             raise CorrectionError("review.err.pick_record")
-        with self.db.atomic():
+        with write_transaction(self.db):
             proposal = None
             if upheld and correct is not None:
                 proposal = self.propose(
@@ -414,7 +415,7 @@ class Corrections:
         if not who.may_see_line(flag.line, area_of(flag.line)):
             raise CorrectionError("review.err.scope")
         note = clean_reason(note_text)
-        with self.db.atomic():
+        with write_transaction(self.db):
             row = DiscrepancyNote.create(
                 line=flag.line,
                 day=flag.day,

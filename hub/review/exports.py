@@ -24,6 +24,7 @@ from typing import Any
 from hub.engine.exact import shown
 from hub.ledger.checkpoints import latest_checkpoint
 from hub.review.rules import AssessmentError, MonthView
+from hub.store.db import write_transaction
 from hub.store.web import TOKEN_NAME_MAX, ApiToken
 
 COLUMNS: tuple[str, ...] = (
@@ -130,10 +131,10 @@ def create_token(
     text = name.strip()
     if not text or len(text) > TOKEN_NAME_MAX:
         raise AssessmentError("bad_token_name", f"a token name of 1 to {TOKEN_NAME_MAX} characters")
-    if ApiToken.get_or_none(ApiToken.name == text) is not None:
-        raise AssessmentError("token_exists", "a token with this name exists")
     token = secrets.token_urlsafe(32)
-    with ApiToken._meta.database.atomic():
+    with write_transaction(ApiToken._meta.database):
+        if ApiToken.get_or_none(ApiToken.name == text) is not None:
+            raise AssessmentError("token_exists", "a token with this name exists")
         ApiToken.create(
             name=text, token_hash=_hash(token), created_by=actor, created_ms=time.time_ns() // 1_000_000
         )
@@ -145,7 +146,7 @@ def create_token(
 def revoke_token(
     actor: str, name: str, *, record_act: Callable[[str, str, str, dict[str, Any]], None] | None = None
 ) -> None:
-    with ApiToken._meta.database.atomic():
+    with write_transaction(ApiToken._meta.database):
         changed = (
             ApiToken.update(revoked_ms=time.time_ns() // 1_000_000)
             .where((ApiToken.name == name) & ApiToken.revoked_ms.is_null())

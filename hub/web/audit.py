@@ -14,6 +14,7 @@ import logging
 from datetime import datetime
 from typing import TypedDict
 
+import peewee
 from nicegui import run, ui
 
 from floorledger import keyfile
@@ -215,9 +216,13 @@ def register_audit(ctx: WebContext, *, hub_signer: Signer | None = None) -> None
                 return
             try:
                 data = await run.io_bound(_make_bundle, inmate, month)
-            except (bd.BundleError, EngineError) as err:
+            except (HubError, EngineError) as err:
                 why = err.text(lang) if isinstance(err, HubError) else str(err)
                 ui.notify(tr("audit.err.bundle", lang, why=why), type="negative")
+                return
+            except peewee.OperationalError as err:  # e.g. still locked after the busy timeout: say so
+                log.warning("evidence bundle for %s %s not made: %s", inmate, month, err)
+                ui.notify(tr("audit.err.busy", lang), type="negative")
                 return
             if data is None:
                 return

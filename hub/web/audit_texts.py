@@ -48,6 +48,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The month must be YYYY-MM, e.g. 2026-10",
     },
     "audit.err.bundle": {"zh": "无法生成证据包：{why}", "en": "No bundle made: {why}"},
+    "audit.err.busy": {
+        "zh": "数据库正忙，证据包未生成，请稍后重试",
+        "en": "The database is busy; no bundle was made. Try again in a moment.",
+    },
 }
 
 i18n.register(TEXTS)

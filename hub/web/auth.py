@@ -18,6 +18,7 @@ import peewee
 
 from hub.accounts import Principal, Role
 from hub.errors import HubError
+from hub.store.db import write_transaction
 from hub.store.web import DISPLAY_NAME_MAX, USERNAME_MAX, User
 from hub.web import auth_texts as auth_texts  # registers the keys raised here
 
@@ -155,7 +156,8 @@ class Accounts:
         name = display_name if display_name is not None else username
         _check_fields(username, name, role, lines, area)
         check_password_rules(password)
-        with self.db.atomic():
+        digest = hash_password(password)  # slow on purpose: outside the write lock
+        with write_transaction(self.db):
             if User.select().where(User.username == username).exists():
                 raise AuthError("auth.err.exists", username=username)
             user = User.create(
@@ -164,7 +166,7 @@ class Accounts:
                 role=role.value,
                 lines=",".join(lines),
                 area=area,
-                password_hash=hash_password(password),
+                password_hash=digest,
                 created_ms=self.clock(),
             )
         return _principal(user)
@@ -179,9 +181,10 @@ class Accounts:
         if user.locked_until_ms is not None and now < user.locked_until_ms:
             raise LoginRefused(locked=True)
         if verify_password(password, user.password_hash):
-            User.update(failed_attempts=0, locked_until_ms=None).where(User.id == user.id).execute()
+            with write_transaction(self.db):
+                User.update(failed_attempts=0, locked_until_ms=None).where(User.id == user.id).execute()
             return _principal(user)
-        with self.db.atomic():
+        with write_transaction(self.db):
             # Counted in SQL so two browsers guessing at once cannot both slip under the limit.
             User.update(failed_attempts=User.failed_attempts + 1).where(User.id == user.id).execute()
             failures = User.get_by_id(user.id).failed_attempts
@@ -208,17 +211,20 @@ class Accounts:
         return bool(user and user.locked_until_ms is not None and self.clock() < user.locked_until_ms)
 
     def unlock(self, username: str) -> None:
-        changed = (
-            User.update(failed_attempts=0, locked_until_ms=None).where(User.username == username).execute()
-        )
+        with write_transaction(self.db):
+            changed = (
+                User.update(failed_attempts=0, locked_until_ms=None)
+                .where(User.username == username)
+                .execute()
+            )
         if not changed:
             raise AuthError("auth.err.no_user", username=username)
 
     def set_password(self, username: str, password: str) -> None:
         check_password_rules(password)
-        changed = (
-            User.update(password_hash=hash_password(password)).where(User.username == username).execute()
-        )
+        digest = hash_password(password)  # slow on purpose: outside the write lock
+        with write_transaction(self.db):
+            changed = User.update(password_hash=digest).where(User.username == username).execute()
         if not changed:
             raise AuthError("auth.err.no_user", username=username)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import peewee
 
 from hub.errors import HubError
+from hub.store.db import write_transaction
 from hub.store.web import LABEL_MAX, TARGET_MAX, BoardToken
 from hub.web.auth import Clock, wall_ms
 from hub.web.board import texts
@@ -54,20 +55,22 @@ class BoardTokens:
         if len(label) > LABEL_MAX:
             raise BoardTokenError("board.token.long_label")
         secret = secrets.token_urlsafe(24)
-        row = BoardToken.create(
-            token_hash=_digest(secret), target=target, label=label, created_by=by, created_ms=self.clock()
-        )
+        with write_transaction(self.db):
+            row = BoardToken.create(
+                token_hash=_digest(secret), target=target, label=label, created_by=by, created_ms=self.clock()
+            )
         return _info(row), secret
 
     def revoke(self, token_id: int, *, by: str) -> TokenInfo:
-        row = BoardToken.get_or_none(BoardToken.id == token_id)
-        if row is None:
-            raise BoardTokenError("board.token.unknown", token_id=token_id)
-        if row.revoked_ms is None:
-            BoardToken.update(revoked_ms=self.clock(), revoked_by=by).where(
-                BoardToken.id == token_id
-            ).execute()
-            row = BoardToken.get_by_id(token_id)
+        with write_transaction(self.db):
+            row = BoardToken.get_or_none(BoardToken.id == token_id)
+            if row is None:
+                raise BoardTokenError("board.token.unknown", token_id=token_id)
+            if row.revoked_ms is None:
+                BoardToken.update(revoked_ms=self.clock(), revoked_by=by).where(
+                    BoardToken.id == token_id
+                ).execute()
+                row = BoardToken.get_by_id(token_id)
         return _info(row)
 
     def allows(self, token: str, target: str) -> bool:
