@@ -40,7 +40,7 @@ from kiosk.inputs import (
     WarehousedEntered,
 )
 from protocol.errors import Malformed
-from protocol.fields import ident
+from protocol.fields import clean_text, ident
 from protocol.messages import LinePlan, PlanPerson
 from protocol.records import (
     EXCUSE_REASONS,
@@ -398,7 +398,7 @@ def counter_bodies(event: CounterUnits, ctx: Context) -> tuple[Body, ...]:
     holder, reason = _step_holder(event.step, ctx)
     if holder is None:
         detail = f"{event.units} units at step {event.step}: {reason}"
-        return (DeviceFault(device=event.device, fault="unattributed_units", detail=detail[:500]),)
+        return (DeviceFault(device=event.device, fault="unattributed_units", detail=clean_text(detail)),)
     limit = ctx.limits.max_units_per_entry
     plan = usable_plan(ctx)
     product = holder.product or (plan.product if plan is not None else None) or ""
