@@ -40,7 +40,7 @@ from kiosk.inputs import (
     WarehousedEntered,
 )
 from protocol.errors import Malformed
-from protocol.fields import ident
+from protocol.fields import MAX_TEXT, REFUSED_CHARS_RE, clean_text, ident
 from protocol.messages import LinePlan, PlanPerson
 from protocol.records import (
     EXCUSE_REASONS,
@@ -398,7 +398,7 @@ def counter_bodies(event: CounterUnits, ctx: Context) -> tuple[Body, ...]:
     holder, reason = _step_holder(event.step, ctx)
     if holder is None:
         detail = f"{event.units} units at step {event.step}: {reason}"
-        return (DeviceFault(device=event.device, fault="unattributed_units", detail=detail[:500]),)
+        return (DeviceFault(device=event.device, fault="unattributed_units", detail=clean_text(detail)),)
     limit = ctx.limits.max_units_per_entry
     plan = usable_plan(ctx)
     product = holder.product or (plan.product if plan is not None else None) or ""
@@ -480,6 +480,9 @@ def _officer(state: State, event: Input, ctx: Context) -> Outcome:
                 return _error(state, ctx, problem or "not_a_number", limit=limit)
             if not reason.strip():
                 return _error(state, ctx, "reason_required")
+            if len(reason.strip()) > MAX_TEXT or REFUSED_CHARS_RE.search(reason):
+                # typed or pasted text the hub would refuse as malformed: say so, sign nothing
+                return _error(state, ctx, "reason_invalid", max=MAX_TEXT)
             correction = Correction(
                 ref_kiosk=ctx.kiosk,
                 ref_seq=entry.seq,

@@ -114,6 +114,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "msg.choose_count": {"zh": "请选择要更正的记录", "en": "Choose the record to correct"},
     "msg.minutes_invalid": {"zh": "分钟数无效", "en": "Invalid minutes"},
     "msg.reason_required": {"zh": "必须填写更正原因", "en": "A reason is required"},
+    "msg.reason_invalid": {
+        "zh": "更正原因最多{max}个字，且不能含控制字符",
+        "en": "The reason may have at most {max} characters and no control characters",
+    },
     "msg.no_product": {"zh": "计划中没有产品", "en": "The plan names no product"},
     "msg.already_countersigned": {"zh": "今日已审核签名", "en": "Already countersigned today"},
     "msg.officer_only": {"zh": "此操作需管理员", "en": "Officers only"},

@@ -92,7 +92,7 @@ class Uplink:
         self.kiosk_id = kiosk_id
         self.line = line
         self.clock = clock if clock is not None else store.clock
-        self._hub = Verifier(hub_key)
+        self._hub = Verifier(hub_key, hub=True)
         self._on_plan = on_plan
         self._on_state = on_state
         self.batch_size = max(1, min(batch_size, batch.MAX_BATCH_RECORDS))

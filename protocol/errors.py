@@ -12,6 +12,7 @@ class RejectReason(StrEnum):
     UNKNOWN_KIOSK = "unknown_kiosk"
     REVOKED_KIOSK = "revoked_kiosk"
     BAD_SIGNATURE = "bad_signature"
+    BAD_HUB_SIGNATURE = "bad_hub_signature"
     SEQUENCE_GAP = "sequence_gap"
     CHAIN_BREAK = "chain_break"
     DUPLICATE = "duplicate"
@@ -50,7 +51,16 @@ class RevokedKiosk(ProtocolError):
 
 
 class BadSignature(ProtocolError):
+    """The signature does not verify with the kiosk's key (or a hello's own key)."""
+
     reason = RejectReason.BAD_SIGNATURE
+
+
+class BadHubSignature(BadSignature):
+    """A hub message (ack, plan, checkpoint, ledger entry) whose signature does not verify with the
+    hub's key: the hub's key, not a kiosk's, is what failed, so it has its own reason."""
+
+    reason = RejectReason.BAD_HUB_SIGNATURE
 
 
 class SequenceGap(ProtocolError):

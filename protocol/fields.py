@@ -17,7 +17,10 @@ HEX64_RE = re.compile(r"[0-9a-f]{64}")
 DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_TEXT = 500
 MAX_U64 = 2**63 - 1  # signed 64-bit range so every common JSON library can carry it
-MAX_TIME_MS = 2**53 - 1
+MAX_TIME_MS = 2**53 - 1  # wall_ms, mono_ms, hub_ms: exact as a double in every JSON reader
+# C0 controls except tab and newline, DEL, and the C1 controls (U+0085 NEL, U+009B CSI, ...): they
+# rewrite or hide what a terminal, a log or a page shows around them
+REFUSED_CHARS_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def ident(value: Any, path: str) -> str:
@@ -62,9 +65,17 @@ def text(value: Any, path: str, *, max_len: int = MAX_TEXT, allow_empty: bool = 
         raise Malformed(f"{path}: longer than {max_len} characters")
     if not allow_empty and not value.strip():
         raise Malformed(f"{path}: must not be empty")
-    if any(ord(c) < 0x20 and c not in "\n\t" for c in value):
-        raise Malformed(f"{path}: control characters are not allowed")
+    bad = REFUSED_CHARS_RE.search(value)
+    if bad is not None:
+        raise Malformed(f"{path}: control character U+{ord(bad.group()):04X} is not allowed")
     return value
+
+
+def clean_text(value: str, *, max_len: int = MAX_TEXT) -> str:
+    """`value` made acceptable to `text`: each refused control character becomes U+FFFD and the
+    result is cut to `max_len`. For text a kiosk builds from what it does not control (a device's
+    or the operating system's error message), so that the record can always be signed."""
+    return REFUSED_CHARS_RE.sub("\ufffd", value)[:max_len]
 
 
 def choice(value: Any, path: str, options: tuple[str, ...]) -> str:

@@ -334,5 +334,6 @@ def open_frame(frame: bytes, verifier: Verifier | None, expected: type[Message])
         if not isinstance(message, Hello):
             raise ValueError("only a hello is checked against its own key")
         verifier = Verifier(message.public_key)
-    verifier.verify(data, signature)
+    # A hello is signed by the kiosk's own key; acks, plans and checkpoints by the hub's.
+    verifier.verify(data, signature, hub=not isinstance(message, Hello))
     return message

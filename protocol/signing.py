@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import nacl.exceptions
 import nacl.signing
 
-from protocol.errors import BadSignature, Malformed, RevokedKiosk, UnknownKiosk
+from protocol.errors import BadHubSignature, BadSignature, Malformed, RevokedKiosk, UnknownKiosk
 
 SIGNATURE_SIZE = 64
 KEY_SIZE = 32
@@ -108,26 +108,34 @@ class Signer:
 
 
 class Verifier:
-    """A checked public key, built once and reused for every message it verifies."""
+    """A checked public key, built once and reused for every message it verifies.
 
-    __slots__ = ("_key", "public_key")
+    `hub=True` for the hub's key: its failures are `BadHubSignature` ("the hub's key"), a kiosk's
+    (the default) `BadSignature` ("the kiosk's key"). `verify(..., hub=...)` overrides it for one
+    message, as `protocol.messages.open_frame` does by the kind of message.
+    """
 
-    def __init__(self, public_key: bytes) -> None:
+    __slots__ = ("_key", "hub", "public_key")
+
+    def __init__(self, public_key: bytes, *, hub: bool = False) -> None:
         check_public_key(public_key)
         self.public_key = public_key
+        self.hub = hub
         self._key = nacl.signing.VerifyKey(public_key)
 
-    def verify(self, data: bytes, signature: bytes) -> None:
+    def verify(self, data: bytes, signature: bytes, *, hub: bool | None = None) -> None:
+        of_hub = self.hub if hub is None else hub
+        error, whose = (BadHubSignature, "hub") if of_hub else (BadSignature, "kiosk")
         if len(signature) != SIGNATURE_SIZE:
-            raise BadSignature(f"signature must be {SIGNATURE_SIZE} bytes")
+            raise error(f"signature must be {SIGNATURE_SIZE} bytes")
         if int.from_bytes(signature[32:], "little") >= L:
-            raise BadSignature("signature is not canonical (S >= L)")
+            raise error("signature is not canonical (S >= L)")
         if is_small_order(signature[:32]):
-            raise BadSignature("signature uses a small-order R")
+            raise error("signature uses a small-order R")
         try:
             self._key.verify(data, signature)
         except nacl.exceptions.BadSignatureError as err:
-            raise BadSignature("signature does not match the kiosk's key") from err
+            raise error(f"signature does not match the {whose}'s key") from err
 
 
 @dataclass(slots=True)

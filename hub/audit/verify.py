@@ -486,6 +486,6 @@ def load_hub_key(text: str) -> Verifier:
         with open(value, encoding="ascii") as handle:
             value = handle.read().strip().split(":")[-1]
     try:
-        return Verifier(b64decode(value))
+        return Verifier(b64decode(value), hub=True)
     except ProtocolError as err:
         raise ValueError(f"not a hub public key: {err.detail}") from err

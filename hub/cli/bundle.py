@@ -106,7 +106,7 @@ def cmd_bundle(args: argparse.Namespace) -> int:
         if previous is not None:
             try:
                 hub_id = open_frame(
-                    bytes(previous.frame), Verifier(b64decode(signer.public_key_b64)), Checkpoint
+                    bytes(previous.frame), Verifier(b64decode(signer.public_key_b64), hub=True), Checkpoint
                 ).hub
             except ProtocolError as err:
                 raise CliError(f"--key: the hub's checkpoints are not signed by this key ({err})") from err

@@ -114,7 +114,7 @@ def officer_name(name: str) -> str:
     clean = name.strip()
     if not clean:
         raise MasterDataError("md.data.officer_name_needed")
-    if len(clean) > Officer.name.max_length or any(ord(c) < 0x20 or ord(c) == 0x7F for c in clean):
+    if len(clean) > Officer.name.max_length or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in clean):
         raise MasterDataError("md.data.name_one_line", max=Officer.name.max_length)
     return clean
 
@@ -137,6 +137,6 @@ def step_name(name: str) -> str:
     clean = name.strip()
     if not clean:
         raise MasterDataError("md.data.step_name_needed")
-    if len(clean) > Step.name.max_length or any(ord(c) < 0x20 or ord(c) == 0x7F for c in clean):
+    if len(clean) > Step.name.max_length or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in clean):
         raise MasterDataError("md.data.name_one_line", max=Step.name.max_length)
     return clean

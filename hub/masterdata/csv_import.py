@@ -73,7 +73,7 @@ def name(value: str | None, label: str, *, max_len: int = NAME_MAX) -> str:
         raise FieldError("md.err.required", field=label)
     if len(text) > max_len:
         raise FieldError("md.err.too_long", field=label, max=max_len)
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in text):
         raise FieldError("md.err.control", field=label)
     return text
 

@@ -100,7 +100,7 @@ def ledger_page(page: int, verifier: Verifier | None) -> tuple[list[LedgerRow], 
 def register_audit(ctx: WebContext, *, hub_signer: Signer | None = None) -> None:
     """Mount /audit; `hub_signer` is the hub's key (default: `ctx.config.key_file`, when configured)."""
     signer = _signer_of(ctx, hub_signer)
-    verifier = None if signer is None else Verifier(b64decode(signer.public_key_b64))
+    verifier = None if signer is None else Verifier(b64decode(signer.public_key_b64), hub=True)
     add_nav("audit.nav", "/audit", READERS)
 
     def when(ms: int) -> str:

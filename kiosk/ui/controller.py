@@ -39,6 +39,7 @@ from kiosk import inputs
 from kiosk import session as s
 from kiosk.errors import KioskError, StorageFull
 from protocol.errors import ProtocolError
+from protocol.fields import clean_text
 from protocol.messages import LinePlan
 from protocol.records import Body, Record, SignedRecord, body_from_dict, body_to_dict
 from protocol.records import DeviceFault as DeviceFaultRecord
@@ -225,13 +226,15 @@ class KioskController:
                     was_up = self._devices_up.get(device, True)
                     self._devices_up[device] = False
                     if was_up:  # drivers retry with backoff: record the loss, not every retry
-                        return DeviceFaultRecord(device=device, fault="disconnected", detail=reason[:500])
+                        return DeviceFaultRecord(
+                            device=device, fault="disconnected", detail=clean_text(reason)
+                        )
                 case CounterReset(device=device, previous_total=before, total=after):
                     return DeviceFaultRecord(
                         device=device, fault="counter_reset", detail=f"{before} -> {after}"
                     )
                 case DeviceFault(device=device, reason=reason):
-                    return DeviceFaultRecord(device=device, fault="device_fault", detail=reason[:500])
+                    return DeviceFaultRecord(device=device, fault="device_fault", detail=clean_text(reason))
                 case UnitsCounted(device=device, units=units, total=total):
                     # Not in [counter_steps]: nobody can be credited. Record it once per boot so an
                     # officer sees that a counter is counting for nothing; later units are only logged.

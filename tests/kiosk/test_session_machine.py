@@ -256,6 +256,10 @@ def test_correction_references_the_original_and_needs_a_reason() -> None:
     assert run.message == "reason_required"
     run(inputs.CorrectionEntered(ref_seq=1, units="45", reason="typo"))
     assert run.message == "choose_count"
+    for bad in ("多报\x85了", "多报\x9b2J", "多报\x7f", "多报\x1b", "多" * 501):
+        run(inputs.CorrectionEntered(ref_seq=2, units="45", reason=bad))
+        assert run.message == "reason_invalid", bad  # told, not signed: the hub would refuse it
+    assert not any(isinstance(b, Correction) for b in run.bodies)
     run(inputs.CorrectionEntered(ref_seq=2, units="45", reason="多报了5件"))
     assert run.bodies[-1] == Correction(
         ref_kiosk=KIOSK,

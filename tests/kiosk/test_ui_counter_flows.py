@@ -20,6 +20,7 @@ from nicegui.testing import user_simulation
 from devices.config import SerialCounterConfig
 from devices.counter import SerialCounterHardware, UnitCounterSimulation
 from devices.events import DeviceConnected, DeviceDisconnected, DeviceEvent, UnitsCounted
+from devices.events import DeviceFault as DeviceFaultEvent
 from devices.simulators import SerialCounterSimulator
 from devices.testing import EventRecorder
 from kiosk import inputs
@@ -132,6 +133,20 @@ async def test_a_counter_without_a_step_is_recorded_once_per_boot_and_credits_no
         )
     ]
     assert not [b for b in kiosk.bodies() if isinstance(b, UnitCount)]
+
+
+async def test_device_messages_with_control_characters_are_recorded_cleaned(kiosk: KioskHarness) -> None:
+    """A device or OS error text holding DEL, C1 (NEL, CSI) or C0 controls still becomes a signed
+    device_fault the hub accepts: each such character is replaced by U+FFFD, nothing is lost."""
+    kiosk.ctrl.post_device_event(
+        DeviceDisconnected(device="counter0", url="/dev/ttyUSB0", reason="gone\x7f\x85\x9b[2J\x1b")
+    )
+    kiosk.ctrl.post_device_event(DeviceFaultEvent(device="counter0", reason="exception reply \x9b\x00 3"))
+    bodies = await _wait_for_bodies(kiosk, lambda b: len([x for x in b if isinstance(x, DeviceFault)]) == 2)
+    assert [b for b in bodies if isinstance(b, DeviceFault)] == [
+        DeviceFault(device="counter0", fault="disconnected", detail="gone\ufffd\ufffd\ufffd[2J\ufffd"),
+        DeviceFault(device="counter0", fault="device_fault", detail="exception reply \ufffd\ufffd 3"),
+    ]
 
 
 async def _wait_for_bodies(kiosk: KioskHarness, predicate: Callable[[list[Body]], bool]) -> list[Body]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from protocol import batch
-from protocol.errors import BadSignature, Malformed, TooLarge
+from protocol.errors import BadHubSignature, BadSignature, Malformed, RejectReason, TooLarge
 from protocol.messages import Ack, Checkpoint, DayResult, Hello, LinePlan, PlanPerson, open_frame, seal
 from protocol.signing import Signer, Verifier
 from protocol.topics import Topics
@@ -63,6 +63,47 @@ def test_hub_messages_round_trip_and_need_the_hub_key(message: Ack | Checkpoint 
     assert open_frame(frame, Verifier(HUB.public_key), type(message)) == message
     with pytest.raises(BadSignature):
         open_frame(frame, Verifier(KIOSK.public_key), type(message))
+
+
+@pytest.mark.parametrize("hub_flag", [True, False], ids=["hub-key", "unflagged-key"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        Ack(hub="HUB", kiosk="K1", seq=12, hash="ab" * 32, hub_ms=5),
+        Checkpoint(hub="HUB", tree_size=100, root="cd" * 32, hub_ms=6),
+        plan(),
+    ],
+    ids=["ack", "checkpoint", "plan"],
+)
+def test_a_hub_message_that_fails_its_signature_blames_the_hub_key(
+    message: Ack | Checkpoint | LinePlan, hub_flag: bool
+) -> None:
+    """A checkpoint (ack, plan) signed by another key is refused as `bad_hub_signature`, "does not
+    match the hub's key", never as the kiosk's key: whatever verifier the caller built."""
+    frame = seal(message, KIOSK)
+    with pytest.raises(BadHubSignature) as caught:
+        open_frame(frame, Verifier(HUB.public_key, hub=hub_flag), type(message))
+    assert caught.value.reason is RejectReason.BAD_HUB_SIGNATURE
+    assert "hub's key" in str(caught.value)
+    assert "kiosk" not in str(caught.value)
+
+
+def test_kiosk_signatures_still_blame_the_kiosk_key() -> None:
+    """A hello re-signed by another key, and raw data checked with a kiosk's key, stay `bad_signature`
+    naming the kiosk's key; the same data checked with the hub's key names the hub's key."""
+    hello = Hello(kiosk="K1", public_key=KIOSK.public_key, boot="b1", wall_ms=3)
+    with pytest.raises(BadSignature) as from_hello:
+        open_frame(seal(hello, HUB), None, Hello)
+    assert from_hello.value.reason is RejectReason.BAD_SIGNATURE
+    assert "kiosk's key" in str(from_hello.value)
+    signature = HUB.sign(b"data")
+    with pytest.raises(BadSignature) as kiosk_key:
+        Verifier(KIOSK.public_key).verify(b"data", signature)
+    assert type(kiosk_key.value) is BadSignature
+    with pytest.raises(BadHubSignature, match="hub's key"):
+        Verifier(KIOSK.public_key, hub=True).verify(b"data", signature)
+    with pytest.raises(BadHubSignature, match="not canonical"):
+        Verifier(HUB.public_key, hub=True).verify(b"data", signature[:32] + b"\xff" * 32)
 
 
 def test_a_message_of_one_kind_is_not_accepted_as_another() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from protocol import canonical
+from protocol.errors import ProtocolError
 from protocol.messages import Ack, open_frame
 from protocol.records import parse_frame, verify_frame
 from protocol.signing import KeyRing, Signer, Verifier
@@ -15,9 +16,9 @@ from protocol.signing import KeyRing, Signer, Verifier
 DOC = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
 
 
-def _vectors() -> list[dict[str, str]]:
+def _vectors(kind: str = "vector") -> list[dict[str, str]]:
     text = DOC.read_text(encoding="utf-8")
-    blocks = text.split("```vector\n")[1:]
+    blocks = text.split(f"```{kind}\n")[1:]
     vectors = []
     for block in blocks:
         body = block.split("```", 1)[0]
@@ -26,6 +27,7 @@ def _vectors() -> list[dict[str, str]]:
 
 
 VECTORS = _vectors()
+REFUSED = _vectors("refused")
 
 
 def test_the_document_publishes_vectors() -> None:
@@ -68,3 +70,25 @@ def test_ack_vector_opens_with_the_hub_key() -> None:
     frame = bytes.fromhex(vector["signature"]) + bytes.fromhex(vector["canonical_hex"])
     ack = open_frame(frame, Verifier(bytes.fromhex(vector["public_key"])), Ack)
     assert (ack.kiosk, ack.seq, ack.hash) == ("K01", 3, VECTORS[2]["hash"])
+
+
+def test_the_document_publishes_refused_vectors() -> None:
+    """docs/protocol.md lists records a receiver must refuse: DEL, C1 and C0 controls in text, and
+    millisecond times beyond 2^53-1."""
+    whys = " ".join(v["why"] for v in REFUSED)
+    for needle in ("U+007F", "U+0085", "U+009B", "wall_ms", "mono_ms"):
+        assert needle in whys
+
+
+@pytest.mark.parametrize("vector", REFUSED, ids=lambda v: v["why"])
+def test_refused_vectors_are_refused_with_their_reason(vector: dict[str, str]) -> None:
+    """Each refused vector is correctly signed by the K01 key, yet refused with the reason it names."""
+    signer = Signer(bytes.fromhex(vector["seed"]))
+    data = bytes.fromhex(vector["canonical_hex"])
+    assert signer.sign(data).hex() == vector["signature"]
+    assert canonical.encode(canonical.decode(data)) == data  # canonical: refused for its content only
+    keys = KeyRing()
+    keys.add("K01", signer.public_key)
+    with pytest.raises(ProtocolError) as refused:
+        verify_frame(bytes.fromhex(vector["signature"]) + data, keys, expected_kiosk="K01")
+    assert refused.value.reason.value == vector["reason"]

@@ -193,6 +193,21 @@ def test_verify_reports_checkpoint_root_mismatch(hub: TrustHub) -> None:
     )
 
 
+def test_verify_blames_the_hub_key_for_a_checkpoint_signed_by_another_key(hub: TrustHub) -> None:
+    """A checkpoint re-signed with another key is reported as not signed by the hub, with the hub's
+    key named: never "signature does not match the kiosk's key" (issue #18 item 7)."""
+    stored = checkpoints.latest_checkpoint()
+    assert stored is not None
+    same = Checkpoint(hub="HUB", tree_size=stored.tree_size, root=stored.root, hub_ms=stored.hub_ms)
+    StoredCheckpoint.update(frame=seal(same, Signer.generate())).where(
+        StoredCheckpoint.id == stored.id
+    ).execute()
+    findings = [f for f in _report(hub).findings() if f.startswith(f"checkpoint id={stored.id}:")]
+    assert findings
+    assert all("kiosk" not in f for f in findings), findings
+    assert any("bad_hub_signature" in f and "hub's key" in f for f in findings), findings
+
+
 def test_verify_parallel_workers_find_the_same(hub: TrustHub) -> None:
     """With record signatures checked in two worker processes the findings are the same as with one."""
     row = _record("K01", 9)

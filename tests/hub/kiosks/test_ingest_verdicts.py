@@ -209,6 +209,24 @@ def test_unknown_revoked_malformed_and_oversize_are_quarantined_without_ack(env:
     assert env.watcher.acks.empty()
 
 
+def test_a_batch_that_does_not_unpack_is_refused_whole_even_with_good_frames(env: Env) -> None:
+    """docs/protocol.md §3: three good records followed by a length that runs past the end make one
+    malformed batch: one quarantine row holding the payload as received, none of the good records
+    stored, nothing acknowledged. Sent again correctly framed, all three are stored."""
+    frames = [r.frame for r in env.chain(3)]
+    broken = batch.pack(frames) + b"\x00\x00\x01\x00abc"
+    assert env.ingest.handle_records(env.topics.records("K1"), broken) is None
+    assert env.quarantined() == ["malformed"]
+    with env.db.connection_context():
+        row = Quarantine.select().first()
+    assert bytes(row.payload) == broken
+    assert stored_seqs(env.db, "K1") == []
+    assert env.watcher.acks.empty()
+    env.send(frames)
+    assert env.watcher.next().seq == 3  # type: ignore[attr-defined]
+    assert stored_seqs(env.db, "K1") == [1, 2, 3]
+
+
 def test_quarantine_is_rate_limited_per_kiosk(env: Env) -> None:
     """A flood of 300 garbage messages on one kiosk's topic stores at most the per-minute allowance;
     the ingest keeps working for the genuine records that follow."""
