@@ -22,7 +22,7 @@ pytestmark = pytest.mark.system
 KIOSKS = 3
 
 
-def _start_demo(tmp_path: Path) -> tuple[subprocess.Popen[str], list[int]]:
+def _start_demo(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen[str], list[int]]:
     """`floorledger demo --seconds 60` on free ports, its stdout a pipe, read up to its broker line:
     (process, every port it listens on: hub, kiosk screens, broker)."""
     hub_port = free_port()
@@ -30,6 +30,7 @@ def _start_demo(tmp_path: Path) -> tuple[subprocess.Popen[str], list[int]]:
     argv = [
         sys.executable, "-m", "floorledger", "demo", "--data", str(tmp_path / "demo"), "--speed", "20",
         "--hub-port", str(hub_port), "--kiosk-port", str(kiosk_port), "--seconds", "60",
+        *extra,
     ]  # fmt: skip
     proc = subprocess.Popen(
         argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=child_env(), text=True
@@ -85,10 +86,28 @@ def test_demo_piped_into_a_reader_that_goes_away_stops_everything(tmp_path: Path
     assert proc.returncode == 0
 
 
-def test_demo_killed_outright_takes_its_children_with_it(tmp_path: Path) -> None:
-    """`kill -9` of the demo gives it no chance to stop anything: the broker, the hub and the kiosks
-    still end within seconds and free their ports (the kernel signals them when their parent dies)."""
+def test_demo_whose_terminal_hangs_up_stops_everything(tmp_path: Path) -> None:
+    """SIGHUP (the terminal or ssh session closed) stops the demo like Ctrl-C: children stopped,
+    ports free, exit 0."""
     proc, ports = _start_demo(tmp_path)
+    proc.send_signal(signal.SIGHUP)
+    try:
+        rest, _ = proc.communicate(timeout=40)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        rest, _ = proc.communicate()
+    _assert_all_gone(tmp_path, ports, seconds=10)
+    assert proc.returncode == 0, rest
+    assert "demo stopped" in rest
+    assert "Traceback" not in rest
+
+
+@pytest.mark.parametrize("broker", ["mosquitto", "embedded"])
+def test_demo_killed_outright_takes_its_children_with_it(tmp_path: Path, broker: str) -> None:
+    """`kill -9` of the demo gives it no chance to stop anything: the broker (Mosquitto or the
+    embedded amqtt), the hub and the kiosks still end within seconds and free their ports (the
+    kernel signals them when their parent dies)."""
+    proc, ports = _start_demo(tmp_path, *(["--broker", "embedded"] if broker == "embedded" else []))
     proc.kill()
     proc.wait()
     assert proc.stdout is not None
