@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import os
+import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 
@@ -46,6 +50,30 @@ def free_ports(count: int, avoid: Iterable[int] = ()) -> int:
     raise OSError(f"no run of {count} free ports found")
 
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A `preexec_fn` that makes the child receive SIGTERM when the process starting it dies, even
+    by `kill -9`, which leaves no chance to stop children (Linux: prctl PR_SET_PDEATHSIG; None
+    elsewhere). The signal follows the starting *thread*: start such children from the main thread.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # loaded before the fork, called after it
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
+
+
 def terminate(proc: subprocess.Popen[bytes] | None, grace_s: float = 5.0) -> None:
     """Ask a broker process to stop; kill it when it has not within `grace_s`."""
     if proc is None or proc.poll() is not None:
@@ -75,11 +103,14 @@ def mosquitto_binary() -> str | None:
 class MosquittoProcess:
     """Mosquitto listening on 127.0.0.1:`port`; `stop`, `kill` and `start` again on the same port."""
 
-    def __init__(self, port: int | None = None, workdir: Path | None = None) -> None:
+    def __init__(
+        self, port: int | None = None, workdir: Path | None = None, *, with_parent: bool = False
+    ) -> None:
         binary = mosquitto_binary()
         if binary is None:
             raise BrokerError("mosquitto is not installed")
         self.binary = binary
+        self.with_parent = with_parent  # dies when the process that started it dies (the demo)
         self.host = "127.0.0.1"
         self.port = port or free_port()
         self._own_dir = workdir is None
@@ -92,7 +123,10 @@ class MosquittoProcess:
             "max_queued_messages 200000\n"
             "max_inflight_messages 100\n"
             "persistence false\n"
-            f"log_dest file {self.workdir / 'mosquitto.log'}\n",
+            f"log_dest file {self.workdir / 'mosquitto.log'}\n"
+            # Started as root, Mosquitto switches to the user `mosquitto`, and the kernel forgets the
+            # parent-death signal at any change of user: stay the user that started it.
+            + (f"user {pwd.getpwuid(os.geteuid()).pw_name}\n" if with_parent else ""),
             encoding="ascii",
         )
         self._proc: subprocess.Popen[bytes] | None = None
@@ -105,7 +139,10 @@ class MosquittoProcess:
         if self._proc is not None and self._proc.poll() is None:
             return
         self._proc = subprocess.Popen(
-            [self.binary, "-c", str(self.config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [self.binary, "-c", str(self.config)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=die_with_parent() if self.with_parent else None,
         )
         deadline = time.monotonic() + timeout
         while not port_open(self.host, self.port, 0.2):
@@ -154,7 +191,10 @@ class EmbeddedBroker:
     site, the tests and the benchmarks use Mosquitto.
     """
 
-    def __init__(self, port: int | None = None, workdir: Path | None = None) -> None:
+    def __init__(
+        self, port: int | None = None, workdir: Path | None = None, *, with_parent: bool = False
+    ) -> None:
+        self.with_parent = with_parent
         self.host = "127.0.0.1"
         self.port = port or free_port()
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="fl-amqtt-"))
@@ -175,6 +215,7 @@ class EmbeddedBroker:
             [sys.executable, "-m", "amqtt.scripts.broker_script", "-c", str(self.config)],
             stdout=log,
             stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent() if self.with_parent else None,
         )
         log.close()
         deadline = time.monotonic() + timeout

@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -19,12 +20,14 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from floorledger import keyfile
 from floorledger.base.errors import CliError
 from floorledger.broker import (
     EmbeddedBroker,
     MosquittoProcess,
+    die_with_parent,
     embedded_broker_available,
     free_port,
     mosquitto_binary,
@@ -40,6 +43,29 @@ ADMIN_PASSWORD = "demo-2026"  # noqa: S105 - a demo login printed on screen, not
 START_TIMEOUT = 90.0
 EMBEDDED = "embedded"  # --broker embedded: the pure-Python broker even where Mosquitto is installed
 MAX_KIOSKS = 16  # kiosk screens take consecutive ports from --kiosk-port
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class StopDemo(Exception):
+    """A stop signal (SIGTERM, SIGHUP) arrived: leave whatever the demo was doing and stop it."""
+
+
+def _raise_stop(signum: int, frame: object) -> None:
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise StopDemo(signal.Signals(signum).name)
+
+
+def stream_closed(stream: TextIO) -> bool:
+    """Whether the reader of `stream` has gone (a pipe whose other end is closed, a hung-up
+    terminal or socket), without writing to it. A file or /dev/null never closes."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,39 +99,61 @@ class Demo:
         self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
         self.kiosks: list[KioskSpec] = []
         self.tokens: dict[str, str] = {}
+        self.stdout_closed = False
 
     # -- run ---------------------------------------------------------------------------------------
 
     def run(self) -> int:
-        stop_requested = False
-
-        def on_signal(signum: int, frame: object) -> None:
-            nonlocal stop_requested
-            stop_requested = True
-
-        previous = signal.signal(signal.SIGTERM, on_signal)
+        """Run until --seconds pass, a signal (SIGINT, SIGTERM, SIGHUP) arrives or stdout is closed
+        (`floorledger demo | head`), then stop every child, however the run ended. A `kill -9` of
+        the demo leaves no chance to stop them: each child then gets SIGTERM from the kernel
+        (`die_with_parent`)."""
+        previous = {sig: signal.signal(sig, _raise_stop) for sig in STOP_SIGNALS}
         try:
             self.start()
-            self.print_urls()
+            self.say(self.urls())
             deadline = None if self.options.seconds is None else time.monotonic() + self.options.seconds
-            while not stop_requested and (deadline is None or time.monotonic() < deadline):
+            while deadline is None or time.monotonic() < deadline:
                 dead = [(name, proc.returncode) for name, proc in self.children if proc.poll() is not None]
                 if dead:
                     name, code = dead[0]
-                    print(
-                        f"{name} stopped unexpectedly (exit {code}); see its log in {self.data}",
-                        file=sys.stderr,
+                    self.say(
+                        f"{name} stopped unexpectedly (exit {code}); see its log in {self.data}", sys.stderr
                     )
                     return 1
+                if self.stdout_closed or stream_closed(sys.stdout):
+                    return 0  # nobody reads any more: stop quietly
                 time.sleep(0.5)
             return 0
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, StopDemo):
             return 0
         finally:
-            print("stopping the demo ...", flush=True)
-            self.stop()
-            signal.signal(signal.SIGTERM, previous)
-            print("demo stopped", flush=True)
+            # A second Ctrl-C or SIGTERM must not cut the stop short and leave children behind.
+            for sig in STOP_SIGNALS:
+                signal.signal(sig, signal.SIG_IGN)
+            try:
+                self.say("stopping the demo ...")
+                self.stop()
+                self.say("demo stopped")
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
+    def say(self, text: str, stream: TextIO | None = None) -> None:
+        """Print to stdout (or `stream`); once the reader has gone (BrokenPipeError), print nothing
+        more, and point the descriptor at /dev/null so the interpreter's last flush does not fail."""
+        out = stream or sys.stdout
+        if self.stdout_closed and out is sys.stdout:
+            return
+        try:
+            print(text, file=out, flush=True)
+        except (BrokenPipeError, ValueError):
+            if out is sys.stdout:
+                self.stdout_closed = True
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, out.fileno())
+                os.close(devnull)
 
     def start(self) -> None:
         self.data.mkdir(parents=True, exist_ok=True)
@@ -152,9 +200,9 @@ class Demo:
                     "no MQTT broker: install Mosquitto (apt-get install mosquitto) or amqtt "
                     "(pip install amqtt), or pass --broker URL"
                 )
-            self.broker = EmbeddedBroker(port=port, workdir=self.data / "amqtt")
+            self.broker = EmbeddedBroker(port=port, workdir=self.data / "amqtt", with_parent=True)
         else:
-            self.broker = MosquittoProcess(port=port, workdir=self.data / "mosquitto")
+            self.broker = MosquittoProcess(port=port, workdir=self.data / "mosquitto", with_parent=True)
         self.broker.start()
         self.broker_url = self.broker.url
 
@@ -253,6 +301,7 @@ class Demo:
             env=child_env(),
             cwd=folder,
             start_new_session=True,
+            preexec_fn=die_with_parent(),  # gone with the demo, even after `kill -9`
         )
         logfile.close()
         self.children.append((name, proc))
@@ -284,7 +333,7 @@ class Demo:
                     raise CliError(f"{name} did not listen on port {port} within {START_TIMEOUT:.0f} s")
                 time.sleep(0.2)
 
-    def print_urls(self) -> None:
+    def urls(self) -> str:
         base = f"http://{self.options.host}:{self.options.hub_port}"
         lines = [
             "",
@@ -299,24 +348,27 @@ class Demo:
         for spec in self.running_kiosks():
             lines.append(f"  kiosk {spec.kiosk} ({spec.line_name}): http://{self.options.host}:{spec.port}/")
         lines.append(f"  data:       {self.data}")
-        print("\n".join(lines), flush=True)
+        return "\n".join(lines)
 
     def stop(self) -> None:
-        """Kiosks first, then the hub, then the broker: the reverse of the start."""
-        for _name, proc in reversed(self.children):
-            if proc.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGTERM)
-        for _name, proc in reversed(self.children):
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(5)
-        self.children.clear()
-        if self.broker is not None:
-            self.broker.stop()
-            self.broker = None
-        if self.temporary:
-            shutil.rmtree(self.data, ignore_errors=True)
+        """Kiosks first, then the hub, then the broker: the reverse of the start. Each child is its
+        own process group (its own children go with it); one that ignores SIGTERM is killed."""
+        try:
+            for _name, proc in reversed(self.children):
+                if proc.poll() is None:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(proc.pid, signal.SIGTERM)
+            for _name, proc in reversed(self.children):
+                try:
+                    proc.wait(15)
+                except subprocess.TimeoutExpired:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(5)
+            self.children.clear()
+        finally:
+            if self.broker is not None:
+                self.broker.stop()
+                self.broker = None
+            if self.temporary:
+                shutil.rmtree(self.data, ignore_errors=True)
