@@ -181,7 +181,9 @@ def build_bundle(
     records = sorted(
         (proved(SOURCE_RECORD, rid, frame) for rid, frame, _ in rows), key=lambda p: p["leaf_index"]
     )
-    ledger = [proved(SOURCE_LEDGER, e.id, bytes(e.frame)) for e in entries]
+    ledger = sorted(
+        (proved(SOURCE_LEDGER, e.id, bytes(e.frame)) for e in entries), key=lambda p: p["leaf_index"]
+    )
     key_list = _kiosk_keys(ledger)
     return {
         "format": FORMAT,
@@ -363,10 +365,13 @@ def _check(
     # ledger: hub-signed entries in the log -> kiosk keys and hub corrections
     keys: dict[str, list[bytes]] = {}
     corrections: list[fx.HubCorrection] = []
+    ledger_order = _LeafOrder("ledger entries", ledger_part)
     for n, item in enumerate(_list(bundle, "ledger")):
         where = f"ledger[{n}]"
         ledger_part.checked += 1
         frame, got_root = _proof_root(item, where, checkpoint.tree_size)
+        if not ledger_order.next(where, item["leaf_index"]):
+            continue
         if got_root != root:
             ledger_part.findings.append(
                 f"{where}: its inclusion proof does not lead to the checkpoint's root"
@@ -390,10 +395,14 @@ def _check(
 
     # records: kiosk-signed frames in the log
     facts: list[tuple[int, fx.FactRecord]] = []
+    record_order = _LeafOrder("records", record_part)
+    signed_seqs: set[tuple[str, int]] = set()
     for n, item in enumerate(_list(bundle, "records")):
         where = f"records[{n}]"
         record_part.checked += 1
         frame, got_root = _proof_root(item, where, checkpoint.tree_size)
+        if not record_order.next(where, item["leaf_index"]):
+            continue
         if got_root != root:
             record_part.findings.append(
                 f"{where}: its inclusion proof does not lead to the checkpoint's root"
@@ -405,6 +414,10 @@ def _check(
             continue
         rec = signed.record
         where = f"{where} ({rec.kiosk}#{rec.seq} {rec.type})"
+        if (rec.kiosk, rec.seq) in signed_seqs:  # one kiosk record is one leaf: a copy counts nothing
+            record_part.findings.append(f"{where}: the same kiosk record is listed twice")
+            continue
+        signed_seqs.add((rec.kiosk, rec.seq))
         if not keys.get(rec.kiosk):
             record_part.findings.append(f"{where}: no enrollment of kiosk {rec.kiosk} in the bundle")
             continue
@@ -466,6 +479,29 @@ def _check(
             result_part.findings.append("explanation: differs from the engine's explanation of the result")
     for m in computed["monthly"]:
         report.summary.append(f"monthly line of {inmate}: " + ", ".join(f"{k}={v}" for k, v in m.items()))
+
+
+class _LeafOrder:
+    """A bundle lists its records (and its ledger entries) once each, in leaf-index order: the order
+    the hub writes, so a list reordered, or an item listed twice, is a finding and not read again."""
+
+    def __init__(self, what: str, part: Part) -> None:
+        self.what, self.part = what, part
+        self.seen: set[int] = set()
+        self.last = -1
+
+    def next(self, where: str, index: int) -> bool:
+        """False (with a finding) when `index` repeats an earlier item's; a finding when out of order."""
+        if index in self.seen:
+            self.part.findings.append(f"{where}: leaf {index} is listed twice (each leaf once)")
+            return False
+        self.seen.add(index)
+        if index < self.last:
+            self.part.findings.append(
+                f"{where}: leaf {index} after leaf {self.last}: the {self.what} are not in leaf-index order"
+            )
+        self.last = max(self.last, index)
+        return True
 
 
 def _list(bundle: Mapping[str, Any], key: str) -> list[Any]:

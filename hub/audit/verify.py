@@ -78,15 +78,30 @@ CHUNK = 4000
 # --- kiosk keys from the signed ledger -------------------------------------------------------------
 
 
+# A key's period: (key, after, upto): it signs the kiosk's records after..upto (upto None: no end yet;
+# after 0 and upto None for a rotation act that predates the recorded chain head, which bounds nothing)
+KeyPeriod = tuple[bytes, int, int | None]
+
+
 @dataclass(slots=True)
 class KioskAct:
     keys: list[bytes] = field(default_factory=list)
     revoked: bool = False
+    periods: list[KeyPeriod] = field(default_factory=list)
+    revoked_after: int | None = None  # the last record signed before the revocation, as the act says
+    revoke_entry: int | None = None
+    unbounded: list[int] = field(default_factory=list)  # acts that record no chain head (older hubs)
+
+
+def _head_seq(payload: dict[str, Any]) -> int | None:
+    value = payload.get("head_seq")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def kiosk_acts(rows: Iterable[EntryRow], hub_key: Verifier | None) -> dict[str, KioskAct]:
-    """Each kiosk's keys (in order) and revocation, as the hub-signed ledger entries say; an entry
-    whose hub signature fails admits no key (the ledger check reports it)."""
+    """Each kiosk's keys (in order), the records each key may sign and the revocation, as the
+    hub-signed ledger entries say; an entry whose hub signature fails admits no key (the ledger check
+    reports it). A rotation or revocation act records the kiosk's chain head at that moment."""
     acts: dict[str, KioskAct] = {}
     for row in rows:
         try:
@@ -98,14 +113,30 @@ def kiosk_acts(rows: Iterable[EntryRow], hub_key: Verifier | None) -> dict[str, 
         kiosk = content.payload.get("kiosk")
         if not isinstance(kiosk, str):
             continue
+        act = acts.setdefault(kiosk, KioskAct())
         if content.action in (KIOSK_ENROLL, KIOSK_ROTATE):
             try:
                 key = b64decode(str(content.payload.get("public_key", "")))
             except ProtocolError:
                 continue
-            acts.setdefault(kiosk, KioskAct()).keys.append(key)
+            head = _head_seq(content.payload) if content.action == KIOSK_ROTATE else 0
+            if head is None:  # no bound recorded: every key the kiosk ever held may sign any record
+                act.unbounded.append(content.index)
+                act.periods = [(old, 0, None) for old, _, _ in act.periods]
+                act.periods.append((key, 0, None))
+            else:
+                act.periods = [
+                    (old, after, head if upto is None else upto) for old, after, upto in act.periods
+                ]
+                act.periods.append((key, head, None))
+            act.keys.append(key)
         elif content.action == KIOSK_REVOKE:
-            acts.setdefault(kiosk, KioskAct()).revoked = True
+            act.revoked = True
+            head = _head_seq(content.payload)
+            if head is None:
+                act.unbounded.append(content.index)
+            elif act.revoked_after is None:
+                act.revoked_after, act.revoke_entry = head, content.index
     return acts
 
 
@@ -135,19 +166,38 @@ RecordRow = tuple[
     Any, ...
 ]  # id, kiosk, seq, hash, prev, type, day, line, person, wall_ms, mono_ms, boot, body, frame
 _COLUMNS = RECORD_PARSED_COLUMNS
-_verifiers: dict[str, list[Verifier]] = {}
+# per kiosk: each key's verifier and the records it may sign, and (revoked after record, ledger entry)
+KioskPlan = tuple[list[KeyPeriod], tuple[int, int] | None]
+_verifiers: dict[str, list[tuple[Verifier, int, int | None]]] = {}
+_revoked: dict[str, tuple[int, int]] = {}
 
 
-def _init_worker(keys: dict[str, list[bytes]]) -> None:
+def key_plans(acts: dict[str, KioskAct]) -> dict[str, KioskPlan]:
+    """What the record check needs of `kiosk_acts` (plain tuples: it crosses to worker processes)."""
+    return {
+        kiosk: (
+            list(act.periods),
+            None
+            if act.revoked_after is None or act.revoke_entry is None
+            else (act.revoked_after, act.revoke_entry),
+        )
+        for kiosk, act in acts.items()
+    }
+
+
+def _init_worker(plans: dict[str, KioskPlan]) -> None:
     _verifiers.clear()
-    for kiosk, key_list in keys.items():
+    _revoked.clear()
+    for kiosk, (periods, revoked) in plans.items():
         good = []
-        for key in key_list:
+        for key, after, upto in periods:
             try:
-                good.append(Verifier(key))
+                good.append((Verifier(key), after, upto))
             except ProtocolError:
                 continue
         _verifiers[kiosk] = good
+        if revoked is not None:
+            _revoked[kiosk] = revoked
 
 
 Signed = tuple[str, int, str, str]  # kiosk, seq, prev, hash as signed
@@ -169,8 +219,8 @@ def _check_chunk(rows: Sequence[RecordRow]) -> list[tuple[list[str], Signed | No
         verifiers = _verifiers.get(record.kiosk, [])
         if not verifiers:
             problems.append(f"{where}: kiosk {record.kiosk} has no key admitted in the ledger")
-        elif not _any_verifies(verifiers, signed.data, frame[:SIGNATURE_SIZE]):
-            problems.append(f"{where}: signature does not verify against kiosk {record.kiosk}'s keys")
+        else:
+            problems.extend(_key_problems(where, record.kiosk, record.seq, signed.data, frame, verifiers))
         body = record.body
         try:
             expected = record_columns(signed)
@@ -204,14 +254,41 @@ def _body_diff(stored: Any, signed: dict[str, Any]) -> list[str]:
     return lines or ["column body is not the canonical JSON of the signed body"]
 
 
-def _any_verifies(verifiers: list[Verifier], data: bytes, signature: bytes) -> bool:
-    for verifier in verifiers:
-        try:
-            verifier.verify(data, signature)
-        except ProtocolError:
-            continue
-        return True
-    return False
+def _key_problems(
+    where: str,
+    kiosk: str,
+    seq: int,
+    data: bytes,
+    frame: bytes,
+    verifiers: list[tuple[Verifier, int, int | None]],
+) -> list[str]:
+    """The record must be signed by a key the ledger admitted for the kiosk at that point of its chain
+    (after the key's admission, up to its rotation) and come no later than the kiosk's revocation."""
+    signature = frame[:SIGNATURE_SIZE]
+    periods = [(after, upto) for verifier, after, upto in verifiers if _verifies(verifier, data, signature)]
+    if not periods:
+        return [f"{where}: signature does not verify against kiosk {kiosk}'s keys"]
+    problems: list[str] = []
+    if not any(after < seq and (upto is None or seq <= upto) for after, upto in periods):
+        spans = ", ".join(f"{after + 1}..{'' if upto is None else upto}" for after, upto in periods)
+        problems.append(
+            f"{where}: signed by a key of kiosk {kiosk} that the ledger admits only for records {spans}"
+        )
+    revoked = _revoked.get(kiosk)
+    if revoked is not None and seq > revoked[0]:
+        problems.append(
+            f"{where}: signed after kiosk {kiosk} was revoked (ledger entry {revoked[1]}, "
+            f"after its record {revoked[0]})"
+        )
+    return problems
+
+
+def _verifies(verifier: Verifier, data: bytes, signature: bytes) -> bool:
+    try:
+        verifier.verify(data, signature)
+    except ProtocolError:
+        return False
+    return True
 
 
 def _record_chunks(db: peewee.Database) -> Iterator[list[RecordRow]]:
@@ -267,7 +344,7 @@ class _Chains:
                 )
 
 
-def _check_records(db: peewee.Database, keys: dict[str, list[bytes]], workers: int, section: Section) -> None:
+def _check_records(db: peewee.Database, keys: dict[str, KioskPlan], workers: int, section: Section) -> None:
     chains = _Chains(section)
 
     def consume(rows: Sequence[RecordRow], results: list[tuple[list[str], Signed | None]]) -> None:
@@ -451,7 +528,16 @@ def verify_database(
         ledger_section.findings.extend(verify_entries(ledger_rows, hub_key))
         acts = kiosk_acts(ledger_rows, hub_key)
         _check_kiosks(acts, kiosk_section)
-        keys = {kiosk: act.keys for kiosk, act in acts.items()}
+        keys = key_plans(acts)
+        unbounded = sorted(index for act in acts.values() for index in act.unbounded)
+        if unbounded:
+            report.notes.append(
+                "kiosk act(s) at ledger entr"
+                + ("y " if len(unbounded) == 1 else "ies ")
+                + ", ".join(map(str, unbounded))
+                + " record no chain head (older hub): records around them are checked against every key"
+                " the kiosk held, without the revocation bound"
+            )
         others: list[Callable[[], None]] = [lambda: _check_log(db, hub_key, log_section)]
         if results:
             others.append(

@@ -121,7 +121,7 @@ class Enrollment:
             row = self._enrolled(kiosk)
             old = row.line
             row.line = None if line is None else self._line(line)
-            row.save()
+            row.save(only=[Kiosk.line])
             self._ledger.append(
                 officer, lg.KIOSK_BIND, kiosk, {"kiosk": kiosk, "line": row.line, "old_line": old}
             )
@@ -136,9 +136,10 @@ class Enrollment:
             raise EnrollmentError("kiosks.revoke.no_reason") from err
         now = self._clock()
         with write_transaction(self._db):
-            row = self._enrolled(kiosk)
+            self._enrolled(kiosk)
+            row = self._hold(kiosk)
             row.status = REVOKED
-            row.save()
+            row.save(only=[Kiosk.status])
             KioskKeyHistory.update(valid_until_ms=now).where(
                 KioskKeyHistory.kiosk == kiosk, KioskKeyHistory.valid_until_ms.is_null()
             ).execute()
@@ -146,7 +147,13 @@ class Enrollment:
                 officer,
                 lg.KIOSK_REVOKE,
                 kiosk,
-                {"kiosk": kiosk, "fingerprint": fingerprint(bytes(row.public_key)), "reason": reason},
+                {
+                    "kiosk": kiosk,
+                    "fingerprint": fingerprint(bytes(row.public_key)),
+                    "reason": reason,
+                    # the last record the kiosk signed before it was revoked: any later one is forged
+                    "head_seq": row.head_seq,
+                },
             )
         self._after()
         return row
@@ -155,7 +162,8 @@ class Enrollment:
         """Replace an enrolled kiosk's key by the new key it announced in a hello; its chain goes on."""
         now = self._clock()
         with write_transaction(self._db):
-            row = self._enrolled(kiosk)
+            self._enrolled(kiosk)
+            row = self._hold(kiosk)
             pending = PendingKiosk.get_or_none(PendingKiosk.kiosk == kiosk)
             old_key = bytes(row.public_key)
             if pending is None or bytes(pending.public_key) == old_key:
@@ -172,6 +180,8 @@ class Enrollment:
                     "public_key": b64encode(new_key),
                     "fingerprint": fingerprint(new_key),
                     "old_fingerprint": fingerprint(old_key),
+                    # records up to here are signed by the old key, every later one by the new key
+                    "head_seq": row.head_seq,
                 },
             )
             KioskKeyHistory.update(valid_until_ms=now).where(
@@ -179,7 +189,7 @@ class Enrollment:
             ).execute()
             self._history(kiosk, new_key, now, entry.entry_index)
             row.public_key = new_key
-            row.save()
+            row.save(only=[Kiosk.public_key])
             pending.delete_instance()
         self._after()
         return row
@@ -232,6 +242,15 @@ class Enrollment:
             valid_from_ms=now,
             ledger_index=ledger_index,
         )
+
+    @staticmethod
+    def _hold(kiosk: str) -> Kiosk:
+        """The kiosk's row with its chain head frozen until the act commits: a no-op write takes the
+        row lock (PostgreSQL) or the write lock (SQLite) before the head is read, so ingest cannot
+        store a record between the head the act records and the act itself."""
+        Kiosk.update(status=Kiosk.status).where(Kiosk.id == kiosk).execute()
+        row: Kiosk = Kiosk.get(Kiosk.id == kiosk)
+        return row
 
     @staticmethod
     def _enrolled(kiosk: str) -> Kiosk:

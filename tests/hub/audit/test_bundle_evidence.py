@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -15,11 +16,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hub.audit import bundle as bd
+from hub.audit.bundle_scope import explanations, restrict, result_of, scope_of
+from hub.engine.compute import compute_month
+from hub.engine.documents import result_json, scenario_json
 from hub.engine.model import Month
+from hub.engine.scenario import load_scenario
+from hub.ledger.entries import CORRECTION, parse_entry
+from hub.results import facts as fx
 from hub.seed import seed_site
 from hub.store import db as hubdb
 from hub.store.ledger import StoredCheckpoint
 from hub.store.schema import prepare
+from protocol.records import parse_frame
 from protocol.signing import Signer, Verifier, b64decode, b64encode
 
 HUB_KEY = Signer(b"\x07" * 32)
@@ -274,3 +282,77 @@ def test_a_capital_hex_digit_in_a_proof_fails_though_it_means_the_same_hash(
     report = bd.check_bundle_bytes(changed.encode("utf-8"), PUBLIC)
     assert not report.ok
     assert "64 lowercase hex digits" in report.render()
+
+
+def _forged(doc: dict, records: list) -> dict:  # type: ignore[type-arg]
+    """What the attacker does after changing the records list: the scenario re-derived from the
+    records as listed (the checker's own derivation), and the result and explanation re-computed by
+    our own engine, so that every number agrees with the records the bundle now shows."""
+    scenario = load_scenario(doc["scenario"])
+    rule_set = scenario.rule_set()
+    facts = [fx.as_fact(parse_frame(b64decode(r["frame"]))) for r in records]
+    derived = fx.derive(facts, MONTH)
+    entries = [parse_entry(b64decode(e["frame"]))[0] for e in doc["ledger"]]
+    corrections = [fx.hub_correction(c.payload) for c in entries if c.action == CORRECTION]
+    derived = fx.apply_hub_corrections(derived, [c for c in corrections if MONTH.contains(c.day)])
+    scope = scope_of(scenario.inputs, rule_set, INMATE)
+    inputs = replace(
+        scenario.inputs, attendance=derived.attendance, counts=derived.counts, warehoused=derived.warehoused
+    )
+    cut = restrict(inputs, scope)
+    document = {"description": bd.scenario_description(INMATE, MONTH), **scenario_json(cut, scenario.rules)}
+    document = bd._reparse(document)
+    result = result_of(
+        bd._reparse(result_json(compute_month(load_scenario(document).inputs, rule_set))), scope
+    )
+    explained = explanations(load_scenario(document).inputs, rule_set, result, INMATE)
+    return {**doc, "records": records, "scenario": document, "result": result, "explanation": explained}
+
+
+def _count_records_of_inmate(doc: dict) -> list:  # type: ignore[type-arg]
+    return [
+        r
+        for r in doc["records"]
+        if _record(r)["type"] == "unit_count" and _record(r)["body"].get("person") == INMATE
+    ]
+
+
+def test_a_bundle_listing_the_inmate_s_counts_twice_is_refused(built: tuple[Path, bytes]) -> None:
+    """Every count record of the inmate listed a second time, with the scenario, result and
+    explanation recomputed to match (his month rises): each copy is named, the bundle fails."""
+    _, data = built
+    doc = bd.load_bundle_text(data.decode())
+    counts = _count_records_of_inmate(doc)
+    assert counts
+    doubled = sorted(doc["records"] + counts, key=lambda r: r["leaf_index"])
+    forged = _forged(doc, doubled)
+    assert forged["result"]["monthly"] != doc["result"]["monthly"]  # the attack changes his month
+    report = bd.check_bundle_bytes(bd.bundle_text(forged).encode(), PUBLIC)
+    assert not report.ok
+    twice = [f for f in report.findings() if "is listed twice" in f]
+    assert len(twice) == len(counts), report.render()
+
+
+def test_a_bundle_with_its_records_reordered_is_refused(built: tuple[Path, bytes]) -> None:
+    """The hub lists records in leaf-index order; the same records reversed are a changed bundle and
+    fail, as any changed byte does (docs/evidence-bundle.md)."""
+    _, data = built
+    doc = bd.load_bundle_text(data.decode())
+    assert [r["leaf_index"] for r in doc["records"]] == sorted(r["leaf_index"] for r in doc["records"])
+    reversed_doc = {**doc, "records": list(reversed(doc["records"]))}
+    report = bd.check_bundle_bytes(bd.bundle_text(reversed_doc).encode(), PUBLIC)
+    assert not report.ok
+    assert any("not in leaf-index order" in f for f in report.findings()), report.render()
+
+
+def test_a_bundle_listing_a_ledger_entry_twice_is_refused(built: tuple[Path, bytes]) -> None:
+    """Ledger entries too are listed once each in leaf-index order: a copy (which could apply a hub
+    correction twice) is named."""
+    _, data = built
+    doc = bd.load_bundle_text(data.decode())
+    doubled = {**doc, "ledger": doc["ledger"] + doc["ledger"][:1]}
+    report = bd.check_bundle_bytes(bd.bundle_text(doubled).encode(), PUBLIC)
+    assert not report.ok
+    assert f"ledger[{len(doc['ledger'])}]: leaf {doc['ledger'][0]['leaf_index']} is listed twice" in " ".join(
+        report.findings()
+    ), report.render()
