@@ -395,7 +395,7 @@ async def test_correction_reason_the_protocol_cannot_carry_is_refused(kiosk: Kio
     await kiosk.click("count-2")
     kiosk.user.find(marker="correction-reason").type("太长" * 300)
     await kiosk.type_units("45")
-    await kiosk.user.should_see("内容无效，未保存")
+    await kiosk.user.should_see("更正原因最多500个字，且不能含控制字符")
     assert len(kiosk.bodies()) == 2
 
 
