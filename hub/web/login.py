@@ -15,6 +15,8 @@ from hub.web.texts import t
 
 log = logging.getLogger(__name__)
 
+ENTER_NOT_COMPOSING = "(e) => { if (e.key === 'Enter' && !e.isComposing && e.keyCode !== 229) emit(); }"
+
 
 def register_login(ctx: WebContext) -> None:
     @ui.page("/", title=t("web.site"))
@@ -57,7 +59,19 @@ def register_login(ctx: WebContext) -> None:
             password.props("maxlength=1024")
             error = ui.label("").classes("text-negative").mark("login-error")
 
+            busy = False  # one password check at a time: Enter and a click together try once
+
             async def submit() -> None:
+                nonlocal busy
+                if busy:
+                    return
+                busy = True
+                try:
+                    await _attempt()
+                finally:
+                    busy = False
+
+            async def _attempt() -> None:
                 name = (username.value or "").strip()
                 secret = password.value or ""
                 password.value = ""
@@ -72,7 +86,9 @@ def register_login(ctx: WebContext) -> None:
                     return
                 ui.navigate.to(guard.sign_in(ctx, who))
 
-            password.on("keydown.enter", submit)
+            # Only the button and a real Enter sign in, never typing: the Enter that commits text in an
+            # input method (pinyin; `isComposing`) is typing, and nothing acts on a value change.
+            password.on("keydown", submit, js_handler=ENTER_NOT_COMPOSING)
             ui.button(t("web.login.submit", lang), on_click=submit).classes("w-full").mark("login")
             ui.button(t("web.lang", lang), on_click=lambda: _switch(lang)).props("flat").mark("lang")
 

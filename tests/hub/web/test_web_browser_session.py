@@ -151,3 +151,33 @@ def test_typing_in_the_login_form_tries_no_login_until_enter(
     password.send_keys(Keys.ENTER)
     screen.should_contain("甲监区长 · 监区长")
     assert tried == ["head_a"]
+
+
+@pytest.mark.nicegui_main_file("")
+def test_the_enter_that_commits_input_method_text_tries_no_login(
+    screen: Screen, site: WebContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a pinyin input method, Enter commits the letters typed so far: that is typing, not signing in."""
+    tried: list[str] = []
+    real = site.accounts.authenticate
+
+    def spy(username: str, password: str) -> object:
+        tried.append(username)
+        return real(username, password)
+
+    monkeypatch.setattr(site.accounts, "authenticate", spy)
+    screen.open("/login")
+    _field(screen, "用户名").send_keys("head_a")
+    password = _field(screen, "密码")
+    password.send_keys(PASSWORD[:4])
+    screen.selenium.execute_script(
+        "arguments[0].dispatchEvent(new KeyboardEvent('keydown',"
+        " {key: 'Enter', code: 'Enter', isComposing: true, bubbles: true}))",
+        password,
+    )
+    time.sleep(1.0)
+    assert tried == []
+    password.send_keys(PASSWORD[4:])
+    screen.click("登录")
+    screen.should_contain("甲监区长 · 监区长")
+    assert tried == ["head_a"]
