@@ -165,7 +165,20 @@ async def web_user(ctx: WebContext, *, before: Callable[[], None] | None = None)
             ui.download = download
 
 
+async def settle_navigation() -> None:
+    """Wait for the simulated browser's pending navigations (a real one finishes one before the next).
+
+    The simulated `ui.navigate.to` runs in the background: a sign-out's `/logout`, which gives the
+    browser a new session id, must not land after the next sign-in.
+    """
+    for _ in range(200):
+        if not any(task.get_name().startswith("navigate") for task in asyncio.all_tasks()):
+            return
+        await asyncio.sleep(0.01)
+
+
 async def login(user: User, username: str, password: str = PASSWORD) -> None:
+    await settle_navigation()
     await user.open("/login")
     user.find(marker="username").type(username)
     user.find(marker="password").type(password)
