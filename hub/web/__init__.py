@@ -2,7 +2,8 @@
 
 `app_pages(app)` is the page registrar the command line gives `HubApp`: it builds the `WebContext`
 from the running app's services and calls `register_pages(context)` once before `ui.run(...,
-storage_secret=...)` (sessions need the storage secret). The tables the pages use are created by the
+storage_secret=...)` (sessions need the storage secret), and installs the security headers and the
+session cookie with the same secret (`hub.web.security`). The tables the pages use are created by the
 schema's migrations (`hub.store.schema`), never here.
 """
 
@@ -20,6 +21,7 @@ from hub.web.masterdata.pages import register_masterdata
 from hub.web.review.assessment import board_published, register_assessment
 from hub.web.review.daily import register_review, review_desk
 from hub.web.review.trends import register_trends
+from hub.web.security import protect
 from hub.web.users import register_users
 
 __all__ = ["ResultsFeed", "WebContext", "app_pages", "register_pages"]
@@ -70,4 +72,5 @@ def app_pages(app: HubApp) -> None:
         refresh_plan=app.refresh_plan,
     )
     app.web_context = context
+    protect(app.storage_secret(), context.idle_timeout_s)  # headers; a session cookie of 15 minutes
     register_pages(context)

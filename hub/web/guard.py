@@ -6,15 +6,25 @@ cookie): the username and the time of the last user action. Each page load and e
 - ends the session when the idle timeout has passed since the last action,
 - checks the role (and pages check the scope) before doing anything.
 Hiding a button is only a courtesy; these checks are the rule.
+
+The session id (the browser id in the signed cookie that keys `app.storage.user`) is never trusted to
+carry a sign-in from before: a cookie planted in a browser before an officer signs in must not become
+the officer's session (session fixation). So a successful password check only issues a one-time
+ticket (30 s); the browser redeems it at `/login/complete` (an HTTP request, the only place a cookie
+can be set), which gives the browser a fresh session id and writes the sign-in under that id alone.
+`/logout` likewise empties the old session and gives the browser a new id.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
+import secrets
+import uuid
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
+from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
@@ -38,10 +48,46 @@ def language() -> str:
         return "zh"
 
 
-def sign_in(ctx: WebContext, who: Principal) -> None:
-    app.storage.user.pop(NOTICE_KEY, None)
-    app.storage.user[USER_KEY] = who.username
-    app.storage.user[SEEN_KEY] = ctx.clock()
+TICKET_MS = 30_000
+KEEPALIVE_S = 240.0
+_tickets: dict[str, tuple[str, int]] = {}  # one-time login ticket -> (username, issued ms)
+
+
+def sign_in(ctx: WebContext, who: Principal) -> str:
+    """The URL that completes the sign-in of `who` in this browser, under a fresh session id."""
+    now = ctx.clock()
+    for stale in [k for k, (_, issued) in _tickets.items() if now - issued > TICKET_MS]:
+        del _tickets[stale]
+    ticket = secrets.token_urlsafe(32)
+    _tickets[ticket] = (who.username, now)
+    return f"/login/complete?ticket={ticket}"
+
+
+async def complete_sign_in(ctx: WebContext, request: Request, ticket: str) -> bool:
+    """Redeem a ticket once: the browser gets a new session id, and only that id is signed in."""
+    entry = _tickets.pop(ticket, None)
+    if entry is None or ctx.clock() - entry[1] > TICKET_MS:
+        return False
+    if ctx.accounts.principal(entry[0]) is None:  # locked or removed since the password check
+        return False
+    await renew_session(request, {USER_KEY: entry[0], SEEN_KEY: ctx.clock()})
+    return True
+
+
+async def renew_session(request: Request, values: dict[str, Any]) -> None:
+    """Empty the browser's old session and move it to a new session id holding `values` (and its language).
+
+    NiceGUI keys `app.storage.user` by `request.session["id"]` and creates the storage of a new id in
+    its request middleware; the id changes here, within a request, so its storage is created here.
+    """
+    storage = app.storage
+    old = storage.user
+    lang = old.get(LANG_KEY, "zh")
+    old.clear()
+    new_id = str(uuid.uuid4())
+    request.session["id"] = new_id
+    await storage._create_user_storage(new_id)  # noqa: SLF001 (NiceGUI's own step for a new id)
+    storage.user.update({LANG_KEY: lang, **values})
 
 
 def sign_out(notice: str | None = None) -> None:
@@ -79,7 +125,7 @@ def _session_actions(ctx: WebContext, lang: str) -> SessionActions:
 
     def logout() -> None:
         sign_out()
-        ui.navigate.to("/login")
+        ui.navigate.to("/logout")  # a new session id as well
 
     def idle_check() -> None:
         if current_principal(ctx, touch=False) is None:
@@ -117,6 +163,8 @@ def dashboard_page(
             if who is None:
                 return RedirectResponse("/login", status_code=303)
             lang = language()
+            # The session cookie lives as long as the idle rule; an open page renews it over HTTP.
+            ui.timer(KEEPALIVE_S, lambda: ui.run_javascript("fetch('/session/alive', {cache: 'no-store'})"))
             with frame(ctx, who, lang, title_key, _session_actions(ctx, lang)):
                 if who.role not in allowed:
                     log.warning("refused %s (%s) page %s", who.username, who.role, path)

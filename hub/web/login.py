@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from fastapi.responses import RedirectResponse
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
 from nicegui import app, run, ui
 
 from hub.web import guard
@@ -14,6 +15,8 @@ from hub.web.texts import t
 
 log = logging.getLogger(__name__)
 
+ENTER_NOT_COMPOSING = "(e) => { if (e.key === 'Enter' && !e.isComposing && e.keyCode !== 229) emit(); }"
+
 
 def register_login(ctx: WebContext) -> None:
     @ui.page("/", title=t("web.site"))
@@ -21,6 +24,24 @@ def register_login(ctx: WebContext) -> None:
         if guard.current_principal(ctx) is None:
             return RedirectResponse("/login", status_code=303)
         return RedirectResponse("/floor", status_code=303)
+
+    @app.get("/login/complete", include_in_schema=False)
+    async def complete(request: Request, ticket: str = "") -> RedirectResponse:
+        """Where a correct password leads: the sign-in lands under a new session id (see guard)."""
+        if not await guard.complete_sign_in(ctx, request, ticket):
+            return RedirectResponse("/login", status_code=303)
+        return RedirectResponse("/", status_code=303)
+
+    @app.get("/logout", include_in_schema=False)
+    async def logout(request: Request) -> RedirectResponse:
+        """Sign out and drop the session id: the next visitor of this browser starts from a new one."""
+        await guard.renew_session(request, {})
+        return RedirectResponse("/login", status_code=303)
+
+    @app.get("/session/alive", include_in_schema=False)
+    def alive() -> Response:
+        """Renews the session cookie of an open page (it lives 15 minutes); the idle rule is server-side."""
+        return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
     @ui.page("/login", title=t("web.site"))  # not "登录": the button has that text
     def login() -> None:
@@ -38,7 +59,19 @@ def register_login(ctx: WebContext) -> None:
             password.props("maxlength=1024")
             error = ui.label("").classes("text-negative").mark("login-error")
 
+            busy = False  # one password check at a time: Enter and a click together try once
+
             async def submit() -> None:
+                nonlocal busy
+                if busy:
+                    return
+                busy = True
+                try:
+                    await _attempt()
+                finally:
+                    busy = False
+
+            async def _attempt() -> None:
                 name = (username.value or "").strip()
                 secret = password.value or ""
                 password.value = ""
@@ -51,10 +84,11 @@ def register_login(ctx: WebContext) -> None:
                     return
                 if who is None:  # the server is shutting down
                     return
-                guard.sign_in(ctx, who)
-                ui.navigate.to("/")
+                ui.navigate.to(guard.sign_in(ctx, who))
 
-            password.on("keydown.enter", submit)
+            # Only the button and a real Enter sign in, never typing: the Enter that commits text in an
+            # input method (pinyin; `isComposing`) is typing, and nothing acts on a value change.
+            password.on("keydown", submit, js_handler=ENTER_NOT_COMPOSING)
             ui.button(t("web.login.submit", lang), on_click=submit).classes("w-full").mark("login")
             ui.button(t("web.lang", lang), on_click=lambda: _switch(lang)).props("flat").mark("lang")
 

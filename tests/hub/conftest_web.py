@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import peewee
-from nicegui import core, ui
+from nicegui import core, storage, ui
 from nicegui.functions.download import download
 from nicegui.functions.navigate import Navigate
 from nicegui.functions.notify import notify
@@ -165,7 +165,20 @@ async def web_user(ctx: WebContext, *, before: Callable[[], None] | None = None)
             ui.download = download
 
 
+async def settle_navigation() -> None:
+    """Wait for the simulated browser's pending navigations (a real one finishes one before the next).
+
+    The simulated `ui.navigate.to` runs in the background: a sign-out's `/logout`, which gives the
+    browser a new session id, must not land after the next sign-in.
+    """
+    for _ in range(200):
+        if not any(task.get_name().startswith("navigate") for task in asyncio.all_tasks()):
+            return
+        await asyncio.sleep(0.01)
+
+
 async def login(user: User, username: str, password: str = PASSWORD) -> None:
+    await settle_navigation()
     await user.open("/login")
     user.find(marker="username").type(username)
     user.find(marker="password").type(password)
@@ -173,6 +186,13 @@ async def login(user: User, username: str, password: str = PASSWORD) -> None:
     # scrypt runs in a worker thread: wait for the answer (a new page, or the error text).
     for _ in range(100):
         if user.back_history[-1] != "/login":
+            # The simulated browser records the address it asked for (the one-time sign-in URL), a
+            # real one the address it was redirected to; "/" leads a signed-in officer to that page.
+            if user.back_history[-1].startswith("/login/complete"):
+                user.back_history[-1] = "/"
+                # Simulated clicks run their handlers in the test's context, not with the request of
+                # the page they belong to (as a browser's do): point it at the new session's page.
+                storage.request_contextvar.set(user.client.request)
             return
         errors = user.find(marker="login-error").elements
         if any(getattr(e, "text", "") for e in errors):
