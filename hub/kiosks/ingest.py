@@ -76,19 +76,6 @@ def wall_ms() -> int:
 _ROW_COLUMNS = (*RECORD_PARSED_COLUMNS, "frame", "received_ms")
 _INSERT_SQL = f"INSERT INTO kiosk_record ({', '.join(_ROW_COLUMNS)}) VALUES ({{values}})"
 _INSERT_SQL_PG = f"INSERT INTO kiosk_record ({', '.join(_ROW_COLUMNS)}) VALUES %s"
-_BODY_START = b'{"body":'
-_BOOT_KEY = b',"boot":"'
-
-
-def body_text(data: bytes) -> str:
-    """The record's body as canonical JSON text, cut from the verified canonical bytes.
-
-    Keys are sorted, so `body` comes first; the top-level `boot` follows it, and the last `,"boot":"`
-    is that one (nothing after it can contain the sequence), so the slice is exact and canonical.
-    """
-    if not data.startswith(_BODY_START):
-        raise ValueError("not a canonical record: body is not the first key")
-    return data[len(_BODY_START) : data.rindex(_BOOT_KEY)].decode("utf-8")
 
 
 class _Publisher(Protocol):
