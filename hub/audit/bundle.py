@@ -30,6 +30,8 @@ from typing import Any
 
 import peewee
 
+from hub.audit import bundle_months as bm
+from hub.audit import months as mo
 from hub.audit import texts
 from hub.audit.bundle_scope import (
     Scope,
@@ -40,12 +42,13 @@ from hub.audit.bundle_scope import (
     result_of,
     scope_of,
 )
+from hub.audit.verify import key_plans, key_problems, kiosk_acts, period_verifiers
 from hub.engine.compute import compute_month
 from hub.engine.documents import compare_results, json_text, result_json, scenario_json
 from hub.engine.errors import EngineError
-from hub.engine.model import Month, MonthInput
-from hub.engine.rules import rule_set_json
-from hub.engine.scenario import load_scenario
+from hub.engine.model import Month, MonthInput, MonthResult, RuleSet
+from hub.engine.rules import RuleBook, rule_set_json
+from hub.engine.scenario import Scenario, load_scenario
 from hub.errors import HubError
 from hub.ledger import merkle
 from hub.ledger.checkpoints import SOURCE_LEDGER, SOURCE_RECORD, latest_checkpoint
@@ -59,9 +62,11 @@ from hub.ledger.entries import (
 )
 from hub.results import facts as fx
 from hub.results.inputs import month_input
+from hub.review.rules import rows_digest, score_key
 from hub.store.kiosks import KioskRecord
 from hub.store.ledger import LedgerEntry, LogLeaf
-from hub.store.masterdata import Inmate
+from hub.store.masterdata import Inmate, Line
+from hub.store.review import Adjustment
 from protocol.errors import ProtocolError
 from protocol.messages import Checkpoint, open_frame
 from protocol.records import parse_frame
@@ -108,25 +113,33 @@ def build_bundle(
 ) -> dict[str, Any]:
     """The evidence bundle of `inmate` for `month` against the latest checkpoint (tables bound).
 
-    `through` is the last day computed (a month in progress); default: the month's last day. The
+    `through` is the last day computed (a month in progress); default: the month's last day, or for
+    an approved month the day its approval was computed through (so its signed rows hold). The
     checkpoint must cover every row the bundle needs: make one first (`CheckpointLog.make_checkpoint`).
     The caller holds the connection (a worker thread wraps this in `db.connection_context()`).
     """
-    through = through or month.last_day
     if Inmate.get_or_none(Inmate.id == inmate) is None:
         raise BundleError("bundle.err.no_inmate", inmate=inmate)
     checkpoint = latest_checkpoint()
     if checkpoint is None:
         raise BundleError("bundle.err.no_checkpoint")
-    read = month_input(db, month, through=through)
-    book = read.rule_book
-    full_doc = scenario_json(read.inputs, book)
-    scenario = load_scenario(_reparse(full_doc))
-    rule_set = scenario.rule_set()
+    month_acts = _month_acts(month)
+    month_view = _MonthView.read(month)
+    made = _computed(db, month, through or month.last_day)
+    area = bm.inmate_area(made.full, inmate, *month_view.tables)
+    wanted_acts = bm.wanted_acts(month_acts, month, inmate, area)
+    approvals = bm.in_force(mo.replay(wanted_acts), month, area)
+    signed_day = bm.signed_through(approvals[-1], month) if approvals else None
+    if through is None and signed_day is not None and signed_day != made.through:
+        made = _computed(db, month, signed_day)  # an approved month is shown as it was approved
+    signed_rows = bm.area_rows(made.full, area, *month_view.tables) if approvals else None
+    if signed_rows is not None and any(a.digest != rows_digest(signed_rows) for a in approvals):
+        raise BundleError("bundle.err.approval_changed", area=area, month=str(month))
+    book, rule_set, scenario = made.book, made.rule_set, made.scenario
     scope = scope_of(scenario.inputs, rule_set, inmate)
     if not scope.line_days:
         raise BundleError("bundle.err.no_post", inmate=inmate, month=str(month))
-    full_result = result_of(_reparse(result_json(compute_month(scenario.inputs, rule_set))), scope)
+    full_result = result_of(_reparse(result_json(made.full)), scope)
     cut = restrict(scenario.inputs, scope)
     document = scenario_json(cut, book)
     document = {"description": scenario_description(inmate, month), **document}
@@ -134,6 +147,7 @@ def build_bundle(
     result = result_of(_reparse(result_json(compute_month(cut_scenario.inputs, rule_set))), scope)
     if result != full_result:  # the cut must not change a single digit of the inmate's result
         raise BundleError("bundle.err.outside")
+    through = made.through
 
     rows: list[tuple[int, bytes, str]] = []  # (row id, frame, type)
     wanted: set[tuple[str, int]] = set()
@@ -159,6 +173,7 @@ def build_bundle(
         for e in LedgerEntry.select().order_by(LedgerEntry.entry_index)
         if (e.action in KIOSK_ACTS and e.subject in kiosks)
         or (e.action == CORRECTION and hub_correction_wanted(json.loads(e.payload), scope))
+        or int(e.entry_index) in {a.index for a in wanted_acts}
     ]
 
     size = int(checkpoint.tree_size)
@@ -189,6 +204,7 @@ def build_bundle(
         "format": FORMAT,
         "inmate": inmate,
         "month": str(month),
+        "through": through.isoformat(),
         "checkpoint": b64encode(bytes(checkpoint.frame)),
         "kiosks": key_list,
         "ledger": ledger,
@@ -197,7 +213,61 @@ def build_bundle(
         "scenario": _reparse(document),
         "result": result,
         "explanation": explanations(cut_scenario.inputs, rule_set, result, inmate),
+        "assessment": {"area": area, "rows": signed_rows},
     }
+
+
+@dataclass(frozen=True, slots=True)
+class _Made:
+    """The whole site's month as the hub computes it through a day, read back as a scenario would be."""
+
+    through: date
+    book: RuleBook
+    rule_set: RuleSet
+    scenario: Scenario
+    full: MonthResult
+
+
+def _computed(db: peewee.Database, month: Month, through: date) -> _Made:
+    read = month_input(db, month, through=through)
+    scenario = load_scenario(_reparse(scenario_json(read.inputs, read.rule_book)))
+    rule_set = scenario.rule_set()
+    full = compute_month(scenario.inputs, rule_set)
+    return _Made(through, read.rule_book, rule_set, scenario, full)
+
+
+def _month_acts(month: Month) -> list[mo.Act]:
+    """The hub-signed acts of the monthly assessment of `month`, in ledger order."""
+    query = LedgerEntry.select().where(LedgerEntry.action.in_(sorted(mo.ACTIONS)))
+    out = []
+    for e in query.order_by(LedgerEntry.entry_index):
+        act = mo.month_act(
+            int(e.entry_index), e.actor, e.action, e.subject, json.loads(e.payload), int(e.hub_ms)
+        )
+        if act is not None and act.month == str(month):
+            out.append(act)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _MonthView:
+    """What places an inmate's score in an area, read as the review page reads it."""
+
+    line_area: dict[str, str]
+    person_area: dict[str, str | None]
+    adjusted: dict[str, str]
+
+    @classmethod
+    def read(cls, month: Month) -> _MonthView:
+        return cls(
+            {x.code: x.area for x in Line.select()},
+            {i.id: i.area for i in Inmate.select()},
+            {a.inmate: a.area for a in Adjustment.select().where(Adjustment.month == str(month))},
+        )
+
+    @property
+    def tables(self) -> tuple[dict[str, str], dict[str, str | None], dict[str, str]]:
+        return self.line_area, self.person_area, self.adjusted
 
 
 def scenario_description(inmate: str, month: Month) -> str:
@@ -236,8 +306,8 @@ def load_bundle_text(text: str) -> Any:
 
 
 TOP_KEYS = frozenset(
-    ("format", "inmate", "month", "checkpoint", "kiosks", "ledger", "records", "rule_set", "scenario")
-    + ("result", "explanation")
+    ("format", "inmate", "month", "through", "checkpoint", "kiosks", "ledger", "records", "rule_set")
+    + ("scenario", "result", "explanation", "assessment")
 )
 
 
@@ -299,6 +369,13 @@ class BundleReport:
         return "\n".join(lines)
 
 
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """A ledger entry's frame, as `hub.audit.verify.kiosk_acts` reads entries."""
+
+    frame: bytes
+
+
 class _Broken(Exception):
     """The bundle is too damaged to go on (the message says where)."""
 
@@ -319,40 +396,60 @@ def _proof_root(item: Any, where: str, size: int) -> tuple[bytes, bytes]:
 def check_bundle(bundle: Any, hub_key: Verifier) -> BundleReport:
     """Every way `bundle` (parsed JSON, numbers as Decimal) fails to prove what it says; pure and offline."""
     report = BundleReport()
-    sig = Part("checkpoint (hub signature)")
-    ledger_part = Part("ledger entries (hub signatures, inclusion in the checkpoint)")
-    record_part = Part("kiosk records (kiosk signatures, inclusion in the checkpoint)")
-    input_part = Part("scenario inputs (re-derived from the signed records)")
-    result_part = Part("result and explanation (engine re-run on the scenario)")
-    report.parts = [sig, ledger_part, record_part, input_part, result_part]
+    parts = _Parts()
+    report.parts = list(parts.all())
     try:
-        _check(bundle, hub_key, report, sig, ledger_part, record_part, input_part, result_part)
+        _check(bundle, hub_key, report, parts)
     except _Broken as err:
-        (record_part if sig.checked else sig).findings.append(str(err))
+        (parts.records if parts.sig.checked else parts.sig).findings.append(str(err))
     except (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError) as err:
         # a damaged document in a shape no check above expected: a finding, never a traceback
-        record_part.findings.append(f"damaged bundle: {type(err).__name__}: {err}")
+        parts.records.findings.append(f"damaged bundle: {type(err).__name__}: {err}")
     except (EngineError, ProtocolError, LedgerError) as err:
-        record_part.findings.append(f"damaged bundle: {err}")
+        parts.records.findings.append(f"damaged bundle: {err}")
     return report
 
 
-def _check(
-    bundle: Any,
-    hub_key: Verifier,
-    report: BundleReport,
-    sig: Part,
-    ledger_part: Part,
-    record_part: Part,
-    input_part: Part,
-    result_part: Part,
-) -> None:
+@dataclass(slots=True)
+class _Parts:
+    """The report's sections, in the order the checks run."""
+
+    sig: Part = field(default_factory=lambda: Part("checkpoint (hub signature)"))
+    ledger: Part = field(
+        default_factory=lambda: Part("ledger entries (hub signatures, inclusion in the checkpoint)")
+    )
+    records: Part = field(
+        default_factory=lambda: Part(
+            "kiosk records (kiosk signatures, key periods, inclusion in the checkpoint)"
+        )
+    )
+    inputs: Part = field(default_factory=lambda: Part("scenario inputs (re-derived from the signed records)"))
+    master: Part = field(
+        default_factory=lambda: Part("master data (re-derived from the hub-signed master-data acts)")
+    )
+    result: Part = field(
+        default_factory=lambda: Part("result and explanation (engine re-run on the scenario)")
+    )
+    assessment: Part = field(
+        default_factory=lambda: Part("monthly assessment (signed adjustments and approval)")
+    )
+
+    def all(self) -> tuple[Part, ...]:
+        return (self.sig, self.ledger, self.records, self.inputs, self.master, self.result, self.assessment)
+
+
+def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) -> None:
+    sig, ledger_part, record_part = parts.sig, parts.ledger, parts.records
+    input_part, result_part, assessment_part = parts.inputs, parts.result, parts.assessment
     if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
         raise _Broken("not a FloorLedger evidence bundle")
     report.inmate, report.month = str(bundle.get("inmate")), str(bundle.get("month"))
     inmate = report.inmate
     try:
         month = Month.parse(report.month)
+        through = date.fromisoformat(str(bundle.get("through")))
+        if not month.contains(through):
+            raise ValueError(f"through {through} is not a day of {month}")
         checkpoint: Checkpoint = open_frame(b64decode(str(bundle["checkpoint"])), hub_key, Checkpoint)
     except (KeyError, ValueError, ProtocolError) as err:
         raise _Broken(f"checkpoint: does not verify with the hub key given ({err})") from err
@@ -362,8 +459,9 @@ def _check(
         f"checkpoint: hub {checkpoint.hub}, {checkpoint.tree_size} leaves, root {checkpoint.root[:16]}..."
     )
 
-    # ledger: hub-signed entries in the log -> kiosk keys and hub corrections
-    keys: dict[str, list[bytes]] = {}
+    # ledger: hub-signed entries in the log -> kiosk keys, hub corrections, the monthly assessment
+    signed_entries: list[_Entry] = []
+    month_acts: list[mo.Act] = []
     corrections: list[fx.HubCorrection] = []
     ledger_order = _LeafOrder("ledger entries", ledger_part)
     for n, item in enumerate(_list(bundle, "ledger")):
@@ -382,16 +480,29 @@ def _check(
         except (LedgerError, ProtocolError) as err:
             ledger_part.findings.append(f"{where}: not a hub-signed ledger entry ({err})")
             continue
+        signed_entries.append(_Entry(frame))
         if content.action in (KIOSK_ENROLL, KIOSK_ROTATE):
             try:
-                keys.setdefault(content.subject, []).append(b64decode(str(content.payload["public_key"])))
+                b64decode(str(content.payload["public_key"]))
             except (KeyError, ProtocolError):
                 ledger_part.findings.append(f"{where}: enrollment names no usable key")
+        elif content.action in mo.ACTIONS:
+            act = mo.month_act(
+                content.index, content.actor, content.action, content.subject, content.payload, content.hub_ms
+            )
+            if act is None or act.month != str(month):
+                ledger_part.findings.append(f"{where}: {content.action} is not an act on this bundle's month")
+            else:
+                month_acts.append(act)
         elif content.action == CORRECTION:
             try:
                 corrections.append(fx.hub_correction(content.payload))
             except (KeyError, TypeError, ValueError) as err:
                 ledger_part.findings.append(f"{where}: correction not understood ({err})")
+
+    # the kiosk keys and the stretch of each kiosk's chain each key may sign, as `floorledger verify`
+    # reads them: a record after the kiosk's revocation, or signed by a key outside its period, fails
+    plans = key_plans(kiosk_acts(signed_entries, None))  # entries whose hub signature failed are left out
 
     # records: kiosk-signed frames in the log
     facts: list[tuple[int, fx.FactRecord]] = []
@@ -418,11 +529,15 @@ def _check(
             record_part.findings.append(f"{where}: the same kiosk record is listed twice")
             continue
         signed_seqs.add((rec.kiosk, rec.seq))
-        if not keys.get(rec.kiosk):
+        plan = plans.get(rec.kiosk)
+        if plan is None or not plan[0]:
             record_part.findings.append(f"{where}: no enrollment of kiosk {rec.kiosk} in the bundle")
             continue
-        if not _any_verifies(keys[rec.kiosk], signed.data, signed.signature):
-            record_part.findings.append(f"{where}: the kiosk signature does not verify with its enrolled key")
+        problems = key_problems(
+            where, rec.kiosk, rec.seq, signed.data, signed.signature, period_verifiers(plan[0]), plan[1]
+        )
+        if problems:
+            record_part.findings.extend(problems)
             continue
         facts.append((int(item["leaf_index"]), fx.as_fact(signed)))
 
@@ -434,6 +549,9 @@ def _check(
         return
     if str(scenario.inputs.month) != str(month):
         input_part.findings.append(f"scenario is for {scenario.inputs.month}, the bundle for {month}")
+    late = [d for d in scenario.inputs.workdays if d > through]
+    if late:
+        input_part.findings.append(f"workdays: {late[0]} is after the last day computed, {through}")
     rule_set = scenario.rule_set()
     if _reparse(rule_set_json(rule_set)) != bundle.get("rule_set"):
         input_part.findings.append("rule_set: differs from the rules the scenario puts in force")
@@ -464,7 +582,8 @@ def _check(
     )
 
     # result: re-run the engine on the scenario
-    computed = result_of(_reparse(result_json(compute_month(scenario.inputs, rule_set))), scope)
+    computed_month = compute_month(scenario.inputs, rule_set)
+    computed = result_of(_reparse(result_json(computed_month)), scope)
     result_part.checked = len(computed["daily"]) + len(computed["weekly"]) + len(computed["monthly"])
     given = bundle.get("result")
     if computed != given:
@@ -479,6 +598,30 @@ def _check(
             result_part.findings.append("explanation: differs from the engine's explanation of the result")
     for m in computed["monthly"]:
         report.summary.append(f"monthly line of {inmate}: " + ", ".join(f"{k}={v}" for k, v in m.items()))
+
+    # the monthly assessment: adjustments as signed, and the approval's signed rows
+    mine = [score_key(s) for s in computed_month.monthly if s.inmate == inmate]
+    assessed = bm.check_assessment(
+        assessment_part.findings,
+        month_acts,
+        bundle.get("assessment"),
+        month=month,
+        inmate=inmate,
+        through=through,
+        adjustments=scenario.inputs.adjustments,
+        monthly=mine,
+    )
+    assessment_part.checked = len(month_acts) + 1
+    if assessed.approvals:
+        report.summary.append(
+            f"monthly assessment: area {assessed.area}, approved ({', '.join(assessed.approvals)}); "
+            f"{assessed.adjustments} adjustment(s) in force"
+        )
+    else:
+        report.summary.append(
+            f"monthly assessment: area {assessed.area}, NOT approved: no approval signs these numbers; "
+            f"{assessed.adjustments} adjustment(s) in force"
+        )
 
 
 class _LeafOrder:
@@ -509,16 +652,6 @@ def _list(bundle: Mapping[str, Any], key: str) -> list[Any]:
     if not isinstance(value, list):
         raise _Broken(f"{key}: missing or not a list")
     return value
-
-
-def _any_verifies(keys: Sequence[bytes], data: bytes, signature: bytes) -> bool:
-    for key in keys:
-        try:
-            Verifier(key).verify(data, signature)
-            return True
-        except ProtocolError:
-            continue
-    return False
 
 
 def _compare_inputs(part: Part, given: MonthInput, wanted: MonthInput, scope: Scope) -> None:

@@ -22,6 +22,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "该罪犯的结果依赖其生产线日以外的输入，未生成证据包",
         "en": "the inmate's result depends on inputs outside their line-days; no bundle made",
     },
+    "bundle.err.approval_changed": {
+        "zh": "{area} 监区 {month} 的月考核已审批，但现在重算的分数与审批签名的不一致，"
+        "未生成证据包（请先退回重审）",
+        "en": "area {area}'s month {month} is approved, but its scores recomputed now differ from the "
+        "signed approval; no bundle made (reopen and approve it again first)",
+    },
     "bundle.err.not_covered": {
         "zh": "{count} 行尚未纳入最新检查点，请先生成检查点",
         "en": "{count} row(s) are not in the latest checkpoint yet; make a checkpoint first",

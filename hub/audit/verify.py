@@ -41,7 +41,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import peewee
 
@@ -53,7 +53,6 @@ from hub.ledger.entries import (
     KIOSK_ENROLL,
     KIOSK_REVOKE,
     KIOSK_ROTATE,
-    EntryRow,
     LedgerError,
     parse_entry,
     verify_entries,
@@ -98,10 +97,18 @@ def _head_seq(payload: dict[str, Any]) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
-def kiosk_acts(rows: Iterable[EntryRow], hub_key: Verifier | None) -> dict[str, KioskAct]:
+class Framed(Protocol):
+    """A ledger entry as signed (a stored `EntryRow`, or an entry an evidence bundle carries)."""
+
+    @property
+    def frame(self) -> bytes: ...
+
+
+def kiosk_acts(rows: Iterable[Framed], hub_key: Verifier | None) -> dict[str, KioskAct]:
     """Each kiosk's keys (in order), the records each key may sign and the revocation, as the
     hub-signed ledger entries say; an entry whose hub signature fails admits no key (the ledger check
-    reports it). A rotation or revocation act records the kiosk's chain head at that moment."""
+    reports it). A rotation or revocation act records the kiosk's chain head at that moment.
+    `rows` in ledger order; `floorledger verify` and `verify-bundle` both read kiosk keys here."""
     acts: dict[str, KioskAct] = {}
     for row in rows:
         try:
@@ -185,17 +192,22 @@ def key_plans(acts: dict[str, KioskAct]) -> dict[str, KioskPlan]:
     }
 
 
+def period_verifiers(periods: Iterable[KeyPeriod]) -> list[tuple[Verifier, int, int | None]]:
+    """Each usable key of `periods` as a verifier with the stretch of the chain it may sign."""
+    good = []
+    for key, after, upto in periods:
+        try:
+            good.append((Verifier(key), after, upto))
+        except ProtocolError:
+            continue
+    return good
+
+
 def _init_worker(plans: dict[str, KioskPlan]) -> None:
     _verifiers.clear()
     _revoked.clear()
     for kiosk, (periods, revoked) in plans.items():
-        good = []
-        for key, after, upto in periods:
-            try:
-                good.append((Verifier(key), after, upto))
-            except ProtocolError:
-                continue
-        _verifiers[kiosk] = good
+        _verifiers[kiosk] = period_verifiers(periods)
         if revoked is not None:
             _revoked[kiosk] = revoked
 
@@ -220,7 +232,17 @@ def _check_chunk(rows: Sequence[RecordRow]) -> list[tuple[list[str], Signed | No
         if not verifiers:
             problems.append(f"{where}: kiosk {record.kiosk} has no key admitted in the ledger")
         else:
-            problems.extend(_key_problems(where, record.kiosk, record.seq, signed.data, frame, verifiers))
+            problems.extend(
+                key_problems(
+                    where,
+                    record.kiosk,
+                    record.seq,
+                    signed.data,
+                    signed.signature,
+                    verifiers,
+                    _revoked.get(record.kiosk),
+                )
+            )
         body = record.body
         try:
             expected = record_columns(signed)
@@ -254,17 +276,19 @@ def _body_diff(stored: Any, signed: dict[str, Any]) -> list[str]:
     return lines or ["column body is not the canonical JSON of the signed body"]
 
 
-def _key_problems(
+def key_problems(
     where: str,
     kiosk: str,
     seq: int,
     data: bytes,
-    frame: bytes,
-    verifiers: list[tuple[Verifier, int, int | None]],
+    signature: bytes,
+    verifiers: Sequence[tuple[Verifier, int, int | None]],
+    revoked: tuple[int, int] | None,
 ) -> list[str]:
     """The record must be signed by a key the ledger admitted for the kiosk at that point of its chain
-    (after the key's admission, up to its rotation) and come no later than the kiosk's revocation."""
-    signature = frame[:SIGNATURE_SIZE]
+    (after the key's admission, up to its rotation) and come no later than the kiosk's revocation
+    (`revoked`: the last record before it and its ledger entry, `key_plans`). Pure; `verify-bundle`
+    holds a bundle's records to the same bounds."""
     periods = [(after, upto) for verifier, after, upto in verifiers if _verifies(verifier, data, signature)]
     if not periods:
         return [f"{where}: signature does not verify against kiosk {kiosk}'s keys"]
@@ -274,7 +298,6 @@ def _key_problems(
         problems.append(
             f"{where}: signed by a key of kiosk {kiosk} that the ledger admits only for records {spans}"
         )
-    revoked = _revoked.get(kiosk)
     if revoked is not None and seq > revoked[0]:
         problems.append(
             f"{where}: signed after kiosk {kiosk} was revoked (ledger entry {revoked[1]}, "
