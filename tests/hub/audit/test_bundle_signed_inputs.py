@@ -1,0 +1,295 @@
+"""Evidence bundles carry the hub-signed acts behind their numbers (issue 18, items 1 and 5): the
+officers' adjustments, the approval of the month (with the area's signed rows), the master data,
+and each kiosk's key history with its revocation. An attacker who edits a bundle and recomputes
+every number with our own engine, re-serialized exactly as the product writes it, is refused.
+
+The site is the seeded demo site of tests/hub/review/test_assessment_domain.py (real engine, real
+ledger, SQLite file); officers act through `hub.review.monthly.Assessment`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hub.app import checkpoint_log
+from hub.audit import bundle as bd
+from hub.audit.bundle_scope import explanations, restrict, result_of, scope_of
+from hub.engine.compute import compute_month
+from hub.engine.documents import result_json, scenario_json
+from hub.engine.scenario import load_scenario
+from hub.kiosks.enrollment import Enrollment
+from hub.ledger.entries import CORRECTION, parse_entry
+from hub.results import facts as fx
+from hub.seed import demo_kiosk_signer, history_kiosk
+from hub.store import kiosks as models
+from protocol.records import Record, UnitCount, parse_frame, sign_record
+from protocol.signing import Verifier, b64decode
+from tests.hub.review.test_assessment_domain import (
+    HEAD_A1,
+    HUB_KEY,
+    LABOR,
+    LINE_L1,
+    MONTH,
+    NOW_MS,
+    Site,
+    open_copy,
+)
+
+PUBLIC = Verifier(b64decode(HUB_KEY.public_key_b64))
+INMATE = "P1001"  # on line L1, area A1
+
+
+@pytest.fixture
+def site(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[Site]:
+    s = open_copy(tmp_path_factory, tmp_path / "hub.db")
+    yield s
+    s.db.close()
+
+
+def _bundle(site: Site) -> dict[str, Any]:
+    """What `floorledger bundle` does: a fresh checkpoint, then the bundle, read back from its text."""
+    checkpoint_log(site.db, HUB_KEY, clock_ms=lambda: NOW_MS, site="demo").make_checkpoint()
+    document = bd.build_bundle(site.db, inmate=INMATE, month=MONTH)
+    return bd.load_bundle_text(bd.bundle_text(document))  # type: ignore[no-any-return]
+
+
+def _approved_with_adjustment(site: Site) -> dict[str, Any]:
+    """A −2 adjustment of the inmate, then the month of area A1 approved at all three stages."""
+    site.assessment.add_adjustment(LINE_L1, MONTH, "A1", INMATE, "-2", "违反劳动纪律")
+    for who in (LINE_L1, HEAD_A1, LABOR):
+        site.assessment.approve(who, MONTH, "A1")
+    return _bundle(site)
+
+
+def _check(doc: dict[str, Any]) -> bd.BundleReport:
+    """The bundle as a file, checked the way `floorledger verify-bundle` checks it."""
+    return bd.check_bundle_bytes(bd.bundle_text(doc).encode("utf-8"), PUBLIC)
+
+
+def _recomputed(doc: dict[str, Any], edit: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """The attacker's bundle: the scenario edited, then the result and explanation recomputed by the
+    product's own engine and code, so every number agrees with the edited scenario."""
+    scenario_doc = json.loads(bd.bundle_text(doc["scenario"]), parse_float=Decimal)
+    edit(scenario_doc)
+    scenario = load_scenario(scenario_doc)
+    rule_set = scenario.rule_set()
+    scope = scope_of(scenario.inputs, rule_set, INMATE)
+    result = result_of(bd._reparse(result_json(compute_month(scenario.inputs, rule_set))), scope)
+    explained = explanations(scenario.inputs, rule_set, result, INMATE)
+    return {**doc, "scenario": scenario_doc, "result": result, "explanation": bd._reparse(explained)}
+
+
+def _record(item: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(b64decode(item["frame"])[64:])  # type: ignore[no-any-return]
+
+
+def _without(doc: dict[str, Any], dropped: dict[str, Any]) -> dict[str, Any]:
+    """The bundle with one record left out, its scenario re-derived from the records that remain
+    (the checker's own derivation) and its result and explanation recomputed to match."""
+    records = [r for r in doc["records"] if r is not dropped]
+    scenario = load_scenario(doc["scenario"])
+    rule_set = scenario.rule_set()
+    derived = fx.derive([fx.as_fact(parse_frame(b64decode(r["frame"]))) for r in records], MONTH)
+    entries = [parse_entry(b64decode(e["frame"]))[0] for e in doc["ledger"]]
+    corrections = [fx.hub_correction(c.payload) for c in entries if c.action == CORRECTION]
+    derived = fx.apply_hub_corrections(derived, [c for c in corrections if MONTH.contains(c.day)])
+    scope = scope_of(scenario.inputs, rule_set, INMATE)
+    inputs = replace(
+        scenario.inputs, attendance=derived.attendance, counts=derived.counts, warehoused=derived.warehoused
+    )
+    document = bd._reparse(
+        {"description": bd.scenario_description(INMATE, MONTH), **scenario_json(restrict(inputs, scope))}
+    )
+    if "rules" in doc["scenario"]:
+        document["rules"] = doc["scenario"]["rules"]
+    return _recomputed({**doc, "records": records}, lambda d: (d.clear(), d.update(document)))
+
+
+# --- an honest bundle -------------------------------------------------------------------------------
+
+
+def test_an_approved_month_s_bundle_carries_the_signed_approval_and_verifies(site: Site) -> None:
+    """The bundle of an approved month holds the area's signed rows and the approval and adjustment
+    acts with their proofs; it verifies, and the report says who approved and what was adjusted."""
+    doc = _approved_with_adjustment(site)
+    report = _check(doc)
+    assert report.ok, report.render()
+    actions = [parse_entry(b64decode(e["frame"]))[0].action for e in doc["ledger"]]
+    assert actions.count("month.approve") == 3
+    assert actions.count("month.adjust") == 1
+    assert doc["assessment"]["area"] == "A1"
+    [mine] = [r for r in doc["assessment"]["rows"] if r[0] == INMATE]
+    assert mine[-2] == "-2"  # adjust_points as the approval signed them
+    text = report.render()
+    assert "area A1, approved (line_officer, area_head, labor_section); 1 adjustment(s) in force" in text
+
+
+def test_an_unapproved_month_s_bundle_says_so(site: Site) -> None:
+    """Without an approval the bundle carries no rows and its report says no approval signs the numbers."""
+    doc = _bundle(site)
+    report = _check(doc)
+    assert report.ok, report.render()
+    assert doc["assessment"] == {"area": "A1", "rows": None}
+    assert "NOT approved" in report.render()
+
+
+# --- edits recomputed by our own engine ---------------------------------------------------------------
+
+
+def test_an_adjustment_rewritten_from_minus_2_to_plus_5_is_refused(site: Site) -> None:
+    """The officer's −2 rewritten as +5 in the scenario, the result recomputed (points rise by 7):
+    the signed `month.adjust` act says −2, and the approved rows say the old points."""
+    doc = _approved_with_adjustment(site)
+
+    def rewrite(scenario: dict[str, Any]) -> None:
+        [adjustment] = scenario["adjustments"]
+        adjustment["points"] = "5"
+
+    forged = _recomputed(doc, rewrite)
+    before, after = doc["result"]["monthly"][0], forged["result"]["monthly"][0]
+    assert after["labor_points"] - before["labor_points"] == 7
+    report = _check(forged)
+    assert not report.ok
+    findings = report.findings()
+    assert (
+        f"adjustments: {INMATE} +5 ('违反劳动纪律') is in the scenario, but no signed act in the bundle "
+        "enters it (or it was voided)" in findings
+    ), report.render()
+    assert (
+        f"adjustments: the signed acts give {INMATE} -2 ('违反劳动纪律'), the scenario lacks it" in findings
+    )
+    assert any("is not his row in the approved rows of area A1" in f for f in findings)
+
+
+def test_a_dropped_adjustment_is_refused(site: Site) -> None:
+    """The −2 adjustment left out of the scenario (and the result recomputed) is named."""
+    doc = _approved_with_adjustment(site)
+    forged = _recomputed(doc, lambda s: s.pop("adjustments"))
+    report = _check(forged)
+    assert not report.ok
+    assert f"adjustments: the signed acts give {INMATE} -2 ('违反劳动纪律'), the scenario lacks it" in (
+        report.findings()
+    )
+
+
+def test_a_record_left_out_of_an_approved_month_changes_a_signed_number(site: Site) -> None:
+    """One of the inmate's count records dropped, the scenario re-derived from the records left and
+    the result recomputed: every input agrees with the signed records shown, but his monthly line is
+    no longer the row the approval signed."""
+    doc = _approved_with_adjustment(site)
+    counts = [
+        r
+        for r in doc["records"]
+        if _record(r)["type"] == "unit_count" and _record(r)["body"]["person"] == INMATE
+    ]
+    forged = _without(doc, counts[0])
+    assert forged["result"]["monthly"] != doc["result"]["monthly"]
+    report = _check(forged)
+    assert not report.ok
+    [finding] = report.findings()
+    assert finding.startswith(f"assessment: {INMATE}'s monthly line recomputed from this bundle"), finding
+    assert "is not his row in the approved rows of area A1" in finding
+
+
+def test_the_approved_rows_edited_to_match_are_refused_by_the_signed_digest(site: Site) -> None:
+    """Editing the area's rows to agree with a forged result breaks the digest the approvals signed."""
+    doc = _approved_with_adjustment(site)
+    counts = [
+        r
+        for r in doc["records"]
+        if _record(r)["type"] == "unit_count" and _record(r)["body"]["person"] == INMATE
+    ]
+    forged = _without(doc, counts[0])
+    m = forged["result"]["monthly"][0]
+    rows = [list(r) for r in doc["assessment"]["rows"]]
+    for r in rows:
+        if r[0] == INMATE:
+            r[1:] = [
+                str(v)
+                for v in (
+                    m["quota_std_seconds"],
+                    m["earned_std_seconds"],
+                    m["workdays"],
+                    m["days_met"],
+                    m["base_points"],
+                    m["bonus_points"],
+                    m["adjust_points"],
+                    m["labor_points"],
+                )
+            ]
+    forged["assessment"] = {"area": "A1", "rows": rows}
+    report = _check(forged)
+    assert not report.ok
+    assert sum("do not give the digest the" in f for f in report.findings()) == 3, report.render()
+
+
+def test_an_approval_left_out_while_its_rows_stay_is_refused(site: Site) -> None:
+    """Rows without an approval in force in the bundle's acts are not taken on the hub's word."""
+    doc = _approved_with_adjustment(site)
+    doc["ledger"] = [
+        e for e in doc["ledger"] if parse_entry(b64decode(e["frame"]))[0].action != "month.approve"
+    ]
+    report = _check(doc)
+    assert not report.ok
+    assert "assessment: rows of area A1 but no approval of its month in force" in report.findings()
+
+
+# --- revoked kiosk keys -------------------------------------------------------------------------------
+
+
+def test_a_record_signed_with_a_revoked_kiosk_s_key_after_its_revocation_is_refused(site: Site) -> None:
+    """Kiosk H-L1 revoked; then a count for the inmate signed with its stolen key, the chain continued,
+    the head moved and a checkpoint signed over it, as someone with SQL access does. The hub builds
+    the bundle from its tables (the forged count included, every number consistent), but the bundle
+    carries the revocation act, which bounds the kiosk's chain: verify-bundle refuses the record."""
+    kiosk = history_kiosk("L1")
+    enrollment = Enrollment(site.db, site.ledger, lambda: NOW_MS)
+    enrollment.revoke("admin", kiosk, "stolen")
+    head = models.Kiosk.get_by_id(kiosk)
+    body = UnitCount(
+        person=INMATE, line="L1", day="2026-10-27", product="SHIRT", step="S1", units=300, source="manual"
+    )
+    forged = sign_record(
+        Record(
+            kiosk=kiosk,
+            seq=head.head_seq + 1,
+            prev=head.head_hash,
+            boot="b9",
+            wall_ms=NOW_MS,
+            mono_ms=9,
+            body=body,
+        ),
+        demo_kiosk_signer(1, kiosk),
+    )
+    columns = dict(zip(models.RECORD_PARSED_COLUMNS, models.record_columns(forged), strict=True))
+    models.KioskRecord.insert(**columns, frame=forged.frame, received_ms=NOW_MS).execute()
+    models.Kiosk.update(head_seq=forged.record.seq, head_hash=forged.hash).where(
+        models.Kiosk.id == kiosk
+    ).execute()
+    doc = _bundle(site)
+    assert any(
+        _record(r)["seq"] == forged.record.seq and _record(r)["kiosk"] == kiosk for r in doc["records"]
+    )
+    report = _check(doc)
+    assert not report.ok
+    assert any(
+        f"({kiosk}#{forged.record.seq} unit_count): signed after kiosk {kiosk} was revoked" in f
+        for f in report.findings()
+    ), report.render()
+
+
+def test_records_signed_before_the_revocation_still_verify(site: Site) -> None:
+    """The revocation does not void what the kiosk signed before it: the bundle verifies."""
+    Enrollment(site.db, site.ledger, lambda: NOW_MS).revoke("admin", history_kiosk("L1"), "stolen")
+    doc = _bundle(site)
+    actions = [parse_entry(b64decode(e["frame"]))[0].action for e in doc["ledger"]]
+    assert "kiosk.revoke" in actions
+    report = _check(doc)
+    assert report.ok, report.render()
