@@ -7,11 +7,10 @@ Nothing here writes; changes go through `hub.masterdata.service.MasterData`. Eve
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import peewee as pw
 
@@ -21,8 +20,9 @@ from hub.engine.model import Line as EngineLine
 from hub.engine.model import Month
 from hub.engine.model import Product as EngineProduct
 from hub.engine.model import StandardTime as EngineStandardTime
-from hub.engine.rules import DEFAULT_RULE_BOOK, RuleBook, RuleVersion, parse_changes
-from hub.masterdata.checks import PERSON_ROLES, fraction
+from hub.engine.rules import DEFAULT_RULE_BOOK, RuleBook
+from hub.masterdata import engine_view
+from hub.masterdata.checks import PERSON_ROLES
 from hub.store.masterdata import (
     Area,
     Assignment,
@@ -47,16 +47,19 @@ class PersonInfo:
     badges: tuple[str, ...]
 
 
+def _dicts(query: Any) -> Iterable[dict[str, Any]]:
+    """The query's rows as column -> value (the form `engine_view` reads)."""
+    return cast(Iterable[dict[str, Any]], query.dicts())
+
+
 def line_workdays(first: date, last: date, line: str | None = None) -> list[date]:
     """Workdays between two dates (inclusive): site-wide ones, plus `line`'s own if a line is given.
-
     With `line=None`, every date on which any line works.
     """
     query = Workday.select(Workday.day, Workday.line).where(
         (Workday.day >= first.isoformat()) & (Workday.day <= last.isoformat())
     )
-    days = {date.fromisoformat(w.day) for w in query if line is None or w.line is None or w.line == line}
-    return sorted(days)
+    return engine_view.workdays(_dicts(query), first, last, line)
 
 
 def is_workday(day: date, line: str) -> bool:
@@ -122,61 +125,31 @@ def step_names() -> dict[tuple[str, str], str]:
 
 
 def engine_lines() -> tuple[EngineLine, ...]:
-    return tuple(
-        EngineLine(code=x.code, shift_minutes=fraction(x.shift_minutes))
-        for x in Line.select().order_by(Line.code)
-    )
+    return engine_view.lines(_dicts(Line.select().order_by(Line.code)))
 
 
 def engine_products() -> tuple[EngineProduct, ...]:
-    steps: dict[str, list[str]] = {}
-    for s in Step.select().order_by(Step.product, Step.position):
-        steps.setdefault(s.product, []).append(s.code)
-    return tuple(
-        EngineProduct(code=p.code, steps=tuple(steps.get(p.code, ())))
-        for p in Product.select().order_by(Product.code)
-        if steps.get(p.code)
-    )
+    steps = _dicts(Step.select().order_by(Step.product, Step.position))
+    return engine_view.products(_dicts(Product.select().order_by(Product.code)), steps)
 
 
 def engine_standard_times() -> tuple[EngineStandardTime, ...]:
     query = StandardTime.select().order_by(StandardTime.product, StandardTime.step, StandardTime.valid_from)
-    return tuple(
-        EngineStandardTime(
-            product=s.product,
-            step=s.step,
-            valid_from=date.fromisoformat(s.valid_from),
-            seconds=fraction(s.seconds),
-        )
-        for s in query
-    )
+    return engine_view.standard_times(_dicts(query))
 
 
 def engine_inmates() -> tuple[EngineInmate, ...]:
-    return tuple(
-        EngineInmate(id=i.id, name=i.name, quota_pct=fraction(i.quota_pct))
-        for i in Inmate.select().order_by(Inmate.id)
-    )
+    return engine_view.inmates(_dicts(Inmate.select().order_by(Inmate.id)))
 
 
 def engine_assignment(a: Assignment) -> EngineAssignment:
-    return EngineAssignment(
-        inmate=a.inmate,
-        line=a.line,
-        product=a.product,
-        step=a.step,
-        valid_from=date.fromisoformat(a.valid_from),
-        valid_to=None if a.valid_to is None else date.fromisoformat(a.valid_to),
-    )
+    return engine_view.assignment(a.__data__)
 
 
 def rule_book() -> RuleBook:
     """The rule book's defaults with the site's versions layered on, oldest `from` first."""
-    versions = []
-    for v in RuleSetVersion.select().order_by(RuleSetVersion.valid_from, RuleSetVersion.id):
-        changes = parse_changes(json.loads(v.parameters), f"rule set {v.version}")
-        versions.append(RuleVersion(version=v.version, valid_from=Month.parse(v.valid_from), changes=changes))
-    return DEFAULT_RULE_BOOK.then(RuleBook(versions=tuple(versions)))
+    query = RuleSetVersion.select().order_by(RuleSetVersion.valid_from, RuleSetVersion.id)
+    return engine_view.rule_book(_dicts(query))
 
 
 def site_rule_changes() -> RuleBook:
