@@ -185,7 +185,8 @@ class PeopleChanges(Changes):
             Badge.delete().where(Badge.badge == badge).execute()
             Badge.create(badge=badge, person=person, role=role, issued_ms=now, revoked_ms=None)
 
-        self._act(actor, "badge.issue", badge, {"badge": badge, "person": person, "role": role}, change)
+        payload = {"badge": badge, "person": person, "role": role, "issued_ms": now}
+        self._act(actor, "badge.issue", badge, payload, change)
 
     def revoke_badge(self, actor: Actor, badge: str, *, reason: str = "") -> None:
         found = Badge.get_or_none((Badge.badge == badge) & Badge.revoked_ms.is_null())
@@ -197,7 +198,7 @@ class PeopleChanges(Changes):
             actor,
             "badge.revoke",
             badge,
-            {"badge": badge, "person": found.person, "reason": reason},
+            {"badge": badge, "person": found.person, "reason": reason, "revoked_ms": now},
             lambda: Badge.update(revoked_ms=now).where(Badge.badge == badge).execute(),
         )
 

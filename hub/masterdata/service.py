@@ -142,7 +142,14 @@ class MasterData(PeopleChanges):
                     product=code, step=step, valid_from=start, seconds=seconds, reason=reason, created_ms=now
                 )
 
-        payload = {"code": code, "name": name, "from": start, "steps": [list(s) for s in clean]}
+        payload = {
+            "code": code,
+            "name": name,
+            "from": start,
+            "steps": [list(s) for s in clean],
+            "reason": reason,
+            "created_ms": now,
+        }
         self._act(actor, "product.add", code, payload, change)
 
     def set_standard_time(
@@ -183,7 +190,14 @@ class MasterData(PeopleChanges):
             last = None if following is None else date.fromisoformat(following.valid_from) - timedelta(days=1)
             self.locks.refuse(product_areas(product), date.fromisoformat(start), last)
 
-        payload = {"product": product, "step": step, "from": start, "seconds": value, "reason": reason}
+        payload = {
+            "product": product,
+            "step": step,
+            "from": start,
+            "seconds": value,
+            "reason": reason,
+            "created_ms": now,
+        }
         self._act(actor, "standard_time.set", f"{product}/{step}", payload, change, guard)
 
     def add_step(
@@ -251,6 +265,7 @@ class MasterData(PeopleChanges):
             "reason": reason,
             "after": after,
             "position": position,
+            "created_ms": now,
         }
         self._act(actor, "step.add", f"{product}/{clean_code}", payload, change, guard)
 
@@ -308,17 +323,22 @@ class MasterData(PeopleChanges):
         if first_std is None or start < first_std:
             key = "md.data.post_before_time" if first_std else "md.data.post_no_time"
             raise MasterDataError(key, step=step, product=product, since=first_std, start=start)
-        payload = {"inmate": inmate, "line": line, "product": product, "step": step, "from": start, "to": end}
         now = self.clock_ms()
+        payload: dict[str, Any] = {
+            "inmate": inmate,
+            "line": line,
+            "product": product,
+            "step": step,
+            "from": start,
+            "to": end,
+            "created_ms": now,
+        }
         first, last = date.fromisoformat(start), None if end is None else date.fromisoformat(end)
         # The new post wins its days over the inmate's earlier posts, which may be in other areas.
         guard = self.locks.posts(inmate, [line], first, last)
-        created = self._act(
-            actor,
-            "assignment.add",
-            inmate,
-            payload,
-            lambda: Assignment.create(
+
+        def change() -> Assignment:
+            row = Assignment.create(
                 inmate=inmate,
                 line=line,
                 product=product,
@@ -326,9 +346,13 @@ class MasterData(PeopleChanges):
                 valid_from=start,
                 valid_to=end,
                 created_ms=now,
-            ),
-            guard,
-        )
+            )
+            # The id decides which post wins a day and is what `assignment.end` names: the act signs it
+            # (the ledger entry is written after this, in the same transaction).
+            payload["id"] = row.id
+            return row
+
+        created = self._act(actor, "assignment.add", inmate, payload, change, guard)
         return int(created.id)
 
     def end_assignment(self, actor: Actor, assignment: int, valid_to: str | date) -> None:
@@ -407,14 +431,25 @@ class MasterData(PeopleChanges):
             raise MasterDataError("md.data.unknown_parameters", names=sorted(unknown))
         text = json.dumps(clean, sort_keys=True)
         now = self.clock_ms()
-        payload = {"version": version, "from": str(month), "parameters": clean, "reason": reason}
+        payload: dict[str, Any] = {
+            "version": version,
+            "from": str(month),
+            "parameters": clean,
+            "reason": reason,
+            "created_ms": now,
+        }
+
+        def change() -> None:
+            row = RuleSetVersion.create(
+                version=version, valid_from=str(month), parameters=text, reason=reason, created_ms=now
+            )
+            payload["id"] = row.id  # versions of one month apply in id order: the act signs it
+
         self._act(
             actor,
             "rule_set.add",
             version,
             payload,
-            lambda: RuleSetVersion.create(
-                version=version, valid_from=str(month), parameters=text, reason=reason, created_ms=now
-            ),
+            change,
             lambda: self.locks.refuse(None, month.first_day, None),  # every area, from its month on
         )

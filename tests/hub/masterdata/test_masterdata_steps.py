@@ -22,6 +22,7 @@ from hub.masterdata import checks as md_checks
 from hub.masterdata import service as md
 from hub.masterdata.queries import assignment_on, engine_products, engine_standard_times, step_names, steps_of
 from hub.results import worker as rs
+from hub.store.masterdata import StandardTime
 from hub.store.schema import MASTERDATA_MODELS
 from hub.store.web import User as Account
 from tests.hub.conftest_web import login
@@ -142,7 +143,7 @@ def test_a_post_on_a_step_cannot_start_before_its_first_standard_time(hub_db: pw
 
 
 def test_adding_a_step_is_ledgered_with_what_replays_it_and_goes_last_by_default(hub_db: pw.Database) -> None:
-    """The act `step.add` carries product, code, name, seconds, date, reason and place; without `after`
+    """The act `step.add` carries product, code, name, seconds, date, reason, place and time; without `after`
     the step goes last; listeners hear of it; the first standard time is stored with the reason."""
     acts = Acts()
     data = md.MasterData(hub_db, month_locked=store.month_lock(hub_db), record_act=acts)
@@ -163,6 +164,8 @@ def test_adding_a_step_is_ledgered_with_what_replays_it_and_goes_last_by_default
             "reason": "新增包装",
             "after": None,
             "position": 2,
+            # the time the version row stores, so `floorledger verify` rebuilds the row exactly
+            "created_ms": StandardTime.get(StandardTime.step == "PK").created_ms,
         },
     )
     assert heard[-1] == "step.add"

@@ -18,7 +18,7 @@ from hub.masterdata import queries as md_queries
 from hub.masterdata import service as md
 from hub.masterdata.checks import MasterDataError
 from hub.masterdata.queries import person_of_badge
-from hub.store.masterdata import Officer
+from hub.store.masterdata import Badge, Officer
 from hub.store.web import User as Account
 from protocol.messages import LinePlan, open_frame
 from protocol.signing import Signer, Verifier
@@ -189,7 +189,10 @@ async def test_a_badge_is_issued_to_an_officer_listed_and_revoked_with_a_reason(
     assert person_of_badge("9000100") is None
     assert person_of_badge("BG-I1") == "A1001"
     assert site.actions() == ["badge.issue", "badge.issue", "badge.revoke"]
-    assert payloads(site, "badge.revoke") == [{"badge": "9000100", "person": "O-A1", "reason": "丢失"}]
+    revoked = Badge.get_by_id("9000100").revoked_ms  # the act signs the time the row stores
+    assert payloads(site, "badge.revoke") == [
+        {"badge": "9000100", "person": "O-A1", "reason": "丢失", "revoked_ms": revoked}
+    ]
 
 
 async def test_bad_officers_are_refused_with_a_clear_message_and_change_nothing(site: Site) -> None:

@@ -1,0 +1,426 @@
+"""The master data as the hub-signed ledger says it is: every row of every master-data table rebuilt
+from the acts that made it (pure: no database, no clock).
+
+Interface (kept stable: `floorledger verify` and the evidence bundles both use it):
+
+- `replay(acts) -> MasterState`: apply each master-data act in ledger order. `acts` are ledger entries
+  as signed (`hub.ledger.entries.EntryContent`, or anything with `index`, `action`, `subject`,
+  `payload` and `hub_ms`); acts of other kinds are skipped, so the whole ledger may be passed. The
+  caller checks the hub's signature first: replay trusts what it is given.
+- `MasterState.tables[table][key] -> SignedRow`: the expected rows of each table (`TABLES`: the
+  table names of `hub.store.masterdata`), keyed by the table's natural key (`TableSpec.key`); a
+  `SignedRow` holds the value of every compared column (`TableSpec.columns`, named as the table's
+  columns, values as the table stores them) and the ledger entry that last set the row.
+  `MasterState.problems`: acts that could not be applied (malformed or naming a row no act made).
+- `TableSpec.unsigned`: stored columns deliberately not compared, each with the reason.
+- `matches(expected, stored)`: whether a stored value is what the acts say. A value is either exact
+  or, for acts written before the hub signed it, `Unsigned` (any value) or `TakenBefore` (a time
+  the service read just before the act: within `LEGACY_SLACK_MS` before the entry's hub time).
+
+How rows are identified: by what the service itself uses to find them (codes and ids typed by
+officers; `(product, step, valid_from)` for a standard-time version, which the service replaces on
+the same date; `(day, line)` for a workday). Posts (`md_assignment`) and rule-set versions are
+identified by their row id, because their id order decides which one is in force (the later
+created wins) and `assignment.end` names a post by id: their acts sign the id (`id` in the payload);
+an older act without it gets the id SQLite gives a new row (one more than the highest so far; rows of
+these tables are never deleted).
+
+Times a row stores (`created_ms`, `issued_ms`, `revoked_ms`) are signed in the payload under the
+column's name; the service reads its clock once and writes the same value to the row and the act.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+Key = tuple[Any, ...]
+
+LEGACY_SLACK_MS = 60_000
+"""How long before its act an older service may have read the clock for a row's time (it read it
+before waiting for the write lock)."""
+
+
+class Act(Protocol):
+    """What replay reads of a ledger entry (`hub.ledger.entries.EntryContent` has it)."""
+
+    @property
+    def index(self) -> int: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+    @property
+    def hub_ms(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Unsigned:
+    """A column an older act did not sign (e.g. the reason of a product's first standard times): any
+    stored value is accepted."""
+
+    def __repr__(self) -> str:
+        return "(not signed by this older act)"
+
+
+@dataclass(frozen=True, slots=True)
+class TakenBefore:
+    """A time an older act did not sign: the service read its clock just before the act at `hub_ms`."""
+
+    hub_ms: int
+
+    def __repr__(self) -> str:
+        return f"a time from {self.hub_ms - LEGACY_SLACK_MS} to {self.hub_ms}"
+
+
+UNSIGNED = Unsigned()
+
+
+def matches(expected: Any, stored: Any) -> bool:
+    """Whether `stored` (a column's value as read) is what the acts say (`expected`)."""
+    if isinstance(expected, Unsigned):
+        return True
+    if isinstance(expected, TakenBefore):
+        return (
+            isinstance(stored, int)
+            and not isinstance(stored, bool)
+            and expected.hub_ms - LEGACY_SLACK_MS <= stored <= expected.hub_ms
+        )
+    return type(expected) is type(stored) and bool(expected == stored)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TableSpec:
+    name: str
+    key: tuple[str, ...]
+    columns: tuple[str, ...]  # compared, the key's columns included
+    unsigned: Mapping[str, str] = field(default_factory=dict)  # stored column -> why it is not compared
+
+
+_NO_ID = "a row id the database picks; the row is found by its natural key and nothing reads this id"
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (
+        TableSpec(name="md_area", key=("code",), columns=("code", "name")),
+        TableSpec(
+            name="md_line", key=("code",), columns=("code", "name", "area", "shift_minutes", "product")
+        ),
+        TableSpec(name="md_product", key=("code",), columns=("code", "name")),
+        TableSpec(
+            name="md_step",
+            key=("product", "code"),
+            columns=("product", "code", "name", "position"),
+            unsigned={"id": _NO_ID},
+        ),
+        TableSpec(
+            name="md_standard_time",
+            key=("product", "step", "valid_from"),
+            columns=("product", "step", "valid_from", "seconds", "reason", "created_ms"),
+            unsigned={"id": _NO_ID},
+        ),
+        TableSpec(name="md_inmate", key=("id",), columns=("id", "number", "name", "quota_pct", "area")),
+        TableSpec(name="md_officer", key=("id",), columns=("id", "name", "role", "area", "line")),
+        TableSpec(
+            name="md_badge", key=("badge",), columns=("badge", "person", "role", "issued_ms", "revoked_ms")
+        ),
+        TableSpec(
+            name="md_assignment",
+            key=("id",),
+            columns=("id", "inmate", "line", "product", "step", "valid_from", "valid_to", "created_ms"),
+        ),
+        TableSpec(name="md_workday", key=("day", "line"), columns=("day", "line"), unsigned={"id": _NO_ID}),
+        TableSpec(
+            name="md_rule_set_version",
+            key=("version",),
+            columns=("id", "version", "valid_from", "parameters", "reason", "created_ms"),
+        ),
+    )
+}
+
+ACTIONS = frozenset(
+    {
+        "area.add",
+        "line.add",
+        "line.update",
+        "product.add",
+        "standard_time.set",
+        "step.add",
+        "step.rename",
+        "inmate.add",
+        "inmate.quota_pct",
+        "inmate.update",
+        "officer.add",
+        "officer.update",
+        "badge.issue",
+        "badge.revoke",
+        "assignment.add",
+        "assignment.end",
+        "workday.add",
+        "workday.remove",
+        "rule_set.add",
+    }
+)
+"""Every act that writes master data (hub/masterdata/service.py and people.py)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SignedRow:
+    """A row as the acts make it: column -> value (see `matches`), and the entry that last set it."""
+
+    values: Mapping[str, Any]
+    entry: int
+
+
+@dataclass(slots=True)
+class MasterState:
+    tables: dict[str, dict[Key, SignedRow]] = field(default_factory=lambda: {name: {} for name in TABLES})
+    problems: list[str] = field(default_factory=list)
+
+    def rows(self, table: str) -> dict[Key, SignedRow]:
+        return self.tables[table]
+
+
+class _Refused(Exception):
+    """An act that cannot be applied; its text is the reason."""
+
+
+def replay(acts: Iterable[Act]) -> MasterState:
+    """The master-data rows the acts make, applied in the order given (the ledger's)."""
+    state = MasterState()
+    for act in acts:
+        if act.action not in ACTIONS:
+            continue
+        try:
+            _apply(state, act)
+        except _Refused as err:
+            state.problems.append(f"ledger entry {act.index} ({act.action} {act.subject}): {err}")
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            state.problems.append(
+                f"ledger entry {act.index} ({act.action} {act.subject}): payload cannot be applied ({err!r})"
+            )
+    return state
+
+
+# --- one act ----------------------------------------------------------------------------------------
+
+
+def _text(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise _Refused(f"{name} is not text")
+    return value
+
+
+def _optional_text(value: Any, name: str) -> str | None:
+    return None if value is None else _text(value, name)
+
+
+def _list(value: Any, name: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise _Refused(f"{name} is not a list")
+    return value
+
+
+def _texts(value: Any, name: str) -> list[str]:
+    return [_text(item, name) for item in _list(value, name)]
+
+
+def _time(payload: Mapping[str, Any], column: str, act: Act) -> Any:
+    """The row's time as the act signs it, or (older acts) a time just before the act."""
+    if column not in payload:
+        return TakenBefore(act.hub_ms)
+    value = payload[column]
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _Refused(f"{column} is not a time in ms")
+    return value
+
+
+def _put(state: MasterState, table: str, values: dict[str, Any], act: Act) -> None:
+    spec = TABLES[table]
+    state.tables[table][tuple(values[k] for k in spec.key)] = SignedRow(values, act.index)
+
+
+def _change(state: MasterState, table: str, key: Key, changes: Mapping[str, Any], act: Act) -> None:
+    rows = state.tables[table]
+    row = rows.get(key)
+    if row is None:
+        raise _Refused(f"no act made the {table} row {_key_text(table, key)} it changes")
+    spec = TABLES[table]
+    unknown = set(changes) - (set(spec.columns) - set(spec.key))
+    if unknown:
+        raise _Refused(f"changes no column of {table} it may change: {sorted(unknown)}")
+    rows[key] = SignedRow({**row.values, **changes}, act.index)
+
+
+def _key_text(table: str, key: Key) -> str:
+    return " ".join(f"{name}={value}" for name, value in zip(TABLES[table].key, key, strict=True))
+
+
+def _next_id(state: MasterState, table: str, payload: Mapping[str, Any]) -> int:
+    """The row id the act signs, or (older acts) the one SQLite gives: the highest so far plus one."""
+    value = payload.get("id")
+    if value is None:
+        ids = [int(row.values["id"]) for row in state.tables[table].values()]
+        return max(ids, default=0) + 1
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _Refused("id is not an integer")
+    return value
+
+
+def _standard_time(
+    state: MasterState,
+    act: Act,
+    product: str,
+    step: str,
+    valid_from: str,
+    seconds: str,
+    reason: Any,
+    created: Any = None,
+) -> None:
+    _put(
+        state,
+        "md_standard_time",
+        {
+            "product": product,
+            "step": step,
+            "valid_from": valid_from,
+            "seconds": seconds,
+            "reason": reason,
+            "created_ms": _time(act.payload, "created_ms", act) if created is None else created,
+        },
+        act,
+    )
+
+
+def _apply(state: MasterState, act: Act) -> None:
+    """One act, as the service applies it (one branch per action)."""
+    p, action = act.payload, act.action
+    values: dict[str, Any]
+    if action == "area.add":
+        _put(state, "md_area", {"code": _text(p["code"], "code"), "name": _text(p["name"], "name")}, act)
+    elif action == "line.add":
+        values = {
+            "code": _text(p["code"], "code"),
+            "name": _text(p["name"], "name"),
+            "area": _text(p["area"], "area"),
+            "shift_minutes": _text(p["shift_minutes"], "shift_minutes"),
+            "product": _optional_text(p.get("product"), "product"),
+        }
+        _put(state, "md_line", values, act)
+    elif action == "line.update":
+        _change(state, "md_line", (act.subject,), p, act)
+    elif action == "product.add":
+        code, start, name = _text(p["code"], "code"), _text(p["from"], "from"), _text(p["name"], "name")
+        # Older acts did not sign the reason of the product's first standard times.
+        reason = _text(p["reason"], "reason") if "reason" in p else UNSIGNED
+        steps = [_texts(item, "steps") for item in _list(p["steps"], "steps")]  # all checked first
+        if any(len(item) != 3 for item in steps):
+            raise _Refused("a step is not [code, name, seconds]")
+        _put(state, "md_product", {"code": code, "name": name}, act)
+        for position, (step, step_name, seconds) in enumerate(steps):
+            values = {"product": code, "code": step, "name": step_name, "position": position}
+            _put(state, "md_step", values, act)
+            _standard_time(state, act, code, step, start, seconds, reason)
+    elif action == "standard_time.set":
+        product, step = _text(p["product"], "product"), _text(p["step"], "step")
+        if (product, step) not in state.tables["md_step"]:
+            raise _Refused(f"no act made step {product}/{step}")
+        start, seconds = _text(p["from"], "from"), _text(p["seconds"], "seconds")
+        _standard_time(state, act, product, step, start, seconds, _text(p["reason"], "reason"))
+    elif action == "step.add":
+        product, code = _text(p["product"], "product"), _text(p["code"], "code")
+        if (product,) not in state.tables["md_product"]:
+            raise _Refused(f"no act made product {product}")
+        position, name = p["position"], _text(p["name"], "name")
+        if not isinstance(position, int) or isinstance(position, bool):
+            raise _Refused("position is not an integer")
+        start, seconds = _text(p["from"], "from"), _text(p["seconds"], "seconds")
+        reason, created = _text(p["reason"], "reason"), _time(p, "created_ms", act)
+        table = state.tables["md_step"]
+        for key, row in list(table.items()):  # the later steps move one place down, as the service does
+            if row.values["product"] == product and row.values["position"] >= position:
+                table[key] = SignedRow({**row.values, "position": row.values["position"] + 1}, act.index)
+        _put(state, "md_step", {"product": product, "code": code, "name": name, "position": position}, act)
+        _standard_time(state, act, product, code, start, seconds, reason, created)
+    elif action == "step.rename":
+        key = (_text(p["product"], "product"), _text(p["step"], "step"))
+        _change(state, "md_step", key, {"name": _text(p["name"], "name")}, act)
+    elif action == "inmate.add":
+        values = {
+            "id": _text(p["id"], "id"),
+            "number": _text(p["number"], "number"),
+            "name": _text(p["name"], "name"),
+            "quota_pct": _text(p["quota_pct"], "quota_pct"),
+            "area": _optional_text(p.get("area"), "area"),
+        }
+        _put(state, "md_inmate", values, act)
+    elif action == "inmate.quota_pct":
+        _change(state, "md_inmate", (act.subject,), {"quota_pct": _text(p["quota_pct"], "quota_pct")}, act)
+    elif action in ("inmate.update", "officer.update"):
+        people = "md_inmate" if action == "inmate.update" else "md_officer"
+        _change(state, people, (act.subject,), p, act)
+    elif action == "officer.add":
+        values = {
+            "id": _text(p["id"], "id"),
+            "name": _text(p["name"], "name"),
+            "role": _text(p["role"], "role"),
+            "area": _optional_text(p.get("area"), "area"),
+            "line": _optional_text(p.get("line"), "line"),
+        }
+        _put(state, "md_officer", values, act)
+    elif action == "badge.issue":
+        values = {
+            "badge": _text(p["badge"], "badge"),
+            "person": _text(p["person"], "person"),
+            "role": _text(p["role"], "role"),
+            "issued_ms": _time(p, "issued_ms", act),
+            "revoked_ms": None,
+        }
+        _put(state, "md_badge", values, act)  # replaces a revoked badge of the same id, as the service
+    elif action == "badge.revoke":
+        key = (_text(p["badge"], "badge"),)
+        _change(state, "md_badge", key, {"revoked_ms": _time(p, "revoked_ms", act)}, act)
+    elif action == "assignment.add":
+        values = {
+            "id": _next_id(state, "md_assignment", p),
+            "inmate": _text(p["inmate"], "inmate"),
+            "line": _text(p["line"], "line"),
+            "product": _text(p["product"], "product"),
+            "step": _text(p["step"], "step"),
+            "valid_from": _text(p["from"], "from"),
+            "valid_to": _optional_text(p.get("to"), "to"),
+            "created_ms": _time(p, "created_ms", act),
+        }
+        _put(state, "md_assignment", values, act)
+    elif action == "assignment.end":
+        post = p["assignment"]
+        if not isinstance(post, int) or isinstance(post, bool):
+            raise _Refused("assignment is not a post id")
+        _change(state, "md_assignment", (post,), {"valid_to": _text(p["to"], "to")}, act)
+    elif action in ("workday.add", "workday.remove"):
+        line = _optional_text(p.get("line"), "line")
+        days = state.tables["md_workday"]
+        for day in _texts(p["days"], "days"):
+            if action == "workday.add":
+                if (day, line) not in days:  # a day already there is kept, as the service does
+                    _put(state, "md_workday", {"day": day, "line": line}, act)
+            else:
+                days.pop((day, line), None)
+    elif action == "rule_set.add":
+        parameters = p["parameters"]
+        if not isinstance(parameters, dict):
+            raise _Refused("parameters is not an object")
+        values = {
+            "id": _next_id(state, "md_rule_set_version", p),
+            "version": _text(p["version"], "version"),
+            "valid_from": _text(p["from"], "from"),
+            # the text the service stores: the same json.dumps of the same (text-valued) object
+            "parameters": json.dumps(parameters, sort_keys=True),
+            "reason": _text(p["reason"], "reason"),
+            "created_ms": _time(p, "created_ms", act),
+        }
+        _put(state, "md_rule_set_version", values, act)
