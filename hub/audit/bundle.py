@@ -30,6 +30,7 @@ from typing import Any
 
 import peewee
 
+from hub.audit import bundle_master as bmd
 from hub.audit import bundle_months as bm
 from hub.audit import months as mo
 from hub.audit import texts
@@ -47,7 +48,7 @@ from hub.engine.compute import compute_month
 from hub.engine.documents import compare_results, json_text, result_json, scenario_json
 from hub.engine.errors import EngineError
 from hub.engine.model import Month, MonthInput, MonthResult, RuleSet
-from hub.engine.rules import RuleBook, rule_set_json
+from hub.engine.rules import DEFAULT_RULE_BOOK, RuleBook, rule_set_json
 from hub.engine.scenario import Scenario, load_scenario
 from hub.errors import HubError
 from hub.ledger import merkle
@@ -57,9 +58,11 @@ from hub.ledger.entries import (
     KIOSK_ENROLL,
     KIOSK_REVOKE,
     KIOSK_ROTATE,
+    EntryContent,
     LedgerError,
     parse_entry,
 )
+from hub.masterdata import replay
 from hub.results import facts as fx
 from hub.results.inputs import month_input
 from hub.review.rules import rows_digest, score_key
@@ -168,12 +171,17 @@ def build_bundle(
         if (str(body.get("ref_kiosk")), int(body.get("ref_seq", -1))) in wanted:
             rows.append((r.id, bytes(r.frame), r.type))
     kiosks = sorted({parse_frame(frame).record.kiosk for _, frame, _ in rows})
+    month_indexes = {a.index for a in wanted_acts}
     entries = [
         e
         for e in LedgerEntry.select().order_by(LedgerEntry.entry_index)
         if (e.action in KIOSK_ACTS and e.subject in kiosks)
         or (e.action == CORRECTION and hub_correction_wanted(json.loads(e.payload), scope))
-        or int(e.entry_index) in {a.index for a in wanted_acts}
+        or int(e.entry_index) in month_indexes
+        or (
+            e.action in replay.ACTIONS
+            and bmd.wanted(e.action, e.subject, json.loads(e.payload), cut_scenario.inputs, inmate)
+        )
     ]
 
     size = int(checkpoint.tree_size)
@@ -230,10 +238,12 @@ class _Made:
 
 def _computed(db: peewee.Database, month: Month, through: date) -> _Made:
     read = month_input(db, month, through=through)
-    scenario = load_scenario(_reparse(scenario_json(read.inputs, read.rule_book)))
+    # the site's own rule versions (a scenario puts the rule book's defaults under them itself)
+    book = RuleBook(versions=read.rule_book.versions[len(DEFAULT_RULE_BOOK.versions) :])
+    scenario = load_scenario(_reparse(scenario_json(read.inputs, book)))
     rule_set = scenario.rule_set()
     full = compute_month(scenario.inputs, rule_set)
-    return _Made(through, read.rule_book, rule_set, scenario, full)
+    return _Made(through, book, rule_set, scenario, full)
 
 
 def _month_acts(month: Month) -> list[mo.Act]:
@@ -462,6 +472,7 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
     # ledger: hub-signed entries in the log -> kiosk keys, hub corrections, the monthly assessment
     signed_entries: list[_Entry] = []
     month_acts: list[mo.Act] = []
+    master_acts: list[EntryContent] = []
     corrections: list[fx.HubCorrection] = []
     ledger_order = _LeafOrder("ledger entries", ledger_part)
     for n, item in enumerate(_list(bundle, "ledger")):
@@ -486,6 +497,8 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
                 b64decode(str(content.payload["public_key"]))
             except (KeyError, ProtocolError):
                 ledger_part.findings.append(f"{where}: enrollment names no usable key")
+        elif content.action in replay.ACTIONS:
+            master_acts.append(content)
         elif content.action in mo.ACTIONS:
             act = mo.month_act(
                 content.index, content.actor, content.action, content.subject, content.payload, content.hub_ms
@@ -564,8 +577,8 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
         ledger_part.findings.append("kiosks: cannot be re-derived from the ledger entries")
     scope = scope_of(scenario.inputs, rule_set, inmate)
     ordered = [f for _, f in sorted(facts, key=lambda x: x[0])]  # log order is commit order
-    derived = fx.derive(ordered, month)
-    derived = fx.apply_hub_corrections(derived, [c for c in corrections if month.contains(c.day)])
+    signed_facts = fx.derive(ordered, month)
+    derived = fx.apply_hub_corrections(signed_facts, [c for c in corrections if month.contains(c.day)])
     wanted = restrict(
         replace(
             scenario.inputs,
@@ -579,6 +592,18 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
     report.summary.append(
         f"inputs: {len(scope.line_days)} line-day(s) of {inmate}, {len({p for p, _ in scope.member_days})} "
         f"people on them, {len(ordered)} signed record(s), {len(corrections)} hub correction(s)"
+    )
+
+    # master data: the scenario's, against the values the signed master-data acts set
+    parts.master.checked = bmd.check_master(
+        parts.master.findings,
+        master_acts,
+        scenario=scenario.inputs,
+        rule_set=rule_set,
+        facts=signed_facts,
+        corrections=corrections,
+        through=through,
+        scope=scope,
     )
 
     # result: re-run the engine on the scenario
@@ -608,6 +633,7 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
         month=month,
         inmate=inmate,
         through=through,
+        rule_set=rule_set.version,
         adjustments=scenario.inputs.adjustments,
         monthly=mine,
     )

@@ -15,9 +15,9 @@ What is then checked (`check_assessment`):
 - when the area's month is approved (approvals in force), the bundle carries the area's monthly
   rows as the approval signed them (`hub.review.rules.score_key` of each inmate's score, in the
   page's order): their `rows_digest` must be every approval's signed digest, the inmate's row in
-  them must be his monthly line recomputed from the bundle, and the bundle's last day computed must
-  be the approval's signed `inputs.through`. So a record left out of the bundle (or any input
-  changed) changes a number the hub signed.
+  them must be his monthly line recomputed from the bundle, and the bundle's last day computed and
+  rule set must be the approval's signed `inputs.through` and `rule_set`. So a record left out of
+  the bundle (or any input changed) changes a number the hub signed.
 """
 
 from __future__ import annotations
@@ -97,6 +97,7 @@ def check_assessment(
     month: Month,
     inmate: str,
     through: date,
+    rule_set: str,
     adjustments: Sequence[Adjustment],
     monthly: Sequence[list[str]],
 ) -> Assessed:
@@ -152,6 +153,11 @@ def check_assessment(
         except (KeyError, TypeError, ValueError, AttributeError):
             findings.append(f"assessment: {a.act.named()} signs inputs the hub does not write")
             continue
+        if a.rule_set != rule_set:
+            findings.append(
+                f"assessment: the scenario puts rule set {rule_set} in force, the {a.stage} approval "
+                f"signed rule set {a.rule_set}"
+            )
         if day is not None and day != through:
             findings.append(
                 f"assessment: the bundle is computed through {through}, the {a.stage} approval through {day}"

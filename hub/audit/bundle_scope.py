@@ -56,19 +56,27 @@ def scope_of(inputs: MonthInput, rule_set: RuleSet, inmate: str) -> Scope:
 
 
 def restrict(inputs: MonthInput, scope: Scope) -> MonthInput:
-    """The inputs cut to the scope: facts of its member-days and line-days, and its people only (line-mates
-    without their names)."""
+    """The inputs cut to the scope: facts of its member-days and line-days, its people only (line-mates
+    without their names), their posts, and the lines, products and standard times those name."""
     people = {p for p, _ in scope.member_days} | {scope.inmate}
+    assignments = tuple(a for a in inputs.assignments if a.inmate in people)
+    warehoused = tuple(w for w in inputs.warehoused if (w.line, w.day) in scope.line_days)
+    # master data the scope uses: its people's posts, and the lines and products they name
+    lines = {a.line for a in assignments} | {line for line, _ in scope.line_days}
+    products = {a.product for a in assignments} | {w.product for w in warehoused}
     return replace(
         inputs,
+        lines=tuple(x for x in inputs.lines if x.code in lines),
+        products=tuple(p for p in inputs.products if p.code in products),
+        standard_times=tuple(s for s in inputs.standard_times if s.product in products),
         # line-mates by id only: a parole file need not carry other people's names
         inmates=tuple(
             i if i.id == scope.inmate else replace(i, name="") for i in inputs.inmates if i.id in people
         ),
-        assignments=tuple(a for a in inputs.assignments if a.inmate in people),
+        assignments=assignments,
         attendance=tuple(a for a in inputs.attendance if (a.inmate, a.day) in scope.member_days),
         counts=tuple(c for c in inputs.counts if (c.inmate, c.day) in scope.member_days),
-        warehoused=tuple(w for w in inputs.warehoused if (w.line, w.day) in scope.line_days),
+        warehoused=warehoused,
         adjustments=tuple(a for a in inputs.adjustments if a.inmate == scope.inmate),
     )
 

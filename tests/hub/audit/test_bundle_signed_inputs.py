@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from hub.app import checkpoint_log
+from hub.app import checkpoint_log, masterdata_service
 from hub.audit import bundle as bd
 from hub.audit.bundle_scope import explanations, restrict, result_of, scope_of
 from hub.engine.compute import compute_month
@@ -27,7 +27,7 @@ from hub.engine.scenario import load_scenario
 from hub.kiosks.enrollment import Enrollment
 from hub.ledger.entries import CORRECTION, parse_entry
 from hub.results import facts as fx
-from hub.seed import demo_kiosk_signer, history_kiosk
+from hub.seed import ADMIN, demo_kiosk_signer, history_kiosk
 from hub.store import kiosks as models
 from protocol.records import Record, UnitCount, parse_frame, sign_record
 from protocol.signing import Verifier, b64decode
@@ -76,9 +76,15 @@ def _check(doc: dict[str, Any]) -> bd.BundleReport:
 def _recomputed(doc: dict[str, Any], edit: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     """The attacker's bundle: the scenario edited, then the result and explanation recomputed by the
     product's own engine and code, so every number agrees with the edited scenario."""
-    scenario_doc = json.loads(bd.bundle_text(doc["scenario"]), parse_float=Decimal)
-    edit(scenario_doc)
-    scenario = load_scenario(scenario_doc)
+    edited = json.loads(bd.bundle_text(doc["scenario"]), parse_float=Decimal)
+    edit(edited)
+    scenario = load_scenario(edited)
+    scenario_doc = bd._reparse(
+        {
+            "description": bd.scenario_description(INMATE, MONTH),
+            **scenario_json(scenario.inputs, scenario.rules),
+        }
+    )
     rule_set = scenario.rule_set()
     scope = scope_of(scenario.inputs, rule_set, INMATE)
     result = result_of(bd._reparse(result_json(compute_month(scenario.inputs, rule_set))), scope)
@@ -239,6 +245,114 @@ def test_an_approval_left_out_while_its_rows_stay_is_refused(site: Site) -> None
     report = _check(doc)
     assert not report.ok
     assert "assessment: rows of area A1 but no approval of its month in force" in report.findings()
+
+
+# --- master data ----------------------------------------------------------------------------------------
+
+
+def _master_findings(report: bd.BundleReport) -> list[str]:
+    return next(p for p in report.parts if p.title.startswith("master data")).findings
+
+
+def test_a_bundle_carries_the_master_data_acts_of_its_scope(site: Site) -> None:
+    """The inmate's own act, the posts of everyone in scope, the lines, products and workdays: each
+    with its proof; a line-mate's `inmate.add` (which names him) is not carried."""
+    doc = _bundle(site)
+    contents = [parse_entry(b64decode(e["frame"]))[0] for e in doc["ledger"]]
+    added = [c.subject for c in contents if c.action == "inmate.add"]
+    assert added == [INMATE]
+    posted = {c.subject for c in contents if c.action == "assignment.add"}
+    assert posted == {i["id"] for i in doc["scenario"]["inmates"]}
+    assert {c.subject for c in contents if c.action == "line.add"} == {
+        x["code"] for x in doc["scenario"]["lines"]
+    }
+    assert {c.subject for c in contents if c.action == "product.add"} == {
+        p["code"] for p in doc["scenario"]["products"]
+    }
+    assert any(c.action == "workday.add" for c in contents)
+    assert any(c.action == "standard_time.set" for c in contents)  # the seed's mid-month change
+    report = _check(doc)
+    assert report.ok, report.render()
+    assert _master_findings(report) == []
+
+
+def _inmate_quota(pct: int) -> Callable[[dict[str, Any]], None]:
+    def edit(scenario: dict[str, Any]) -> None:
+        [me] = [i for i in scenario["inmates"] if i["id"] == INMATE]
+        me["quota_pct"] = pct
+
+    return edit
+
+
+def test_the_inmate_s_quota_pct_lowered_to_70_is_refused(site: Site) -> None:
+    """quota_pct 100 → 70 in the scenario with every number recomputed (his points rise): the signed
+    `inmate.add` says 100."""
+    doc = _bundle(site)
+    [me] = [i for i in doc["scenario"]["inmates"] if i["id"] == INMATE]
+    assert "quota_pct" not in me  # 100, the default
+    forged = _recomputed(doc, _inmate_quota(70))
+    assert forged["result"]["monthly"][0]["labor_points"] > doc["result"]["monthly"][0]["labor_points"]
+    report = _check(forged)
+    assert not report.ok
+    name = me["name"]
+    assert _master_findings(report) == [
+        f"inmates: {INMATE}: quota_pct 70, name {name!r} in the scenario, "
+        f"the signed acts say quota_pct 100, name {name!r}"
+    ], report.render()
+
+
+def test_standard_times_times_1_3_are_refused(site: Site) -> None:
+    """Every standard time × 1.3 with every number recomputed: each one differs from its signed act."""
+    doc = _bundle(site)
+
+    def slower(scenario: dict[str, Any]) -> None:
+        for s in scenario["standard_times"]:
+            s["seconds"] = str(Decimal(s["seconds"]) * Decimal("1.3"))
+
+    forged = _recomputed(doc, slower)
+    assert forged["result"]["monthly"] != doc["result"]["monthly"]
+    report = _check(forged)
+    assert not report.ok
+    findings = _master_findings(report)
+    assert len(findings) == len(doc["scenario"]["standard_times"]), report.render()
+    first = doc["scenario"]["standard_times"][0]
+    seconds = Decimal(first["seconds"])
+    assert (
+        f"standard_times: {first['product']}/{first['step']} from {first['from']}: "
+        f"{(seconds * Decimal('1.3')).normalize():f} s in the scenario, the signed acts say {seconds} s"
+    ) in findings
+
+
+def test_a_line_mate_s_post_moved_to_another_step_is_refused(site: Site) -> None:
+    """A line-mate's post moved to another step (shares of the step's output change): no signed act
+    puts him there."""
+    doc = _bundle(site)
+    mine = next(a for a in doc["scenario"]["assignments"] if a["inmate"] == INMATE)
+
+    def move(scenario: dict[str, Any]) -> None:
+        other = next(
+            a for a in scenario["assignments"] if a["inmate"] != INMATE and a["step"] != mine["step"]
+        )
+        other["step"] = mine["step"]
+
+    report = _check(_recomputed(doc, move))
+    assert not report.ok
+    assert any(f.startswith("assignments: ") for f in _master_findings(report)), report.render()
+
+
+def test_a_changed_quota_with_its_act_left_out_is_refused(site: Site) -> None:
+    """The inmate's quota lowered by a signed `inmate.quota_pct` act: the bundle shows the new quota.
+    Left out of the bundle, the act's value is missing: the scenario no longer agrees with the acts."""
+    site_md = masterdata_service(site.db, record_act=site.ledger.record_act, clock_ms=lambda: NOW_MS)
+    site_md.set_quota_pct(ADMIN, INMATE, "80", reason="体检后调整")
+    doc = _bundle(site)
+    assert _check(doc).ok
+    doc["ledger"] = [
+        e for e in doc["ledger"] if parse_entry(b64decode(e["frame"]))[0].action != "inmate.quota_pct"
+    ]
+    report = _check(doc)
+    assert not report.ok
+    assert any(f.startswith(f"inmates: {INMATE}: quota_pct 80") for f in _master_findings(report))
 
 
 # --- revoked kiosk keys -------------------------------------------------------------------------------

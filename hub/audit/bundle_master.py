@@ -1,0 +1,212 @@
+"""An evidence bundle's master data, re-derived from the hub-signed master-data acts it carries (pure;
+`hub.audit.bundle` builds and checks the bundle with this).
+
+**Which acts a bundle carries** (`wanted`): every master-data act in the ledger, up to the bundle's
+checkpoint, on a subject the bundle's scenario uses:
+
+- the inmate (`inmate.add`, `inmate.update`, `inmate.quota_pct`): his quota percentage;
+- the posts of everyone in scope, the inmate and his line-mates (`assignment.add`, `assignment.end`);
+- the lines those posts and the inmate's line-days name (`line.add`, `line.update`), and the
+  workdays that are site-wide or of those lines (`workday.add`, `workday.remove`);
+- the products those posts and the line-days' warehoused units name, with their steps and standard
+  times (`product.add`, `step.add`, `step.rename`, `standard_time.set`);
+- every rule set version (`rule_set.add`).
+
+Line-mates' own acts (`inmate.add` carries a name) are not carried: a parole file need not hold
+other people's names, and a line-mate's quota percentage enters only his own quota, never the
+inmate's numbers; the check takes line-mates as the scenario lists them.
+
+**What is checked** (`check_master`): the acts are replayed with `hub.masterdata.replay` (the replay
+`floorledger verify` runs on the hub's ledger), read with `hub.masterdata.engine_view` (as the hub
+reads its tables), and assembled with the signed records into the month's input exactly as the hub
+does (`hub.results.facts.month_input`), through the bundle's last day. The scenario's workdays,
+lines, products, standard times, posts, the inmate's quota percentage and the rules in force must
+equal what that gives; every difference is a finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+from hub.audit.bundle_scope import Scope, restrict, scope_of
+from hub.engine.exact import decimal_text, is_decimal
+from hub.engine.model import Month, MonthInput, RuleSet
+from hub.masterdata import engine_view as ev
+from hub.masterdata import replay as rp
+from hub.results import facts as fx
+
+INMATE_ACTIONS = frozenset({"inmate.add", "inmate.update", "inmate.quota_pct"})
+POST_ACTIONS = frozenset({"assignment.add", "assignment.end"})
+LINE_ACTIONS = frozenset({"line.add", "line.update"})
+WORKDAY_ACTIONS = frozenset({"workday.add", "workday.remove"})
+PRODUCT_ACTIONS = frozenset({"step.add", "step.rename", "standard_time.set"})
+RULE_ACTIONS = frozenset({"rule_set.add"})
+
+
+def wanted(action: str, subject: str, payload: Mapping[str, Any], scenario: MonthInput, inmate: str) -> bool:
+    """Whether a master-data act is one the bundle carries (see the module docstring); `scenario` is
+    the bundle's cut scenario."""
+    if action in INMATE_ACTIONS:
+        return subject == inmate
+    if action in POST_ACTIONS:
+        return subject in {i.id for i in scenario.inmates}
+    if action in LINE_ACTIONS:
+        return subject in {x.code for x in scenario.lines}
+    if action in WORKDAY_ACTIONS:
+        line = payload.get("line")
+        return line is None or line in {x.code for x in scenario.lines}
+    if action == "product.add":
+        return subject in {p.code for p in scenario.products}
+    if action in PRODUCT_ACTIONS:
+        return payload.get("product") in {p.code for p in scenario.products}
+    return action in RULE_ACTIONS
+
+
+def master_of(
+    state: rp.MasterState, month: Month, mates: Sequence[Any], corrections: Sequence[fx.HubCorrection]
+) -> fx.MasterSnapshot:
+    """The month's master data from the replayed rows, read as `hub.results.inputs.load_master` reads the
+    tables; `mates`: the scenario's line-mates (engine inmates), taken as listed."""
+    first, last = month.first_day, month.last_day
+
+    def rows(table: str) -> list[Mapping[str, Any]]:
+        return [r.values for r in state.rows(table).values()]
+
+    lines = ev.lines(sorted(rows("md_line"), key=lambda r: str(r["code"])))
+    steps = sorted(rows("md_step"), key=lambda r: (str(r["product"]), int(r["position"])))
+    products = ev.products(sorted(rows("md_product"), key=lambda r: str(r["code"])), steps)
+    days = rows("md_workday")
+    posts = sorted(
+        (r for r in rows("md_assignment") if ev.overlaps(r, first, last)), key=lambda r: int(r["id"])
+    )
+    signed = ev.inmates(rows("md_inmate"))
+    known = {i.id for i in signed}
+    return fx.MasterSnapshot(
+        lines=lines,
+        products=products,
+        standard_times=ev.standard_times(rows("md_standard_time")),
+        inmates=signed + tuple(m for m in mates if m.id not in known),
+        assignments=tuple(ev.assignment(r) for r in posts),
+        workdays={x.code: frozenset(ev.workdays(days, first, last, x.code)) for x in lines},
+        all_workdays=tuple(ev.workdays(days, first, last)),
+        hub_corrections=tuple(corrections),
+    )
+
+
+def rule_set_of(state: rp.MasterState, month: Month) -> RuleSet:
+    versions = sorted(
+        (r.values for r in state.rows("md_rule_set_version").values()),
+        key=lambda r: (str(r["valid_from"]), int(r["id"])),
+    )
+    return ev.rule_book(versions).for_month(month)
+
+
+def check_master(
+    findings: list[str],
+    acts: Iterable[rp.Act],
+    *,
+    scenario: MonthInput,
+    rule_set: RuleSet,
+    facts: fx.Facts,
+    corrections: Sequence[fx.HubCorrection],
+    through: date,
+    scope: Scope,
+) -> int:
+    """Append every difference between the scenario's master data and the signed acts' to `findings`;
+    returns how many values were compared. `facts`: the signed records' facts (before the hub's
+    corrections, which are given apart), `scope`: the bundle's scope."""
+    state = rp.replay(acts)
+    findings.extend(f"master-data acts: {p}" for p in state.problems)
+    inmate, month = scope.inmate, scenario.month
+    if (inmate,) not in state.rows("md_inmate"):
+        findings.append(f"inmates: no signed act in the bundle adds inmate {inmate}")
+    mates = [i for i in scenario.inmates if i.id != inmate]
+    master = master_of(state, month, mates, [c for c in corrections if month.contains(c.day)])
+    signed = fx.month_input(month, master, facts, through=through)
+    signed = restrict(replace(signed, adjustments=scenario.adjustments), scope_of(signed, rule_set, inmate))
+    compared = 0
+    for name, given, want, key, show in (
+        ("workdays", scenario.workdays, signed.workdays, str, lambda _: "a workday"),
+        (
+            "lines",
+            scenario.lines,
+            signed.lines,
+            lambda x: x.code,
+            lambda x: f"shift {_n(x.shift_minutes)} min",
+        ),
+        ("products", scenario.products, signed.products, lambda p: p.code, lambda p: f"steps {p.steps}"),
+        (
+            "standard_times",
+            scenario.standard_times,
+            signed.standard_times,
+            lambda s: f"{s.product}/{s.step} from {s.valid_from}",
+            lambda s: f"{_n(s.seconds)} s",
+        ),
+        (
+            "assignments",
+            scenario.assignments,
+            signed.assignments,
+            lambda a: f"{a.inmate} from {a.valid_from}",
+            lambda a: f"{a.line} {a.product}/{a.step} to {a.valid_to or 'open'}",
+        ),
+        (
+            "inmates",
+            [i for i in scenario.inmates if i.id == inmate],
+            [i for i in signed.inmates if i.id == inmate],
+            lambda i: i.id,
+            lambda i: f"quota_pct {_n(i.quota_pct)}, name {i.name!r}",
+        ),
+    ):
+        compared += len(given)
+        findings.extend(_differences(name, given, want, key, show))
+    wanted_rules = rule_set_of(state, month)
+    if wanted_rules != rule_set:
+        findings.append(
+            f"rule_set: the scenario puts {rule_set.version} ({_params(rule_set)}) in force, "
+            f"the signed acts {wanted_rules.version} ({_params(wanted_rules)})"
+        )
+    return compared + 1
+
+
+def _n(value: Fraction) -> str:
+    """A number as the scenario writes it (exact decimal text)."""
+    return decimal_text(value) if is_decimal(value) else str(value)
+
+
+def _params(rule_set: RuleSet) -> str:
+    p = rule_set.params
+    return ", ".join(f"{k}={_n(getattr(p, k))}" for k in p.__dataclass_fields__)
+
+
+def _differences(
+    name: str,
+    given: Sequence[Any],
+    want: Sequence[Any],
+    key: Callable[[Any], Any],
+    show: Callable[[Any], str],
+) -> list[str]:
+    """Multiset differences, paired by `key` where both sides have the key: one line per value changed,
+    added or missing."""
+    extra = list(given)
+    missing = []
+    for item in want:
+        if item in extra:
+            extra.remove(item)
+        else:
+            missing.append(item)
+    out = []
+    for item in extra:
+        twin = next((m for m in missing if key(m) == key(item)), None)
+        if twin is not None:
+            missing.remove(twin)
+            out.append(f"{name}: {key(item)}: {show(item)} in the scenario, the signed acts say {show(twin)}")
+        else:
+            out.append(
+                f"{name}: {key(item)} ({show(item)}) is in the scenario, no signed act in the bundle gives it"
+            )
+    out.extend(f"{name}: the signed acts give {key(m)} ({show(m)}), the scenario lacks it" for m in missing)
+    return out
