@@ -116,8 +116,9 @@ def build_bundle(
 ) -> dict[str, Any]:
     """The evidence bundle of `inmate` for `month` against the latest checkpoint (tables bound).
 
-    `through` is the last day computed (a month in progress); default: the month's last day, or for
-    an approved month the day its approval was computed through (so its signed rows hold). The
+    `through` is the last day computed (a month in progress); default: the month's last day. An
+    approved month is always shown as approved: through the day its approval was computed through
+    (so its signed rows hold), whatever `through` says. The
     checkpoint must cover every row the bundle needs: make one first (`CheckpointLog.make_checkpoint`).
     The caller holds the connection (a worker thread wraps this in `db.connection_context()`).
     """
@@ -133,7 +134,7 @@ def build_bundle(
     wanted_acts = bm.wanted_acts(month_acts, month, inmate, area)
     approvals = bm.in_force(mo.replay(wanted_acts), month, area)
     signed_day = bm.signed_through(approvals[-1], month) if approvals else None
-    if through is None and signed_day is not None and signed_day != made.through:
+    if signed_day is not None and signed_day != made.through:
         made = _computed(db, month, signed_day)  # an approved month is shown as it was approved
     signed_rows = bm.area_rows(made.full, area, *month_view.tables) if approvals else None
     if signed_rows is not None and any(a.digest != rows_digest(signed_rows) for a in approvals):

@@ -15,7 +15,10 @@ import pytest
 
 from hub.accounts import Role
 from hub.audit import bundle as bd
+from hub.engine.model import Month
 from hub.ledger.entries import Ledger
+from hub.review import rules
+from hub.review.monthly import Assessment
 from hub.seed import seed_site
 from hub.store import db as hubdb
 from hub.store.ledger import LedgerEntry, StoredCheckpoint
@@ -28,6 +31,7 @@ from tests.hub.conftest_web import PASSWORD, StepClock, login, make_context, web
 HUB_KEY = Signer(b"\x09" * 32)
 PUBLIC = Verifier(b64decode(HUB_KEY.public_key_b64))
 TODAY = date(2026, 10, 14)
+MONTH = Month.parse("2026-10")
 NOW_MS = int(datetime(2026, 10, 14, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp() * 1000)
 
 
@@ -138,6 +142,44 @@ async def test_downloading_a_bundle_gives_a_file_that_verifies_and_is_ledgered(c
         assert report.inmate == "P1001"
     acts = list(LedgerEntry.select().where(LedgerEntry.action == BUNDLE_ACT))
     assert [(a.actor, a.subject) for a in acts] == [("labor", "P1001")]
+
+
+async def test_the_bundle_of_an_approved_month_carries_the_approval_and_verifies(
+    ctx: WebContext, site: pw.Database
+) -> None:
+    """After a −2 adjustment and the three approvals of area A1, the downloaded bundle carries the
+    signed approval and the area's signed rows; it verifies offline and says who approved."""
+    officers = Assessment(
+        site,
+        record_act=Ledger(site, HUB_KEY, lambda: NOW_MS).record_act,
+        today=lambda: TODAY,
+        clock_ms=lambda: NOW_MS,
+    )
+    officers.add_adjustment(
+        rules.Actor(username="off_l1", role="line_officer", lines=("L1",)), MONTH, "A1", "P1001", "-2", "违纪"
+    )
+    for who in (
+        rules.Actor(username="off_l1", role="line_officer", lines=("L1",)),
+        rules.Actor(username="head_a1", role="area_head", area="A1"),
+        rules.Actor(username="labor", role="labor_section"),
+    ):
+        officers.approve(who, MONTH, "A1")
+    async with web_user(ctx, before=lambda: _pages(ctx)) as user:
+        await login(user, "labor")
+        await user.open("/audit")
+        user.find(marker="bundle-inmate").type("P1001")
+        user.find(marker="bundle-month").clear().type("2026-10")
+        user.find(marker="bundle-download").click()
+        response = await user.download.next(timeout=60)
+    report = bd.check_bundle_bytes(response.content, PUBLIC)
+    assert report.ok, report.render()
+    assert (
+        "area A1, approved (line_officer, area_head, labor_section); 1 adjustment(s) in force"
+        in report.render()
+    )
+    document = bd.load_bundle_text(response.content.decode("utf-8"))
+    assert document["assessment"]["area"] == "A1"
+    assert any(row[0] == "P1001" and row[-2] == "-2" for row in document["assessment"]["rows"])
 
 
 @pytest.mark.parametrize(
