@@ -6,9 +6,12 @@ A bundle is for a commutation or parole file (减刑、假释案卷). It holds, 
 - `records`: the signed kiosk records (frames, verbatim) the month's computation of this inmate
   rests on, each with its leaf index and audit path against that checkpoint (see `_wanted_records`
   for exactly which, and why other people's records are among them);
-- `ledger`: hub-signed ledger entries with their proofs: the enrollment (and key rotation) of every
-  kiosk that signed one of the records, and approved dashboard corrections (`record.correct`) on
-  the inmate's line-days;
+- `ledger`: hub-signed ledger entries with their proofs: the enrollment, key rotations and revocation
+  of every kiosk that signed one of the records, approved dashboard corrections (`record.correct`)
+  on the inmate's line-days, the master-data acts of the scope (`hub.audit.bundle_master`) and the
+  month's `month.*` acts of the inmate's area (`hub.audit.bundle_months`);
+- `through`: the last day computed; `assessment`: the inmate's area and, for an approved month, the
+  area's monthly rows as the approval digested them;
 - `scenario`: the engine's inputs as a scenario file (`hub.engine.scenario`), cut to the inmate's
   line-days; `rule_set`: the rules in force; `result`: the inmate's daily, weekly and monthly lines
   and the discrepancies of their line-days; `explanation`: the monthly and daily explanations in
