@@ -6,8 +6,9 @@ checkpoint, on a subject the bundle's scenario uses:
 
 - the inmate (`inmate.add`, `inmate.update`, `inmate.quota_pct`): his quota percentage;
 - the posts of everyone in scope, the inmate and his line-mates (`assignment.add`, `assignment.end`);
-- the lines those posts and the inmate's line-days name (`line.add`, `line.update`), and the
-  workdays that are site-wide or of those lines (`workday.add`, `workday.remove`);
+- the lines those posts and the inmate's line-days name (`line.add`, `line.update`);
+- every workday act (`workday.add`, `workday.remove`): a day on which any line works is a day of the
+  month's calendar the engine is given, whichever line it is;
 - the products those posts and the line-days' warehoused units name, with their steps and standard
   times (`product.add`, `step.add`, `step.rename`, `standard_time.set`);
 - every rule set version (`rule_set.add`).
@@ -57,8 +58,7 @@ def wanted(action: str, subject: str, payload: Mapping[str, Any], scenario: Mont
     if action in LINE_ACTIONS:
         return subject in {x.code for x in scenario.lines}
     if action in WORKDAY_ACTIONS:
-        line = payload.get("line")
-        return line is None or line in {x.code for x in scenario.lines}
+        return True  # a day any line works is a day of the month's calendar (`all_workdays`)
     if action == "product.add":
         return subject in {p.code for p in scenario.products}
     if action in PRODUCT_ACTIONS:

@@ -276,6 +276,21 @@ def test_a_bundle_carries_the_master_data_acts_of_its_scope(site: Site) -> None:
     assert _master_findings(report) == []
 
 
+def test_a_site_s_rule_set_version_and_a_line_s_own_workday_verify(site: Site) -> None:
+    """A rule set version of the site and a workday of another line only (a Saturday of L3) are in
+    the month the hub computes; the bundle carries their acts and verifies."""
+    data = masterdata_service(site.db, record_act=site.ledger.record_act, clock_ms=lambda: NOW_MS)
+    data.add_rule_set_version(
+        ADMIN, "2026-10-a", valid_from="2026-10", parameters={"labor_base_points": "32"}, reason="新办法"
+    )
+    data.add_workdays(ADMIN, ["2026-10-24"], line="L3")
+    doc = _bundle(site)
+    assert "2026-10-24" in doc["scenario"]["workdays"]
+    assert doc["rule_set"]["version"].endswith("2026-10-a")
+    report = _check(doc)
+    assert report.ok, report.render()
+
+
 def _inmate_quota(pct: int) -> Callable[[dict[str, Any]], None]:
     def edit(scenario: dict[str, Any]) -> None:
         [me] = [i for i in scenario["inmates"] if i["id"] == INMATE]
