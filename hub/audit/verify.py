@@ -32,8 +32,8 @@ reported:
    master data and rule book, equal the `daily_result` rows.
 
 Record signatures dominate the cost, so records are checked in chunks by a pool of processes, while
-the log pass and sections 6 to 8 (`hub.audit.derived`) run beside it on threads; the master data
-(a replay of the ledger's acts and one read of each small table) is checked before them. Sections 6
+the log pass, the master data (a replay of the ledger's acts, one hub signature each, and one read
+of each small table) and sections 6 to 8 (`hub.audit.derived`) run beside it on threads. Sections 6
 to 8 parse each month's frames once between them; a month whose approvals were all given after its
 last record costs one engine computation more than its daily results, and the weekly acts of a month
 one engine index per distinct day they were given on (plus the line-days of their areas' weeks).
@@ -538,7 +538,6 @@ def verify_database(
         ledger_section.findings.extend(verify_entries(ledger_rows, hub_key))
         acts = kiosk_acts(ledger_rows, hub_key)
         _check_kiosks(acts, kiosk_section)
-        check_masterdata(ledger_rows, hub_key, masterdata_section)
         keys = key_plans(acts)
         unbounded = sorted(index for act in acts.values() for index in act.unbounded)
         if unbounded:
@@ -549,7 +548,11 @@ def verify_database(
                 + " record no chain head (older hub): records around them are checked against every key"
                 " the kiosk held, without the revocation bound"
             )
-        others: list[Callable[[], None]] = [lambda: _check_log(db, hub_key, log_section)]
+        others: list[Callable[[], None]] = [
+            lambda: _check_log(db, hub_key, log_section),
+            # one hub signature per master-data act: off the pool's critical path too
+            lambda: check_masterdata(ledger_rows, hub_key, masterdata_section),
+        ]
         if results:
             others.append(
                 lambda: check_derived(

@@ -208,10 +208,13 @@ def test_a_quota_level_lowered_in_sql_with_results_recomputed_is_reported(seeded
     Inmate.update(quota_pct="70").where(Inmate.id == inmate).execute()
     _recompute(seeded)
     assert _completion(inmate) != before  # the results now follow the forged level
-    assert _report(seeded).findings() == [
+    expected = [
         f"md_inmate id={inmate}: column quota_pct is '70' but the signed acts say '100' "
         f"(ledger entry {_entry('inmate.add', inmate)})"
     ]
+    assert _report(seeded).findings() == expected
+    # the same with the signature pool (the section then runs on a thread beside it)
+    assert verify.verify_database(seeded, Verifier(HUB_KEY.public_key), workers=2).findings() == expected
 
 
 def test_two_inmates_numbers_and_names_swapped_are_reported(seeded: peewee.Database) -> None:
