@@ -46,6 +46,7 @@ from hub.store.results import DailyResult
 from hub.store.schema import MASTERDATA_MODELS, prepare
 from hub.web.masterdata.csv_page import INMATES, STANDARD_TIMES, apply_file
 from protocol.signing import Signer, Verifier
+from tests.hub.audit.test_verify_harness import postgres_url
 
 HUB_KEY = Signer(bytes([43]) * 32)
 TODAY = date(2026, 10, 14)
@@ -93,12 +94,13 @@ def _recompute(db: peewee.Database) -> None:
         rs.Results(db, today=lambda: TODAY, clock_ms=lambda: NOW_MS + 60_000).recompute_month(MONTH)
 
 
-def _entry(action: str, subject: str) -> int:
-    """The index of the (first) hub-signed act `action` on `subject`."""
+def _entry(action: str, subject: str, *, last: bool = False) -> int:
+    """The index of the first (or last) hub-signed act `action` on `subject`."""
+    index = LedgerEntry.entry_index
     row = (
         LedgerEntry.select()
         .where((LedgerEntry.action == action) & (LedgerEntry.subject == subject))
-        .order_by(LedgerEntry.entry_index)
+        .order_by(index.desc() if last else index)
         .first()
     )
     return int(row.entry_index)
@@ -336,3 +338,23 @@ def test_an_act_with_a_forged_hub_signature_makes_no_row(seeded: peewee.Database
     report = _report(seeded)
     assert "md_inmate id=P0777: no signed act made this row" in _section(report).findings
     assert any("hub signature does not verify" in line for line in report.sections[0].findings)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_seeded_site_verifies_and_a_post_moved_in_sql_is_reported() -> None:
+    """The same on PostgreSQL (ids from sequences; the posts' acts sign them): the seeded site verifies,
+    and a post moved to another step is named."""
+    with postgres_url() as url:
+        db = hub_db.connect(url)
+        try:
+            seed_site(db, hub_signer=HUB_KEY, seed=5, today=TODAY, history_days=2, clock_ms=lambda: NOW_MS)
+            report = _report(db)
+            assert report.ok, report.render()
+            post = Assignment.select().order_by(Assignment.id.desc()).first()
+            Assignment.update(step="S7").where(Assignment.id == post.id).execute()
+            assert _section(_report(db)).findings == [
+                f"md_assignment id={post.id}: column step is 'S7' but the signed acts say {post.step!r} "
+                f"(ledger entry {_entry('assignment.add', post.inmate, last=True)})"
+            ]
+        finally:
+            db.close()
