@@ -15,7 +15,7 @@ from typing import Any
 
 from hub.audit.report import Section, short
 from hub.ledger.entries import EntryContent, EntryRow, LedgerError, parse_entry
-from hub.masterdata.replay import ACTIONS, TABLES, Key, MasterState, matches, replay
+from hub.masterdata.replay import ACTIONS, TABLES, Key, MasterState, key_text, matches, replay
 from hub.store.schema import MASTERDATA_MODELS
 from protocol.errors import ProtocolError
 from protocol.signing import Verifier
@@ -75,7 +75,7 @@ def _compare(
     expected = state.rows(table)
     for key in sorted(set(stored) | set(expected), key=_sort_key):
         section.checked += 1
-        where = f"{table} {_key_text(table, key)}"
+        where = f"{table} {key_text(table, key)}"
         have, want = stored.get(key), expected.get(key)
         if want is None:
             section.findings.append(f"{where}: no signed act made this row")
@@ -90,10 +90,6 @@ def _compare(
                     f"{where}: column {column} is {short(value)} but the signed acts say {short(signed)} "
                     f"(ledger entry {want.entry})"
                 )
-
-
-def _key_text(table: str, key: Key) -> str:
-    return " ".join(f"{name}={value}" for name, value in zip(TABLES[table].key, key, strict=True))
 
 
 def _sort_key(key: Key) -> tuple[tuple[bool, str], ...]:
