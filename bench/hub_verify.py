@@ -21,6 +21,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import nacl.signing
@@ -55,15 +56,16 @@ def step_of(n: int) -> str:
     return STEPS[n % len(STEPS)][0]
 
 
-def add_site(db: object, kiosks: int) -> None:
-    """The master data the records refer to, and the month's daily results as the hub computes them."""
+def add_site(db: object, kiosks: int, book: ledger.Ledger, clock: Callable[[], int]) -> None:
+    """The master data the records refer to (each change a hub-signed act in `book`, as the hub makes
+    them: verify re-derives every row from those acts), and the month's daily results."""
     from datetime import date, timedelta
 
     from hub.app import masterdata_service
     from hub.engine.model import Month
     from hub.results import worker as rs
 
-    data = masterdata_service(db)
+    data = masterdata_service(db, record_act=book.record_act, clock_ms=clock)
     with db.atomic():  # type: ignore[attr-defined]
         data.add_area("bench", "A0", "一监区")
         data.add_product("bench", "SHIRT", "衬衫", STEPS, valid_from="2026-10-01", reason="bench")
@@ -143,7 +145,8 @@ def generate(path: Path, records: int, kiosks: int) -> None:
     db.execute_sql("PRAGMA synchronous=OFF")  # generation only; the verify run opens it normally
     hub_key = Signer(HUB_SEED)
     clock = iter(range(START_MS, START_MS + 10**9, 1000)).__next__
-    enroll = enrollment.Enrollment(db, ledger.Ledger(db, hub_key, clock), clock)
+    book = ledger.Ledger(db, hub_key, clock)
+    enroll = enrollment.Enrollment(db, book, clock)
     per = records // kiosks
     heads: dict[str, tuple[int, str]] = {}
     for i in range(kiosks):
@@ -166,7 +169,7 @@ def generate(path: Path, records: int, kiosks: int) -> None:
     log = checkpoints.CheckpointLog(db, hub_key, clock, "HUB")
     stored = log.make_checkpoint()
     print(f"  checkpoint over {stored.tree_size} leaves ({time.perf_counter() - started:.0f} s)")
-    add_site(db, kiosks)
+    add_site(db, kiosks, book, clock)
     print(f"  master data and the month's daily results ({time.perf_counter() - started:.0f} s)", flush=True)
     db.close()
     tmp.rename(path)
@@ -191,7 +194,8 @@ def main() -> int:
     parser.add_argument("--kiosks", type=int, default=20)
     parser.add_argument("--workers", type=int, default=None)
     args = parser.parse_args()
-    path = Path(f"/tmp/floorledger-bench-verify-site-{args.records}-{args.kiosks}.db")
+    # v2: the master data is ledgered (a v1 file, made without its acts, no longer verifies)
+    path = Path(f"/tmp/floorledger-bench-verify-site-v2-{args.records}-{args.kiosks}.db")
     if not path.exists():
         print(f"generating {args.records} signed records into {path} (once; cached) ...", flush=True)
         started = time.perf_counter()

@@ -1,4 +1,4 @@
-"""`floorledger verify`, sections 5-7: monthly scores, weekly reviews and daily results re-derived
+"""`floorledger verify`, sections 6-8: monthly scores, weekly reviews and daily results re-derived
 from the signed frames (the record, ledger and log checks are in `hub.audit.verify`).
 
 The pure comparisons live in `hub.audit.months` and `hub.audit.weeks`; this module reads the
@@ -52,7 +52,7 @@ def check_derived(
 
     The records are read by their `type` and `day` columns only to choose which frames to parse; the
     record check has already compared those columns with the frames. Master data and rule sets are
-    the hub's own tables (their changes are acts in the ledger).
+    read from the hub's own tables, which the master-data section holds against the ledger's acts.
     """
     bind_all(db)
     has_master = all(model.table_exists() for model in MASTERDATA_MODELS)  # type: ignore[no-untyped-call]
@@ -240,7 +240,7 @@ class _Scores:
 def _signed_acts(
     ledger_rows: Sequence[EntryRow], hub_key: Verifier | None
 ) -> tuple[list[EntryContent], list[int]]:
-    """One pass over the ledger for sections 5 and 6: the assessment acts and dashboard corrections,
+    """One pass over the ledger for sections 6 and 7: the assessment acts and dashboard corrections,
     read from their frames (the frame decides, not the columns) and hub-signed (a forged act counts
     for nothing; the ledger check reports it), and the indexes of master-data acts (which only ever
     turn a finding into a note)."""

@@ -14,21 +14,27 @@ reported:
    each names its predecessor's hash; the kiosk's stored head is its last record;
 4. the log: leaves 0..n-1 without a gap, each the hash of an existing row's frame; every checkpoint
    is signed, its columns equal its frame and its root is the root of the first `tree_size` leaves;
-5. monthly scores (`hub.audit.months`): every `assess_month_approval` and `assess_adjustment` row
+5. master data (`hub.audit.masterdata`): every row of every master-data table (areas, lines,
+   products, steps, standard times, inmates, officers, badges, posts, workdays, rule-set versions)
+   equals the row the hub-signed master-data acts make when replayed in ledger order
+   (`hub.masterdata.replay`): a row inserted, deleted or edited in SQL is reported with its table,
+   key, column, stored and signed value;
+6. monthly scores (`hub.audit.months`): every `assess_month_approval` and `assess_adjustment` row
    equals what the hub-signed `month.*` acts say (none inserted, edited, deleted, voided or revived
    in SQL), and every approval in force carries the digest of its area's monthly scores as
    re-derived from the signed records (as of the approval), the master data, the rule book and the
    ledger's adjustments and corrections;
-6. weekly reviews (`hub.audit.weeks`): every `assess_week_signoff` and `assess_published_week` row
+7. weekly reviews (`hub.audit.weeks`): every `assess_week_signoff` and `assess_published_week` row
    equals what the hub-signed `week.signoff` / `week.publish` acts say (signer, digest, publication
    window, and the published numbers to the digit; none inserted, edited or deleted in SQL), and each
    act's digest is the digest of the area's week re-derived from the signed records as of the act;
-7. daily results: every stored month's daily records, re-derived from the signed records with the
+8. daily results: every stored month's daily records, re-derived from the signed records with the
    master data and rule book, equal the `daily_result` rows.
 
 Record signatures dominate the cost, so records are checked in chunks by a pool of processes, while
-the log pass and sections 5 to 7 (`hub.audit.derived`) run beside it on threads. Sections 5 to 7
-parse each month's frames once between them; a month whose approvals were all given after its
+the log pass, the master data (a replay of the ledger's acts, one hub signature each, and one read
+of each small table) and sections 6 to 8 (`hub.audit.derived`) run beside it on threads. Sections 6
+to 8 parse each month's frames once between them; a month whose approvals were all given after its
 last record costs one engine computation more than its daily results, and the weekly acts of a month
 one engine index per distinct day they were given on (plus the line-days of their areas' weeks).
 """
@@ -46,6 +52,8 @@ from typing import Any, Protocol
 import peewee
 
 from hub.audit.derived import check_derived
+from hub.audit.masterdata import TITLE as MASTERDATA_TITLE
+from hub.audit.masterdata import check_masterdata
 from hub.audit.report import Report, Section, short
 from hub.ledger import merkle
 from hub.ledger.checkpoints import SOURCE_LEDGER, SOURCE_RECORD
@@ -528,6 +536,7 @@ def verify_database(
     kiosk_section = Section("kiosks and keys (against the ledger's enrollments)")
     record_section = Section("kiosk records (signatures, columns, chains)")
     log_section = Section("Merkle log and checkpoints")
+    masterdata_section = Section(MASTERDATA_TITLE)
     scores_section = Section("monthly scores (re-derived from the signed records)")
     weeks_section = Section("weekly reviews (sign-offs and publications, re-derived)")
     results_section = Section("daily results (re-derived from the signed records)")
@@ -538,6 +547,7 @@ def verify_database(
             kiosk_section,
             record_section,
             log_section,
+            masterdata_section,
             scores_section,
             weeks_section,
             results_section,
@@ -561,7 +571,11 @@ def verify_database(
                 + " record no chain head (older hub): records around them are checked against every key"
                 " the kiosk held, without the revocation bound"
             )
-        others: list[Callable[[], None]] = [lambda: _check_log(db, hub_key, log_section)]
+        others: list[Callable[[], None]] = [
+            lambda: _check_log(db, hub_key, log_section),
+            # one hub signature per master-data act: off the pool's critical path too
+            lambda: check_masterdata(ledger_rows, hub_key, masterdata_section),
+        ]
         if results:
             others.append(
                 lambda: check_derived(

@@ -13,6 +13,7 @@ Interface (kept stable: `floorledger verify` and the evidence bundles both use i
   columns, values as the table stores them) and the ledger entry that last set the row.
   `MasterState.problems`: acts that could not be applied (malformed or naming a row no act made).
 - `TableSpec.unsigned`: stored columns deliberately not compared, each with the reason.
+- `key_text(table, key)`: a row's key as reports name it (`id=P1001`).
 - `matches(expected, stored)`: whether a stored value is what the acts say. A value is either exact
   or, for acts written before the hub signed it, `Unsigned` (any value) or `TakenBefore` (a time
   the service read just before the act: within `LEGACY_SLACK_MS` before the entry's hub time).
@@ -248,7 +249,7 @@ def _change(state: MasterState, table: str, key: Key, changes: Mapping[str, Any]
     rows = state.tables[table]
     row = rows.get(key)
     if row is None:
-        raise _Refused(f"no act made the {table} row {_key_text(table, key)} it changes")
+        raise _Refused(f"no act made the {table} row {key_text(table, key)} it changes")
     spec = TABLES[table]
     unknown = set(changes) - (set(spec.columns) - set(spec.key))
     if unknown:
@@ -256,7 +257,8 @@ def _change(state: MasterState, table: str, key: Key, changes: Mapping[str, Any]
     rows[key] = SignedRow({**row.values, **changes}, act.index)
 
 
-def _key_text(table: str, key: Key) -> str:
+def key_text(table: str, key: Key) -> str:
+    """A row's key as a report names it: `id=P1001`, `product=SHIRT step=S1 valid_from=2026-10-01`."""
     return " ".join(f"{name}={value}" for name, value in zip(TABLES[table].key, key, strict=True))
 
 

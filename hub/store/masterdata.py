@@ -2,6 +2,9 @@
 rule sets.
 
 Every row here is derived from a hub-signed ledger act (docs/masterdata.md); nothing is edited in place.
+`hub.masterdata.replay` rebuilds each row from those acts and `floorledger verify` compares them: a
+new column must be added to its `TABLES` too (tests/hub/masterdata/test_masterdata_replay.py fails
+until it is).
 """
 
 from __future__ import annotations

@@ -360,13 +360,14 @@ def test_adjustment_deleted_or_inserted_in_sql_is_reported(site: Site) -> None:
 
 def test_master_data_edited_in_sql_after_the_lock_is_reported(site: Site) -> None:
     """An inmate's quota level lowered in SQL after the lock, with the daily results recomputed to
-    match: records, ledger and daily results all agree, only the re-derived monthly scores differ
-    from what each stage approved."""
+    match: records, ledger and daily results all agree; the master-data section names the edited
+    row, and the re-derived monthly scores differ from what each stage approved."""
     approvals = _lock_a1(site)
     site.db.execute_sql("UPDATE md_inmate SET quota_pct = '80' WHERE id = 'P1001'")
     site.results.recompute_month(MONTH)
     report = _report(site)
-    findings = report.findings()
+    edited, *findings = report.findings()
+    assert edited.startswith("md_inmate id=P1001: column quota_pct is '80' but the signed acts say '100'")
     assert len(findings) == 3, report.render()
     assert all(f in _scores(report).findings for f in findings)
     entries = list(

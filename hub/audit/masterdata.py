@@ -1,0 +1,97 @@
+"""`floorledger verify`, the master-data section: every row of every master-data table against the
+rows the hub-signed acts make (`hub.masterdata.replay`).
+
+Master data is not signed row by row, but no row is written without an officer's act in the same
+transaction (docs/masterdata.md). So each table must be exactly what replaying those acts gives: a
+row no act made (inserted in SQL), a row an act made that is gone (deleted), and each column that
+differs (edited) is a finding naming the table, the row's key, the column, the stored value and the
+signed one. An act whose hub signature fails makes nothing here (the ledger section reports it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from hub.audit.report import Section, short
+from hub.ledger.entries import EntryContent, EntryRow, LedgerError, parse_entry
+from hub.masterdata.replay import ACTIONS, TABLES, Key, MasterState, key_text, matches, replay
+from hub.store.schema import MASTERDATA_MODELS
+from protocol.errors import ProtocolError
+from protocol.signing import Verifier
+
+TITLE = "master data (re-derived from the signed acts)"
+
+
+def signed_master_acts(ledger_rows: Iterable[EntryRow], hub_key: Verifier | None) -> list[EntryContent]:
+    """The master-data acts as their frames say (not the columns), in ledger order, each signed by the
+    hub (without a key: unchecked, and the report says so)."""
+    acts: list[EntryContent] = []
+    for row in ledger_rows:
+        try:
+            # every frame is parsed: the action column is not trusted to pick them (the ledger section
+            # reports a column that disagrees with its frame)
+            content, data, signature = parse_entry(row.frame)
+            if content.action not in ACTIONS:
+                continue
+            if hub_key is not None:
+                hub_key.verify(data, signature)
+        except (LedgerError, ProtocolError):
+            continue
+        acts.append(content)
+    return acts
+
+
+def check_masterdata(ledger_rows: Sequence[EntryRow], hub_key: Verifier | None, section: Section) -> None:
+    """Compare every master-data table with the replayed acts; the tables must be bound."""
+    state = replay(signed_master_acts(ledger_rows, hub_key))
+    section.findings.extend(state.problems)
+    for model in MASTERDATA_MODELS:
+        table = model._meta.table_name
+        spec = TABLES.get(table)
+        if spec is None:  # a new master-data table that replay does not know yet: never silently skip
+            section.findings.append(f"{table}: not re-derived (no replay of this table's acts)")
+            continue
+        if not model.table_exists():  # type: ignore[no-untyped-call]
+            expected = state.rows(table)
+            if expected:
+                section.findings.append(f"{table}: the acts make {len(expected)} row(s); no such table")
+            continue
+        fields = [getattr(model, column) for column in spec.columns]
+        stored = {
+            tuple(values[spec.columns.index(k)] for k in spec.key): values
+            for values in model.select(*fields).tuples().iterator()
+        }
+        _compare(table, spec.columns, stored, state, section)
+
+
+def _compare(
+    table: str,
+    columns: Sequence[str],
+    stored: dict[Key, tuple[Any, ...]],
+    state: MasterState,
+    section: Section,
+) -> None:
+    expected = state.rows(table)
+    for key in sorted(set(stored) | set(expected), key=_sort_key):
+        section.checked += 1
+        where = f"{table} {key_text(table, key)}"
+        have, want = stored.get(key), expected.get(key)
+        if want is None:
+            section.findings.append(f"{where}: no signed act made this row")
+            continue
+        if have is None:
+            section.findings.append(f"{where}: missing; ledger entry {want.entry} made it")
+            continue
+        for column, value in zip(columns, have, strict=True):
+            signed = want.values[column]
+            if not matches(signed, value):
+                section.findings.append(
+                    f"{where}: column {column} is {short(value)} but the signed acts say {short(signed)} "
+                    f"(ledger entry {want.entry})"
+                )
+
+
+def _sort_key(key: Key) -> tuple[tuple[bool, str], ...]:
+    # keys may hold None (a site-wide workday) and mixed types: sort on text, None first
+    return tuple((part is not None, str(part)) for part in key)
