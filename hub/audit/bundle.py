@@ -39,9 +39,11 @@ from hub.audit import months as mo
 from hub.audit import texts
 from hub.audit.bundle_scope import (
     Scope,
+    canonical,
     explanations,
     hub_correction_wanted,
     is_wanted,
+    out_of_order,
     restrict,
     result_of,
     scope_of,
@@ -78,7 +80,8 @@ from protocol.messages import Checkpoint, open_frame
 from protocol.records import parse_frame
 from protocol.signing import Verifier, b64decode, b64encode, fingerprint
 
-FORMAT = "floorledger-evidence-bundle-1"
+FORMAT = "floorledger-evidence-bundle-2"
+OLD_FORMATS = ("floorledger-evidence-bundle-1",)  # before bundles carried master data and approvals
 KIOSK_ACTS = (KIOSK_ENROLL, KIOSK_ROTATE, KIOSK_REVOKE)
 EXACT = Decimal(0)
 
@@ -147,7 +150,7 @@ def build_bundle(
     if not scope.line_days:
         raise BundleError("bundle.err.no_post", inmate=inmate, month=str(month))
     full_result = result_of(_reparse(result_json(made.full)), scope)
-    cut = restrict(scenario.inputs, scope)
+    cut = canonical(restrict(scenario.inputs, scope))
     document = scenario_json(cut, book)
     document = {"description": scenario_description(inmate, month), **document}
     cut_scenario = load_scenario(_reparse(document))
@@ -312,7 +315,16 @@ def _reparse(value: object) -> Any:
 
 
 def bundle_text(bundle: Mapping[str, Any]) -> str:
-    return json_text(bundle) + "\n"
+    """The bundle's one written form: every object's keys sorted, one space of indent per level."""
+    return json_text(_keys_sorted(bundle)) + "\n"
+
+
+def _keys_sorted(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _keys_sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list | tuple):
+        return [_keys_sorted(v) for v in value]
+    return value
 
 
 def load_bundle_text(text: str) -> Any:
@@ -455,6 +467,11 @@ class _Parts:
 def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) -> None:
     sig, ledger_part, record_part = parts.sig, parts.ledger, parts.records
     input_part, result_part, assessment_part = parts.inputs, parts.result, parts.assessment
+    if isinstance(bundle, dict) and bundle.get("format") in OLD_FORMATS:
+        raise _Broken(
+            f"format {bundle.get('format')}: an older bundle, which does not carry the signed master data "
+            "and approval; make the bundle again"
+        )
     if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
         raise _Broken("not a FloorLedger evidence bundle")
     report.inmate, report.month = str(bundle.get("inmate")), str(bundle.get("month"))
@@ -566,6 +583,8 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
         return
     if str(scenario.inputs.month) != str(month):
         input_part.findings.append(f"scenario is for {scenario.inputs.month}, the bundle for {month}")
+    for name in out_of_order(scenario.inputs):
+        input_part.findings.append(f"scenario: {name} are not in the one order the hub writes (sorted)")
     late = [d for d in scenario.inputs.workdays if d > through]
     if late:
         input_part.findings.append(f"workdays: {late[0]} is after the last day computed, {through}")

@@ -81,6 +81,50 @@ def restrict(inputs: MonthInput, scope: Scope) -> MonthInput:
     )
 
 
+def canonical(inputs: MonthInput) -> MonthInput:
+    """The inputs with every list in the one order a bundle writes (`docs/evidence-bundle.md`): sorted
+    by its entries' fields, so that a reordered list is a changed bundle. No number depends on it."""
+    return replace(
+        inputs,
+        workdays=tuple(sorted(inputs.workdays)),
+        lines=tuple(sorted(inputs.lines, key=lambda x: x.code)),
+        products=tuple(sorted(inputs.products, key=lambda p: p.code)),
+        standard_times=tuple(sorted(inputs.standard_times, key=lambda s: (s.product, s.step, s.valid_from))),
+        inmates=tuple(sorted(inputs.inmates, key=lambda i: i.id)),
+        assignments=tuple(
+            sorted(inputs.assignments, key=lambda a: (a.inmate, a.valid_from, a.valid_to or date.max))
+        ),
+        attendance=tuple(
+            sorted(inputs.attendance, key=lambda a: (a.inmate, a.day, a.present_minutes, a.excused_minutes))
+        ),
+        counts=tuple(sorted(inputs.counts, key=lambda c: (c.inmate, c.day, c.units))),
+        warehoused=tuple(sorted(inputs.warehoused, key=lambda w: (w.line, w.day, w.product, w.units))),
+        adjustments=tuple(
+            sorted(inputs.adjustments, key=lambda a: (a.inmate, a.day or date.min, a.points, a.reason))
+        ),
+    )
+
+
+def out_of_order(inputs: MonthInput) -> list[str]:
+    """The names of the input lists not in `canonical` order."""
+    ordered = canonical(inputs)
+    return [name for name in CANONICAL_LISTS if getattr(inputs, name) != getattr(ordered, name)]
+
+
+CANONICAL_LISTS = (
+    "workdays",
+    "lines",
+    "products",
+    "standard_times",
+    "inmates",
+    "assignments",
+    "attendance",
+    "counts",
+    "warehoused",
+    "adjustments",
+)
+
+
 def result_of(result: dict[str, Any], scope: Scope) -> dict[str, Any]:
     """The parts of a `result_json` document that concern the scope's inmate."""
     days = {d.isoformat() for _, d in scope.line_days}

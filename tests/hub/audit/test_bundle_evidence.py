@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hub.audit import bundle as bd
-from hub.audit.bundle_scope import explanations, restrict, result_of, scope_of
+from hub.audit.bundle_scope import canonical, explanations, restrict, result_of, scope_of
 from hub.engine.compute import compute_month
-from hub.engine.documents import result_json, scenario_json
+from hub.engine.documents import json_text, result_json, scenario_json
 from hub.engine.model import Month
 from hub.engine.scenario import load_scenario
 from hub.ledger.entries import CORRECTION, parse_entry
@@ -299,7 +299,7 @@ def _forged(doc: dict, records: list) -> dict:  # type: ignore[type-arg]
     inputs = replace(
         scenario.inputs, attendance=derived.attendance, counts=derived.counts, warehoused=derived.warehoused
     )
-    cut = restrict(inputs, scope)
+    cut = canonical(restrict(inputs, scope))
     document = {"description": bd.scenario_description(INMATE, MONTH), **scenario_json(cut, scenario.rules)}
     document = bd._reparse(document)
     result = result_of(
@@ -356,3 +356,43 @@ def test_a_bundle_listing_a_ledger_entry_twice_is_refused(built: tuple[Path, byt
     assert f"ledger[{len(doc['ledger'])}]: leaf {doc['ledger'][0]['leaf_index']} is listed twice" in " ".join(
         report.findings()
     ), report.render()
+
+
+def test_a_scenario_list_reversed_is_refused(built: tuple[Path, bytes]) -> None:
+    """The scenario's lists are written in one order (sorted); the same attendance reversed changes no
+    number, yet it is a changed bundle and fails, as docs/evidence-bundle.md says any changed byte does."""
+    _, data = built
+    doc = bd.load_bundle_text(data.decode())
+    doc["scenario"]["attendance"].reverse()
+    report = bd.check_bundle_bytes(bd.bundle_text(doc).encode(), PUBLIC)
+    assert not report.ok
+    assert report.findings() == ["scenario: attendance are not in the one order the hub writes (sorted)"]
+
+
+def test_keys_in_another_order_are_refused(built: tuple[Path, bytes]) -> None:
+    """Every object's keys are written sorted: the same document with the keys of its top level or of
+    one record in another order is not the bundle's one written form."""
+    _, data = built
+    doc = bd.load_bundle_text(data.decode())
+    top = dict(reversed(list(doc.items())))
+    item = doc["records"][0]
+    inner = {**doc, "records": [dict(reversed(list(item.items()))), *doc["records"][1:]]}
+    for changed in (top, inner):
+        text = json_text(changed) + "\n"
+        assert text.encode() != data
+        report = bd.check_bundle_bytes(text.encode(), PUBLIC)
+        assert not report.ok
+        assert report.findings() == [
+            "the file is not in the form the hub writes (bytes were changed or added)"
+        ]
+
+
+def test_a_bundle_of_the_first_format_is_refused_with_a_reason(built: tuple[Path, bytes]) -> None:
+    """A bundle written before bundles carried the signed master data and approval is refused by
+    name, not as an unknown file."""
+    _, data = built
+    doc = bd.load_bundle_text(data.decode())
+    doc["format"] = "floorledger-evidence-bundle-1"
+    report = bd.check_bundle(doc, PUBLIC)
+    assert not report.ok
+    assert any("an older bundle" in f and "make the bundle again" in f for f in report.findings())

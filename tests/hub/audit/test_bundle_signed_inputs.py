@@ -20,7 +20,7 @@ import pytest
 
 from hub.app import checkpoint_log, masterdata_service
 from hub.audit import bundle as bd
-from hub.audit.bundle_scope import explanations, restrict, result_of, scope_of
+from hub.audit.bundle_scope import canonical, explanations, restrict, result_of, scope_of
 from hub.engine.compute import compute_month
 from hub.engine.documents import result_json, scenario_json
 from hub.engine.scenario import load_scenario
@@ -111,7 +111,10 @@ def _without(doc: dict[str, Any], dropped: dict[str, Any]) -> dict[str, Any]:
         scenario.inputs, attendance=derived.attendance, counts=derived.counts, warehoused=derived.warehoused
     )
     document = bd._reparse(
-        {"description": bd.scenario_description(INMATE, MONTH), **scenario_json(restrict(inputs, scope))}
+        {
+            "description": bd.scenario_description(INMATE, MONTH),
+            **scenario_json(canonical(restrict(inputs, scope))),
+        }
     )
     if "rules" in doc["scenario"]:
         document["rules"] = doc["scenario"]["rules"]
