@@ -179,15 +179,21 @@ def build_bundle(
             rows.append((r.id, bytes(r.frame), r.type))
     kiosks = sorted({parse_frame(frame).record.kiosk for _, frame, _ in rows})
     month_indexes = {a.index for a in wanted_acts}
+    every_entry = list(LedgerEntry.select().order_by(LedgerEntry.entry_index))
+    all_posts = bmd.legacy_posts(
+        (e.action, json.loads(e.payload)) for e in every_entry if e.action == "assignment.add"
+    )
     entries = [
         e
-        for e in LedgerEntry.select().order_by(LedgerEntry.entry_index)
+        for e in every_entry
         if (e.action in KIOSK_ACTS and e.subject in kiosks)
         or (e.action == CORRECTION and hub_correction_wanted(json.loads(e.payload), scope))
         or int(e.entry_index) in month_indexes
         or (
             e.action in replay.ACTIONS
-            and bmd.wanted(e.action, e.subject, json.loads(e.payload), cut_scenario.inputs, inmate)
+            and bmd.wanted(
+                e.action, e.subject, json.loads(e.payload), cut_scenario.inputs, inmate, all_posts=all_posts
+            )
         )
     ]
 
@@ -622,6 +628,7 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
         parts.master.findings,
         master_acts,
         scenario=scenario.inputs,
+        rules=scenario.rules,
         rule_set=rule_set,
         facts=signed_facts,
         corrections=corrections,

@@ -6,6 +6,7 @@ checkpoint, on a subject the bundle's scenario uses:
 
 - the inmate (`inmate.add`, `inmate.update`, `inmate.quota_pct`): his quota percentage;
 - the posts of everyone in scope, the inmate and his line-mates (`assignment.add`, `assignment.end`);
+  every post act of the site if one of them signs no post id (older hubs, `legacy_posts`);
 - the lines those posts and the inmate's line-days name (`line.add`, `line.update`);
 - every workday act (`workday.add`, `workday.remove`): a day on which any line works is a day of the
   month's calendar the engine is given, whichever line it is;
@@ -21,8 +22,8 @@ inmate's numbers; the check takes line-mates as the scenario lists them.
 `floorledger verify` runs on the hub's ledger), read with `hub.masterdata.engine_view` (as the hub
 reads its tables), and assembled with the signed records into the month's input exactly as the hub
 does (`hub.results.facts.month_input`), through the bundle's last day. The scenario's workdays,
-lines, products, standard times, posts, the inmate's quota percentage and the rules in force must
-equal what that gives; every difference is a finding.
+lines, products, standard times, posts, the inmate's quota percentage, the site's rule versions and the
+rules in force must equal what that gives; every difference is a finding.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from typing import Any
 from hub.audit.bundle_scope import Scope, restrict, scope_of
 from hub.engine.exact import decimal_text, is_decimal
 from hub.engine.model import Month, MonthInput, RuleSet
+from hub.engine.rules import DEFAULT_RULE_BOOK, RuleBook
 from hub.masterdata import engine_view as ev
 from hub.masterdata import replay as rp
 from hub.results import facts as fx
@@ -48,13 +50,21 @@ PRODUCT_ACTIONS = frozenset({"step.add", "step.rename", "standard_time.set"})
 RULE_ACTIONS = frozenset({"rule_set.add"})
 
 
-def wanted(action: str, subject: str, payload: Mapping[str, Any], scenario: MonthInput, inmate: str) -> bool:
+def wanted(
+    action: str,
+    subject: str,
+    payload: Mapping[str, Any],
+    scenario: MonthInput,
+    inmate: str,
+    *,
+    all_posts: bool = False,
+) -> bool:
     """Whether a master-data act is one the bundle carries (see the module docstring); `scenario` is
-    the bundle's cut scenario."""
+    the bundle's cut scenario. `all_posts`: carry every post act (see `legacy_posts`)."""
     if action in INMATE_ACTIONS:
         return subject == inmate
     if action in POST_ACTIONS:
-        return subject in {i.id for i in scenario.inmates}
+        return all_posts or subject in {i.id for i in scenario.inmates}
     if action in LINE_ACTIONS:
         return subject in {x.code for x in scenario.lines}
     if action in WORKDAY_ACTIONS:
@@ -64,6 +74,13 @@ def wanted(action: str, subject: str, payload: Mapping[str, Any], scenario: Mont
     if action in PRODUCT_ACTIONS:
         return payload.get("product") in {p.code for p in scenario.products}
     return action in RULE_ACTIONS
+
+
+def legacy_posts(acts: Iterable[tuple[str, Mapping[str, Any]]]) -> bool:
+    """Whether an `assignment.add` (action, payload) signs no post id (older hubs): the replay then numbers
+    posts by counting every earlier one, so a bundle must carry every post act for `assignment.end` to
+    name the right post."""
+    return any(action == "assignment.add" and "id" not in payload for action, payload in acts)
 
 
 def master_of(
@@ -97,12 +114,13 @@ def master_of(
     )
 
 
-def rule_set_of(state: rp.MasterState, month: Month) -> RuleSet:
+def rule_book_of(state: rp.MasterState) -> RuleBook:
+    """The rule book as the hub reads it (`queries.rule_book`: oldest `from` first, then row id)."""
     versions = sorted(
         (r.values for r in state.rows("md_rule_set_version").values()),
         key=lambda r: (str(r["valid_from"]), int(r["id"])),
     )
-    return ev.rule_book(versions).for_month(month)
+    return ev.rule_book(versions)
 
 
 def check_master(
@@ -110,6 +128,7 @@ def check_master(
     acts: Iterable[rp.Act],
     *,
     scenario: MonthInput,
+    rules: RuleBook,
     rule_set: RuleSet,
     facts: fx.Facts,
     corrections: Sequence[fx.HubCorrection],
@@ -163,7 +182,14 @@ def check_master(
     ):
         compared += len(given)
         findings.extend(_differences(name, given, want, key, show))
-    wanted_rules = rule_set_of(state, month)
+    book = rule_book_of(state)
+    site = book.versions[len(DEFAULT_RULE_BOOK.versions) :]
+    if tuple(rules.versions) != site:
+        findings.append(
+            f"rules: the scenario's rule versions {[v.version for v in rules.versions]} are not the "
+            f"signed acts' {[v.version for v in site]}"
+        )
+    wanted_rules = book.for_month(month)
     if wanted_rules != rule_set:
         findings.append(
             f"rule_set: the scenario puts {rule_set.version} ({_params(rule_set)}) in force, "

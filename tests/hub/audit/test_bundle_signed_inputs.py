@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import peewee as pw
 import pytest
 
 from hub.app import checkpoint_log, masterdata_service
@@ -23,12 +24,14 @@ from hub.audit import bundle as bd
 from hub.audit.bundle_scope import canonical, explanations, restrict, result_of, scope_of
 from hub.engine.compute import compute_month
 from hub.engine.documents import result_json, scenario_json
+from hub.engine.rules import rule_set_json
 from hub.engine.scenario import load_scenario
 from hub.kiosks.enrollment import Enrollment
 from hub.ledger.entries import CORRECTION, parse_entry
 from hub.results import facts as fx
 from hub.seed import ADMIN, demo_kiosk_signer, history_kiosk
 from hub.store import kiosks as models
+from hub.store.masterdata import Assignment
 from protocol.records import Record, UnitCount, parse_frame, sign_record
 from protocol.signing import Verifier, b64decode
 from tests.hub.review.test_assessment_domain import (
@@ -290,6 +293,61 @@ def test_a_site_s_rule_set_version_and_a_line_s_own_workday_verify(site: Site) -
     doc = _bundle(site)
     assert "2026-10-24" in doc["scenario"]["workdays"]
     assert doc["rule_set"]["version"].endswith("2026-10-a")
+    report = _check(doc)
+    assert report.ok, report.render()
+
+
+def test_a_rule_version_s_parameter_raised_is_refused(site: Site) -> None:
+    """The site's signed rule version gives 32 base points; the scenario's rules rewritten to 40 with
+    every number recomputed: the rules differ from the signed `rule_set.add`."""
+    data = masterdata_service(site.db, record_act=site.ledger.record_act, clock_ms=lambda: NOW_MS)
+    data.add_rule_set_version(
+        ADMIN, "2026-10-a", valid_from="2026-10", parameters={"labor_base_points": "32"}, reason="新办法"
+    )
+    doc = _bundle(site)
+
+    def richer(scenario: dict[str, Any]) -> None:
+        scenario["rules"] = json.loads(
+            json.dumps(scenario["rules"], default=str).replace('"32"', '"40"'), parse_float=Decimal
+        )
+
+    forged = _recomputed(doc, richer)
+    forged["rule_set"] = bd._reparse(rule_set_json(load_scenario(forged["scenario"]).rule_set()))
+    assert forged["result"]["monthly"][0]["labor_points"] > doc["result"]["monthly"][0]["labor_points"]
+    report = _check(forged)
+    assert not report.ok
+    findings = _master_findings(report)
+    assert any(f.startswith("rules: ") for f in findings), report.render()
+    assert any(f.startswith("rule_set: the scenario puts") for f in findings)
+
+
+def test_posts_of_an_older_hub_that_signed_no_post_id_verify(site: Site) -> None:
+    """An older hub's `assignment.add` signs no post id (the replay numbers posts by counting them) and
+    a later `assignment.end` names the post by id: the bundle then carries every post act of the site,
+    so the post ended is the right one and the bundle verifies."""
+    data = masterdata_service(site.db, record_act=site.ledger.record_act, clock_ms=lambda: NOW_MS)
+    other = Assignment.get(Assignment.line == "L3")  # someone outside the inmate's scope moves last
+    data.assign(
+        ADMIN, other.inmate, line="L3", product=other.product, step=other.step, valid_from="2026-10-26"
+    )
+    mine = Assignment.get(Assignment.inmate == INMATE)
+    new_id = int(Assignment.select(pw.fn.MAX(Assignment.id)).scalar()) + 1
+    post = {"line": mine.line, "product": mine.product, "step": mine.step, "from": "2026-10-20", "to": None}
+    Assignment.create(
+        id=new_id,
+        inmate=INMATE,
+        valid_from="2026-10-20",
+        valid_to=None,
+        created_ms=NOW_MS,
+        **{k: v for k, v in post.items() if k in ("line", "product", "step")},
+    )
+    site.ledger.record_act(ADMIN, "assignment.add", INMATE, {"inmate": INMATE, **post})  # no "id"
+    data.end_assignment(ADMIN, new_id, "2026-10-22")
+    doc = _bundle(site)
+    posted = {parse_entry(b64decode(e["frame"]))[0].subject for e in doc["ledger"]} & {
+        a.inmate for a in Assignment.select()
+    }
+    assert len(posted) > len(doc["scenario"]["inmates"])  # every post act of the site
     report = _check(doc)
     assert report.ok, report.render()
 
