@@ -542,7 +542,15 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
 
     # the kiosk keys and the stretch of each kiosk's chain each key may sign, as `floorledger verify`
     # reads them: a record after the kiosk's revocation, or signed by a key outside its period, fails
-    plans = key_plans(kiosk_acts(signed_entries, None))  # entries whose hub signature failed are left out
+    acts = kiosk_acts(signed_entries, None)  # entries whose hub signature failed are left out
+    plans = key_plans(acts)
+    unbounded = sorted(index for act in acts.values() for index in act.unbounded)
+    if unbounded:
+        report.summary.append(
+            f"kiosk act(s) at ledger entries {', '.join(map(str, unbounded))} record no chain head (older "
+            "hub): records around them are checked against every key the kiosk held, without the "
+            "revocation bound"
+        )
 
     # records: kiosk-signed frames in the log
     facts: list[tuple[int, fx.FactRecord]] = []
