@@ -140,7 +140,7 @@ def parse_expectation(value: str, hub_key: Verifier | None) -> list[Claim]:
         )
     size = None if match["size"] is None else int(match["size"])
     shown = root if size is None else f"{root}@{size}"
-    return [Claim(source=f"the expected checkpoint {shown}", root=root, tree_size=size, expected=True)]
+    return [Claim(source=f"given with --expect {shown}", root=root, tree_size=size, expected=True)]
 
 
 def claims_from_file(path: Path, hub_key: Verifier | None) -> list[Claim]:
@@ -152,10 +152,10 @@ def claims_from_file(path: Path, hub_key: Verifier | None) -> list[Claim]:
         data = path.read_bytes()
     except OSError as err:
         raise ExpectError(f"--expect {path}: cannot read it ({err.strerror})") from err
-    name = f"--expect {path.name}"
+    name = f"given with --expect {path.name}"
     frame = _as_frame(data)
     if frame is not None:
-        return [_signed_claim(frame, f"{name} (signed checkpoint)", hub_key)]
+        return [_signed_claim(frame, name, hub_key)]
     try:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError):
@@ -178,7 +178,7 @@ def _claims_from_json(doc: dict[str, Any], name: str, hub_key: Verifier | None) 
             frame = b64decode(doc["checkpoint"])
         except ProtocolError as err:
             raise ExpectError(f"{name}: its checkpoint is not base64url ({err})") from err
-        return [_signed_claim(frame, f"{name} (signed checkpoint)", hub_key)]
+        return [_signed_claim(frame, name, hub_key)]
     root = doc.get("checkpoint_root", doc.get("root"))
     size = doc.get("tree_size")
     if isinstance(root, str) and _HEX64.fullmatch(root):
@@ -207,7 +207,7 @@ def _signed_claim(frame: bytes, source: str, hub_key: Verifier | None) -> Claim:
     except (ProtocolError, canonical.CanonicalError) as err:
         raise ExpectError(f"{source}: not a checkpoint signed by the hub ({err})") from err
     return Claim(
-        source=f"{source} over {checkpoint.tree_size} leaves",
+        source=f"{source} (signed, {checkpoint.tree_size} leaves)",
         root=checkpoint.root,
         tree_size=checkpoint.tree_size,
         expected=True,
@@ -280,7 +280,7 @@ def check_claims(track: LogTrack, section: Section, summary: list[str]) -> None:
         if problem is not None:
             section.findings.append(f"rewind behind a checkpoint {claim.source}{others}: {problem}")
         elif claim.expected:
-            summary.append(f"{claim.source}: {holds}")
+            summary.append(f"checkpoint {claim.source}: {holds}")
 
 
 def _judge(claim: Claim, track: LogTrack) -> tuple[str | None, str]:
