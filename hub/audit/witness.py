@@ -103,7 +103,8 @@ def load_witnesses(db: peewee.Database, hub_key: Verifier | None, section: Secti
                 checkpoint = Checkpoint.from_dict(canonical.decode(checkpoint_frame[SIGNATURE_SIZE:]))
         except (ProtocolError, canonical.CanonicalError) as err:
             section.findings.append(
-                f"kiosk_record id={rid}: the checkpoint witnessed by {where} is not signed by the hub ({err})"
+                f"kiosk_record id={rid}: the checkpoint witnessed by {where} is not signed by the hub "
+                f"({_why(err)})"
             )
             continue
         seen[checkpoint_frame] = (where, checkpoint, 0)
@@ -205,7 +206,7 @@ def _signed_claim(frame: bytes, source: str, hub_key: Verifier | None) -> Claim:
         else:
             checkpoint = Checkpoint.from_dict(canonical.decode(frame[SIGNATURE_SIZE:]))
     except (ProtocolError, canonical.CanonicalError) as err:
-        raise ExpectError(f"{source}: not a checkpoint signed by the hub ({err})") from err
+        raise ExpectError(f"{source}: not a checkpoint signed by the hub ({_why(err)})") from err
     return Claim(
         source=f"{source} (signed, {checkpoint.tree_size} leaves)",
         root=checkpoint.root,
@@ -213,6 +214,10 @@ def _signed_claim(frame: bytes, source: str, hub_key: Verifier | None) -> Claim:
         expected=True,
         signed=hub_key is not None,
     )
+
+
+def _why(err: Exception) -> str:
+    return err.detail if isinstance(err, ProtocolError) else str(err)
 
 
 def _text_of(data: bytes) -> str:
