@@ -177,6 +177,8 @@ class HubApp:
         self.plans: pl.PlanPublisher | None = None
         self.enrollment: Enrollment | None = None
         self.checkpoints: CheckpointLog | None = None
+        # while the log grows, a checkpoint is signed and published this often (0: daily only)
+        self.checkpoint_every_s = config.checkpoint_minutes * 60.0
         self.web_context: object = None  # the pages' context, set by the page registrar (tests read it)
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -297,7 +299,6 @@ class HubApp:
         republished every PLAN_REPUBLISH_S (a restarted broker without persistence forgets them)."""
         day = self.today()
         last_plans = last_checkpoint = time.monotonic()
-        every_s = self.config.checkpoint_minutes * 60.0
         while not self._stopping.wait(1.0):
             try:
                 today = self.today()
@@ -314,7 +315,9 @@ class HubApp:
                     self.plans.refresh(force=True)
                     self.publish_checkpoint()
                     last_checkpoint = time.monotonic()
-                elif every_s and time.monotonic() - last_checkpoint >= every_s:
+                elif (
+                    self.checkpoint_every_s and time.monotonic() - last_checkpoint >= self.checkpoint_every_s
+                ):
                     # kiosks witness what is published: a recent checkpoint outside the hub is
                     # what makes a rewind of the last hours visible (docs/audit.md section 3)
                     last_checkpoint = time.monotonic()
