@@ -239,7 +239,7 @@ class LogTrack:
     """Fed every leaf by the log pass: the roots at the claims' sizes, the prefix scans for claims
     without a size, and (for expected claims with a full root and size) the leaves for a proof."""
 
-    claims: Sequence[Claim]
+    claims: list[Claim]
     sizes: set[int] = field(init=False)
     roots: dict[int, bytes] = field(default_factory=dict)
     unsized: list[Claim] = field(init=False)  # still looking for the size they hold at
@@ -249,10 +249,17 @@ class LogTrack:
     root: bytes = merkle.EMPTY_ROOT
 
     def __post_init__(self) -> None:
+        self.claims = list(self.claims)
+        self.sizes, self.unsized, self.leaves = set(), [], None
+        self.add(())
+
+    def add(self, claims: Sequence[Claim]) -> None:
+        """More claims (the kiosks' witnesses, read on the log pass's thread); before the pass."""
+        self.claims.extend(claims)
         self.sizes = {c.tree_size for c in self.claims if c.tree_size is not None}
         self.unsized = [c for c in self.claims if c.tree_size is None]
-        proofs = any(c.expected and c.full and c.tree_size is not None for c in self.claims)
-        self.leaves = [] if proofs else None
+        if any(c.expected and c.full and c.tree_size is not None for c in self.claims):
+            self.leaves = []
 
     def see(self, builder: merkle.TreeBuilder, leaf: bytes) -> None:
         """After `leaf` was appended to `builder`."""
@@ -295,6 +302,10 @@ def _judge(claim: Claim, track: LogTrack) -> tuple[str | None, str]:
         if size is None:
             return f"no prefix of today's log ({track.size} leaves) has root {shown}", ""
         return None, f"the root of today's log over its first {size} of {track.size} leaves"
+    if claim.tree_size == 0:  # every log extends the empty one, whose root is fixed
+        if merkle.EMPTY_ROOT.hex().startswith(claim.root):
+            return None, "the empty log's root"
+        return _mismatch(claim, shown, track), ""
     if claim.tree_size > track.size:
         return (
             f"it signs root {shown} over {claim.tree_size} leaves, today's log holds only {track.size}",
@@ -312,7 +323,7 @@ def _judge(claim: Claim, track: LogTrack) -> tuple[str | None, str]:
             f"a prefix of today's log: consistency proof of {len(proof)} hash(es) from {claim.tree_size} "
             f"to {track.size} leaves verified"
         )
-    actual = track.roots.get(claim.tree_size, merkle.EMPTY_ROOT if claim.tree_size == 0 else None)
+    actual = track.roots.get(claim.tree_size)
     if actual is None or not actual.hex().startswith(claim.root):
         return _mismatch(claim, shown, track), ""
     return None, f"the root of today's log over its first {claim.tree_size} of {track.size} leaves"

@@ -104,10 +104,14 @@ def test_a_rewind_behind_a_kiosk_witness_is_reported(hub: TrustHub) -> None:
     in itself; K01's witness of that checkpoint shows the rewind."""
     k1, witnessed = _witnessed_floor(hub)
     size = _rewind(hub, entries=1)
-    assert _report(hub).findings() == [
+    expected = [
         f"rewind behind a checkpoint witnessed by kiosk K01 (record seq {k1.seq}): it signs root "
         f"{witnessed.root} over {witnessed.tree_size} leaves, today's log holds only {size}"
     ]
+    assert _report(hub).findings() == expected
+    # the same with the signature pool, where the witnesses are read on the log pass's thread
+    pooled = verify.verify_database(hub.db, Verifier(hub.key.public_key, hub=True), workers=2)
+    assert pooled.findings() == expected
 
 
 def test_a_log_rewound_and_regrown_past_the_witness_is_reported(hub: TrustHub) -> None:
@@ -242,3 +246,17 @@ def test_the_command_line_refuses_a_bad_expect_in_one_line(
     assert code != 0
     assert "at least the first 16" in err
     assert "Traceback" not in err
+
+
+def test_an_expected_empty_log_holds_only_with_the_empty_root(hub: TrustHub) -> None:
+    """`ROOT@0` holds only for the empty tree's root (SHA-256 of nothing); any other root over 0
+    leaves is a finding (no consistency proof can show it)."""
+    hub.enrolled_kiosk("K01", 3)
+    hub.log.make_checkpoint()
+    empty = merkle.EMPTY_ROOT.hex()
+    assert _report(hub, *parse_expectation(f"{empty}@0", None)).findings() == []
+    findings = _report(hub, *parse_expectation(f"{'ab' * 32}@0", None)).findings()
+    other = "ab" * 32
+    assert findings == [
+        f"rewind behind a checkpoint given with --expect {other}@0: it signs root {other} over 0 leaves"
+    ]
