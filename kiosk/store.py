@@ -160,6 +160,9 @@ class KioskStore:
             raise StoreError(f"cannot open {self.path}: {err}") from err
         self._head = self._load_head()
         self._acked_seq = self._load_acked_seq()
+        saved = self._get(_WITNESS_KEY)
+        # kept in memory too: the uplink asks for it often while a checkpoint waits for its interval
+        self._witnessed = None if saved is None else Witnessed.decode(saved)
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -188,12 +191,14 @@ class KioskStore:
         with self._lock:
             at_ms = self.clock.wall_ms()
             witnessed = Witnessed(tree_size=body.tree_size, root=body.root, at_ms=at_ms)
-            return self._append([body], {_WITNESS_KEY: witnessed.encode()}, wall_ms=at_ms)[0]
+            signed = self._append([body], {_WITNESS_KEY: witnessed.encode()}, wall_ms=at_ms)[0]
+            self._witnessed = witnessed
+            return signed
 
     def last_witness(self) -> Witnessed | None:
         """The checkpoint this kiosk last witnessed (None: never)."""
-        raw = self._get(_WITNESS_KEY)
-        return None if raw is None else Witnessed.decode(raw)
+        with self._lock:
+            return self._witnessed
 
     def _append(
         self, bodies: Sequence[Body], settings: dict[str, bytes], *, wall_ms: int | None = None
