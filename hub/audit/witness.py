@@ -292,7 +292,8 @@ def check_claims(track: LogTrack, section: Section, summary: list[str]) -> None:
         if problem is not None:
             section.findings.append(f"rewind behind a checkpoint {claim.source}{others}: {problem}")
         elif claim.expected:
-            summary.append(f"checkpoint {claim.source}: {holds}")
+            signed = ", its hub signature verified" if claim.signed else ""
+            summary.append(f"checkpoint {claim.source}: {holds}{signed}")
 
 
 def _judge(claim: Claim, track: LogTrack) -> tuple[str | None, str]:
