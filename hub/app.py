@@ -34,7 +34,7 @@ from hub.kiosks import status as kiosk_status
 from hub.kiosks.enrollment import Enrollment
 from hub.kiosks.ingest import Ingest
 from hub.kiosks.mqtt import HubMqtt
-from hub.ledger.checkpoints import CheckpointLog
+from hub.ledger.checkpoints import CheckpointLog, log_size
 from hub.ledger.entries import Ledger
 from hub.lifecycle import unwind
 from hub.masterdata import service as md
@@ -177,6 +177,8 @@ class HubApp:
         self.plans: pl.PlanPublisher | None = None
         self.enrollment: Enrollment | None = None
         self.checkpoints: CheckpointLog | None = None
+        # while the log grows, a checkpoint is signed and published this often (0: daily only)
+        self.checkpoint_every_s = config.checkpoint_minutes * 60.0
         self.web_context: object = None  # the pages' context, set by the page registrar (tests read it)
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -296,7 +298,7 @@ class HubApp:
         """A new local day: today's quotas, fresh plans and the daily checkpoint; plans are also
         republished every PLAN_REPUBLISH_S (a restarted broker without persistence forgets them)."""
         day = self.today()
-        last_plans = time.monotonic()
+        last_plans = last_checkpoint = time.monotonic()
         while not self._stopping.wait(1.0):
             try:
                 today = self.today()
@@ -312,11 +314,26 @@ class HubApp:
                     self.results.request_day(today)
                     self.plans.refresh(force=True)
                     self.publish_checkpoint()
+                    last_checkpoint = time.monotonic()
+                elif (
+                    self.checkpoint_every_s and time.monotonic() - last_checkpoint >= self.checkpoint_every_s
+                ):
+                    # kiosks witness what is published: a recent checkpoint outside the hub is
+                    # what makes a rewind of the last hours visible (docs/audit.md section 3)
+                    last_checkpoint = time.monotonic()
+                    if self._log_grew():
+                        self.publish_checkpoint()
             except Exception:  # the ticker must outlive a bad moment of the database
                 log.exception("daily tick failed")
             finally:
                 if self.db is not None:
                     self.db.close()
+
+    def _log_grew(self) -> bool:
+        """Whether a row is not covered by the latest checkpoint yet (then a new one says more)."""
+        assert self.checkpoints is not None
+        latest = self.checkpoints.latest()
+        return latest is None or self.checkpoints.extend() > 0 or latest.tree_size < log_size()
 
     def publish_checkpoint(self) -> None:
         """Extend the Merkle log, sign a checkpoint and publish it retained: daily, and on demand

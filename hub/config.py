@@ -6,6 +6,7 @@
     broker = "mqtt://127.0.0.1:1883"     # or mqtts://host:8883 with the TLS files below
     timezone = "Asia/Shanghai"           # a *day* is a local date in this zone
     correction_window_days = 7           # how far back officers may correct records
+    checkpoint_minutes = 10              # sign and publish a checkpoint this often when the log grew
 
     [broker_tls]                         # optional: files for mqtts:// and broker credentials
     ca_file = "ca.pem"
@@ -89,6 +90,7 @@ class HubConfig:
     timezone: str = "Asia/Shanghai"
     board: BoardConfig = field(default_factory=BoardConfig)
     correction_window_days: int = 7
+    checkpoint_minutes: int = 10  # kiosks witness what is published (0: daily and on demand only)
 
     @property
     def broker_config(self) -> BrokerConfig:
@@ -116,6 +118,7 @@ _TOP = (
     "timezone",
     "board",
     "correction_window_days",
+    "checkpoint_minutes",
 )
 
 
@@ -208,6 +211,7 @@ def parse_config(raw: dict[str, Any], base: Path) -> HubConfig:
         timezone=timezone,
         board=BoardConfig(privacy=privacy, seconds_per_page=float(seconds)),
         correction_window_days=_int(raw, "correction_window_days", "", 7, 0, 366),
+        checkpoint_minutes=_int(raw, "checkpoint_minutes", "", 10, 0, 24 * 60),
     )
 
 

@@ -117,6 +117,7 @@ class KioskApp:
             line=cfg.line,
             clock=self.clock,
             batch_size=cfg.batch_size,
+            witness_interval_s=cfg.witness_minutes * 60.0 if cfg.witness_minutes else None,
         )
         self.controller.on_appended = self.uplink.wake
         return self.controller

@@ -51,6 +51,8 @@ class KioskConfig:
     ui_port: int = 8080
     devices: tuple[dict[str, Any], ...] = field(default_factory=tuple)  # passed to the device factory
     batch_size: int = 250  # records per MQTT message while a backlog drains
+    # a newer hub checkpoint is witnessed in the chain at most once per this many minutes; 0: never
+    witness_minutes: int = 10
     # counter device name -> the step (工序) whose units it counts: one counter sits at one workstation
     counter_steps: dict[str, str] = field(default_factory=dict)
 
@@ -83,6 +85,7 @@ _INTS = {
     "retention_days": (1, 3650),
     "ui_port": (1, 65535),
     "batch_size": (1, MAX_BATCH_RECORDS),
+    "witness_minutes": (0, 24 * 60),
 }
 _TEXTS = ("timezone", "language", "screen", "ui_host")
 KNOWN_FIELDS = (

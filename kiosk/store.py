@@ -21,12 +21,14 @@ from typing import Any, Protocol, cast
 import peewee as pw
 
 from kiosk.errors import StorageFull, StoreError
+from kiosk.witness import Witnessed
 from protocol.chain import ChainHead
 from protocol.errors import ProtocolError
 from protocol.messages import Ack
 from protocol.records import (
     GENESIS_HASH,
     Body,
+    CheckpointWitness,
     Record,
     SignedRecord,
     parse_frame,
@@ -56,6 +58,7 @@ class Clock(Protocol):
     def set_hub_time(self, hub_ms: int) -> None: ...
 
 
+_WITNESS_KEY = "witnessed"  # the last checkpoint witnessed: kiosk.witness.Witnessed.encode()
 _COUNTER_KEY = "counter_total:"  # + device name: see `KioskStore.append(counter_total=...)`
 
 
@@ -157,6 +160,9 @@ class KioskStore:
             raise StoreError(f"cannot open {self.path}: {err}") from err
         self._head = self._load_head()
         self._acked_seq = self._load_acked_seq()
+        saved = self._get(_WITNESS_KEY)
+        # kept in memory too: the uplink asks for it often while a checkpoint waits for its interval
+        self._witnessed = None if saved is None else Witnessed.decode(saved)
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -173,6 +179,30 @@ class KioskStore:
         self, bodies: Sequence[Body], *, counter_total: tuple[str, int] | None = None
     ) -> list[SignedRecord]:
         """Sign and commit several events in one transaction (all or none): imports and benchmarks."""
+        settings = {}
+        if counter_total is not None:
+            device, total = counter_total
+            settings[_COUNTER_KEY + device] = str(total).encode()
+        return self._append(bodies, settings)
+
+    def append_witness(self, body: CheckpointWitness) -> SignedRecord:
+        """Sign and commit a checkpoint witness, and remember it as the last one witnessed (same
+        transaction: a power cut leaves both or neither)."""
+        with self._lock:
+            at_ms = self.clock.wall_ms()
+            witnessed = Witnessed(tree_size=body.tree_size, root=body.root, at_ms=at_ms)
+            signed = self._append([body], {_WITNESS_KEY: witnessed.encode()}, wall_ms=at_ms)[0]
+            self._witnessed = witnessed
+            return signed
+
+    def last_witness(self) -> Witnessed | None:
+        """The checkpoint this kiosk last witnessed (None: never)."""
+        with self._lock:
+            return self._witnessed
+
+    def _append(
+        self, bodies: Sequence[Body], settings: dict[str, bytes], *, wall_ms: int | None = None
+    ) -> list[SignedRecord]:
         R = self._Record
         with self._lock:
             head = self._head
@@ -184,7 +214,7 @@ class KioskStore:
                     seq=head.seq + 1,
                     prev=head.hash,
                     boot=self.clock.boot_id,
-                    wall_ms=self.clock.wall_ms(),
+                    wall_ms=self.clock.wall_ms() if wall_ms is None else wall_ms,
                     mono_ms=self.clock.mono_ms(),
                     body=body,
                 )
@@ -206,11 +236,8 @@ class KioskStore:
                 with self._db.atomic():
                     for start in range(0, len(rows), 500):
                         R.insert_many(rows[start : start + 500]).execute()
-                    if counter_total is not None:
-                        device, total = counter_total
-                        self._Setting.insert(
-                            key=_COUNTER_KEY + device, value=str(total).encode()
-                        ).on_conflict_replace().execute()
+                    for key, value in settings.items():
+                        self._Setting.insert(key=key, value=value).on_conflict_replace().execute()
             except (pw.DatabaseError, sqlite3.Error, OSError) as err:
                 # The transaction rolled back: nothing half-written, the head stays where it was.
                 if _is_disk_full(err) or self._space_low():

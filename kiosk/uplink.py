@@ -8,6 +8,12 @@ bring no progress, so a slow hub is not buried under repeats). An ack counts onl
 the configured hub key and names our own hash at its sequence number (KioskStore.apply_ack). Plans
 are verified the same way; forged, unsigned or stale ones are logged and ignored.
 
+Checkpoints: the hub's signed checkpoints (retained on the checkpoint topic) are verified with the
+same hub key, and a newer one is witnessed in the kiosk's own chain as a `checkpoint_witness` record
+(signed, chained and sent like any other) at most once per `witness_interval_s` (`kiosk.witness`
+decides; a smaller one is a rewound hub and is only logged). The sender thread writes the witness,
+so one that must wait for its interval is written as soon as the interval has passed.
+
 Status: right after connecting and every `status_interval_s` while connected, a retained JSON status
 goes to the kiosk's status topic (`{"state":"online","pending":N,"acked_seq":M,"wall_ms":T,"boot":...}`)
 so the hub's floor page can show the backlog and clock offset; it is display information, not
@@ -33,9 +39,10 @@ import paho.mqtt.client as mqtt
 from floorledger.base.mqtt_url import BrokerConfig
 from kiosk.errors import KioskError
 from kiosk.store import Clock, KioskStore
+from kiosk.witness import Verdict, decide
 from protocol import batch
 from protocol.errors import ProtocolError
-from protocol.messages import Ack, Hello, LinePlan, open_frame, seal
+from protocol.messages import Ack, Checkpoint, Hello, LinePlan, open_frame, seal, witness_of
 from protocol.signing import Verifier
 from protocol.topics import Topics
 
@@ -45,6 +52,7 @@ ONLINE = b"online"
 OFFLINE = b"offline"
 MAX_ACK_TIMEOUT_S = 30.0
 STATUS_INTERVAL_S = 30.0
+WITNESS_INTERVAL_S = 600.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,6 +93,7 @@ class Uplink:
         keepalive_s: int = 30,
         client_id: str | None = None,
         status_interval_s: float = STATUS_INTERVAL_S,
+        witness_interval_s: float | None = WITNESS_INTERVAL_S,
     ) -> None:
         self.store = store
         self.broker = broker
@@ -115,6 +124,10 @@ class Uplink:
         self._ack_topic = topics.ack(kiosk_id)
         self._plan_topic = topics.plan(line) if line else None
         self._hub_status_topic = topics.hub_status()
+        # None: this kiosk witnesses no checkpoint (e.g. its hub predates the record type)
+        self.witness_interval_s = witness_interval_s
+        self._checkpoint_topic = topics.checkpoint() if witness_interval_s is not None else None
+        self._waiting: tuple[Checkpoint, bytes] | None = None  # a checkpoint to witness when due
         self._client = broker.new_client(client_id or f"kiosk-{kiosk_id}-{uuid.uuid4().hex[:6]}")
         self._client.will_set(topics.status(kiosk_id), OFFLINE, qos=1, retain=True)
         broker.apply(self._client)
@@ -186,6 +199,7 @@ class Uplink:
                     return
             try:
                 self._maybe_publish_status()
+                self._maybe_witness()
                 idle = not self._send_next()
             except Exception:  # the sender must outlive any one failure; the outbox keeps the records
                 log.exception("uplink sender failed; retrying")
@@ -276,6 +290,8 @@ class Uplink:
             if self._plan_topic:
                 client.subscribe(self._plan_topic, qos=1)
             client.subscribe(self._hub_status_topic, qos=1)
+            if self._checkpoint_topic:
+                client.subscribe(self._checkpoint_topic, qos=1)
             self._publish_status(client)
             hello = Hello(
                 kiosk=self.kiosk_id,
@@ -314,6 +330,8 @@ class Uplink:
                 self._handle_ack(bytes(msg.payload))
             elif msg.topic == self._plan_topic:
                 self._handle_plan(bytes(msg.payload), retained=bool(msg.retain))
+            elif msg.topic == self._checkpoint_topic:
+                self._handle_checkpoint(bytes(msg.payload))
             elif msg.topic == self._hub_status_topic and msg.payload == ONLINE and not msg.retain:
                 self._hub_came_back()
         except Exception:
@@ -349,6 +367,62 @@ class Uplink:
             self._cv.notify_all()
         if advanced:
             self.clock.set_hub_time(ack.hub_ms)  # fresh: it answers a record we just sent
+            self._emit_state()
+
+    def _handle_checkpoint(self, payload: bytes) -> None:
+        if not payload:
+            return
+        try:
+            checkpoint: Checkpoint = open_frame(payload, self._hub, Checkpoint)
+        except ProtocolError as err:
+            log.warning("ignored a checkpoint that does not verify against the hub key: %s", err)
+            return
+        verdict = self._verdict(checkpoint)
+        if verdict in (Verdict.OLDER, Verdict.FORKED):
+            last = self.store.last_witness()
+            log.warning(
+                "the hub published a checkpoint over %s leaves (root %s) after this kiosk witnessed one "
+                "over %s leaves (root %s): its log went back; not witnessed",
+                checkpoint.tree_size,
+                checkpoint.root,
+                None if last is None else last.tree_size,
+                None if last is None else last.root,
+            )
+        if verdict in (Verdict.WITNESS, Verdict.WAIT):
+            with self._cv:
+                self._waiting = (checkpoint, payload)
+                self._cv.notify_all()
+
+    def _verdict(self, checkpoint: Checkpoint) -> Verdict:
+        interval_ms = round((self.witness_interval_s or 0.0) * 1000)
+        return decide(self.store.last_witness(), checkpoint, self.clock.wall_ms(), interval_ms)
+
+    def _maybe_witness(self) -> None:
+        """Sender thread: witness the waiting checkpoint once its interval has passed."""
+        with self._cv:
+            waiting = self._waiting
+        if waiting is None:
+            return
+        checkpoint, frame = waiting
+        verdict = self._verdict(checkpoint)
+        if verdict is Verdict.WAIT:
+            return
+        if verdict is Verdict.WITNESS:
+            try:
+                signed = self.store.append_witness(witness_of(checkpoint, frame))
+            except KioskError as err:  # e.g. a full disk: the next checkpoint will be witnessed
+                log.warning("could not witness the hub's checkpoint: %s", err)
+            else:
+                log.info(
+                    "witnessed the hub's checkpoint over %s leaves in record %s",
+                    checkpoint.tree_size,
+                    signed.record.seq,
+                )
+        with self._cv:
+            if self._waiting is waiting:
+                self._waiting = None
+            self._cv.notify_all()
+        if verdict is Verdict.WITNESS:
             self._emit_state()
 
     def _hub_came_back(self) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from protocol import canonical
 from protocol import fields as f
 from protocol.errors import Malformed, TooLarge
-from protocol.records import MAX_RECORD_BYTES, check_version
+from protocol.records import MAX_RECORD_BYTES, CheckpointWitness, check_version
 from protocol.signing import SIGNATURE_SIZE, Signer, Verifier, b64decode, b64encode, check_public_key
 
 MAX_PLAN_BYTES = 1024 * 1024
@@ -301,6 +301,26 @@ _KINDS: dict[str, type[Hello] | type[Ack] | type[Checkpoint] | type[LinePlan]] =
     "checkpoint": Checkpoint,
     "plan": LinePlan,
 }
+
+
+def witness_of(checkpoint: Checkpoint, frame: bytes) -> CheckpointWitness:
+    """The record body by which a kiosk witnesses `checkpoint` (whose signed frame is `frame`)."""
+    return CheckpointWitness(
+        hub=checkpoint.hub,
+        tree_size=checkpoint.tree_size,
+        root=checkpoint.root,
+        hub_ms=checkpoint.hub_ms,
+        signature=b64encode(frame[:SIGNATURE_SIZE]),
+    )
+
+
+def witnessed_checkpoint(witness: CheckpointWitness) -> bytes:
+    """The hub's checkpoint frame a witness record carries, byte for byte: the signature, then the
+    canonical bytes of the checkpoint it names (open it with `open_frame(..., Checkpoint)`)."""
+    message = Checkpoint(
+        hub=witness.hub, tree_size=witness.tree_size, root=witness.root, hub_ms=witness.hub_ms
+    )
+    return b64decode(witness.signature) + canonical.encode({"v": 1, **message.to_dict()})
 
 
 def seal(message: Message, signer: Signer) -> bytes:

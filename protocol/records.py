@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from protocol import canonical
 from protocol import fields as f
 from protocol.errors import Malformed, TooLarge, UnsupportedVersion, WrongTopic
-from protocol.signing import SIGNATURE_SIZE, KeyRing, Signer, Verifier
+from protocol.signing import SIGNATURE_SIZE, KeyRing, Signer, Verifier, b64decode
 
 VERSION = 1
 MAX_RECORD_BYTES = 64 * 1024
@@ -53,6 +53,14 @@ def _source(value: Any, path: str) -> str:
 
 def _excuse(value: Any, path: str) -> str:
     return f.choice(value, path, EXCUSE_REASONS)
+
+
+def _signature(value: Any, path: str) -> str:
+    """A 64-byte Ed25519 signature in its one base64url spelling (86 characters)."""
+    text = f.text(value, path, max_len=100)
+    if len(b64decode(text)) != SIGNATURE_SIZE:
+        raise Malformed(f"{path}: expected a {SIGNATURE_SIZE}-byte signature")
+    return text
 
 
 def _correction_values(value: Any, path: str) -> dict[str, int | str | None]:
@@ -172,6 +180,21 @@ class DeviceFault:
     detail: str = ""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckpointWitness:
+    """The latest signed hub checkpoint this kiosk received and verified with the hub key: its fields
+    and the hub's signature, so the record alone proves what the hub once published, and a hub that
+    later rewinds its log behind it is caught (`protocol.messages.witnessed_checkpoint` rebuilds the
+    hub's frame from it)."""
+
+    TYPE: ClassVar[str] = "checkpoint_witness"
+    hub: str
+    tree_size: int
+    root: str
+    hub_ms: int
+    signature: str  # base64url of the hub's Ed25519 signature over the checkpoint's canonical bytes
+
+
 Body = (
     CheckIn
     | CheckOut
@@ -183,6 +206,7 @@ Body = (
     | ExcusedAbsence
     | Correction
     | DeviceFault
+    | CheckpointWitness
 )
 
 _CHECK_FIELDS: dict[str, Checker] = {
@@ -232,6 +256,16 @@ SCHEMAS: dict[str, tuple[type[Any], dict[str, Checker]]] = {
         },
     ),
     "device_fault": (DeviceFault, {"device": f.ident, "fault": f.ident, "detail": f.text}),
+    "checkpoint_witness": (
+        CheckpointWitness,
+        {
+            "hub": f.ident,
+            "tree_size": f.integer,
+            "root": f.hex64,
+            "hub_ms": lambda v, p: f.integer(v, p, hi=f.MAX_TIME_MS),
+            "signature": _signature,
+        },
+    ),
 }
 RECORD_TYPES = tuple(SCHEMAS)
 

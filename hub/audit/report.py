@@ -21,6 +21,9 @@ class Section:
 class Report:
     sections: list[Section]
     notes: list[str] = field(default_factory=list)
+    # printed last, before the verdict: today's log root and size, the latest signed checkpoint, and
+    # each expected checkpoint (`--expect`) found in the log
+    summary: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -38,6 +41,7 @@ class Report:
             if len(s.findings) > MAX_SHOWN:
                 lines.append(f"  ... and {len(s.findings) - MAX_SHOWN} more")
         lines.extend(f"note: {n}" for n in self.notes)
+        lines.extend(self.summary)
         lines.append("VERIFIED: every row matches the signed records" if self.ok else "NOT VERIFIED")
         return "\n".join(lines)
 

@@ -14,6 +14,10 @@ reported:
    each names its predecessor's hash; the kiosk's stored head is its last record;
 4. the log: leaves 0..n-1 without a gap, each the hash of an existing row's frame; every checkpoint
    is signed, its columns equal its frame and its root is the root of the first `tree_size` leaves;
+   checkpoints held outside the hub (`hub.audit.witness`): every checkpoint a kiosk witnessed in its
+   chain, and every one given with `--expect`, is signed by the hub and still the root of the first
+   `tree_size` leaves of today's log (else the log was rewound behind it); the report ends with
+   today's log size and root and the latest signed checkpoint;
 5. master data (`hub.audit.masterdata`): every row of every master-data table (areas, lines,
    products, steps, standard times, inmates, officers, badges, posts, workdays, rule-set versions)
    equals the row the hub-signed master-data acts make when replayed in ledger order
@@ -55,6 +59,7 @@ from hub.audit.derived import check_derived
 from hub.audit.masterdata import TITLE as MASTERDATA_TITLE
 from hub.audit.masterdata import check_masterdata
 from hub.audit.report import Report, Section, short
+from hub.audit.witness import Claim, LogTrack, check_claims, load_witnesses, summarize
 from hub.ledger import merkle
 from hub.ledger.checkpoints import SOURCE_LEDGER, SOURCE_RECORD
 from hub.ledger.entries import (
@@ -407,7 +412,9 @@ def _check_records(db: peewee.Database, keys: dict[str, KioskPlan], workers: int
 # --- the Merkle log and checkpoints -----------------------------------------------------------------
 
 
-def _check_log(db: peewee.Database, hub_key: Verifier | None, section: Section) -> None:
+def _check_log(
+    db: peewee.Database, hub_key: Verifier | None, section: Section, track: LogTrack | None = None
+) -> None:
     checkpoints = _load_checkpoints(hub_key, section)
     sizes = sorted({size for size, _ in checkpoints.values()})
     by_size: dict[int, list[tuple[int, str]]] = {}
@@ -465,7 +472,11 @@ def _check_log(db: peewee.Database, hub_key: Verifier | None, section: Section) 
         builder.append(leaf)
         next_size += 1
         compare_at(next_size)
+        if track is not None:
+            track.see(builder, leaf)
     cursor.close()
+    if track is not None:
+        track.finish(builder)
     for size in sizes:
         if size > builder.size:
             for cid, _ in by_size[size]:
@@ -525,17 +536,24 @@ class _Beside(threading.Thread):
 
 
 def verify_database(
-    db: peewee.Database, hub_key: Verifier | None, *, workers: int | None = None, results: bool = True
+    db: peewee.Database,
+    hub_key: Verifier | None,
+    *,
+    workers: int | None = None,
+    results: bool = True,
+    expect: Sequence[Claim] = (),
 ) -> Report:
     """Check everything listed in the module docstring; the tables must be bound to `db`.
 
     `results=False` leaves out the three re-derived sections (monthly scores, weekly reviews, daily
-    results)."""
+    results). `expect`: checkpoints the auditor brings (`hub.audit.witness.parse_expectation`); the
+    log must still extend each, as it must extend every checkpoint a kiosk witnessed."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     ledger_section = Section("ledger (officers' acts, hub-signed chain)")
     kiosk_section = Section("kiosks and keys (against the ledger's enrollments)")
     record_section = Section("kiosk records (signatures, columns, chains)")
     log_section = Section("Merkle log and checkpoints")
+    held_section = Section("checkpoints held outside the hub (kiosk witnesses, --expect)")
     masterdata_section = Section(MASTERDATA_TITLE)
     scores_section = Section("monthly scores (re-derived from the signed records)")
     weeks_section = Section("weekly reviews (sign-offs and publications, re-derived)")
@@ -547,6 +565,7 @@ def verify_database(
             kiosk_section,
             record_section,
             log_section,
+            held_section,
             masterdata_section,
             scores_section,
             weeks_section,
@@ -571,8 +590,14 @@ def verify_database(
                 + " record no chain head (older hub): records around them are checked against every key"
                 " the kiosk held, without the revocation bound"
             )
+        track = LogTrack(list(expect))
+
+        def log_pass() -> None:  # the witnesses are read beside the signature pool too
+            track.add(load_witnesses(db, hub_key, held_section))
+            _check_log(db, hub_key, log_section, track)
+
         others: list[Callable[[], None]] = [
-            lambda: _check_log(db, hub_key, log_section),
+            log_pass,
             # one hub signature per master-data act: off the pool's critical path too
             lambda: check_masterdata(ledger_rows, hub_key, masterdata_section),
         ]
@@ -599,6 +624,8 @@ def verify_database(
             _check_records(db, keys, workers, record_section)
             for check in others:
                 check()
+        check_claims(track, held_section, report.summary)
+        summarize(track, report.summary)
     return report
 
 

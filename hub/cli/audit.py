@@ -20,6 +20,7 @@ from floorledger import keyfile
 from floorledger.base.errors import CliError
 from hub.app import checkpoint_log
 from hub.audit.verify import load_hub_key, verify_database
+from hub.audit.witness import ExpectError, parse_expectation
 from hub.errors import HubError
 from hub.kiosks import enrollment
 from hub.ledger import checkpoints
@@ -77,6 +78,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     verify.add_argument("--workers", type=int, default=None, help="processes for record signatures")
     verify.add_argument("--proof", type=Path, help="instead: check one inclusion proof file offline")
+    verify.add_argument(
+        "--expect",
+        action="append",
+        default=[],
+        metavar="ROOT[@SIZE]|FILE",
+        help="a checkpoint kept outside the hub that today's log must still extend: a hex root (64 "
+        "digits, or the first 16 the wall board shows) with an optional @SIZE, or a file (a signed "
+        "checkpoint, an evidence bundle, a proof, an export with checkpoint_root); repeatable",
+    )
     verify.set_defaults(func=_verify)
 
     kiosks = sub.add_parser("kiosks", help="list, enroll, bind, revoke and rotate kiosks")
@@ -130,9 +140,13 @@ def _verify(args: argparse.Namespace) -> int:
         return _verify_proof(args.proof, hub_key)
     if args.db is None:
         raise CliError("give --db URL (or --proof FILE)")
+    try:
+        expect = [claim for value in args.expect for claim in parse_expectation(value, hub_key)]
+    except ExpectError as err:
+        raise CliError(str(err)) from err
     db = _open(args.db)
     try:
-        report = verify_database(db, hub_key, workers=args.workers)
+        report = verify_database(db, hub_key, workers=args.workers, expect=expect)
     except peewee.DatabaseError as err:
         raise CliError(f"cannot read the database: {err}") from err
     finally:

@@ -204,6 +204,11 @@ def latest_checkpoint() -> StoredCheckpoint | None:
     return found
 
 
+def log_size() -> int:
+    """How many leaves the log holds."""
+    return int(LogLeaf.select().count())
+
+
 def checkpoint_frame() -> bytes | None:
     """The latest signed checkpoint, for whoever publishes it (retained, on `Topics.checkpoint()`)."""
     latest = latest_checkpoint()

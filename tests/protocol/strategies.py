@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from hypothesis import strategies as st
 
 from protocol import records as r
+from protocol.signing import b64encode
 
 ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,15}", fullmatch=True)
 days = st.integers(0, 3000).map(lambda n: (date(2024, 1, 1) + timedelta(days=n)).isoformat())
@@ -59,6 +60,14 @@ bodies = st.one_of(
         values=st.dictionaries(ids, st.none() | units | texts, min_size=1, max_size=3),
     ),
     st.builds(r.DeviceFault, device=ids, fault=ids, detail=texts),
+    st.builds(
+        r.CheckpointWitness,
+        hub=ids,
+        tree_size=st.integers(0, 2**63 - 1),
+        root=hex64,
+        hub_ms=st.integers(0, 2**53 - 1),
+        signature=st.binary(min_size=64, max_size=64).map(b64encode),
+    ),
 )
 
 records = st.builds(

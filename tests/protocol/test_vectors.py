@@ -9,8 +9,8 @@ import pytest
 
 from protocol import canonical
 from protocol.errors import ProtocolError
-from protocol.messages import Ack, open_frame
-from protocol.records import parse_frame, verify_frame
+from protocol.messages import Ack, Checkpoint, open_frame, witnessed_checkpoint
+from protocol.records import CheckpointWitness, parse_frame, verify_frame
 from protocol.signing import KeyRing, Signer, Verifier
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
@@ -31,8 +31,9 @@ REFUSED = _vectors("refused")
 
 
 def test_the_document_publishes_vectors() -> None:
-    """docs/protocol.md carries the record and acknowledgement vectors other implementations check."""
-    assert len(VECTORS) == 4
+    """docs/protocol.md carries the record, acknowledgement and checkpoint-witness vectors other
+    implementations check."""
+    assert len(VECTORS) == 5
     assert {"seed", "public_key", "canonical", "canonical_hex", "signature", "hash"} <= set(VECTORS[0])
 
 
@@ -92,3 +93,20 @@ def test_refused_vectors_are_refused_with_their_reason(vector: dict[str, str]) -
     with pytest.raises(ProtocolError) as refused:
         verify_frame(bytes.fromhex(vector["signature"]) + data, keys, expected_kiosk="K01")
     assert refused.value.reason.value == vector["reason"]
+
+
+def test_witness_vector_follows_record_3_and_carries_a_checkpoint_the_hub_signed() -> None:
+    """The fifth vector is record 4 of K01, a `checkpoint_witness` naming record 3's hash; the
+    checkpoint frame rebuilt from its body is the published one, byte for byte, and opens with the
+    hub key of the acknowledgement vector."""
+    vector = VECTORS[4]
+    keys = KeyRing()
+    keys.add("K01", bytes.fromhex(vector["public_key"]))
+    frame = bytes.fromhex(vector["signature"]) + bytes.fromhex(vector["canonical_hex"])
+    record = verify_frame(frame, keys, expected_kiosk="K01").record
+    assert (record.seq, record.prev, record.type) == (4, VECTORS[2]["hash"], "checkpoint_witness")
+    assert isinstance(record.body, CheckpointWitness)
+    rebuilt = witnessed_checkpoint(record.body)
+    assert rebuilt.hex() == vector["checkpoint_frame_hex"]
+    checkpoint = open_frame(rebuilt, Verifier(bytes.fromhex(VECTORS[3]["public_key"])), Checkpoint)
+    assert (checkpoint.tree_size, checkpoint.root) == (42, record.body.root)

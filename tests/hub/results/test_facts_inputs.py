@@ -268,3 +268,47 @@ def test_adding_records_one_by_one_gives_the_same_inputs_as_deriving_them_all_at
     assert builder.facts() == fx.derive(f.records)
     [p1] = [a for a in builder.facts().attendance if a.inmate == "P1"]
     assert p1.present_minutes == 480
+
+
+def test_checkpoint_witnesses_are_no_input_of_any_score() -> None:
+    """A kiosk's `checkpoint_witness` records (even one a correction names) leave the engine inputs
+    exactly as they are without them: witnesses are evidence about the hub's log, not about work."""
+    plain, witnessed = Floor(), Floor()
+    for f in (plain, witnessed):
+        f.add("check_in", 0, person="P1", line="L1", day=DAY, method="badge", witness=None)
+        if f is witnessed:
+            w = f.add(
+                "checkpoint_witness",
+                1,
+                hub="HUB",
+                tree_size=42,
+                root="ab" * 32,
+                hub_ms=T0,
+                signature="s" * 86,
+            )
+            f.add(
+                "correction",
+                2,
+                ref_kiosk="K1",
+                ref_seq=w.seq,
+                ref_hash=w.hash,
+                officer="O1",
+                reason="r",
+                values={"tree_size": 7},
+            )
+        f.add(
+            "unit_count",
+            60,
+            person="P1",
+            line="L1",
+            day=DAY,
+            product="S",
+            step="S2",
+            units=9,
+            source="manual",
+            ref=None,
+        )
+        f.add("check_out", 480, person="P1", line="L1", day=DAY, method="badge", witness=None)
+    assert fx.derive(witnessed.records, Month.parse("2026-10")) == fx.derive(
+        plain.records, Month.parse("2026-10")
+    )

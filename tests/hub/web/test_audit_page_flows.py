@@ -16,12 +16,13 @@ import pytest
 from hub.accounts import Role
 from hub.audit import bundle as bd
 from hub.engine.model import Month
+from hub.ledger import merkle
 from hub.ledger.entries import Ledger
 from hub.review import rules
 from hub.review.monthly import Assessment
 from hub.seed import seed_site
 from hub.store import db as hubdb
-from hub.store.ledger import LedgerEntry, StoredCheckpoint
+from hub.store.ledger import LedgerEntry, LogLeaf, StoredCheckpoint
 from hub.store.schema import prepare
 from hub.web import WebContext
 from hub.web.audit import BUNDLE_ACT, register_audit
@@ -125,6 +126,14 @@ async def test_verify_now_shows_the_same_report_as_floorledger_verify(ctx: WebCo
         await user.should_see("核验通过")
         [report] = user.find(marker="verify-report").elements
         assert "VERIFIED: every row matches the signed records" in report.text
+        # the root to compare with the board's 今日数据指纹 and an export's checkpoint_root is shown
+        leaves = [
+            bytes.fromhex(h)
+            for (h,) in LogLeaf.select(LogLeaf.leaf_hash).order_by(LogLeaf.leaf_index).tuples()
+        ]
+        assert f"log: {len(leaves)} leaves, root {merkle.root(leaves).hex()}" in report.text
+        latest = StoredCheckpoint.select().order_by(StoredCheckpoint.tree_size.desc()).first()
+        assert f"latest signed checkpoint: {latest.tree_size} leaves, root {latest.root}" in report.text
 
 
 async def test_downloading_a_bundle_gives_a_file_that_verifies_and_is_ledgered(ctx: WebContext) -> None:
