@@ -15,6 +15,7 @@ import peewee
 
 from hub.audit import months as vm
 from hub.audit import weeks as vw
+from hub.audit.pending import NOTHING_PENDING, PENDING_WINDOW_MS, Progress, fed_line_days
 from hub.audit.report import Section, short
 from hub.engine.compute import MonthIndex, compute_line_day
 from hub.engine.errors import EngineError
@@ -28,7 +29,7 @@ from hub.results import worker as rs
 from hub.results.facts import FactRecord, Facts, HubCorrection
 from hub.store.kiosks import KioskRecord
 from hub.store.masterdata import Inmate, Line
-from hub.store.results import DailyResult
+from hub.store.results import DailyResult, ResultsProgress
 from hub.store.review import Adjustment, MonthApproval, PublishedWeek, WeekSignoff
 from hub.store.schema import MASTERDATA_MODELS, bind_all
 from protocol.errors import ProtocolError
@@ -81,6 +82,8 @@ def check_derived(
         scores.finish()
         weeks.finish()
         return
+    progress = read_progress() if result_months else NOTHING_PENDING
+    stuck: set[tuple[str, int]] = set()
     book = md_queries.rule_book()
     line_area = {x.code: x.area for x in Line.select(Line.code, Line.area)}
     person_area = {i.id: i.area for i in Inmate.select(Inmate.id, Inmate.area)}
@@ -91,7 +94,7 @@ def check_derived(
         derived = fx.derive([fact for _, fact in records], month)
         if month in result_months:
             assert latest is not None
-            _check_results(db, month, derived, book, latest, results_section)
+            stuck |= _check_results(db, month, derived, book, latest, results_section, records, progress)
         if month in score_months | week_months:
             data = vm.MonthData(
                 month=month,
@@ -109,6 +112,26 @@ def check_derived(
                 weeks.add_month(data)
     scores.finish()
     weeks.finish()
+    if stuck:
+        notes.append(
+            f"the results worker has not computed {len(stuck)} record(s) received more than "
+            f"{PENDING_WINDOW_MS // 1000} s before the newest one; their daily results were compared "
+            "as they are (is the hub's results worker running?)"
+        )
+
+
+def read_progress() -> Progress:
+    """The results worker's progress in this snapshot (`hub.audit.pending`)."""
+    if not ResultsProgress.table_exists():  # type: ignore[no-untyped-call]
+        return NOTHING_PENDING
+    heads = {
+        str(k): int(seq)
+        for k, seq in ResultsProgress.select(ResultsProgress.kiosk, ResultsProgress.seq).tuples()
+    }
+    if not heads:
+        return NOTHING_PENDING
+    newest = KioskRecord.select(peewee.fn.MAX(KioskRecord.received_ms)).scalar()
+    return Progress(heads=heads, newest_ms=int(newest or 0))
 
 
 def _month_records(month: Month) -> list[tuple[int, FactRecord]]:
@@ -135,9 +158,18 @@ def _month_records(month: Month) -> list[tuple[int, FactRecord]]:
 
 
 def _check_results(
-    db: peewee.Database, month: Month, derived: Facts, book: RuleBook, latest: date, section: Section
-) -> None:
-    """Recompute the month's daily records from the derived facts and compare each stored row."""
+    db: peewee.Database,
+    month: Month,
+    derived: Facts,
+    book: RuleBook,
+    latest: date,
+    section: Section,
+    records: Sequence[tuple[int, FactRecord]],
+    progress: Progress,
+) -> set[tuple[str, int]]:
+    """Recompute the month's daily records from the derived facts and compare each stored row, but
+    for the line-days records the results worker has not computed yet feed (pending, listed apart).
+    Returns the uncomputed records (kiosk, seq) too old to count as pending."""
 
     first, last = month.first_day.isoformat(), month.last_day.isoformat()
     through = latest if month.contains(latest) else None
@@ -155,11 +187,23 @@ def _check_results(
         for record in computed.records:
             row = rs._row(record, rule_set.version, rule_set.digest, 0)
             expected[(row["inmate"], row["day"])] = row
+    late = [fact for received, fact in records if progress.pending(fact.kiosk, fact.seq, received)]
+    stuck = {
+        (f.kiosk, f.seq)
+        for received, f in records
+        if not progress.computed(f.kiosk, f.seq) and not progress.pending(f.kiosk, f.seq, received)
+    }
+    known = {(fact.kiosk, fact.seq): fact for _, fact in records}
+    waiting = {(line, day.isoformat()) for line, day in fed_line_days(index, late, known)}
     stored = {(r.inmate, r.day): r for r in DailyResult.select().where(DailyResult.day.between(first, last))}
     for key in sorted(set(expected) | set(stored)):
         section.checked += 1
         want, have = expected.get(key), stored.get(key)
         where = f"daily_result inmate {key[0]} day {key[1]}"
+        lines = ({want["line"]} if want is not None else set()) | ({have.line} if have is not None else set())
+        if any((line, key[1]) in waiting for line in lines):
+            section.pending.append(f"{where}: records of this line-day are still being computed")
+            continue
         if have is None:
             section.findings.append(f"{where}: missing; the records give a daily record")
             continue
@@ -172,6 +216,7 @@ def _check_results(
                     f"{where} (id={have.id}): {name} is {short(getattr(have, name))} "
                     f"but the records give {short(value)}"
                 )
+    return stuck
 
 
 class _Scores:

@@ -15,6 +15,7 @@ class Section:
     title: str
     checked: int = 0
     findings: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)  # not findings: still being computed (daily results)
 
 
 @dataclass(slots=True)
@@ -33,10 +34,14 @@ class Report:
         lines: list[str] = []
         for s in self.sections:
             status = "ok" if not s.findings else f"{len(s.findings)} problem(s)"
-            lines.append(f"{s.title}: {s.checked} checked, {status}")
+            waiting = f", {len(s.pending)} pending (still being computed)" if s.pending else ""
+            lines.append(f"{s.title}: {s.checked} checked, {status}{waiting}")
             lines.extend(f"  - {item}" for item in s.findings[:MAX_SHOWN])
             if len(s.findings) > MAX_SHOWN:
                 lines.append(f"  ... and {len(s.findings) - MAX_SHOWN} more")
+            lines.extend(f"  ~ pending: {item}" for item in s.pending[:MAX_SHOWN])
+            if len(s.pending) > MAX_SHOWN:
+                lines.append(f"  ~ ... and {len(s.pending) - MAX_SHOWN} more pending")
         lines.extend(f"note: {n}" for n in self.notes)
         lines.append("VERIFIED: every row matches the signed records" if self.ok else "NOT VERIFIED")
         return "\n".join(lines)

@@ -26,6 +26,11 @@ reported:
 7. daily results: every stored month's daily records, re-derived from the signed records with the
    master data and rule book, equal the `daily_result` rows.
 
+Everything is read in ONE snapshot (`hub.audit.snapshot`: one read transaction whose connection every
+reading thread borrows), so a hub at work is checked as it was at one moment; daily results of
+records the results worker has not computed yet are reported as pending, not as findings
+(`hub.audit.pending`).
+
 Record signatures dominate the cost, so records are checked in chunks by a pool of processes, while
 the log pass and sections 5 to 7 (`hub.audit.derived`) run beside it on threads. Sections 5 to 7
 parse each month's frames once between them; a month whose approvals were all given after its
@@ -47,6 +52,7 @@ import peewee
 
 from hub.audit.derived import check_derived
 from hub.audit.report import Report, Section, short
+from hub.audit.snapshot import Snapshot, read_snapshot
 from hub.ledger import merkle
 from hub.ledger.checkpoints import SOURCE_LEDGER, SOURCE_RECORD
 from hub.ledger.entries import (
@@ -470,17 +476,17 @@ def _load_checkpoints(hub_key: Verifier | None, section: Section) -> dict[int, t
 
 
 class _Beside(threading.Thread):
-    """A check on its own thread and database connection, beside the signature pool (which keeps the
-    other cores busy); its exception is re-raised by the caller."""
+    """A check on its own thread, beside the signature pool (which keeps the other cores busy), reading
+    through the snapshot's connection; its exception is re-raised by the caller."""
 
-    def __init__(self, db: peewee.Database, check: Callable[[], None], name: str) -> None:
+    def __init__(self, snapshot: Snapshot, check: Callable[[], None], name: str) -> None:
         super().__init__(name=name, daemon=True)
-        self._db, self._check = db, check
+        self._snapshot, self._check = snapshot, check
         self._error: BaseException | None = None
 
     def run(self) -> None:
         try:
-            with self._db.connection_context():
+            with self._snapshot.lend():
                 self._check()
         except BaseException as err:  # handed to the caller: an escaping exception would be lost
             self._error = err
@@ -522,7 +528,7 @@ def verify_database(
     )
     if hub_key is None:
         report.notes.append("no hub public key given: hub signatures (ledger, checkpoints) were NOT checked")
-    with db.connection_context():
+    with read_snapshot(db) as snapshot, snapshot.lend():  # one moment of the database for every read
         ledger_rows = list(read_ledger_rows(db))
         ledger_section.checked = len(ledger_rows)
         ledger_section.findings.extend(verify_entries(ledger_rows, hub_key))
@@ -548,7 +554,7 @@ def verify_database(
         if workers > 1:
             # the log pass and the re-derivation run on this process's idle time while the pool
             # checks signatures (they only read: each section is its own)
-            threads = [_Beside(db, check, f"verify-{n}") for n, check in enumerate(others)]
+            threads = [_Beside(snapshot, check, f"verify-{n}") for n, check in enumerate(others)]
             for thread in threads:
                 thread.start()
             try:

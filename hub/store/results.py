@@ -49,3 +49,15 @@ class DiscrepancyFlag(BaseModel):
     class Meta:
         table_name = "discrepancy_flag"
         indexes = ((("line", "day"), False),)
+
+
+class ResultsProgress(BaseModel):
+    """How far the results worker has computed: every record of `kiosk` up to `seq` is in the stored
+    daily results (written after those rows; read by `floorledger verify` to report pending results)."""
+
+    kiosk = pw.CharField(primary_key=True, max_length=64)
+    seq = pw.BigIntegerField()
+    updated_ms = pw.BigIntegerField()
+
+    class Meta:
+        table_name = "results_progress"
