@@ -124,10 +124,10 @@ def read_progress() -> Progress:
     """The results worker's progress in this snapshot (`hub.audit.pending`)."""
     if not ResultsProgress.table_exists():  # type: ignore[no-untyped-call]
         return NOTHING_PENDING
-    heads = {
-        str(k): int(seq)
-        for k, seq in ResultsProgress.select(ResultsProgress.kiosk, ResultsProgress.seq).tuples()
-    }
+    rows: list[tuple[str, int]] = list(
+        ResultsProgress.select(ResultsProgress.kiosk, ResultsProgress.seq).tuples()  # type: ignore[arg-type]
+    )
+    heads = {str(kiosk): int(seq) for kiosk, seq in rows}
     if not heads:
         return NOTHING_PENDING
     newest = KioskRecord.select(peewee.fn.MAX(KioskRecord.received_ms)).scalar()

@@ -39,7 +39,7 @@ class Snapshot:
     def lend(self) -> Iterator[None]:
         # peewee's per-thread connection state (`_state`) is swapped, not closed: the thread's own
         # connection (a web worker's, say) is back untouched afterwards
-        state = self.db._state
+        state: Any = vars(self.db)["_state"]
         saved = (state.closed, state.conn, state.ctx, state.transactions, state.commit_callbacks)
         state.set_connection(self.conn)
         try:
@@ -48,8 +48,15 @@ class Snapshot:
             state.closed, state.conn, state.ctx, state.transactions, state.commit_callbacks = saved
 
 
-def _open(db: peewee.Database) -> Any:
-    if isinstance(db, peewee.SqliteDatabase):
+# peewee's private parts this module relies on (peewee 3 and 4 alike): the per-thread connection
+# state, the driver-error translation and the connection set-up `connect()` does
+_WRAPPER: Any = vars(peewee)["__exception_wrapper__"]
+
+
+def _open(database: peewee.Database) -> Any:
+    db: Any = database
+    sqlite = isinstance(database, peewee.SqliteDatabase)
+    if sqlite:
         params = {k: v for k, v in db.connect_params.items() if k != "check_same_thread"}
         conn = sqlite3.connect(
             db.database, timeout=db._timeout, isolation_level=None, check_same_thread=False, **params
@@ -62,7 +69,7 @@ def _open(db: peewee.Database) -> Any:
             db._set_server_version(conn)
         db._initialize_connection(conn)
         cursor = conn.cursor()
-        if isinstance(db, peewee.SqliteDatabase):
+        if sqlite:
             cursor.execute("BEGIN")
             cursor.execute("SELECT count(*) FROM sqlite_master")  # the first read fixes the snapshot
         else:
@@ -88,10 +95,10 @@ def _close(conn: Any) -> None:
 @contextmanager
 def read_snapshot(db: peewee.Database) -> Iterator[Snapshot]:
     """The database as at this moment, for every thread that enters `snapshot.lend()`."""
-    with peewee.__exception_wrapper__:  # driver errors as peewee's (the CLI prints them in one line)
+    with _WRAPPER:  # driver errors as peewee's (the CLI prints them in one line)
         conn = _open(db)
     try:
         yield Snapshot(db, conn)
     finally:
-        with peewee.__exception_wrapper__:
+        with _WRAPPER:
             _close(conn)
