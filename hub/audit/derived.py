@@ -16,7 +16,7 @@ import peewee
 from hub.audit import months as vm
 from hub.audit import weeks as vw
 from hub.audit.pending import NOTHING_PENDING, PENDING_WINDOW_MS, Progress, fed_line_days
-from hub.audit.report import Section, short
+from hub.audit.report import Section, finding, short
 from hub.engine.compute import MonthIndex, compute_line_day
 from hub.engine.errors import EngineError
 from hub.engine.model import Month
@@ -113,11 +113,7 @@ def check_derived(
     scores.finish()
     weeks.finish()
     if stuck:
-        notes.append(
-            f"the results worker has not computed {len(stuck)} record(s) received more than "
-            f"{PENDING_WINDOW_MS // 1000} s before the newest one; their daily results were compared "
-            "as they are (is the hub's results worker running?)"
-        )
+        notes.append(finding("note.results_stuck", count=len(stuck), seconds=PENDING_WINDOW_MS // 1000))
 
 
 def read_progress() -> Progress:
@@ -182,7 +178,7 @@ def _check_results(
         try:
             computed = compute_line_day(index, line, day)
         except EngineError as err:
-            section.findings.append(f"line {line} on {day}: cannot be recomputed ({err})")
+            section.findings.append(finding("result.cannot", line=line, day=day, error=str(err)))
             continue
         for record in computed.records:
             row = rs._row(record, rule_set.version, rule_set.digest, 0)
@@ -199,22 +195,28 @@ def _check_results(
     for key in sorted(set(expected) | set(stored)):
         section.checked += 1
         want, have = expected.get(key), stored.get(key)
-        where = f"daily_result inmate {key[0]} day {key[1]}"
+        where = {"inmate": key[0], "day": key[1]}
         lines = ({want["line"]} if want is not None else set()) | ({have.line} if have is not None else set())
         if any((line, key[1]) in waiting for line in lines):
-            section.pending.append(f"{where}: records of this line-day are still being computed")
+            section.pending.append(finding("result.pending", **where))
             continue
         if have is None:
-            section.findings.append(f"{where}: missing; the records give a daily record")
+            section.findings.append(finding("result.missing", **where))
             continue
         if want is None:
-            section.findings.append(f"{where} (id={have.id}): the records give no daily record here")
+            section.findings.append(finding("result.extra", **where, id=have.id))
             continue
         for name, value in want.items():
             if name != "computed_ms" and getattr(have, name) != value:
                 section.findings.append(
-                    f"{where} (id={have.id}): {name} is {short(getattr(have, name))} "
-                    f"but the records give {short(value)}"
+                    finding(
+                        "result.column",
+                        **where,
+                        id=have.id,
+                        name=name,
+                        stored=short(getattr(have, name)),
+                        says=short(value),
+                    )
                 )
     return stuck
 
