@@ -255,5 +255,6 @@ def test_a_database_newer_than_the_code_is_refused_in_one_line(tmp_path: Path) -
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         f"floorledger hub: database {tmp_path / 'hub.db'}: the database's schema version 99 is newer "
-        "than this code's (1): upgrade FloorLedger instead of opening this database with an older version"
+        f"than this code's ({latest()}): upgrade FloorLedger instead of opening this database with an older "
+        "version"
     ]
