@@ -28,8 +28,9 @@ from hub.results import inputs as mi
 from hub.results import worker as rs
 from hub.results.facts import FactRecord, Facts, HubCorrection
 from hub.store.kiosks import KioskRecord
+from hub.store.ledger import LedgerEntry
 from hub.store.masterdata import Inmate, Line
-from hub.store.results import DailyResult, ResultsProgress
+from hub.store.results import LEDGER_PROGRESS, DailyResult, ResultsProgress
 from hub.store.review import Adjustment, MonthApproval, PublishedWeek, WeekSignoff
 from hub.store.schema import MASTERDATA_MODELS, bind_all
 from protocol.errors import ProtocolError
@@ -83,6 +84,7 @@ def check_derived(
         weeks.finish()
         return
     progress = read_progress() if result_months else NOTHING_PENDING
+    acts_pending = _pending_acts(ledger_rows, hub_key, progress)
     stuck: set[tuple[str, int]] = set()
     book = md_queries.rule_book()
     line_area = {x.code: x.area for x in Line.select(Line.code, Line.area)}
@@ -94,7 +96,9 @@ def check_derived(
         derived = fx.derive([fact for _, fact in records], month)
         if month in result_months:
             assert latest is not None
-            stuck |= _check_results(db, month, derived, book, latest, results_section, records, progress)
+            stuck |= _check_results(
+                db, month, derived, book, latest, results_section, records, progress, acts_pending
+            )
         if month in score_months | week_months:
             data = vm.MonthData(
                 month=month,
@@ -126,8 +130,35 @@ def read_progress() -> Progress:
     heads = {str(kiosk): int(seq) for kiosk, seq in rows}
     if not heads:
         return NOTHING_PENDING
+    ledger = heads.pop(LEDGER_PROGRESS, None)
     newest = KioskRecord.select(peewee.fn.MAX(KioskRecord.received_ms)).scalar()
-    return Progress(heads=heads, newest_ms=int(newest or 0))
+    newest_act = LedgerEntry.select(peewee.fn.MAX(LedgerEntry.hub_ms)).scalar()
+    return Progress(heads=heads, newest_ms=max(int(newest or 0), int(newest_act or 0)), ledger=ledger)
+
+
+def _pending_acts(
+    ledger_rows: Sequence[EntryRow], hub_key: Verifier | None, progress: Progress
+) -> tuple[list[HubCorrection], bool]:
+    """The dashboard corrections and whether a master-data change the results worker has not
+    computed yet (`Progress.act_pending`), read from the signed frames."""
+    corrections: list[HubCorrection] = []
+    master = False
+    for row in ledger_rows:
+        if progress.ledger is None or row.index <= progress.ledger:
+            continue
+        try:
+            content, data, signature = parse_entry(row.frame)
+            if hub_key is not None:
+                hub_key.verify(data, signature)
+            if not progress.act_pending(content.index, content.hub_ms):
+                continue
+            if content.action == CORRECTION:
+                corrections.append(fx.hub_correction(content.payload))
+            elif content.action in vm.MASTER_ACTIONS:
+                master = True
+        except (LedgerError, ProtocolError, ValueError, KeyError, TypeError):
+            continue  # a forged or odd act makes nothing pending (the ledger check reports it)
+    return corrections, master
 
 
 def _month_records(month: Month) -> list[tuple[int, FactRecord]]:
@@ -162,6 +193,7 @@ def _check_results(
     section: Section,
     records: Sequence[tuple[int, FactRecord]],
     progress: Progress,
+    acts_pending: tuple[list[HubCorrection], bool] = ([], False),
 ) -> set[tuple[str, int]]:
     """Recompute the month's daily records from the derived facts and compare each stored row, but
     for the line-days records the results worker has not computed yet feed (pending, listed apart).
@@ -191,6 +223,17 @@ def _check_results(
     }
     known = {(fact.kiosk, fact.seq): fact for _, fact in records}
     waiting = {(line, day.isoformat()) for line, day in fed_line_days(index, late, known)}
+    corrections, master = acts_pending
+    if master and month.contains(latest):  # the worker recomputes the current month after a change
+        waiting |= {(line, day.isoformat()) for line, day in index.line_days()}
+    for c in corrections:
+        if not month.contains(c.day):
+            continue
+        if c.line:
+            waiting.add((c.line, c.day.isoformat()))
+        n = index.assignment_index(c.person, c.day) if c.person else None
+        if n is not None:
+            waiting.add((index.inputs.assignments[n].line, c.day.isoformat()))
     stored = {(r.inmate, r.day): r for r in DailyResult.select().where(DailyResult.day.between(first, last))}
     for key in sorted(set(expected) | set(stored)):
         section.checked += 1

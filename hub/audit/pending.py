@@ -11,6 +11,11 @@ pending: its stored rows are not compared. Two bounds keep "pending" from hiding
 - a database without any progress row (no worker has recorded one: an old database, a copy made by
   the seed) has nothing pending: every stored row must match every record.
 
+The ledger's acts that change results go the same way (the progress row `*ledger`: acts up to that
+entry are computed): a dashboard correction beyond it makes its line-day pending, a master-data
+change the whole month of the newest results (the worker recomputes the current month), each only
+within `PENDING_WINDOW_MS` of the newest record or act.
+
 A line-day is fed by a record through the person's post that day (check-in, check-out, individual
 count, excused absence, confirm) or the line it names (a line's count or warehoused count); a kiosk
 correction feeds the line-day of the record it corrects, before and after the correction.
@@ -35,7 +40,8 @@ class Progress:
     """The worker's progress as the snapshot holds it; `heads` None when no worker recorded any."""
 
     heads: Mapping[str, int] | None
-    newest_ms: int  # the newest receipt time in the snapshot
+    newest_ms: int  # the newest receipt time (or act time) in the snapshot
+    ledger: int | None = None  # acts up to this ledger entry are computed; None: every act is
 
     def computed(self, kiosk: str, seq: int) -> bool:
         return self.heads is None or seq <= self.heads.get(kiosk, 0)
@@ -43,6 +49,12 @@ class Progress:
     def pending(self, kiosk: str, seq: int, received_ms: int) -> bool:
         """Not computed yet, and received recently enough to be still on its way."""
         return not self.computed(kiosk, seq) and received_ms >= self.newest_ms - PENDING_WINDOW_MS
+
+    def act_pending(self, index: int, hub_ms: int) -> bool:
+        """A ledger act (master data, dashboard correction) the worker has not computed yet, recent."""
+        return (
+            self.ledger is not None and index > self.ledger and hub_ms >= self.newest_ms - PENDING_WINDOW_MS
+        )
 
 
 NOTHING_PENDING = Progress(heads=None, newest_ms=0)

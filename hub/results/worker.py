@@ -20,8 +20,9 @@ Heads, not row ids, are followed because a head only moves in the transaction th
 record below it, on SQLite and PostgreSQL alike (a PostgreSQL id can commit before a smaller one).
 
 A following worker writes how far it has computed (`ResultsProgress`: per kiosk, every record up to
-`seq` is in the stored rows) after each batch it stored, so `floorledger verify` can tell results
-still being computed from results that disagree with the records (docs/audit.md, "pending").
+`seq` is in the stored rows; and the ledger entry up to which master-data changes and dashboard
+corrections are) after each batch it stored, so `floorledger verify` can tell results still being
+computed from results that disagree with the records (docs/audit.md, "pending").
 """
 
 from __future__ import annotations
@@ -50,9 +51,9 @@ from hub.results import inputs
 from hub.results.inputs import MonthInputs
 from hub.store.db import write_transaction
 from hub.store.kiosks import Kiosk, KioskRecord
+from hub.store.results import LEDGER_PROGRESS, ResultsProgress
 from hub.store.results import DailyResult as DailyResult
 from hub.store.results import DiscrepancyFlag as DiscrepancyFlag
-from hub.store.results import ResultsProgress
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +186,7 @@ class Results:
         # the heads read at start are a claim the first month recomputation makes true (the app asks
         # for it at start): no progress is written before one
         self._progress_ready = False
+        self._ledger_done = 0  # the ledger entry up to which master data and corrections are computed
         self._last_follow = 0.0
 
     # --- wiring -------------------------------------------------------------------------------------
@@ -282,6 +284,9 @@ class Results:
                 records.extend(self._follow_heads())
         months = {i for k, i in work if k == "month"}
         days = {i for k, i in work if k == "day"}
+        # a master-data change or a dashboard correction asks for a month or a day after its act was
+        # committed: what the ledger holds now is in the rows once they are recomputed
+        ledger_seen = inputs.ledger_size() if (months or days) and self.follow_s is not None else None
         if records:
             self.process_records(records)
         for day in sorted(days):
@@ -290,13 +295,16 @@ class Results:
         for month in sorted(months):
             self.recompute_month(month)
         self._progress_ready = self._progress_ready or bool(months)
+        if ledger_seen is not None:
+            self._ledger_done = max(self._ledger_done, ledger_seen)
         if self.follow_s is not None and self._progress_ready:
             self._write_progress()
 
     def _write_progress(self) -> None:
         """Record the heads whose records are all in the stored rows now (after storing them: a
         reader in between sees the older heads, i.e. more results pending, never fewer)."""
-        changed = {k: seq for k, seq in self._heads.items() if self._written.get(k) != seq}
+        done = {**self._heads, LEDGER_PROGRESS: self._ledger_done} if self._ledger_done else self._heads
+        changed = {k: seq for k, seq in done.items() if self._written.get(k) != seq}
         if not changed:
             return
         now = self.clock_ms()

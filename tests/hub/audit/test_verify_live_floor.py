@@ -186,6 +186,11 @@ def test_verify_during_ingest_is_clean_on_a_healthy_hub_and_finds_a_tamper_made_
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
     pending = [line for line in done.stdout.splitlines() if line.startswith("  ~ pending: ")]
     assert all(f" day {today}: " in line for line in pending), pending
+    with sqlite3.connect(publishing.db_path, timeout=30) as conn:  # what verify's pending rule reads
+        progress = dict(conn.execute("SELECT kiosk, seq FROM results_progress").fetchall())
+        (size,) = conn.execute("SELECT MAX(entry_index) FROM ledger_entry").fetchone()
+    assert progress["*ledger"] == size  # the start's month recomputation covers the whole ledger
+    assert set(progress) >= {"H-L1", "H-L2", "H-L3"}
     assert publishing.app.db is not None
     report = verify_database(publishing.app.db, Verifier(b64decode(publishing.hub_key_pub)), workers=1)
     assert report.ok, report.render()

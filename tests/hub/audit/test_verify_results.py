@@ -3,6 +3,7 @@ hub.results.facts and the rules engine) and reports a daily result edited in the
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from datetime import date
@@ -12,10 +13,12 @@ import peewee
 import pytest
 
 from hub.audit import verify
+from hub.ledger.entries import CORRECTION, Ledger
 from hub.seed import seed_site
 from hub.store import db as hub_db
 from hub.store import results as result_tables
 from hub.store.kiosks import Kiosk, KioskRecord
+from hub.store.ledger import LedgerEntry
 from hub.store.schema import prepare
 from protocol.signing import Signer, Verifier
 
@@ -146,3 +149,59 @@ def test_a_database_without_progress_rows_has_nothing_pending(seeded: peewee.Dat
     report = verify.verify_database(seeded, Verifier(HUB_KEY.public_key), workers=1)
     assert not report.ok
     assert report.pending() == []
+
+
+def _correct_last_count(db: peewee.Database, *, computed: bool) -> KioskRecord:
+    """A dashboard correction (+50 units) of the last count, ledgered but not recomputed; the worker's
+    progress names every kiosk's head and, for the ledger, the entry before the act (`computed`:
+    the act itself)."""
+    count = (
+        KioskRecord.select().where(KioskRecord.type == "unit_count").order_by(KioskRecord.id.desc()).first()
+    )
+    body = json.loads(count.body)
+    ledger = Ledger(db, HUB_KEY, lambda: 1_791_900_001_000)
+    for row in Kiosk.select():
+        result_tables.ResultsProgress.insert(kiosk=row.id, seq=row.head_seq, updated_ms=1).execute()
+    ledger.record_act(
+        "O-L1",
+        CORRECTION,
+        f"record:{count.kiosk}#{count.seq}",
+        {
+            "ref_kiosk": count.kiosk,
+            "ref_seq": count.seq,
+            "ref_hash": count.hash,
+            "type": "unit_count",
+            "day": count.day,
+            "person": body["person"],
+            "line": body["line"],
+            "product": body["product"],
+            "field": "units",
+            "old": body["units"],
+            "new": body["units"] + 50,
+            "reason": "复核",
+        },
+    )
+    size = LedgerEntry.select(peewee.fn.MAX(LedgerEntry.entry_index)).scalar()
+    result_tables.ResultsProgress.insert(
+        kiosk=result_tables.LEDGER_PROGRESS, seq=size if computed else size - 1, updated_ms=1
+    ).execute()
+    return count
+
+
+def test_a_dashboard_correction_the_worker_has_not_recomputed_yet_is_pending(seeded: peewee.Database) -> None:
+    """An officer's correction committed a moment ago, its day not recomputed yet: the line-day's rows
+    are pending, and the hub verifies."""
+    count = _correct_last_count(seeded, computed=False)
+    report = verify.verify_database(seeded, Verifier(HUB_KEY.public_key), workers=1)
+    assert report.ok, report.render()
+    assert any(f"day {count.day}: records of this line-day" in line for line in report.pending())
+
+
+def test_a_correction_the_worker_says_it_computed_is_compared(seeded: peewee.Database) -> None:
+    """The same correction with the worker's progress past it: the rows that do not count it are
+    findings (the progress row cannot hide what it claims is done)."""
+    count = _correct_last_count(seeded, computed=True)
+    report = verify.verify_database(seeded, Verifier(HUB_KEY.public_key), workers=1)
+    assert not report.ok
+    assert report.pending() == []
+    assert any(f"day {count.day} (id=" in line and "done_units" in line for line in report.findings())
