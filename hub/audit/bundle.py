@@ -33,6 +33,7 @@ from typing import Any
 
 import peewee
 
+from floorledger.base import i18n
 from hub.audit import bundle_master as bmd
 from hub.audit import bundle_months as bm
 from hub.audit import months as mo
@@ -581,9 +582,12 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
         if plan is None or not plan[0]:
             record_part.findings.append(f"{where}: no enrollment of kiosk {rec.kiosk} in the bundle")
             continue
-        problems = key_problems(
-            where, rec.kiosk, rec.seq, signed.data, signed.signature, period_verifiers(plan[0]), plan[1]
-        )
+        problems = [
+            f"{where}: " + i18n.t(f"verify.k.{kind}", "en", **values)
+            for kind, values in key_problems(
+                rec.kiosk, rec.seq, signed.data, signed.signature, period_verifiers(plan[0]), plan[1]
+            )
+        ]
         if problems:
             record_part.findings.extend(problems)
             continue

@@ -15,7 +15,8 @@ import peewee
 
 from hub.audit import months as vm
 from hub.audit import weeks as vw
-from hub.audit.report import Section, short
+from hub.audit.pending import NOTHING_PENDING, PENDING_WINDOW_MS, Progress, fed_line_days
+from hub.audit.report import Section, finding, short
 from hub.engine.compute import MonthIndex, compute_line_day
 from hub.engine.errors import EngineError
 from hub.engine.model import Month
@@ -27,8 +28,9 @@ from hub.results import inputs as mi
 from hub.results import worker as rs
 from hub.results.facts import FactRecord, Facts, HubCorrection
 from hub.store.kiosks import KioskRecord
+from hub.store.ledger import LedgerEntry
 from hub.store.masterdata import Inmate, Line
-from hub.store.results import DailyResult
+from hub.store.results import LEDGER_PROGRESS, DailyResult, ResultsProgress
 from hub.store.review import Adjustment, MonthApproval, PublishedWeek, WeekSignoff
 from hub.store.schema import MASTERDATA_MODELS, bind_all
 from protocol.errors import ProtocolError
@@ -81,6 +83,9 @@ def check_derived(
         scores.finish()
         weeks.finish()
         return
+    progress = read_progress() if result_months else NOTHING_PENDING
+    acts_pending = _pending_acts(ledger_rows, hub_key, progress)
+    stuck: set[tuple[str, int]] = set()
     book = md_queries.rule_book()
     line_area = {x.code: x.area for x in Line.select(Line.code, Line.area)}
     person_area = {i.id: i.area for i in Inmate.select(Inmate.id, Inmate.area)}
@@ -91,7 +96,9 @@ def check_derived(
         derived = fx.derive([fact for _, fact in records], month)
         if month in result_months:
             assert latest is not None
-            _check_results(db, month, derived, book, latest, results_section)
+            stuck |= _check_results(
+                db, month, derived, book, latest, results_section, records, progress, acts_pending
+            )
         if month in score_months | week_months:
             data = vm.MonthData(
                 month=month,
@@ -109,6 +116,49 @@ def check_derived(
                 weeks.add_month(data)
     scores.finish()
     weeks.finish()
+    if stuck:
+        notes.append(finding("note.results_stuck", count=len(stuck), seconds=PENDING_WINDOW_MS // 1000))
+
+
+def read_progress() -> Progress:
+    """The results worker's progress in this snapshot (`hub.audit.pending`)."""
+    if not ResultsProgress.table_exists():  # type: ignore[no-untyped-call]
+        return NOTHING_PENDING
+    rows: list[tuple[str, int]] = list(
+        ResultsProgress.select(ResultsProgress.kiosk, ResultsProgress.seq).tuples()  # type: ignore[arg-type]
+    )
+    heads = {str(kiosk): int(seq) for kiosk, seq in rows}
+    if not heads:
+        return NOTHING_PENDING
+    ledger = heads.pop(LEDGER_PROGRESS, None)
+    newest = KioskRecord.select(peewee.fn.MAX(KioskRecord.received_ms)).scalar()
+    newest_act = LedgerEntry.select(peewee.fn.MAX(LedgerEntry.hub_ms)).scalar()
+    return Progress(heads=heads, newest_ms=max(int(newest or 0), int(newest_act or 0)), ledger=ledger)
+
+
+def _pending_acts(
+    ledger_rows: Sequence[EntryRow], hub_key: Verifier | None, progress: Progress
+) -> tuple[list[HubCorrection], bool]:
+    """The dashboard corrections and whether a master-data change the results worker has not
+    computed yet (`Progress.act_pending`), read from the signed frames."""
+    corrections: list[HubCorrection] = []
+    master = False
+    for row in ledger_rows:
+        if progress.ledger is None or row.index <= progress.ledger:
+            continue
+        try:
+            content, data, signature = parse_entry(row.frame)
+            if hub_key is not None:
+                hub_key.verify(data, signature)
+            if not progress.act_pending(content.index, content.hub_ms):
+                continue
+            if content.action == CORRECTION:
+                corrections.append(fx.hub_correction(content.payload))
+            elif content.action in vm.MASTER_ACTIONS:
+                master = True
+        except (LedgerError, ProtocolError, ValueError, KeyError, TypeError):
+            continue  # a forged or odd act makes nothing pending (the ledger check reports it)
+    return corrections, master
 
 
 def _month_records(month: Month) -> list[tuple[int, FactRecord]]:
@@ -135,9 +185,19 @@ def _month_records(month: Month) -> list[tuple[int, FactRecord]]:
 
 
 def _check_results(
-    db: peewee.Database, month: Month, derived: Facts, book: RuleBook, latest: date, section: Section
-) -> None:
-    """Recompute the month's daily records from the derived facts and compare each stored row."""
+    db: peewee.Database,
+    month: Month,
+    derived: Facts,
+    book: RuleBook,
+    latest: date,
+    section: Section,
+    records: Sequence[tuple[int, FactRecord]],
+    progress: Progress,
+    acts_pending: tuple[list[HubCorrection], bool] = ([], False),
+) -> set[tuple[str, int]]:
+    """Recompute the month's daily records from the derived facts and compare each stored row, but
+    for the line-days records the results worker has not computed yet feed (pending, listed apart).
+    Returns the uncomputed records (kiosk, seq) too old to count as pending."""
 
     first, last = month.first_day.isoformat(), month.last_day.isoformat()
     through = latest if month.contains(latest) else None
@@ -150,28 +210,58 @@ def _check_results(
         try:
             computed = compute_line_day(index, line, day)
         except EngineError as err:
-            section.findings.append(f"line {line} on {day}: cannot be recomputed ({err})")
+            section.findings.append(finding("result.cannot", line=line, day=day, error=str(err)))
             continue
         for record in computed.records:
             row = rs._row(record, rule_set.version, rule_set.digest, 0)
             expected[(row["inmate"], row["day"])] = row
+    late = [fact for received, fact in records if progress.pending(fact.kiosk, fact.seq, received)]
+    stuck = {
+        (f.kiosk, f.seq)
+        for received, f in records
+        if not progress.computed(f.kiosk, f.seq) and not progress.pending(f.kiosk, f.seq, received)
+    }
+    known = {(fact.kiosk, fact.seq): fact for _, fact in records}
+    waiting = {(line, day.isoformat()) for line, day in fed_line_days(index, late, known)}
+    corrections, master = acts_pending
+    if master and month.contains(latest):  # the worker recomputes the current month after a change
+        waiting |= {(line, day.isoformat()) for line, day in index.line_days()}
+    for c in corrections:
+        if not month.contains(c.day):
+            continue
+        if c.line:
+            waiting.add((c.line, c.day.isoformat()))
+        n = index.assignment_index(c.person, c.day) if c.person else None
+        if n is not None:
+            waiting.add((index.inputs.assignments[n].line, c.day.isoformat()))
     stored = {(r.inmate, r.day): r for r in DailyResult.select().where(DailyResult.day.between(first, last))}
     for key in sorted(set(expected) | set(stored)):
         section.checked += 1
         want, have = expected.get(key), stored.get(key)
-        where = f"daily_result inmate {key[0]} day {key[1]}"
+        where = {"inmate": key[0], "day": key[1]}
+        lines = ({want["line"]} if want is not None else set()) | ({have.line} if have is not None else set())
+        if any((line, key[1]) in waiting for line in lines):
+            section.pending.append(finding("result.pending", **where))
+            continue
         if have is None:
-            section.findings.append(f"{where}: missing; the records give a daily record")
+            section.findings.append(finding("result.missing", **where))
             continue
         if want is None:
-            section.findings.append(f"{where} (id={have.id}): the records give no daily record here")
+            section.findings.append(finding("result.extra", **where, id=have.id))
             continue
         for name, value in want.items():
             if name != "computed_ms" and getattr(have, name) != value:
                 section.findings.append(
-                    f"{where} (id={have.id}): {name} is {short(getattr(have, name))} "
-                    f"but the records give {short(value)}"
+                    finding(
+                        "result.column",
+                        **where,
+                        id=have.id,
+                        name=name,
+                        stored=short(getattr(have, name)),
+                        says=short(value),
+                    )
                 )
+    return stuck
 
 
 class _Scores:

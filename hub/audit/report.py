@@ -1,20 +1,69 @@
-"""What `floorledger verify` reports: sections of checks, each with its findings, and notes."""
+"""What `floorledger verify` reports: sections of checks, each with its findings, and notes.
+
+A finding is a line of English text (what the command prints, what tests compare); a `Finding` also
+carries its kind (`code`) and values, so the dashboard renders it in the officer's language through
+the translation table (`verify.f.<code>` in `hub.audit.texts`). A finding given as plain text (a
+check that has no code yet) is shown as it is in every language.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from floorledger.base import i18n
+from hub.audit import texts
+
 MAX_SHOWN = 50  # findings printed per section; the count is always complete
+
+texts.register_report()
+
+
+class Finding(str):
+    """A finding's English text, with its kind and values for other languages."""
+
+    code: str
+    values: dict[str, Any]
+
+    def __new__(cls, code: str, **values: Any) -> Finding:
+        made = super().__new__(cls, i18n.t(f"verify.f.{code}", "en", **values))
+        made.code, made.values = code, values
+        return made
+
+    def text(self, lang: str) -> str:
+        return i18n.t(f"verify.f.{self.code}", lang, **self.values)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # to and from the record check's worker processes
+        return (_rebuild, (self.code, self.values))
+
+
+def _rebuild(code: str, values: dict[str, Any]) -> Finding:
+    return Finding(code, **values)
+
+
+def finding(code: str, **values: Any) -> Finding:
+    """A finding of kind `code` (`verify.f.<code>`); its text is the English one."""
+    return Finding(code, **values)
+
+
+def in_language(item: str, lang: str) -> str:
+    """A finding or note in `lang`; plain text stays as it is."""
+    return item.text(lang) if isinstance(item, Finding) else item
 
 
 @dataclass(slots=True)
 class Section:
-    """One part of the check: what was looked at and every finding, as readable lines."""
+    """One part of the check: what was looked at and every finding, as readable lines; `key` names
+    its title in the translation table (`verify.s.<key>`)."""
 
     title: str
     checked: int = 0
     findings: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)  # not findings: still being computed (daily results)
+    key: str = ""
+
+    def heading(self, lang: str) -> str:
+        return i18n.t(f"verify.s.{self.key}", lang) if self.key else self.title
 
 
 @dataclass(slots=True)
@@ -32,17 +81,41 @@ class Report:
     def findings(self) -> list[str]:
         return [line for s in self.sections for line in s.findings]
 
-    def render(self) -> str:
+    def pending(self) -> list[str]:
+        return [line for s in self.sections for line in s.pending]
+
+    def render(self, lang: str = "en") -> str:
+        """The report as text; English (the default) is what the command line prints."""
         lines: list[str] = []
         for s in self.sections:
-            status = "ok" if not s.findings else f"{len(s.findings)} problem(s)"
-            lines.append(f"{s.title}: {s.checked} checked, {status}")
-            lines.extend(f"  - {item}" for item in s.findings[:MAX_SHOWN])
+            status = (
+                i18n.t("verify.ok_status", lang)
+                if not s.findings
+                else i18n.t("verify.problems", lang, count=len(s.findings))
+            )
+            waiting = i18n.t("verify.pending", lang, count=len(s.pending)) if s.pending else ""
+            lines.append(
+                i18n.t(
+                    "verify.line",
+                    lang,
+                    title=s.heading(lang),
+                    checked=s.checked,
+                    status=status,
+                    pending=waiting,
+                )
+            )
+            lines.extend(f"  - {in_language(item, lang)}" for item in s.findings[:MAX_SHOWN])
             if len(s.findings) > MAX_SHOWN:
-                lines.append(f"  ... and {len(s.findings) - MAX_SHOWN} more")
-        lines.extend(f"note: {n}" for n in self.notes)
-        lines.extend(self.summary)
-        lines.append("VERIFIED: every row matches the signed records" if self.ok else "NOT VERIFIED")
+                lines.append(i18n.t("verify.more", lang, count=len(s.findings) - MAX_SHOWN))
+            lines.extend(
+                i18n.t("verify.pending_item", lang, item=in_language(item, lang))
+                for item in s.pending[:MAX_SHOWN]
+            )
+            if len(s.pending) > MAX_SHOWN:
+                lines.append(i18n.t("verify.more_pending", lang, count=len(s.pending) - MAX_SHOWN))
+        lines.extend(i18n.t("verify.note", lang, note=in_language(n, lang)) for n in self.notes)
+        lines.extend(in_language(item, lang) for item in self.summary)
+        lines.append(i18n.t("verify.verdict.ok" if self.ok else "verify.verdict.bad", lang))
         return "\n".join(lines)
 
 

@@ -35,6 +35,11 @@ reported:
 8. daily results: every stored month's daily records, re-derived from the signed records with the
    master data and rule book, equal the `daily_result` rows.
 
+Everything is read in ONE snapshot (`hub.audit.snapshot`: one read transaction whose connection every
+reading thread borrows), so a hub at work is checked as it was at one moment; daily results of
+records the results worker has not computed yet are reported as pending, not as findings
+(`hub.audit.pending`).
+
 Record signatures dominate the cost, so records are checked in chunks by a pool of processes, while
 the log pass, the master data (a replay of the ledger's acts, one hub signature each, and one read
 of each small table) and sections 6 to 8 (`hub.audit.derived`) run beside it on threads. Sections 6
@@ -58,7 +63,8 @@ import peewee
 from hub.audit.derived import check_derived
 from hub.audit.masterdata import TITLE as MASTERDATA_TITLE
 from hub.audit.masterdata import check_masterdata
-from hub.audit.report import Report, Section, short
+from hub.audit.report import Report, Section, finding, short
+from hub.audit.snapshot import Snapshot, read_snapshot
 from hub.audit.witness import Claim, LogTrack, check_claims, load_witnesses, summarize
 from hub.ledger import merkle
 from hub.ledger.checkpoints import SOURCE_LEDGER, SOURCE_RECORD
@@ -165,19 +171,17 @@ def _check_kiosks(acts: dict[str, KioskAct], section: Section) -> None:
         section.checked += 1
         act = acts.get(row.id)
         if act is None or not act.keys:
-            section.findings.append(f"kiosk {row.id}: no hub-signed enrollment in the ledger")
+            section.findings.append(finding("kiosk.no_enroll", kiosk=row.id))
             continue
         if bytes(row.public_key) != act.keys[-1]:
-            section.findings.append(f"kiosk {row.id}: public_key is not the key the ledger last admitted")
+            section.findings.append(finding("kiosk.key", kiosk=row.id))
         if (row.status == REVOKED) != act.revoked:
-            section.findings.append(f"kiosk {row.id}: status {row.status!r} disagrees with the ledger")
+            section.findings.append(finding("kiosk.status", kiosk=row.id, status=repr(row.status)))
     for hist in KioskKeyHistory.select().order_by(KioskKeyHistory.id):
         section.checked += 1
         act = acts.get(hist.kiosk)
         if act is None or bytes(hist.public_key) not in act.keys:
-            section.findings.append(
-                f"kiosk_key_history id={hist.id}: key of kiosk {hist.kiosk} was never admitted in the ledger"
-            )
+            section.findings.append(finding("kiosk.history", id=hist.id, kiosk=hist.kiosk))
 
 
 # --- records (in worker processes) -----------------------------------------------------------------
@@ -233,21 +237,21 @@ def _check_chunk(rows: Sequence[RecordRow]) -> list[tuple[list[str], Signed | No
     out: list[tuple[list[str], Signed | None]] = []
     for row in rows:
         rid, frame = row[0], row[13]
-        where = f"kiosk_record id={rid} (kiosk {row[1]} seq {row[2]})"
+        where = {"id": rid, "kiosk": row[1], "seq": row[2]}
         try:
             signed = parse_frame(frame)
         except ProtocolError as err:
-            out.append(([f"{where}: stored frame is not a record ({err})"], None))
+            out.append(([finding("record.not_record", **where, error=str(err))], None))
             continue
         problems: list[str] = []
         record = signed.record
         verifiers = _verifiers.get(record.kiosk, [])
         if not verifiers:
-            problems.append(f"{where}: kiosk {record.kiosk} has no key admitted in the ledger")
+            problems.append(finding("record.no_key", **where, signer=record.kiosk))
         else:
             problems.extend(
-                key_problems(
-                    where,
+                finding(f"record.{kind}", **where, **values)
+                for kind, values in key_problems(
                     record.kiosk,
                     record.seq,
                     signed.data,
@@ -260,62 +264,60 @@ def _check_chunk(rows: Sequence[RecordRow]) -> list[tuple[list[str], Signed | No
         try:
             expected = record_columns(signed)
         except ValueError as err:
-            out.append(([f"{where}: stored frame is not a canonical record ({err})"], None))
+            out.append(([finding("record.not_canonical", **where, error=str(err))], None))
             continue
         for name, stored, says in zip(_COLUMNS, row[1:13], expected, strict=True):
             if name == "body" and stored != says:
-                problems.extend(f"{where}: {line}" for line in _body_diff(stored, body_to_dict(body)))
+                problems.extend(_body_diff(where, stored, body_to_dict(body)))
             elif stored != says:
                 problems.append(
-                    f"{where}: column {name} is {short(stored)} but the signed record says {short(says)}"
+                    finding("record.column", **where, name=name, stored=short(stored), says=short(says))
                 )
         out.append((problems, (record.kiosk, record.seq, record.prev, signed.hash)))
     return out
 
 
-def _body_diff(stored: Any, signed: dict[str, Any]) -> list[str]:
+def _body_diff(where: dict[str, Any], stored: Any, signed: dict[str, Any]) -> list[str]:
     """Which body fields the stored JSON changes, e.g. `body.units is 99 but the signed record says 10`."""
     try:
         parsed = json.loads(stored)
     except (TypeError, ValueError):
         parsed = None
     if not isinstance(parsed, dict):
-        return [f"column body is {short(stored)}, not the signed body"]
-    lines = [
-        f"column body.{key} is {short(parsed.get(key))} but the signed record says {short(signed.get(key))}"
+        return [finding("record.body_not_json", **where, stored=short(stored))]
+    lines: list[str] = [
+        finding("record.body", **where, field=key, stored=short(parsed.get(key)), says=short(signed.get(key)))
         for key in sorted(set(parsed) | set(signed))
         if parsed.get(key) != signed.get(key) or (key in parsed) != (key in signed)
     ]
-    return lines or ["column body is not the canonical JSON of the signed body"]
+    return lines or [finding("record.body_not_canonical", **where)]
+
+
+KeyProblem = tuple[str, dict[str, Any]]
+"""A kind (`bad_signature`, `key_period`, `after_revoke`: texts `verify.k.<kind>`) and its values."""
 
 
 def key_problems(
-    where: str,
     kiosk: str,
     seq: int,
     data: bytes,
     signature: bytes,
     verifiers: Sequence[tuple[Verifier, int, int | None]],
     revoked: tuple[int, int] | None,
-) -> list[str]:
+) -> list[KeyProblem]:
     """The record must be signed by a key the ledger admitted for the kiosk at that point of its chain
     (after the key's admission, up to its rotation) and come no later than the kiosk's revocation
     (`revoked`: the last record before it and its ledger entry, `key_plans`). Pure; `verify-bundle`
     holds a bundle's records to the same bounds."""
     periods = [(after, upto) for verifier, after, upto in verifiers if _verifies(verifier, data, signature)]
     if not periods:
-        return [f"{where}: signature does not verify against kiosk {kiosk}'s keys"]
-    problems: list[str] = []
+        return [("bad_signature", {"signer": kiosk})]
+    problems: list[KeyProblem] = []
     if not any(after < seq and (upto is None or seq <= upto) for after, upto in periods):
         spans = ", ".join(f"{after + 1}..{'' if upto is None else upto}" for after, upto in periods)
-        problems.append(
-            f"{where}: signed by a key of kiosk {kiosk} that the ledger admits only for records {spans}"
-        )
+        problems.append(("key_period", {"signer": kiosk, "spans": spans}))
     if revoked is not None and seq > revoked[0]:
-        problems.append(
-            f"{where}: signed after kiosk {kiosk} was revoked (ledger entry {revoked[1]}, "
-            f"after its record {revoked[0]})"
-        )
+        problems.append(("after_revoke", {"signer": kiosk, "entry": revoked[1], "after": revoked[0]}))
     return problems
 
 
@@ -358,16 +360,14 @@ class _Chains:
     def add(self, row_id: int, signed: Signed) -> None:
         kiosk, seq, prev, digest = signed
         last_seq, last_hash = self.heads.get(kiosk, (0, GENESIS_HASH))
-        where = f"kiosk_record id={row_id} (kiosk {kiosk})"
+        where = {"id": row_id, "kiosk": kiosk}
         if seq == last_seq + 1 and prev != last_hash:
-            self.section.findings.append(f"{where}: signed record {seq} does not follow record {last_seq}")
+            self.section.findings.append(finding("chain.break", **where, seq=seq, last=last_seq))
         elif seq > last_seq + 1:
             missing = f"{last_seq + 1}" if seq == last_seq + 2 else f"{last_seq + 1}..{seq - 1}"
-            self.section.findings.append(f"{where}: record(s) {missing} missing before signed record {seq}")
+            self.section.findings.append(finding("chain.missing", **where, seq=seq, missing=missing))
         elif seq <= last_seq:
-            self.section.findings.append(
-                f"{where}: signed record {seq} is out of order after record {last_seq}"
-            )
+            self.section.findings.append(finding("chain.order", **where, seq=seq, last=last_seq))
             return
         self.heads[kiosk] = (seq, digest)
 
@@ -376,7 +376,7 @@ class _Chains:
             seq, digest = self.heads.get(row.id, (0, GENESIS_HASH))
             if (row.head_seq, row.head_hash) != (seq, digest):
                 self.section.findings.append(
-                    f"kiosk {row.id}: stored head is record {row.head_seq}, the signed records end at {seq}"
+                    finding("chain.head", kiosk=row.id, stored=row.head_seq, signed=seq)
                 )
 
 
@@ -430,8 +430,7 @@ def _check_log(
         for cid, signed_root in by_size.get(size, []):
             if signed_root != root:
                 section.findings.append(
-                    f"checkpoint id={cid}: signed root over {size} leaves is {signed_root[:16]}..., "
-                    f"the stored log gives {root[:16]}..."
+                    finding("log.root", id=cid, size=size, signed=signed_root[:16], root=root[:16])
                 )
 
     compare_at(0)
@@ -456,19 +455,18 @@ def _check_log(
     rows = iter(lambda: cursor.fetchmany(CHUNK), [])
     for index, source, ref, stored_leaf, rframe, lframe in (row for chunk in rows for row in chunk):
         section.checked += 1
-        where = f"log leaf {index}"
         if index != next_size:
-            section.findings.append(f"{where}: leaves {next_size}..{index - 1} are missing from the log")
+            section.findings.append(finding("log.gap", index=index, first=next_size, last=index - 1))
             next_size = index  # keep going so later checkpoints are still compared
         frame = rframe if source == SOURCE_RECORD else lframe if source == SOURCE_LEDGER else None
         if frame is None:
             table = {SOURCE_RECORD: "kiosk_record", SOURCE_LEDGER: "ledger_entry"}.get(source, source)
-            section.findings.append(f"{where}: {table} id={ref} it was made from no longer exists")
+            section.findings.append(finding("log.orphan", index=index, table=table, ref=ref))
             leaf = bytes.fromhex(stored_leaf)
         else:
             leaf = merkle.leaf_hash(bytes(frame))
             if leaf.hex() != stored_leaf:
-                section.findings.append(f"{where}: {source} id={ref} is not the row the log recorded")
+                section.findings.append(finding("log.leaf", index=index, source=source, ref=ref))
         builder.append(leaf)
         next_size += 1
         compare_at(next_size)
@@ -480,23 +478,20 @@ def _check_log(
     for size in sizes:
         if size > builder.size:
             for cid, _ in by_size[size]:
-                section.findings.append(
-                    f"checkpoint id={cid}: signs {size} leaves but the log holds only {builder.size}"
-                )
+                section.findings.append(finding("log.short", id=cid, size=size, held=builder.size))
 
 
 def _load_checkpoints(hub_key: Verifier | None, section: Section) -> dict[int, tuple[int, str]]:
     found: dict[int, tuple[int, str]] = {}
     for row in StoredCheckpoint.select().order_by(StoredCheckpoint.id):
         frame = bytes(row.frame)
-        where = f"checkpoint id={row.id}"
         try:
             if hub_key is not None:
                 message: Checkpoint = open_frame(frame, hub_key, Checkpoint)
             else:
                 message = Checkpoint.from_dict(canonical.decode(frame[SIGNATURE_SIZE:]))
         except (ProtocolError, canonical.CanonicalError) as err:
-            section.findings.append(f"{where}: not a checkpoint signed by the hub ({err})")
+            section.findings.append(finding("checkpoint.unsigned", id=row.id, error=str(err)))
             continue
         for name, stored, says in (
             ("tree_size", row.tree_size, message.tree_size),
@@ -505,24 +500,24 @@ def _load_checkpoints(hub_key: Verifier | None, section: Section) -> dict[int, t
         ):
             if stored != says:
                 section.findings.append(
-                    f"{where}: column {name} is {stored!r} but the signed checkpoint says {says!r}"
+                    finding("checkpoint.column", id=row.id, name=name, stored=repr(stored), says=repr(says))
                 )
         found[row.id] = (message.tree_size, message.root)
     return found
 
 
 class _Beside(threading.Thread):
-    """A check on its own thread and database connection, beside the signature pool (which keeps the
-    other cores busy); its exception is re-raised by the caller."""
+    """A check on its own thread, beside the signature pool (which keeps the other cores busy), reading
+    through the snapshot's connection; its exception is re-raised by the caller."""
 
-    def __init__(self, db: peewee.Database, check: Callable[[], None], name: str) -> None:
+    def __init__(self, snapshot: Snapshot, check: Callable[[], None], name: str) -> None:
         super().__init__(name=name, daemon=True)
-        self._db, self._check = db, check
+        self._snapshot, self._check = snapshot, check
         self._error: BaseException | None = None
 
     def run(self) -> None:
         try:
-            with self._db.connection_context():
+            with self._snapshot.lend():
                 self._check()
         except BaseException as err:  # handed to the caller: an escaping exception would be lost
             self._error = err
@@ -549,15 +544,15 @@ def verify_database(
     results). `expect`: checkpoints the auditor brings (`hub.audit.witness.parse_expectation`); the
     log must still extend each, as it must extend every checkpoint a kiosk witnessed."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    ledger_section = Section("ledger (officers' acts, hub-signed chain)")
-    kiosk_section = Section("kiosks and keys (against the ledger's enrollments)")
-    record_section = Section("kiosk records (signatures, columns, chains)")
-    log_section = Section("Merkle log and checkpoints")
-    held_section = Section("checkpoints held outside the hub (kiosk witnesses, --expect)")
-    masterdata_section = Section(MASTERDATA_TITLE)
-    scores_section = Section("monthly scores (re-derived from the signed records)")
-    weeks_section = Section("weekly reviews (sign-offs and publications, re-derived)")
-    results_section = Section("daily results (re-derived from the signed records)")
+    ledger_section = Section("ledger (officers' acts, hub-signed chain)", key="ledger")
+    kiosk_section = Section("kiosks and keys (against the ledger's enrollments)", key="kiosks")
+    record_section = Section("kiosk records (signatures, columns, chains)", key="records")
+    log_section = Section("Merkle log and checkpoints", key="log")
+    held_section = Section("checkpoints held outside the hub (kiosk witnesses, --expect)", key="held")
+    masterdata_section = Section(MASTERDATA_TITLE, key="masterdata")
+    scores_section = Section("monthly scores (re-derived from the signed records)", key="scores")
+    weeks_section = Section("weekly reviews (sign-offs and publications, re-derived)", key="weeks")
+    results_section = Section("daily results (re-derived from the signed records)", key="results")
     # daily results stay last: callers read them as `sections[-1]`
     report = Report(
         [
@@ -573,8 +568,8 @@ def verify_database(
         ]
     )
     if hub_key is None:
-        report.notes.append("no hub public key given: hub signatures (ledger, checkpoints) were NOT checked")
-    with db.connection_context():
+        report.notes.append(finding("note.no_hub_key"))
+    with read_snapshot(db) as snapshot, snapshot.lend():  # one moment of the database for every read
         ledger_rows = list(read_ledger_rows(db))
         ledger_section.checked = len(ledger_rows)
         ledger_section.findings.extend(verify_entries(ledger_rows, hub_key))
@@ -610,7 +605,7 @@ def verify_database(
         if workers > 1:
             # the log pass and the re-derivation run on this process's idle time while the pool
             # checks signatures (they only read: each section is its own)
-            threads = [_Beside(db, check, f"verify-{n}") for n, check in enumerate(others)]
+            threads = [_Beside(snapshot, check, f"verify-{n}") for n, check in enumerate(others)]
             for thread in threads:
                 thread.start()
             try:

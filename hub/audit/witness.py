@@ -30,7 +30,7 @@ from typing import Any
 
 import peewee
 
-from hub.audit.report import Section
+from hub.audit.report import Section, finding
 from hub.ledger import merkle
 from hub.ledger.checkpoints import latest_checkpoint
 from hub.store.kiosks import KioskRecord
@@ -339,12 +339,17 @@ def _mismatch(claim: Claim, shown: str, track: LogTrack) -> str:
 def summarize(track: LogTrack, summary: list[str]) -> None:
     """The lines the report ends with: today's log root and size, and the latest signed checkpoint
     (the root the wall board's 今日数据指纹 and an export's `checkpoint_root` show)."""
-    summary.append(f"log: {track.size} leaves, root {track.root.hex()}")
+    summary.append(finding("summary.log", size=track.size, root=track.root.hex()))
     latest = latest_checkpoint()
     if latest is None:
-        summary.append("latest signed checkpoint: none")
+        summary.append(finding("summary.no_checkpoint"))
     else:
         summary.append(
-            f"latest signed checkpoint: {latest.tree_size} leaves, root {latest.root} "
-            f"(id={latest.id}, hub_ms {latest.hub_ms})"
+            finding(
+                "summary.checkpoint",
+                size=latest.tree_size,
+                root=latest.root,
+                id=latest.id,
+                hub_ms=latest.hub_ms,
+            )
         )

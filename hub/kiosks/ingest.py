@@ -35,7 +35,7 @@ import peewee as pw
 
 from hub.errors import HeadMoved, HubError
 from hub.kiosks import texts
-from hub.kiosks.quarantine import QuarantineLimiter
+from hub.kiosks.quarantine import QuarantineLimiter, RejectLogLimiter
 from hub.store import db as hubdb
 from hub.store.kiosks import (
     ENROLLED,
@@ -229,6 +229,7 @@ class Ingest:
         self.shared = shared
         self.clock_ms = clock_ms
         self.limiter = limiter or QuarantineLimiter()
+        self.log_limiter = RejectLogLimiter()
         self.gap_wait_s = gap_wait_s
         self._crash_hook = crash_hook  # test harnesses only: simulate a crash at a named point
         self._keys = KeyRing()
@@ -500,7 +501,16 @@ class Ingest:
         now = self.clock_ms()
         rows = []
         for kiosk, topic, reason, detail, payload in items:
-            log.warning("rejected from %s on %s: %s: %s", kiosk, topic, reason.value, detail)
+            logged, unlogged = self.log_limiter.allow((kiosk, reason.value), now)
+            if logged:
+                log.warning(
+                    "rejected from %.64s on %.200s: %s: %.300s%s",
+                    kiosk,
+                    topic,
+                    reason.value,
+                    detail,
+                    f" (and {unlogged} more like it not logged: rate limit)" if unlogged else "",
+                )
             allowed, suppressed = self.limiter.allow(kiosk, now)
             if not allowed:
                 continue

@@ -1,10 +1,15 @@
-"""The rate limit of the quarantine: what the ingest refuses is written down, but a flood of junk from
-one kiosk (or from random kiosk ids) must neither fill the disk nor slow the records of the others.
+"""The rate limits of refusals: what the ingest refuses is written down, but a flood of junk from one
+kiosk (or from random kiosk ids) must neither fill the disk nor slow the records of the others.
+
+Two limits with the same rule: the quarantine table (`QuarantineLimiter`, keyed by kiosk) and the
+hub's log (`RejectLogLimiter`, keyed by kiosk and reason), each of which counts what it suppressed and
+says so in the next line it lets through.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 
@@ -23,11 +28,11 @@ class QuarantineLimiter:
         self.per_kiosk = per_kiosk
         self.overall = overall
         self.window_ms = window_ms
-        self._kiosks: dict[str | None, _Window] = {}
+        self._kiosks: dict[Hashable, _Window] = {}
         self._all = _Window(0)
         self._lock = threading.Lock()
 
-    def allow(self, kiosk: str | None, now_ms: int) -> tuple[bool, int]:
+    def allow(self, kiosk: Hashable, now_ms: int) -> tuple[bool, int]:
         """(store this one?, how many from this kiosk were suppressed before it)."""
         with self._lock:
             if now_ms - self._all.start_ms >= self.window_ms:
@@ -45,3 +50,12 @@ class QuarantineLimiter:
             self._all.count += 1
             suppressed, win.suppressed = win.suppressed, 0
             return True, suppressed
+
+
+class RejectLogLimiter(QuarantineLimiter):
+    """The log's share: at most one line per (kiosk, reason) and `overall` lines in all per minute.
+    Every refusal is still in the quarantine table (or counted in its next row); the log only has to
+    say that refusals happen, so 10,000 garbage frames cost a few lines, not one line each."""
+
+    def __init__(self, per_key: int = 1, overall: int = 30, window_ms: int = 60_000) -> None:
+        super().__init__(per_kiosk=per_key, overall=overall, window_ms=window_ms)

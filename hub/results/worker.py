@@ -18,6 +18,11 @@ follows the kiosks' chain heads in the database every `follow_s` (0.5 s): a head
 folded in means records committed elsewhere, read back by (kiosk, seq) and folded in like the hook's.
 Heads, not row ids, are followed because a head only moves in the transaction that stored every
 record below it, on SQLite and PostgreSQL alike (a PostgreSQL id can commit before a smaller one).
+
+A following worker writes how far it has computed (`ResultsProgress`: per kiosk, every record up to
+`seq` is in the stored rows; and the ledger entry up to which master-data changes and dashboard
+corrections are) after each batch it stored, so `floorledger verify` can tell results still being
+computed from results that disagree with the records (docs/audit.md, "pending").
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from hub.results import inputs
 from hub.results.inputs import MonthInputs
 from hub.store.db import write_transaction
 from hub.store.kiosks import Kiosk, KioskRecord
+from hub.store.results import LEDGER_PROGRESS, ResultsProgress
 from hub.store.results import DailyResult as DailyResult
 from hub.store.results import DiscrepancyFlag as DiscrepancyFlag
 
@@ -176,6 +182,11 @@ class Results:
         self.recomputations = 0  # line-days recomputed since start (for benchmarks and tests)
         self.follow_s = follow_s  # None: only the hook (tests of one process, the CLI)
         self._heads: dict[str, int] = {}  # kiosk -> highest seq folded in (worker thread after start)
+        self._written: dict[str, int] = {}  # the heads last written to ResultsProgress
+        # the heads read at start are a claim the first month recomputation makes true (the app asks
+        # for it at start): no progress is written before one
+        self._progress_ready = False
+        self._ledger_done = 0  # the ledger entry up to which master data and corrections are computed
         self._last_follow = 0.0
 
     # --- wiring -------------------------------------------------------------------------------------
@@ -273,6 +284,9 @@ class Results:
                 records.extend(self._follow_heads())
         months = {i for k, i in work if k == "month"}
         days = {i for k, i in work if k == "day"}
+        # a master-data change or a dashboard correction asks for a month or a day after its act was
+        # committed: what the ledger holds now is in the rows once they are recomputed
+        ledger_seen = inputs.ledger_size() if (months or days) and self.follow_s is not None else None
         if records:
             self.process_records(records)
         for day in sorted(days):
@@ -280,6 +294,27 @@ class Results:
                 self.recompute_day(day)
         for month in sorted(months):
             self.recompute_month(month)
+        self._progress_ready = self._progress_ready or bool(months)
+        if ledger_seen is not None:
+            self._ledger_done = max(self._ledger_done, ledger_seen)
+        if self.follow_s is not None and self._progress_ready:
+            self._write_progress()
+
+    def _write_progress(self) -> None:
+        """Record the heads whose records are all in the stored rows now (after storing them: a
+        reader in between sees the older heads, i.e. more results pending, never fewer)."""
+        done = {**self._heads, LEDGER_PROGRESS: self._ledger_done} if self._ledger_done else self._heads
+        changed = {k: seq for k, seq in done.items() if self._written.get(k) != seq}
+        if not changed:
+            return
+        now = self.clock_ms()
+        with write_transaction(self.db):
+            for kiosk, seq in sorted(changed.items()):
+                ResultsProgress.insert(kiosk=kiosk, seq=seq, updated_ms=now).on_conflict(
+                    conflict_target=[ResultsProgress.kiosk],
+                    update={ResultsProgress.seq: seq, ResultsProgress.updated_ms: now},
+                ).execute()
+        self._written.update(changed)
 
     # --- synchronous API (the worker's steps; also for tests, seeding and the CLI) ------------------
 
@@ -369,7 +404,7 @@ class Results:
         """Records committed beyond the heads folded in so far (by ingest workers of other processes)."""
         found: list[fx.FactRecord] = []
         for kiosk, head in sorted(self._read_heads().items()):
-            seen = self._heads.get(kiosk, 0)
+            seen = self._heads.setdefault(kiosk, 0)  # a kiosk enrolled since: its progress is 0
             if head <= seen:
                 continue
             rows = (

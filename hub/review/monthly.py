@@ -23,6 +23,7 @@ undoes the act. `Assessment` is the one object the pages use for both reviews.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from hub.engine.compute import MonthIndex, compute_month
@@ -109,6 +110,20 @@ class Assessment(WeeklyReview):
         assert read.cut is not None  # month_input read the records itself
         return view, read.cut
 
+    def readable_view(self, actor: Actor, view: MonthView) -> MonthView:
+        """`view` with only the rows `actor` may read (a line officer: inmates posted on their lines in
+        the month). Its digest is then not the area's: approvals send the whole view's."""
+        allowed = self.readable_inmates(actor, view.area, view.month.first_day, view.month.last_day)
+        if allowed is None:
+            return view
+        return replace(view, rows=tuple(r for r in view.rows if r.inmate in allowed))
+
+    def require_inmate(self, actor: Actor, month: Month, area: str, inmate: str) -> None:
+        """Refuse an act on an inmate `actor` may not read this month (a line officer: another line's)."""
+        allowed = self.readable_inmates(actor, area, month.first_day, month.last_day)
+        if allowed is not None and inmate not in allowed:
+            raise AssessmentError("inmate_scope", f"inmate {inmate[:20]!r} is not posted on your lines")
+
     def explain(self, month: Month, inmate: str, lang: str = "zh") -> str:
         """The engine's explanation of one inmate's monthly score, adjustments included."""
         _, read = self.month_result(month)
@@ -183,6 +198,7 @@ class Assessment(WeeklyReview):
         text = check_reason(reason)
         if Inmate.get_or_none(Inmate.id == inmate.strip()) is None:
             raise AssessmentError("no_inmate", f"no such inmate: {inmate[:20]!r}")
+        self.require_inmate(actor, month, area, inmate.strip())
         with write_transaction(self.db):
             approved = active_stages(month, area)
             if STAGES[-1] in approved:
@@ -221,6 +237,7 @@ class Assessment(WeeklyReview):
             raise AssessmentError("role", "this role does not enter adjustments")
         text = check_reason(reason)
         month = Month.parse(row.month)
+        self.require_inmate(actor, month, row.area, row.inmate)
         with write_transaction(self.db):
             approved = active_stages(month, row.area)
             if STAGES[-1] in approved:

@@ -75,6 +75,12 @@ def in_scope(actor: Actor, area: str, area_lines: Iterable[str]) -> bool:
     return False
 
 
+def reads_whole_area(actor: Actor) -> bool:
+    """Whether `actor` reads every inmate of an area in scope; a line officer reads only the inmates
+    posted on their own lines (docs/dashboard.md, roles), although their approval stage covers the area."""
+    return actor.role != Role.LINE_OFFICER
+
+
 def parse_week(text: str) -> tuple[date, date]:
     """`2026-W40` -> (Monday, Sunday) of that ISO week; AssessmentError for anything else."""
     match = _WEEK_RE.fullmatch(text.strip())

@@ -21,6 +21,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "assess.err.locked": {"zh": "本月已审批锁定，不能修改", "en": "The month is approved and locked"},
     "assess.err.role": {"zh": "您的角色不能执行此操作", "en": "Your role cannot do this"},
     "assess.err.scope": {"zh": "该监区不在您的管辖范围", "en": "This area is not in your scope"},
+    "assess.err.inmate_scope": {
+        "zh": "该罪犯本月不在您管辖的生产线上",
+        "en": "This inmate is not posted on your lines this month",
+    },
     "assess.err.order": {"zh": "须先由前一环节审批", "en": "The earlier stage must approve first"},
     "assess.err.done": {"zh": "本环节已审批", "en": "This stage has already approved"},
     "assess.err.nothing": {

@@ -39,13 +39,14 @@ from hub.review.rules import (
     check_publish_days,
     in_scope,
     parse_week,
+    reads_whole_area,
     rows_digest,
     week_months,
     week_records,
     week_rows_of,
 )
 from hub.store.db import write_transaction
-from hub.store.masterdata import Area, Inmate, Line
+from hub.store.masterdata import Area, Assignment, Inmate, Line
 from hub.store.results import DailyResult
 from hub.store.review import PublishedWeek, WeekSignoff
 
@@ -94,6 +95,26 @@ class WeeklyReview:
         if not in_scope(actor, area, lines):
             raise AssessmentError("scope", f"area {area} is not in your scope")
         return lines
+
+    def readable_lines(self, actor: Actor, area: str) -> list[str]:
+        """The area's lines whose charts and rows `actor` reads: all, or a line officer's own."""
+        lines = self.area_lines(area)
+        return lines if reads_whole_area(actor) else [x for x in lines if x in actor.lines]
+
+    def readable_inmates(self, actor: Actor, area: str, first: date, last: date) -> frozenset[str] | None:
+        """The inmates of the area's rows between `first` and `last` that `actor` may read: None for
+        all of them; for a line officer, those with a post on one of their own lines on a day of it."""
+        if reads_whole_area(actor):
+            return None
+        lines = self.readable_lines(actor, area)
+        if not lines:
+            return frozenset()
+        posts = Assignment.select(Assignment.inmate).where(
+            Assignment.line.in_(lines)
+            & (Assignment.valid_from <= last.isoformat())
+            & (Assignment.valid_to.is_null() | (Assignment.valid_to >= first.isoformat()))
+        )
+        return frozenset(p.inmate for p in posts)
 
     def _act(self, actor: Actor, action: str, subject: str, payload: dict[str, Any]) -> None:
         if self.record_act is not None:

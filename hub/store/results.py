@@ -49,3 +49,21 @@ class DiscrepancyFlag(BaseModel):
     class Meta:
         table_name = "discrepancy_flag"
         indexes = ((("line", "day"), False),)
+
+
+# The `results_progress` row of the ledger (no kiosk id can hold `*`): master-data changes and
+# dashboard corrections up to this ledger entry are in the stored daily results.
+LEDGER_PROGRESS = "*ledger"
+
+
+class ResultsProgress(BaseModel):
+    """How far the results worker has computed: every record of `kiosk` up to `seq` is in the stored
+    daily results (written after those rows; read by `floorledger verify` to report pending results);
+    the row `LEDGER_PROGRESS` says the same of the ledger's acts (`seq`: an entry index)."""
+
+    kiosk = pw.CharField(primary_key=True, max_length=64)
+    seq = pw.BigIntegerField()
+    updated_ms = pw.BigIntegerField()
+
+    class Meta:
+        table_name = "results_progress"

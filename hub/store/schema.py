@@ -40,6 +40,7 @@ ALL_MODELS: tuple[type[pw.Model], ...] = (
     masterdata.RuleSetVersion,
     results.DailyResult,
     results.DiscrepancyFlag,
+    results.ResultsProgress,
     review.CorrectionProposal,
     review.DisputeAnswer,
     review.DiscrepancyNote,

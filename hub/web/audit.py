@@ -3,7 +3,9 @@ per-inmate evidence bundle download.
 
 Labor section and admin use everything; area heads may read the ledger and checkpoints; line
 officers are refused. "Verify now" runs `hub.audit.verify.verify_database` (the check `floorledger verify`
-runs) in a worker thread and shows its report as text. A bundle is made like `floorledger bundle`:
+runs, on one snapshot of the database) in a worker thread and shows its report as text in the
+officer's language; daily results still being computed are shown as pending, not as problems.
+A bundle is made like `floorledger bundle`:
 with the hub's key at hand a fresh checkpoint is signed first, so every record stored so far is
 covered; the act is written to the ledger (`audit.bundle`).
 """
@@ -187,8 +189,14 @@ def register_audit(ctx: WebContext, *, hub_signer: Signer | None = None) -> None
                 key = "audit.verified" if report.ok else "audit.not_verified"
                 colour = "text-positive" if report.ok else "text-negative"
                 ui.label(tr(key, lang)).classes(f"text-h6 {colour}").mark("verify-state")
-                # a label, not ui.code/markdown: the report quotes stored values, shown only as text
-                ui.label(report.render()).classes("w-full whitespace-pre-wrap font-mono").mark(
+                waiting = report.pending()
+                if waiting:  # not findings: the results worker had not caught up at the snapshot
+                    ui.label(tr("audit.pending", lang, count=len(waiting))).classes("text-grey-8").mark(
+                        "verify-pending"
+                    )
+                # a label, not ui.code/markdown: the report quotes stored values, shown only as text;
+                # in the officer's language (section titles, verdict and each kind of finding)
+                ui.label(report.render(lang)).classes("w-full whitespace-pre-wrap font-mono").mark(
                     "verify-report"
                 )
 

@@ -35,6 +35,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "audit.verifying": {"zh": "正在核验全部签名和链……", "en": "Checking every signature and chain..."},
     "audit.verified": {"zh": "核验通过", "en": "Verified"},
     "audit.not_verified": {"zh": "核验未通过", "en": "NOT verified"},
+    "audit.pending": {
+        "zh": "另有 {count} 项日结果正在计算（核验时最新的记录尚未算入），不算问题；稍后再核验即可确认",
+        "en": "{count} daily result(s) were still being computed (the newest records were not yet in "
+        "them); not problems: verify again in a moment to confirm",
+    },
     "audit.bundle": {"zh": "证据包（减刑、假释案卷）", "en": "Evidence bundle (commutation or parole file)"},
     "audit.inmate": {"zh": "罪犯编号", "en": "Inmate id"},
     "audit.month": {"zh": "月份（如 2026-10）", "en": "Month (e.g. 2026-10)"},

@@ -122,9 +122,12 @@ def _register_weekly(ctx: WebContext) -> None:
         except rules.AssessmentError as err:
             ui.label(err.text(lang)).classes("text-negative").mark("error")
             return
-        rows = await run.io_bound(assessment.week_rows, area, week)
-        if rows is None:  # the page was left (or the hub is stopping) while computing
+        area_rows = await run.io_bound(assessment.week_rows, area, week)
+        if area_rows is None:  # the page was left (or the hub is stopping) while computing
             return
+        monday, sunday = rules.parse_week(week)
+        allowed = assessment.readable_inmates(actor_of(who), area, monday, sunday)
+        rows = [r for r in area_rows if allowed is None or r.inmate in allowed]
         ui.table(
             columns=[
                 {"name": k, "label": tr(f"assess.col.{label}", lang), "field": k}
@@ -140,7 +143,8 @@ def _register_weekly(ctx: WebContext) -> None:
             rows=[r.shown() for r in rows],
             row_key="inmate",
         ).classes("w-full").mark("week-table")
-        shown = rules.rows_digest(r.shown() for r in rows)  # the acts refuse if the week differs now
+        # the acts refuse if the week differs now; they cover the area, a line officer's rows are theirs
+        shown = rules.rows_digest(r.shown() for r in area_rows)
         signoffs = assessment.week_signoffs(area, week)
         ui.label(
             tr("assess.signed", lang, who=", ".join(s.signed_by for s in signoffs))
@@ -231,7 +235,11 @@ def _register_monthly(ctx: WebContext) -> None:
         _month_body(ctx, who, view, lang)
 
 
-def _month_body(ctx: WebContext, who: Principal, view: rules.MonthView, lang: str) -> None:
+def _month_body(ctx: WebContext, who: Principal, whole: rules.MonthView, lang: str) -> None:
+    """The month as `who` may read it; the approval sends the whole area's digest (its act covers
+    the area), so a line officer's approval is refused as stale like anyone's when the month moved."""
+    view = assessment_of(ctx).readable_view(actor_of(who), whole)
+    readable = {r.inmate for r in view.rows}
     month, area = view.month, view.area
     here = f"/monthly?area={area}&month={month}"
     ui.label(tr("assess.state", lang, state=tr(f"assess.state.{view.state}", lang))).mark("state")
@@ -264,7 +272,7 @@ def _month_body(ctx: WebContext, who: Principal, view: rules.MonthView, lang: st
         )
 
         async def explain(actor: Principal) -> None:
-            if pick.value:
+            if pick.value and str(pick.value) in readable:
                 text = await run.io_bound(assessment_of(ctx).explain, month, str(pick.value), lang)
                 if text is not None:
                     explanation.set_text(text)
@@ -288,7 +296,7 @@ def _month_body(ctx: WebContext, who: Principal, view: rules.MonthView, lang: st
     ui.button(
         tr("assess.approve", lang),
         on_click=guard.guarded_action(
-            ctx, OFFICERS, act(lambda a, who_: a.approve(who_, month, area, view.digest))
+            ctx, OFFICERS, act(lambda a, who_: a.approve(who_, month, area, whole.digest))
         ),
     ).mark("approve")
 
@@ -354,7 +362,8 @@ def _adjustment_list(
     lang: str,
     act: Callable[[Callable[[Assessment, rules.Actor], object]], Callable[[Principal], Any]],
 ) -> None:
-    rows = assessment_of(ctx).adjustments(view.month, view.area)
+    readable = {r.inmate for r in view.rows}
+    rows = [r for r in assessment_of(ctx).adjustments(view.month, view.area) if r.inmate in readable]
     if not rows:
         ui.label(tr("assess.empty", lang)).classes("text-grey-7").mark("adjustments-empty")
     for row in rows:
@@ -391,10 +400,10 @@ def _voider(adjustment: int, why: ui.input) -> Callable[[Assessment, rules.Actor
 
 def _export_bytes(ctx: WebContext, who: Principal, month: Month, area: str, kind: str) -> bytes:
     assessment = assessment_of(ctx)
-    assessment.require_area(actor_of(who), area)
-    rows = exports.export_rows(
-        assessment.month_view(month, area), export_time=ctx.now(), checkpoint_root=exports.latest_root()
-    )
+    actor = actor_of(who)
+    assessment.require_area(actor, area)
+    view = assessment.readable_view(actor, assessment.month_view(month, area))
+    rows = exports.export_rows(view, export_time=ctx.now(), checkpoint_root=exports.latest_root())
     return exports.to_csv(rows) if kind == "csv" else exports.to_xlsx(rows)
 
 

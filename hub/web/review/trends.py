@@ -94,10 +94,13 @@ def register_trends(ctx: WebContext) -> None:
         except rules.AssessmentError as err:
             ui.label(err.text(lang)).classes("text-negative").mark("error")
             return
-        lines = assessment.area_lines(area)
-        records = await run.io_bound(weekly.daily_completions, lines, parsed)
-        if records is None:  # the page was left (or the hub is stopping) while reading
+        actor = actor_of(who)
+        lines = assessment.readable_lines(actor, area)  # a line officer: their own lines only
+        found = await run.io_bound(weekly.daily_completions, lines, parsed)
+        if found is None:  # the page was left (or the hub is stopping) while reading
             return
+        allowed = assessment.readable_inmates(actor, area, parsed.first_day, parsed.last_day)
+        records = [r for r in found if allowed is None or r.inmate in allowed]
         people = {i.id: i for i in md_tables.Inmate.select()}
         names = {k: f"{p.number} {p.name}" for k, p in people.items()}
         ui.echart(completion_chart(records, names, tr("trends.completion", lang))).classes(

@@ -295,3 +295,36 @@ def test_a_standard_time_change_recomputes_the_current_month(
         (result_tables.DailyResult.inmate == "P2") & (result_tables.DailyResult.day == "2026-10-02")
     )
     assert earlier.quota_units == "295.38"
+
+
+def test_the_worker_records_how_far_it_has_computed_after_storing(
+    site: tuple[pw.Database, KioskChain, rs.Results],
+) -> None:
+    """`results_progress` (what `floorledger verify` reads to tell pending results from wrong ones)
+    names each kiosk's last record whose line-days are stored: nothing before the first month
+    recomputation (the heads read at start are only a claim until then), then the head of every batch
+    the worker has stored."""
+    db, chain, results = site
+    ingest = Ingest(
+        db, _Sink(), Topics.for_site(SITE), SITE, Signer.generate(), on_committed=results.on_committed
+    )
+
+    def progress() -> dict[str, int]:
+        with db.connection_context():
+            return {p.kiosk: p.seq for p in result_tables.ResultsProgress.select()}
+
+    _deliver(ingest, *_check(chain, "P1", "08:00", "16:00"))
+    assert results.flush()
+    assert progress() == {}
+    results.request_month(Month.of(DAY))
+    assert results.flush()
+    assert progress() == {"K1": 2}
+    count = chain.sign(
+        UnitCount(
+            person="P1", line="L1", day=DAY.isoformat(), product="SHIRT", step="S2", units=40, source="device"
+        ),
+        "11:00",
+    )
+    _deliver(ingest, count)
+    assert results.flush()
+    assert progress() == {"K1": 3}

@@ -26,6 +26,8 @@ from tests.system.delivery_support import hub_database_url
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "hub-24abeab.sqlite3"
 CLOCK_MS = 1_791_939_600_000  # 2026-10-14 01:00 UTC
+LATEST = STEPS[-1].VERSION
+ALL = tuple(s.VERSION for s in STEPS)
 WEB_AND_REVIEW = {
     "web_user",
     "web_board_token",
@@ -49,7 +51,7 @@ def test_the_migrated_schema_has_every_table_and_column_of_the_models(tmp_path: 
     """What the steps make and what the live models declare agree, table by table and column by
     column (a model changed without a step, or a step without its model, fails here)."""
     live = {m._meta.table_name: {f.column_name for f in m._meta.sorted_fields} for m in ALL_MODELS}
-    assert len(live) == 33
+    assert len(live) == 34
     db = open_database(str(tmp_path / "hub.db"))
     try:
         with db.connection_context():
@@ -65,7 +67,7 @@ def test_a_fresh_database_gets_every_table_and_the_latest_version(tmp_path: Path
         tables = _tables(db)
         assert {m._meta.table_name for m in ALL_MODELS} | {"schema_version"} <= tables
         assert tables >= WEB_AND_REVIEW
-        assert _versions(db) == [(1, "initial", CLOCK_MS)]
+        assert _versions(db) == [(s.VERSION, s.NAME, CLOCK_MS) for s in STEPS]
         assert schema_version(db) == latest()
         assert not list(tmp_path.glob("hub.db.before-*"))  # nothing to copy in a new file
     finally:
@@ -77,9 +79,9 @@ def test_migrating_twice_is_a_no_op(tmp_path: Path) -> None:
     try:
         first = prepare(db)
         again = prepare(db)
-        assert (first.before, first.after, first.applied) == (0, 1, (1,))
-        assert (again.before, again.after, again.applied, again.backup) == (1, 1, (), None)
-        assert len(_versions(db)) == 1
+        assert (first.before, first.after, first.applied) == (0, LATEST, ALL)
+        assert (again.before, again.after, again.applied, again.backup) == (LATEST, LATEST, (), None)
+        assert len(_versions(db)) == LATEST
         assert not list(tmp_path.glob("hub.db.before-*"))
     finally:
         db.close()
@@ -91,7 +93,9 @@ def test_a_database_newer_than_the_code_is_refused(tmp_path: Path) -> None:
         prepare(db)
         with db.connection_context(), db.bind_ctx([SchemaVersion]):
             SchemaVersion.insert(version=latest() + 1, name="from the future", applied_ms=1).execute()
-        with pytest.raises(SchemaTooNew, match=r"schema version 2 is newer than this code's \(1\)"):
+        with pytest.raises(
+            SchemaTooNew, match=rf"schema version {LATEST + 1} is newer than this code's \({LATEST}\)"
+        ):
             migrate(db)
     finally:
         db.close()
@@ -104,10 +108,10 @@ def test_the_database_made_before_migrations_is_copied_and_stamped_version_one(t
     try:
         report = prepare(db, clock_ms=lambda: CLOCK_MS)
         assert report.recognised
-        assert (report.before, report.after, report.applied) == (0, 1, (1,))
+        assert (report.before, report.after, report.applied) == (0, LATEST, ALL)
         assert report.backup == tmp_path / "hub.db.before-v1-20261014T010000Z"
         assert report.backup.read_bytes()[:16] == b"SQLite format 3\x00"
-        assert _versions(db) == [(1, "initial", CLOCK_MS)]
+        assert _versions(db) == [(s.VERSION, s.NAME, CLOCK_MS) for s in STEPS]
         copy = hubdb.connect(str(report.backup))  # the copy is the database as it was: no version
         try:
             assert "schema_version" not in _tables(copy)
@@ -154,9 +158,9 @@ def _step_two(fail: bool) -> SimpleNamespace:
     def apply(db: pw.Database) -> None:
         db.execute_sql("ALTER TABLE md_area ADD COLUMN note TEXT")
         if fail:
-            raise RuntimeError("step 2 broke")
+            raise RuntimeError("the next step broke")
 
-    return SimpleNamespace(VERSION=2, NAME="area_note", apply=apply)
+    return SimpleNamespace(VERSION=LATEST + 1, NAME="area_note", apply=apply)
 
 
 def test_a_later_step_copies_the_file_first_and_a_failed_step_changes_nothing(tmp_path: Path) -> None:
@@ -164,16 +168,16 @@ def test_a_later_step_copies_the_file_first_and_a_failed_step_changes_nothing(tm
     db = hubdb.connect(str(path))
     try:
         prepare(db)
-        with pytest.raises(RuntimeError, match="step 2 broke"):
+        with pytest.raises(RuntimeError, match="the next step broke"):
             migrate(db, steps=(*STEPS, _step_two(fail=True)), clock_ms=lambda: CLOCK_MS)
-        assert schema_version(db) == 1
+        assert schema_version(db) == LATEST
         with db.connection_context():
             assert "note" not in {c.name for c in db.get_columns("md_area")}
         report = migrate(db, steps=(*STEPS, _step_two(fail=False)), clock_ms=lambda: CLOCK_MS + 1000)
-        assert (report.before, report.after, report.applied) == (1, 2, (2,))
-        assert report.backup == tmp_path / "hub.db.before-v2-20261014T010001Z"
-        assert schema_version(db) == 2
-        assert len(list(tmp_path.glob("hub.db.before-v2-*"))) == 2  # one copy for each attempt
+        assert (report.before, report.after, report.applied) == (LATEST, LATEST + 1, (LATEST + 1,))
+        assert report.backup == tmp_path / f"hub.db.before-v{LATEST + 1}-20261014T010001Z"
+        assert schema_version(db) == LATEST + 1
+        assert len(list(tmp_path.glob(f"hub.db.before-v{LATEST + 1}-*"))) == 2  # one per attempt
     finally:
         db.close()
 
@@ -184,12 +188,12 @@ def test_migrations_on_postgresql(tmp_path: Path, caplog: pytest.LogCaptureFixtu
         db = hubdb.connect(url)
         try:
             first = prepare(db)
-            assert (first.before, first.after, first.applied, first.backup) == (0, 1, (1,), None)
+            assert (first.before, first.after, first.applied, first.backup) == (0, LATEST, ALL, None)
             assert WEB_AND_REVIEW | {"schema_version", "kiosk_record"} <= _tables(db)
             assert prepare(db).applied == ()
             with caplog.at_level("WARNING", logger="hub.store.migrate"):
                 report = migrate(db, steps=(*STEPS, _step_two(fail=False)))
-            assert report.applied == (2,)
+            assert report.applied == (LATEST + 1,)
             assert "pg_dump" in caplog.text
             with pytest.raises(SchemaTooNew):
                 migrate(db)  # the code knows step 1 only

@@ -15,6 +15,7 @@ import pytest
 
 from hub.accounts import Role
 from hub.audit import bundle as bd
+from hub.audit.verify import verify_database
 from hub.engine.model import Month
 from hub.ledger import merkle
 from hub.ledger.entries import Ledger
@@ -22,7 +23,9 @@ from hub.review import rules
 from hub.review.monthly import Assessment
 from hub.seed import seed_site
 from hub.store import db as hubdb
+from hub.store.kiosks import Kiosk, KioskRecord
 from hub.store.ledger import LedgerEntry, LogLeaf, StoredCheckpoint
+from hub.store.results import DailyResult, ResultsProgress
 from hub.store.schema import prepare
 from hub.web import WebContext
 from hub.web.audit import BUNDLE_ACT, register_audit
@@ -117,7 +120,8 @@ async def test_a_forged_ledger_entry_shows_as_invalid(ctx: WebContext) -> None:
 
 
 async def test_verify_now_shows_the_same_report_as_floorledger_verify(ctx: WebContext) -> None:
-    """Verify now runs the database check in a worker thread and shows VERIFIED on an intact hub."""
+    """Verify now runs the database check in a worker thread and shows VERIFIED on an intact hub, in
+    the officer's language (Chinese by default: section titles and verdict)."""
     async with web_user(ctx, before=lambda: _pages(ctx)) as user:
         await login(user, "labor")
         await user.open("/audit")
@@ -125,15 +129,85 @@ async def test_verify_now_shows_the_same_report_as_floorledger_verify(ctx: WebCo
         await user.should_see(marker="verify-state", retries=600)
         await user.should_see("核验通过")
         [report] = user.find(marker="verify-report").elements
-        assert "VERIFIED: every row matches the signed records" in report.text
+        assert report.text.endswith("核验通过：每一行都与签名记录一致")
         # the root to compare with the board's 今日数据指纹 and an export's checkpoint_root is shown
         leaves = [
             bytes.fromhex(h)
             for (h,) in LogLeaf.select(LogLeaf.leaf_hash).order_by(LogLeaf.leaf_index).tuples()
         ]
-        assert f"log: {len(leaves)} leaves, root {merkle.root(leaves).hex()}" in report.text
+        assert f"日志：{len(leaves)} 个叶，根 {merkle.root(leaves).hex()}" in report.text
         latest = StoredCheckpoint.select().order_by(StoredCheckpoint.tree_size.desc()).first()
-        assert f"latest signed checkpoint: {latest.tree_size} leaves, root {latest.root}" in report.text
+        assert f"最新签名检查点：{latest.tree_size} 个叶，根 {latest.root}" in report.text
+        assert "终端记录（签名、字段、链）：已核对" in report.text
+        assert report.text.endswith("核验通过：每一行都与签名记录一致")
+        assert "VERIFIED" not in report.text
+    assert report.text == verify_database(ctx.db, PUBLIC, workers=1).render("zh")
+
+
+async def test_verify_now_names_each_tamper_in_chinese(ctx: WebContext) -> None:
+    """A record's column and a daily result edited in SQL: the report shows both findings, their
+    section titles and the verdict in Chinese, with the stored and the signed values."""
+    record = KioskRecord.select().where(KioskRecord.line.is_null(False)).order_by(KioskRecord.id).first()
+    KioskRecord.update(line="L9").where(KioskRecord.id == record.id).execute()
+    result = DailyResult.select().where(DailyResult.done_units != "0").order_by(DailyResult.id).first()
+    DailyResult.update(done_units="999").where(DailyResult.id == result.id).execute()
+    async with web_user(ctx, before=lambda: _pages(ctx)) as user:
+        await login(user, "labor")
+        await user.open("/audit")
+        user.find(marker="verify").click()
+        await user.should_see("核验未通过", marker="verify-state", retries=600)
+        [report] = user.find(marker="verify-report").elements
+    lines = report.text.splitlines()
+    assert (
+        f"  - 终端记录 id={record.id}（终端 {record.kiosk}，序号 {record.seq}）："
+        f"字段 line 为 'L9'，但签名记录为 '{record.line}'" in lines
+    )
+    assert (
+        f"  - 日结果 罪犯 {result.inmate} 日期 {result.day}（id={result.id}）：done_units 为 '999'，"
+        f"但签名记录得出 '{result.done_units}'"
+    ) in lines
+    assert "终端记录（签名、字段、链）：已核对" in report.text
+    assert "日结果（由签名记录重新推导）：已核对" in report.text
+    assert lines[-1] == "核验未通过"
+
+
+async def test_results_still_being_computed_are_pending_not_problems(ctx: WebContext) -> None:
+    """The results worker recorded that it has computed kiosk H-L1 up to the record before its last
+    count: the line-day of that count is pending, so even a wrong row there is shown as 计算中 and the hub
+    verifies (the numbers are about to be replaced); a wrong row on another line-day is still found."""
+    last = (  # the last count of L1: the worker has computed H-L1 up to the record before it
+        KioskRecord.select()
+        .where((KioskRecord.kiosk == "H-L1") & (KioskRecord.type == "unit_count"))
+        .order_by(KioskRecord.seq.desc())
+        .first()
+    )
+    for kiosk in Kiosk.select():  # computed: everything but H-L1's last record
+        seq = last.seq - 1 if kiosk.id == "H-L1" else kiosk.head_seq
+        ResultsProgress.insert(kiosk=kiosk.id, seq=seq, updated_ms=NOW_MS).execute()
+    line_day = DailyResult.select().where((DailyResult.day == last.day) & (DailyResult.line == "L1"))
+    waiting = line_day.order_by(DailyResult.id).first()
+    DailyResult.update(done_units="999").where(DailyResult.id == waiting.id).execute()
+    async with web_user(ctx, before=lambda: _pages(ctx)) as user:
+        await login(user, "labor")
+        await user.open("/audit")
+        user.find(marker="verify").click()
+        await user.should_see(marker="verify-state", retries=600)
+        [report] = user.find(marker="verify-report").elements
+        assert report.text.endswith("核验通过：每一行都与签名记录一致"), report.text
+        await user.should_see(marker="verify-pending")
+        assert (
+            f"  ~ 计算中：日结果 罪犯 {waiting.inmate} 日期 {waiting.day}：该生产线日的记录仍在计算中"
+            in report.text
+        )
+        other = DailyResult.select().where(DailyResult.line == "L2").order_by(DailyResult.id).first()
+        DailyResult.update(done_units="999").where(DailyResult.id == other.id).execute()
+        user.find(marker="verify").click()
+        await user.should_see("核验未通过", marker="verify-state", retries=600)
+        [report] = user.find(marker="verify-report").elements
+        assert (
+            f"日结果 罪犯 {other.inmate} 日期 {other.day}（id={other.id}）：done_units 为 '999'"
+            in report.text
+        )
 
 
 async def test_downloading_a_bundle_gives_a_file_that_verifies_and_is_ledgered(ctx: WebContext) -> None:

@@ -81,13 +81,14 @@ async def _settle(user: User, marker: str = "page-title") -> None:
 
 
 async def test_weekly_page_shows_the_area_week_and_signs_off_and_publishes(ctx: WebContext) -> None:
-    """The officer of L1 sees A1's week 2026-W43 (40 inmates), signs it off and publishes it for 7 days."""
+    """The officer of L1 sees the 20 inmates of A1's week 2026-W43 posted on L1 (their own line), signs
+    the week off and publishes it for 7 days: the act covers the area, so the board shows all 40."""
     async with web_user(ctx, before=lambda: _pages(ctx)) as user:
         await _as(user, "off_l1")
         await user.open("/weekly?area=A1&week=2026-W43")
         await _settle(user, "week-table")
         rows = _table_rows(user, "week-table")
-        assert len(rows) == 40
+        assert len(rows) == 20
         assert all(r["completion_pct"] for r in rows)
         await user.should_see("尚未签认", retries=100)
         user.find(marker="publish").click()
