@@ -76,6 +76,40 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
         "zh": "基础数据（由签名台账行为重新推导）",
         "en": "master data (re-derived from the signed acts)",
     },
+    # `verify --expect` values it cannot use (hub.audit.witness.ExpectError)
+    "verify.expect.not_root": {
+        "zh": "--expect {value!r}：既不是文件，也不是十六进制根（ROOT 或 ROOT@SIZE）",
+        "en": "--expect {value!r}: neither a file nor a hex root (ROOT or ROOT@SIZE)",
+    },
+    "verify.expect.short_root": {
+        "zh": "--expect {value!r}：根为 64 位十六进制数，或至少如看板所示的前 {digits} 位",
+        "en": "--expect {value!r}: a root is 64 hex digits, or at least the first {digits} as the "
+        "wall board shows them",
+    },
+    "verify.expect.unreadable": {
+        "zh": "--expect {path}：无法读取（{why}）",
+        "en": "--expect {path}: cannot read it ({why})",
+    },
+    "verify.expect.no_root": {
+        "zh": "{name}：既无检查点，也无 64 位的 checkpoint_root",
+        "en": "{name}: holds no checkpoint and no 64-digit checkpoint root",
+    },
+    "verify.expect.not_base64": {
+        "zh": "{name}：其中的检查点不是 base64url（{why}）",
+        "en": "{name}: its checkpoint is not base64url ({why})",
+    },
+    "verify.expect.no_checkpoint": {
+        "zh": "{name}：JSON 文档中没有 `checkpoint` 或 `checkpoint_root`",
+        "en": "{name}: a JSON document without `checkpoint` or `checkpoint_root`",
+    },
+    "verify.expect.not_signed": {
+        "zh": "{name}：不是枢纽签名的检查点（{why}）",
+        "en": "{name}: not a checkpoint signed by the hub ({why})",
+    },
+    "verify.expect.bad_xlsx": {
+        "zh": "--expect：不是可读的 XLSX/zip 文件（{why}）",
+        "en": "--expect: not a readable XLSX/zip file ({why})",
+    },
     # the lines the report ends with (hub.audit.witness.summarize)
     "verify.f.summary.log": {"zh": "日志：{size} 个叶，根 {root}", "en": "log: {size} leaves, root {root}"},
     "verify.f.summary.no_checkpoint": {"zh": "最新签名检查点：无", "en": "latest signed checkpoint: none"},

@@ -31,6 +31,7 @@ from typing import Any
 import peewee
 
 from hub.audit.report import Section, finding
+from hub.errors import HubError
 from hub.ledger import merkle
 from hub.ledger.checkpoints import latest_checkpoint
 from hub.store.kiosks import KioskRecord
@@ -46,7 +47,7 @@ _HEX64 = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
 _ROOT_ARG = re.compile(r"(?P<root>[0-9a-fA-F][0-9a-fA-F \-:]*)(@(?P<size>\d+))?")
 
 
-class ExpectError(ValueError):
+class ExpectError(HubError):
     """An `--expect` value that names no checkpoint (the command line prints it as one line)."""
 
 
@@ -132,13 +133,10 @@ def parse_expectation(value: str, hub_key: Verifier | None) -> list[Claim]:
         return claims_from_file(path, hub_key)
     match = _ROOT_ARG.fullmatch(value.strip())
     if match is None:
-        raise ExpectError(f"--expect {value!r}: neither a file nor a hex root (ROOT or ROOT@SIZE)")
+        raise ExpectError("verify.expect.not_root", value=value)
     root = re.sub(r"[ \-:]", "", match["root"]).lower()
     if not MIN_PREFIX <= len(root) <= 64 or root.strip("0123456789abcdef"):
-        raise ExpectError(
-            f"--expect {value!r}: a root is 64 hex digits, or at least the first {MIN_PREFIX} as the "
-            "wall board shows them"
-        )
+        raise ExpectError("verify.expect.short_root", value=value, digits=MIN_PREFIX)
     size = None if match["size"] is None else int(match["size"])
     shown = root if size is None else f"{root}@{size}"
     return [Claim(source=f"given with --expect {shown}", root=root, tree_size=size, expected=True)]
@@ -152,7 +150,7 @@ def claims_from_file(path: Path, hub_key: Verifier | None) -> list[Claim]:
     try:
         data = path.read_bytes()
     except OSError as err:
-        raise ExpectError(f"--expect {path}: cannot read it ({err.strerror})") from err
+        raise ExpectError("verify.expect.unreadable", path=str(path), why=err.strerror) from err
     name = f"given with --expect {path.name}"
     frame = _as_frame(data)
     if frame is not None:
@@ -166,7 +164,7 @@ def claims_from_file(path: Path, hub_key: Verifier | None) -> list[Claim]:
     text = _text_of(data)
     roots = sorted(set(_HEX64.findall(text)))
     if not roots:
-        raise ExpectError(f"{name}: holds no checkpoint and no 64-digit checkpoint root")
+        raise ExpectError("verify.expect.no_root", name=name)
     return [
         Claim(source=f"{name} (checkpoint_root {r[:16]}…)", root=r, tree_size=None, expected=True)
         for r in roots
@@ -178,14 +176,14 @@ def _claims_from_json(doc: dict[str, Any], name: str, hub_key: Verifier | None) 
         try:
             frame = b64decode(doc["checkpoint"])
         except ProtocolError as err:
-            raise ExpectError(f"{name}: its checkpoint is not base64url ({err})") from err
+            raise ExpectError("verify.expect.not_base64", name=name, why=str(err)) from err
         return [_signed_claim(frame, name, hub_key)]
     root = doc.get("checkpoint_root", doc.get("root"))
     size = doc.get("tree_size")
     if isinstance(root, str) and _HEX64.fullmatch(root):
         known = size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None
         return [Claim(source=f"{name} (root {root[:16]}…)", root=root, tree_size=known, expected=True)]
-    raise ExpectError(f"{name}: a JSON document without `checkpoint` or `checkpoint_root`")
+    raise ExpectError("verify.expect.no_checkpoint", name=name)
 
 
 def _as_frame(data: bytes) -> bytes | None:
@@ -206,7 +204,7 @@ def _signed_claim(frame: bytes, source: str, hub_key: Verifier | None) -> Claim:
         else:
             checkpoint = Checkpoint.from_dict(canonical.decode(frame[SIGNATURE_SIZE:]))
     except (ProtocolError, canonical.CanonicalError) as err:
-        raise ExpectError(f"{source}: not a checkpoint signed by the hub ({_why(err)})") from err
+        raise ExpectError("verify.expect.not_signed", name=source, why=_why(err)) from err
     return Claim(
         source=f"{source} (signed, {checkpoint.tree_size} leaves)",
         root=checkpoint.root,
@@ -227,7 +225,7 @@ def _text_of(data: bytes) -> str:
             with zipfile.ZipFile(BytesIO(data)) as archive:
                 return "\n".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
         except (zipfile.BadZipFile, OSError) as err:
-            raise ExpectError(f"--expect: not a readable XLSX/zip file ({err})") from err
+            raise ExpectError("verify.expect.bad_xlsx", why=str(err)) from err
     return data.decode("utf-8", "replace")
 
 

@@ -23,7 +23,12 @@ KEY_RE = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+")
 # Private classes that only carry control flow inside their module and never reach a user: the JSON
 # hook's duplicate key (turned into a CliError by `read_json`), SIGTERM turned into a clean stop, and a
 # bundle part that is not a proof (turned into a finding of verify-bundle's report).
-CONTROL_FLOW = {"hub.cli.scenario._DuplicateKeyError", "hub.cli.hub._Terminated", "hub.audit.bundle._Broken"}
+CONTROL_FLOW = {
+    "hub.cli.scenario._DuplicateKeyError",
+    "hub.cli.hub._Terminated",
+    "hub.audit.bundle._Broken",
+    "hub.masterdata.replay._Refused",  # an act replay cannot apply: becomes a finding
+}
 
 
 def _hub_modules() -> list[str]:
