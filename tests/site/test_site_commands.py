@@ -1,0 +1,169 @@
+"""`floorledger site init / add-kiosk / kiosk-csr / sign-kiosk / revoke-kiosk` on real files."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+
+from floorledger import keyfile
+from floorledger.base.errors import CliError
+from floorledger.cli import build_parser, main
+from floorledger.site import layout
+from floorledger.site.certs import load_cert, load_key
+from floorledger.site.state import SiteState, parse_kiosk_spec
+from hub.config import load_config as load_hub_config
+from kiosk.config import load_config as load_kiosk_config
+
+
+def _init(out: Path, *extra: str) -> None:
+    assert main(["site", "init", "--site", "site1", "--out", str(out), "--broker-host", "hub.site",
+                 "--broker-host", "10.0.0.5", *extra]) == 0  # fmt: skip
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def _crl(site: Path) -> x509.CertificateRevocationList:
+    return x509.load_pem_x509_crl((site / layout.BROKER_DIR / layout.CRL).read_bytes())
+
+
+def test_init_writes_one_folder_per_machine_with_keys_readable_by_the_owner_only(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _init(site, "--kiosk", "K01:L1", "--kiosk", "K02:L2", "--hub-host", "floor.site")
+    files = {p.relative_to(site).as_posix(): p for p in site.rglob("*") if p.is_file()}
+    expected = {
+        f.path.as_posix(): f for f in (*layout.broker_files(), *layout.hub_files(),
+                                       *layout.kiosk_files("K01"), *layout.kiosk_files("K02"))
+    }  # fmt: skip
+    expected_names = {*expected, "ca/ca.crt", "ca/ca.key", "site.json"}
+    assert set(files) == expected_names
+    for name, path in files.items():
+        secret = name == "ca/ca.key" or (name in expected and expected[name].secret)
+        assert _mode(path) == (0o600 if secret else 0o644), name
+        assert secret == name.endswith(".key"), name  # exactly the key files are secret
+
+
+def test_the_sample_configs_load_as_written_from_their_folder(tmp_path: Path) -> None:
+    """hub.toml and kiosk.toml pass the apps' own config checks where they are installed; the files
+    they name beside them are there, and the kiosk trusts the hub key the hub will use."""
+    site = tmp_path / "site"
+    _init(site, "--kiosk", "K01:L1")
+    etc = tmp_path / "etc-hub"
+    shutil.copytree(site / layout.HUB_DIR, etc)
+    hub = load_hub_config(etc / layout.HUB_CONFIG)
+    assert hub.site == "site1"
+    assert hub.database == str(layout.APP_STATE / "hub.db")
+    broker = hub.broker_config
+    assert (broker.host, broker.port, broker.tls) == ("hub.site", 8883, True)
+    assert broker.password_file is None
+    for path in (broker.ca_file, broker.cert_file, broker.key_file, hub.key_file):
+        assert path is not None
+        assert path.parent == etc
+        assert path.exists()
+    assert (
+        load_cert((etc / layout.MQTT_CERT).read_bytes(), "hub").subject.rfc4514_string().startswith("CN=hub,")
+    )
+
+    kiosk_etc = tmp_path / "etc-kiosk"
+    shutil.copytree(site / layout.kiosk_dir("K01"), kiosk_etc)
+    kiosk = load_kiosk_config(kiosk_etc / layout.KIOSK_CONFIG)
+    assert (kiosk.kiosk_id, kiosk.site, kiosk.line) == ("K01", "site1", "L1")
+    assert kiosk.hub_public_key == keyfile.load(hub.key_file).public_key
+    assert kiosk.key_file == layout.APP_STATE / "kiosk.key"  # written by the kiosk: the writable place
+    assert kiosk.broker().url == "mqtts://hub.site:8883"
+    for path in (kiosk.broker_ca_file, kiosk.broker_cert_file, kiosk.broker_key_file):
+        assert path is not None
+        assert path.exists()
+
+
+def test_init_refuses_a_folder_that_holds_a_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = tmp_path / "site"
+    _init(site)
+    before = (site / "ca" / "ca.key").read_bytes()
+    assert main(["site", "init", "--site", "site1", "--out", str(site), "--broker-host", "x"]) == 2
+    assert "already holds a site" in capsys.readouterr().err
+    assert (site / "ca" / "ca.key").read_bytes() == before
+
+
+def test_a_kiosk_made_key_never_enters_the_site_folder(tmp_path: Path) -> None:
+    """kiosk-csr on the kiosk, sign-kiosk at the CA: the certificate is for the kiosk's own key."""
+    site, on_kiosk = tmp_path / "site", tmp_path / "kiosk-etc"
+    _init(site)
+    assert main(["site", "kiosk-csr", "--kiosk", "K03", "--out", str(on_kiosk)]) == 0
+    assert _mode(on_kiosk / layout.MQTT_KEY) == 0o600
+    assert (
+        main(["site", "sign-kiosk", str(on_kiosk / layout.MQTT_CSR), "--line", "L2", "--dir", str(site)]) == 0
+    )
+    folder = site / layout.kiosk_dir("K03")
+    assert not (folder / layout.MQTT_KEY).exists()
+    cert = load_cert((folder / layout.MQTT_CERT).read_bytes(), "K03")
+    key = load_key((on_kiosk / layout.MQTT_KEY).read_bytes(), "kiosk key")
+    assert cert.public_key() == key.public_key()
+    assert 'line = "L2"' in (folder / layout.KIOSK_CONFIG).read_text()
+    # a second request from the same kiosk reuses its key, and the CA refuses a second live certificate
+    assert main(["site", "kiosk-csr", "--kiosk", "K03", "--out", str(on_kiosk)]) == 0
+    assert load_key((on_kiosk / layout.MQTT_KEY).read_bytes(), "kiosk key").public_key() == key.public_key()
+    assert (
+        main(["site", "sign-kiosk", str(on_kiosk / layout.MQTT_CSR), "--line", "L2", "--dir", str(site)]) == 2
+    )
+
+
+def test_revoking_puts_the_serial_on_the_crl_and_a_new_certificate_keeps_the_old_one_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = tmp_path / "site"
+    _init(site, "--kiosk", "K01:L1", "--kiosk", "K02:L1")
+    k02 = load_cert((site / layout.kiosk_dir("K02") / layout.MQTT_CERT).read_bytes(), "K02")
+    assert list(_crl(site)) == []  # Mosquitto needs a CRL from the start (crlfile)
+    assert main(["site", "revoke-kiosk", "K02", "--dir", str(site)]) == 0
+    printed = capsys.readouterr().out
+    assert _crl(site).get_revoked_certificate_by_serial_number(k02.serial_number) is not None
+    # the command to revoke the signing key at the hub, exactly as printed, is one the CLI takes
+    line = next(x for x in printed.splitlines() if x.strip().startswith("floorledger kiosks revoke"))
+    args = build_parser().parse_args(shlex.split(line)[1:])
+    assert (args.kiosk, args.db, str(args.key)) == (
+        "K02",
+        "/var/lib/floorledger/hub.db",
+        "/etc/floorledger/hub.key",
+    )
+    assert main(["site", "revoke-kiosk", "K02", "--dir", str(site)]) == 2  # already revoked
+    # a replacement kiosk under the same id: a new certificate; the old one stays revoked
+    shutil.rmtree(site / layout.kiosk_dir("K02"))
+    assert main(["site", "add-kiosk", "K02:L1", "--dir", str(site)]) == 0
+    new = load_cert((site / layout.kiosk_dir("K02") / layout.MQTT_CERT).read_bytes(), "K02")
+    crl = _crl(site)
+    assert crl.get_revoked_certificate_by_serial_number(k02.serial_number) is not None
+    assert crl.get_revoked_certificate_by_serial_number(new.serial_number) is None
+    k01 = load_cert((site / layout.kiosk_dir("K01") / layout.MQTT_CERT).read_bytes(), "K01")
+    assert crl.get_revoked_certificate_by_serial_number(k01.serial_number) is None
+
+
+def test_add_kiosk_refuses_a_kiosk_with_a_live_certificate(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _init(site, "--kiosk", "K01:L1")
+    shutil.rmtree(site / layout.kiosk_dir("K01"))
+    assert main(["site", "add-kiosk", "K01:L1", "--dir", str(site)]) == 2
+    assert "K01" in SiteState.from_json((site / layout.STATE_FILE).read_text()).kiosks
+
+
+@pytest.mark.parametrize("text", ["K01", "K01:", "hub:L1", "K/1:L1", "K01:L 1", ":L1"])
+def test_a_kiosk_is_given_as_id_and_line(text: str) -> None:
+    with pytest.raises(CliError):
+        parse_kiosk_spec(text)
+
+
+def test_the_site_record_reads_back_what_it_wrote(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _init(site, "--kiosk", "K01:L1")
+    assert main(["site", "revoke-kiosk", "K01", "--dir", str(site)]) == 0
+    state = SiteState.from_json((site / layout.STATE_FILE).read_text())
+    assert SiteState.from_json(state.to_json()) == state
+    assert state.broker_hosts == ("hub.site", "10.0.0.5")
+    assert state.hub_hosts == state.broker_hosts  # the dashboard's names default to the broker's
+    assert state.crl_number == 2
