@@ -87,7 +87,8 @@ def broker_acl(site: str) -> str:
 
 # A kiosk writes only its own records, hello and status, and reads only its own acks, the line
 # plans and the hub's topics (status, checkpoints). The hub also refuses a record whose kiosk differs
-# from the topic it came on (reason wrong_topic).
+# from the topic it came on (reason wrong_topic). Mosquitto warns at start that the last two
+# patterns contain no %u: they are meant for every kiosk alike.
 pattern write {t.records(k)}
 pattern write {t.hello(k)}
 pattern write {t.status(k)}

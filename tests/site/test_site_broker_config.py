@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from floorledger.site.mosquitto import MAX_PACKET_SIZE, broker_acl, broker_conf
@@ -137,3 +139,10 @@ def test_the_hub_may_read_every_kiosk_and_write_acks_plans_and_its_own_topics(
     access: str, topic: str
 ) -> None:
     assert _may(broker_acl("site1"), "hub", access, topic)
+
+
+def test_the_example_in_deploy_is_what_site_init_writes() -> None:
+    """deploy/mosquitto/ shows the generated files for site1; it must never drift from them."""
+    deploy = Path(__file__).resolve().parents[2] / "deploy" / "mosquitto"
+    assert (deploy / "mosquitto.conf").read_text(encoding="utf-8") == broker_conf()
+    assert (deploy / "floorledger.acl").read_text(encoding="utf-8") == broker_acl("site1")
