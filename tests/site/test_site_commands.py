@@ -17,6 +17,11 @@ from floorledger.site import layout
 from floorledger.site.certs import load_cert, load_key
 from floorledger.site.state import SiteState, parse_kiosk_spec
 from hub.config import load_config as load_hub_config
+from hub.ledger import entries as lg
+from hub.store import db as hubdb
+from hub.store.kiosks import Kiosk
+from hub.store.ledger import LedgerEntry
+from hub.store.schema import bind_all
 from kiosk.config import load_config as load_kiosk_config
 
 
@@ -167,3 +172,63 @@ def test_the_site_record_reads_back_what_it_wrote(tmp_path: Path) -> None:
     assert state.broker_hosts == ("hub.site", "10.0.0.5")
     assert state.hub_hosts == state.broker_hosts  # the dashboard's names default to the broker's
     assert state.crl_number == 2
+
+
+def _hub(tmp_path: Path, site: Path) -> Path:
+    """The site's hub folder installed under tmp_path (only the database path changed), initialised."""
+    etc = tmp_path / "hub-etc"
+    shutil.copytree(site / layout.HUB_DIR, etc)
+    config = etc / layout.HUB_CONFIG
+    text = config.read_text(encoding="utf-8").replace(str(layout.APP_STATE), str(tmp_path))
+    config.write_text(text, encoding="utf-8")
+    assert main(["hub", "init", "--config", str(config)]) == 0
+    return config
+
+
+def test_revoke_kiosk_with_the_hub_config_also_revokes_its_signing_key_in_the_ledger(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _init(site, "--kiosk", "K01:L1")
+    config = _hub(tmp_path, site)
+    hub = load_hub_config(config)
+    kiosk_key = keyfile.create(tmp_path / "kiosk.key")
+    qr = f"floorledger-enroll:1:K01:{kiosk_key.public_key_b64}"
+    db_args = ["--db", hub.database, "--key", str(hub.key_file), "--officer", "admin"]
+    assert main(["kiosks", "enroll", *db_args, "--qr", qr]) == 0
+    assert (
+        main(["site", "revoke-kiosk", "K01", "--dir", str(site), "--hub-config", str(config)]) == 2
+    )  # no officer
+    assert list(_crl(site)) == []  # refused before anything changed
+    assert main(["site", "revoke-kiosk", "K01", "--dir", str(site), "--hub-config", str(config),
+                 "--officer", "admin", "--reason", "stolen"]) == 0  # fmt: skip
+    assert len(list(_crl(site))) == 1
+    db = hubdb.connect(hub.database)
+    try:
+        bind_all(db)
+        assert Kiosk.get_by_id("K01").status == "revoked"
+        act = LedgerEntry.select().order_by(LedgerEntry.id.desc()).get()
+        assert (act.action, act.actor) == (lg.KIOSK_REVOKE, "admin")
+        assert "stolen" in act.payload
+    finally:
+        db.close()
+
+
+def test_a_kiosk_the_hub_never_enrolled_is_still_revoked_at_the_broker(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = tmp_path / "site"
+    _init(site, "--kiosk", "K01:L1")
+    config = _hub(tmp_path, site)
+    argv = [
+        "site",
+        "revoke-kiosk",
+        "K01",
+        "--dir",
+        str(site),
+        "--hub-config",
+        str(config),
+        "--officer",
+        "admin",
+    ]
+    assert main(argv) == 2
+    assert "the certificate is revoked, but the hub refused" in capsys.readouterr().err
+    assert len(list(_crl(site))) == 1
