@@ -90,7 +90,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--hub-config", type=Path, help="the hub's config: also revoke the kiosk's signing key there"
     )
-    p.add_argument("--officer", help="who revokes it (recorded in the hub's ledger; with --hub-config)")
+    p.add_argument("--officer", help="who revokes it (recorded in the hub's ledger)")
     p.add_argument("--reason", default="kiosk certificate revoked", help="recorded in the hub's ledger")
     p.set_defaults(func=_revoke_kiosk)
 
@@ -157,9 +157,9 @@ def _revoke_kiosk(args: argparse.Namespace) -> int:
             "floorledger", "kiosks", "revoke",
             "--db", str(layout.APP_STATE / "hub.db"),
             "--key", str(layout.APP_ETC / layout.HUB_SIGNING_KEY),
-            "--officer", "OFFICER", "--kiosk", args.kiosk, "--reason", args.reason,
+            "--officer", args.officer or "OFFICER", "--kiosk", args.kiosk, "--reason", args.reason,
         ]  # fmt: skip
-        print("on the hub, revoke its signing key too (the database and key of /etc/floorledger/hub.toml):")
+        print("on the hub, as the hub's user, revoke its signing key too (database and key of hub.toml):")
         print("  " + shlex.join(command))
         return 0
     _revoke_at_hub(args.hub_config, args.kiosk, args.officer, args.reason)

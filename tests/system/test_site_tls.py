@@ -7,6 +7,7 @@ Only paths (to temporary folders, a badge reader's pty) and ports change from th
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -327,11 +328,18 @@ def test_a_site_from_site_init_runs_over_tls_and_keeps_kiosks_apart(
     other_files = other / layout.kiosk_dir("K01")
     assert not probe(port, ca, other_files / layout.MQTT_CERT, other_files / layout.MQTT_KEY).connected
 
-    # ... and a revoked one: the runbook's steps (revoke, CRL to the broker, restart it)
-    floorledger(
-        "site", "revoke-kiosk", "K02", "--dir", str(floor.site),
-        "--hub-config", str(floor.hub_etc / layout.HUB_CONFIG), "--officer", "admin", "--reason", "stolen",
-    )  # fmt: skip
+    # ... and a revoked one: the runbook's steps (revoke, the printed hub command, CRL to the broker,
+    # restart it)
+    printed = floorledger(
+        "site", "revoke-kiosk", "K02", "--dir", str(floor.site), "--officer", "admin", "--reason", "stolen"
+    ).stdout  # fmt: skip
+    command = next(x.strip() for x in printed.splitlines() if x.strip().startswith("floorledger kiosks"))
+    argv = shlex.split(
+        command.replace(str(layout.APP_STATE / "hub.db"), str(floor.hub_db)).replace(
+            str(layout.APP_ETC / layout.HUB_SIGNING_KEY), str(floor.hub_etc / layout.HUB_SIGNING_KEY)
+        )
+    )
+    floorledger(*argv[1:])
     b_watch.close()
     rogue.close()
     floor.broker.install_crl(floor.site / layout.BROKER_DIR / layout.CRL)
