@@ -244,6 +244,23 @@ def check_in(driver: webdriver.Chrome, box: KioskBox, badge: int) -> None:
     )
 
 
+def runbook_broker_check(floor: Floor, port: int) -> bytes:
+    """deploy/README.md's check of the broker (`mosquitto_sub` with a kiosk's certificate for a
+    plan), run as written there but for the broker's name and port."""
+    text = (REPO / "deploy" / "README.md").read_text(encoding="utf-8").replace("\\\n", " ")
+    command = next(x.strip() for x in text.splitlines() if x.strip().startswith("mosquitto_sub "))
+    command = command.replace("-h hub.site", "-h localhost").replace(f"-p {layout.MQTT_PORT}", f"-p {port}")
+    done = subprocess.run(
+        ["sh", "-c", command],
+        cwd=floor.site / layout.kiosk_dir("K01"),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def records_of(floor: Floor, kiosk: str) -> list[str]:
     db = floor.db()
     try:
@@ -291,6 +308,7 @@ def test_a_site_from_site_init_runs_over_tls_and_keeps_kiosks_apart(
     check_in(browser, floor.kiosks["K02"], K2_BADGE)
     assert "check_in" in records_of(floor, "K01")
     assert "check_in" in records_of(floor, "K02")
+    assert runbook_broker_check(floor, port), "the runbook's broker check received no plan"
 
     # kiosk A (K01's certificate) tries B's topics
     rogue = probe(port, *floor.mqtt_files("K01"))
