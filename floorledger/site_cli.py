@@ -61,6 +61,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="NAME",
         help="a DNS name or IP of the dashboard, for its HTTPS certificate (default: the broker hosts)",
     )
+    p.add_argument(
+        "--hub-key",
+        type=Path,
+        metavar="FILE",
+        help="the hub's signing key: read if it exists, made there if not (default: hub-state/hub.key in "
+        "the site folder, to install as /var/lib/floorledger/hub.key)",
+    )
     p.set_defaults(func=_init)
 
     p = ssub.add_parser("add-kiosk", help="a key and certificate for one more kiosk, made in the site folder")
@@ -99,13 +106,16 @@ def _init(args: argparse.Namespace) -> int:
     kiosks = [parse_kiosk_spec(text) for text in args.kiosk]
     brokers = args.broker_host or [socket.gethostname()]
     options = actions.InitOptions(
-        site=args.site, kiosks=kiosks, broker_hosts=brokers, hub_hosts=args.hub_host
+        site=args.site, kiosks=kiosks, broker_hosts=brokers, hub_hosts=args.hub_host, hub_key=args.hub_key
     )
     state = actions.init(args.out, options, _now())
     out = args.out
     print(f"site {state.site}: wrote {out}")
     print(f"  broker  {out / layout.BROKER_DIR}/   -> the broker machine (deploy/README.md, Broker)")
     print(f"  hub     {out / layout.HUB_DIR}/   -> {layout.APP_ETC}/ on the hub machine")
+    if args.hub_key is None:
+        key = out / layout.HUB_STATE_DIR / layout.HUB_SIGNING_KEY
+        print(f"  hub key {key}   -> {layout.HUB_KEY_PATH} on the hub machine")
     for kiosk in state.kiosks:
         print(f"  kiosk   {out / layout.kiosk_dir(kiosk)}/   -> {layout.APP_ETC}/ on kiosk {kiosk}")
     print(f"  keep    {out / layout.CA_DIR / layout.CA_KEY} and {out / layout.STATE_FILE} here (the CA)")
@@ -155,8 +165,8 @@ def _revoke_kiosk(args: argparse.Namespace) -> int:
     if args.hub_config is None:
         command = [
             "floorledger", "kiosks", "revoke",
-            "--db", str(layout.APP_STATE / "hub.db"),
-            "--key", str(layout.APP_ETC / layout.HUB_SIGNING_KEY),
+            "--db", str(layout.HUB_DATABASE),
+            "--key", str(layout.HUB_KEY_PATH),
             "--officer", args.officer or "OFFICER", "--kiosk", args.kiosk, "--reason", args.reason,
         ]  # fmt: skip
         print("on the hub, as the hub's user, revoke its signing key too (database and key of hub.toml):")

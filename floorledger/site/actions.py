@@ -44,6 +44,9 @@ class InitOptions:
     kiosks: Sequence[tuple[str, str]]  # (kiosk id, line)
     broker_hosts: Sequence[str]
     hub_hosts: Sequence[str]
+    # the hub's Ed25519 key: read where it exists (a hub already running), made there if not;
+    # None: made in the site folder's hub-state/
+    hub_key: Path | None = None
 
 
 def init(root: Path, options: InitOptions, now: dt.datetime) -> SiteState:
@@ -69,7 +72,10 @@ def init(root: Path, options: InitOptions, now: dt.datetime) -> SiteState:
     folder.write_secret(ca_dir / layout.CA_KEY, key_pem(ca_key))
     folder.write_public(ca_dir / layout.CA_CERT, cert_pem(ca_cert))
 
-    hub_signer = keyfile.create(folder.path(PurePosixPath(layout.HUB_DIR) / layout.HUB_SIGNING_KEY))
+    if options.hub_key is None:
+        hub_signer = keyfile.create(folder.path(PurePosixPath(layout.HUB_STATE_DIR) / layout.HUB_SIGNING_KEY))
+    else:
+        hub_signer, _ = keyfile.load_or_create(options.hub_key)
     state = SiteState(
         site=site, broker_hosts=brokers, hub_hosts=hubs, hub_public_key=hub_signer.public_key_b64
     )

@@ -8,6 +8,7 @@ folder's contents and nothing else (the CA's key never leaves `ca/`):
     ca/ca.crt, ca/ca.key         the site CA (keep ca.key on this machine only, offline if you can)
     broker/                      -> /etc/mosquitto/ on the broker machine
     hub/                         -> /etc/floorledger/ on the hub machine
+    hub-state/hub.key            -> /var/lib/floorledger/hub.key on the hub machine (unless --hub-key)
     kiosks/<id>/                 -> /etc/floorledger/ on that kiosk
 """
 
@@ -20,6 +21,7 @@ STATE_FILE = "site.json"
 CA_DIR = "ca"
 BROKER_DIR = "broker"
 HUB_DIR = "hub"
+HUB_STATE_DIR = "hub-state"  # what goes to the hub's /var/lib/floorledger: its signing key
 KIOSKS_DIR = "kiosks"
 
 CA_CERT = "ca.crt"
@@ -48,6 +50,10 @@ HTTPS_KEY = "https.key"
 KIOSK_CONFIG = "kiosk.toml"
 APP_ETC = PurePosixPath("/etc/floorledger")
 APP_STATE = PurePosixPath("/var/lib/floorledger")
+HUB_KEY_PATH = APP_STATE / HUB_SIGNING_KEY
+HUB_DATABASE = APP_STATE / "hub.sqlite3"
+KIOSK_KEY_PATH = APP_STATE / "kiosk.key"  # made by the kiosk on its first start
+KIOSK_DATABASE = APP_STATE / "kiosk.sqlite3"
 
 # MQTT usernames: the broker takes each client certificate's CN as the username
 HUB_USERNAME = "hub"
@@ -89,13 +95,17 @@ def hub_files() -> tuple[SiteFile, ...]:
     d = PurePosixPath(HUB_DIR)
     return (
         SiteFile(path=d / HUB_CONFIG, secret=False),
-        SiteFile(path=d / HUB_SIGNING_KEY, secret=True),
         SiteFile(path=d / CA_CERT, secret=False),
         SiteFile(path=d / MQTT_CERT, secret=False),
         SiteFile(path=d / MQTT_KEY, secret=True),
         SiteFile(path=d / HTTPS_CERT, secret=False),
         SiteFile(path=d / HTTPS_KEY, secret=True),
     )
+
+
+def hub_state_files() -> tuple[SiteFile, ...]:
+    """The hub's signing key, when `site init` made it in the site folder (no `--hub-key`)."""
+    return (SiteFile(path=PurePosixPath(HUB_STATE_DIR) / HUB_SIGNING_KEY, secret=True),)
 
 
 def kiosk_files(kiosk: str, *, with_key: bool = True) -> tuple[SiteFile, ...]:

@@ -32,8 +32,8 @@ def hub_toml(state: SiteState) -> str:
 # {layout.APP_ETC}/ on the hub machine; see docs/hub.md for every field.
 site = {_q(state.site)}
 # the hub's Ed25519 key (signs acks and plans); its public key is in every kiosk.toml
-key_file = {_q(layout.HUB_SIGNING_KEY)}
-database = {_q(str(layout.APP_STATE / "hub.db"))}  # or postgresql://user@host/db for a large site
+key_file = {_q(str(layout.HUB_KEY_PATH))}
+database = {_q(str(layout.HUB_DATABASE))}  # or postgresql://user@host/db for a large site
 broker = {_q(broker_url(state))}
 timezone = {_q(DEFAULT_TIMEZONE)}
 
@@ -60,8 +60,8 @@ def kiosk_toml(state: SiteState, kiosk: str, hub_public_key_b64: str) -> str:
 kiosk_id = {_q(kiosk)}
 site = {_q(state.site)}
 line = {_q(entry.line)}
-key_file = {_q(str(layout.APP_STATE / "kiosk.key"))}   # the kiosk's Ed25519 key, made on its first start
-database = {_q(str(layout.APP_STATE / "kiosk.db"))}
+key_file = {_q(str(layout.KIOSK_KEY_PATH))}   # the kiosk's Ed25519 key, made on its first start
+database = {_q(str(layout.KIOSK_DATABASE))}
 broker_url = {_q(broker_url(state))}
 broker_ca_file = {_q(layout.CA_CERT)}
 # the kiosk's MQTT client certificate (CN "{kiosk}"), its key and the site CA

@@ -43,7 +43,7 @@ def test_init_writes_one_folder_per_machine_with_keys_readable_by_the_owner_only
     _init(site, "--kiosk", "K01:L1", "--kiosk", "K02:L2", "--hub-host", "floor.site")
     files = {p.relative_to(site).as_posix(): p for p in site.rglob("*") if p.is_file()}
     expected = {
-        f.path.as_posix(): f for f in (*layout.broker_files(), *layout.hub_files(),
+        f.path.as_posix(): f for f in (*layout.broker_files(), *layout.hub_files(), *layout.hub_state_files(),
                                        *layout.kiosk_files("K01"), *layout.kiosk_files("K02"))
     }  # fmt: skip
     expected_names = {*expected, "ca/ca.crt", "ca/ca.key", "site.json"}
@@ -63,11 +63,12 @@ def test_the_sample_configs_load_as_written_from_their_folder(tmp_path: Path) ->
     shutil.copytree(site / layout.HUB_DIR, etc)
     hub = load_hub_config(etc / layout.HUB_CONFIG)
     assert hub.site == "site1"
-    assert hub.database == str(layout.APP_STATE / "hub.db")
+    assert hub.database == str(layout.HUB_DATABASE)  # what the hub writes: under /var/lib/floorledger
+    assert hub.key_file == layout.HUB_KEY_PATH
     broker = hub.broker_config
     assert (broker.host, broker.port, broker.tls) == ("hub.site", 8883, True)
     assert broker.password_file is None
-    for path in (broker.ca_file, broker.cert_file, broker.key_file, hub.key_file):
+    for path in (broker.ca_file, broker.cert_file, broker.key_file):
         assert path is not None
         assert path.parent == etc
         assert path.exists()
@@ -79,8 +80,10 @@ def test_the_sample_configs_load_as_written_from_their_folder(tmp_path: Path) ->
     shutil.copytree(site / layout.kiosk_dir("K01"), kiosk_etc)
     kiosk = load_kiosk_config(kiosk_etc / layout.KIOSK_CONFIG)
     assert (kiosk.kiosk_id, kiosk.site, kiosk.line) == ("K01", "site1", "L1")
-    assert kiosk.hub_public_key == keyfile.load(hub.key_file).public_key
-    assert kiosk.key_file == layout.APP_STATE / "kiosk.key"  # written by the kiosk: the writable place
+    hub_key = keyfile.load(site / layout.HUB_STATE_DIR / layout.HUB_SIGNING_KEY)
+    assert kiosk.hub_public_key == hub_key.public_key
+    assert kiosk.key_file == layout.KIOSK_KEY_PATH  # written by the kiosk: the writable place
+    assert kiosk.database == layout.KIOSK_DATABASE
     assert kiosk.broker().url == "mqtts://hub.site:8883"
     for path in (kiosk.broker_ca_file, kiosk.broker_cert_file, kiosk.broker_key_file):
         assert path is not None
@@ -132,11 +135,8 @@ def test_revoking_puts_the_serial_on_the_crl_and_a_new_certificate_keeps_the_old
     # the command to revoke the signing key at the hub, exactly as printed, is one the CLI takes
     line = next(x for x in printed.splitlines() if x.strip().startswith("floorledger kiosks revoke"))
     args = build_parser().parse_args(shlex.split(line)[1:])
-    assert (args.kiosk, args.db, str(args.key)) == (
-        "K02",
-        "/var/lib/floorledger/hub.db",
-        "/etc/floorledger/hub.key",
-    )
+    assert (args.kiosk, args.db, args.officer) == ("K02", "/var/lib/floorledger/hub.sqlite3", "OFFICER")
+    assert str(args.key) == "/var/lib/floorledger/hub.key"
     assert main(["site", "revoke-kiosk", "K02", "--dir", str(site)]) == 2  # already revoked
     # a replacement kiosk under the same id: a new certificate; the old one stays revoked
     shutil.rmtree(site / layout.kiosk_dir("K02"))
@@ -181,6 +181,7 @@ def _hub(tmp_path: Path, site: Path) -> Path:
     config = etc / layout.HUB_CONFIG
     text = config.read_text(encoding="utf-8").replace(str(layout.APP_STATE), str(tmp_path))
     config.write_text(text, encoding="utf-8")
+    shutil.copyfile(site / layout.HUB_STATE_DIR / layout.HUB_SIGNING_KEY, tmp_path / layout.HUB_SIGNING_KEY)
     assert main(["hub", "init", "--config", str(config)]) == 0
     return config
 
@@ -232,3 +233,16 @@ def test_a_kiosk_the_hub_never_enrolled_is_still_revoked_at_the_broker(
     assert main(argv) == 2
     assert "the certificate is revoked, but the hub refused" in capsys.readouterr().err
     assert len(list(_crl(site))) == 1
+
+
+def test_init_with_the_key_of_a_running_hub_uses_it_and_copies_it_nowhere(tmp_path: Path) -> None:
+    """`--hub-key` names the hub's own key file: kiosks trust it, the site folder holds no copy."""
+    existing = keyfile.create(tmp_path / "state" / "hub.key")
+    before = (tmp_path / "state" / "hub.key").read_bytes()
+    site = tmp_path / "site"
+    _init(site, "--kiosk", "K01:L1", "--hub-key", str(tmp_path / "state" / "hub.key"))
+    assert (tmp_path / "state" / "hub.key").read_bytes() == before
+    assert not (site / layout.HUB_STATE_DIR).exists()
+    kiosk_etc = tmp_path / "etc-kiosk"
+    shutil.copytree(site / layout.kiosk_dir("K01"), kiosk_etc)
+    assert load_kiosk_config(kiosk_etc / layout.KIOSK_CONFIG).hub_public_key == existing.public_key

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -69,6 +70,7 @@ class Floor:
     site: Path
     broker: SiteBroker
     hub_etc: Path
+    hub_key: Path
     hub_db: Path
     kiosks: dict[str, KioskBox]
     procs: list[subprocess.Popen[bytes]]
@@ -88,10 +90,10 @@ def _spawn(argv: list[str], log: Path) -> subprocess.Popen[bytes]:
         return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=REPO, env=child_env())
 
 
-def _seed(hub_etc: Path, hub_db: Path) -> None:
+def _seed(hub_state: Path, hub_db: Path) -> None:
     """The site's master data, entered once before the floor opens (as `floorledger seed` would),
     with today a workday whatever day the test runs on."""
-    signer = keyfile.load(hub_etc / layout.HUB_SIGNING_KEY)
+    signer = keyfile.load(hub_state / layout.HUB_SIGNING_KEY)
     db = hubdb.connect(str(hub_db))
     try:
         seed_site(db, hub_signer=signer, site=SITE, history_days=1)
@@ -132,9 +134,11 @@ def floor(tmp_path: Path) -> Iterator[Floor]:
             },
         )
         config = hub_etc / layout.HUB_CONFIG
+        # the runbook's `install -m 0600 hub-state/hub.key /var/lib/floorledger/`
+        shutil.copy2(site / layout.HUB_STATE_DIR / layout.HUB_SIGNING_KEY, hub_state / layout.HUB_SIGNING_KEY)
         floorledger("hub", "init", "--config", str(config))
-        hub_db = hub_state / "hub.db"
-        _seed(hub_etc, hub_db)
+        hub_db = hub_state / layout.HUB_DATABASE.name
+        _seed(hub_state, hub_db)
         procs.append(
             _spawn(
                 [sys.executable, "-m", "floorledger", "hub", "--config", str(config)], hub_state / "hub.log"
@@ -162,7 +166,16 @@ def floor(tmp_path: Path) -> Iterator[Floor]:
             )
             procs.append(box.proc)
             kiosks[kiosk] = box
-        yield Floor(site=site, broker=broker, hub_etc=hub_etc, hub_db=hub_db, kiosks=kiosks, procs=procs)
+        hub_key = hub_state / layout.HUB_SIGNING_KEY
+        yield Floor(
+            site=site,
+            broker=broker,
+            hub_etc=hub_etc,
+            hub_key=hub_key,
+            hub_db=hub_db,
+            kiosks=kiosks,
+            procs=procs,
+        )
     finally:
         for proc in procs:
             terminate(proc)  # type: ignore[arg-type]
@@ -219,7 +232,7 @@ def enroll(floor: Floor, kiosk: str, line: str) -> None:
 
     wait(hello_arrived, 60, f"the hub saw no hello of {kiosk} over TLS", box.state / "kiosk.log")
     floorledger(
-        "kiosks", "enroll", "--db", str(floor.hub_db), "--key", str(floor.hub_etc / layout.HUB_SIGNING_KEY),
+        "kiosks", "enroll", "--db", str(floor.hub_db), "--key", str(floor.hub_key),
         "--officer", "admin", "--kiosk", kiosk, "--fingerprint", fingerprint, "--line", line,
     )  # fmt: skip
 
@@ -293,9 +306,7 @@ def test_a_site_from_site_init_runs_over_tls_and_keeps_kiosks_apart(
     hub's database holds nothing K01 sent there); no certificate, another CA's certificate and a
     revoked certificate are refused, and revoking also revokes the kiosk's key at the hub."""
     port = floor.broker.port
-    hub_key = Verifier(
-        b64decode(keyfile.load(floor.hub_etc / layout.HUB_SIGNING_KEY).public_key_b64), hub=True
-    )
+    hub_key = Verifier(b64decode(keyfile.load(floor.hub_key).public_key_b64), hub=True)
 
     # K02's own certificate, watching its ack topic: what kiosk B sees
     b_watch = probe(port, *floor.mqtt_files("K02"))
@@ -353,8 +364,8 @@ def test_a_site_from_site_init_runs_over_tls_and_keeps_kiosks_apart(
     ).stdout  # fmt: skip
     command = next(x.strip() for x in printed.splitlines() if x.strip().startswith("floorledger kiosks"))
     argv = shlex.split(
-        command.replace(str(layout.APP_STATE / "hub.db"), str(floor.hub_db)).replace(
-            str(layout.APP_ETC / layout.HUB_SIGNING_KEY), str(floor.hub_etc / layout.HUB_SIGNING_KEY)
+        command.replace(str(layout.HUB_DATABASE), str(floor.hub_db)).replace(
+            str(layout.HUB_KEY_PATH), str(floor.hub_key)
         )
     )
     floorledger(*argv[1:])
