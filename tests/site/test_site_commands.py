@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.x509.oid import NameOID
 
 from floorledger import keyfile
 from floorledger.base.errors import CliError
 from floorledger.cli import build_parser, main
 from floorledger.site import layout
-from floorledger.site.certs import load_cert, load_key
+from floorledger.site.certs import csr_pem, load_cert, load_key, new_key
 from floorledger.site.state import SiteState, parse_kiosk_spec
 from hub.config import load_config as load_hub_config
 from hub.ledger import entries as lg
@@ -246,3 +248,19 @@ def test_init_with_the_key_of_a_running_hub_uses_it_and_copies_it_nowhere(tmp_pa
     kiosk_etc = tmp_path / "etc-kiosk"
     shutil.copytree(site / layout.kiosk_dir("K01"), kiosk_etc)
     assert load_kiosk_config(kiosk_etc / layout.KIOSK_CONFIG).hub_public_key == existing.public_key
+
+
+@pytest.mark.parametrize("cn", ["hub", "K/1", "K+", "#", ""])
+def test_a_request_for_the_hubs_or_a_wildcard_identity_gets_no_certificate(tmp_path: Path, cn: str) -> None:
+    """The CN becomes the MQTT username: "hub" would get the hub's rights, `/ + #` would bend the
+    ACL's %u patterns. Such a request is refused and nothing is written."""
+    site = tmp_path / "site"
+    _init(site)
+    key = new_key()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]) if cn else x509.Name([])
+    csr = x509.CertificateSigningRequestBuilder().subject_name(name).sign(key, hashes.SHA256())
+    (tmp_path / "mqtt.csr").write_bytes(csr_pem(csr))
+    state = (site / layout.STATE_FILE).read_text()
+    assert main(["site", "sign-kiosk", str(tmp_path / "mqtt.csr"), "--line", "L1", "--dir", str(site)]) == 2
+    assert (site / layout.STATE_FILE).read_text() == state
+    assert not (site / layout.KIOSKS_DIR).exists()
