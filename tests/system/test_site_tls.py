@@ -237,24 +237,24 @@ def enroll(floor: Floor, kiosk: str, line: str) -> None:
     )  # fmt: skip
 
 
-def check_in(driver: webdriver.Chrome, box: KioskBox, badge: int) -> None:
-    """At the kiosk's screen: past the enrollment screen, a badge tap on the reader, 签到."""
+def check_in(driver: webdriver.Chrome, floor: Floor, kiosk: str, badge: int) -> None:
+    """At the kiosk's screen: past the enrollment screen, a badge tap on the reader, 签到; then the
+    hub has the record and the kiosk its ack (nothing waits to be sent)."""
+    box = floor.kiosks[kiosk]
+    before = records_of(floor, kiosk).count("check_in")
     driver.get(f"http://127.0.0.1:{box.port}/")
     wait(lambda: "继续" in page_text(driver) or "请刷卡" in page_text(driver), 60, "no kiosk screen")
     if "继续" in page_text(driver):
         click(driver, "继续")
     wait(lambda: "尚未收到生产计划" not in page_text(driver) and "请刷卡" in page_text(driver),
-         60, f"kiosk {box.kiosk} received no line plan", box.state / "kiosk.log")  # fmt: skip
+         60, f"kiosk {kiosk} received no line plan", box.state / "kiosk.log")  # fmt: skip
     box.badge.present(badge)
     wait(lambda: "签到" in page_text(driver) and "未签到" in page_text(driver), 30, "badge not recognised")
     click(driver, "签到")
     wait(lambda: "签到成功" in page_text(driver), 30, "check-in not saved")
-    wait(
-        lambda: "待上传 0 条" in page_text(driver),
-        60,
-        f"kiosk {box.kiosk} got no ack",
-        box.state / "kiosk.log",
-    )
+    wait(lambda: records_of(floor, kiosk).count("check_in") == before + 1, 60,
+         f"the hub did not store {kiosk}'s check-in", box.state / "kiosk.log")  # fmt: skip
+    wait(lambda: "待上传 0 条" in page_text(driver), 60, f"kiosk {kiosk} got no ack", box.state / "kiosk.log")
 
 
 def runbook_broker_check(floor: Floor, port: int) -> bytes:
@@ -315,8 +315,8 @@ def test_a_site_from_site_init_runs_over_tls_and_keeps_kiosks_apart(
 
     enroll(floor, "K01", "L1")
     enroll(floor, "K02", "L2")
-    check_in(browser, floor.kiosks["K01"], K1_BADGE)
-    check_in(browser, floor.kiosks["K02"], K2_BADGE)
+    check_in(browser, floor, "K01", K1_BADGE)
+    check_in(browser, floor, "K02", K2_BADGE)
     assert "check_in" in records_of(floor, "K01")
     assert "check_in" in records_of(floor, "K02")
     assert runbook_broker_check(floor, port), "the runbook's broker check received no plan"
@@ -336,7 +336,7 @@ def test_a_site_from_site_init_runs_over_tls_and_keeps_kiosks_apart(
     wait(lambda: forged in quarantined(floor, "/kiosk/K01/"), 30, "the control message never reached the hub")
 
     # B's side: another check-in at K02, its ack arrives; nothing K01 sent, on B's ack topic or any other
-    check_in(browser, floor.kiosks["K02"], K2_BADGE + 1)
+    check_in(browser, floor, "K02", K2_BADGE + 1)
     seen: list[bytes] = []
     while not b_watch.received.empty():
         seen.append(b_watch.received.get()[1])
