@@ -11,6 +11,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
+from hypothesis import given
+from hypothesis import strategies as st
 
 from floorledger import keyfile
 from floorledger.base.errors import CliError
@@ -264,3 +266,28 @@ def test_a_request_for_the_hubs_or_a_wildcard_identity_gets_no_certificate(tmp_p
     assert main(["site", "sign-kiosk", str(tmp_path / "mqtt.csr"), "--line", "L1", "--dir", str(site)]) == 2
     assert (site / layout.STATE_FILE).read_text() == state
     assert not (site / layout.KIOSKS_DIR).exists()
+
+
+_IDS = st.from_regex(r"[A-Za-z0-9._-]{1,12}", fullmatch=True).filter(lambda x: x != "hub")
+_SERIALS = st.integers(min_value=1, max_value=2**159).map(lambda n: format(n, "x"))
+
+
+@given(
+    kiosks=st.dictionaries(_IDS, st.tuples(_IDS, _SERIALS, st.booleans()), max_size=5),
+    hosts=st.lists(st.sampled_from(["hub.site", "10.0.0.5", "::1", "a-b.c"]), min_size=1, max_size=3),
+)
+def test_site_json_reads_back_every_state_it_can_hold(
+    kiosks: dict[str, tuple[str, str, bool]], hosts: list[str]
+) -> None:
+    """site.json is the CA's memory of what it issued and revoked: whatever it holds reads back equal."""
+    state = SiteState(site="s1", broker_hosts=tuple(hosts), hub_hosts=(hosts[0],), hub_public_key="k")
+    for i, (kiosk, (line, serial, revoke)) in enumerate(sorted(kiosks.items())):
+        state = state.with_kiosk(kiosk, line, serial)
+        if revoke:
+            state = state.with_revoked(kiosk, 1_790_000_000_000 + i)
+            state = state.with_kiosk(kiosk, line, serial + "0")  # a replacement: the old serial stays revoked
+    again = SiteState.from_json(state.to_json())
+    assert again == state
+    assert sorted(s for s, _ in again.revoked_serials()) == sorted(
+        serial for _, (_, serial, revoke) in kiosks.items() if revoke
+    )
