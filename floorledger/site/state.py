@@ -33,8 +33,8 @@ class KioskEntry:
     serial: str  # hex of the current MQTT client certificate's serial number
     status: str = ISSUED
     revoked_ms: int | None = None
-    # serials of this kiosk's earlier certificates that were revoked (a re-issued kiosk keeps them)
-    old_serials: tuple[str, ...] = ()
+    # (serial, revoked_ms) of this kiosk's earlier, revoked certificates (a re-issued kiosk keeps them)
+    old_serials: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,10 +57,9 @@ class SiteState:
         out: list[tuple[str, int]] = []
         for kiosk_id in sorted(self.kiosks):
             entry = self.kiosks[kiosk_id]
-            when = entry.revoked_ms or 0
-            out.extend((serial, when) for serial in entry.old_serials)
+            out.extend(entry.old_serials)
             if entry.status == REVOKED:
-                out.append((entry.serial, when))
+                out.append((entry.serial, entry.revoked_ms or 0))
         return out
 
     def with_kiosk(self, kiosk: str, line: str, serial: str) -> SiteState:
@@ -71,10 +70,8 @@ class SiteState:
                 f"kiosk {kiosk} already has a certificate (serial {old.serial[:16]}...); "
                 f"revoke it first with `floorledger site revoke-kiosk {kiosk}`"
             )
-        earlier = () if old is None else (*old.old_serials, old.serial)
-        entry = KioskEntry(
-            line=line, serial=serial, old_serials=earlier, revoked_ms=None if old is None else old.revoked_ms
-        )
+        earlier = () if old is None else (*old.old_serials, (old.serial, old.revoked_ms or 0))
+        entry = KioskEntry(line=line, serial=serial, old_serials=earlier)
         return dataclasses.replace(self, kiosks={**self.kiosks, kiosk: entry})
 
     def with_revoked(self, kiosk: str, now_ms: int) -> SiteState:
@@ -106,7 +103,7 @@ class SiteState:
                     "serial": e.serial,
                     "status": e.status,
                     "revoked_ms": e.revoked_ms,
-                    "old_serials": list(e.old_serials),
+                    "old_serials": [[s, ms] for s, ms in e.old_serials],
                 }
                 for k, e in sorted(self.kiosks.items())
             },
@@ -125,7 +122,7 @@ class SiteState:
                     serial=str(v["serial"]),
                     status=str(v["status"]),
                     revoked_ms=v.get("revoked_ms"),
-                    old_serials=tuple(str(s) for s in v.get("old_serials", [])),
+                    old_serials=tuple((str(s), int(ms)) for s, ms in v.get("old_serials", [])),
                 )
                 for k, v in data["kiosks"].items()
             }

@@ -291,3 +291,12 @@ def test_site_json_reads_back_every_state_it_can_hold(
     assert sorted(s for s, _ in again.revoked_serials()) == sorted(
         serial for _, (_, serial, revoke) in kiosks.items() if revoke
     )
+
+
+def test_each_revoked_certificate_keeps_its_own_revocation_date() -> None:
+    """A kiosk revoked, replaced and revoked again: the CRL dates each certificate when it was revoked."""
+    state = SiteState(site="s1", broker_hosts=("hub.site",), hub_hosts=("hub.site",), hub_public_key="k")
+    state = state.with_kiosk("K01", "L1", "a1").with_revoked("K01", 1_000)
+    state = state.with_kiosk("K01", "L1", "b2").with_revoked("K01", 2_000)
+    assert sorted(state.revoked_serials()) == [("a1", 1_000), ("b2", 2_000)]
+    assert SiteState.from_json(state.to_json()).revoked_serials() == state.revoked_serials()
