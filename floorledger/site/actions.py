@@ -64,7 +64,7 @@ def init(root: Path, options: InitOptions, now: dt.datetime) -> SiteState:
         if kiosk in seen:
             raise CliError(f"kiosk {kiosk} is given twice")
         seen.add(kiosk)
-    root.mkdir(parents=True, exist_ok=True)
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)  # the CA's folder: its owner's alone
 
     ca_key, ca_cert = make_ca(site, now)
     ca = Ca(key=ca_key, cert=ca_cert)
