@@ -46,6 +46,7 @@ def test_init_writes_one_folder_per_machine_with_keys_readable_by_the_owner_only
     site = tmp_path / "site"
     _init(site, "--kiosk", "K01:L1", "--kiosk", "K02:L2", "--hub-host", "floor.site")
     files = {p.relative_to(site).as_posix(): p for p in site.rglob("*") if p.is_file()}
+    assert _mode(site) == 0o700  # the CA's folder
     expected = {
         f.path.as_posix(): f for f in (*layout.broker_files(), *layout.hub_files(), *layout.hub_state_files(),
                                        *layout.kiosk_files("K01"), *layout.kiosk_files("K02"))
