@@ -31,7 +31,7 @@ from devices.simulators import BadgeReaderSimulator
 from floorledger import keyfile
 from floorledger.broker import free_port, mosquitto_binary, port_open, terminate
 from floorledger.demo.orchestrator import child_env
-from floorledger.site import layout
+from floorledger.site import layout, samples
 from hub.app import masterdata_service
 from hub.ledger.entries import Ledger
 from hub.seed import seed_site
@@ -130,7 +130,7 @@ def floor(tmp_path: Path) -> Iterator[Floor]:
             {
                 str(layout.APP_STATE): str(hub_state),
                 f"localhost:{layout.MQTT_PORT}": f"localhost:{port}",
-                "port = 8080": f"port = {web_port}",
+                f"port = {samples.HUB_WEB_PORT}": f"port = {web_port}",
             },
         )
         config = hub_etc / layout.HUB_CONFIG
@@ -155,8 +155,8 @@ def floor(tmp_path: Path) -> Iterator[Floor]:
                 {
                     str(layout.APP_STATE): str(state),
                     f"localhost:{layout.MQTT_PORT}": f"localhost:{port}",
-                    "ui_port = 8080": f"ui_port = {ui_port}",
-                    '"/dev/ttyUSB0"': f'"{state / "badge0"}"',
+                    f"ui_port = {samples.KIOSK_UI_PORT}": f"ui_port = {ui_port}",
+                    f'"{samples.BADGE_READER}"': f'"{state / "badge0"}"',
                 },
             )
             box = KioskBox(kiosk=kiosk, etc=etc, state=state, port=ui_port, badge=badge)
