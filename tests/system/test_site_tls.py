@@ -392,7 +392,7 @@ def test_a_site_from_site_init_runs_over_tls_and_keeps_kiosks_apart(
     assert port_open("127.0.0.1", port)
 
 
-def test_the_broker_has_no_plain_listener_and_refuses_anonymous_clients(tmp_path: Path) -> None:
+def test_the_broker_serves_no_plain_mqtt_on_its_port(tmp_path: Path) -> None:
     """The written broker config listens on its TLS port only: a plain MQTT client gets nothing."""
     site = tmp_path / "site"
     floorledger("site", "init", "--site", SITE, "--out", str(site), "--broker-host", "localhost")
