@@ -51,6 +51,7 @@ certfile {files / layout.BROKER_CERT}
 keyfile {files / layout.BROKER_KEY}
 # Revoked kiosk certificates (`floorledger site revoke-kiosk`); read when Mosquitto starts.
 crlfile {files / layout.CRL}
+# the oldest TLS accepted; 1.3 is used where both sides have it
 tls_version tlsv1.2
 require_certificate true
 use_identity_as_username true
