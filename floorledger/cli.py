@@ -23,6 +23,7 @@ from hub.errors import HubError
 # parser is built; a missing one is an error like any other import.
 COMMAND_MODULES = (
     "floorledger.keys_cli",
+    "floorledger.site_cli",
     "devices.cli",
     "hub.cli.scenario",
     "kiosk.cli",
