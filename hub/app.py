@@ -43,6 +43,7 @@ from hub.results import worker as rs
 from hub.review import lock
 from hub.review.corrections import Corrections
 from hub.review.monthly import Assessment
+from hub.store import inuse
 from hub.store.schema import open_database
 from protocol.signing import Signer
 from protocol.topics import Topics
@@ -198,6 +199,8 @@ class HubApp:
     def _start(self) -> None:
         config = self.config
         self.signer = keyfile.load(config.key_file)
+        # held while the hub runs: `floorledger restore` and `hub upgrade` refuse this database meanwhile
+        self._started.append(inuse.share(config.database).release)
         self.db = open_database(config.database, clock_ms=self.clock_ms)
         self._started.append(self._close_db)
         services = build_services(
