@@ -34,8 +34,10 @@ import peewee as pw
 
 from hub.errors import HubError
 from hub.store import db as hubdb
-from hub.store import inuse
-from hub.store import texts  # noqa: F401  (registers the texts of the errors below)
+from hub.store import (
+    inuse,
+    texts,  # noqa: F401  (registers the texts of the errors below)
+)
 from hub.store.migrate import latest
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
