@@ -70,9 +70,10 @@ def _database(args: argparse.Namespace, field: str) -> str:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     url = _database(args, "db")
+    removed: list[Path] = []
     try:
         if args.out is not None:
-            report, removed = bk.backup(url, args.out), []
+            report = bk.backup(url, args.out)
         else:
             if args.keep < 1:
                 raise CliError("--keep must be at least 1")

@@ -1,0 +1,237 @@
+"""A backup taken while a kiosk sends 200 records/s to a running hub is the database as of one commit:
+restored into a new folder, `floorledger verify` passes and every record acknowledged before the
+backup began is in it. The running hub's database cannot be restored over nor upgraded; once the hub
+is gone (even by kill -9) it can.
+
+Real processes and parts: `floorledger hub` (its web server included), the machine's Mosquitto, a
+kiosk store and uplink in this process, SQLite files, the `floorledger` commands an installer types.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from floorledger import keyfile
+from floorledger.base.mqtt_url import BrokerConfig
+from floorledger.broker import free_port, port_open
+from kiosk.clock import KioskClock
+from kiosk.store import KioskStore
+from kiosk.uplink import Uplink
+from protocol.records import UnitCount
+from protocol.signing import Signer
+from protocol.topics import Topics
+from tests.conftest import BrokerAddress
+
+pytestmark = pytest.mark.system
+
+FLOORLEDGER = [sys.executable, "-m", "floorledger"]
+RATE = 200  # records per second, the issue's figure
+
+
+def _env() -> dict[str, str]:
+    """Without pytest's and NiceGUI's harness variables (see notes/ui-testing-toolchain.md)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "NICEGUI_"))}
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*FLOORLEDGER, *args], capture_output=True, text=True, timeout=120, env=_env(), check=False
+    )
+
+
+@dataclass
+class Site:
+    folder: Path
+    config: Path
+    database: Path
+    hub_key: Signer
+    site: str
+    process: subprocess.Popen[bytes]
+
+
+@pytest.fixture
+def hub(tmp_path: Path, machine_broker: BrokerAddress) -> Iterator[Site]:
+    """`hub init` then `floorledger hub --config` as its own process, serving its web port."""
+    folder = tmp_path / "hub"
+    folder.mkdir()
+    site = f"bk{os.getpid()}x{free_port()}"
+    port = free_port()
+    config = folder / "hub.toml"
+    config.write_text(
+        f'site = "{site}"\nkey_file = "hub.key"\ndatabase = "hub.sqlite3"\n'
+        f'broker = "{machine_broker.url}"\n[web]\nhost = "127.0.0.1"\nport = {port}\n',
+        encoding="utf-8",
+    )
+    init = run("hub", "init", "--config", str(config))
+    assert init.returncode == 0, init.stderr
+    log = (folder / "hub.log").open("wb")
+    process = subprocess.Popen(
+        [*FLOORLEDGER, "hub", "--config", str(config)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=_env(),
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not port_open("127.0.0.1", port):
+            assert process.poll() is None, (folder / "hub.log").read_text()
+            assert time.monotonic() < deadline, "the hub did not serve its web port within 60 s"
+            time.sleep(0.2)
+        yield Site(folder, config, folder / "hub.sqlite3", keyfile.load(folder / "hub.key"), site, process)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(10)
+        log.close()
+
+
+class SteadyKiosk:
+    """A kiosk that confirms RATE records a second into its outbox while its uplink delivers them."""
+
+    def __init__(self, path: Path, site: str, broker_url: str, hub_key: bytes) -> None:
+        self.signer = Signer.generate()
+        self.store = KioskStore(path, "K1", self.signer, KioskClock())
+        self.uplink = Uplink(
+            self.store,
+            BrokerConfig.from_url(broker_url),
+            Topics.for_site(site),
+            "K1",
+            hub_key,
+            ack_timeout_s=1.0,
+            reconnect_min_s=0.2,
+            reconnect_max_s=1.0,
+        )
+        self.appended = 0
+        self.seconds = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._append, name="steady-kiosk", daemon=True)
+
+    def start(self) -> None:
+        self.uplink.start()
+        self._thread.start()
+
+    def _append(self) -> None:
+        started = time.monotonic()
+        while not self._stop.is_set():
+            self.appended += 1
+            units = self.appended % 50
+            body = UnitCount(
+                person="P1", line="L1", day="2026-10-05", product="A", step="S1", units=units, source="device"
+            )
+            self.store.append(body)
+            self.uplink.wake()
+            time.sleep(max(0.0, started + self.appended / RATE - time.monotonic()))
+        self.seconds = time.monotonic() - started
+
+    def stop_appending(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def close(self) -> None:
+        self.uplink.stop()
+        self.store.close()
+
+
+def kiosk_seqs(database: Path) -> list[int]:
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        return [s for (s,) in conn.execute("SELECT seq FROM kiosk_record WHERE kiosk = 'K1' ORDER BY seq")]
+    finally:
+        conn.close()
+
+
+def wait_for(condition: object, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
+def test_a_backup_during_ingest_restores_into_a_new_folder_verified_with_every_acknowledged_record(
+    hub: Site, tmp_path: Path, machine_broker: BrokerAddress
+) -> None:
+    """While 200 records/s flow kiosk -> broker -> hub, `floorledger backup` copies the database; ingest
+    goes on meanwhile; the copy restored elsewhere passes `floorledger verify` with the hub's key and
+    holds records 1..N without a gap, N at least the kiosk's acknowledged head when the backup began."""
+    kiosk = SteadyKiosk(tmp_path / "kiosk.db", hub.site, machine_broker.url, hub.hub_key.public_key)
+    enroll = run(
+        "kiosks", "enroll", "--db", str(hub.database), "--key", str(hub.folder / "hub.key"),
+        "--officer", "installer", "--qr", f"floorledger-enroll:1:K1:{kiosk.signer.public_key_b64}",
+    )  # fmt: skip
+    assert enroll.returncode == 0, enroll.stderr
+    kiosk.start()
+    try:
+        wait_for(lambda: kiosk.store.acked_seq() >= RATE, 30, "the hub acknowledged nothing within 30 s")
+        acked_before = kiosk.store.acked_seq()
+        backup_file = tmp_path / "backups" / "hub-during-ingest.sqlite3"
+        taken = run("backup", "--config", str(hub.config), "--out", str(backup_file))
+        acked_after_backup = kiosk.store.acked_seq()
+        time.sleep(1.0)
+        kiosk.stop_appending()
+        wait_for(lambda: kiosk.store.pending_count() == 0, 60, "the kiosk's outbox did not drain")
+        total = kiosk.store.acked_seq()
+    finally:
+        kiosk.stop_appending()
+        kiosk.close()
+    assert taken.returncode == 0, taken.stderr
+    assert "kiosk records" in taken.stdout
+    assert kiosk.appended / kiosk.seconds >= RATE * 0.9, f"{kiosk.appended} records in {kiosk.seconds:.1f} s"
+
+    in_backup = kiosk_seqs(backup_file)
+    assert in_backup == list(range(1, len(in_backup) + 1)), "a gap in the kiosk's chain in the backup"
+    assert len(in_backup) >= acked_before, "a record acknowledged before the backup began is missing"
+    assert acked_after_backup > acked_before, "ingest stalled while the backup ran"
+    assert total > len(in_backup), "ingest did not go on after the backup"
+    assert kiosk_seqs(hub.database) == list(range(1, total + 1))
+
+    restored = tmp_path / "restored" / "hub.sqlite3"
+    back = run("restore", str(backup_file), "--to", str(restored))
+    assert back.returncode == 0, back.stderr
+    verified = run("verify", "--db", str(restored), "--hub-key-pub", hub.hub_key.public_key_b64)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "VERIFIED" in verified.stdout
+    assert kiosk_seqs(restored) == in_backup
+
+
+def test_restore_and_upgrade_refuse_a_running_hubs_database_until_it_is_gone(
+    hub: Site, tmp_path: Path
+) -> None:
+    """With `floorledger hub` running, `restore --replace` and `hub upgrade` onto its database exit
+    non-zero naming the running hub and change nothing; after the hub is killed with -9 (no clean
+    exit, no pid file to clean up) the same restore goes through."""
+    backup_file = tmp_path / "b.sqlite3"
+    assert run("backup", "--config", str(hub.config), "--out", str(backup_file)).returncode == 0
+
+    refused = run("restore", str(backup_file), "--config", str(hub.config), "--replace")
+    assert refused.returncode != 0
+    assert "in use by a running hub" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    upgrade = run("hub", "upgrade", "--config", str(hub.config), "--into", str(tmp_path / "up"))
+    assert upgrade.returncode != 0
+    assert "in use by a running hub" in upgrade.stderr
+    assert not (tmp_path / "up").exists(), "an upgrade refused must not even write its backup"
+    assert not list(hub.folder.glob("hub.sqlite3.replaced-*")), "the running hub's file was moved"
+    assert hub.process.poll() is None
+
+    os.killpg(hub.process.pid, signal.SIGKILL)
+    hub.process.wait(10)
+    done = run("restore", str(backup_file), "--config", str(hub.config), "--replace")
+    assert done.returncode == 0, done.stderr
+    assert "is kept as" in done.stdout
+    assert list(hub.folder.glob("hub.sqlite3.replaced-*"))
