@@ -361,6 +361,15 @@ class HubApp:
             self.stop()
             raise
         app.on_shutdown(self.stop)
+        web = self.config.web
+        # HTTPS: uvicorn serves TLS only on this port; a plain-HTTP request there gets no page at all
+        tls = {"ssl_certfile": str(web.cert_file), "ssl_keyfile": str(web.key_file)} if web.https else {}
+        if not web.https and web.host not in LOOPBACK:
+            log.warning(
+                "the dashboard is served over plain HTTP on %s: passwords cross the network in clear; "
+                "set web.cert_file and web.key_file (docs/hub.md)",
+                web.host,
+            )
         ui.run(
             host=self.config.web.host,
             port=self.config.web.port,
@@ -372,12 +381,16 @@ class HubApp:
             show_welcome_message=False,
             uvicorn_logging_level="warning",
             storage_secret=self.storage_secret(),
+            **tls,
         )
 
     def storage_secret(self) -> str:
         """Session cookie secret derived from the hub key: stable across restarts, never stored."""
         assert self.signer is not None
         return hashlib.sha256(b"floorledger-web-session:" + self.signer.seed).hexdigest()
+
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 def _redact(url: str) -> str:

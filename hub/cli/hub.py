@@ -98,6 +98,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise CliError(
             f"hub key {config.key_file} does not exist; run `floorledger hub init --config {args.config}`"
         )
+    for name in ("cert_file", "key_file"):
+        path = getattr(config.web, name)
+        if path is not None and not path.is_file():
+            raise CliError(f"web.{name}: {path} does not exist (the dashboard's HTTPS certificate and key)")
     app = HubApp(config, pages=[app_pages])
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
