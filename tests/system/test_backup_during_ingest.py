@@ -13,7 +13,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ import pytest
 
 from floorledger import keyfile
 from floorledger.base.mqtt_url import BrokerConfig
-from floorledger.broker import free_port, port_open
+from floorledger.broker import free_port
 from kiosk.clock import KioskClock
 from kiosk.store import KioskStore
 from kiosk.uplink import Uplink
@@ -32,22 +31,11 @@ from protocol.records import UnitCount
 from protocol.signing import Signer
 from protocol.topics import Topics
 from tests.conftest import BrokerAddress
+from tests.system.hub_process import run, running_hub
 
 pytestmark = pytest.mark.system
 
-FLOORLEDGER = [sys.executable, "-m", "floorledger"]
 RATE = 200  # records per second, the issue's figure
-
-
-def _env() -> dict[str, str]:
-    """Without pytest's and NiceGUI's harness variables (see notes/ui-testing-toolchain.md)."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "NICEGUI_"))}
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*FLOORLEDGER, *args], capture_output=True, text=True, timeout=120, env=_env(), check=False
-    )
 
 
 @dataclass
@@ -75,30 +63,8 @@ def hub(tmp_path: Path, machine_broker: BrokerAddress) -> Iterator[Site]:
     )
     init = run("hub", "init", "--config", str(config))
     assert init.returncode == 0, init.stderr
-    log = (folder / "hub.log").open("wb")
-    process = subprocess.Popen(
-        [*FLOORLEDGER, "hub", "--config", str(config)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=_env(),
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not port_open("127.0.0.1", port):
-            assert process.poll() is None, (folder / "hub.log").read_text()
-            assert time.monotonic() < deadline, "the hub did not serve its web port within 60 s"
-            time.sleep(0.2)
+    with running_hub(config, port) as process:
         yield Site(folder, config, folder / "hub.sqlite3", keyfile.load(folder / "hub.key"), site, process)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(10)
-        log.close()
 
 
 class SteadyKiosk:
