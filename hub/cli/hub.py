@@ -154,6 +154,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     report = _migrate(config)
     state = "created" if created else "kept"
     print(f"hub key {config.key_file} {state}; fingerprint {signer.fingerprint}")
+    # the public half: kiosk.toml's hub_public_key and `floorledger verify --hub-key-pub`
+    print(f"hub public key {signer.public_key_b64}")
     _print_report(config, report)
     print(f"database {config.database} ready")
     return 0

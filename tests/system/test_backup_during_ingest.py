@@ -63,8 +63,10 @@ def hub(tmp_path: Path, machine_broker: BrokerAddress) -> Iterator[Site]:
     )
     init = run("hub", "init", "--config", str(config))
     assert init.returncode == 0, init.stderr
+    hub_key = keyfile.load(folder / "hub.key")
+    assert f"hub public key {hub_key.public_key_b64}" in init.stdout  # the runbook copies it from here
     with running_hub(config, port) as process:
-        yield Site(folder, config, folder / "hub.sqlite3", keyfile.load(folder / "hub.key"), site, process)
+        yield Site(folder, config, folder / "hub.sqlite3", hub_key, site, process)
 
 
 class SteadyKiosk:
