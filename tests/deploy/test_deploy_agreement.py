@@ -150,3 +150,11 @@ def test_the_sample_configs_of_site_init_agree_with_the_units(tmp_path: Path) ->
             if path is not None:
                 assert any(inside(path, folder) for folder in readable), path
         assert f"http://{kiosk.ui_host}:{kiosk.ui_port}/" == page
+
+
+@pytest.mark.parametrize("unit", APP_UNITS, ids=lambda unit: unit.path.name)
+def test_each_units_floorledger_command_is_accepted_by_this_build(unit: Unit) -> None:
+    try:
+        build_parser().parse_args(unit.argv()[1:])
+    except SystemExit as exit_:
+        pytest.fail(f"{unit.path.name}: `{unit.one('Service', 'ExecStart')}` is refused (exit {exit_.code})")
