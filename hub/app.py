@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import peewee as pw
 
@@ -363,7 +364,9 @@ class HubApp:
         app.on_shutdown(self.stop)
         web = self.config.web
         # HTTPS: uvicorn serves TLS only on this port; a plain-HTTP request there gets no page at all
-        tls = {"ssl_certfile": str(web.cert_file), "ssl_keyfile": str(web.key_file)} if web.https else {}
+        tls: dict[str, Any] = {}
+        if web.https:
+            tls = {"ssl_certfile": str(web.cert_file), "ssl_keyfile": str(web.key_file)}
         if not web.https and web.host not in LOOPBACK:
             log.warning(
                 "the dashboard is served over plain HTTP on %s: passwords cross the network in clear; "
