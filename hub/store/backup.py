@@ -300,7 +300,7 @@ def _move_aside(target: Path, clock_ms: Callable[[], int]) -> Path:
 
 
 def _pg_restore(source: Path, url: str, *, replace: bool) -> None:
-    libpq, schema = _pg_parts(url)
+    libpq, _schema = _pg_parts(url)
     db = hubdb.connect(url)
     try:
         with db.connection_context():
@@ -316,7 +316,7 @@ def _pg_restore(source: Path, url: str, *, replace: bool) -> None:
     command = ["pg_restore", "--no-owner", "--exit-on-error", "--single-transaction", f"--dbname={libpq}"]
     if tables:
         command.extend(["--clean", "--if-exists"])
-    if schema:
-        command.append(f"--schema={schema}")
+    # the archive holds only the schema it was dumped from (and creates it); restoring into the same
+    # schema name is the one way pg_restore offers
     command.append(str(source))
     _run(command, url)
