@@ -135,3 +135,17 @@ def test_postgresql_backup_restores_into_another_database_and_verifies(
         with conn.cursor() as cur:
             cur.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         conn.close()
+
+
+def test_a_hub_started_during_a_restore_is_refused_with_one_line(tmp_path: Path) -> None:
+    """While a restore (or upgrade) holds the database, `floorledger hub` exits non-zero at once,
+    saying so, instead of opening a file that is being replaced."""
+    config = hub_db(tmp_path / "hub")
+    restoring = inuse.take(str(tmp_path / "hub" / "hub.sqlite3"))
+    try:
+        started = run("hub", "--config", str(config))
+    finally:
+        restoring.release()
+    assert started.returncode != 0
+    assert "is being restored or upgraded" in started.stderr
+    assert "Traceback" not in started.stderr
