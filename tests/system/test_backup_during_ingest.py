@@ -46,6 +46,7 @@ class Site:
     hub_key: Signer
     site: str
     process: subprocess.Popen[bytes]
+    port: int
 
 
 @pytest.fixture
@@ -66,7 +67,7 @@ def hub(tmp_path: Path, machine_broker: BrokerAddress) -> Iterator[Site]:
     hub_key = keyfile.load(folder / "hub.key")
     assert f"hub public key {hub_key.public_key_b64}" in init.stdout  # the runbook copies it from here
     with running_hub(config, port) as process:
-        yield Site(folder, config, folder / "hub.sqlite3", hub_key, site, process)
+        yield Site(folder, config, folder / "hub.sqlite3", hub_key, site, process, port)
 
 
 class SteadyKiosk:
@@ -90,9 +91,25 @@ class SteadyKiosk:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._append, name="steady-kiosk", daemon=True)
 
-    def start(self) -> None:
+    def start(self, *, steady: bool = True) -> None:
         self.uplink.start()
-        self._thread.start()
+        if steady:
+            self._thread.start()
+
+    def append(self, count: int) -> None:
+        for i in range(count):
+            self.store.append(
+                UnitCount(
+                    person="P2",
+                    line="L1",
+                    day="2026-10-05",
+                    product="A",
+                    step="S1",
+                    units=i % 9,
+                    source="manual",
+                )
+            )
+        self.uplink.wake()
 
     def _append(self) -> None:
         started = time.monotonic()
@@ -109,7 +126,8 @@ class SteadyKiosk:
 
     def stop_appending(self) -> None:
         self._stop.set()
-        self._thread.join(10)
+        if self._thread.is_alive():
+            self._thread.join(10)
 
     def close(self) -> None:
         self.uplink.stop()
@@ -203,3 +221,41 @@ def test_restore_and_upgrade_refuse_a_running_hubs_database_until_it_is_gone(
     assert done.returncode == 0, done.stderr
     assert "is kept as" in done.stdout
     assert list(hub.folder.glob("hub.sqlite3.replaced-*"))
+
+
+def test_kiosks_resend_what_a_hub_restored_from_an_older_backup_lacks(
+    hub: Site, tmp_path: Path, machine_broker: BrokerAddress
+) -> None:
+    """Records 1-100 acknowledged, a backup, records 101-200 acknowledged; the hub is stopped and the
+    backup restored over its database. The restarted hub holds only 1-100 and acknowledges that: the
+    kiosk, which still keeps 101-200 (acknowledged, not yet pruned), sends them again, then new ones;
+    the hub ends with 1-210 and `floorledger verify` passes."""
+    kiosk = SteadyKiosk(tmp_path / "kiosk.db", hub.site, machine_broker.url, hub.hub_key.public_key)
+    enroll = run(
+        "kiosks", "enroll", "--db", str(hub.database), "--key", str(hub.folder / "hub.key"),
+        "--officer", "installer", "--qr", f"floorledger-enroll:1:K1:{kiosk.signer.public_key_b64}",
+    )  # fmt: skip
+    assert enroll.returncode == 0, enroll.stderr
+    kiosk.start(steady=False)
+    try:
+        kiosk.append(100)
+        wait_for(lambda: kiosk.store.acked_seq() == 100, 60, "records 1-100 were not acknowledged")
+        backup_file = tmp_path / "older.sqlite3"
+        assert run("backup", "--config", str(hub.config), "--out", str(backup_file)).returncode == 0
+        kiosk.append(100)
+        wait_for(lambda: kiosk.store.acked_seq() == 200, 60, "records 101-200 were not acknowledged")
+
+        os.killpg(hub.process.pid, signal.SIGTERM)
+        hub.process.wait(30)
+        restored = run("restore", str(backup_file), "--config", str(hub.config), "--replace")
+        assert restored.returncode == 0, restored.stderr
+        assert kiosk_seqs(hub.database) == list(range(1, 101))
+        with running_hub(hub.config, hub.port):
+            wait_for(lambda: len(kiosk_seqs(hub.database)) >= 200, 60, "the kiosk did not resend 101-200")
+            kiosk.append(10)
+            wait_for(lambda: kiosk.store.acked_seq() == 210, 60, "records after the restore not acknowledged")
+    finally:
+        kiosk.close()
+    assert kiosk_seqs(hub.database) == list(range(1, 211))
+    verified = run("verify", "--db", str(hub.database), "--hub-key-pub", hub.hub_key.public_key_b64)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
