@@ -55,7 +55,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "Apply the numbered schema steps the database lacks, each in its own transaction. A "
             "SQLite file is first copied beside itself (<file>.before-v<N>-<time>); back up a "
             "PostgreSQL database with pg_dump before upgrading. A database newer than this "
-            "version is refused. The hub also migrates when it starts."
+            "version is refused, and so is a database a hub or ingest worker is running on. "
+            "The hub also migrates when it starts."
         ),
     )
     migrate.add_argument("--config", type=Path, required=True, metavar="FILE", help="hub config file (TOML)")
@@ -163,7 +164,14 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    _print_report(config, _migrate(config))
+    try:
+        hold = inuse.take(config.database)  # a running hub must not find its schema changed under it
+    except HubError as err:
+        raise CliError(str(err)) from err
+    try:
+        _print_report(config, _migrate(config))
+    finally:
+        hold.release()
     return 0
 
 

@@ -198,7 +198,7 @@ def test_a_backup_during_ingest_restores_into_a_new_folder_verified_with_every_a
 def test_restore_and_upgrade_refuse_a_running_hubs_database_until_it_is_gone(
     hub: Site, tmp_path: Path
 ) -> None:
-    """With `floorledger hub` running, `restore --replace` and `hub upgrade` onto its database exit
+    """With `floorledger hub` running, `restore --replace`, `hub upgrade` and `hub migrate` exit
     non-zero naming the running hub and change nothing; after the hub is killed with -9 (no clean
     exit, no pid file to clean up) the same restore goes through."""
     backup_file = tmp_path / "b.sqlite3"
@@ -212,6 +212,9 @@ def test_restore_and_upgrade_refuse_a_running_hubs_database_until_it_is_gone(
     assert upgrade.returncode != 0
     assert "in use by a running hub" in upgrade.stderr
     assert not (tmp_path / "up").exists(), "an upgrade refused must not even write its backup"
+    migrate = run("hub", "migrate", "--config", str(hub.config))
+    assert migrate.returncode != 0
+    assert "in use by a running hub" in migrate.stderr
     assert not list(hub.folder.glob("hub.sqlite3.replaced-*")), "the running hub's file was moved"
     assert hub.process.poll() is None
 
