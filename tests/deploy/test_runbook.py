@@ -20,22 +20,39 @@ FLOORLEDGER = "/opt/floorledger/.venv/bin/floorledger"
 
 
 def commands() -> list[str]:
-    """The lines of the README's indented code blocks (4 spaces deeper than their paragraph)."""
-    lines = README.read_text(encoding="utf-8").splitlines()
-    found = [
-        line.strip()
-        for line in lines
-        if re.match(r"^( {4}| {7})\S", line) and not line.lstrip().startswith("|")
-    ]
-    return [line for line in found if line]
+    """The command lines of the README's ```sh blocks, `\\`-continued lines joined."""
+    found: list[str] = []
+    inside, pending = False, ""
+    for raw in README.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if line.startswith("```"):
+            inside = line == "```sh"
+            continue
+        if not inside or not line or line.startswith("#"):
+            continue
+        line = pending + line
+        pending = ""
+        if line.endswith("\\"):
+            pending = line[:-1]
+            continue
+        found.append(line)
+    return found
 
 
 def floorledger_argvs() -> list[list[str]]:
+    """The arguments of each line that runs `floorledger` (directly, with sudo or as the service
+    user), up to a pipe."""
     argvs = []
     for line in commands():
         words = shlex.split(line.replace("<", "'<").replace(">", ">'"))
-        if FLOORLEDGER in words:
-            argvs.append(words[words.index(FLOORLEDGER) + 1 :])
+        for i, word in enumerate(words):
+            prefix = words[:i]  # run directly, with sudo, or as the service user
+            as_command = prefix in ([], ["sudo"]) or (len(prefix) == 3 and prefix[:2] == ["sudo", "-u"])
+            if word in {"floorledger", FLOORLEDGER} and as_command:
+                rest = words[i + 1 :]
+                cut = next((n for n, w in enumerate(rest) if w in {"|", "&&", ";", "||"}), len(rest))
+                argvs.append(rest[:cut])
+                break
     return argvs
 
 
