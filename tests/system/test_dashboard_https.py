@@ -271,3 +271,27 @@ def test_officer_signs_in_over_https_and_plain_http_serves_no_dashboard(
             pass
     assert not answer.startswith(b"HTTP/1.1 200")
     assert "登录".encode() not in answer
+
+
+def test_a_missing_certificate_stops_the_hub_with_one_line_naming_it(tmp_path: Path) -> None:
+    """`[web] cert_file` that does not exist: `floorledger hub` exits non-zero at once, one line naming
+    the field and the file, no traceback (instead of serving plain HTTP or failing inside uvicorn)."""
+    config = tmp_path / "hub.toml"
+    config.write_text(
+        'site = "s1"\nkey_file = "hub.key"\ndatabase = "hub.sqlite3"\n'
+        '[web]\nport = 8443\ncert_file = "tls/missing.pem"\nkey_file = "tls/missing-key.pem"\n',
+        encoding="utf-8",
+    )
+    init = subprocess.run(
+        [*FLOORLEDGER, "hub", "init", "--config", str(config)], capture_output=True, text=True, env=_env()
+    )
+    assert init.returncode == 0, init.stderr
+    started = subprocess.run(
+        [*FLOORLEDGER, "hub", "--config", str(config)], capture_output=True, text=True, env=_env(), timeout=60
+    )
+    assert started.returncode != 0
+    lines = started.stderr.strip().splitlines()
+    assert lines == [
+        f"floorledger hub: web.cert_file: {tmp_path / 'tls' / 'missing.pem'} does not exist "
+        "(the dashboard's HTTPS certificate and key)"
+    ]
