@@ -20,6 +20,7 @@ import hashlib
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 import peewee as pw
 
@@ -67,7 +68,7 @@ class Hold:
         self.url = url
         self.exclusive = exclusive
         self._fd: int | None = None
-        self._pg: pw.Database | None = None
+        self._pg: Any = None  # the psycopg2 connection whose session holds the advisory lock
         path = sqlite_path(url)
         if path is not None:
             self._hold_file(path)
@@ -89,12 +90,16 @@ class Hold:
     def _hold_advisory(self) -> None:
         db = hubdb.connect(self.url)
         function = "pg_try_advisory_lock" if self.exclusive else "pg_try_advisory_lock_shared"
-        db.connect()
-        got = db.execute_sql(f"SELECT {function}(%s)", (advisory_key(db),)).fetchone()  # type: ignore[no-untyped-call]
+        # the raw connection, not peewee's per-thread one: the hub releases from another thread
+        conn = db.connection()  # type: ignore[no-untyped-call]
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute(f"SELECT {function}(%s)", (advisory_key(db),))
+            got = cursor.fetchone()
         if not got or not got[0]:
-            db.close()
+            conn.close()
             raise self._refusal(f"{db.database} (schema {hubdb.pg_schema(db) or 'public'})")
-        self._pg = db
+        self._pg = conn
 
     def _refusal(self, where: str) -> DatabaseInUse:
         key = "store.inuse.running" if self.exclusive else "store.inuse.restoring"
