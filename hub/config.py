@@ -16,8 +16,8 @@
     [web]
     host = "0.0.0.0"
     port = 8443
-    cert_file = "tls/hub-web.pem"        # with key_file: HTTPS only (plain HTTP is not served)
-    key_file = "tls/hub-web-key.pem"
+    cert_file = "https.crt"              # with key_file: HTTPS only (plain HTTP is not served)
+    key_file = "https.key"               # the dashboard's certificate and key (`floorledger site init`)
 
     [board]
     privacy = "masked"                   # full | masked | number_only
