@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import peewee as pw
 
@@ -43,6 +44,7 @@ from hub.results import worker as rs
 from hub.review import lock
 from hub.review.corrections import Corrections
 from hub.review.monthly import Assessment
+from hub.store import inuse
 from hub.store.schema import open_database
 from protocol.signing import Signer
 from protocol.topics import Topics
@@ -200,6 +202,8 @@ class HubApp:
     def _start(self) -> None:
         config = self.config
         self.signer = keyfile.load(config.key_file)
+        # held while the hub runs: `floorledger restore` and `hub upgrade` refuse this database meanwhile
+        self._started.append(inuse.share(config.database).release)
         self.db = open_database(config.database, clock_ms=self.clock_ms)
         self._started.append(self._close_db)
         services = build_services(
@@ -375,6 +379,17 @@ class HubApp:
             self.stop()
             raise
         app.on_shutdown(self.stop)
+        web = self.config.web
+        # HTTPS: uvicorn serves TLS only on this port; a plain-HTTP request there gets no page at all
+        tls: dict[str, Any] = {}
+        if web.https:
+            tls = {"ssl_certfile": str(web.cert_file), "ssl_keyfile": str(web.key_file)}
+        if not web.https and web.host not in LOOPBACK:
+            log.warning(
+                "the dashboard is served over plain HTTP on %s: passwords cross the network in clear; "
+                "set web.cert_file and web.key_file (docs/hub.md)",
+                web.host,
+            )
         ui.run(
             host=self.config.web.host,
             port=self.config.web.port,
@@ -386,12 +401,16 @@ class HubApp:
             show_welcome_message=False,
             uvicorn_logging_level="warning",
             storage_secret=self.storage_secret(),
+            **tls,
         )
 
     def storage_secret(self) -> str:
         """Session cookie secret derived from the hub key: stable across restarts, never stored."""
         assert self.signer is not None
         return hashlib.sha256(b"floorledger-web-session:" + self.signer.seed).hexdigest()
+
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 def _redact(url: str) -> str:

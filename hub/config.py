@@ -16,7 +16,9 @@
 
     [web]
     host = "0.0.0.0"
-    port = 8080
+    port = 8443
+    cert_file = "https.crt"              # with key_file: HTTPS only (plain HTTP is not served)
+    key_file = "https.key"               # the dashboard's certificate and key (`floorledger site init`)
 
     [board]
     privacy = "masked"                   # full | masked | number_only
@@ -61,6 +63,16 @@ i18n.register({"config.problem": {"zh": "配置有误：{problem}", "en": "{prob
 class WebConfig:
     host: str = "127.0.0.1"
     port: int = 8080
+    cert_file: Path | None = None  # PEM certificate (chain) of the dashboard; with key_file: HTTPS only
+    key_file: Path | None = None
+
+    @property
+    def https(self) -> bool:
+        return self.cert_file is not None and self.key_file is not None
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.https else "http"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -184,9 +196,15 @@ def parse_config(raw: dict[str, Any], base: Path) -> HubConfig:
     _keys(tls_raw, ("ca_file", "cert_file", "key_file", "password_file"), "broker_tls")
     tls = TlsFiles(**{k: _path(base, _text(tls_raw, k, "broker_tls")) for k in tls_raw})
     web_raw = _table(raw, "web")
-    _keys(web_raw, ("host", "port"), "web")
+    _keys(web_raw, ("host", "port", "cert_file", "key_file"), "web")
+    web_files = {k: _path(base, _text(web_raw, k, "web")) for k in ("cert_file", "key_file") if k in web_raw}
+    if len(web_files) == 1:
+        missing = ({"cert_file", "key_file"} - set(web_files)).pop()
+        raise ConfigError(f"web.{missing}: required with web.{next(iter(web_files))} (HTTPS needs both)")
     web = WebConfig(
-        host=_text(web_raw, "host", "web", "127.0.0.1"), port=_int(web_raw, "port", "web", 8080, 1, 65535)
+        host=_text(web_raw, "host", "web", "127.0.0.1"),
+        port=_int(web_raw, "port", "web", 8080, 1, 65535),
+        **web_files,
     )
     timezone = _text(raw, "timezone", "", "Asia/Shanghai")
     try:

@@ -277,6 +277,56 @@ class KioskStore:
             self._acked_seq = ack.seq
             return True
 
+    def reopen_after(self, ack: Ack) -> bool:
+        """The hub now holds our chain only up to `ack.seq`, below our delivered point: it lost records
+        it had acknowledged (its database was restored from an older backup). When `ack.hash` is our
+        own hash there, mark every later record undelivered again so that the uplink resends them.
+
+        The ack's signature and freshness are the caller's business (the uplink verifies it and takes
+        only an ack newer than the last one that moved us forward). Returns True when records were
+        reopened. Records already pruned cannot be resent: that is logged as an error and nothing
+        changes (keep `retention_days` longer than the hub's backup interval).
+        """
+        if ack.kiosk != self.kiosk_id:
+            return False
+        R = self._Record
+        with self._lock:
+            if ack.seq >= self._acked_seq:
+                return False
+            pruned = self._get(_PRUNED_KEY)
+            pruned_seq, pruned_hash = (0, GENESIS_HASH)
+            if pruned is not None:
+                seq_text, pruned_hash = pruned.decode("ascii").split(":", 1)
+                pruned_seq = int(seq_text)
+            if ack.seq < pruned_seq:
+                log.error(
+                    "the hub holds records only up to %s, and records from %s to %s are pruned here: "
+                    "they exist only in the hub's backups",
+                    ack.seq,
+                    ack.seq + 1,
+                    pruned_seq,
+                )
+                return False
+            row = R.select(R.hash).where(R.seq == ack.seq).first()
+            ours = pruned_hash if ack.seq == pruned_seq else (row.hash if row is not None else None)
+            if ours != ack.hash:
+                log.warning("ack of record %s ignored: hash %s is not ours (%s)", ack.seq, ack.hash, ours)
+                return False
+            try:
+                with self._db.atomic():
+                    R.update(acked=False).where(R.seq > ack.seq).execute()
+            except (pw.DatabaseError, sqlite3.Error, OSError) as err:
+                log.warning("could not reopen records after %s: %s", ack.seq, err)
+                return False
+            log.warning(
+                "the hub holds records only up to %s of %s it had acknowledged (restored from a backup?): "
+                "sending them again",
+                ack.seq,
+                self._acked_seq,
+            )
+            self._acked_seq = ack.seq
+            return True
+
     def save_plan(self, frame: bytes) -> None:
         """Keep the last verified line plan for offline use (replaces the previous one)."""
         self._put(_PLAN_KEY, frame)

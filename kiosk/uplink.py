@@ -118,6 +118,7 @@ class Uplink:
         self._last_progress = time.monotonic()
         self._last_rewind = 0.0
         self._last_ack_ms: int | None = None
+        self._last_ack_hub_ms = 0  # hub_ms of the last ack that moved the delivered point (either way)
         self._stopping = False
         self._sender: threading.Thread | None = None
         self._records_topic = topics.records(kiosk_id)
@@ -349,8 +350,22 @@ class Uplink:
             log.warning("ignored an ack for kiosk %s on our topic", ack.kiosk)
             return
         advanced = self.store.apply_ack(ack)
+        # An ack below our delivered point that is newer than the last one that moved us forward: the
+        # hub lost records it had acknowledged (restored from an older backup). A replayed old ack is
+        # not newer, so it cannot make us resend (and a resend only costs traffic: the hub stores once).
+        reopened = (
+            not advanced
+            and ack.seq < self.store.acked_seq()
+            and ack.hub_ms > self._last_ack_hub_ms
+            and self.store.reopen_after(ack)
+        )
         now = time.monotonic()
         with self._cv:
+            if advanced or reopened:
+                self._last_ack_hub_ms = max(self._last_ack_hub_ms, ack.hub_ms)
+            if reopened:
+                self._rewind(ack.seq, now)
+                self._timeout = self.ack_timeout_s
             if advanced:
                 self._last_progress = now
                 self._last_ack_ms = self.clock.wall_ms()

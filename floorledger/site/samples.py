@@ -13,7 +13,7 @@ from floorledger.site.state import SiteState
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 KIOSK_UI_PORT = 8080  # the kiosk's page, opened by the kiosk browser on the same machine
-HUB_WEB_PORT = 8080
+HUB_WEB_PORT = 8443  # HTTPS only (an unprivileged port: the hub unit grants no capability)
 BADGE_READER = "/dev/ttyUSB0"  # a USB-serial badge reader, alone on its USB port
 
 
@@ -43,9 +43,12 @@ ca_file = {_q(layout.CA_CERT)}
 cert_file = {_q(layout.MQTT_CERT)}
 key_file = {_q(layout.MQTT_KEY)}
 
+# the dashboard and wall boards, HTTPS only, with the certificate site init made for the hub's names
 [web]
 host = "0.0.0.0"
 port = {HUB_WEB_PORT}
+cert_file = {_q(layout.HTTPS_CERT)}
+key_file = {_q(layout.HTTPS_KEY)}
 
 [board]
 privacy = "masked"

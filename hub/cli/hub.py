@@ -3,6 +3,7 @@
 floorledger hub --config hub.toml          run until Ctrl-C / SIGTERM
 floorledger hub init --config hub.toml     create the hub key if missing and migrate the database
 floorledger hub migrate --config hub.toml  bring the database to this version's schema (backup first)
+floorledger hub upgrade --config hub.toml --into DIR  with the hub stopped: a backup into DIR, then migrate
 floorledger hub ingest --config hub.toml   an extra ingest worker beside the hub (shares the load)
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+from datetime import UTC, datetime
 from pathlib import Path
 
 import peewee as pw
@@ -19,6 +21,7 @@ from floorledger import keyfile
 from floorledger.base.errors import CliError
 from hub.config import HubConfig, load_config
 from hub.errors import HubError
+from hub.store import backup, inuse
 from hub.store import db as hubdb
 from hub.store.migrate import MigrationReport
 from hub.store.schema import prepare
@@ -52,11 +55,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "Apply the numbered schema steps the database lacks, each in its own transaction. A "
             "SQLite file is first copied beside itself (<file>.before-v<N>-<time>); back up a "
             "PostgreSQL database with pg_dump before upgrading. A database newer than this "
-            "version is refused. The hub also migrates when it starts."
+            "version is refused, and so is a database a hub or ingest worker is running on. "
+            "The hub also migrates when it starts."
         ),
     )
     migrate.add_argument("--config", type=Path, required=True, metavar="FILE", help="hub config file (TOML)")
     migrate.set_defaults(func=cmd_migrate)
+    upgrade = hub_sub.add_parser(
+        "upgrade",
+        help="after installing a new version, with the hub stopped: back up, then migrate",
+        description=(
+            "Refused while a hub or ingest worker runs on the database. Writes a backup "
+            "(hub-<UTC time>-before-upgrade.sqlite3, or .pgdump through pg_dump) into DIR, then "
+            "applies the schema steps the database lacks. Restore that backup with "
+            "`floorledger restore` to go back."
+        ),
+    )
+    upgrade.add_argument("--config", type=Path, required=True, metavar="FILE", help="hub config file (TOML)")
+    upgrade.add_argument("--into", type=Path, required=True, metavar="DIR", help="folder for the backup")
+    upgrade.set_defaults(func=cmd_upgrade)
     ingest = hub_sub.add_parser(
         "ingest",
         help="run an extra ingest worker (shares the kiosks' records with the hub)",
@@ -82,6 +99,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise CliError(
             f"hub key {config.key_file} does not exist; run `floorledger hub init --config {args.config}`"
         )
+    for name in ("cert_file", "key_file"):
+        path = getattr(config.web, name)
+        if path is not None and not path.is_file():
+            raise CliError(f"web.{name}: {path} does not exist (the dashboard's HTTPS certificate and key)")
     app = HubApp(config, pages=[app_pages])
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
@@ -134,6 +155,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     report = _migrate(config)
     state = "created" if created else "kept"
     print(f"hub key {config.key_file} {state}; fingerprint {signer.fingerprint}")
+    # the public half: kiosk.toml's hub_public_key and `floorledger verify --hub-key-pub`
+    print(f"hub public key {signer.public_key_b64}")
     _print_report(config, report)
     print(f"database {config.database} ready")
     return 0
@@ -141,7 +164,34 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    _print_report(config, _migrate(config))
+    try:
+        hold = inuse.take(config.database)  # a running hub must not find its schema changed under it
+    except HubError as err:
+        raise CliError(str(err)) from err
+    try:
+        _print_report(config, _migrate(config))
+    finally:
+        hold.release()
+    return 0
+
+
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    suffix = "pgdump" if backup.is_postgres(config.database) else "sqlite3"
+    try:
+        hold = inuse.take(config.database)  # no hub may run on it while its schema changes
+    except HubError as err:
+        raise CliError(str(err)) from err
+    try:
+        try:
+            report = backup.backup(config.database, args.into / f"hub-{stamp}-before-upgrade.{suffix}")
+        except HubError as err:
+            raise CliError(f"no backup, nothing migrated: {err}") from err
+        print(f"backup {report.path}: {report.kind}, {report.size} bytes")
+        _print_report(config, _migrate(config))
+    finally:
+        hold.release()
     return 0
 
 

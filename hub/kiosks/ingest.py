@@ -457,7 +457,12 @@ class Ingest:
     # -- hellos --------------------------------------------------------------------------------
 
     def handle_hello(self, topic: str, payload: bytes) -> None:
-        """A kiosk's retained hello: last_seen for an enrolled key, PendingKiosk for a new one."""
+        """A kiosk's retained hello: last_seen for an enrolled key, PendingKiosk for a new one.
+
+        An enrolled kiosk is also told the hub's head of its chain (an ack). Normally that is what the
+        kiosk already knows; after the hub's database was restored from an older backup it is less,
+        and the kiosk sends again what the hub lost (docs/delivery.md). Every hello is retained, so a
+        starting hub tells every enrolled kiosk at once."""
         if not payload:
             return  # a cleared retained message
         now = self.clock_ms()
@@ -471,29 +476,38 @@ class Ingest:
             detail = f"hello of kiosk {hello.kiosk!r} on the topic of {kiosk!r}"
             self._quarantine([(kiosk, topic, RejectReason.WRONG_TOPIC, detail, payload)])
             return
+        head: ChainHead | None = None
         try:
             with hubdb.write_transaction(self.db):
-                row = Kiosk.select(Kiosk.public_key).where(Kiosk.id == kiosk).first()
+                row = (
+                    Kiosk.select(Kiosk.public_key, Kiosk.status, Kiosk.head_seq, Kiosk.head_hash)
+                    .where(Kiosk.id == kiosk)
+                    .first()
+                )
                 if row is not None and bytes(row.public_key) == hello.public_key:
                     Kiosk.update(last_seen_ms=now).where(Kiosk.id == kiosk).execute()
-                    return
-                PendingKiosk.insert(
-                    kiosk=kiosk,
-                    public_key=hello.public_key,
-                    boot=hello.boot,
-                    first_seen_ms=now,
-                    last_seen_ms=now,
-                ).on_conflict(
-                    conflict_target=[PendingKiosk.kiosk],
-                    update={
-                        PendingKiosk.public_key: hello.public_key,
-                        PendingKiosk.boot: hello.boot,
-                        PendingKiosk.last_seen_ms: now,
-                    },
-                ).execute()
+                    if row.status == "enrolled":
+                        head = ChainHead(seq=row.head_seq, hash=row.head_hash)
+                else:
+                    PendingKiosk.insert(
+                        kiosk=kiosk,
+                        public_key=hello.public_key,
+                        boot=hello.boot,
+                        first_seen_ms=now,
+                        last_seen_ms=now,
+                    ).on_conflict(
+                        conflict_target=[PendingKiosk.kiosk],
+                        update={
+                            PendingKiosk.public_key: hello.public_key,
+                            PendingKiosk.boot: hello.boot,
+                            PendingKiosk.last_seen_ms: now,
+                        },
+                    ).execute()
         except pw.DatabaseError:
             self._drop_connection()
             raise
+        if head is not None:
+            self._ack(kiosk, head)
 
     # -- quarantine ----------------------------------------------------------------------------
 

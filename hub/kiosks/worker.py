@@ -26,6 +26,7 @@ from hub.kiosks import texts
 from hub.kiosks.ingest import Ingest
 from hub.kiosks.mqtt import HubMqtt
 from hub.lifecycle import unwind
+from hub.store import inuse
 from hub.store.schema import open_database
 from protocol.topics import Topics
 
@@ -51,6 +52,7 @@ class IngestWorker:
             raise HubError("kiosks.worker.needs_mqtt5")
         try:
             signer = keyfile.load(self.config.key_file)
+            self._started.append(inuse.share(self.config.database).release)  # see hub.store.inuse
             self.db = open_database(self.config.database)
             self._started.append(self._close_db)
             self.mqtt = HubMqtt(self.config.broker_config, client_id=f"hub-{self.config.site}-{self.name}")

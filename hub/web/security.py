@@ -11,6 +11,8 @@ it in `SecurityHeaders`, which sees every response, the session's `Set-Cookie` i
 - The session cookie lives as long as the idle rule (15 minutes) and is `Secure` whenever the request
   came over HTTPS (directly, or from a trusted reverse proxy's `X-Forwarded-Proto`, which uvicorn turns
   into the request's scheme). The idle rule itself is enforced on the server (`guard`).
+- Under HTTPS, `Strict-Transport-Security` (a year): a browser that reached the dashboard over
+  HTTPS once never sends an officer's password to this host over plain HTTP.
 """
 
 from __future__ import annotations
@@ -47,6 +49,10 @@ HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 
 
+# Under HTTPS only: the browser then never tries this host over plain HTTP again for a year.
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+
+
 class SecurityHeaders:
     """ASGI middleware: the headers above on every HTTP response; `Secure` session cookie under HTTPS."""
 
@@ -66,6 +72,7 @@ class SecurityHeaders:
                 message["headers"] = [
                     *((n, _secure(v) if https and n.lower() == b"set-cookie" else v) for n, v in raw),
                     *((n, v) for n, v in HEADERS if n not in present),
+                    *((HSTS,) if https and HSTS[0] not in present else ()),
                 ]
             await send(message)
 

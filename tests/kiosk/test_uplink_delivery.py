@@ -235,3 +235,30 @@ def test_new_kiosk_says_hello_and_online_and_the_hub_lists_it_as_pending(
             uplink.stop()
             hub.stop()
             store.close()
+
+
+def test_a_fresher_ack_below_the_delivered_point_reopens_but_a_replayed_old_one_does_not(
+    kiosk_online: Online, machine_broker: BrokerAddress
+) -> None:
+    """The hub acknowledged 1..5; a genuine but old ack of record 2 replayed from the wire changes
+    nothing; a newer ack of record 2 (the hub was restored from an older backup) reopens 3..5 for
+    resending."""
+    store, uplink, topics, hub_key, _ = kiosk_online
+    signed = [store.append(body(i)) for i in range(5)]
+    old = seal(Ack(hub="HUB", kiosk="K1", seq=2, hash=signed[1].hash, hub_ms=50), hub_key)
+    pub = _publisher(machine_broker.host, machine_broker.port)
+    try:
+        latest = Ack(hub="HUB", kiosk="K1", seq=5, hash=signed[4].hash, hub_ms=100)
+        pub.publish(topics.ack("K1"), seal(latest, hub_key), qos=1).wait_for_publish(5)
+        assert wait_until(lambda: store.acked_seq() == 5, 10)
+        pub.publish(topics.ack("K1"), old, qos=1).wait_for_publish(5)
+        time.sleep(0.5)
+        assert store.acked_seq() == 5
+        fresh = Ack(hub="HUB", kiosk="K1", seq=2, hash=signed[1].hash, hub_ms=200)
+        pub.publish(topics.ack("K1"), seal(fresh, hub_key), qos=1).wait_for_publish(5)
+        assert wait_until(lambda: store.acked_seq() == 2, 10)
+    finally:
+        pub.loop_stop()
+        pub.disconnect()
+    assert store.pending_count() == 3
+    assert uplink.state().acked_seq == 2

@@ -74,6 +74,8 @@ def test_a_full_config_is_read_with_paths_relative_to_its_folder(tmp_path: Path)
         ("[web]\nport = 80\n", "site: required setting is missing"),
         ('site = "a/b"\n', "site: 'a/b' must be"),
         ('site = "s"\n[web]\nhots = "x"\n', "web.hots: unknown setting"),
+        ('site = "s"\n[web]\ncert_file = "c.pem"\n', "web.key_file: required with web.cert_file"),
+        ('site = "s"\n[web]\nkey_file = "k.pem"\n', "web.cert_file: required with web.key_file"),
     ],
 )
 def test_a_bad_config_is_refused_naming_the_field(tmp_path: Path, text: str, message: str) -> None:
@@ -92,7 +94,7 @@ def test_the_command_prints_one_line_and_no_traceback_for_a_bad_config(tmp_path:
     )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        "floorledger hub: web.prot: unknown setting (known: host, port)"
+        "floorledger hub: web.prot: unknown setting (known: host, port, cert_file, key_file)"
     ]
 
 
