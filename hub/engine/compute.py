@@ -207,9 +207,9 @@ class MonthIndex:
         # the month has workdays) means a monthly line that is not assessed.
         self.exempt_days: dict[str, frozenset[date]] = {}
         if self.v2:
-            for inmate in inputs.inmates:
-                if inmate.labor_exempt:
-                    self.exempt_days[inmate.id] = frozenset(d for d in days if inmate.exempt_on(d))
+            for person in inputs.inmates:
+                if person.labor_exempt:
+                    self.exempt_days[person.id] = frozenset(d for d in days if person.exempt_on(d))
         self.exempt_all = frozenset(
             i for i, off in self.exempt_days.items() if days and len(off) == len(days)
         )
@@ -235,7 +235,9 @@ class MonthIndex:
                 if a.mode == "rated":
                     self.rated.setdefault((a.line, day), []).append(inmate)
                 else:
-                    self.groups.setdefault((a.line, day), {}).setdefault((a.product, a.step), []).append(inmate)
+                    self.groups.setdefault((a.line, day), {}).setdefault((a.product, a.step), []).append(
+                        inmate
+                    )
 
         self._present: dict[date, dict[str, Fraction]] = {day: {} for day in days}
         self._excused: dict[date, dict[str, Fraction]] = {day: {} for day in days}
@@ -474,7 +476,12 @@ def compute_line_day(index: MonthIndex, line: str, day: date) -> LineDay:
     rated, missing = _rated_line_day(index, line, day) if index.v2 else ((), ())
     if not groups:
         return LineDay(
-            line=line, day=day, records=(), discrepancies=(), rated=tuple(rated), missing_ratings=tuple(missing)
+            line=line,
+            day=day,
+            records=(),
+            discrepancies=(),
+            rated=tuple(rated),
+            missing_ratings=tuple(missing),
         )
     v2 = index.v2
     assignments, on_day = index.inputs.assignments, index.assigned[day]

@@ -264,7 +264,9 @@ def _num(value: Fraction) -> int | str:
     return value.numerator if value.denominator == 1 else decimal_text(value)
 
 
-def scenario_json(inputs: MonthInput, rules: RuleBook = NO_CHANGES, book: BookName = "v1") -> dict[str, object]:
+def scenario_json(
+    inputs: MonthInput, rules: RuleBook = NO_CHANGES, book: BookName = "v1"
+) -> dict[str, object]:
     """A month's inputs (and rule changes) as a scenario document that `load_scenario` reads back.
 
     This is what `floorledger scenario export` writes for a month the hub has stored: running the
@@ -297,7 +299,8 @@ def scenario_json(inputs: MonthInput, rules: RuleBook = NO_CHANGES, book: BookNa
             inmate["quota_pct"] = _num(i.quota_pct)
         if i.labor_exempt:
             inmate["labor_exempt"] = [
-                {"from": p.valid_from.isoformat()} | ({} if p.valid_to is None else {"to": p.valid_to.isoformat()})
+                {"from": p.valid_from.isoformat()}
+                | ({} if p.valid_to is None else {"to": p.valid_to.isoformat()})
                 for p in i.labor_exempt
             ]
         inmates.append(inmate)

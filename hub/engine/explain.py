@@ -191,7 +191,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     # --- version 2 -----------------------------------------------------------------------------
     "exempt.title": {
         "zh": "罪犯 {inmate}{name} {day}：丧失劳动能力（医院鉴定）期间，不考核劳动改造",
-        "en": "Inmate {inmate}{name} on {day}: labor-exempt (assessed by the prison hospital), labor is not assessed",
+        "en": "Inmate {inmate}{name} on {day}: labor-exempt (assessed by the prison hospital), labor is not assessed",  # noqa: E501
     },
     "exempt.period": {
         "zh": "免考核期间：{valid_from} 至 {valid_to}（inmates[].labor_exempt）",
@@ -220,7 +220,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     },
     "rated.assignment": {
         "zh": "岗位：无定额岗位「{post}」，生产线 {line}（assignments[{n}]，{valid_from} 至 {valid_to}；按评定等级计完成）",  # noqa: E501
-        "en": "Assignment: rated post \"{post}\" on line {line} (assignments[{n}], {valid_from} to {valid_to}; completion by the officer's grade)",  # noqa: E501
+        "en": 'Assignment: rated post "{post}" on line {line} (assignments[{n}], {valid_from} to {valid_to}; completion by the officer\'s grade)',  # noqa: E501
     },
     "rated.grade": {
         "zh": "2. 评定等级：{grade}（{word}），rating_pct = {pct}%",
@@ -241,7 +241,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "grade.D": {"zh": "差", "en": "poor"},
     "monthly.rated_day": {
         "zh": "   {day} {line} 无定额岗位「{post}」等级 {grade}：定额 {quota}，完成 {earned}{met}",
-        "en": "   {day} {line} rated post \"{post}\" grade {grade}: quota {quota}, earned {earned}{met}",
+        "en": '   {day} {line} rated post "{post}" grade {grade}: quota {quota}, earned {earned}{met}',
     },
     "monthly.exempt_days": {
         "zh": "丧失劳动能力免考核的工作日（{n} 天，无日记载）：{days}",
@@ -255,14 +255,17 @@ TEXT: dict[str, dict[Lang, str]] = {
         "zh": "   扣分 {points} 分（{category}，范围 {low}..{high}）{day}：{reason}",
         "en": "   Deduction {points} points ({category}, range {low}..{high}) on {day}: {reason}",
     },
-    "deductions": {"zh": "扣分合计 deduct_points = {total}", "en": "Deductions in total: deduct_points = {total}"},
+    "deductions": {
+        "zh": "扣分合计 deduct_points = {total}",
+        "en": "Deductions in total: deduct_points = {total}",
+    },
     "deductions.none": {"zh": "扣分：无", "en": "Deductions: none"},
     "additions": {
         "zh": "加分 additions = min(上限 additions_cap_pct {cap_pct}% × labor_base_points {points} = {cap}, 超额加分 {bonus} + 正向调整 {positive} = {sum}) = {additions}",  # noqa: E501
         "en": "Additions = min(cap additions_cap_pct {cap_pct}% × labor_base_points {points} = {cap}, bonus {bonus} + positive adjustments {positive} = {sum}) = {additions}",  # noqa: E501
     },
     "labor.v2": {
-        "zh": "劳动改造得分 = max(0, 基础分 {base} + 加分 {additions} + 负向调整 {negative} − 扣分 {deduct}) = {labor}",
+        "zh": "劳动改造得分 = max(0, 基础分 {base} + 加分 {additions} + 负向调整 {negative} − 扣分 {deduct}) = {labor}",  # noqa: E501
         "en": "Labor points = max(0, base {base} + additions {additions} + negative adjustments {negative} − deductions {deduct}) = {labor}",  # noqa: E501
     },
 }
@@ -381,7 +384,15 @@ def _quota_sentences(
     trained = quota * pct / 100
     if ramp:
         out.append(
-            _s("training", valid_from=a.valid_from, d=d, days=ramp[0].days, before=quota, pct=pct, quota=trained)
+            _s(
+                "training",
+                valid_from=a.valid_from,
+                d=d,
+                days=ramp[0].days,
+                before=quota,
+                pct=pct,
+                quota=trained,
+            )
         )
     else:
         out.append(_s("training.done", valid_from=a.valid_from, d=d, quota=quota))
@@ -779,7 +790,9 @@ def explain_monthly(index: MonthIndex, inmate: str) -> Explanation:
             )
         )
         labor = max(ZERO, base + additions + negative - deduct)
-        out.append(_s("labor.v2", base=base, additions=additions, negative=negative, deduct=deduct, labor=labor))
+        out.append(
+            _s("labor.v2", base=base, additions=additions, negative=negative, deduct=deduct, labor=labor)
+        )
     else:
         labor = max(ZERO, base + bonus + adjust)
         out.append(_s("labor", base=base, bonus=bonus, adjust=adjust, labor=labor))
@@ -820,7 +833,8 @@ def _shown_monthly(m: MonthlyScore, v2: bool) -> str:
             "adjust_points null, deduct_points null, labor_points null"
         )
     return head + (
-        f"labor_assessed true, base_points {shown(m.base_points, 1)}, bonus_points {shown(m.bonus_points, 1)}, "
+        f"labor_assessed true, base_points {shown(m.base_points, 1)}, "
+        f"bonus_points {shown(m.bonus_points, 1)}, "
         f"additions_points {shown(m.additions_points, 1)}, adjust_points {shown(m.adjust_points, 1)}, "
         f"deduct_points {shown(m.deduct_points, 1)}, labor_points {shown(m.labor_points, 1)}"
     )

@@ -30,6 +30,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from fractions import Fraction
+from typing import Any, cast
 
 from hub.engine.errors import InputError
 from hub.engine.exact import decimal_text, describe, parse_number
@@ -87,7 +88,7 @@ class RuleBook:
         applied = sorted((v for v in self.versions if v.valid_from <= month), key=lambda v: v.valid_from)
         params = RuleParams()
         for version in applied:
-            params = replace(params, **dict(version.changes))
+            params = _replaced(params, version.changes)
         label = "+".join(v.version for v in applied) or RULEBOOK_VERSION
         valid_from = applied[-1].valid_from if applied else EARLIEST_MONTH
         return make_rule_set(version=label, valid_from=valid_from, params=params)
@@ -120,6 +121,11 @@ def base_book(book: BookName) -> RuleBook:
     return DEFAULT_RULE_BOOK_V2 if book == "v2" else DEFAULT_RULE_BOOK
 
 
+def _replaced(params: RuleParams, changes: tuple[tuple[str, ParamValue], ...]) -> RuleParams:
+    """`params` with some parameters changed; `parse_value` has checked each value's type."""
+    return replace(params, **cast(dict[str, Any], dict(changes)))
+
+
 def params_items(params: RuleParams) -> tuple[tuple[str, ParamValue], ...]:
     """The parameters a month's result depends on: version 1's, and under version 2 the book's name
     and version 2's (so a version-1 rule set lists, and digests, exactly what it always did)."""
@@ -140,7 +146,8 @@ def param_text(value: ParamValue) -> str:
         elif isinstance(item, DeductionRange):
             parts.append(f"{item.category} {item.min_points}..{item.max_points}")
         else:
-            parts.append(f"{item[0]} {item[1]}")
+            grade, pct = item
+            parts.append(f"{grade} {pct}")
     return ", ".join(parts)
 
 
@@ -160,7 +167,7 @@ def with_changes(rule_set: RuleSet, changes: Mapping[str, ParamValue], label: st
     return make_rule_set(
         version=f"{rule_set.version}+{label}",
         valid_from=rule_set.valid_from,
-        params=replace(rule_set.params, **changes),
+        params=_replaced(rule_set.params, tuple(changes.items())),
     )
 
 
@@ -198,7 +205,9 @@ def _training_ramp(raw: object, where: str) -> tuple[RampStep, ...]:
         if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
             raise InputError(f"{at}.days", f"must be a whole number of days above 0, not {describe(days)}")
         if steps and days <= steps[-1].days:
-            raise InputError(f"{at}.days", f"must be greater than the step before ({steps[-1].days}): ascending")
+            raise InputError(
+                f"{at}.days", f"must be greater than the step before ({steps[-1].days}): ascending"
+            )
         pct = _non_negative(item["pct"], f"{at}.pct")
         if pct > HUNDRED:
             raise InputError(f"{at}.pct", f"must be at most 100, not {describe(item['pct'])}")
@@ -208,7 +217,8 @@ def _training_ramp(raw: object, where: str) -> tuple[RampStep, ...]:
 
 def _deduction_categories(raw: object, where: str) -> tuple[DeductionRange, ...]:
     if not isinstance(raw, dict) or not raw:
-        raise InputError(where, f'must be an object of categories, e.g. {{"quality": {{"min": "1", "max": "5"}}}}, not {describe(raw)}')  # noqa: E501
+        example = '{"quality": {"min": "1", "max": "5"}}'
+        raise InputError(where, f"must be an object of categories, e.g. {example}, not {describe(raw)}")
     ranges: list[DeductionRange] = []
     for category, item in raw.items():
         at = f"{where}.{category}"
@@ -221,7 +231,9 @@ def _deduction_categories(raw: object, where: str) -> tuple[DeductionRange, ...]
         if low <= 0:
             raise InputError(f"{at}.min", f"must be greater than 0, not {describe(item['min'])}")
         if high < low:
-            raise InputError(f"{at}.max", f"must not be below min {describe(item['min'])}, not {describe(item['max'])}")  # noqa: E501
+            raise InputError(
+                f"{at}.max", f"must not be below min {describe(item['min'])}, not {describe(item['max'])}"
+            )  # noqa: E501
         ranges.append(DeductionRange(category=category, min_points=low, max_points=high))
     return tuple(ranges)
 
@@ -265,15 +277,22 @@ def value_json(value: ParamValue) -> object:
         return decimal_text(value)
     if isinstance(value, str):
         return value
-    if all(isinstance(v, RampStep) for v in value):
-        return [{"days": v.days, "pct": decimal_text(v.pct)} for v in value if isinstance(v, RampStep)]
-    if all(isinstance(v, DeductionRange) for v in value):
-        return {
-            v.category: {"min": decimal_text(v.min_points), "max": decimal_text(v.max_points)}
-            for v in value
-            if isinstance(v, DeductionRange)
-        }
-    return {g: decimal_text(p) for g, p in value if isinstance(g, str) and isinstance(p, Fraction)}
+    if not value:
+        return []  # only a training ramp may be empty (no ramp at all)
+    out_list: list[object] = []
+    out_map: dict[str, object] = {}
+    for item in value:
+        if isinstance(item, RampStep):
+            out_list.append({"days": item.days, "pct": decimal_text(item.pct)})
+        elif isinstance(item, DeductionRange):
+            out_map[item.category] = {
+                "min": decimal_text(item.min_points),
+                "max": decimal_text(item.max_points),
+            }
+        else:
+            grade, pct = item
+            out_map[grade] = decimal_text(pct)
+    return out_list if out_list else out_map
 
 
 def parse_rule_book(obj: object, place: str, *, label: str) -> RuleBook:

@@ -292,7 +292,9 @@ def load_scenario(raw: object) -> Scenario:
                 if key in e.raw:
                     raise InputError(e.at(key), 'a rated assignment names a "post", not a product or step')
             if "post" not in e.raw:
-                raise InputError(e.at("post"), "required field is missing (a rated assignment names its post)")
+                raise InputError(
+                    e.at("post"), "required field is missing (a rated assignment names its post)"
+                )
             product, step, post = "", "", e.text("post")
         else:
             for key in ("product", "step"):
@@ -370,7 +372,9 @@ def load_scenario(raw: object) -> Scenario:
     for e in top.entries("rejects", ("date", "inmate", "product", "step", "units")):
         inmate = _known(e, "inmate", "inmate", inmates)
         product, step = product_step(e)
-        rejects.append(Reject(inmate=inmate, day=e.day("date"), product=product, step=step, units=e.number("units")))
+        rejects.append(
+            Reject(inmate=inmate, day=e.day("date"), product=product, step=step, units=e.number("units"))
+        )
     deductions = tuple(
         Deduction(
             inmate=_known(e, "inmate", "inmate", inmates),
@@ -385,7 +389,8 @@ def load_scenario(raw: object) -> Scenario:
     if "rules" in top.raw:
         rules = parse_rule_book(top.raw["rules"], "rules", label="scenario")
         if not v2:
-            _refuse_v2_parameters(rules, flat="versions" not in top.raw["rules"])
+            raw_rules = top.raw["rules"]
+            _refuse_v2_parameters(rules, flat=isinstance(raw_rules, dict) and "versions" not in raw_rules)
     inputs = MonthInput(
         month=month,
         workdays=workdays,

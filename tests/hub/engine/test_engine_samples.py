@@ -113,5 +113,9 @@ def test_every_sample_number_can_be_explained(name: str) -> None:
         assert rule_set.version in text.render("en")
     for score in result.monthly:
         explanation = explain_monthly(index, score.inmate)
-        shown = f"labor_points {round_half_up(score.labor_points, 1)}" if score.labor_assessed else "labor_points null"
+        shown = (
+            f"labor_points {round_half_up(score.labor_points, 1)}"
+            if score.labor_assessed
+            else "labor_points null"
+        )
         assert shown in explanation.render("en")
