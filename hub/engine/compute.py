@@ -30,7 +30,7 @@ from fractions import Fraction
 from math import gcd, lcm
 
 from hub.engine.errors import InputError, MissingStandardTimeError
-from hub.engine.exact import decimal_text, round_fraction
+from hub.engine.exact import decimal_text, is_decimal, round_fraction
 from hub.engine.model import (
     HUNDRED,
     ZERO,
@@ -84,7 +84,7 @@ V2_ONLY = "a version-2 input, but the month is computed under rule book v1"
 
 
 def _num(value: Fraction) -> str:
-    return decimal_text(value) if value.denominator == 1 or (value * 10**6).denominator == 1 else str(value)
+    return decimal_text(value) if is_decimal(value) else str(value)
 
 
 def check_inputs(inputs: MonthInput, params: RuleParams, exempt_all: frozenset[str]) -> None:

@@ -230,6 +230,10 @@ TEXT: dict[str, dict[Lang, str]] = {
         "zh": "2. 评定等级：当日尚未评定，完成按 0 计{missing}",
         "en": "2. Grade: none given for the day yet, so it earns 0{missing}",
     },
+    "rated.replaced": {
+        "zh": "   当日先前的评定 {earlier} 已被后一次评定 {grade} 取代",
+        "en": "   The day's earlier grade(s) {earlier} were replaced by the later grade {grade}",
+    },
     "rated.missing": {"zh": "，列入待评定（missing_ratings）", "en": "; listed in missing_ratings"},
     "rated.earned": {
         "zh": "3. 完成标准秒 = 定额 {quota} × {pct}% = {earned}；完成率 = {completion}（无定额岗位没有件数）",
@@ -471,6 +475,8 @@ def explain_rated(index: MonthIndex, inmate: str, day: date) -> Explanation:
         out.append(_s("rated.no_grade", missing="@rated.missing" if quota > 0 else ""))
     else:
         out.append(_s("rated.grade", grade=grade, word=f"@grade.{grade}", pct=pct))
+        if len(grades) > 1:
+            out.append(_s("rated.replaced", earlier=", ".join(grades[:-1]), grade=grade))
     earned = quota * pct / 100
     completion = Percent(HUNDRED * earned / quota) if quota else "@completion.none"
     out.append(_s("rated.earned", quota=quota, pct=pct, earned=earned, completion=completion))
