@@ -485,6 +485,7 @@ def compute_line_day(index: MonthIndex, line: str, day: date) -> LineDay:
         )
     v2 = index.v2
     assignments, on_day = index.inputs.assignments, index.assigned[day]
+    rejects_today = index._rejects.get(day)
     tolerance = index.rule_set.params.discrepancy_tolerance_pct
     tol_num, tol_den = tolerance.numerator, tolerance.denominator
     present, counts, excused = index._present[day], index._counts[day], index._excused[day]
@@ -546,10 +547,11 @@ def compute_line_day(index: MonthIndex, line: str, day: date) -> LineDay:
             if quota is None or m in excused:
                 quota = index.quota(line, m, day)
             if v2:
-                training = index.training_pct(assignments[on_day[m]], day)
+                a = assignments[on_day[m]]
+                training = index.training_pct(a, day) if a.training else None
                 if training is not None:
                     quota = quota * training / HUNDRED
-                rejected = index.rejected(m, product, step, day)
+                rejected = rejects_today.get((m, product, step), ZERO) if rejects_today else ZERO
                 if rejected:  # taken off the shared credit, never below 0
                     credit = max(ZERO, credit - rejected)
                     earn = credit * seconds
