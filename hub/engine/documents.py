@@ -7,6 +7,7 @@ result with an expected file within the rule book's tolerance. Reading a scenari
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -168,15 +169,14 @@ def result_json(result: MonthResult, *, with_rule_set: bool = False) -> dict[str
 
 def _daily_v2(result: MonthResult) -> list[dict[str, object]]:
     """Each day's counted records, then its rated ones (the order of the version-2 samples)."""
-    rated: dict[object, list[RatedRecord]] = {}
+    counted: dict[date, list[DailyRecord]] = {}
+    for r in result.daily:
+        counted.setdefault(r.day, []).append(r)
+    rated: dict[date, list[RatedRecord]] = {}
     for x in result.rated:
         rated.setdefault(x.day, []).append(x)
     out: list[dict[str, object]] = []
-    days = sorted({r.day for r in result.daily} | rated.keys())  # type: ignore[type-var]
-    counted: dict[object, list[DailyRecord]] = {}
-    for r in result.daily:
-        counted.setdefault(r.day, []).append(r)
-    for day in days:
+    for day in sorted(counted.keys() | rated.keys()):
         out.extend(daily_json(r, v2=True) for r in counted.get(day, ()))
         out.extend(rated_json(x) for x in rated.get(day, ()))
     return out
