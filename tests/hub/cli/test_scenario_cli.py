@@ -418,9 +418,7 @@ def test_version_2_inputs_in_a_version_1_file_and_a_book_switching_rules_file_ar
     document = sample(RATED)
     del document["rule_book"]
     bad = write(tmp_path, document)
-    assert_one_line_error(
-        *cli(capsys, "scenario", "run", bad), f"{bad}: ratings: a version-2 input"
-    )
+    assert_one_line_error(*cli(capsys, "scenario", "run", bad), f"{bad}: ratings: a version-2 input")
     rules = write(tmp_path, {"rule_book": "v2"}, "site.json")
     assert_one_line_error(
         *cli(capsys, "scenario", "run", TIME_MODE, "--rules", rules),
