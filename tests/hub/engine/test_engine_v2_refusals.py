@@ -13,8 +13,8 @@ import pytest
 
 from hub.engine.compute import MonthIndex, compute_month
 from hub.engine.errors import InputError
-from hub.engine.model import Deduction, ExemptPeriod, Rating, Reject
-from hub.engine.rules import DEFAULT_RULE_SET, parse_rule_book
+from hub.engine.model import Deduction, ExemptPeriod, Month, Rating, Reject
+from hub.engine.rules import DEFAULT_RULE_BOOK, DEFAULT_RULE_SET, parse_rule_book
 from hub.engine.scenario import load_scenario
 from tests.hub.engine.engine_cases import MON, doc, run
 
@@ -382,9 +382,6 @@ def test_rules_that_switch_the_book_against_the_file_are_refused() -> None:
 def test_a_rule_book_that_switches_to_version_2_keeps_earlier_months_under_version_1() -> None:
     """The rule-set versions say which book a month is computed under: a version from 2026-11 on makes
     November version 2 while October stays version 1, with the digest it always had."""
-    from hub.engine.model import Month
-    from hub.engine.rules import DEFAULT_RULE_BOOK
-
     book = DEFAULT_RULE_BOOK.then(
         parse_rule_book(
             {"versions": [{"version": "JX-v2", "from": "2026-11", "parameters": {"rule_book": "v2"}}]},

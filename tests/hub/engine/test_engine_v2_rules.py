@@ -6,14 +6,17 @@ board, the weekly review or the monthly score would show.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from fractions import Fraction
 from typing import Any
 
 import pytest
 
+from hub.engine.compute import MonthIndex, compute_line_day, compute_month
 from hub.engine.documents import result_json
-from hub.engine.model import MonthResult, RatedRecord
+from hub.engine.model import MonthResult, RatedRecord, Rating, Reject
+from hub.engine.scenario import load_scenario
 from tests.hub.engine.engine_cases import MON, daily, doc, monthly, run
 
 TUE, WED = "2026-10-06", "2026-10-07"
@@ -337,3 +340,29 @@ def test_a_deduction_alone_makes_a_monthly_line() -> None:
     score = monthly(run(document), "i9")
     assert (score.workdays, score.base_points, score.deduct_points, score.labor_points) == (0, 0, 2, 0)
     assert score.labor_assessed
+
+
+# --- recomputing one line-day (the hub after each new grade or reject) ----------------------------
+
+
+def test_a_new_grade_or_reject_names_its_line_day_and_recomputes_like_the_whole_month() -> None:
+    """`add_rating` / `add_reject` fold one record into the month's index and say which line-day to
+    recompute; that line-day then equals the whole month computed with the record in its inputs.
+    Records that change nothing (no rated post, another step, not a workday) name no line-day."""
+    document = v2(assignments=[cook(), *doc()["assignments"][1:]])
+    scenario = load_scenario(document)
+    rule_set = scenario.rule_set()
+    index = MonthIndex(scenario.inputs, rule_set)
+    monday = date.fromisoformat(MON)
+    grade = Rating(inmate="i1", day=monday, grade="B")
+    reject = Reject(inmate="i2", day=monday, product="P", step="A", units=Fraction(7))
+    assert index.add_rating(grade) == ("L1", monday)
+    assert index.add_reject(reject) == ("L1", monday)
+    assert index.add_rating(Rating(inmate="i2", day=monday, grade="A")) is None  # i2 is on a counted step
+    assert index.add_reject(replace(reject, step="B")) is None  # i2 did not hold step B
+    assert index.add_rating(replace(grade, day=date(2026, 10, 4))) is None  # a Sunday, not a workday
+    line_day = compute_line_day(index, "L1", monday)
+    whole = compute_month(replace(scenario.inputs, ratings=(grade,), rejects=(reject,)), rule_set)
+    assert (line_day.records, line_day.rated) == (whole.daily, whole.rated)
+    assert rated(whole, "i1").grade == "B"
+    assert daily(whole, "i2").rejected_units == 7
