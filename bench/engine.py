@@ -1,6 +1,6 @@
 """Benchmark of the rules engine: a whole month, and one line-day after one new count.
 
-    python bench/engine.py [--inmates 5000] [--lines 50] [--repeat 3] [--strict]
+    python bench/engine.py [--inmates 5000] [--lines 50] [--repeat 3] [--book v1|v2] [--strict]
 
 Generates a realistic month (by default 5,000 inmates on 50 lines, 23 workdays, a quarter of the
 lines in counted mode, standard-time changes and reassignments mid-month, partial and full
@@ -13,6 +13,10 @@ excuses, absences, adjustments) and prints:
 - for information: the same for a new warehouse entry, refreshing the monthly scores of one
   line's inmates, and the scenario-file path (load, compute, write JSON) that
   `floorledger scenario run` takes.
+
+With --book v2 the same month runs under rule book version 2, with a tenth of the assignments on
+rated posts (graded every day), a twentieth in training, 1 % of the inmates labor-exempt from the
+sixth workday, 2,000 reject entries and 300 deductions (`as_version_2`).
 
 With --strict the exit status is 1 when a target is missed.
 """
@@ -28,6 +32,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -41,16 +46,22 @@ from hub.engine.model import (
     Attendance,
     Count,
     DailyRecord,
+    Deduction,
+    ExemptPeriod,
     Inmate,
     Line,
     Month,
     MonthInput,
     MonthResult,
     Product,
+    Rating,
+    Reject,
+    RuleParams,
+    RuleSet,
     StandardTime,
     Warehoused,
 )
-from hub.engine.rules import DEFAULT_RULE_SET
+from hub.engine.rules import DEFAULT_RULE_SET, make_rule_set
 from hub.engine.scenario import load_scenario
 
 MONTH_TARGET_S = 3.0
@@ -179,6 +190,59 @@ def generate(n_inmates: int, n_lines: int, seed: int = 4) -> MonthInput:
     )
 
 
+def as_version_2(inputs: MonthInput, seed: int) -> tuple[MonthInput, RuleSet]:
+    """The generated month with version 2's inputs added (see the module docstring), and its rules."""
+    rnd = random.Random(seed)
+    days = [d for d in inputs.workdays if inputs.month.contains(d)]
+    assignments: list[Assignment] = []
+    for a in inputs.assignments:
+        draw = rnd.random()
+        if draw < 0.1:
+            a = replace(a, mode="rated", product="", step="", post="伙房")
+        elif draw < 0.15:
+            a = replace(a, training=True)
+        assignments.append(a)
+    inmates = tuple(
+        replace(i, labor_exempt=(ExemptPeriod(valid_from=days[5]),)) if rnd.random() < 0.01 else i
+        for i in inputs.inmates
+    )
+    exempt = {i.id for i in inmates if i.labor_exempt}
+    counted = [a for a in assignments if a.mode == "counted"]
+    grades = ("A", "B", "C", "D")
+    v2 = replace(
+        inputs,
+        inmates=inmates,
+        assignments=tuple(assignments),
+        ratings=tuple(
+            Rating(inmate=a.inmate, day=d, grade=rnd.choice(grades))
+            for a in assignments
+            if a.mode == "rated"
+            for d in days
+        ),
+        rejects=tuple(
+            Reject(
+                inmate=a.inmate,
+                day=rnd.choice(days),
+                product=a.product,
+                step=a.step,
+                units=Fraction(rnd.randint(1, 20)),
+            )
+            for a in rnd.sample(counted, min(2000, len(counted)))
+        ),
+        deductions=tuple(
+            Deduction(
+                inmate=a.inmate, day=rnd.choice(days), category="quality", points=Fraction(2), reason="返工"
+            )
+            for a in rnd.sample(assignments, min(300, len(assignments)))
+            if a.inmate not in exempt
+        ),
+        adjustments=tuple(a for a in inputs.adjustments if a.inmate not in exempt),
+    )
+    return v2, make_rule_set(
+        version="rulebook-v2", valid_from=inputs.month, params=RuleParams(rule_book="v2")
+    )
+
+
 def timed(fn: Callable[[], T]) -> tuple[float, T]:
     start = time.perf_counter()
     value = fn()
@@ -212,11 +276,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--skip-json", action="store_true", help="skip the scenario-file figures")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--book", choices=("v1", "v2"), default="v1", help="rule book version (default v1)")
     args = parser.parse_args(argv)
 
     print(f"FloorLedger rules engine benchmark: Python {platform.python_version()}, {os.cpu_count()} CPU(s)")
     print(load_check())
     gen_s, inputs = timed(lambda: generate(args.inmates, args.lines, args.seed))
+    rule_set = DEFAULT_RULE_SET
+    if args.book == "v2":
+        inputs, rule_set = as_version_2(inputs, args.seed)
+        print(
+            f"rule book v2: {sum(1 for a in inputs.assignments if a.mode == 'rated'):,} rated assignments, "
+            f"{len(inputs.ratings):,} ratings, {len(inputs.rejects):,} rejects, "
+            f"{len(inputs.deductions):,} deductions"
+        )
     days = [d for d in inputs.workdays if inputs.month.contains(d)]
     counted = sum(1 for n in range(args.lines) if n % 4 == 0)
     print(
@@ -235,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[MonthResult] = []
     for _ in range(max(1, args.repeat)):
         cpu_start = time.process_time()
-        seconds, result = timed(lambda: compute_month(inputs, DEFAULT_RULE_SET))
+        seconds, result = timed(lambda: compute_month(inputs, rule_set))
         cpu_runs.append(time.process_time() - cpu_start)
         runs.append(seconds)
         results.append(result)
@@ -252,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     # 2. One line-day after one new count, as the hub does for each floor record.
-    index = MonthIndex(inputs, DEFAULT_RULE_SET)
+    index = MonthIndex(inputs, rule_set)
     rnd = random.Random(args.seed)
     counted_inmates = sorted({c.inmate for c in inputs.counts})
     line_day_ms: list[float] = []
@@ -289,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     line_inmates = sorted({a.inmate for a in inputs.assignments if a.line == inputs.lines[0].code})
     refresh_s, _ = timed(
         lambda: [
-            monthly_score(i, by_inmate.get(i, []), index.adjustments.get(i, []), DEFAULT_RULE_SET.params)
+            monthly_score(i, by_inmate.get(i, []), index.adjustments.get(i, []), rule_set.params)
             for i in line_inmates
         ]
     )
@@ -299,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     if not args.skip_json:
-        text = json_text(scenario_json(inputs))
+        text = json_text(scenario_json(inputs, book=args.book))
         with gc_paused():  # as `floorledger scenario run` does
             load_s, scenario = timed(lambda: load_scenario(json.loads(text, parse_float=Decimal)))
             compute_s, json_result = timed(lambda: compute_month(scenario.inputs, scenario.rule_set()))

@@ -4,6 +4,9 @@
     floorledger scenario check FILE EXPECTED [--rules FILE] differences from an expected file
     floorledger scenario explain FILE --inmate ID [--date DAY|MONTH] [--lang zh|en]
 
+A scenario file with `"rule_book": "v2"` runs under version 2 of the rule book; `explain --date`
+then explains a counted day, a rated day or a labor-exempt day, whichever the inmate had.
+
 This module is the I/O edge of `hub.engine`: it reads files, turns every engine error into a
 one-line `CliError` (exit status 2) and prints. `check` exits 1 when there are differences.
 """
@@ -25,7 +28,7 @@ from hub.cli.export import register_export
 from hub.engine.compute import MonthIndex, compute_month, gc_paused
 from hub.engine.documents import compare_results, json_text, result_json
 from hub.engine.errors import EngineError, InputError
-from hub.engine.explain import LANGS, Lang, explain_daily, explain_monthly
+from hub.engine.explain import LANGS, Lang, explain_day, explain_monthly
 from hub.engine.model import RuleSet
 from hub.engine.rules import NO_CHANGES, RuleBook, parse_rule_book
 from hub.engine.scenario import Scenario, load_scenario, parse_day
@@ -168,7 +171,10 @@ def read_rules(path: Path | None) -> RuleBook:
 
 def _load(args: argparse.Namespace) -> tuple[Scenario, RuleSet]:
     scenario = read_scenario(args.file)
-    rule_set = scenario.rule_set(read_rules(args.rules))
+    try:
+        rule_set = scenario.rule_set(read_rules(args.rules))
+    except InputError as err:
+        raise CliError(f"{args.file}: {err}") from None
     logger.info("rule set %s (from %s, digest %s)", rule_set.version, rule_set.valid_from, rule_set.digest)
     return scenario, rule_set
 
@@ -223,11 +229,11 @@ _MONTH_ARG = re.compile(r"\d{4}-\d{2}")
 def cmd_explain(args: argparse.Namespace) -> int:
     scenario, rule_set = _load(args)
     lang: Lang = args.lang
-    index = MonthIndex(scenario.inputs, rule_set)
     month = scenario.inputs.month
     if args.inmate not in {i.id for i in scenario.inputs.inmates}:
         raise CliError(f'{args.file}: unknown inmate "{args.inmate}"')
     try:
+        index = MonthIndex(scenario.inputs, rule_set)
         if args.date is None or _MONTH_ARG.fullmatch(args.date):
             if args.date is not None and args.date != str(month):
                 raise CliError(f"--date {args.date}: the scenario is for the month {month}")
@@ -239,7 +245,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
                 raise CliError(f"{err} (or YYYY-MM for the monthly score)") from None
             if not month.contains(day):
                 raise CliError(f"--date {args.date}: not in the scenario's month {month}")
-            explanation = explain_daily(index, args.inmate, day)
+            explanation = explain_day(index, args.inmate, day)
     except EngineError as err:
         raise CliError(f"{args.file}: {err}") from None
     return _emit(explanation.render(lang))

@@ -5,6 +5,13 @@ is one line-day (`compute_line_day`): the hub recomputes exactly that after each
 (`MonthIndex.add_count` and friends say which line-day a record touches), and `compute_month`
 is nothing but every line-day followed by `summarize`.
 
+Version 2 of the rule book (the rule set's `rule_book` is "v2") adds, on the same line-days:
+labor exemptions (an exempt inmate is treated as unassigned that day: no record, not in any
+group), training assignments (quota × `training_pct`), rejects (taken off the shared credit, never
+below 0), rated posts (`RatedRecord`, earned = quota × the grade's percentage) and, per month,
+deductions and the additions cap. `check_inputs` refuses what the book refuses. Under version 1
+none of this runs, and a month with any version-2 input is refused.
+
 Arithmetic is exact. The hot path works on integer numerators over a common denominator per
 (line, product, step) group and builds each result `Fraction` once; sums use one common
 denominator per inmate. `hub.engine.explain` recomputes any record with the rule book's formulas
@@ -22,21 +29,29 @@ from datetime import date
 from fractions import Fraction
 from math import gcd, lcm
 
-from hub.engine.errors import MissingStandardTimeError
-from hub.engine.exact import round_fraction
+from hub.engine.errors import InputError, MissingStandardTimeError
+from hub.engine.exact import decimal_text, is_decimal, round_fraction
 from hub.engine.model import (
+    HUNDRED,
     ZERO,
     Adjustment,
+    Assignment,
     Attendance,
     Count,
     DailyRecord,
+    Deduction,
     Discrepancy,
+    Grade,
     Inmate,
     Line,
+    MissingRating,
     Mode,
     MonthInput,
     MonthlyScore,
     MonthResult,
+    RatedRecord,
+    Rating,
+    Reject,
     RuleParams,
     RuleSet,
     StandardTime,
@@ -61,6 +76,62 @@ class LineDay:
     day: date
     records: tuple[DailyRecord, ...]
     discrepancies: tuple[Discrepancy, ...]
+    rated: tuple[RatedRecord, ...] = ()
+    missing_ratings: tuple[MissingRating, ...] = ()
+
+
+V2_ONLY = "a version-2 input, but the month is computed under rule book v1"
+
+
+def _num(value: Fraction) -> str:
+    return decimal_text(value) if is_decimal(value) else str(value)
+
+
+def check_inputs(inputs: MonthInput, params: RuleParams, exempt_all: frozenset[str]) -> None:
+    """Refuse, naming the entry, what the rule book refuses for this month and rule set:
+    version-2 inputs under version 1; under version 2, a deduction outside its category's range
+    or of an unknown category, and an adjustment or deduction of an inmate exempt on every workday
+    of the month (there is no labor score to apply it to)."""
+    if not params.v2:
+        for key in ("ratings", "rejects", "deductions"):
+            if getattr(inputs, key):
+                raise InputError(key, V2_ONLY)
+        for n, i in enumerate(inputs.inmates):
+            if i.labor_exempt:
+                raise InputError(f"inmates[{n}].labor_exempt", V2_ONLY)
+        for n, a in enumerate(inputs.assignments):
+            if a.mode != "counted":
+                raise InputError(f"assignments[{n}].mode", V2_ONLY)
+            if a.training:
+                raise InputError(f"assignments[{n}].training", V2_ONLY)
+        return
+    month = inputs.month
+    for n, d in enumerate(inputs.deductions):
+        where = f"deductions[{n}]"
+        if d.points <= 0:
+            raise InputError(f"{where}.points", f"must be greater than 0, not {_num(d.points)}")
+        found = params.deduction_range(d.category)
+        if found is None:
+            known = ", ".join(r.category for r in params.deduction_categories)
+            raise InputError(f"{where}.category", f'unknown category "{d.category}" (known: {known})')
+        if not found.min_points <= d.points <= found.max_points:
+            raise InputError(
+                f"{where}.points",
+                f"{_num(d.points)} is outside the {d.category} range "
+                f"{_num(found.min_points)}..{_num(found.max_points)}",
+            )
+        if d.inmate in exempt_all and month.contains(d.day):
+            raise InputError(where, _exempt_refusal(d.inmate, month))
+    for n, a2 in enumerate(inputs.adjustments):
+        if a2.inmate in exempt_all and (a2.day is None or month.contains(a2.day)):
+            raise InputError(f"adjustments[{n}]", _exempt_refusal(a2.inmate, month))
+
+
+def _exempt_refusal(inmate: str, month: object) -> str:
+    return (
+        f"inmate {inmate} is labor-exempt on every workday of {month}, "
+        "so there is no labor score to apply it to"
+    )
 
 
 def _plus(a: Fraction, b: Fraction) -> Fraction:
@@ -84,6 +155,8 @@ class MonthIndex:
         "_excused",
         "_full_quota",
         "_present",
+        "_ratings",
+        "_rejects",
         "_std_cache",
         "_std_versions",
         "_warehoused",
@@ -91,13 +164,18 @@ class MonthIndex:
         "assigned",
         "day_set",
         "days",
+        "deductions",
+        "exempt_all",
+        "exempt_days",
         "groups",
         "inmates",
         "inputs",
         "lines",
         "quota_factor",
+        "rated",
         "rule_set",
         "step_rank",
+        "v2",
     )
 
     def __init__(self, inputs: MonthInput, rule_set: RuleSet = DEFAULT_RULE_SET) -> None:
@@ -123,20 +201,43 @@ class MonthIndex:
         }
         self._full_quota: dict[str, dict[str, Fraction]] = {code: {} for code in self.lines}
 
-        # One assignment per inmate and day: where two overlap, the one listed later wins.
+        self.v2 = rule_set.params.v2
         days = self.days
+        # Version 2: the workdays on which each inmate is labor-exempt; exempt on all of them (and
+        # the month has workdays) means a monthly line that is not assessed.
+        self.exempt_days: dict[str, frozenset[date]] = {}
+        if self.v2:
+            for person in inputs.inmates:
+                if person.labor_exempt:
+                    self.exempt_days[person.id] = frozenset(d for d in days if person.exempt_on(d))
+        self.exempt_all = frozenset(
+            i for i, off in self.exempt_days.items() if days and len(off) == len(days)
+        )
+        check_inputs(inputs, rule_set.params, self.exempt_all)
+
+        # One assignment per inmate and day: where two overlap, the one listed later wins. An
+        # exempt inmate holds none that day (version 2: no record, not part of any group).
         self.assigned: dict[date, dict[str, int]] = {day: {} for day in days}
         for n, a in enumerate(inputs.assignments):
             start = bisect.bisect_left(days, a.valid_from)
             stop = len(days) if a.valid_to is None else bisect.bisect_right(days, a.valid_to)
             for day in days[start:stop]:
                 self.assigned[day][a.inmate] = n
+        for inmate, off in self.exempt_days.items():
+            for day in off:
+                self.assigned[day].pop(inmate, None)
         self.groups: dict[LineDayKey, dict[GroupKey, list[str]]] = {}
+        self.rated: dict[LineDayKey, list[str]] = {}
         assignments = inputs.assignments
         for day, on_day in self.assigned.items():
             for inmate, n in on_day.items():
                 a = assignments[n]
-                self.groups.setdefault((a.line, day), {}).setdefault((a.product, a.step), []).append(inmate)
+                if a.mode == "rated":
+                    self.rated.setdefault((a.line, day), []).append(inmate)
+                else:
+                    self.groups.setdefault((a.line, day), {}).setdefault((a.product, a.step), []).append(
+                        inmate
+                    )
 
         self._present: dict[date, dict[str, Fraction]] = {day: {} for day in days}
         self._excused: dict[date, dict[str, Fraction]] = {day: {} for day in days}
@@ -152,6 +253,18 @@ class MonthIndex:
         for adj in inputs.adjustments:
             if adj.day is None or month.contains(adj.day):
                 self.adjustments.setdefault(adj.inmate, []).append(adj)
+        # Version 2: ratings (a later one of the same inmate and day replaces the earlier), rejects
+        # by (inmate, product, step) per day, and the month's deductions.
+        self._ratings: dict[date, dict[str, Grade]] = {}
+        for rating in inputs.ratings:
+            self._fold_rating(rating)
+        self._rejects: dict[date, dict[tuple[str, str, str], Fraction]] = {}
+        for reject in inputs.rejects:
+            self._fold_reject(reject)
+        self.deductions: dict[str, list[Deduction]] = {}
+        for d in inputs.deductions:
+            if month.contains(d.day):
+                self.deductions.setdefault(d.inmate, []).append(d)
 
     # --- folding in floor records ----------------------------------------------------------------
 
@@ -185,6 +298,44 @@ class MonthIndex:
         self._warehoused[key] = w.units if before is None else _plus(before, w.units)
         return True
 
+    def _fold_rating(self, rating: Rating) -> bool:
+        if rating.day not in self.day_set:
+            return False
+        self._ratings.setdefault(rating.day, {})[rating.inmate] = rating.grade
+        return True
+
+    def _fold_reject(self, reject: Reject) -> bool:
+        if reject.day not in self.day_set:
+            return False
+        on_day = self._rejects.setdefault(reject.day, {})
+        key = (reject.inmate, reject.product, reject.step)
+        before = on_day.get(key)
+        on_day[key] = reject.units if before is None else _plus(before, reject.units)
+        return True
+
+    def add_rating(self, rating: Rating) -> LineDayKey | None:
+        """Version 2: add a grade (it replaces an earlier one of the inmate and day); the line-day
+        it changes, or None (not a workday, no rated assignment that day)."""
+        if not self._fold_rating(rating):
+            return None
+        n = self.assignment_index(rating.inmate, rating.day)
+        if n is None or self.inputs.assignments[n].mode != "rated":
+            return None
+        return (self.inputs.assignments[n].line, rating.day)
+
+    def add_reject(self, reject: Reject) -> LineDayKey | None:
+        """Version 2: add rejected units; the line-day they change, or None (not a workday, or no
+        counted assignment of that product and step that day: then they are ignored)."""
+        if not self._fold_reject(reject):
+            return None
+        n = self.assignment_index(reject.inmate, reject.day)
+        if n is None:
+            return None
+        a = self.inputs.assignments[n]
+        if a.mode != "counted" or (a.product, a.step) != (reject.product, reject.step):
+            return None
+        return (a.line, reject.day)
+
     def _line_of(self, inmate: str, day: date) -> LineDayKey | None:
         n = self.assignment_index(inmate, day)
         return None if n is None else (self.inputs.assignments[n].line, day)
@@ -208,7 +359,27 @@ class MonthIndex:
 
     def line_days(self) -> list[LineDayKey]:
         """Every (line, day) with at least one assigned inmate, by day, then line."""
-        return sorted(self.groups, key=lambda key: (key[1], key[0]))
+        keys = self.groups.keys() | self.rated.keys() if self.rated else self.groups.keys()
+        return sorted(keys, key=lambda key: (key[1], key[0]))
+
+    def exempt_on(self, inmate: str, day: date) -> bool:
+        """Version 2: the inmate is labor-exempt on this workday (always False under version 1)."""
+        off = self.exempt_days.get(inmate)
+        return off is not None and day in off
+
+    def grade(self, inmate: str, day: date) -> Grade | None:
+        """Version 2: the inmate's grade of the day (the last one given), or None."""
+        return self._ratings.get(day, {}).get(inmate)
+
+    def rejected(self, inmate: str, product: str, step: str, day: date) -> Fraction:
+        """Version 2: units rejected of the inmate's work on (product, step) that day."""
+        return self._rejects.get(day, {}).get((inmate, product, step), ZERO)
+
+    def training_pct(self, a: Assignment, day: date) -> Fraction | None:
+        """Version 2: the quota share on a day of a training assignment, None when not training."""
+        if not (self.v2 and a.training):
+            return None
+        return self.rule_set.params.training_pct((day - a.valid_from).days)
 
     def assignment_index(self, inmate: str, day: date) -> int | None:
         """Position in `inputs.assignments` of the assignment in force (the later listed wins)."""
@@ -302,8 +473,19 @@ def _shares(
 def compute_line_day(index: MonthIndex, line: str, day: date) -> LineDay:
     """The daily records and discrepancies of one line on one day (rule book, "Daily computation")."""
     groups = index.groups.get((line, day))
+    rated, missing = _rated_line_day(index, line, day) if index.v2 else ((), ())
     if not groups:
-        return LineDay(line=line, day=day, records=(), discrepancies=())
+        return LineDay(
+            line=line,
+            day=day,
+            records=(),
+            discrepancies=(),
+            rated=tuple(rated),
+            missing_ratings=tuple(missing),
+        )
+    v2 = index.v2
+    assignments, on_day = index.inputs.assignments, index.assigned[day]
+    rejects_today = index._rejects.get(day)
     tolerance = index.rule_set.params.discrepancy_tolerance_pct
     tol_num, tol_den = tolerance.numerator, tolerance.denominator
     present, counts, excused = index._present[day], index._counts[day], index._excused[day]
@@ -364,6 +546,33 @@ def compute_line_day(index: MonthIndex, line: str, day: date) -> LineDay:
             quota = full_quota.get(m)
             if quota is None or m in excused:
                 quota = index.quota(line, m, day)
+            if v2:
+                a = assignments[on_day[m]]
+                training = index.training_pct(a, day) if a.training else None
+                if training is not None:
+                    quota = quota * training / HUNDRED
+                rejected = rejects_today.get((m, product, step), ZERO) if rejects_today else ZERO
+                if rejected:  # taken off the shared credit, never below 0
+                    credit = max(ZERO, credit - rejected)
+                    earn = credit * seconds
+                records.append(
+                    DailyRecord(
+                        inmate=m,
+                        day=day,
+                        line=line,
+                        product=product,
+                        step=step,
+                        mode=mode,
+                        standard_seconds=seconds,
+                        standard_from=std.valid_from,
+                        quota_std_seconds=quota,
+                        earned_std_seconds=earn,
+                        done_units=credit,
+                        training_pct=training,
+                        rejected_units=rejected,
+                    )
+                )
+                continue
             records.append(
                 DailyRecord(
                     inmate=m,
@@ -379,7 +588,50 @@ def compute_line_day(index: MonthIndex, line: str, day: date) -> LineDay:
                     done_units=credit,
                 )
             )
-    return LineDay(line=line, day=day, records=tuple(records), discrepancies=tuple(discrepancies))
+    return LineDay(
+        line=line,
+        day=day,
+        records=tuple(records),
+        discrepancies=tuple(discrepancies),
+        rated=tuple(rated),
+        missing_ratings=tuple(missing),
+    )
+
+
+def _rated_line_day(index: MonthIndex, line: str, day: date) -> tuple[list[RatedRecord], list[MissingRating]]:
+    """Version 2: the rated posts of a line on a day: quota as a counted day's (with training),
+    earned = quota × rating_pct(grade) / 100; a day with a quota and no grade is missing one."""
+    members = index.rated.get((line, day))
+    records: list[RatedRecord] = []
+    missing: list[MissingRating] = []
+    if not members:
+        return records, missing
+    params = index.rule_set.params
+    assignments, on_day = index.inputs.assignments, index.assigned[day]
+    for m in sorted(members):
+        a = assignments[on_day[m]]
+        quota = index.quota(line, m, day)
+        training = index.training_pct(a, day)
+        if training is not None:
+            quota = quota * training / HUNDRED
+        grade = index.grade(m, day)
+        pct = ZERO if grade is None else params.grade_pct(grade)
+        records.append(
+            RatedRecord(
+                inmate=m,
+                day=day,
+                line=line,
+                post=a.post,
+                grade=grade,
+                rating_pct=pct,
+                quota_std_seconds=quota,
+                earned_std_seconds=quota * pct / HUNDRED,
+                training_pct=training,
+            )
+        )
+        if grade is None and quota > 0:
+            missing.append(MissingRating(day=day, inmate=m, line=line, post=a.post))
+    return records, missing
 
 
 # --- weeks and the month -------------------------------------------------------------------------
@@ -411,7 +663,11 @@ class _Tally:
         self.days_met = 0
 
 
-def _tally(records: Iterable[DailyRecord]) -> dict[str, _Tally]:
+DayRecord = DailyRecord | RatedRecord
+"""A day that counts in the week and the month: counted (both books) or rated (version 2)."""
+
+
+def _tally(records: Iterable[DayRecord]) -> dict[str, _Tally]:
     labels: dict[date, str] = {}
     tallies: dict[str, _Tally] = {}
     for r in records:
@@ -456,12 +712,27 @@ def _score(
     days_met: int,
     adjustments: Sequence[Adjustment],
     params: RuleParams,
+    deductions: Sequence[Deduction] = (),
+    assessed: bool = True,
 ) -> MonthlyScore:
     """The rule book's monthly labor score from an inmate's month totals.
 
     completion = Σearned / Σquota is kept as the integer pair `c_num / c_den`, so the comparisons
     and the floor of the bonus steps are exact integer operations.
     """
+    if not assessed:  # version 2: exempt on every workday of the month, no labor score at all
+        return MonthlyScore(
+            inmate=inmate,
+            quota_std_seconds=quota,
+            earned_std_seconds=earned,
+            workdays=workdays,
+            days_met=days_met,
+            base_points=ZERO,
+            bonus_points=ZERO,
+            adjust_points=ZERO,
+            labor_points=ZERO,
+            labor_assessed=False,
+        )
     base = bonus = ZERO
     if quota:
         c_num = earned.numerator * quota.denominator
@@ -477,6 +748,27 @@ def _score(
             steps = ((c_num - c_den) * 100 * step.denominator) // (c_den * step.numerator)
             bonus = min(params.bonus_cap_points, steps * params.bonus_points_per_step)
     adjust = sum((a.points for a in adjustments), ZERO) if adjustments else ZERO
+    if params.v2:
+        # Additions (bonus and positive adjustments) at most additions_cap_pct % of the base points.
+        positive = sum((a.points for a in adjustments if a.points > 0), ZERO)
+        negative = sum((a.points for a in adjustments if a.points < 0), ZERO)
+        cap = params.additions_cap_pct * params.labor_base_points / HUNDRED
+        additions = min(cap, bonus + positive)
+        deduct = sum((d.points for d in deductions), ZERO)
+        return MonthlyScore(
+            inmate=inmate,
+            quota_std_seconds=quota,
+            earned_std_seconds=earned,
+            workdays=workdays,
+            days_met=days_met,
+            base_points=base,
+            bonus_points=bonus,
+            adjust_points=adjust,
+            labor_points=max(ZERO, base + additions + negative - deduct),
+            additions_points=additions,
+            deduct_points=deduct,
+            deductions=tuple(deductions),
+        )
     labor = base
     if bonus or adjust:
         labor = max(ZERO, base + bonus + adjust)
@@ -493,7 +785,7 @@ def _score(
     )
 
 
-def weekly_lines(records: Iterable[DailyRecord]) -> tuple[WeeklyLine, ...]:
+def weekly_lines(records: Iterable[DayRecord]) -> tuple[WeeklyLine, ...]:
     """Per inmate and ISO week: sums of quota and earned over the given daily records."""
     return tuple(
         line for inmate, tally in sorted(_tally(records).items()) for line in _weekly_of(inmate, tally)
@@ -501,9 +793,17 @@ def weekly_lines(records: Iterable[DailyRecord]) -> tuple[WeeklyLine, ...]:
 
 
 def monthly_score(
-    inmate: str, records: Sequence[DailyRecord], adjustments: Sequence[Adjustment], params: RuleParams
+    inmate: str,
+    records: Sequence[DayRecord],
+    adjustments: Sequence[Adjustment],
+    params: RuleParams,
+    deductions: Sequence[Deduction] = (),
+    *,
+    assessed: bool = True,
 ) -> MonthlyScore:
-    """One inmate's labor score from their daily records of the month (rule book, "Monthly")."""
+    """One inmate's labor score from their daily (counted and rated) records of the month (rule
+    book, "Monthly"); version 2 also takes the month's deductions, and `assessed=False` for an
+    inmate exempt on every workday of the month."""
     tally = _tally(records).get(inmate, _Tally())
     weeks = _weekly_of(inmate, tally)
     return _score(
@@ -514,17 +814,25 @@ def monthly_score(
         tally.days_met,
         adjustments,
         params,
+        deductions,
+        assessed,
     )
 
 
 def _weekly_and_monthly(
-    records: Iterable[DailyRecord], adjustments: dict[str, list[Adjustment]], params: RuleParams
+    records: Iterable[DayRecord],
+    adjustments: dict[str, list[Adjustment]],
+    params: RuleParams,
+    deductions: dict[str, list[Deduction]] | None = None,
+    exempt_all: frozenset[str] = frozenset(),
 ) -> tuple[tuple[WeeklyLine, ...], tuple[MonthlyScore, ...]]:
-    """Weekly lines, and a monthly line for every inmate with a record or an adjustment in the month."""
+    """Weekly lines, and a monthly line for every inmate with a record or an adjustment in the
+    month; under version 2 also with a deduction, or exempt on every workday (not assessed)."""
     tallies = _tally(records)
     weekly: list[WeeklyLine] = []
     monthly: list[MonthlyScore] = []
-    for inmate in sorted(tallies.keys() | adjustments.keys()):
+    deductions = deductions or {}
+    for inmate in sorted(tallies.keys() | adjustments.keys() | deductions.keys() | exempt_all):
         tally = tallies.get(inmate, _Tally())
         weeks = _weekly_of(inmate, tally)
         weekly.extend(weeks)
@@ -537,23 +845,32 @@ def _weekly_and_monthly(
                 tally.days_met,
                 adjustments.get(inmate, ()),
                 params,
+                deductions.get(inmate, ()),
+                inmate not in exempt_all,
             )
         )
     return tuple(weekly), tuple(monthly)
 
 
 def monthly_scores(
-    records: Iterable[DailyRecord], adjustments: dict[str, list[Adjustment]], params: RuleParams
+    records: Iterable[DayRecord], adjustments: dict[str, list[Adjustment]], params: RuleParams
 ) -> tuple[MonthlyScore, ...]:
     """A monthly line for every inmate with a daily record or an adjustment in the month."""
     return _weekly_and_monthly(records, adjustments, params)[1]
 
 
 def summarize(
-    index: MonthIndex, daily: Sequence[DailyRecord], discrepancies: Sequence[Discrepancy]
+    index: MonthIndex,
+    daily: Sequence[DailyRecord],
+    discrepancies: Sequence[Discrepancy],
+    rated: Sequence[RatedRecord] = (),
+    missing_ratings: Sequence[MissingRating] = (),
 ) -> MonthResult:
-    """The month's result from all its line-days' records and flags."""
-    weekly, monthly = _weekly_and_monthly(daily, index.adjustments, index.rule_set.params)
+    """The month's result from all its line-days' records and flags (version 2: rated days too)."""
+    days: Iterable[DayRecord] = [*daily, *rated] if rated else daily
+    weekly, monthly = _weekly_and_monthly(
+        days, index.adjustments, index.rule_set.params, index.deductions, index.exempt_all
+    )
     return MonthResult(
         month=index.inputs.month,
         rule_set=index.rule_set,
@@ -561,6 +878,8 @@ def summarize(
         weekly=weekly,
         monthly=monthly,
         discrepancies=tuple(discrepancies),
+        rated=tuple(rated),
+        missing_ratings=tuple(missing_ratings),
     )
 
 
@@ -589,8 +908,13 @@ def compute_month(inputs: MonthInput, rule_set: RuleSet = DEFAULT_RULE_SET) -> M
         index = MonthIndex(inputs, rule_set)
         daily: list[DailyRecord] = []
         discrepancies: list[Discrepancy] = []
+        rated: list[RatedRecord] = []
+        missing: list[MissingRating] = []
         for line, day in index.line_days():
             result = compute_line_day(index, line, day)
             daily.extend(result.records)
             discrepancies.extend(result.discrepancies)
-        return summarize(index, daily, discrepancies)
+            if result.rated:
+                rated.extend(result.rated)
+                missing.extend(result.missing_ratings)
+        return summarize(index, daily, discrepancies, rated, missing)

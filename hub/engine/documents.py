@@ -7,17 +7,21 @@ result with an expected file within the rule book's tolerance. Reading a scenari
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
 from hub.engine.exact import decimal_text, describe, round_half_up, round_ratio
 from hub.engine.model import (
     HUNDRED,
+    BookName,
     DailyRecord,
     Discrepancy,
+    MissingRating,
     MonthInput,
     MonthlyScore,
     MonthResult,
+    RatedRecord,
     WeeklyLine,
 )
 from hub.engine.rules import (
@@ -42,15 +46,17 @@ def _r1(value: Fraction) -> Decimal:
     return round_half_up(value, 1)
 
 
-def daily_json(r: DailyRecord) -> dict[str, object]:
+def daily_json(r: DailyRecord, *, v2: bool = False) -> dict[str, object]:
+    """A counted day; under version 2 with `mode: "counted"` (whether shared by counts or by time)."""
     # The board's derived values straight from integers (same digits as the Fraction properties,
     # without building three Fractions per record: a month has a hundred thousand records).
     q, e, c, s = r.quota_std_seconds, r.earned_std_seconds, r.done_units, r.standard_seconds
     q_num, q_den, e_num, e_den = q.numerator, q.denominator, e.numerator, e.denominator
     c_num, c_den, s_num, s_den = c.numerator, c.denominator, s.numerator, s.denominator
-    return {
-        "inmate": r.inmate,
-        "date": r.day.isoformat(),
+    out: dict[str, object] = {"inmate": r.inmate, "date": r.day.isoformat()}
+    if v2:
+        out["mode"] = "counted"
+    return out | {
         "line": r.line,
         "product": r.product,
         "step": r.step,
@@ -63,6 +69,28 @@ def daily_json(r: DailyRecord) -> dict[str, object]:
     }
 
 
+def rated_json(r: RatedRecord) -> dict[str, object]:
+    """Version 2: a rated day; a post has no unit, so the unit fields are null."""
+    return {
+        "inmate": r.inmate,
+        "date": r.day.isoformat(),
+        "mode": "rated",
+        "line": r.line,
+        "post": r.post,
+        "grade": r.grade,
+        "quota_std_seconds": _r2(r.quota_std_seconds),
+        "earned_std_seconds": _r2(r.earned_std_seconds),
+        "quota_units": None,
+        "done_units": None,
+        "diff_units": None,
+        "completion_pct": _r2_or_none(r.completion_pct),
+    }
+
+
+def missing_rating_json(m: MissingRating) -> dict[str, object]:
+    return {"date": m.day.isoformat(), "inmate": m.inmate, "line": m.line, "post": m.post}
+
+
 def weekly_json(w: WeeklyLine) -> dict[str, object]:
     return {
         "inmate": w.inmate,
@@ -73,7 +101,28 @@ def weekly_json(w: WeeklyLine) -> dict[str, object]:
     }
 
 
-def monthly_json(m: MonthlyScore) -> dict[str, object]:
+def monthly_json(m: MonthlyScore, *, v2: bool = False) -> dict[str, object]:
+    if v2:
+        assessed = m.labor_assessed
+
+        def points(value: Fraction) -> Decimal | None:
+            return _r1(value) if assessed else None  # not assessed: no points at all, not 0
+
+        return {
+            "inmate": m.inmate,
+            "quota_std_seconds": _r2(m.quota_std_seconds),
+            "earned_std_seconds": _r2(m.earned_std_seconds),
+            "completion_pct": _r2_or_none(m.completion_pct),
+            "workdays": m.workdays,
+            "days_met": m.days_met,
+            "labor_assessed": assessed,
+            "base_points": points(m.base_points),
+            "bonus_points": points(m.bonus_points),
+            "additions_points": points(m.additions_points),
+            "adjust_points": points(m.adjust_points),
+            "deduct_points": points(m.deduct_points),
+            "labor_points": points(m.labor_points),
+        }
     return {
         "inmate": m.inmate,
         "quota_std_seconds": _r2(m.quota_std_seconds),
@@ -105,13 +154,31 @@ def result_json(result: MonthResult, *, with_rule_set: bool = False) -> dict[str
     `with_rule_set` adds a `rule_set` key (version, from, digest, parameters) for provenance; the
     expected files do not have it, so it is off by default.
     """
+    v2 = result.rule_set.params.v2
     out: dict[str, object] = {"month": str(result.month)}
     if with_rule_set:
         out["rule_set"] = rule_set_json(result.rule_set)
-    out["daily"] = [daily_json(r) for r in result.daily]
+    out["daily"] = _daily_v2(result) if v2 else [daily_json(r) for r in result.daily]
     out["weekly"] = [weekly_json(w) for w in result.weekly]
-    out["monthly"] = [monthly_json(m) for m in result.monthly]
+    out["monthly"] = [monthly_json(m, v2=v2) for m in result.monthly]
     out["discrepancies"] = [discrepancy_json(d) for d in result.discrepancies]
+    if v2:
+        out["missing_ratings"] = [missing_rating_json(m) for m in result.missing_ratings]
+    return out
+
+
+def _daily_v2(result: MonthResult) -> list[dict[str, object]]:
+    """Each day's counted records, then its rated ones (the order of the version-2 samples)."""
+    counted: dict[date, list[DailyRecord]] = {}
+    for r in result.daily:
+        counted.setdefault(r.day, []).append(r)
+    rated: dict[date, list[RatedRecord]] = {}
+    for x in result.rated:
+        rated.setdefault(x.day, []).append(x)
+    out: list[dict[str, object]] = []
+    for day in sorted(counted.keys() | rated.keys()):
+        out.extend(daily_json(r, v2=True) for r in counted.get(day, ()))
+        out.extend(rated_json(x) for x in rated.get(day, ()))
     return out
 
 
@@ -197,14 +264,18 @@ def _num(value: Fraction) -> int | str:
     return value.numerator if value.denominator == 1 else decimal_text(value)
 
 
-def scenario_json(inputs: MonthInput, rules: RuleBook = NO_CHANGES) -> dict[str, object]:
+def scenario_json(
+    inputs: MonthInput, rules: RuleBook = NO_CHANGES, book: BookName = "v1"
+) -> dict[str, object]:
     """A month's inputs (and rule changes) as a scenario document that `load_scenario` reads back.
 
     This is what `floorledger scenario export` writes for a month the hub has stored: running the
     exported file gives the hub's own result, digit for digit. Raises ValueError for a number that
-    has no exact decimal form (inputs from JSON or from kiosks never do).
+    has no exact decimal form (inputs from JSON or from kiosks never do). `book` "v2" writes
+    `"rule_book": "v2"` and the version-2 inputs.
     """
-    out: dict[str, object] = {"month": str(inputs.month)}
+    out: dict[str, object] = {"rule_book": "v2"} if book == "v2" else {}
+    out["month"] = str(inputs.month)
     if rules.versions:
         out["rules"] = rule_book_json(rules)
     out["workdays"] = [d.isoformat() for d in inputs.workdays]
@@ -226,19 +297,26 @@ def scenario_json(inputs: MonthInput, rules: RuleBook = NO_CHANGES) -> dict[str,
             inmate["name"] = i.name
         if i.quota_pct != HUNDRED:
             inmate["quota_pct"] = _num(i.quota_pct)
+        if i.labor_exempt:
+            inmate["labor_exempt"] = [
+                {"from": p.valid_from.isoformat()}
+                | ({} if p.valid_to is None else {"to": p.valid_to.isoformat()})
+                for p in i.labor_exempt
+            ]
         inmates.append(inmate)
     out["inmates"] = inmates
     assignments: list[dict[str, object]] = []
     for a in inputs.assignments:
-        item: dict[str, object] = {
-            "inmate": a.inmate,
-            "line": a.line,
-            "product": a.product,
-            "step": a.step,
-            "from": a.valid_from.isoformat(),
-        }
+        item: dict[str, object] = {"inmate": a.inmate}
+        if a.mode == "rated":
+            item |= {"mode": "rated", "line": a.line, "post": a.post}
+        else:
+            item |= {"line": a.line, "product": a.product, "step": a.step}
+        item["from"] = a.valid_from.isoformat()
         if a.valid_to is not None:
             item["to"] = a.valid_to.isoformat()
+        if a.training:
+            item["training"] = True
         assignments.append(item)
     out["assignments"] = assignments
     attendance: list[dict[str, object]] = []
@@ -272,6 +350,32 @@ def scenario_json(inputs: MonthInput, rules: RuleBook = NO_CHANGES) -> dict[str,
                 adj["date"] = a2.day.isoformat()
             adjustments.append(adj)
         out["adjustments"] = adjustments
+    if inputs.ratings:
+        out["ratings"] = [
+            {"date": r.day.isoformat(), "inmate": r.inmate, "grade": r.grade} for r in inputs.ratings
+        ]
+    if inputs.rejects:
+        out["rejects"] = [
+            {
+                "date": r.day.isoformat(),
+                "inmate": r.inmate,
+                "product": r.product,
+                "step": r.step,
+                "units": _num(r.units),
+            }
+            for r in inputs.rejects
+        ]
+    if inputs.deductions:
+        out["deductions"] = [
+            {
+                "date": d.day.isoformat(),
+                "inmate": d.inmate,
+                "category": d.category,
+                "points": decimal_text(d.points),
+                "reason": d.reason,
+            }
+            for d in inputs.deductions
+        ]
     return out
 
 
@@ -282,6 +386,7 @@ RECORD_IDS: dict[str, tuple[str, ...]] = {
     "weekly": ("inmate", "week"),
     "monthly": ("inmate",),
     "discrepancies": ("date", "line", "product", "step"),
+    "missing_ratings": ("date", "inmate"),
 }
 """How records are matched between a result and an expected file (their order does not matter)."""
 

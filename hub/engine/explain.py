@@ -7,6 +7,11 @@ the standard time and of the rule set, and each intermediate value with its form
 written exactly: a decimal when short, else the rounded value with its exact fraction
 ("184.84 (= 3512/19)").
 
+Version 2 adds the explanation of a rated day (`explain_rated`: quota, grade, the grade's
+percentage, earned), of an exempt day (no record, nothing owed, and which period), of a training
+day (the ramp step and the share of the quota), of rejects (the credit before and after), and in the
+month of each deduction, the additions cap and a month that is not assessed.
+
 The intermediate values are recomputed here with the rule book's formulas written out plainly in
 `Fraction`s, independent of the integer fast path in `compute`; `explain_daily` refuses to explain a
 record whose numbers it cannot reproduce (`EngineError`), and the tests hold both to the same digits.
@@ -20,11 +25,11 @@ from fractions import Fraction
 from math import floor
 from typing import Literal
 
-from hub.engine.compute import MonthIndex, compute_line_day, monthly_score
+from hub.engine.compute import DayRecord, MonthIndex, compute_line_day, monthly_score
 from hub.engine.errors import EngineError
 from hub.engine.exact import exact_text, round_fraction, shown
-from hub.engine.model import HUNDRED, ZERO, DailyRecord, MonthlyScore
-from hub.engine.rules import PARAM_NAMES
+from hub.engine.model import HUNDRED, ZERO, Assignment, DailyRecord, MonthlyScore, RatedRecord
+from hub.engine.rules import param_text, params_items
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -183,6 +188,90 @@ TEXT: dict[str, dict[Lang, str]] = {
         "zh": "显示值（四舍五入）：{shown}",
         "en": "Shown (rounded half up): {shown}",
     },
+    # --- version 2 -----------------------------------------------------------------------------
+    "exempt.title": {
+        "zh": "罪犯 {inmate}{name} {day}：丧失劳动能力（医院鉴定）期间，不考核劳动改造",
+        "en": "Inmate {inmate}{name} on {day}: labor-exempt (assessed by the prison hospital), labor is not assessed",  # noqa: E501
+    },
+    "exempt.period": {
+        "zh": "免考核期间：{valid_from} 至 {valid_to}（inmates[].labor_exempt）",
+        "en": "Exemption period: {valid_from} to {valid_to} (inmates[].labor_exempt)",
+    },
+    "exempt.day": {
+        "zh": "当日没有日记载：无定额、无欠额，不计入有定额天数；其岗位和计件当日不参与分配",
+        "en": "No daily record that day: no quota, nothing owed, not a workday for them; their assignment and counts take no part in sharing that day",  # noqa: E501
+    },
+    "training": {
+        "zh": "   培训期：自岗位开始 {valid_from} 起 d = {d} 天（首日为 0），training_ramp 中第一个 days > {d} 的档位是 days {days}，定额比例 {pct}%；定额 = {before} × {pct}% = {quota} 标准秒",  # noqa: E501
+        "en": "   Training: d = {d} whole days since the assignment's start {valid_from} (0 on the first day); the first training_ramp step with days > {d} is days {days}, so {pct}% of the quota; quota = {before} × {pct}% = {quota} standard seconds",  # noqa: E501
+    },
+    "training.done": {
+        "zh": "   培训期：自岗位开始 {valid_from} 起 d = {d} 天，training_ramp 中没有 days > {d} 的档位，定额比例 100%，定额 = {quota} 标准秒",  # noqa: E501
+        "en": "   Training: d = {d} whole days since the assignment's start {valid_from}; no training_ramp step has days > {d}, so 100% of the quota = {quota} standard seconds",  # noqa: E501
+    },
+    "rejects": {
+        "zh": "   次品：当日追溯到本人 {product}/{step} 的次品 {rejects} 件，从分配的计酬中扣除（不低于 0）：max(0, {credit} − {rejects}) = {after} 件；差异核对用扣次品前的计件",  # noqa: E501
+        "en": "   Rejects: {rejects} units of this inmate's {product}/{step} work that day were found faulty and come off the shared credit (never below 0): max(0, {credit} − {rejects}) = {after} units; the discrepancy check uses the counts before rejects",  # noqa: E501
+    },
+    "rejects.none": {"zh": "   次品：当日无", "en": "   Rejects: none that day"},
+    "rated.title": {
+        "zh": "罪犯 {inmate}{name} {day} 无定额岗位日记载的计算过程",
+        "en": "How the rated-post day of inmate {inmate}{name} on {day} was computed",
+    },
+    "rated.assignment": {
+        "zh": "岗位：无定额岗位「{post}」，生产线 {line}（assignments[{n}]，{valid_from} 至 {valid_to}；按评定等级计完成）",  # noqa: E501
+        "en": 'Assignment: rated post "{post}" on line {line} (assignments[{n}], {valid_from} to {valid_to}; completion by the officer\'s grade)',  # noqa: E501
+    },
+    "rated.grade": {
+        "zh": "2. 评定等级：{grade}（{word}），rating_pct = {pct}%",
+        "en": "2. Grade: {grade} ({word}), rating_pct = {pct}%",
+    },
+    "rated.no_grade": {
+        "zh": "2. 评定等级：当日尚未评定，完成按 0 计{missing}",
+        "en": "2. Grade: none given for the day yet, so it earns 0{missing}",
+    },
+    "rated.replaced": {
+        "zh": "   当日先前的评定 {earlier} 已被后一次评定 {grade} 取代",
+        "en": "   The day's earlier grade(s) {earlier} were replaced by the later grade {grade}",
+    },
+    "rated.missing": {"zh": "，列入待评定（missing_ratings）", "en": "; listed in missing_ratings"},
+    "rated.earned": {
+        "zh": "3. 完成标准秒 = 定额 {quota} × {pct}% = {earned}；完成率 = {completion}（无定额岗位没有件数）",
+        "en": "3. Earned = quota {quota} × {pct}% = {earned} standard seconds; completion = {completion} (a post has no units)",  # noqa: E501
+    },
+    "grade.A": {"zh": "好", "en": "good"},
+    "grade.B": {"zh": "较好", "en": "fairly good"},
+    "grade.C": {"zh": "一般", "en": "fair"},
+    "grade.D": {"zh": "差", "en": "poor"},
+    "monthly.rated_day": {
+        "zh": "   {day} {line} 无定额岗位「{post}」等级 {grade}：定额 {quota}，完成 {earned}{met}",
+        "en": '   {day} {line} rated post "{post}" grade {grade}: quota {quota}, earned {earned}{met}',
+    },
+    "monthly.exempt_days": {
+        "zh": "丧失劳动能力免考核的工作日（{n} 天，无日记载）：{days}",
+        "en": "Labor-exempt workdays ({n}, no daily record): {days}",
+    },
+    "monthly.not_assessed": {
+        "zh": "本月每个工作日均在丧失劳动能力免考核期内：labor_assessed = false，不计劳动改造分（基础分、加分、扣分、得分均为空），计分考核数据库按免考核比例（监管改造 50、教育和文化改造 50）计算其他部分",  # noqa: E501
+        "en": "Labor-exempt on every workday of the month: labor_assessed = false, no labor points (base, bonus, deductions and labor points are null); the scoring database applies the exempt split of the other parts (监管改造 50, 教育和文化改造 50)",  # noqa: E501
+    },
+    "deduction": {
+        "zh": "   扣分 {points} 分（{category}，范围 {low}..{high}）{day}：{reason}",
+        "en": "   Deduction {points} points ({category}, range {low}..{high}) on {day}: {reason}",
+    },
+    "deductions": {
+        "zh": "扣分合计 deduct_points = {total}",
+        "en": "Deductions in total: deduct_points = {total}",
+    },
+    "deductions.none": {"zh": "扣分：无", "en": "Deductions: none"},
+    "additions": {
+        "zh": "加分 additions = min(上限 additions_cap_pct {cap_pct}% × labor_base_points {points} = {cap}, 超额加分 {bonus} + 正向调整 {positive} = {sum}) = {additions}",  # noqa: E501
+        "en": "Additions = min(cap additions_cap_pct {cap_pct}% × labor_base_points {points} = {cap}, bonus {bonus} + positive adjustments {positive} = {sum}) = {additions}",  # noqa: E501
+    },
+    "labor.v2": {
+        "zh": "劳动改造得分 = max(0, 基础分 {base} + 加分 {additions} + 负向调整 {negative} − 扣分 {deduct}) = {labor}",  # noqa: E501
+        "en": "Labor points = max(0, base {base} + additions {additions} + negative adjustments {negative} − deductions {deduct}) = {labor}",  # noqa: E501
+    },
 }
 
 
@@ -240,7 +329,10 @@ def _name(index: MonthIndex, inmate: str) -> str:
 
 def _rule_sentences(index: MonthIndex) -> list[Sentence]:
     rs = index.rule_set
-    params = ", ".join(f"{name} {_fmt(getattr(rs.params, name))}" for name in PARAM_NAMES)
+    params = ", ".join(
+        f"{name} {_fmt(value) if isinstance(value, Fraction) else param_text(value)}"
+        for name, value in params_items(rs.params)
+    )
     return [
         _s("rule_set", version=rs.version, valid_from=rs.valid_from, digest=rs.digest),
         _s("params", params=params),
@@ -253,7 +345,11 @@ def find_daily(index: MonthIndex, inmate: str, day: date) -> DailyRecord:
         raise EngineError(f"{day} is not in the month {index.inputs.month}")
     if day not in index.day_set:
         raise EngineError(f"{day} is not a workday of the month, so nobody has a daily record on it")
+    if index.exempt_on(inmate, day):
+        raise EngineError(f"inmate {inmate} is labor-exempt on {day}, so no daily record")
     n = index.assignment_index(inmate, day)
+    if n is not None and index.inputs.assignments[n].mode == "rated":
+        raise EngineError(f"inmate {inmate} is on a rated post on {day}: see explain_rated")
     if n is None:
         raise EngineError(
             f"inmate {inmate} has no assignment on {day}, so no daily record (counts are ignored)"
@@ -263,6 +359,141 @@ def find_daily(index: MonthIndex, inmate: str, day: date) -> DailyRecord:
         if record.inmate == inmate:
             return record
     raise EngineError(f"no daily record of inmate {inmate} on {day}")  # pragma: no cover - unreachable
+
+
+def _quota_sentences(
+    index: MonthIndex, a: Assignment, inmate: str, day: date, out: list[Sentence]
+) -> tuple[Fraction, Fraction | None]:
+    """Step 1, the quota, written out (with the training ramp on a training day); (quota, training)."""
+    params = index.rule_set.params
+    excused = index.excused_minutes(inmate, day)
+    shift = index.lines[a.line].shift_minutes
+    quota_pct = index.inmates[inmate].quota_pct
+    quota = max(ZERO, shift - excused) * 60 * params.target_efficiency_pct / 100 * quota_pct / 100
+    out.append(
+        _s(
+            "quota",
+            shift=shift,
+            excused=excused,
+            efficiency=params.target_efficiency_pct,
+            quota_pct=quota_pct,
+            quota=quota,
+        )
+    )
+    if not (params.v2 and a.training):
+        return quota, None
+    d = (day - a.valid_from).days
+    ramp = [step for step in params.training_ramp if step.days > d]
+    pct = ramp[0].pct if ramp else HUNDRED
+    trained = quota * pct / 100
+    if ramp:
+        out.append(
+            _s(
+                "training",
+                valid_from=a.valid_from,
+                d=d,
+                days=ramp[0].days,
+                before=quota,
+                pct=pct,
+                quota=trained,
+            )
+        )
+    else:
+        out.append(_s("training.done", valid_from=a.valid_from, d=d, quota=quota))
+    return trained, pct
+
+
+def explain_exempt(index: MonthIndex, inmate: str, day: date) -> Explanation:
+    """Version 2: why an inmate has no daily record on a labor-exempt day."""
+    found = index.inmates[inmate]
+    out = [_s("exempt.title", inmate=inmate, name=_name(index, inmate), day=day), *_rule_sentences(index)]
+    for p in found.labor_exempt:
+        if p.covers(day):
+            out.append(_s("exempt.period", valid_from=p.valid_from, valid_to=p.valid_to or "@open_end"))
+    out.append(_s("exempt.day"))
+    return Explanation(sentences=tuple(out))
+
+
+def explain_day(index: MonthIndex, inmate: str, day: date) -> Explanation:
+    """The explanation of an inmate's day, whatever it is: counted, rated, or labor-exempt."""
+    if index.exempt_on(inmate, day) and index.inputs.month.contains(day):
+        return explain_exempt(index, inmate, day)
+    n = index.assignment_index(inmate, day)
+    if n is not None and index.inputs.assignments[n].mode == "rated":
+        return explain_rated(index, inmate, day)
+    return explain_daily(index, inmate, day)
+
+
+def find_rated(index: MonthIndex, inmate: str, day: date) -> RatedRecord:
+    """Version 2: the rated-post record of an inmate on a day; EngineError saying why when none."""
+    if not index.inputs.month.contains(day) or day not in index.day_set:
+        raise EngineError(f"{day} is not a workday of the month {index.inputs.month}")
+    if index.exempt_on(inmate, day):
+        raise EngineError(f"inmate {inmate} is labor-exempt on {day}, so no daily record")
+    n = index.assignment_index(inmate, day)
+    if n is None or index.inputs.assignments[n].mode != "rated":
+        raise EngineError(f"inmate {inmate} has no rated post on {day}")
+    for record in compute_line_day(index, index.inputs.assignments[n].line, day).rated:
+        if record.inmate == inmate:
+            return record
+    raise EngineError(f"no rated record of inmate {inmate} on {day}")  # pragma: no cover - unreachable
+
+
+def explain_rated(index: MonthIndex, inmate: str, day: date) -> Explanation:
+    """Version 2: every input and value behind a rated-post day (rule book, "Rated days")."""
+    record = find_rated(index, inmate, day)
+    n = index.assignment_index(inmate, day)
+    assert n is not None
+    a = index.inputs.assignments[n]
+    params = index.rule_set.params
+    out = [_s("rated.title", inmate=inmate, name=_name(index, inmate), day=day), *_rule_sentences(index)]
+    out.append(
+        _s(
+            "rated.assignment",
+            post=a.post,
+            line=a.line,
+            n=str(n),
+            valid_from=a.valid_from,
+            valid_to=a.valid_to or "@open_end",
+        )
+    )
+    if index.has_attendance(inmate, day):
+        out.append(
+            _s(
+                "attendance",
+                present=index.present_minutes(inmate, day),
+                excused=index.excused_minutes(inmate, day),
+            )
+        )
+    else:
+        out.append(_s("attendance.none"))
+    quota, _ = _quota_sentences(index, a, inmate, day, out)
+    grades = [r.grade for r in index.inputs.ratings if r.inmate == inmate and r.day == day]
+    grade = grades[-1] if grades else None  # a later rating of the same day replaces the earlier
+    pct = dict(params.rating_pct)[grade] if grade is not None else ZERO
+    if grade is None:
+        out.append(_s("rated.no_grade", missing="@rated.missing" if quota > 0 else ""))
+    else:
+        out.append(_s("rated.grade", grade=grade, word=f"@grade.{grade}", pct=pct))
+        if len(grades) > 1:
+            out.append(_s("rated.replaced", earlier=", ".join(grades[:-1]), grade=grade))
+    earned = quota * pct / 100
+    completion = Percent(HUNDRED * earned / quota) if quota else "@completion.none"
+    out.append(_s("rated.earned", quota=quota, pct=pct, earned=earned, completion=completion))
+    if (quota, earned, grade) != (record.quota_std_seconds, record.earned_std_seconds, record.grade):
+        raise EngineError(
+            f"explanation of inmate {inmate} on {day} does not reproduce the record"
+        )  # pragma: no cover
+    pct_shown = record.completion_pct
+    out.append(
+        _s(
+            "shown",
+            shown=f"quota_std_seconds {shown(record.quota_std_seconds)}, "
+            f"earned_std_seconds {shown(record.earned_std_seconds)}, grade {record.grade or 'null'}, "
+            f"completion_pct {'null' if pct_shown is None else shown(pct_shown)}",
+        )
+    )
+    return Explanation(sentences=tuple(out))
 
 
 def explain_daily(index: MonthIndex, inmate: str, day: date) -> Explanation:
@@ -303,19 +534,7 @@ def explain_daily(index: MonthIndex, inmate: str, day: date) -> Explanation:
     )
 
     # 1. Quota.
-    shift = index.lines[line].shift_minutes
-    quota_pct = index.inmates[inmate].quota_pct
-    quota = max(ZERO, shift - excused) * 60 * params.target_efficiency_pct / 100 * quota_pct / 100
-    out.append(
-        _s(
-            "quota",
-            shift=shift,
-            excused=excused,
-            efficiency=params.target_efficiency_pct,
-            quota_pct=quota_pct,
-            quota=quota,
-        )
-    )
+    quota, _ = _quota_sentences(index, a, inmate, day, out)
 
     # 2. Credit.
     out.append(_s("group", line=line, product=product, step=step, n=len(members), warehoused=w))
@@ -352,6 +571,21 @@ def explain_daily(index: MonthIndex, inmate: str, day: date) -> Explanation:
         else:
             credit = ZERO
             out.append(_s("time.nobody"))
+    if params.v2:  # rejects come off the shared credit, never below 0
+        rejects = sum(
+            (
+                r.units
+                for r in index.inputs.rejects
+                if (r.inmate, r.day, r.product, r.step) == (inmate, day, product, step)
+            ),
+            ZERO,
+        )
+        if rejects:
+            after = max(ZERO, credit - rejects)
+            out.append(_s("rejects", product=product, step=step, rejects=rejects, credit=credit, after=after))
+            credit = after
+        else:
+            out.append(_s("rejects.none"))
 
     # 3. Earned, 4. the board.
     earned = credit * seconds
@@ -394,14 +628,16 @@ def _shown_daily(r: DailyRecord) -> str:
     )
 
 
-def month_records(index: MonthIndex, inmate: str) -> list[DailyRecord]:
-    """An inmate's daily records of the month, computing only the line-days they worked."""
-    records: list[DailyRecord] = []
+def month_records(index: MonthIndex, inmate: str) -> list[DayRecord]:
+    """An inmate's daily (counted and rated) records of the month, computing only the line-days
+    they worked."""
+    records: list[DayRecord] = []
     for day in index.days:
         n = index.assignment_index(inmate, day)
         if n is not None:
-            line = index.inputs.assignments[n].line
-            records.extend(r for r in compute_line_day(index, line, day).records if r.inmate == inmate)
+            line_day = compute_line_day(index, index.inputs.assignments[n].line, day)
+            records.extend(r for r in line_day.records if r.inmate == inmate)
+            records.extend(r for r in line_day.rated if r.inmate == inmate)
     return records
 
 
@@ -409,17 +645,41 @@ def explain_monthly(index: MonthIndex, inmate: str) -> Explanation:
     """Every daily value, sum and rule behind one monthly labor score (rule book, "Monthly")."""
     records = month_records(index, inmate)
     adjustments = index.adjustments.get(inmate, [])
-    if not records and not adjustments:
-        raise EngineError(
-            f"inmate {inmate} has no monthly line for {index.inputs.month}: "
-            "no assignment on a workday and no adjustment"
-        )
     params = index.rule_set.params
-    score = monthly_score(inmate, records, adjustments, params)
-    out = [_s("monthly.title", inmate=inmate, name=_name(index, inmate), month=index.inputs.month)]
+    month = index.inputs.month
+    deductions = [d for d in index.inputs.deductions if d.inmate == inmate and month.contains(d.day)]
+    exempt_days = [d for d in index.days if index.exempt_on(inmate, d)]
+    assessed = not (index.days and len(exempt_days) == len(index.days))
+    if not records and not adjustments and not deductions and assessed:
+        raise EngineError(
+            f"inmate {inmate} has no monthly line for {month}: "
+            "no assignment on a workday and no adjustment" + (" or deduction" if params.v2 else "")
+        )
+    score = monthly_score(inmate, records, adjustments, params, deductions, assessed=assessed)
+    out = [_s("monthly.title", inmate=inmate, name=_name(index, inmate), month=month)]
     out.extend(_rule_sentences(index))
+    if exempt_days:
+        out.append(_s("monthly.exempt_days", n=len(exempt_days), days=", ".join(map(str, exempt_days))))
+    if not assessed:
+        out.append(_s("monthly.not_assessed"))
+        out.append(_s("shown", shown=_shown_monthly(score, params.v2)))
+        return Explanation(sentences=tuple(out))
     out.append(_s("monthly.days", n=len(records)) if records else _s("monthly.no_days"))
-    for r in records:
+    for r in sorted(records, key=lambda r: r.day):
+        if isinstance(r, RatedRecord):
+            out.append(
+                _s(
+                    "monthly.rated_day",
+                    day=r.day,
+                    line=r.line,
+                    post=r.post,
+                    grade=r.grade or "-",
+                    quota=r.quota_std_seconds,
+                    earned=r.earned_std_seconds,
+                    met="@monthly.met" if r.met else "",
+                )
+            )
+            continue
         out.append(
             _s(
                 "monthly.day",
@@ -501,9 +761,48 @@ def explain_monthly(index: MonthIndex, inmate: str) -> Explanation:
         )
     adjust = sum((adj.points for adj in adjustments), ZERO)
     out.append(_s("adjustments", total=adjust) if adjustments else _s("adjustments.none"))
-    labor = max(ZERO, base + bonus + adjust)
-    out.append(_s("labor", base=base, bonus=bonus, adjust=adjust, labor=labor))
-    if (quota, earned, workdays, days_met, base, bonus, adjust, labor) != (
+    additions = deduct = ZERO
+    if params.v2:
+        for d in deductions:
+            found = params.deduction_range(d.category)
+            assert found is not None  # MonthIndex refused any other
+            out.append(
+                _s(
+                    "deduction",
+                    points=d.points,
+                    category=d.category,
+                    low=found.min_points,
+                    high=found.max_points,
+                    day=d.day,
+                    reason=d.reason,
+                )
+            )
+        deduct = sum((d.points for d in deductions), ZERO)
+        out.append(_s("deductions", total=deduct) if deductions else _s("deductions.none"))
+        positive = sum((adj.points for adj in adjustments if adj.points > 0), ZERO)
+        negative = sum((adj.points for adj in adjustments if adj.points < 0), ZERO)
+        cap = params.additions_cap_pct / 100 * params.labor_base_points
+        additions = min(cap, bonus + positive)
+        out.append(
+            _s(
+                "additions",
+                cap_pct=params.additions_cap_pct,
+                points=params.labor_base_points,
+                cap=cap,
+                bonus=bonus,
+                positive=positive,
+                sum=bonus + positive,
+                additions=additions,
+            )
+        )
+        labor = max(ZERO, base + additions + negative - deduct)
+        out.append(
+            _s("labor.v2", base=base, additions=additions, negative=negative, deduct=deduct, labor=labor)
+        )
+    else:
+        labor = max(ZERO, base + bonus + adjust)
+        out.append(_s("labor", base=base, bonus=bonus, adjust=adjust, labor=labor))
+    if (quota, earned, workdays, days_met, base, bonus, adjust, labor, additions, deduct) != (
         score.quota_std_seconds,
         score.earned_std_seconds,
         score.workdays,
@@ -512,20 +811,36 @@ def explain_monthly(index: MonthIndex, inmate: str) -> Explanation:
         score.bonus_points,
         score.adjust_points,
         score.labor_points,
+        score.additions_points,
+        score.deduct_points,
     ):
         raise EngineError(
             f"explanation of inmate {inmate}'s month does not reproduce the score"
         )  # pragma: no cover
-    out.append(_s("shown", shown=_shown_monthly(score)))
+    out.append(_s("shown", shown=_shown_monthly(score, params.v2)))
     return Explanation(sentences=tuple(out))
 
 
-def _shown_monthly(m: MonthlyScore) -> str:
+def _shown_monthly(m: MonthlyScore, v2: bool) -> str:
     pct = m.completion_pct
-    return (
+    head = (
         f"quota_std_seconds {shown(m.quota_std_seconds)}, earned_std_seconds {shown(m.earned_std_seconds)}, "
         f"completion_pct {'null' if pct is None else shown(pct)}, "
         f"workdays {m.workdays}, days_met {m.days_met}, "
-        f"base_points {shown(m.base_points, 1)}, bonus_points {shown(m.bonus_points, 1)}, "
-        f"adjust_points {shown(m.adjust_points, 1)}, labor_points {shown(m.labor_points, 1)}"
+    )
+    if not v2:
+        return head + (
+            f"base_points {shown(m.base_points, 1)}, bonus_points {shown(m.bonus_points, 1)}, "
+            f"adjust_points {shown(m.adjust_points, 1)}, labor_points {shown(m.labor_points, 1)}"
+        )
+    if not m.labor_assessed:
+        return head + (
+            "labor_assessed false, base_points null, bonus_points null, additions_points null, "
+            "adjust_points null, deduct_points null, labor_points null"
+        )
+    return head + (
+        f"labor_assessed true, base_points {shown(m.base_points, 1)}, "
+        f"bonus_points {shown(m.bonus_points, 1)}, "
+        f"additions_points {shown(m.additions_points, 1)}, adjust_points {shown(m.adjust_points, 1)}, "
+        f"deduct_points {shown(m.deduct_points, 1)}, labor_points {shown(m.labor_points, 1)}"
     )

@@ -10,6 +10,13 @@ Strictness: the keys present in every sample are required; `counts`, `adjustment
 assignment's `to`, an inmate's `name` and `quota_pct`, and an adjustment's `date`. Any other key is
 an error (a misspelt `excused_minutes` would silently make an inmate owe a full quota), except
 keys starting with `_` and a top-level `description`, which are annotations.
+
+Rule book version 2 (`"rule_book": "v2"`) adds `ratings`, `rejects` and `deductions`, an inmate's
+`labor_exempt` periods, and an assignment's `mode` ("rated" with a `post` instead of `product` and
+`step`) and `training`. A version-1 file (no `rule_book`, or "v1") that uses any of them, or a
+version-2 rule parameter in its `rules`, is refused naming the field. Checks that depend on the rule
+set (a deduction's category and range, an adjustment for an inmate exempt all month) are the
+engine's (`hub.engine.compute.check_inputs`), since `--rules` may change the rule set.
 """
 
 from __future__ import annotations
@@ -23,25 +30,36 @@ from fractions import Fraction
 from hub.engine.errors import InputError
 from hub.engine.exact import describe, parse_number
 from hub.engine.model import (
+    GRADES,
     HUNDRED,
     ZERO,
     Adjustment,
     Assignment,
+    AssignmentMode,
     Attendance,
+    BookName,
     Count,
+    Deduction,
+    ExemptPeriod,
+    Grade,
     Inmate,
     Line,
     Month,
     MonthInput,
     Product,
+    Rating,
+    Reject,
     RuleSet,
     StandardTime,
     Warehoused,
 )
 from hub.engine.rules import (
-    DEFAULT_RULE_BOOK,
+    BOOK_PARAM,
+    BOOKS,
     NO_CHANGES,
+    V2_PARAM_NAMES,
     RuleBook,
+    base_book,
     parse_rule_book,
 )
 
@@ -58,7 +76,10 @@ REQUIRED_KEYS = (
     "attendance",
     "warehoused",
 )
-OPTIONAL_KEYS = ("counts", "adjustments", "rules", "description")
+OPTIONAL_KEYS = ("counts", "adjustments", "rules", "description", "rule_book")
+V2_KEYS = ("ratings", "rejects", "deductions")
+"""Top-level lists only version 2 of the rule book reads."""
+V2_ONLY = 'a version-2 input (the scenario needs "rule_book": "v2")'
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,10 +88,19 @@ class Scenario:
 
     inputs: MonthInput
     rules: RuleBook = NO_CHANGES
+    book: BookName = "v1"
 
     def rule_set(self, site: RuleBook = NO_CHANGES) -> RuleSet:
-        """The rules in force for the month: the rule book, then the scenario's, then the site's."""
-        return DEFAULT_RULE_BOOK.then(self.rules).then(site).for_month(self.inputs.month)
+        """The rules in force for the month: the rule book (version 1 or 2, as the file says), then
+        the scenario's, then the site's. InputError when those change the book the file names."""
+        rule_set = base_book(self.book).then(self.rules).then(site).for_month(self.inputs.month)
+        if rule_set.params.rule_book != self.book:
+            raise InputError(
+                BOOK_PARAM,
+                f"the scenario is for rule book {self.book}, but its rules put {self.inputs.month} "
+                f"under {rule_set.params.rule_book}",
+            )
+        return rule_set
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -152,7 +182,16 @@ def _known(entry: _Entry, key: str, what: str, known: Container[str]) -> str:
 
 def load_scenario(raw: object) -> Scenario:
     """A validated scenario from parsed JSON; raises InputError naming the first bad place."""
-    top = _Entry(raw, "", REQUIRED_KEYS, OPTIONAL_KEYS)
+    top = _Entry(raw, "", REQUIRED_KEYS, OPTIONAL_KEYS + V2_KEYS)
+    book_raw = top.raw.get(BOOK_PARAM, "v1")
+    if book_raw not in BOOKS:
+        raise InputError(BOOK_PARAM, f"unknown rule book {describe(book_raw)} (one of {', '.join(BOOKS)})")
+    v2 = book_raw == "v2"
+    book: BookName = "v2" if v2 else "v1"
+    if not v2:
+        for key in V2_KEYS:
+            if key in top.raw:
+                raise InputError(key, V2_ONLY)
     month_raw = top.raw["month"]
     try:
         if not isinstance(month_raw, str):
@@ -212,8 +251,15 @@ def load_scenario(raw: object) -> Scenario:
             )
         )
 
+    def only_v2(e: _Entry, *keys: str) -> None:
+        if not v2:
+            for key in keys:
+                if key in e.raw:
+                    raise InputError(e.at(key), V2_ONLY)
+
     inmates: dict[str, Inmate] = {}
-    for e in top.entries("inmates", ("id",), ("name", "quota_pct")):
+    for e in top.entries("inmates", ("id",), ("name", "quota_pct", "labor_exempt")):
+        only_v2(e, "labor_exempt")
         inmate_id = e.text("id")
         if inmate_id in inmates:
             raise InputError(e.at("id"), f'duplicate inmate "{inmate_id}"')
@@ -221,20 +267,61 @@ def load_scenario(raw: object) -> Scenario:
         if not isinstance(name, str):
             raise InputError(e.at("name"), f"must be a string, not {describe(name)}")
         quota_pct = e.number("quota_pct") if e.has("quota_pct") else HUNDRED
-        inmates[inmate_id] = Inmate(id=inmate_id, name=name, quota_pct=quota_pct)
+        exempt: list[ExemptPeriod] = []
+        for p in e.entries("labor_exempt", ("from",), ("to",)):
+            start = p.day("from")
+            end = p.day("to") if p.has("to") else None
+            if end is not None and end < start:
+                raise InputError(p.at("to"), f"{end} is before from {start}")
+            exempt.append(ExemptPeriod(valid_from=start, valid_to=end))
+        inmates[inmate_id] = Inmate(id=inmate_id, name=name, quota_pct=quota_pct, labor_exempt=tuple(exempt))
 
     assignments: list[Assignment] = []
-    for e in top.entries("assignments", ("inmate", "line", "product", "step", "from"), ("to",)):
+    for e in top.entries(
+        "assignments", ("inmate", "line", "from"), ("product", "step", "to", "mode", "post", "training")
+    ):
+        only_v2(e, "mode", "post", "training")
         inmate = _known(e, "inmate", "inmate", inmates)
         line = _known(e, "line", "line", lines)
-        product, step = product_step(e)
+        mode_raw = e.raw.get("mode") or "counted"
+        if mode_raw not in ("counted", "rated"):
+            raise InputError(e.at("mode"), f'unknown mode {describe(mode_raw)} (one of "counted", "rated")')
+        mode: AssignmentMode = "rated" if mode_raw == "rated" else "counted"
+        if mode == "rated":
+            for key in ("product", "step"):
+                if key in e.raw:
+                    raise InputError(e.at(key), 'a rated assignment names a "post", not a product or step')
+            if "post" not in e.raw:
+                raise InputError(
+                    e.at("post"), "required field is missing (a rated assignment names its post)"
+                )
+            product, step, post = "", "", e.text("post")
+        else:
+            for key in ("product", "step"):
+                if key not in e.raw:
+                    raise InputError(e.at(key), "required field is missing")
+            if "post" in e.raw:
+                raise InputError(e.at("post"), 'only a rated assignment ("mode": "rated") has a post')
+            product, step = product_step(e)
+            post = ""
+        training = e.raw.get("training", False)
+        if not isinstance(training, bool):
+            raise InputError(e.at("training"), f"must be true or false, not {describe(training)}")
         valid_from = e.day("from")
         valid_to = e.day("to") if e.has("to") else None
         if valid_to is not None and valid_to < valid_from:
             raise InputError(e.at("to"), f"{valid_to} is before from {valid_from}")
         assignments.append(
             Assignment(
-                inmate=inmate, line=line, product=product, step=step, valid_from=valid_from, valid_to=valid_to
+                inmate=inmate,
+                line=line,
+                product=product,
+                step=step,
+                valid_from=valid_from,
+                valid_to=valid_to,
+                mode=mode,
+                post=post,
+                training=training,
             )
         )
 
@@ -273,7 +360,37 @@ def load_scenario(raw: object) -> Scenario:
         )
         for e in top.entries("adjustments", ("inmate", "points", "reason"), ("date",))
     )
-    rules = parse_rule_book(top.raw["rules"], "rules", label="scenario") if "rules" in top.raw else NO_CHANGES
+    ratings = tuple(
+        Rating(
+            inmate=_known(e, "inmate", "inmate", inmates),
+            day=e.day("date"),
+            grade=_grade(e),
+        )
+        for e in top.entries("ratings", ("date", "inmate", "grade"))
+    )
+    rejects: list[Reject] = []
+    for e in top.entries("rejects", ("date", "inmate", "product", "step", "units")):
+        inmate = _known(e, "inmate", "inmate", inmates)
+        product, step = product_step(e)
+        rejects.append(
+            Reject(inmate=inmate, day=e.day("date"), product=product, step=step, units=e.number("units"))
+        )
+    deductions = tuple(
+        Deduction(
+            inmate=_known(e, "inmate", "inmate", inmates),
+            day=e.day("date"),
+            category=e.text("category"),
+            points=e.number("points", sign="positive"),
+            reason=e.text("reason"),
+        )
+        for e in top.entries("deductions", ("date", "inmate", "category", "points", "reason"))
+    )
+    rules = NO_CHANGES
+    if "rules" in top.raw:
+        rules = parse_rule_book(top.raw["rules"], "rules", label="scenario")
+        if not v2:
+            raw_rules = top.raw["rules"]
+            _refuse_v2_parameters(rules, flat=isinstance(raw_rules, dict) and "versions" not in raw_rules)
     inputs = MonthInput(
         month=month,
         workdays=workdays,
@@ -286,5 +403,26 @@ def load_scenario(raw: object) -> Scenario:
         counts=counts,
         warehoused=warehoused,
         adjustments=adjustments,
+        ratings=ratings,
+        rejects=tuple(rejects),
+        deductions=deductions,
     )
-    return Scenario(inputs=inputs, rules=rules)
+    return Scenario(inputs=inputs, rules=rules, book=book)
+
+
+def _grade(e: _Entry) -> Grade:
+    value = e.raw["grade"]
+    for grade in GRADES:
+        if value == grade:
+            return grade
+    raise InputError(e.at("grade"), f"unknown grade {describe(value)} (one of {', '.join(GRADES)})")
+
+
+def _refuse_v2_parameters(rules: RuleBook, *, flat: bool) -> None:
+    """A version-1 scenario may not set version 2's parameters (`Scenario.rule_set` refuses a
+    `rule_book` in its rules that contradicts the file's)."""
+    for i, version in enumerate(rules.versions):
+        for name, _ in version.changes:
+            if name in V2_PARAM_NAMES:
+                where = f"rules.{name}" if flat else f"rules.versions[{i}].parameters.{name}"
+                raise InputError(where, 'a version-2 rule parameter (the scenario needs "rule_book": "v2")')

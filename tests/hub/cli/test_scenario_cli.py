@@ -322,3 +322,105 @@ def test_the_installed_command_runs_a_sample_and_refuses_bad_input(tmp_path: Pat
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr == f"floorledger scenario: {bad}: counts[0].units: must not be negative, not -150\n"
+
+
+# --- rule book version 2 -------------------------------------------------------------------------
+
+RATED = SAMPLES / "04-rated-and-exempt.scenario.json"
+REJECTS = SAMPLES / "05-rejects-deductions-cap.scenario.json"
+
+
+@pytest.mark.parametrize("scenario", [RATED, REJECTS], ids=lambda p: p.name)
+def test_run_and_check_a_version_2_sample(capsys: pytest.CaptureFixture[str], scenario: Path) -> None:
+    """A `"rule_book": "v2"` file prints the version-2 shape (with missing_ratings) and checks OK."""
+    status, out, err = cli(capsys, "scenario", "run", scenario)
+    assert (status, err) == (0, "")
+    actual = json.loads(out, parse_float=Decimal)
+    assert list(actual) == ["month", "daily", "weekly", "monthly", "discrepancies", "missing_ratings"]
+    expected = json.loads(expected_of(scenario).read_text(encoding="utf-8"), parse_float=Decimal)
+    assert compare_results(actual, expected) == []
+    status, out, _ = cli(capsys, "scenario", "check", scenario, expected_of(scenario))
+    assert status == 0
+    assert out.startswith("OK: ")
+
+
+@pytest.mark.parametrize(
+    ("args", "parts"),
+    [
+        (
+            ["--inmate", "6204004", "--date", "2026-11-10", "--lang", "en"],
+            ['rated post "保洁-车间"', "personal quota 80% = 20160", "listed in missing_ratings"],
+        ),
+        (
+            ["--inmate", "6204004", "--date", "2026-11-10"],
+            ["无定额岗位「保洁-车间」", "列入待评定"],
+        ),
+        (
+            ["--inmate", "6204008", "--date", "2026-11-12", "--lang", "en"],
+            ["labor-exempt", "Exemption period: 2026-11-09 to 2026-11-18"],
+        ),
+        (
+            ["--inmate", "6204009", "--date", "2026-11-10"],
+            ["培训期", "d = 6 天", "定额 = 25200 × 50% = 12600 标准秒"],
+        ),
+        (
+            ["--inmate", "6204007", "--lang", "en"],
+            ["labor_assessed = false", "labor_points null"],
+        ),
+    ],
+    ids=["rated en", "rated zh", "exempt", "training", "not assessed"],
+)
+def test_explain_the_new_numbers_of_a_version_2_month(
+    capsys: pytest.CaptureFixture[str], args: list[str], parts: list[str]
+) -> None:
+    """`explain` explains a rated day, an exempt day, a training day and an unassessed month."""
+    status, out, err = cli(capsys, "scenario", "explain", RATED, *args)
+    assert (status, err) == (0, "")
+    for part in parts:
+        assert part in out
+
+
+def test_explain_rejects_the_cap_and_deductions_in_both_languages(capsys: pytest.CaptureFixture[str]) -> None:
+    """Sample 05: a day's rejects, and the month's deductions and additions cap, in zh and en."""
+    status, out, _ = cli(
+        capsys, "scenario", "explain", REJECTS, "--inmate", "6205002", "--date", "2026-12-10", "--lang", "en"
+    )
+    assert status == 0
+    assert "Rejects: 60 units of this inmate's P-GLOVE/SEW work that day were found faulty" in out
+    status, out, _ = cli(capsys, "scenario", "explain", REJECTS, "--inmate", "6205006", "--lang", "en")
+    assert status == 0
+    assert "Deduction 3 points (discipline, range 1..3) on 2026-12-07: 工时内闲聊,屡教不改" in out
+    assert "positive adjustments 14 = 14) = 12" in out
+    assert out.rstrip().endswith("labor_points 38.7")
+    status, out, _ = cli(capsys, "scenario", "explain", REJECTS, "--inmate", "6205006")
+    assert "扣分 3 分（discipline，范围 1..3）" in out
+    assert "加分 additions = min(上限 additions_cap_pct 40%" in out
+
+
+def test_a_deduction_outside_its_range_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The rule book's example refusal, as the command line prints it: one line naming the entry."""
+    document = sample(REJECTS)
+    document["deductions"][1] = document["deductions"][1] | {"category": "safety", "points": "12"}
+    bad = write(tmp_path, document)
+    assert_one_line_error(
+        *cli(capsys, "scenario", "run", bad),
+        f"{bad}: deductions[1].points: 12 is outside the safety range 2..10",
+    )
+
+
+def test_version_2_inputs_in_a_version_1_file_and_a_book_switching_rules_file_are_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A file without `"rule_book": "v2"` that has ratings is refused by name; a --rules file that
+    would run a version-1 file under version 2 is refused too."""
+    document = sample(RATED)
+    del document["rule_book"]
+    bad = write(tmp_path, document)
+    assert_one_line_error(*cli(capsys, "scenario", "run", bad), f"{bad}: ratings: a version-2 input")
+    rules = write(tmp_path, {"rule_book": "v2"}, "site.json")
+    assert_one_line_error(
+        *cli(capsys, "scenario", "run", TIME_MODE, "--rules", rules),
+        "rule_book: the scenario is for rule book v1",
+    )
