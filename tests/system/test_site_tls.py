@@ -349,8 +349,12 @@ def test_a_site_from_site_init_runs_over_tls_and_keeps_kiosks_apart(
         read.append(rogue.received.get()[0])
     assert TOPICS.plan("L1") in read  # what it may read arrives (the retained plans)
     assert [t for t in read if "/kiosk/" in t and "/kiosk/K01/" not in t] == [], "K01 read another kiosk's"
-    assert quarantined(floor, "/kiosk/K02/") == []
-    assert sorted(records_of(floor, "K02")) == ["check_in", "check_in"]
+    # (K02's own frames may be there: a checkpoint it witnessed before its enrollment was refused)
+    assert forged not in quarantined(floor, "/kiosk/K02/")
+    assert sorted(t for t in records_of(floor, "K02") if t != "checkpoint_witness") == [
+        "check_in",
+        "check_in",
+    ]
 
     # refused: no certificate, another site's CA (a certificate for the same kiosk id), ...
     ca = floor.site / layout.kiosk_dir("K01") / layout.CA_CERT
