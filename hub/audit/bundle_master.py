@@ -205,7 +205,8 @@ def _n(value: Fraction) -> str:
 
 def _params(rule_set: RuleSet) -> str:
     p = rule_set.params
-    return ", ".join(f"{k}={_n(getattr(p, k))}" for k in p.__dataclass_fields__)
+    values = ((k, getattr(p, k)) for k in p.__dataclass_fields__)
+    return ", ".join(f"{k}={_n(v) if isinstance(v, Fraction) else v}" for k, v in values)
 
 
 def _differences(

@@ -318,7 +318,7 @@ def test_a_rule_version_s_parameter_raised_is_refused(site: Site) -> None:
     assert not report.ok
     findings = _master_findings(report)
     assert any(f.startswith("rules: ") for f in findings), report.render()
-    assert any(f.startswith("rule_set: the scenario puts") for f in findings)
+    assert any(f.startswith("rule_set: the scenario puts") for f in findings), findings
 
 
 def test_posts_of_an_older_hub_that_signed_no_post_id_verify(site: Site) -> None:
