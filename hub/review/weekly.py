@@ -240,24 +240,43 @@ def _check_shown(shown: str | None, digest: str) -> None:
 
 
 def published_weeks(db: pw.Database, area_or_line: str, today: date) -> list[PublishedView]:
-    """Weekly reviews published to `area_or_line`'s boards (a line shows its area's) and in force today."""
+    """Weekly reviews published to `area_or_line`'s boards and in force today. An area's reviews are
+    published per area; a line's board shows only the rows of inmates who worked on that line in
+    the week (a line's wall is no place for the rest of the area)."""
     line = Line.get_or_none(Line.code == area_or_line)
     area = line.area if line is not None else area_or_line
     text = today.isoformat()
     query = PublishedWeek.select().where(
         (PublishedWeek.area == area) & (PublishedWeek.valid_from <= text) & (PublishedWeek.until >= text)
     )
-    return [
-        PublishedView(
-            area=p.area,
-            week=p.week,
-            rows=tuple(json.loads(p.rows)),
-            published_by=p.published_by,
-            valid_from=date.fromisoformat(p.valid_from),
-            until=date.fromisoformat(p.until),
+    views = []
+    for p in query.order_by(PublishedWeek.week.desc(), PublishedWeek.id.desc()):
+        rows = tuple(json.loads(p.rows))
+        if line is not None:
+            on_line = _worked_on(line.code, p.week)
+            rows = tuple(r for r in rows if r.get("inmate") in on_line)
+        views.append(
+            PublishedView(
+                area=p.area,
+                week=p.week,
+                rows=rows,
+                published_by=p.published_by,
+                valid_from=date.fromisoformat(p.valid_from),
+                until=date.fromisoformat(p.until),
+            )
         )
-        for p in query.order_by(PublishedWeek.week.desc(), PublishedWeek.id.desc())
-    ]
+    return views
+
+
+def _worked_on(line: str, week: str) -> set[str]:
+    """The inmates with a daily result on `line` in ISO `week`."""
+    monday, sunday = parse_week(week)
+    query = DailyResult.select(DailyResult.inmate).where(
+        (DailyResult.line == line)
+        & (DailyResult.day >= monday.isoformat())
+        & (DailyResult.day <= sunday.isoformat())
+    )
+    return {r.inmate for r in query}
 
 
 def daily_record(row: DailyResult) -> DailyRecord:

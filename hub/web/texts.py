@@ -25,7 +25,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "board.col.step": {"zh": "工序", "en": "Step"},
     "board.col.quota": {"zh": "定额", "en": "Quota"},
     "board.col.done": {"zh": "完成", "en": "Done"},
-    "board.col.diff": {"zh": "超(+)/欠(-)", "en": "+/-"},
+    "board.col.diff": {"zh": "超/欠", "en": "+/-"},
     "board.col.pct": {"zh": "完成率", "en": "Done %"},
     "board.col.month": {"zh": "本月", "en": "Month"},
     "board.col.status": {"zh": "状态", "en": "Status"},
@@ -34,7 +34,23 @@ TEXTS: dict[str, dict[str, str]] = {
     "board.status.behind": {"zh": "✗ 欠额", "en": "✗ Owed"},
     "board.status.unknown": {"zh": "—", "en": "—"},
     "board.empty": {"zh": "暂无记录", "en": "No records"},
-    "board.published": {"zh": "公示 · {title}(至 {until})", "en": "Published · {title} (until {until})"},
+    "board.published": {
+        "zh": "周评议公示 · {week} · 公示至 {until}",
+        "en": "Weekly review {week} · until {until}",
+    },
+    "board.col.days": {"zh": "天数", "en": "Days"},
+    "board.col.quota_hours": {"zh": "定额工时", "en": "Quota h"},
+    "board.col.earned_hours": {"zh": "完成工时", "en": "Earned h"},
+    "board.refused.title": {
+        "zh": "此看板链接无效或已撤销",
+        "en": "This board link is not valid or was revoked",
+    },
+    "board.refused.text": {
+        "zh": "请管理员在仪表板「终端与屏幕」页的「看板令牌」中为这块屏幕生成新的看板地址,"
+        "再在这块屏幕的浏览器中打开。",
+        "en": "Ask an administrator to create a new board address for this screen under Board tokens "
+        "on the dashboard's Kiosks & screens page, then open it in this screen's browser.",
+    },
     # --- login and frame
     "web.site": {"zh": "劳动改造记录系统", "en": "FloorLedger"},
     "web.login.title": {"zh": "登录", "en": "Sign in"},

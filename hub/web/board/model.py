@@ -46,15 +46,14 @@ class BoardRow:
     done_units: Number | None = None
     completion_pct: Number | None = None
     month_pct: Number | None = None
-    diff_units: Number | None = None  # as the results give it; derived from quota and done otherwise
 
     @property
-    def diff(self) -> Number | None:
-        if self.diff_units is not None:
-            return self.diff_units
+    def diff(self) -> int | None:
+        """Whole pieces done minus whole pieces owed, as both are shown: the three numbers on a row
+        always add up (387.9 − 303.2 shows as 388 − 303 = +85, never +84.8)."""
         if self.quota_units is None or self.done_units is None:
             return None
-        return to_decimal(self.done_units) - to_decimal(self.quota_units)
+        return whole_pieces(self.done_units) - whole_pieces(self.quota_units)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,13 +69,17 @@ class LineProgress:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PublishedRow:
-    """One inmate's weekly review result as officers published it (公示)."""
+    """One inmate's weekly review result as officers published it (公示).
+
+    A week may span several steps, whose pieces cannot be added: the board shows the week in
+    standard hours (quota and earned), which do add up, and the completion rate over them."""
 
     number: str
     name: str | None
-    quota_units: Number | None
-    done_units: Number | None
-    completion_pct: Number | None
+    days: int | None = None
+    quota_hours: Number | None = None
+    earned_hours: Number | None = None
+    completion_pct: Number | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -107,7 +110,8 @@ class BoardSettings:
 
     privacy: Privacy = Privacy.MASKED
     seconds_per_page: float = 10.0
-    rows_per_page: int = 14
+    # 8 rows fill a 1080p panel with row text of about 52 px, legible at 5 m (≈ 33 mm on a 55" panel)
+    rows_per_page: int = 8
     poll_seconds: float = 5.0  # reload even without a change notice, so a failed source is retried
     language: str = "zh"
 
@@ -146,6 +150,19 @@ def fmt_number(value: Number | None, *, places: int = 1, signed: bool = False) -
     if signed and rounded > 0:
         text = "+" + text
     return text
+
+
+def whole_pieces(value: Number) -> int:
+    """A piece count as the floor reads it: whole pieces, half up (shared credit makes fractions)."""
+    return int(to_decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def fmt_pieces(value: Number | None, *, signed: bool = False) -> str:
+    """Whole pieces, "—" when missing; `signed` puts "+" before a positive difference."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return MISSING
+    pieces = value if isinstance(value, int) else whole_pieces(value)
+    return f"+{pieces}" if signed and pieces > 0 else str(pieces)
 
 
 def fmt_pct(value: Number | None) -> str:

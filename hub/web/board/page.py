@@ -28,10 +28,12 @@ from hub.web.board.model import (
     BoardRow,
     BoardSnapshot,
     Published,
+    PublishedRow,
     Status,
     display_name,
     fmt_number,
     fmt_pct,
+    fmt_pieces,
     page_count,
     short_fingerprint,
     status_of,
@@ -47,8 +49,14 @@ log = logging.getLogger(__name__)
 # still reaches the wall within `poll_seconds` + this.
 CACHE_SECONDS = 2.0
 COLUMNS = ("number", "name", "step", "quota", "done", "diff", "pct", "month", "status")
-# Fixed widths: a long name or a missing value can never push another column about.
-GRID = "10fr 14fr 15fr 9fr 9fr 11fr 9fr 9fr 14fr"
+NUMERIC = frozenset({"quota", "done", "diff", "pct", "month", "days", "quota_hours", "earned_hours"})
+# Fixed widths: a long name or a missing value can never push another column about. Sized for row
+# text of ~52 px at 1920 px: an 8-digit prison number, 4-character steps, "✓ 完成".
+GRID = "16fr 12fr 16fr 9fr 9fr 9fr 10fr 10fr 13fr"
+# The weekly publication (公示) in standard hours, which add up across steps (pieces do not)
+WEEK_COLUMNS = ("number", "name", "days", "quota_hours", "earned_hours", "pct", "status")
+WEEK_GRID = "16fr 14fr 8fr 14fr 14fr 10fr 13fr"
+ROW_FONT = 0.55  # row text as a share of the row's height
 STATUS_CLASS = {
     Status.MET: "fl-met",
     Status.NEAR: "fl-near",
@@ -56,6 +64,9 @@ STATUS_CLASS = {
     Status.UNKNOWN: "fl-unknown",
 }
 
+# The layout is a column of fixed bands (head, strip, column heads, foot) and a rows area that takes
+# what is left and splits it into exactly `rows_per_page` equal rows (a grid of fractions, sized by
+# container query units): whatever the row count, the page can never overflow the screen.
 BOARD_CSS = """
 body { background: #0b1220; }
 .fl-board { position: fixed; inset: 0; background: #0b1220; color: #f1f5f9; font-family: 'Noto Sans CJK SC',
@@ -63,8 +74,9 @@ body { background: #0b1220; }
   gap: 0.8vh; overflow: hidden; }
 .fl-head { display: flex; align-items: center; gap: 2vw; height: 10vh; flex: none; }
 .fl-title { font-size: 5.2vh; font-weight: 700; white-space: nowrap; overflow: hidden;
-  text-overflow: ellipsis; flex: 1 1 auto; min-width: 0; }
-.fl-sub { font-size: 3vh; color: #cbd5e1; white-space: nowrap; }
+  text-overflow: ellipsis; flex: 0 1 auto; min-width: 0; }
+.fl-kind { font-size: 3.6vh; color: #fde68a; font-weight: 700; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; flex: 0 3 auto; min-width: 0; margin-left: auto; }
 .fl-badge { font-size: 2.8vh; font-weight: 700; padding: 0.4vh 1vw; border-radius: 0.6vh;
   white-space: nowrap; }
 .fl-live { background: #14532d; color: #bbf7d0; }
@@ -72,15 +84,15 @@ body { background: #0b1220; }
 body:has(#popup[aria-hidden="false"]) .fl-live { display: none !important; }
 body:has(#popup[aria-hidden="false"]) .fl-stale-offline { display: inline-block !important; }
 #popup { display: none !important; }
-.fl-strip { display: flex; gap: 2vw; font-size: 2.8vh; height: 5vh; align-items: center; flex: none;
+.fl-strip { display: flex; gap: 2vw; font-size: 3vh; height: 5vh; align-items: center; flex: none;
   background: #111c33; border-radius: 0.6vh; padding: 0 1vw; white-space: nowrap; overflow: hidden; }
 .fl-strip-item { overflow: hidden; text-overflow: ellipsis; }
 .fl-table { flex: 1 1 auto; display: flex; flex-direction: column; min-height: 0; }
-.fl-row { display: grid; grid-template-columns: GRID; align-items: center; border-bottom: 1px solid #1e293b;
-  flex: none; }
+.fl-rows { flex: 1 1 auto; min-height: 0; display: grid; container-type: size; }
+.fl-row { display: grid; align-items: center; border-bottom: 1px solid #1e293b; min-height: 0; }
 .fl-row > div { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; padding: 0 0.6vw;
   min-width: 0; }
-.fl-colhead { font-size: 2.6vh; color: #94a3b8; height: 5vh; font-weight: 700;
+.fl-colhead { font-size: 3.2vh; color: #94a3b8; height: 6vh; font-weight: 700; flex: none;
   border-left: 0.6vw solid transparent; }
 .fl-colhead > div:last-child { text-align: center; }
 .fl-num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -94,11 +106,17 @@ body:has(#popup[aria-hidden="false"]) .fl-stale-offline { display: inline-block 
 .fl-unknown { border-left: 0.6vw solid #475569; }
 .fl-pos { color: #86efac; }
 .fl-neg { color: #fca5a5; }
-.fl-foot { display: flex; justify-content: space-between; font-size: 2.6vh; color: #cbd5e1; height: 4.5vh;
+.fl-foot { display: flex; justify-content: space-between; font-size: 3vh; color: #cbd5e1; height: 4.5vh;
   align-items: center; flex: none; }
-.fl-empty { font-size: 4vh; color: #94a3b8; padding: 4vh 0; }
-.fl-pubtitle { font-size: 3.4vh; color: #fde68a; font-weight: 700; height: 5vh; flex: none; }
-""".replace("GRID", GRID)
+.fl-empty { font-size: 5vh; color: #94a3b8; padding: 4vh 0; }
+.fl-refused { position: fixed; inset: 0; background: #0b1220; color: #f1f5f9; display: flex;
+  flex-direction: column; align-items: center; justify-content: center; gap: 3vh; padding: 0 8vw;
+  font-family: 'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif; text-align: center; }
+.fl-refused-title { font-size: 6vh; font-weight: 700; color: #fde68a; }
+.fl-refused-text { font-size: 3.4vh; color: #cbd5e1; max-width: 80vw; }
+"""
+
+Page = tuple[Published | None, tuple[BoardRow, ...] | tuple[PublishedRow, ...]]
 
 
 class BoardView:
@@ -180,41 +198,38 @@ class BoardView:
 
     # --- rendering ---------------------------------------------------------------------------------
 
-    def pages(self) -> list[tuple[Published | None, tuple[BoardRow, ...]]]:
+    def pages(self) -> list[Page]:
         """The cycle of pages: the day's rows in pages, then each published weekly review in pages."""
         assert self.snapshot is not None
         per = self.settings.rows_per_page
-        cycle: list[tuple[Published | None, tuple[BoardRow, ...]]] = []
+        cycle: list[Page] = []
         rows = self.snapshot.rows
         for index in range(page_count(len(rows), per)):
             cycle.append((None, tuple(rows[index * per : (index + 1) * per])))
         for published in self.snapshot.published:
-            as_rows = tuple(
-                BoardRow(
-                    number=p.number,
-                    name=p.name,
-                    quota_units=p.quota_units,
-                    done_units=p.done_units,
-                    completion_pct=p.completion_pct,
-                )
-                for p in published.rows
-            )
-            for index in range(page_count(len(as_rows), per)):
-                cycle.append((published, as_rows[index * per : (index + 1) * per]))
+            week = published.rows
+            for index in range(page_count(len(week), per)):
+                cycle.append((published, week[index * per : (index + 1) * per]))
         return cycle
 
     @ui.refreshable_method
     def render(self) -> None:
-        if not self.allowed or self.snapshot is None:
-            # A wrong or revoked token, or nothing loaded yet: an empty dark screen, nothing else.
+        lang = self.lang
+        if not self.allowed:
+            # A wrong or revoked token, or a line or area that no longer exists: say so, for whoever
+            # installs the screen, and show no data at all.
+            with ui.element("div").classes("fl-refused").mark("board-refused"):
+                ui.label(t("board.refused.title", lang)).classes("fl-refused-title")
+                ui.label(t("board.refused.text", lang)).classes("fl-refused-text")
+            return
+        if self.snapshot is None:  # nothing loaded yet: an empty dark screen
             ui.element("div").classes("fl-board").mark("board-blank")
             return
         snap = self.snapshot
-        lang = self.lang
         cycle = self.pages()
         page_index = (self.page - 1) % len(cycle)
         published, rows = cycle[page_index]
-        row_height = 70.0 / self.settings.rows_per_page
+        per = self.settings.rows_per_page
         with ui.element("div").classes("fl-board").mark("board"):
             with ui.element("div").classes("fl-head"):
                 title = (
@@ -224,11 +239,13 @@ class BoardView:
                 )
                 # elementtiming: the browser reports when this text was painted (bench/board_latency.py)
                 ui.label(title).classes("fl-title").mark("board-title").props("elementtiming=board-title")
-                ui.label(
-                    f"{t('board.daily', lang)} · {t('board.day', lang, day=snap.day.isoformat())}"
-                ).classes("fl-sub").mark("board-day")
-                updated = self.loaded_at.strftime("%H:%M:%S") if self.loaded_at else MISSING
-                ui.label(t("board.updated", lang, time=updated)).classes("fl-sub").mark("board-updated")
+                if published is None:
+                    kind = f"{t('board.daily', lang)} · {t('board.day', lang, day=snap.day.isoformat())}"
+                    ui.label(kind).classes("fl-kind").mark("board-day")
+                else:
+                    kind = t("board.published", lang, week=week_text(published.title, lang),
+                             until=published.until.isoformat())  # fmt: skip
+                    ui.label(kind).classes("fl-kind").mark("board-published")
                 if self.stale:
                     ui.label(t("board.stale", lang)).classes("fl-badge fl-stale").mark("board-stale")
                 else:
@@ -246,49 +263,72 @@ class BoardView:
                         "board.today_line",
                         lang,
                         line=progress.line_name,
-                        done=fmt_number(progress.done_units),
-                        quota=fmt_number(progress.quota_units),
+                        done=fmt_pieces(progress.done_units),
+                        quota=fmt_pieces(progress.quota_units),
                     )
                     ui.label(f"{text} ({fmt_pct(pct)})").classes("fl-strip-item")
+            columns, grid = (COLUMNS, GRID) if published is None else (WEEK_COLUMNS, WEEK_GRID)
             with ui.element("div").classes("fl-table"):
-                if published is not None:
-                    ui.label(
-                        t("board.published", lang, title=published.title, until=published.until.isoformat())
-                    ).classes("fl-pubtitle").mark("board-published")
-                with ui.element("div").classes("fl-row fl-colhead"):
-                    for column in COLUMNS:
+                with ui.element("div").classes("fl-row fl-colhead").style(f"grid-template-columns: {grid}"):
+                    for column in columns:
                         cell = ui.label(t(f"board.col.{column}", lang))
-                        if column in ("quota", "done", "diff", "pct", "month"):
+                        if column in NUMERIC:
                             cell.classes("fl-num")
-                if not rows:
-                    ui.label(t("board.empty", lang)).classes("fl-empty").mark("board-empty")
-                for row in rows:
-                    self._row(row, row_height)
+                with (
+                    ui.element("div")
+                    .classes("fl-rows")
+                    .style(f"grid-template-rows: repeat({per}, minmax(0, 1fr))")
+                    .mark("board-rows")
+                ):
+                    if not rows:
+                        ui.label(t("board.empty", lang)).classes("fl-empty").mark("board-empty")
+                    font = f"font-size: calc(100cqh / {per} * {ROW_FONT}); grid-template-columns: {grid}"
+                    for row in rows:
+                        if isinstance(row, PublishedRow):
+                            self._week_row(row, font)
+                        else:
+                            self._row(row, font)
             with ui.element("div").classes("fl-foot"):
                 ui.label(t("board.fingerprint", lang, fp=short_fingerprint(snap.fingerprint))).mark(
                     "board-fingerprint"
                 )
+                updated = self.loaded_at.strftime("%H:%M:%S") if self.loaded_at else MISSING
+                ui.label(t("board.updated", lang, time=updated)).mark("board-updated")
                 ui.label(t("board.page", lang, page=page_index + 1, pages=len(cycle))).mark("board-page")
 
-    def _row(self, row: BoardRow, height_vh: float) -> None:
+    def _row(self, row: BoardRow, style: str) -> None:
         status = status_of(row.completion_pct)
         diff = row.diff
         diff_class = "" if diff is None or diff == 0 else ("fl-pos" if diff > 0 else "fl-neg")
-        with (
-            ui.element("div")
-            .classes(f"fl-row {STATUS_CLASS[status]}")
-            .style(f"height: {height_vh:.3f}vh; font-size: {height_vh * 0.55:.3f}vh")
-            .mark("board-row")
-        ):
+        with ui.element("div").classes(f"fl-row {STATUS_CLASS[status]}").style(style).mark("board-row"):
             ui.label(row.number or MISSING).props("elementtiming=board-row")
             ui.label(display_name(row.number, row.name, self.settings.privacy)).mark("board-name")
             ui.label(row.step or MISSING)
-            ui.label(fmt_number(row.quota_units)).classes("fl-num")
-            ui.label(fmt_number(row.done_units)).classes("fl-num")
-            ui.label(fmt_number(diff, signed=True)).classes(f"fl-num {diff_class}")
+            ui.label(fmt_pieces(row.quota_units)).classes("fl-num")
+            ui.label(fmt_pieces(row.done_units)).classes("fl-num")
+            ui.label(fmt_pieces(diff, signed=True)).classes(f"fl-num {diff_class}")
             ui.label(fmt_pct(row.completion_pct)).classes("fl-num")
             ui.label(fmt_pct(row.month_pct)).classes("fl-num")
             ui.label(t(f"board.status.{status.value}", self.lang)).classes("fl-cell-status")
+
+    def _week_row(self, row: PublishedRow, style: str) -> None:
+        status = status_of(row.completion_pct)
+        with ui.element("div").classes(f"fl-row {STATUS_CLASS[status]}").style(style).mark("board-row"):
+            ui.label(row.number or MISSING)
+            ui.label(display_name(row.number, row.name, self.settings.privacy)).mark("board-name")
+            ui.label(MISSING if row.days is None else str(row.days)).classes("fl-num")
+            ui.label(fmt_number(row.quota_hours)).classes("fl-num")
+            ui.label(fmt_number(row.earned_hours)).classes("fl-num")
+            ui.label(fmt_pct(row.completion_pct)).classes("fl-num")
+            ui.label(t(f"board.status.{status.value}", self.lang)).classes("fl-cell-status")
+
+
+def week_text(week: str, lang: str) -> str:
+    """`2026-W47` as the floor reads it: 2026年第47周 (English keeps the ISO form)."""
+    year, _, number = week.partition("-W")
+    if lang != "zh" or not (year.isdigit() and number.isdigit()):
+        return week
+    return f"{year}年第{int(number)}周"
 
 
 def register_board(ctx: WebContext) -> None:

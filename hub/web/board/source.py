@@ -112,7 +112,6 @@ class HubBoardSource:
                     dr.step,
                     dr.quota_units,
                     dr.done_units,
-                    dr.diff_units,
                     dr.completion_pct,
                     inmate.number,
                     inmate.name,
@@ -136,11 +135,10 @@ class HubBoardSource:
                 step=steps.get((product, step), step),
                 quota_units=_decimal(quota),
                 done_units=_decimal(done),
-                diff_units=_decimal(diff),
                 completion_pct=_decimal(pct),
                 month_pct=month_pct.get(who),
             )
-            for who, line, product, step, quota, done, diff, pct, number, name in day_rows
+            for who, line, product, step, quota, done, pct, number, name in day_rows
         ]
         rows.sort(key=lambda row: (row.line or "", row.number))
         return BoardSnapshot(

@@ -53,13 +53,14 @@ def board_published(db: peewee.Database) -> Callable[[str, date], list[Published
                 PublishedRow(
                     number=str(r["number"]),
                     name=r["name"] or None,
-                    quota_units=_number(r["quota_units"]),
-                    done_units=_number(r["done_units"]),
+                    days=r.get("days"),
+                    quota_hours=_number(r.get("quota_hours")),
+                    earned_hours=_number(r.get("earned_hours")),
                     completion_pct=_number(r["completion_pct"]),
                 )
                 for r in view.rows
             )
-            out.append(Published(title=f"周评议 {view.week}", until=view.until, rows=rows))
+            out.append(Published(title=view.week, until=view.until, rows=rows))
         return out
 
     return published

@@ -315,7 +315,8 @@ def test_weekly_rows_are_the_engine_weeks_of_the_area(seeded_copy: Site) -> None
 
 
 def test_signed_off_week_is_published_to_the_area_boards_for_seven_days(seeded_copy: Site) -> None:
-    """Publishing needs a sign-off; the published week is on L1's and A1's boards until day 7, not after."""
+    """Publishing needs a sign-off; the published week is on L1's and A1's boards until day 7, not after;
+    the area's board shows all 40 rows, a line's board only the inmates who worked on that line."""
     a = seeded_copy.assessment
     with pytest.raises(rules.AssessmentError) as err:
         a.publish_week(HEAD_A1, "A1", "2026-W43")
@@ -325,9 +326,17 @@ def test_signed_off_week_is_published_to_the_area_boards_for_seven_days(seeded_c
         a.sign_off_week(LINE_L1, "A1", "2026-W43")
     assert twice.value.code == "signed"
     assert a.publish_week(HEAD_A1, "A1", "2026-W43") == date(2026, 11, 4)
+    [on_area] = weekly.published_weeks(seeded_copy.db, "A1", TODAY)
+    assert len(on_area.rows) == 40
     [on_line] = weekly.published_weeks(seeded_copy.db, "L1", TODAY)
     assert on_line.week == "2026-W43"
-    assert len(on_line.rows) == 40
+    dr = result_tables.DailyResult
+    worked_l1 = {
+        r.inmate
+        for r in dr.select().where((dr.line == "L1") & (dr.day >= "2026-10-19") & (dr.day <= "2026-10-25"))
+    }
+    assert 0 < len(worked_l1) < 40
+    assert {r["inmate"] for r in on_line.rows} == worked_l1
     assert on_line.published_by == "head_a1"
     assert weekly.published_weeks(seeded_copy.db, "A1", date(2026, 11, 4))
     assert weekly.published_weeks(seeded_copy.db, "A1", date(2026, 11, 5)) == []

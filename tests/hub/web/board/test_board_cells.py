@@ -14,6 +14,7 @@ from hub.web.board.model import (
     display_name,
     fmt_number,
     fmt_pct,
+    fmt_pieces,
     page_count,
     page_rows,
     short_fingerprint,
@@ -84,10 +85,19 @@ def test_pages_cycle_and_never_come_out_empty() -> None:
     assert page_rows(rows, 23, 14) == page_rows(rows, 1, 14)
 
 
-def test_difference_comes_from_the_results_or_from_quota_and_done() -> None:
-    """The stored difference wins; without one it is done minus quota; without either it is missing."""
-    assert BoardRow(number="1", quota_units=10, done_units=7).diff == Decimal(-3)
-    assert BoardRow(number="1", quota_units=10, done_units=7, diff_units=Decimal("-2.9")).diff == Decimal(
-        "-2.9"
+def test_the_difference_is_whole_pieces_done_minus_whole_pieces_owed_as_shown() -> None:
+    """The three numbers of a row add up on screen: 387.9 done against 303.2 owed shows 388, 303 and
+    +85 (not +84.8); halves round up; without quota or done the difference is missing."""
+    row = BoardRow(number="1", quota_units=Decimal("303.2"), done_units=Decimal("387.9"))
+    assert (fmt_pieces(row.quota_units), fmt_pieces(row.done_units), fmt_pieces(row.diff, signed=True)) == (
+        "303",
+        "388",
+        "+85",
     )
+    assert int(fmt_pieces(row.done_units)) - int(fmt_pieces(row.quota_units)) == row.diff
+    assert BoardRow(number="1", quota_units=10, done_units=Fraction(13, 2)).diff == -3  # 6.5 shows as 7
+    assert fmt_pieces(Decimal("376.96")) == "377"
+    assert fmt_pieces(0, signed=True) == "0"
+    assert fmt_pieces(-4, signed=True) == "-4"
     assert BoardRow(number="1", quota_units=None, done_units=7).diff is None
+    assert fmt_pieces(None) == "—"

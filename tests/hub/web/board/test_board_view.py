@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -77,16 +78,19 @@ async def test_a_valid_token_shows_yesterdays_rows_with_title_and_fingerprint(si
     ctx.db.close()
 
 
-async def test_a_wrong_or_revoked_token_shows_nothing(site: Path) -> None:
-    """No title, no rows, no fingerprint: a wrong token, another board's token, a revoked token, a
-    token of a line that no longer exists."""
+async def test_a_wrong_or_revoked_token_shows_no_data_but_says_what_to_do(site: Path) -> None:
+    """No title, no rows, no fingerprint for a wrong token, another board's token, a revoked token, a
+    token of a line that no longer exists; instead a page telling the installer the link is not
+    valid and where a new one is made."""
     ctx = context(site)
     async with web_user(ctx) as user:
         info, token = ctx.boards.create("A1", by="admin")
         _, gone = ctx.boards.create("ZZ", by="admin")  # a line that no longer exists
         for target, secret in (("A1", "wrong"), ("A1", ""), ("A2", token), ("ZZ", gone)):
             await open_board(ctx, user, target, secret)
-            await user.should_see(marker="board-blank")
+            await user.should_see(marker="board-refused")
+            await user.should_see("此看板链接无效或已撤销")
+            await user.should_see("看板令牌")
             await user.should_not_see(marker="board-title")
             await user.should_not_see(marker="board-row")
         await open_board(ctx, user, "A1", token)
@@ -97,6 +101,7 @@ async def test_a_wrong_or_revoked_token_shows_nothing(site: Path) -> None:
         await user.should_not_see(marker="board-row", retries=20)
         await open_board(ctx, user, "A1", token)
         await user.should_not_see(marker="board-title")
+        await user.should_see(marker="board-refused")
     ctx.db.close()
 
 
@@ -203,15 +208,19 @@ async def test_unreachable_data_keeps_the_last_rows_marked_stale_then_recovers(s
 
 
 async def test_published_weekly_reviews_join_the_page_cycle_until_their_last_day(site: Path) -> None:
-    """A weekly review published to the board (公示) shows as its own page while `until` is not past."""
+    """A weekly review published to the board (公示) shows as its own page, with its own title and its
+    figures in standard hours (which add up across steps), while `until` is not past."""
     shown_until = {"A1": TODAY}
 
     def published(target: str, today: date) -> list[Published]:
         until = shown_until.get(target)
         if until is None or today > until:
             return []
-        row = PublishedRow(number="A1002", name="王某某", quota_units=500, done_units=480, completion_pct=96)
-        return [Published(title="2025年第48周 周评议", until=until, rows=(row,))]
+        row = PublishedRow(
+            number="A1002", name="王某某", days=5, quota_hours=40, earned_hours=Decimal("38.4"),
+            completion_pct=96,
+        )  # fmt: skip
+        return [Published(title="2025-W48", until=until, rows=(row,))]
 
     board = BoardSettings(privacy=Privacy.MASKED, seconds_per_page=0.5)
     ctx = make_context(hub_db(site), StepClock(), board_settings=board, published=published)
@@ -219,9 +228,11 @@ async def test_published_weekly_reviews_join_the_page_cycle_until_their_last_day
         _, token = ctx.boards.create("A1", by="admin")
         await open_board(ctx, user, "A1", token)
         await user.should_see("第 1/2 页")
-        await user.should_see(f"公示 · 2025年第48周 周评议(至 {TODAY.isoformat()})", retries=20)
+        await user.should_see(f"周评议公示 · 2025年第48周 · 公示至 {TODAY.isoformat()}", retries=20)
         await user.should_see("第 2/2 页")
-        assert rows(user) == [["A1002", "王*", "—", "500", "480", "-20", "96%", "—", "≈ 接近"]]
+        await user.should_not_see("日记载")  # the publication has its own title
+        await user.should_see("定额工时")
+        assert rows(user) == [["A1002", "王*", "5", "40", "38.4", "96%", "≈ 接近"]]
         ctx.clock.advance(24 * 3600)  # type: ignore[attr-defined]
         ctx.feed.notify()
         await user.should_see("第 1/1 页", retries=30)
