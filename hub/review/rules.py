@@ -20,7 +20,7 @@ from typing import Any
 from hub.accounts import Role
 from hub.engine.compute import MonthIndex, compute_line_day, weekly_lines
 from hub.engine.exact import shown
-from hub.engine.model import DailyRecord, Month, MonthlyScore, MonthResult, RuleSet
+from hub.engine.model import DailyRecord, Month, MonthlyScore, MonthResult, RuleSet, iso_week_label
 from hub.errors import HubError
 from hub.review import texts
 from hub.review.lock import STAGES
@@ -91,6 +91,17 @@ def parse_week(text: str) -> tuple[date, date]:
     except ValueError as err:
         raise AssessmentError("bad_week", f"no such ISO week: {text[:20]!r}") from err
     return monday, monday + timedelta(days=6)
+
+
+def last_complete_week(today: date) -> str:
+    """The week the weekly review opens on: the last ISO week that has ended (the one before today's),
+    since the week in progress cannot be reviewed yet."""
+    return iso_week_label(today - timedelta(days=7))
+
+
+def last_complete_month(today: date) -> Month:
+    """The month the monthly page opens on: the last month that has ended."""
+    return Month.of(today.replace(day=1) - timedelta(days=1))
 
 
 def parse_month(text: str) -> Month:

@@ -34,6 +34,7 @@ from hub.web import guard
 from hub.web.audit_texts import tr
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
+from hub.web.tables import data_table
 from protocol.errors import ProtocolError
 from protocol.signing import Signer, Verifier, b64decode, fingerprint
 
@@ -129,7 +130,8 @@ def register_audit(ctx: WebContext, *, hub_signer: Signer | None = None) -> None
         stored = list(StoredCheckpoint.select().order_by(StoredCheckpoint.id.desc()).limit(10))
         if not stored:
             ui.label(tr("audit.none", lang)).mark("checkpoints-empty")
-        ui.table(
+        data_table(
+            lang=lang,
             columns=[
                 {"name": "time", "label": tr("audit.col.time", lang), "field": "time", "align": "left"},
                 {"name": "size", "label": tr("audit.col.size", lang), "field": "size"},
@@ -150,7 +152,8 @@ def register_audit(ctx: WebContext, *, hub_signer: Signer | None = None) -> None
             "bad": tr("audit.sig.bad", lang),
             "unknown": tr("audit.sig.unknown", lang),
         }
-        ui.table(
+        data_table(
+            lang=lang,
             columns=[
                 {"name": "index", "label": tr("audit.col.index", lang), "field": "index"},
                 {"name": "time", "label": tr("audit.col.time", lang), "field": "time", "align": "left"},

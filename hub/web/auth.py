@@ -228,6 +228,54 @@ class Accounts:
         if not changed:
             raise AuthError("auth.err.no_user", username=username)
 
+    def update(
+        self,
+        username: str,
+        *,
+        role: Role,
+        display_name: str,
+        lines: Sequence[str] = (),
+        area: str | None = None,
+    ) -> Principal:
+        """A new role, name or scope for an account; its open sessions see it on their next request
+        (the guards re-read the principal every time). The last active admin keeps the admin role."""
+        _check_fields(username, display_name, role, lines, area)
+        with write_transaction(self.db):
+            user = User.get_or_none(User.username == username)
+            if user is None:
+                raise AuthError("auth.err.no_user", username=username)
+            if user.role == Role.ADMIN.value and role is not Role.ADMIN:
+                self._keep_an_admin(username)
+            User.update(
+                role=role.value,
+                display_name=display_name,
+                lines=",".join(lines) if role is Role.LINE_OFFICER else "",
+                area=area if role is Role.AREA_HEAD else None,
+            ).where(User.id == user.id).execute()
+            return _principal(User.get_by_id(user.id))
+
+    def set_active(self, username: str, active: bool) -> None:
+        """Disable an account (it cannot log in and its sessions end at their next request) or enable
+        it again. Accounts are never deleted: the ledger names them. The last active admin stays."""
+        with write_transaction(self.db):
+            user = User.get_or_none(User.username == username)
+            if user is None:
+                raise AuthError("auth.err.no_user", username=username)
+            if not active and user.role == Role.ADMIN.value:
+                self._keep_an_admin(username)
+            User.update(active=active).where(User.id == user.id).execute()
+
+    def _keep_an_admin(self, username: str) -> None:
+        others = User.select().where(
+            (User.role == Role.ADMIN.value) & User.active & (User.username != username)
+        )
+        if not others.exists():
+            raise AuthError("auth.err.last_admin")
+
+    def is_active(self, username: str) -> bool:
+        user = User.get_or_none(User.username == username)
+        return bool(user and user.active)
+
     def list(self) -> list[tuple[Principal, bool]]:
         """Every account with whether it is locked now, by username."""
         now = self.clock()

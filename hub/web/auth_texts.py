@@ -38,6 +38,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "password must have at most {max} characters",
     },
     "auth.err.exists": {"zh": "用户 {username} 已存在", "en": "user {username!r} already exists"},
+    "auth.err.last_admin": {
+        "zh": "不能停用或降级最后一个管理员",
+        "en": "the last active administrator cannot be disabled or given another role",
+    },
     "auth.err.no_user": {"zh": "没有用户 {username}", "en": "no user {username!r}"},
     "auth.err.wrong": {"zh": "用户名或密码错误", "en": "wrong username or password"},
     "auth.err.locked": {"zh": "账户已锁定", "en": "account locked"},

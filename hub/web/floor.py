@@ -26,6 +26,7 @@ from hub.web import guard
 from hub.web.board.model import MISSING
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
+from hub.web.tables import data_table
 from hub.web.texts import t
 
 ONLINE_WITHIN_MS = 2 * 60 * 1000  # a kiosk heard from in the last two minutes counts as online
@@ -165,7 +166,8 @@ def register_floor(ctx: WebContext) -> None:
                         ui.label(f"{t('web.floor.counts', lang)}: {line.units}")
             ui.label(t("web.floor.kiosks", lang)).classes("text-h6")
             kiosk_table = (
-                ui.table(
+                data_table(
+                    lang=lang,
                     columns=[
                         {"name": "kiosk", "label": t("web.floor.kiosk", lang), "field": "kiosk"},
                         {"name": "line", "label": t("web.floor.line", lang), "field": "line"},
@@ -195,7 +197,8 @@ def register_floor(ctx: WebContext) -> None:
             )
             kiosk_table.add_slot("body-cell-offset", OFFSET_CELL)
             ui.label(t("web.floor.quarantine", lang)).classes("text-h6")
-            ui.table(
+            data_table(
+                lang=lang,
                 columns=[
                     {"name": "time", "label": t("web.floor.time", lang), "field": "time"},
                     {"name": "kiosk", "label": t("web.floor.kiosk", lang), "field": "kiosk"},

@@ -16,6 +16,7 @@ from hub.web import guard
 from hub.web.board.tokens import BoardTokenError
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
+from hub.web.tables import data_table
 from hub.web.texts import t
 
 ADMIN_ONLY = frozenset({Role.ADMIN})
@@ -52,7 +53,8 @@ def _enrollment_section(ctx: WebContext, lang: str, lines: dict[str, str]) -> No
 
     @ui.refreshable
     def kiosk_list() -> None:
-        ui.table(
+        data_table(
+            lang=lang,
             columns=[
                 {"name": "kiosk", "label": t("web.kiosks.kiosk_id", lang), "field": "kiosk"},
                 {"name": "line", "label": t("web.floor.line", lang), "field": "line"},

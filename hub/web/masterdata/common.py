@@ -27,6 +27,7 @@ from hub.masterdata.csv_import import FieldError
 from hub.masterdata.queries import posts_on
 from hub.store.masterdata import Inmate, Line
 from hub.web.masterdata.texts import t
+from hub.web.tables import data_table
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,8 @@ def ms_text(ms: int | None, zone: tzinfo) -> str:
 def table(marker: str, columns: list[tuple[str, str]], rows: list[dict[str, Any]], lang: str) -> ui.table:
     """A read-only table; cells are text (Quasar renders table cells as text, never HTML)."""
     return (
-        ui.table(
+        data_table(
+            lang=lang,
             columns=[{"name": f, "label": t(k, lang), "field": f, "align": "left"} for f, k in columns],
             rows=rows,
         )

@@ -18,7 +18,7 @@ from nicegui import run, ui
 from hub.accounts import Principal, Role
 from hub.app import assessment_service
 from hub.engine.exact import shown
-from hub.engine.model import Month, iso_week_label
+from hub.engine.model import Month
 from hub.review import exports, rules, weekly
 from hub.review.lock import STAGES
 from hub.review.monthly import Assessment
@@ -27,6 +27,7 @@ from hub.web.board.model import Published, PublishedRow
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
 from hub.web.review.assessment_texts import tr
+from hub.web.tables import data_table
 
 OFFICERS = frozenset({Role.LINE_OFFICER, Role.AREA_HEAD, Role.LABOR_SECTION})
 ADMIN_ONLY = frozenset({Role.ADMIN})
@@ -115,7 +116,7 @@ def _register_weekly(ctx: WebContext) -> None:
         if area == "" or not visible:
             guard.refusal(lang)
             return
-        week = week or iso_week_label(ctx.today())
+        week = week or rules.last_complete_week(ctx.today())
         area_period_form("/weekly", visible, area, "week", week, lang)
         assessment = assessment_of(ctx)
         try:
@@ -129,7 +130,8 @@ def _register_weekly(ctx: WebContext) -> None:
         monday, sunday = rules.parse_week(week)
         allowed = assessment.readable_inmates(actor_of(who), area, monday, sunday)
         rows = [r for r in area_rows if allowed is None or r.inmate in allowed]
-        ui.table(
+        data_table(
+            lang=lang,
             columns=[
                 {"name": k, "label": tr(f"assess.col.{label}", lang), "field": k}
                 for k, label in (
@@ -219,7 +221,7 @@ def _register_monthly(ctx: WebContext) -> None:
         if area == "" or not visible:
             guard.refusal(lang)
             return
-        month = month or str(Month.of(ctx.today()))
+        month = month or str(rules.last_complete_month(ctx.today()))
         area_period_form("/monthly", visible, area, "month", month, lang)
         try:
             parsed = rules.parse_month(month)
@@ -260,7 +262,8 @@ def _month_body(ctx: WebContext, who: Principal, whole: rules.MonthView, lang: s
         ("adjust", "adjust"),
         ("labor", "labor"),
     ]
-    ui.table(
+    data_table(
+        lang=lang,
         columns=[{"name": k, "label": tr(f"assess.col.{label}", lang), "field": k} for k, label in columns],
         rows=month_table_rows(view),
         row_key="inmate",

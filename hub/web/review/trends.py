@@ -23,6 +23,7 @@ from hub.web.context import WebContext
 from hub.web.frame import add_nav
 from hub.web.review.assessment import OFFICERS, actor_of, area_period_form, assessment_of
 from hub.web.review.assessment_texts import tr
+from hub.web.tables import data_table
 
 THRESHOLD_PCT = Fraction(80)
 THRESHOLD_DAYS = 5
@@ -115,7 +116,8 @@ def register_trends(ctx: WebContext) -> None:
         )
         if not below:
             ui.label(tr("trends.none_below", lang)).mark("none-below")
-        ui.table(
+        data_table(
+            lang=lang,
             columns=[
                 {"name": "number", "label": tr("assess.col.number", lang), "field": "number"},
                 {"name": "name", "label": tr("assess.col.name", lang), "field": "name"},
