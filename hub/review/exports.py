@@ -48,6 +48,56 @@ COLUMNS: tuple[str, ...] = (
 NUMERIC = frozenset(
     {"workdays", "days_met", "completion_pct", "base_points", "bonus_points", "adjustments", "labor_points"}
 )
+# Header rows and the approval state in the officer's language: Chinese labels by default; "en"
+# gives the column codes themselves (stable names for a program that reads the file).
+HEADERS: dict[str, str] = {
+    "inmate_id": "内部编号",
+    "number": "罪犯编号",
+    "name": "姓名",
+    "area": "监区",
+    "month": "月份",
+    "workdays": "考核日数",
+    "days_met": "达标日数",
+    "completion_pct": "完成率(%)",
+    "base_points": "基础分",
+    "bonus_points": "超产奖励分",
+    "adjustments": "加扣分",
+    "labor_points": "劳动分",
+    "rule_set_version": "规则版本",
+    "approval_state": "审批状态",
+    "export_time": "导出时间",
+    "checkpoint_root": "数据指纹",
+}
+STATES: dict[str, str] = {
+    "open": "未审批",
+    "line_officer": "分监区民警已审",
+    "area_head": "监区长已审",
+    "locked": "劳改科已审,已锁定",
+}
+# XLSX: number formats by column (points to 0.1, completion to 0.01, counts whole) and widths in
+# characters, so the sheet opens readable and 27 shows as 27.0.
+FORMATS: dict[str, str] = {
+    "workdays": "0",
+    "days_met": "0",
+    "completion_pct": "0.00",
+    "base_points": "0.0",
+    "bonus_points": "0.0",
+    "adjustments": "+0.0;-0.0;0.0",
+    "labor_points": "0.0",
+}
+WIDTHS: dict[str, int] = {"name": 10, "rule_set_version": 22, "export_time": 26, "checkpoint_root": 66}
+
+
+def header_row(lang: str = "zh") -> list[str]:
+    """The header of the CSV and XLSX files in `lang` ("zh": Chinese labels, "en": column codes)."""
+    return [HEADERS[c] for c in COLUMNS] if lang == "zh" else list(COLUMNS)
+
+
+def _cell(row: dict[str, Any], column: str, lang: str) -> Any:
+    value = row[column]
+    if column == "approval_state" and lang == "zh":
+        return STATES.get(str(value), value)
+    return value
 
 
 def export_rows(view: MonthView, *, export_time: datetime, checkpoint_root: str) -> list[dict[str, Any]]:
@@ -86,32 +136,49 @@ def latest_root() -> str:
     return "" if found is None else str(found.root)
 
 
-def to_csv(rows: Sequence[dict[str, Any]]) -> bytes:
+def to_csv(rows: Sequence[dict[str, Any]], *, lang: str = "zh") -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(header_row(lang))
     for row in rows:
-        writer.writerow(["" if row[c] is None else row[c] for c in COLUMNS])
+        writer.writerow(["" if row[c] is None else _cell(row, c, lang) for c in COLUMNS])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(rows: Sequence[dict[str, Any]]) -> bytes:
-    """One sheet, a header row of `COLUMNS`; numeric columns as numbers (Decimal, exact as rounded)."""
+def to_xlsx(rows: Sequence[dict[str, Any]], *, lang: str = "zh") -> bytes:
+    """One sheet, a bold frozen header row with a filter; numeric columns as numbers (Decimal, exact
+    as rounded) with their number formats; columns wide enough for their content."""
     from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook always has its first sheet
-    sheet.title = "labor"
-    sheet.append(list(COLUMNS))
+    sheet.title = "劳动考核" if lang == "zh" else "labor"
+    sheet.append(header_row(lang))
     for row in rows:
         cells: list[Any] = []
         for column in COLUMNS:
-            value = row[column]
+            value = _cell(row, column, lang)
             if column in NUMERIC and isinstance(value, str):
                 value = Decimal(value)
             cells.append(value)
         sheet.append(cells)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for index, column in enumerate(COLUMNS, start=1):
+        letter = get_column_letter(index)
+        header = header_row(lang)[index - 1]
+        # a CJK character is about two columns wide
+        wanted = max(WIDTHS.get(column, 10), sum(2 if ord(ch) > 0x2E80 else 1 for ch in header) + 2)
+        sheet.column_dimensions[letter].width = wanted
+        number_format = FORMATS.get(column)
+        if number_format is not None:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = number_format
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

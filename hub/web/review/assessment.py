@@ -342,7 +342,7 @@ def _month_body(ctx: WebContext, who: Principal, whole: rules.MonthView, lang: s
 
     async def download(actor: Principal, kind: str) -> None:
         try:
-            data = await run.io_bound(_export_bytes, ctx, actor, month, area, kind)
+            data = await run.io_bound(_export_bytes, ctx, actor, month, area, kind, lang)
         except rules.AssessmentError as err:
             _refuse(err, lang)
             return
@@ -402,13 +402,14 @@ def _voider(adjustment: int, why: ui.input) -> Callable[[Assessment, rules.Actor
     return do
 
 
-def _export_bytes(ctx: WebContext, who: Principal, month: Month, area: str, kind: str) -> bytes:
+def _export_bytes(ctx: WebContext, who: Principal, month: Month, area: str, kind: str, lang: str) -> bytes:
+    """The file in the officer's language: Chinese headers, or English (the column codes)."""
     assessment = assessment_of(ctx)
     actor = actor_of(who)
     assessment.require_area(actor, area)
     view = assessment.readable_view(actor, assessment.month_view(month, area))
     rows = exports.export_rows(view, export_time=ctx.now(), checkpoint_root=exports.latest_root())
-    return exports.to_csv(rows) if kind == "csv" else exports.to_xlsx(rows)
+    return exports.to_csv(rows, lang=lang) if kind == "csv" else exports.to_xlsx(rows, lang=lang)
 
 
 # --- export API tokens (admin) ------------------------------------------------------------------------

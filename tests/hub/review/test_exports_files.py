@@ -49,7 +49,7 @@ def _rows(site: Site) -> list[dict[str, object]]:
 def test_xlsx_opens_with_openpyxl_and_its_numbers_equal_the_engines(site: Site) -> None:
     """Every row of A1's October in the XLSX has the engine's points and completion, rounded half up."""
     site.assessment.add_adjustment(LINE_L1, MONTH, "A1", "P1001", "-2.5", "安全扣分")
-    data = exports.to_xlsx(_rows(site))
+    data = exports.to_xlsx(_rows(site), lang="en")
     sheet = load_workbook(io.BytesIO(data)).active
     assert sheet is not None
     table = list(sheet.iter_rows(values_only=True))
@@ -80,11 +80,39 @@ def test_xlsx_opens_with_openpyxl_and_its_numbers_equal_the_engines(site: Site) 
 def test_csv_has_the_documented_header_and_the_same_rows(site: Site) -> None:
     """The CSV (UTF-8 with BOM) reads back to exactly the export rows, Chinese names intact."""
     rows = _rows(site)
-    text = exports.to_csv(rows).decode("utf-8-sig")
+    text = exports.to_csv(rows, lang="en").decode("utf-8-sig")
     read = list(csv.DictReader(io.StringIO(text)))
     assert list(read[0]) == list(exports.COLUMNS)
     assert [{k: str(v) for k, v in r.items()} for r in rows] == read
     assert all(r["name"] for r in read)
+
+
+def test_files_speak_chinese_by_default_and_the_sheet_is_formatted(site: Site) -> None:
+    """By default the header row is in Chinese (罪犯编号, 劳动分 …) and the approval state reads 未审批,
+    in the CSV and the XLSX; the XLSX has a bold frozen header with a filter, points shown with
+    one decimal (27 as 27.0), completion with two, and columns wide enough for their header."""
+    rows = _rows(site)
+    text = exports.to_csv(rows).decode("utf-8-sig")
+    read = list(csv.reader(io.StringIO(text)))
+    assert read[0] == exports.header_row("zh")
+    assert "罪犯编号" in read[0]
+    assert "劳动分" in read[0]
+    assert all(not any(ch.isascii() and ch.isalpha() for ch in h) for h in read[0])
+    state = read[0].index("审批状态")
+    assert {r[state] for r in read[1:]} == {"未审批"}
+    sheet = load_workbook(io.BytesIO(exports.to_xlsx(rows))).active
+    assert sheet is not None
+    assert [c.value for c in sheet[1]] == exports.header_row("zh")
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref
+    assert all(c.font.bold for c in sheet[1])
+    labor = exports.COLUMNS.index("labor_points") + 1
+    pct = exports.COLUMNS.index("completion_pct") + 1
+    assert sheet.cell(row=2, column=labor).number_format == "0.0"
+    assert sheet.cell(row=2, column=pct).number_format == "0.00"
+    for index in range(1, len(exports.COLUMNS) + 1):
+        letter = sheet.cell(row=1, column=index).column_letter
+        assert sheet.column_dimensions[letter].width >= 10
 
 
 @pytest.fixture

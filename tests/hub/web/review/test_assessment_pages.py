@@ -82,7 +82,8 @@ async def _settle(user: User, marker: str = "page-title") -> None:
 
 async def test_weekly_page_shows_the_area_week_and_signs_off_and_publishes(ctx: WebContext) -> None:
     """The officer of L1 sees the 20 inmates of A1's week 2026-W43 posted on L1 (their own line), signs
-    the week off and publishes it for 7 days: the act covers the area, so the board shows all 40."""
+    the week off and publishes it for 7 days: the act covers the area, so the area's board shows all
+    40, and L1's board the 20 who worked on L1."""
     async with web_user(ctx, before=lambda: _pages(ctx)) as user:
         await _as(user, "off_l1")
         await user.open("/weekly?area=A1&week=2026-W43")
@@ -98,10 +99,12 @@ async def test_weekly_page_shows_the_area_week_and_signs_off_and_publishes(ctx: 
         user.find(marker="publish").click()
         await user.should_see("已公示至 2026-11-04", retries=100)
     [published] = weekly.published_weeks(ctx.db, "L2", ctx.today())
-    [on_board] = board_published(ctx.db)("L1", ctx.today())  # what the wall board is given
-    assert on_board.title == "周评议 2026-W43"
+    [on_board] = board_published(ctx.db)("A1", ctx.today())  # what the area's wall board is given
+    assert on_board.title == "2026-W43"
     assert len(on_board.rows) == 40
     assert all(r.completion_pct is not None for r in on_board.rows)
+    [on_line] = board_published(ctx.db)("L1", ctx.today())
+    assert {r.number for r in on_line.rows} == {r["number"] for r in rows}
     assert published.week == "2026-W43"
     assert published.published_by == "off_l1"
 
@@ -246,7 +249,7 @@ async def test_exports_download_from_the_monthly_page(ctx: WebContext) -> None:
         assert got == shown
         user.find(marker="export-csv").click()
         text = (await user.download.next(timeout=10)).content.decode("utf-8-sig")
-        assert text.splitlines()[0] == ",".join(exports.COLUMNS)
+        assert text.splitlines()[0] == ",".join(exports.header_row("zh"))  # the officer's language
 
 
 async def test_admin_creates_an_export_token_shown_once(ctx: WebContext) -> None:
