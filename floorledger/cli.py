@@ -49,9 +49,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Options whose value is a key in URL-safe base64, which starts with "-" once in 64 keys; argparse
+# would take such a value for an option ("expected one argument"), so it is attached with "=".
+KEY_OPTIONS = frozenset({"--hub-key-pub"})
+
+
+def attach_key_values(argv: Sequence[str]) -> list[str]:
+    """`--hub-key-pub -AbC…` as `--hub-key-pub=-AbC…`; everything else unchanged."""
+    out: list[str] = []
+    words = list(argv)
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in KEY_OPTIONS and i + 1 < len(words) and words[i + 1].startswith("-"):
+            out.append(f"{word}={words[i + 1]}")
+            i += 2
+            continue
+        out.append(word)
+        i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(attach_key_values(sys.argv[1:] if argv is None else argv))
     level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not getattr(args, "func", None):
