@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "hub.cli.hub",
     "hub.cli.audit",
     "hub.cli.bundle",
+    "hub.cli.month_export",
     "hub.cli.backup",
     "hub.cli.users",
     "floorledger.demo",

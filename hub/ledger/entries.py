@@ -127,6 +127,11 @@ class Ledger:
         self._signer = signer
         self._clock = clock
 
+    @property
+    def signer(self) -> Signer:
+        """The hub's key, for the other things the hub signs (export files' detached signatures)."""
+        return self._signer
+
     def append(self, actor: str, action: str, subject: str, payload: dict[str, Any]) -> LedgerEntry:
         """Sign and store the next entry; retried when another writer took the same index first."""
         try:

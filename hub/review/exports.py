@@ -16,8 +16,9 @@ import hmac
 import io
 import secrets
 import time
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,7 @@ from hub.engine.exact import shown
 from hub.ledger.checkpoints import latest_checkpoint
 from hub.review.rules import AssessmentError, MonthView
 from hub.store.db import write_transaction
+from hub.store.review import Adjustment
 from hub.store.web import TOKEN_NAME_MAX, ApiToken
 
 COLUMNS: tuple[str, ...] = (
@@ -39,9 +41,11 @@ COLUMNS: tuple[str, ...] = (
     "base_points",
     "bonus_points",
     "adjustments",
+    "adjustment_detail",
     "labor_points",
     "rule_set_version",
     "approval_state",
+    "release",
     "export_time",
     "checkpoint_root",
 )
@@ -62,9 +66,11 @@ HEADERS: dict[str, str] = {
     "base_points": "基础分",
     "bonus_points": "超产奖励分",
     "adjustments": "加扣分",
+    "adjustment_detail": "加扣分明细",
     "labor_points": "劳动分",
     "rule_set_version": "规则版本",
     "approval_state": "审批状态",
+    "release": "发布状态",
     "export_time": "导出时间",
     "checkpoint_root": "数据指纹",
 }
@@ -85,7 +91,57 @@ FORMATS: dict[str, str] = {
     "adjustments": "+0.0;-0.0;0.0",
     "labor_points": "0.0",
 }
-WIDTHS: dict[str, int] = {"name": 10, "rule_set_version": 22, "export_time": 26, "checkpoint_root": 66}
+WIDTHS: dict[str, int] = {
+    "name": 10,
+    "adjustment_detail": 40,
+    "rule_set_version": 22,
+    "export_time": 26,
+    "checkpoint_root": 66,
+}
+RELEASES = {"final": "正式", "draft": "草稿/未审批"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdjustmentItem:
+    """One adjustment in force on an exported row: points, reason, the day it was entered, by whom."""
+
+    points: str
+    reason: str
+    day: str
+    by: str
+
+    def text(self) -> str:
+        sign = "" if self.points.startswith("-") else "+"
+        return f"{sign}{self.points} {self.reason} ({self.day} {self.by})"
+
+
+def release_of(view: MonthView) -> str:
+    """ "final" for a month the labor section has locked; "draft" for any other."""
+    return "final" if view.state == "locked" else "draft"
+
+
+def require_release(view: MonthView, *, draft: bool) -> str:
+    """The release of an export of `view`: an unlocked month is exported only as an explicit draft."""
+    release = release_of(view)
+    if release == "draft" and not draft:
+        raise AssessmentError(
+            "not_locked", f"{view.month} of {view.area} is not approved and locked: export it as a draft"
+        )
+    return release
+
+
+def adjustment_items(month: str, area: str, zone: tzinfo | None) -> dict[str, list[AdjustmentItem]]:
+    """The adjustments in force of an area's month, by inmate, oldest first."""
+    out: dict[str, list[AdjustmentItem]] = {}
+    query = Adjustment.select().where(
+        (Adjustment.month == month) & (Adjustment.area == area) & Adjustment.voided_ms.is_null()
+    )
+    for a in query.order_by(Adjustment.id):
+        day = datetime.fromtimestamp(a.created_ms / 1000, zone).date().isoformat()
+        out.setdefault(a.inmate, []).append(
+            AdjustmentItem(points=a.points, reason=a.reason, day=day, by=a.created_by)
+        )
+    return out
 
 
 def header_row(lang: str = "zh") -> list[str]:
@@ -95,15 +151,35 @@ def header_row(lang: str = "zh") -> list[str]:
 
 def _cell(row: dict[str, Any], column: str, lang: str) -> Any:
     value = row[column]
+    if column == "adjustment_detail":
+        return "；".join(AdjustmentItem(**item).text() for item in value)
     if column == "approval_state" and lang == "zh":
         return STATES.get(str(value), value)
+    if column == "release" and lang == "zh":
+        return RELEASES.get(str(value), value)
     return value
 
 
-def export_rows(view: MonthView, *, export_time: datetime, checkpoint_root: str) -> list[dict[str, Any]]:
-    """The rows of an area's month, in `COLUMNS` order; numbers as rounded decimal text (None: no quota)."""
+def file_name(view: MonthView, kind: str) -> str:
+    """`labor-A1-2026-10.csv`; a draft says so in its name: `labor-A1-2026-10-草稿.csv`."""
+    draft = "-草稿" if release_of(view) == "draft" else ""
+    return f"labor-{view.area}-{view.month}{draft}.{kind}"
+
+
+def export_rows(
+    view: MonthView,
+    *,
+    export_time: datetime,
+    checkpoint_root: str,
+    adjustments: Mapping[str, Sequence[AdjustmentItem]] | None = None,
+) -> list[dict[str, Any]]:
+    """The rows of an area's month, in `COLUMNS` order; numbers as rounded decimal text (None: no quota).
+    `adjustment_detail` is the list of each inmate's adjustments in force (the files write it as
+    text: `-2.5 安全扣分 (2026-10-12 line1)`, separated by "；")."""
     out: list[dict[str, Any]] = []
     stamp = export_time.isoformat(timespec="seconds")
+    release = release_of(view)
+    items = adjustments or {}
     for row in view.rows:
         score = row.score
         pct = score.completion_pct
@@ -120,9 +196,14 @@ def export_rows(view: MonthView, *, export_time: datetime, checkpoint_root: str)
                 "base_points": shown(score.base_points, 1),
                 "bonus_points": shown(score.bonus_points, 1),
                 "adjustments": shown(score.adjust_points, 1),
+                "adjustment_detail": [
+                    {"points": a.points, "reason": a.reason, "day": a.day, "by": a.by}
+                    for a in items.get(row.inmate, ())
+                ],
                 "labor_points": shown(score.labor_points, 1),
                 "rule_set_version": view.rule_set.version,
                 "approval_state": view.state,
+                "release": release,
                 "export_time": stamp,
                 "checkpoint_root": checkpoint_root,
             }

@@ -18,6 +18,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "assess.err.no_reason": {"zh": "必须填写理由", "en": "A reason is required"},
     "assess.err.long_reason": {"zh": "理由过长（最多 200 字）", "en": "The reason is too long (200 at most)"},
+    "assess.err.not_locked": {
+        "zh": "本月尚未审批锁定:只能导出草稿(勾选「草稿」或加 --draft)",
+        "en": "The month is not approved and locked: it can only be exported as a draft (--draft)",
+    },
     "assess.err.locked": {"zh": "本月已审批锁定，不能修改", "en": "The month is approved and locked"},
     "assess.err.role": {"zh": "您的角色不能执行此操作", "en": "Your role cannot do this"},
     "assess.err.scope": {"zh": "该监区不在您的管辖范围", "en": "This area is not in your scope"},

@@ -7,6 +7,7 @@ records the act in the ledger. A refused act shows a notification and changes no
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -19,7 +20,7 @@ from hub.accounts import Principal, Role
 from hub.app import assessment_service
 from hub.engine.exact import shown
 from hub.engine.model import Month
-from hub.review import exports, rules, weekly
+from hub.review import export_signature, exports, rules, weekly
 from hub.review.lock import STAGES
 from hub.review.monthly import Assessment
 from hub.web import api, guard
@@ -342,14 +343,22 @@ def _month_body(ctx: WebContext, who: Principal, whole: rules.MonthView, lang: s
 
     async def download(actor: Principal, kind: str) -> None:
         try:
-            data = await run.io_bound(_export_bytes, ctx, actor, month, area, kind, lang)
+            made = await run.io_bound(
+                _export_files, ctx, actor, month, area, kind, lang, bool(draft_in.value)
+            )
         except rules.AssessmentError as err:
             _refuse(err, lang)
             return
-        if data is not None:
-            ui.download.content(data, f"labor-{area}-{month}.{kind}")
+        if made is not None:
+            name, data, signature = made
+            ui.download.content(data, name)
+            if signature is not None:  # the hub's detached signature, beside the file
+                ui.download.content(signature, f"{name}.sig")
 
-    with ui.row():
+    with ui.row().classes("items-center"):
+        # an unlocked month leaves only as an explicit draft (草稿), marked so in every row and its name
+        draft_in = ui.checkbox(tr("assess.draft", lang), value=False).mark("export-draft")
+        draft_in.set_visibility(whole.state != "locked")
         ui.button(
             tr("assess.csv", lang),
             on_click=guard.guarded_action(ctx, OFFICERS, lambda a: download(a, "csv")),
@@ -402,14 +411,39 @@ def _voider(adjustment: int, why: ui.input) -> Callable[[Assessment, rules.Actor
     return do
 
 
-def _export_bytes(ctx: WebContext, who: Principal, month: Month, area: str, kind: str, lang: str) -> bytes:
-    """The file in the officer's language: Chinese headers, or English (the column codes)."""
+def _export_files(
+    ctx: WebContext, who: Principal, month: Month, area: str, kind: str, lang: str, draft: bool
+) -> tuple[str, bytes, bytes | None]:
+    """(file name, file, the hub's detached signature) in the officer's language (Chinese headers, or
+    English: the column codes). A month not locked is refused unless `draft`; the export is ledgered
+    (`export.file`, with the file's SHA-256)."""
     assessment = assessment_of(ctx)
     actor = actor_of(who)
     assessment.require_area(actor, area)
-    view = assessment.readable_view(actor, assessment.month_view(month, area))
-    rows = exports.export_rows(view, export_time=ctx.now(), checkpoint_root=exports.latest_root())
-    return exports.to_csv(rows, lang=lang) if kind == "csv" else exports.to_xlsx(rows, lang=lang)
+    whole = assessment.month_view(month, area)
+    release = exports.require_release(whole, draft=draft)
+    view = assessment.readable_view(actor, whole)
+    rows = exports.export_rows(
+        view,
+        export_time=ctx.now(),
+        checkpoint_root=exports.latest_root(),
+        adjustments=exports.adjustment_items(str(month), area, ctx.zone),
+    )
+    data = exports.to_csv(rows, lang=lang) if kind == "csv" else exports.to_xlsx(rows, lang=lang)
+    name = exports.file_name(view, kind)
+    signature = None
+    if ctx.ledger is not None:
+        signature = export_signature.sign(
+            data, name=name, month=str(month), area=area, release=release, signed_ms=ctx.clock(),
+            signer=ctx.ledger.signer,
+        )  # fmt: skip
+    ctx.record_act(
+        who.username,
+        "export.file",
+        f"month:{area}:{month}",
+        {"file": name, "sha256": hashlib.sha256(data).hexdigest(), "release": release, "rows": len(rows)},
+    )
+    return name, data, signature
 
 
 # --- export API tokens (admin) ------------------------------------------------------------------------

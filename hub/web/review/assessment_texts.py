@@ -36,6 +36,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "assess.published": {"zh": "已公示至 {until}", "en": "Published until {until}"},
     "assess.done": {"zh": "已完成", "en": "Done"},
     "assess.state": {"zh": "审批状态：{state}", "en": "Approval state: {state}"},
+    "assess.draft": {"zh": "草稿(本月未锁定)", "en": "Draft (month not locked)"},
     "assess.state.open": {"zh": "未审批", "en": "Not approved"},
     "assess.state.line_officer": {"zh": "分监区民警已审", "en": "Line officer approved"},
     "assess.state.area_head": {"zh": "监区长已审", "en": "Area head approved"},

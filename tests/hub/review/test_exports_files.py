@@ -83,7 +83,8 @@ def test_csv_has_the_documented_header_and_the_same_rows(site: Site) -> None:
     text = exports.to_csv(rows, lang="en").decode("utf-8-sig")
     read = list(csv.DictReader(io.StringIO(text)))
     assert list(read[0]) == list(exports.COLUMNS)
-    assert [{k: str(v) for k, v in r.items()} for r in rows] == read
+    # adjustment_detail is written as text ("" here: no adjustment in force), the rest as is
+    assert [{k: "" if k == "adjustment_detail" else str(v) for k, v in r.items()} for r in rows] == read
     assert all(r["name"] for r in read)
 
 
@@ -128,7 +129,8 @@ def api_site(site: Site) -> Iterator[tuple[Site, object]]:
 async def test_the_json_api_needs_a_token_in_force_and_returns_the_export_rows(
     api_site: tuple[Site, object],
 ) -> None:
-    """No token or a wrong one: 401, no rows; the admin's token: the rows of the files; revoked: 401."""
+    """No token or a wrong one: 401, no rows; the admin's token: an open month is refused (409) unless
+    asked for as a draft, then the rows of the files marked draft; revoked: 401."""
     from hub.web.review.assessment import register_assessment
 
     site, ctx = api_site
@@ -141,8 +143,13 @@ async def test_the_json_api_needs_a_token_in_force_and_returns_the_export_rows(
             refused = await client.get("/api/month/2026-10?area=A1", headers=headers)
             assert refused.status_code == 401
             assert "rows" not in refused.text
-        good = await client.get("/api/month/2026-10?area=A1", headers={"Authorization": f"Bearer {token}"})
+        auth = {"Authorization": f"Bearer {token}"}
+        unlocked = await client.get("/api/month/2026-10?area=A1", headers=auth)
+        assert unlocked.status_code == 409
+        assert "rows" not in unlocked.text
+        good = await client.get("/api/month/2026-10?area=A1&draft=true", headers=auth)
         assert good.status_code == 200
+        assert {r["release"] for r in good.json()["rows"]} == {"draft"}
         body = good.json()
         expected = _rows(site)
         assert body["columns"] == list(exports.COLUMNS)
@@ -150,7 +157,7 @@ async def test_the_json_api_needs_a_token_in_force_and_returns_the_export_rows(
         assert [{k: v for k, v in r.items() if k != "export_time"} for r in body["rows"]] == strip
         bad = await client.get("/api/month/2026-13", headers={"Authorization": f"Bearer {token}"})
         assert bad.status_code == 400
-        everyone = await client.get("/api/month/2026-10", headers={"Authorization": f"Bearer {token}"})
+        everyone = await client.get("/api/month/2026-10?draft=true", headers=auth)
         assert len(everyone.json()["rows"]) == 60
         exports.revoke_token("admin", "计分考核数据库", record_act=site.ledger.record_act)
         gone = await client.get("/api/month/2026-10?area=A1", headers={"Authorization": f"Bearer {token}"})

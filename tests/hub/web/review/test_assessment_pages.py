@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from nicegui import ui
 from nicegui.testing.user import User
@@ -18,7 +19,7 @@ from openpyxl import load_workbook
 
 from hub.accounts import Role
 from hub.results.worker import DailyResult
-from hub.review import exports, lock, rules, weekly
+from hub.review import export_signature, exports, lock, rules, weekly
 from hub.review import monthly as asm
 from hub.store import review as review_tables
 from hub.store.schema import prepare
@@ -26,7 +27,7 @@ from hub.web import WebContext
 from hub.web.review.assessment import board_published, register_assessment
 from hub.web.review.trends import register_trends
 from tests.hub.conftest_web import PASSWORD, StepClock, login, make_context, web_user
-from tests.hub.review.test_assessment_domain import LINE_L1, MONTH, NOW_MS, Site, open_copy
+from tests.hub.review.test_assessment_domain import HUB_KEY, LINE_L1, MONTH, NOW_MS, Site, open_copy
 
 
 @pytest.fixture
@@ -233,22 +234,42 @@ async def test_an_adjustment_shows_in_the_scores_and_the_explanation(ctx: WebCon
         await user.should_see("<b>返工</b>", marker="explanation", retries=100)
 
 
+async def _two_downloads(user: User, marker: str) -> tuple[httpx.Response, httpx.Response]:
+    """Click `marker` and wait for the file and its signature (both downloads of one click)."""
+    before = len(user.download.http_responses)  # type: ignore[attr-defined]
+    user.find(marker=marker).click()
+    for _ in range(100):
+        got = user.download.http_responses[before:]  # type: ignore[attr-defined]
+        if len(got) >= 2:
+            return got[0], got[1]
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{marker}: not two downloads")
+
+
 async def test_exports_download_from_the_monthly_page(ctx: WebContext) -> None:
-    """Export XLSX on the page downloads a workbook whose labor points equal the page's table."""
+    """October is not locked: 导出 is refused until 草稿 is ticked; then the XLSX (named 草稿) has the
+    page's labor points and comes with the hub's signature, which verifies; the CSV speaks Chinese."""
     async with web_user(ctx, before=lambda: _pages(ctx)) as user:
         await _as(user, "head_a1")
         await user.open("/monthly?area=A1&month=2026-10")
         await _settle(user, "month-table")
         shown = {r["inmate"]: r["labor"] for r in _table_rows(user, "month-table")}
         user.find(marker="export-xlsx").click()
-        response = await user.download.next(timeout=10)
+        await user.should_see("只能导出草稿", retries=100)
+        user.find(marker="export-draft").elements.pop().value = True  # type: ignore[attr-defined]
+        response, signature = await _two_downloads(user, "export-xlsx")
+        facts, problems = export_signature.check(response.content, signature.content, HUB_KEY.public_key)
+        assert problems == []
+        assert facts is not None
+        assert (facts.file, facts.release) == ("labor-A1-2026-10-草稿.xlsx", "draft")
         sheet = load_workbook(io.BytesIO(response.content)).active
         assert sheet is not None
         table = list(sheet.iter_rows(values_only=True))
-        got = {row[0]: f"{row[11]:.1f}" for row in table[1:]}
+        labor = exports.COLUMNS.index("labor_points")
+        got = {row[0]: f"{row[labor]:.1f}" for row in table[1:]}
         assert got == shown
-        user.find(marker="export-csv").click()
-        text = (await user.download.next(timeout=10)).content.decode("utf-8-sig")
+        csv_file, _ = await _two_downloads(user, "export-csv")
+        text = csv_file.content.decode("utf-8-sig")
         assert text.splitlines()[0] == ",".join(exports.header_row("zh"))  # the officer's language
 
 
