@@ -27,6 +27,10 @@ class HubError(Exception):
     def __str__(self) -> str:
         return self.text("en")
 
+    def said(self) -> i18n.Text:
+        """The message as a keyed text, to be shown later in the reader's language (a report line)."""
+        return i18n.Text(self.key, **self.values)
+
 
 class DatabaseUrlError(HubError):
     """A database URL the hub cannot use (unknown scheme, missing database name)."""
