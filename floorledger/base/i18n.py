@@ -53,12 +53,12 @@ class Text(str):
     values: dict[str, Any]
 
     def __new__(cls, key: str, /, **values: Any) -> Self:
-        made = super().__new__(cls, _render(key, "en", values))
+        made = super().__new__(cls, render(key, "en", values))
         made.key, made.values = key, values
         return made
 
     def text(self, lang: str) -> str:
-        return _render(self.key, lang, self.values)
+        return render(self.key, lang, self.values)
 
     def __reduce__(self) -> tuple[Any, ...]:  # crosses to worker processes (the record check's pool)
         return (_rebuild, (self.key, self.values))
@@ -68,7 +68,8 @@ def _rebuild(key: str, values: dict[str, Any]) -> Text:
     return Text(key, **values)
 
 
-def _render(key: str, lang: str, values: Mapping[str, Any]) -> str:
+def render(key: str, lang: str, values: Mapping[str, Any]) -> str:
+    """`t(key, lang, **values)`, with every value that is a `Text` in `lang` too."""
     return t(key, lang, **{name: in_language(value, lang) for name, value in values.items()})
 
 
