@@ -697,10 +697,187 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
+# `floorledger verify-bundle`'s report (hub.audit.bundle): parts, findings and summary lines; the English
+# is what the command has always printed (`--lang zh` for Chinese).
+BUNDLE_TEXTS: dict[str, dict[str, str]] = {
+    "bundle.v.head": {
+        "zh": "证据包：罪犯 {inmate}，月份 {month}",
+        "en": "evidence bundle: inmate {inmate}, month {month}",
+    },
+    "bundle.v.ok": {"zh": "核验通过", "en": "VERIFIED"},
+    "bundle.v.p.form": {
+        "zh": "文件（证据包唯一写法的 UTF-8 编码）",
+        "en": "file (UTF-8 JSON in the bundle's one written form)",
+    },
+    "bundle.v.p.sig": {"zh": "检查点（枢纽签名）", "en": "checkpoint (hub signature)"},
+    "bundle.v.p.ledger": {
+        "zh": "台账条目（枢纽签名、包含于检查点）",
+        "en": "ledger entries (hub signatures, inclusion in the checkpoint)",
+    },
+    "bundle.v.p.records": {
+        "zh": "终端记录（终端签名、密钥期限、包含于检查点）",
+        "en": "kiosk records (kiosk signatures, key periods, inclusion in the checkpoint)",
+    },
+    "bundle.v.p.inputs": {
+        "zh": "计算输入（由签名记录重新推导）",
+        "en": "scenario inputs (re-derived from the signed records)",
+    },
+    "bundle.v.p.master": {
+        "zh": "基础数据（由枢纽签名的基础数据行为重新推导）",
+        "en": "master data (re-derived from the hub-signed master-data acts)",
+    },
+    "bundle.v.p.result": {
+        "zh": "结果与说明（按计算输入重新运行计算引擎）",
+        "en": "result and explanation (engine re-run on the scenario)",
+    },
+    "bundle.v.p.assessment": {
+        "zh": "月考核（签名的加减分与审批）",
+        "en": "monthly assessment (signed adjustments and approval)",
+    },
+    "bundle.v.not_json": {"zh": "不是有效的文档（{error}）", "en": "not a JSON document: {error}"},
+    "bundle.v.not_written_form": {
+        "zh": "文件不是枢纽写出的样子（有字节被修改或添加）",
+        "en": "the file is not in the form the hub writes (bytes were changed or added)",
+    },
+    "bundle.v.sections": {"zh": "多出或缺少的部分：{names}", "en": "unexpected or missing sections: {names}"},
+    "bundle.v.bad_proof": {
+        "zh": "{where}：不是有效的证明（{error}）",
+        "en": "{where}: not a valid proof ({error})",
+    },
+    "bundle.v.damaged": {"zh": "证据包已损坏（{error}）", "en": "damaged bundle: {error}"},
+    "bundle.v.old_format": {
+        "zh": "格式 {format}：旧版证据包，不含签名的基础数据和审批；请重新生成证据包",
+        "en": "format {format}: an older bundle, which does not carry the signed master data and approval; "
+        "make the bundle again",
+    },
+    "bundle.v.not_bundle": {"zh": "不是证据包", "en": "not a FloorLedger evidence bundle"},
+    "bundle.v.checkpoint": {
+        "zh": "检查点：用所给的枢纽公钥核验失败（{error}）",
+        "en": "checkpoint: does not verify with the hub key given ({error})",
+    },
+    "bundle.v.s.checkpoint": {
+        "zh": "检查点：枢纽 {hub}，{size} 个叶，根 {root}…",
+        "en": "checkpoint: hub {hub}, {size} leaves, root {root}...",
+    },
+    "bundle.v.ledger_entries": {"zh": "台账条目", "en": "ledger entries"},
+    "bundle.v.records": {"zh": "终端记录", "en": "records"},
+    "bundle.v.proof_root": {
+        "zh": "{where}：其包含证明不能导出检查点的根",
+        "en": "{where}: its inclusion proof does not lead to the checkpoint's root",
+    },
+    "bundle.v.not_entry": {
+        "zh": "{where}：不是枢纽签名的台账条目（{error}）",
+        "en": "{where}: not a hub-signed ledger entry ({error})",
+    },
+    "bundle.v.no_key": {
+        "zh": "{where}：注册中没有可用的密钥",
+        "en": "{where}: enrollment names no usable key",
+    },
+    "bundle.v.other_month": {
+        "zh": "{where}：{action}不是本证据包月份的行为",
+        "en": "{where}: {action} is not an act on this bundle's month",
+    },
+    "bundle.v.correction": {
+        "zh": "{where}：无法读懂的更正（{error}）",
+        "en": "{where}: correction not understood ({error})",
+    },
+    "bundle.v.not_record": {
+        "zh": "{where}：不是终端记录（{error}）",
+        "en": "{where}: not a kiosk record ({error})",
+    },
+    "bundle.v.twice": {
+        "zh": "{where}：同一条终端记录列出了两次",
+        "en": "{where}: the same kiosk record is listed twice",
+    },
+    "bundle.v.no_enrollment": {
+        "zh": "{where}：证据包中没有终端 {kiosk} 的注册",
+        "en": "{where}: no enrollment of kiosk {kiosk} in the bundle",
+    },
+    "bundle.v.key": {"zh": "{where}：{problem}", "en": "{where}: {problem}"},
+    "bundle.v.scenario": {"zh": "计算输入：{error}", "en": "scenario: {error}"},
+    "bundle.v.scenario_month": {
+        "zh": "计算输入属于 {given}，证据包属于 {month}",
+        "en": "scenario is for {given}, the bundle for {month}",
+    },
+    "bundle.v.order": {
+        "zh": "计算输入：{name} 未按枢纽写出的唯一顺序（排序）排列",
+        "en": "scenario: {name} are not in the one order the hub writes (sorted)",
+    },
+    "bundle.v.late_workday": {
+        "zh": "工作日：{day} 晚于计算的最后一天 {through}",
+        "en": "workdays: {day} is after the last day computed, {through}",
+    },
+    "bundle.v.rule_set": {
+        "zh": "规则：与计算输入生效的规则不同",
+        "en": "rule_set: differs from the rules the scenario puts in force",
+    },
+    "bundle.v.description": {
+        "zh": "计算输入：其描述不是本证据包的",
+        "en": "scenario: its description is not the bundle's",
+    },
+    "bundle.v.kiosks": {
+        "zh": "终端：列表与注册条目给出的密钥不同",
+        "en": "kiosks: the list differs from the keys the enrollment entries give",
+    },
+    "bundle.v.kiosks_broken": {
+        "zh": "终端：无法由台账条目重新推导",
+        "en": "kiosks: cannot be re-derived from the ledger entries",
+    },
+    "bundle.v.s.inputs": {
+        "zh": "输入：{inmate} 的 {days} 个生产线日，其中 {people} 人，{records} 条签名记录，"
+        "{corrections} 条枢纽更正",
+        "en": "inputs: {days} line-day(s) of {inmate}, {people} people on them, {records} signed record(s), "
+        "{corrections} hub correction(s)",
+    },
+    "bundle.v.result": {"zh": "结果：{diff}", "en": "result: {diff}"},
+    "bundle.v.result_differs": {"zh": "结果：与计算引擎的不同", "en": "result: differs from the engine's"},
+    "bundle.v.explanation_broken": {
+        "zh": "说明：无法重新生成（{error}）",
+        "en": "explanation: cannot be re-made ({error})",
+    },
+    "bundle.v.explanation": {
+        "zh": "说明：与计算引擎对结果的说明不同",
+        "en": "explanation: differs from the engine's explanation of the result",
+    },
+    "bundle.v.s.monthly": {"zh": "{inmate} 的月度结果：{values}", "en": "monthly line of {inmate}: {values}"},
+    "bundle.v.s.approved": {
+        "zh": "月考核：监区 {area}，已审批（{stages}）；生效的加减分 {count} 条",
+        "en": "monthly assessment: area {area}, approved ({stages}); {count} adjustment(s) in force",
+    },
+    "bundle.v.s.not_approved": {
+        "zh": "月考核：监区 {area}，未审批：没有审批签署这些数字；生效的加减分 {count} 条",
+        "en": "monthly assessment: area {area}, NOT approved: no approval signs these numbers; {count} "
+        "adjustment(s) in force",
+    },
+    "bundle.v.leaf_twice": {
+        "zh": "{where}：叶 {index} 列出了两次（每个叶只能一次）",
+        "en": "{where}: leaf {index} is listed twice (each leaf once)",
+    },
+    "bundle.v.leaf_order": {
+        "zh": "{where}：叶 {index} 排在叶 {last} 之后：{what}未按叶序号排列",
+        "en": "{where}: leaf {index} after leaf {last}: the {what} are not in leaf-index order",
+    },
+    "bundle.v.not_list": {"zh": "{name}：缺失或不是列表", "en": "{name}: missing or not a list"},
+    "bundle.v.outside": {
+        "zh": "{name}：{entry} 不在该罪犯的生产线日内",
+        "en": "{name}: {entry} is outside the inmate's line-days",
+    },
+    "bundle.v.not_signed": {
+        "zh": "{name}：{entry} 与签名记录不符",
+        "en": "{name}: {entry} is not what the signed records say",
+    },
+    "bundle.v.lacks": {
+        "zh": "{name}：签名记录给出 {entry}，计算输入中缺少",
+        "en": "{name}: the signed records give {entry}, the scenario lacks it",
+    },
+}
+
+
 def register_report() -> None:
     i18n.register(REPORT_TEXTS)
     i18n.register(MONTH_TEXTS)
     i18n.register(WEEK_TEXTS)
     i18n.register(HELD_TEXTS)
+    i18n.register(BUNDLE_TEXTS)
     for kind, labels in LABELS.items():
         i18n.register({f"{kind}.{code}": {"zh": zh, "en": code} for code, zh in labels.items()})
