@@ -866,6 +866,85 @@ BUNDLE_TEXTS: dict[str, dict[str, str]] = {
         "zh": "{name}：{entry} 与签名记录不符",
         "en": "{name}: {entry} is not what the signed records say",
     },
+    # the monthly assessment of a bundle (hub.audit.bundle_months)
+    "bundle.v.m.missing": {  # no values: shown as written
+        "zh": "月考核：缺失，或不是 {area, rows}",
+        "en": "assessment: missing, or not {area, rows}",
+    },
+    "bundle.v.m.dated": {
+        "zh": "加减分：带日期的加减分，枢纽从不录入",
+        "en": "adjustments: a dated adjustment, which the hub never enters",
+    },
+    "bundle.v.m.unsigned_adjust": {
+        "zh": "加减分：计算输入中有 {inmate} {points}（{reason}），但证据包中没有签名行为录入它（或已撤销）",
+        "en": "adjustments: {inmate} {points} ({reason}) is in the scenario, but no signed act in the bundle "
+        "enters it (or it was voided)",
+    },
+    "bundle.v.m.lacks_adjust": {
+        "zh": "加减分：签名行为给出 {inmate} {points}（{reason}），计算输入中缺少",
+        "en": "adjustments: the signed acts give {inmate} {points} ({reason}), the scenario lacks it",
+    },
+    "bundle.v.m.rows_unapproved": {
+        "zh": "月考核：有监区 {area} 的分数行，但该月没有生效的审批",
+        "en": "assessment: rows of area {area} but no approval of its month in force",
+    },
+    "bundle.v.m.no_rows": {
+        "zh": "月考核：监区 {area} 的该月已审批，但证据包没有分数行",
+        "en": "assessment: area {area}'s month is approved but the bundle carries no rows",
+    },
+    "bundle.v.m.digest": {
+        "zh": "月考核：监区 {area} 的分数行得不出“{stage}”审批（{act}）签署的摘要：{digest}… 对 {signed}…",
+        "en": "assessment: the rows of area {area} do not give the digest the {stage} approval signed "
+        "({act}): {digest}... against {signed}...",
+    },
+    "bundle.v.m.inputs": {
+        "zh": "月考核：{act}签署的输入不是枢纽会写入的",
+        "en": "assessment: {act} signs inputs the hub does not write",
+    },
+    "bundle.v.m.rule_set": {
+        "zh": "月考核：计算输入生效的规则版本为 {rules}，“{stage}”审批签署的是 {signed}",
+        "en": "assessment: the scenario puts rule set {rules} in force, the {stage} approval signed rule set "
+        "{signed}",
+    },
+    "bundle.v.m.through": {
+        "zh": "月考核：证据包计算至 {through}，“{stage}”审批计算至 {day}",
+        "en": "assessment: the bundle is computed through {through}, the {stage} approval through {day}",
+    },
+    "bundle.v.m.no_row": {"zh": "无此行", "en": "no row"},
+    "bundle.v.m.no_score": {"zh": "无分数", "en": "no score"},
+    "bundle.v.m.row": {
+        "zh": "月考核：由本证据包重算的 {inmate} 月度结果（{got}）"
+        "不是监区 {area} 已审批分数中他的那一行（{shown}）",
+        "en": "assessment: {inmate}'s monthly line recomputed from this bundle ({got}) is not his row in the "
+        "approved rows of area {area} ({shown})",
+    },
+    # the master data of a bundle (hub.audit.bundle_master)
+    "bundle.v.md.act": {"zh": "基础数据行为：{problem}", "en": "master-data acts: {problem}"},
+    "bundle.v.md.no_inmate": {
+        "zh": "罪犯：证据包中没有签名行为新增罪犯 {inmate}",
+        "en": "inmates: no signed act in the bundle adds inmate {inmate}",
+    },
+    "bundle.v.md.rules": {
+        "zh": "规则：计算输入的规则版本 {given} 不是签名行为的 {signed}",
+        "en": "rules: the scenario's rule versions {given} are not the signed acts' {signed}",
+    },
+    "bundle.v.md.rule_set": {
+        "zh": "规则：计算输入生效的是 {given}（{given_params}），签名行为的是 {signed}（{signed_params}）",
+        "en": "rule_set: the scenario puts {given} ({given_params}) in force, the signed acts {signed} "
+        "({signed_params})",
+    },
+    "bundle.v.md.changed": {
+        "zh": "{name}：{key}：计算输入为 {given}，签名行为为 {signed}",
+        "en": "{name}: {key}: {given} in the scenario, the signed acts say {signed}",
+    },
+    "bundle.v.md.extra": {
+        "zh": "{name}：计算输入中有 {key}（{given}），但证据包中没有签名行为给出它",
+        "en": "{name}: {key} ({given}) is in the scenario, no signed act in the bundle gives it",
+    },
+    "bundle.v.md.lacks": {
+        "zh": "{name}：签名行为给出 {key}（{signed}），计算输入中缺少",
+        "en": "{name}: the signed acts give {key} ({signed}), the scenario lacks it",
+    },
     "bundle.v.lacks": {
         "zh": "{name}：签名记录给出 {entry}，计算输入中缺少",
         "en": "{name}: the signed records give {entry}, the scenario lacks it",

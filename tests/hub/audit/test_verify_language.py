@@ -67,7 +67,16 @@ def test_the_checker_finds_english_and_lets_codes_ids_numbers_and_hashes_pass() 
 # --- every key in both languages ----------------------------------------------------------------------
 
 # the prefixes of every text the report shows (findings, notes, summary lines, titles, labels)
-REPORT_PREFIXES = ("verify.", "ledger.v.", "ledger.col.", "act.", "md.v.", "md.table.", "md.col.")
+REPORT_PREFIXES = (
+    "verify.",
+    "ledger.v.",
+    "ledger.col.",
+    "act.",
+    "md.v.",
+    "md.table.",
+    "md.col.",
+    "bundle.v.",
+)
 SOURCES = [
     "hub/audit/verify.py",
     "hub/audit/report.py",
@@ -78,19 +87,23 @@ SOURCES = [
     "hub/audit/masterdata.py",
     "hub/ledger/entries.py",
     "hub/masterdata/replay.py",
+    "hub/audit/bundle.py",
+    "hub/audit/bundle_months.py",
+    "hub/audit/bundle_master.py",
 ]
 REPO = Path(__file__).resolve().parents[3]
 
 
 def _used_keys() -> set[str]:
     """Every text key the verify code names literally: `finding("x.y")` is `verify.f.x.y`,
-    `i18n.Text("k")` is `k`, `_Refused("k")` is `md.v.r.k`."""
+    `i18n.Text("k")` is `k`, `_Refused("k")` is `md.v.r.k`, `_said("k")` is `bundle.v.k`."""
     keys: set[str] = set()
     for name in SOURCES:
         source = (REPO / name).read_text(encoding="utf-8")
         keys |= {f"verify.f.{k}" for k in re.findall(r'finding\(\s*"([a-z_.]+)"', source)}
         keys |= set(re.findall(r'i18n\.Text\(\s*"([a-z_.]+)"', source))
         keys |= {f"md.v.r.{k}" for k in re.findall(r'_Refused\(\s*"([a-z_.]+)"', source)}
+        keys |= {f"bundle.v.{k}" for k in re.findall(r'_said\(\s*"([a-z_.]+)"', source)}
         kinds = re.findall(r'kind = "([a-z_.]+)" if .* else "([a-z_.]+)"', source)
         keys |= {f"verify.f.{k}" for pair in kinds for k in pair}
     return keys
