@@ -3,6 +3,10 @@
 Each app keeps its texts beside its code as a dict of key -> {"zh": ..., "en": ...} and registers
 it here once at import; screens call `t(key, lang, **values)`. A missing English text falls back to
 Chinese, a missing key shows the key itself (and is caught by the tests that check every key).
+
+Pure modules that report (e.g. `floorledger verify`) return `Text`s: a key and its values, rendered
+later in the reader's language, with `Label`s for codes shown inside a sentence (an act, a column)
+and `Joined` for a list of them.
 """
 
 from __future__ import annotations

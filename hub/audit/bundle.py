@@ -574,7 +574,9 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
             record_part.findings.append(_said("not_record", where=where, error=str(err)))
             continue
         rec = signed.record
-        where = f"{where} ({rec.kiosk}#{rec.seq} {rec.type})"
+        where = _said(
+            "record_at", where=where, kiosk=rec.kiosk, seq=rec.seq, type=i18n.Label("verify.type", rec.type)
+        )
         if (rec.kiosk, rec.seq) in signed_seqs:  # one kiosk record is one leaf: a copy counts nothing
             record_part.findings.append(_said("twice", where=where))
             continue
@@ -605,7 +607,7 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
             _said("scenario_month", given=str(scenario.inputs.month), month=str(month))
         )
     for name in out_of_order(scenario.inputs):
-        input_part.findings.append(_said("order", name=name))
+        input_part.findings.append(_said("order", name=i18n.Label("bundle.section", name)))
     late = [d for d in scenario.inputs.workdays if d > through]
     if late:
         input_part.findings.append(_said("late_workday", day=late[0], through=through))
@@ -739,16 +741,17 @@ def _compare_inputs(part: Part, given: MonthInput, wanted: MonthInput, scope: Sc
         ("warehoused", given.warehoused, wanted.warehoused, lambda w: (w.line, w.day) in scope.line_days),
     ]
     for name, got, want, inside in checks:
+        label = i18n.Label("bundle.section", name)
         part.checked += len(got)
         remaining = list(want)
         for entry in got:
             if not inside(entry):
-                part.findings.append(_said("outside", name=name, entry=_shown(entry)))
+                part.findings.append(_said("outside", name=label, entry=_shown(entry)))
             elif entry in remaining:
                 remaining.remove(entry)
             else:
-                part.findings.append(_said("not_signed", name=name, entry=_shown(entry)))
-        part.findings.extend(_said("lacks", name=name, entry=_shown(e)) for e in remaining)
+                part.findings.append(_said("not_signed", name=label, entry=_shown(entry)))
+        part.findings.extend(_said("lacks", name=label, entry=_shown(e)) for e in remaining)
 
 
 def _shown(entry: Any) -> str:

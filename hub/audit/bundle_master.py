@@ -239,10 +239,23 @@ def _differences(
         twin = next((m for m in missing if key(m) == key(item)), None)
         if twin is not None:
             missing.remove(twin)
-            out.append(_said("md.changed", name=name, key=key(item), given=show(item), signed=show(twin)))
+            out.append(
+                _said(
+                    "md.changed",
+                    name=i18n.Label("bundle.section", name),
+                    key=key(item),
+                    given=show(item),
+                    signed=show(twin),
+                )
+            )
         else:
-            out.append(_said("md.extra", name=name, key=key(item), given=show(item)))
-    out.extend(_said("md.lacks", name=name, key=key(m), signed=show(m)) for m in missing)
+            out.append(
+                _said("md.extra", name=i18n.Label("bundle.section", name), key=key(item), given=show(item))
+            )
+    out.extend(
+        _said("md.lacks", name=i18n.Label("bundle.section", name), key=key(m), signed=show(m))
+        for m in missing
+    )
     return out
 
 

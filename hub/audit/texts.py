@@ -619,6 +619,32 @@ HELD_TEXTS: dict[str, dict[str, str]] = {
 LABELS: dict[str, dict[str, str]] = {
     # approval stages and the roles that sign off a week
     "verify.stage": {"line_officer": "分监区民警", "area_head": "监区长", "labor_section": "劳动改造科"},
+    # kiosk record types (docs/protocol.md)
+    "verify.type": {
+        "check_in": "签到",
+        "check_out": "签退",
+        "unit_count": "报数",
+        "warehoused_count": "入库数",
+        "confirm": "确认",
+        "dispute": "申辩",
+        "countersign": "会签",
+        "excused_absence": "准假",
+        "correction": "更正",
+        "device_fault": "设备故障",
+        "checkpoint_witness": "检查点见证",
+    },
+    # the parts of a bundle's scenario
+    "bundle.section": {
+        "attendance": "出勤",
+        "counts": "计件",
+        "warehoused": "入库",
+        "workdays": "工作日",
+        "lines": "生产线",
+        "products": "产品",
+        "standard_times": "标准工时",
+        "assignments": "岗位",
+        "inmates": "罪犯",
+    },
     # the tables a log leaf comes from, and its source kinds
     "verify.table": {
         "kiosk_record": "终端记录",
@@ -794,6 +820,10 @@ BUNDLE_TEXTS: dict[str, dict[str, str]] = {
         "en": "{where}: no enrollment of kiosk {kiosk} in the bundle",
     },
     "bundle.v.key": {"zh": "{where}：{problem}", "en": "{where}: {problem}"},
+    "bundle.v.record_at": {
+        "zh": "{where}（{kiosk} 第 {seq} 条{type}）",
+        "en": "{where} ({kiosk}#{seq} {type})",
+    },
     "bundle.v.scenario": {"zh": "计算输入：{error}", "en": "scenario: {error}"},
     "bundle.v.scenario_month": {
         "zh": "计算输入属于 {given}，证据包属于 {month}",
