@@ -413,3 +413,5 @@ def test_the_report_reads_in_chinese(built: tuple[Path, bytes]) -> None:
     en = report.render("en").splitlines()
     assert "  - kiosks: the list differs from the keys the enrollment entries give" in en
     assert en[-1] == "NOT VERIFIED"
+    changed = bd.check_bundle_bytes(_edit(data, TAMPERS["a daily completion"]), PUBLIC).render("zh")
+    assert "].done_units：预期 999，实得 " in changed

@@ -90,13 +90,14 @@ SOURCES = [
     "hub/audit/bundle.py",
     "hub/audit/bundle_months.py",
     "hub/audit/bundle_master.py",
+    "hub/engine/documents.py",
 ]
 REPO = Path(__file__).resolve().parents[3]
 
 
 def _used_keys() -> set[str]:
     """Every text key the verify code names literally: `finding("x.y")` is `verify.f.x.y`,
-    `i18n.Text("k")` is `k`, `_Refused("k")` is `md.v.r.k`, `_said("k")` is `bundle.v.k`."""
+    `i18n.Text("k")` is `k`, `_Refused("k")` is `md.v.r.k`, `_said("k")` is `bundle.v.k`, `_diff("k")` is `engine.diff.k`."""
     keys: set[str] = set()
     for name in SOURCES:
         source = (REPO / name).read_text(encoding="utf-8")
@@ -104,6 +105,7 @@ def _used_keys() -> set[str]:
         keys |= set(re.findall(r'i18n\.Text\(\s*"([a-z_.]+)"', source))
         keys |= {f"md.v.r.{k}" for k in re.findall(r'_Refused\(\s*"([a-z_.]+)"', source)}
         keys |= {f"bundle.v.{k}" for k in re.findall(r'_said\(\s*"([a-z_.]+)"', source)}
+        keys |= {f"engine.diff.{k}" for k in re.findall(r'_diff\(\s*"([a-z_.]+)"', source)}
         kinds = re.findall(r'kind = "([a-z_.]+)" if .* else "([a-z_.]+)"', source)
         keys |= {f"verify.f.{k}" for pair in kinds for k in pair}
     return keys
