@@ -19,7 +19,7 @@ import pytest
 from floorledger import cli
 from floorledger.base import i18n
 from hub.app import checkpoint_log
-from hub.audit import verify
+from hub.audit import bundle, verify
 from hub.audit.witness import parse_expectation
 from hub.ledger import entries as ledger_entries  # noqa: F401  (registers the ledger's texts)
 from hub.masterdata import replay  # noqa: F401  (registers master data's texts)
@@ -76,6 +76,7 @@ REPORT_PREFIXES = (
     "md.table.",
     "md.col.",
     "bundle.v.",
+    "engine.diff.",
 )
 SOURCES = [
     "hub/audit/verify.py",
@@ -95,9 +96,13 @@ SOURCES = [
 REPO = Path(__file__).resolve().parents[3]
 
 
+assert bundle.check_bundle  # registers the bundle's and the engine's comparison texts
+
+
 def _used_keys() -> set[str]:
     """Every text key the verify code names literally: `finding("x.y")` is `verify.f.x.y`,
-    `i18n.Text("k")` is `k`, `_Refused("k")` is `md.v.r.k`, `_said("k")` is `bundle.v.k`, `_diff("k")` is `engine.diff.k`."""
+    `i18n.Text("k")` is `k`, `_Refused("k")` is `md.v.r.k`, `_said("k")` is `bundle.v.k`, `_diff("k")`
+    is `engine.diff.k`."""
     keys: set[str] = set()
     for name in SOURCES:
         source = (REPO / name).read_text(encoding="utf-8")
