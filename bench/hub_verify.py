@@ -212,6 +212,8 @@ def main() -> int:
         str(path),
         "--hub-key-pub",
         Signer(HUB_SEED).public_key_b64,
+        "--lang",
+        "en",
     ]
     if args.workers:
         command += ["--workers", str(args.workers)]

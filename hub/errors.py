@@ -22,10 +22,14 @@ class HubError(Exception):
 
     def text(self, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
         """The message in `lang`; the key itself where no text is registered (a test forbids that)."""
-        return i18n.t(self.key, lang, **self.values)
+        return i18n.render(self.key, lang, self.values)
 
     def __str__(self) -> str:
         return self.text("en")
+
+    def said(self) -> i18n.Text:
+        """The message as a keyed text, to be shown later in the reader's language (a report line)."""
+        return i18n.Text(self.key, **self.values)
 
 
 class DatabaseUrlError(HubError):

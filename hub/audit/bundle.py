@@ -49,6 +49,7 @@ from hub.audit.bundle_scope import (
     result_of,
     scope_of,
 )
+from hub.audit.report import finding, in_language
 from hub.audit.verify import key_plans, key_problems, kiosk_acts, period_verifiers
 from hub.engine.compute import compute_month
 from hub.engine.documents import compare_results, json_text, result_json, scenario_json
@@ -348,19 +349,19 @@ def check_bundle_bytes(data: bytes, hub_key: Verifier) -> BundleReport:
     """`check_bundle` on a bundle file's bytes, which must also be exactly as `bundle_text` writes them,
     so that no byte of the file (not even a space) can change without the check failing."""
     report = BundleReport()
-    form = Part("file (UTF-8 JSON in the bundle's one written form)")
+    form = Part("form")
     try:
         document = load_bundle_text(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as err:
-        form.findings.append(f"not a JSON document: {err}")
+        form.findings.append(_said("not_json", error=str(err)))
         report.parts = [form]
         return report
     report = check_bundle(document, hub_key)
     form.checked = 1
     if not isinstance(document, dict) or bundle_text(document).encode("utf-8") != data:
-        form.findings.append("the file is not in the form the hub writes (bytes were changed or added)")
+        form.findings.append(_said("not_written_form"))
     elif set(document) != TOP_KEYS:
-        form.findings.append(f"unexpected or missing sections: {sorted(set(document) ^ TOP_KEYS)}")
+        form.findings.append(_said("sections", names=str(sorted(set(document) ^ TOP_KEYS))))
     report.parts.insert(0, form)
     return report
 
@@ -368,11 +369,20 @@ def check_bundle_bytes(data: bytes, hub_key: Verifier) -> BundleReport:
 # --- checking ---------------------------------------------------------------------------------------
 
 
+def _said(key: str, /, **values: Any) -> i18n.Text:
+    """A finding, summary line or reason of the bundle check (text `bundle.v.<key>`)."""
+    return i18n.Text(f"bundle.v.{key}", **values)
+
+
 @dataclass(slots=True)
 class Part:
-    title: str
+    key: str  # its title: text `bundle.v.p.<key>`
     checked: int = 0
     findings: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return i18n.t(f"bundle.v.p.{self.key}", "en")
 
 
 @dataclass(slots=True)
@@ -389,16 +399,24 @@ class BundleReport:
     def findings(self) -> list[str]:
         return [line for p in self.parts for line in p.findings]
 
-    def render(self) -> str:
-        lines = [f"evidence bundle: inmate {self.inmate}, month {self.month}"]
+    def render(self, lang: str = "en") -> str:
+        """The report in `lang`: English by default (what tests compare), `verify-bundle --lang zh`."""
+        lines = [i18n.t("bundle.v.head", lang, inmate=self.inmate, month=self.month)]
         for p in self.parts:
-            status = "ok" if not p.findings else f"{len(p.findings)} problem(s)"
-            lines.append(f"{p.title}: {p.checked} checked, {status}")
-            lines.extend(f"  - {item}" for item in p.findings[:50])
+            status = (
+                i18n.t("verify.ok_status", lang)
+                if not p.findings
+                else i18n.t("verify.problems", lang, count=len(p.findings))
+            )
+            title = i18n.t(f"bundle.v.p.{p.key}", lang)
+            lines.append(
+                i18n.t("verify.line", lang, title=title, checked=p.checked, status=status, pending="")
+            )
+            lines.extend(f"  - {in_language(item, lang)}" for item in p.findings[:50])
             if len(p.findings) > 50:
-                lines.append(f"  ... and {len(p.findings) - 50} more")
-        lines.extend(self.summary)
-        lines.append("VERIFIED" if self.ok else "NOT VERIFIED")
+                lines.append(i18n.t("verify.more", lang, count=len(p.findings) - 50))
+        lines.extend(in_language(item, lang) for item in self.summary)
+        lines.append(i18n.t("bundle.v.ok" if self.ok else "verify.verdict.bad", lang))
         return "\n".join(lines)
 
 
@@ -410,7 +428,11 @@ class _Entry:
 
 
 class _Broken(Exception):
-    """The bundle is too damaged to go on (the message says where)."""
+    """The bundle is too damaged to go on (`said`: where and why)."""
+
+    def __init__(self, said: i18n.Text) -> None:
+        super().__init__(str(said))
+        self.said = said
 
 
 def _proof_root(item: Any, where: str, size: int) -> tuple[bytes, bytes]:
@@ -423,7 +445,7 @@ def _proof_root(item: Any, where: str, size: int) -> tuple[bytes, bytes]:
         path = [merkle.hash_from_hex(p) for p in item["path"]]
         return frame, merkle.root_from_inclusion_proof(merkle.leaf_hash(frame), index, size, path)
     except (KeyError, TypeError, ValueError, ProtocolError, merkle.ProofError) as err:
-        raise _Broken(f"{where}: not a valid proof ({err})") from err
+        raise _Broken(_said("bad_proof", where=where, error=str(err))) from err
 
 
 def check_bundle(bundle: Any, hub_key: Verifier) -> BundleReport:
@@ -434,12 +456,12 @@ def check_bundle(bundle: Any, hub_key: Verifier) -> BundleReport:
     try:
         _check(bundle, hub_key, report, parts)
     except _Broken as err:
-        (parts.records if parts.sig.checked else parts.sig).findings.append(str(err))
+        (parts.records if parts.sig.checked else parts.sig).findings.append(err.said)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError) as err:
         # a damaged document in a shape no check above expected: a finding, never a traceback
-        parts.records.findings.append(f"damaged bundle: {type(err).__name__}: {err}")
+        parts.records.findings.append(_said("damaged", error=f"{type(err).__name__}: {err}"))
     except (EngineError, ProtocolError, LedgerError) as err:
-        parts.records.findings.append(f"damaged bundle: {err}")
+        parts.records.findings.append(_said("damaged", error=str(err)))
     return report
 
 
@@ -447,25 +469,13 @@ def check_bundle(bundle: Any, hub_key: Verifier) -> BundleReport:
 class _Parts:
     """The report's sections, in the order the checks run."""
 
-    sig: Part = field(default_factory=lambda: Part("checkpoint (hub signature)"))
-    ledger: Part = field(
-        default_factory=lambda: Part("ledger entries (hub signatures, inclusion in the checkpoint)")
-    )
-    records: Part = field(
-        default_factory=lambda: Part(
-            "kiosk records (kiosk signatures, key periods, inclusion in the checkpoint)"
-        )
-    )
-    inputs: Part = field(default_factory=lambda: Part("scenario inputs (re-derived from the signed records)"))
-    master: Part = field(
-        default_factory=lambda: Part("master data (re-derived from the hub-signed master-data acts)")
-    )
-    result: Part = field(
-        default_factory=lambda: Part("result and explanation (engine re-run on the scenario)")
-    )
-    assessment: Part = field(
-        default_factory=lambda: Part("monthly assessment (signed adjustments and approval)")
-    )
+    sig: Part = field(default_factory=lambda: Part("sig"))
+    ledger: Part = field(default_factory=lambda: Part("ledger"))
+    records: Part = field(default_factory=lambda: Part("records"))
+    inputs: Part = field(default_factory=lambda: Part("inputs"))
+    master: Part = field(default_factory=lambda: Part("master"))
+    result: Part = field(default_factory=lambda: Part("result"))
+    assessment: Part = field(default_factory=lambda: Part("assessment"))
 
     def all(self) -> tuple[Part, ...]:
         return (self.sig, self.ledger, self.records, self.inputs, self.master, self.result, self.assessment)
@@ -475,12 +485,9 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
     sig, ledger_part, record_part = parts.sig, parts.ledger, parts.records
     input_part, result_part, assessment_part = parts.inputs, parts.result, parts.assessment
     if isinstance(bundle, dict) and bundle.get("format") in OLD_FORMATS:
-        raise _Broken(
-            f"format {bundle.get('format')}: an older bundle, which does not carry the signed master data "
-            "and approval; make the bundle again"
-        )
+        raise _Broken(_said("old_format", format=str(bundle.get("format"))))
     if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
-        raise _Broken("not a FloorLedger evidence bundle")
+        raise _Broken(_said("not_bundle"))
     report.inmate, report.month = str(bundle.get("inmate")), str(bundle.get("month"))
     inmate = report.inmate
     try:
@@ -490,11 +497,11 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
             raise ValueError(f"through {through} is not a day of {month}")
         checkpoint: Checkpoint = open_frame(b64decode(str(bundle["checkpoint"])), hub_key, Checkpoint)
     except (KeyError, ValueError, ProtocolError) as err:
-        raise _Broken(f"checkpoint: does not verify with the hub key given ({err})") from err
+        raise _Broken(_said("checkpoint", error=str(err))) from err
     sig.checked = 1
     root = bytes.fromhex(checkpoint.root)
     report.summary.append(
-        f"checkpoint: hub {checkpoint.hub}, {checkpoint.tree_size} leaves, root {checkpoint.root[:16]}..."
+        _said("s.checkpoint", hub=checkpoint.hub, size=checkpoint.tree_size, root=checkpoint.root[:16])
     )
 
     # ledger: hub-signed entries in the log -> kiosk keys, hub corrections, the monthly assessment
@@ -502,7 +509,7 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
     month_acts: list[mo.Act] = []
     master_acts: list[EntryContent] = []
     corrections: list[fx.HubCorrection] = []
-    ledger_order = _LeafOrder("ledger entries", ledger_part)
+    ledger_order = _LeafOrder(_said("ledger_entries"), ledger_part)
     for n, item in enumerate(_list(bundle, "ledger")):
         where = f"ledger[{n}]"
         ledger_part.checked += 1
@@ -510,21 +517,19 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
         if not ledger_order.next(where, item["leaf_index"]):
             continue
         if got_root != root:
-            ledger_part.findings.append(
-                f"{where}: its inclusion proof does not lead to the checkpoint's root"
-            )
+            ledger_part.findings.append(_said("proof_root", where=where))
         try:
             content, data, signature = parse_entry(frame)
             hub_key.verify(data, signature)
         except (LedgerError, ProtocolError) as err:
-            ledger_part.findings.append(f"{where}: not a hub-signed ledger entry ({err})")
+            ledger_part.findings.append(_said("not_entry", where=where, error=str(err)))
             continue
         signed_entries.append(_Entry(frame))
         if content.action in (KIOSK_ENROLL, KIOSK_ROTATE):
             try:
                 b64decode(str(content.payload["public_key"]))
             except (KeyError, ProtocolError):
-                ledger_part.findings.append(f"{where}: enrollment names no usable key")
+                ledger_part.findings.append(_said("no_key", where=where))
         elif content.action in replay.ACTIONS:
             master_acts.append(content)
         elif content.action in mo.ACTIONS:
@@ -532,14 +537,16 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
                 content.index, content.actor, content.action, content.subject, content.payload, content.hub_ms
             )
             if act is None or act.month != str(month):
-                ledger_part.findings.append(f"{where}: {content.action} is not an act on this bundle's month")
+                ledger_part.findings.append(
+                    _said("other_month", where=where, action=i18n.Label("act", content.action))
+                )
             else:
                 month_acts.append(act)
         elif content.action == CORRECTION:
             try:
                 corrections.append(fx.hub_correction(content.payload))
             except (KeyError, TypeError, ValueError) as err:
-                ledger_part.findings.append(f"{where}: correction not understood ({err})")
+                ledger_part.findings.append(_said("correction", where=where, error=str(err)))
 
     # the kiosk keys and the stretch of each kiosk's chain each key may sign, as `floorledger verify`
     # reads them: a record after the kiosk's revocation, or signed by a key outside its period, fails
@@ -547,15 +554,11 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
     plans = key_plans(acts)
     unbounded = sorted(index for act in acts.values() for index in act.unbounded)
     if unbounded:
-        report.summary.append(
-            f"kiosk act(s) at ledger entries {', '.join(map(str, unbounded))} record no chain head (older "
-            "hub): records around them are checked against every key the kiosk held, without the "
-            "revocation bound"
-        )
+        report.summary.append(finding("note.unbounded", entries=", ".join(map(str, unbounded))))
 
     # records: kiosk-signed frames in the log
     facts: list[tuple[int, fx.FactRecord]] = []
-    record_order = _LeafOrder("records", record_part)
+    record_order = _LeafOrder(_said("records"), record_part)
     signed_seqs: set[tuple[str, int]] = set()
     for n, item in enumerate(_list(bundle, "records")):
         where = f"records[{n}]"
@@ -564,26 +567,26 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
         if not record_order.next(where, item["leaf_index"]):
             continue
         if got_root != root:
-            record_part.findings.append(
-                f"{where}: its inclusion proof does not lead to the checkpoint's root"
-            )
+            record_part.findings.append(_said("proof_root", where=where))
         try:
             signed = parse_frame(frame)
         except ProtocolError as err:
-            record_part.findings.append(f"{where}: not a kiosk record ({err})")
+            record_part.findings.append(_said("not_record", where=where, error=str(err)))
             continue
         rec = signed.record
-        where = f"{where} ({rec.kiosk}#{rec.seq} {rec.type})"
+        where = _said(
+            "record_at", where=where, kiosk=rec.kiosk, seq=rec.seq, type=i18n.Label("verify.type", rec.type)
+        )
         if (rec.kiosk, rec.seq) in signed_seqs:  # one kiosk record is one leaf: a copy counts nothing
-            record_part.findings.append(f"{where}: the same kiosk record is listed twice")
+            record_part.findings.append(_said("twice", where=where))
             continue
         signed_seqs.add((rec.kiosk, rec.seq))
         plan = plans.get(rec.kiosk)
         if plan is None or not plan[0]:
-            record_part.findings.append(f"{where}: no enrollment of kiosk {rec.kiosk} in the bundle")
+            record_part.findings.append(_said("no_enrollment", where=where, kiosk=rec.kiosk))
             continue
         problems = [
-            f"{where}: " + i18n.t(f"verify.k.{kind}", "en", **values)
+            _said("key", where=where, problem=i18n.Text(f"verify.k.{kind}", **values))
             for kind, values in key_problems(
                 rec.kiosk, rec.seq, signed.data, signed.signature, period_verifiers(plan[0]), plan[1]
             )
@@ -597,25 +600,27 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
     try:
         scenario = load_scenario(bundle["scenario"])
     except (KeyError, EngineError) as err:
-        input_part.findings.append(f"scenario: {err}")
+        input_part.findings.append(_said("scenario", error=str(err)))
         return
     if str(scenario.inputs.month) != str(month):
-        input_part.findings.append(f"scenario is for {scenario.inputs.month}, the bundle for {month}")
+        input_part.findings.append(
+            _said("scenario_month", given=str(scenario.inputs.month), month=str(month))
+        )
     for name in out_of_order(scenario.inputs):
-        input_part.findings.append(f"scenario: {name} are not in the one order the hub writes (sorted)")
+        input_part.findings.append(_said("order", name=i18n.Label("bundle.section", name)))
     late = [d for d in scenario.inputs.workdays if d > through]
     if late:
-        input_part.findings.append(f"workdays: {late[0]} is after the last day computed, {through}")
+        input_part.findings.append(_said("late_workday", day=late[0], through=through))
     rule_set = scenario.rule_set()
     if _reparse(rule_set_json(rule_set)) != bundle.get("rule_set"):
-        input_part.findings.append("rule_set: differs from the rules the scenario puts in force")
+        input_part.findings.append(_said("rule_set"))
     if scenario_description(inmate, month) != bundle["scenario"].get("description"):
-        input_part.findings.append("scenario: its description is not the bundle's")
+        input_part.findings.append(_said("description"))
     try:
         if _kiosk_keys(_list(bundle, "ledger")) != bundle.get("kiosks"):
-            ledger_part.findings.append("kiosks: the list differs from the keys the enrollment entries give")
+            ledger_part.findings.append(_said("kiosks"))
     except (LedgerError, KeyError, ProtocolError):
-        ledger_part.findings.append("kiosks: cannot be re-derived from the ledger entries")
+        ledger_part.findings.append(_said("kiosks_broken"))
     scope = scope_of(scenario.inputs, rule_set, inmate)
     ordered = [f for _, f in sorted(facts, key=lambda x: x[0])]  # log order is commit order
     signed_facts = fx.derive(ordered, month)
@@ -631,8 +636,14 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
     )
     _compare_inputs(input_part, scenario.inputs, wanted, scope)
     report.summary.append(
-        f"inputs: {len(scope.line_days)} line-day(s) of {inmate}, {len({p for p, _ in scope.member_days})} "
-        f"people on them, {len(ordered)} signed record(s), {len(corrections)} hub correction(s)"
+        _said(
+            "s.inputs",
+            days=len(scope.line_days),
+            inmate=inmate,
+            people=len({p for p, _ in scope.member_days}),
+            records=len(ordered),
+            corrections=len(corrections),
+        )
     )
 
     # master data: the scenario's, against the values the signed master-data acts set
@@ -654,17 +665,20 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
     result_part.checked = len(computed["daily"]) + len(computed["weekly"]) + len(computed["monthly"])
     given = bundle.get("result")
     if computed != given:
-        diffs = compare_results(computed, given, EXACT) or ["result: differs from the engine's"]
-        result_part.findings.extend(f"result: {d}" for d in diffs)
+        diffs = compare_results(computed, given, EXACT)
+        result_part.findings.extend(_said("result", diff=d) for d in diffs)
+        if not diffs:
+            result_part.findings.append(_said("result_differs"))
     try:
         explained = _reparse(explanations(scenario.inputs, rule_set, computed, inmate))
     except EngineError as err:
-        result_part.findings.append(f"explanation: cannot be re-made ({err})")
+        result_part.findings.append(_said("explanation_broken", error=str(err)))
     else:
         if explained != bundle.get("explanation"):
-            result_part.findings.append("explanation: differs from the engine's explanation of the result")
+            result_part.findings.append(_said("explanation"))
     for m in computed["monthly"]:
-        report.summary.append(f"monthly line of {inmate}: " + ", ".join(f"{k}={v}" for k, v in m.items()))
+        values = ", ".join(f"{k}={v}" for k, v in m.items())
+        report.summary.append(_said("s.monthly", inmate=inmate, values=values))
 
     # the monthly assessment: adjustments as signed, and the approval's signed rows
     mine = [score_key(s) for s in computed_month.monthly if s.inmate == inmate]
@@ -681,22 +695,19 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
     )
     assessment_part.checked = len(month_acts) + 1
     if assessed.approvals:
+        stages = i18n.Joined([i18n.Label("verify.stage", stage) for stage in assessed.approvals])
         report.summary.append(
-            f"monthly assessment: area {assessed.area}, approved ({', '.join(assessed.approvals)}); "
-            f"{assessed.adjustments} adjustment(s) in force"
+            _said("s.approved", area=assessed.area, stages=stages, count=assessed.adjustments)
         )
     else:
-        report.summary.append(
-            f"monthly assessment: area {assessed.area}, NOT approved: no approval signs these numbers; "
-            f"{assessed.adjustments} adjustment(s) in force"
-        )
+        report.summary.append(_said("s.not_approved", area=assessed.area, count=assessed.adjustments))
 
 
 class _LeafOrder:
     """A bundle lists its records (and its ledger entries) once each, in leaf-index order: the order
     the hub writes, so a list reordered, or an item listed twice, is a finding and not read again."""
 
-    def __init__(self, what: str, part: Part) -> None:
+    def __init__(self, what: i18n.Text, part: Part) -> None:
         self.what, self.part = what, part
         self.seen: set[int] = set()
         self.last = -1
@@ -704,12 +715,12 @@ class _LeafOrder:
     def next(self, where: str, index: int) -> bool:
         """False (with a finding) when `index` repeats an earlier item's; a finding when out of order."""
         if index in self.seen:
-            self.part.findings.append(f"{where}: leaf {index} is listed twice (each leaf once)")
+            self.part.findings.append(_said("leaf_twice", where=where, index=index))
             return False
         self.seen.add(index)
         if index < self.last:
             self.part.findings.append(
-                f"{where}: leaf {index} after leaf {self.last}: the {self.what} are not in leaf-index order"
+                _said("leaf_order", where=where, index=index, last=self.last, what=self.what)
             )
         self.last = max(self.last, index)
         return True
@@ -718,7 +729,7 @@ class _LeafOrder:
 def _list(bundle: Mapping[str, Any], key: str) -> list[Any]:
     value = bundle.get(key)
     if not isinstance(value, list):
-        raise _Broken(f"{key}: missing or not a list")
+        raise _Broken(_said("not_list", name=key))
     return value
 
 
@@ -730,18 +741,17 @@ def _compare_inputs(part: Part, given: MonthInput, wanted: MonthInput, scope: Sc
         ("warehoused", given.warehoused, wanted.warehoused, lambda w: (w.line, w.day) in scope.line_days),
     ]
     for name, got, want, inside in checks:
+        label = i18n.Label("bundle.section", name)
         part.checked += len(got)
         remaining = list(want)
         for entry in got:
             if not inside(entry):
-                part.findings.append(f"{name}: {_shown(entry)} is outside the inmate's line-days")
+                part.findings.append(_said("outside", name=label, entry=_shown(entry)))
             elif entry in remaining:
                 remaining.remove(entry)
             else:
-                part.findings.append(f"{name}: {_shown(entry)} is not what the signed records say")
-        part.findings.extend(
-            f"{name}: the signed records give {_shown(e)}, the scenario lacks it" for e in remaining
-        )
+                part.findings.append(_said("not_signed", name=label, entry=_shown(entry)))
+        part.findings.extend(_said("lacks", name=label, entry=_shown(e)) for e in remaining)
 
 
 def _shown(entry: Any) -> str:

@@ -34,6 +34,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
+from floorledger.base import i18n
 from hub.audit.bundle_scope import Scope, restrict, scope_of
 from hub.engine.exact import decimal_text, is_decimal
 from hub.engine.model import Month, MonthInput, RuleSet
@@ -139,10 +140,10 @@ def check_master(
     returns how many values were compared. `facts`: the signed records' facts (before the hub's
     corrections, which are given apart), `scope`: the bundle's scope."""
     state = rp.replay(acts)
-    findings.extend(f"master-data acts: {p}" for p in state.problems)
+    findings.extend(_said("md.act", problem=p) for p in state.problems)
     inmate, month = scope.inmate, scenario.month
     if (inmate,) not in state.rows("md_inmate"):
-        findings.append(f"inmates: no signed act in the bundle adds inmate {inmate}")
+        findings.append(_said("md.no_inmate", inmate=inmate))
     mates = [i for i in scenario.inmates if i.id != inmate]
     master = master_of(state, month, mates, [c for c in corrections if month.contains(c.day)])
     signed = fx.month_input(month, master, facts, through=through)
@@ -186,14 +187,22 @@ def check_master(
     site = book.versions[len(DEFAULT_RULE_BOOK.versions) :]
     if tuple(rules.versions) != site:
         findings.append(
-            f"rules: the scenario's rule versions {[v.version for v in rules.versions]} are not the "
-            f"signed acts' {[v.version for v in site]}"
+            _said(
+                "md.rules",
+                given=str([v.version for v in rules.versions]),
+                signed=str([v.version for v in site]),
+            )
         )
     wanted_rules = book.for_month(month)
     if wanted_rules != rule_set:
         findings.append(
-            f"rule_set: the scenario puts {rule_set.version} ({_params(rule_set)}) in force, "
-            f"the signed acts {wanted_rules.version} ({_params(wanted_rules)})"
+            _said(
+                "md.rule_set",
+                given=rule_set.version,
+                given_params=_params(rule_set),
+                signed=wanted_rules.version,
+                signed_params=_params(wanted_rules),
+            )
         )
     return compared + 1
 
@@ -225,15 +234,30 @@ def _differences(
             extra.remove(item)
         else:
             missing.append(item)
-    out = []
+    out: list[str] = []
     for item in extra:
         twin = next((m for m in missing if key(m) == key(item)), None)
         if twin is not None:
             missing.remove(twin)
-            out.append(f"{name}: {key(item)}: {show(item)} in the scenario, the signed acts say {show(twin)}")
+            out.append(
+                _said(
+                    "md.changed",
+                    name=i18n.Label("bundle.section", name),
+                    key=key(item),
+                    given=show(item),
+                    signed=show(twin),
+                )
+            )
         else:
             out.append(
-                f"{name}: {key(item)} ({show(item)}) is in the scenario, no signed act in the bundle gives it"
+                _said("md.extra", name=i18n.Label("bundle.section", name), key=key(item), given=show(item))
             )
-    out.extend(f"{name}: the signed acts give {key(m)} ({show(m)}), the scenario lacks it" for m in missing)
+    out.extend(
+        _said("md.lacks", name=i18n.Label("bundle.section", name), key=key(m), signed=show(m))
+        for m in missing
+    )
     return out
+
+
+def _said(key: str, /, **values: Any) -> i18n.Text:
+    return i18n.Text(f"bundle.v.{key}", **values)

@@ -28,6 +28,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
+from floorledger.base import i18n
 from hub.audit import months as mo
 from hub.engine.model import Adjustment, Month, MonthResult
 from hub.results import inputs as mi
@@ -107,7 +108,7 @@ def check_assessment(
     ledgered = mo.replay(acts)
     findings.extend(ledgered.problems)
     if not isinstance(section, dict) or set(section) != {"area", "rows"}:
-        findings.append("assessment: missing, or not {area, rows}")
+        findings.append(_said("m.missing"))
         return Assessed("?", (), 0)
     area = str(section["area"])
     rows = section["rows"]
@@ -119,57 +120,59 @@ def check_assessment(
     )
     given = sorted((a.inmate, a.points, a.reason) for a in adjustments)
     if [a for a in adjustments if a.day is not None]:
-        findings.append("adjustments: a dated adjustment, which the hub never enters")
+        findings.append(_said("m.dated"))
     for item in _less(given, signed):
         findings.append(
-            f"adjustments: {item[0]} {_points(item[1])} ({item[2]!r}) is in the scenario, "
-            "but no signed act in the bundle enters it (or it was voided)"
+            _said("m.unsigned_adjust", inmate=item[0], points=_points(item[1]), reason=repr(item[2]))
         )
     for item in _less(signed, given):
         findings.append(
-            f"adjustments: the signed acts give {item[0]} {_points(item[1])} ({item[2]!r}), "
-            "the scenario lacks it"
+            _said("m.lacks_adjust", inmate=item[0], points=_points(item[1]), reason=repr(item[2]))
         )
 
     approvals = in_force(ledgered, month, area)
     if not approvals:
         if rows is not None:
-            findings.append(f"assessment: rows of area {area} but no approval of its month in force")
+            findings.append(_said("m.rows_unapproved", area=area))
         return Assessed(area, (), len(signed))
     if not isinstance(rows, list) or not all(
         isinstance(r, list) and all(isinstance(v, str) for v in r) for r in rows
     ):
-        findings.append(f"assessment: area {area}'s month is approved but the bundle carries no rows")
+        findings.append(_said("m.no_rows", area=area))
         return Assessed(area, tuple(a.stage for a in approvals), len(signed))
     digest = rows_digest(rows)
     for a in approvals:
         if a.digest != digest:
             findings.append(
-                f"assessment: the rows of area {area} do not give the digest the {a.stage} approval "
-                f"signed ({a.act.named()}): {digest[:16]}... against {a.digest[:16]}..."
+                _said(
+                    "m.digest",
+                    area=area,
+                    stage=i18n.Label("verify.stage", a.stage),
+                    act=a.act.named(),
+                    digest=digest[:16],
+                    signed=a.digest[:16],
+                )
             )
         try:
             day = signed_through(a, month)
         except (KeyError, TypeError, ValueError, AttributeError):
-            findings.append(f"assessment: {a.act.named()} signs inputs the hub does not write")
+            findings.append(_said("m.inputs", act=a.act.named()))
             continue
         if a.rule_set != rule_set:
             findings.append(
-                f"assessment: the scenario puts rule set {rule_set} in force, the {a.stage} approval "
-                f"signed rule set {a.rule_set}"
+                _said(
+                    "m.rule_set", rules=rule_set, stage=i18n.Label("verify.stage", a.stage), signed=a.rule_set
+                )
             )
         if day is not None and day != through:
             findings.append(
-                f"assessment: the bundle is computed through {through}, the {a.stage} approval through {day}"
+                _said("m.through", through=through, stage=i18n.Label("verify.stage", a.stage), day=day)
             )
     mine = [r for r in rows if r and r[0] == inmate]
     if list(monthly) != mine:
-        shown = ", ".join(mine[0][1:]) if mine else "no row"
-        got = ", ".join(monthly[0][1:]) if monthly else "no score"
-        findings.append(
-            f"assessment: {inmate}'s monthly line recomputed from this bundle ({got}) is not his row "
-            f"in the approved rows of area {area} ({shown})"
-        )
+        shown = ", ".join(mine[0][1:]) if mine else _said("m.no_row")
+        got = ", ".join(monthly[0][1:]) if monthly else _said("m.no_score")
+        findings.append(_said("m.row", inmate=inmate, got=got, area=area, shown=shown))
     return Assessed(area, tuple(a.stage for a in approvals), len(signed))
 
 
@@ -187,3 +190,7 @@ def _less(items: Sequence[Any], minus: Sequence[Any]) -> list[Any]:
 
 def _points(value: Fraction) -> str:
     return f"{'+' if value >= 0 else ''}{value}"
+
+
+def _said(key: str, /, **values: Any) -> i18n.Text:
+    return i18n.Text(f"bundle.v.{key}", **values)

@@ -13,6 +13,7 @@ from typing import Any
 
 import peewee
 
+from floorledger.base import i18n
 from hub.audit import months as vm
 from hub.audit import weeks as vw
 from hub.audit.pending import NOTHING_PENDING, PENDING_WINDOW_MS, Progress, fed_line_days
@@ -64,7 +65,7 @@ def check_derived(
     result_months: set[Month] = set()
     latest: date | None = None
     if not (has_master and DailyResult.table_exists()):  # type: ignore[no-untyped-call]
-        notes.append("daily results were not re-derived: this database has no results or master data tables")
+        notes.append(finding("note.no_result_tables"))
     else:
         day_rows: list[tuple[str]] = list(DailyResult.select(DailyResult.day).distinct().tuples())  # type: ignore[arg-type]
         days = sorted({row[0] for row in day_rows})
@@ -73,11 +74,11 @@ def check_derived(
             result_months = {Month.of(date.fromisoformat(d)) for d in days}
     score_months = {Month.parse(a.act.month) for a in scores.in_force}
     if score_months and not has_master:
-        notes.append("monthly scores were not re-derived: this database has no master data tables")
+        notes.append(finding("note.no_master_scores"))
         score_months = set()
     week_months = weeks.months()
     if week_months and not has_master:
-        notes.append("weekly reviews were not re-derived: this database has no master data tables")
+        notes.append(finding("note.no_master_weeks"))
         week_months = set()
     if not result_months | score_months | week_months:
         scores.finish()
@@ -256,7 +257,7 @@ def _check_results(
                         "result.column",
                         **where,
                         id=have.id,
-                        name=name,
+                        name=vm.column(name),
                         stored=short(getattr(have, name)),
                         says=short(value),
                     )
@@ -296,34 +297,37 @@ class _Scores:
             if outcome.holds:
                 continue
             act = approval.act
-            where = f"month {act.month} area {act.area}"
-            said = (
-                f"approved by {act.actor} at stage {approval.stage} (ledger entry {act.index}) "
-                f"with digest {approval.digest[:16]}..."
-            )
+            stage = i18n.Label("verify.stage", approval.stage)
+            said = {
+                "month": act.month,
+                "area": act.area,
+                "actor": act.actor,
+                "stage": stage,
+                "index": act.index,
+                "digest": approval.digest[:16],
+            }
             if later:
-                self.explained.append(f"{where}, {approval.stage} (ledger entry {act.index})")
+                self.explained.append(
+                    finding("month.explained", month=act.month, area=act.area, stage=stage, index=act.index)
+                )
                 continue
             if outcome.digest is None:
-                self.section.findings.append(f"{where}: {said}, but {outcome.error}")
+                self.section.findings.append(finding("month.not_derived", **said, error=outcome.error))
                 continue
             rules = data.rule_set.version
-            note = (
+            note: str = (
                 ""
                 if approval.rule_set == rules
-                else f" (approved under rule set {approval.rule_set}, now {rules})"
+                else finding("month.rule_set", signed=approval.rule_set, now=rules)
             )
             self.section.findings.append(
-                f"{where}: {said}, but the signed records give {outcome.digest[:16]}...{note}"
+                finding("month.digest", **said, derived=outcome.digest[:16], note=note)
             )
 
     def finish(self) -> None:
         if self.explained:
-            shown = ", ".join(self.explained[:10]) + (" ..." if len(self.explained) > 10 else "")
             self.notes.append(
-                f"{len(self.explained)} approval(s) before the lock differ from the re-derived scores, "
-                "but master data changed after them (only the labor section's lock refuses that), so "
-                f"they are not findings: {shown}"
+                finding("note.explained_months", count=len(self.explained), shown=_shown(self.explained))
             )
 
 
@@ -380,10 +384,7 @@ def _scores_to_check(
     section.findings.extend(ledgered.problems)
     if not (MonthApproval.table_exists() and Adjustment.table_exists()):  # type: ignore[no-untyped-call]
         if acts:
-            section.findings.append(
-                f"the ledger records {len(acts)} monthly assessment act(s), but this database has no "
-                "assessment tables"
-            )
+            section.findings.append(finding("month.no_tables", count=len(acts)))
         return scores
     approvals = [
         vm.ApprovalRow(
@@ -465,26 +466,24 @@ class _Weeks:
         outcome = self.rederive.check(act, all_cuts=not later)
         if outcome.holds:
             return
-        what = "signed off" if act.action == vw.SIGNOFF else "published"
-        where = f"week {act.week} area {act.area}"
+        what = finding("week.signed_off" if act.action == vw.SIGNOFF else "week.published")
+        said = {"week": act.week, "area": act.area, "what": what, "actor": act.actor, "index": act.index}
         if later:
-            self.explained.append(f"{where}, {what} by {act.actor} (ledger entry {act.index})")
+            self.explained.append(finding("week.explained", **said))
             return
-        said = f"{what} by {act.actor} (ledger entry {act.index}) with digest {act.digest[:16]}..."
         if outcome.digest is None:
-            self.section.findings.append(f"{where}: {said}, but {outcome.error}")
+            self.section.findings.append(
+                finding("week.not_derived", **said, digest=act.digest[:16], error=outcome.error)
+            )
         else:
             self.section.findings.append(
-                f"{where}: {said}, but the signed records give {outcome.digest[:16]}..."
+                finding("week.digest", **said, digest=act.digest[:16], derived=outcome.digest[:16])
             )
 
     def finish(self) -> None:
         if self.explained:
-            shown = ", ".join(self.explained[:10]) + (" ..." if len(self.explained) > 10 else "")
             self.notes.append(
-                f"{len(self.explained)} weekly sign-off(s) or publication(s) differ from the re-derived "
-                "week, but master data changed after them (nothing locks a week against that), so they "
-                f"are not findings: {shown}"
+                finding("note.explained_weeks", count=len(self.explained), shown=_shown(self.explained))
             )
 
 
@@ -507,10 +506,7 @@ def _weeks_to_check(
     weeks = _Weeks(ledgered.acts, master_changes, section, notes)
     if not (WeekSignoff.table_exists() and PublishedWeek.table_exists()):  # type: ignore[no-untyped-call]
         if acts:
-            section.findings.append(
-                f"the ledger records {len(acts)} weekly review act(s), but this database has no "
-                "assessment tables"
-            )
+            section.findings.append(finding("week.no_tables", count=len(acts)))
         return weeks
     signoffs = [
         vw.SignoffRow(
@@ -541,3 +537,8 @@ def _weeks_to_check(
     section.findings.extend(vw.compare_signoffs(signoffs, ledgered))
     section.findings.extend(vw.compare_publications(publications, ledgered))
     return weeks
+
+
+def _shown(items: Sequence[str]) -> i18n.Joined:
+    """The first ten of `items`, then an ellipsis."""
+    return i18n.Joined([*items[:10], *(["..."] if len(items) > 10 else [])])

@@ -13,9 +13,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from floorledger.base import i18n
 from hub.audit.report import Section, short
 from hub.ledger.entries import EntryContent, EntryRow, LedgerError, parse_entry
-from hub.masterdata.replay import ACTIONS, TABLES, Key, MasterState, key_text, matches, replay
+from hub.masterdata.replay import (
+    ACTIONS,
+    LEGACY_SLACK_MS,
+    TABLES,
+    Key,
+    MasterState,
+    TakenBefore,
+    Unsigned,
+    column,
+    key_said,
+    matches,
+    replay,
+    table_label,
+)
 from hub.store.schema import MASTERDATA_MODELS
 from protocol.errors import ProtocolError
 from protocol.signing import Verifier
@@ -50,12 +64,14 @@ def check_masterdata(ledger_rows: Sequence[EntryRow], hub_key: Verifier | None, 
         table = model._meta.table_name
         spec = TABLES.get(table)
         if spec is None:  # a new master-data table that replay does not know yet: never silently skip
-            section.findings.append(f"{table}: not re-derived (no replay of this table's acts)")
+            section.findings.append(i18n.Text("md.v.not_replayed", table=table_label(table)))
             continue
         if not model.table_exists():  # type: ignore[no-untyped-call]
             expected = state.rows(table)
             if expected:
-                section.findings.append(f"{table}: the acts make {len(expected)} row(s); no such table")
+                section.findings.append(
+                    i18n.Text("md.v.no_table", table=table_label(table), count=len(expected))
+                )
             continue
         fields = [getattr(model, column) for column in spec.columns]
         stored = {
@@ -75,21 +91,36 @@ def _compare(
     expected = state.rows(table)
     for key in sorted(set(stored) | set(expected), key=_sort_key):
         section.checked += 1
-        where = f"{table} {key_text(table, key)}"
+        row = i18n.Text("md.v.row", table=table_label(table), key=key_said(table, key))
         have, want = stored.get(key), expected.get(key)
         if want is None:
-            section.findings.append(f"{where}: no signed act made this row")
+            section.findings.append(i18n.Text("md.v.extra", row=row))
             continue
         if have is None:
-            section.findings.append(f"{where}: missing; ledger entry {want.entry} made it")
+            section.findings.append(i18n.Text("md.v.missing", row=row, entry=want.entry))
             continue
-        for column, value in zip(columns, have, strict=True):
-            signed = want.values[column]
+        for name, value in zip(columns, have, strict=True):
+            signed = want.values[name]
             if not matches(signed, value):
                 section.findings.append(
-                    f"{where}: column {column} is {short(value)} but the signed acts say {short(signed)} "
-                    f"(ledger entry {want.entry})"
+                    i18n.Text(
+                        "md.v.column",
+                        row=row,
+                        column=column(name),
+                        stored=short(value),
+                        signed=_signed(signed),
+                        entry=want.entry,
+                    )
                 )
+
+
+def _signed(value: Any) -> Any:
+    """A signed value as the report shows it; the stand-ins of older acts in the reader's language."""
+    if isinstance(value, TakenBefore):
+        return i18n.Text("md.v.taken_before", low=value.hub_ms - LEGACY_SLACK_MS, high=value.hub_ms)
+    if isinstance(value, Unsigned):
+        return i18n.Text("md.v.unsigned")
+    return short(value)
 
 
 def _sort_key(key: Key) -> tuple[tuple[bool, str], ...]:

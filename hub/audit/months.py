@@ -39,6 +39,8 @@ from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
+from floorledger.base import i18n
+from hub.audit.report import finding
 from hub.engine.compute import compute_month
 from hub.engine.errors import EngineError
 from hub.engine.model import Adjustment as EngineAdjustment
@@ -96,8 +98,10 @@ class Act:
     payload: Mapping[str, Any]
     hub_ms: int
 
-    def named(self) -> str:
-        return f"ledger entry {self.index} ({self.action} by {self.actor})"
+    def named(self) -> i18n.Text:
+        return i18n.Text(
+            "ledger.v.act", index=self.index, action=i18n.Label("act", self.action), actor=self.actor
+        )
 
 
 def month_act(
@@ -170,8 +174,13 @@ def replay(acts: Iterable[Act]) -> Ledgered:
             approval = active.pop((act.month, act.area, str(stage)), None)
             if approval is None:
                 out.problems.append(
-                    f"{act.named()}: voids the {stage} approval of month {act.month} area {act.area}, "
-                    "but none is in force"
+                    finding(
+                        "month.void_none",
+                        act=act.named(),
+                        stage=_stage(stage),
+                        month=act.month,
+                        area=act.area,
+                    )
                 )
                 continue
             approval.voided_by, approval.void_reason = act, reason
@@ -188,8 +197,14 @@ def replay(acts: Iterable[Act]) -> Ledgered:
             key = (act.month, act.area, approval.stage)
             if key in active:
                 out.problems.append(
-                    f"{act.named()}: approves stage {approval.stage} of month {act.month} area {act.area} "
-                    f"again while ledger entry {active[key].act.index}'s approval is in force"
+                    finding(
+                        "month.again",
+                        act=act.named(),
+                        stage=_stage(approval.stage),
+                        month=act.month,
+                        area=act.area,
+                        other=active[key].act.index,
+                    )
                 )
             active[key] = approval
             out.approvals.append(approval)
@@ -206,21 +221,23 @@ def replay(acts: Iterable[Act]) -> Ledgered:
                 )
                 Fraction(adjusted.points)
             except (KeyError, TypeError, ValueError, ZeroDivisionError):
-                out.problems.append(f"{act.named()}: not an adjustment the hub writes")
+                out.problems.append(finding("month.bad_adjust", act=act.named()))
                 continue
             if adjusted.id in out.adjustments:
                 out.problems.append(
-                    f"{act.named()}: creates adjustment id={adjusted.id} again "
-                    f"(ledger entry {out.adjustments[adjusted.id].act.index} created it)"
+                    finding(
+                        "month.adjust_again",
+                        act=act.named(),
+                        id=adjusted.id,
+                        other=out.adjustments[adjusted.id].act.index,
+                    )
                 )
             out.adjustments[adjusted.id] = adjusted
             void(act, p.get("voided"), _VOID_REASON[ADJUST])
         elif act.action == ADJUST_VOID:
             target = out.adjustments.get(p.get("id"))  # type: ignore[arg-type]
             if target is None or target.voided_by is not None:
-                out.problems.append(
-                    f"{act.named()}: voids adjustment id={p.get('id')}, which is not in force"
-                )
+                out.problems.append(finding("month.void_adjust_none", act=act.named(), id=p.get("id")))
             else:
                 target.voided_by, target.void_reason = act, str(p.get("reason"))
             void(act, p.get("voided"), _VOID_REASON[ADJUST_VOID])
@@ -258,6 +275,15 @@ class AdjustmentRow:
     voided: bool
     voided_by: str | None
     void_reason: str | None
+
+
+def _stage(stage: object) -> i18n.Label:
+    return i18n.Label("verify.stage", str(stage))
+
+
+def column(name: str) -> i18n.Label:
+    """A column of the assessment tables as the report names it (English: the column's name)."""
+    return i18n.Label("verify.col", name)
 
 
 def _short(value: Any) -> str:
@@ -298,16 +324,28 @@ def compare_approvals(rows: Sequence[ApprovalRow], ledgered: Ledgered) -> list[s
             row = row or next((r for r in free if r.stage == a.stage), None)
             if row is None:
                 out.append(
-                    f"month {a.act.month} area {a.act.area}: the {a.stage} approval by {a.act.actor} "
-                    f"(ledger entry {a.act.index}) is missing from assess_month_approval"
+                    finding(
+                        "month.approval_missing",
+                        month=a.act.month,
+                        area=a.act.area,
+                        stage=_stage(a.stage),
+                        actor=a.act.actor,
+                        index=a.act.index,
+                    )
                 )
                 continue
             free.remove(row)
             pairs.append((a, row))
         for row in free:
             out.append(
-                f"assess_month_approval id={row.id} (month {row.month} area {row.area}, {row.stage} by "
-                f"{row.approver}): no ledger entry records this approval"
+                finding(
+                    "month.approval_extra",
+                    id=row.id,
+                    month=row.month,
+                    area=row.area,
+                    stage=_stage(row.stage),
+                    approver=row.approver,
+                )
             )
         for a, row in sorted(pairs, key=lambda pair: pair[1].id):
             out.extend(_approval_diff(a, row))
@@ -315,9 +353,15 @@ def compare_approvals(rows: Sequence[ApprovalRow], ledgered: Ledgered) -> list[s
 
 
 def _approval_diff(a: Approval, row: ApprovalRow) -> list[str]:
-    where = f"assess_month_approval id={row.id}"
-    out = [
-        f"{where}: column {name} is {_short(stored)} but ledger entry {a.act.index} says {_short(signed)}"
+    out: list[str] = [
+        finding(
+            "month.approval_column",
+            id=row.id,
+            name=column(name),
+            stored=_short(stored),
+            index=a.act.index,
+            signed=_short(signed),
+        )
         for name, stored, signed in (
             ("stage", row.stage, a.stage),
             ("approver", row.approver, a.act.actor),
@@ -326,13 +370,18 @@ def _approval_diff(a: Approval, row: ApprovalRow) -> list[str]:
         if stored != signed
     ]
     if a.voided_by is not None and not row.voided:
-        out.append(f"{where}: in force in the table, but {a.voided_by.named()} voided it")
+        out.append(finding("month.approval_in_force", id=row.id, act=a.voided_by.named()))
     elif a.voided_by is None and row.voided:
-        out.append(f"{where}: voided in the table ({_short(row.void_reason)}), but no ledger act voided it")
+        out.append(finding("month.approval_voided", id=row.id, reason=_short(row.void_reason)))
     elif a.voided_by is not None and row.void_reason != a.void_reason:
         out.append(
-            f"{where}: column void_reason is {_short(row.void_reason)} but "
-            f"{a.voided_by.named()} says {_short(a.void_reason)}"
+            finding(
+                "month.approval_void_reason",
+                id=row.id,
+                stored=_short(row.void_reason),
+                act=a.voided_by.named(),
+                signed=_short(a.void_reason),
+            )
         )
     return out
 
@@ -346,17 +395,29 @@ def compare_adjustments(rows: Sequence[AdjustmentRow], ledgered: Ledgered) -> li
         if a is None:
             assert row is not None
             out.append(
-                f"assess_adjustment id={ident} (month {row.month} area {row.area}, inmate {row.inmate}, "
-                f"{row.points} points): no ledger entry records this adjustment"
+                finding(
+                    "month.adjust_extra",
+                    id=ident,
+                    month=row.month,
+                    area=row.area,
+                    inmate=row.inmate,
+                    points=row.points,
+                )
             )
             continue
         if row is None:
             out.append(
-                f"adjustment id={ident} (month {a.act.month} area {a.act.area}, inmate {a.inmate}, "
-                f"{a.points} points, ledger entry {a.act.index}) is missing from assess_adjustment"
+                finding(
+                    "month.adjust_missing",
+                    id=ident,
+                    month=a.act.month,
+                    area=a.act.area,
+                    inmate=a.inmate,
+                    points=a.points,
+                    index=a.act.index,
+                )
             )
             continue
-        where = f"assess_adjustment id={ident}"
         columns: list[tuple[str, str | None, str | None, Act]] = [
             ("month", row.month, a.act.month, a.act),
             ("area", row.area, a.act.area, a.act),
@@ -367,16 +428,25 @@ def compare_adjustments(rows: Sequence[AdjustmentRow], ledgered: Ledgered) -> li
         ]
         state = None
         if a.voided_by is not None and not row.voided:
-            state = f"{where}: in force in the table, but {a.voided_by.named()} voided it"
+            state = finding("month.adjust_in_force", id=ident, act=a.voided_by.named())
         elif a.voided_by is None and row.voided:
-            state = f"{where}: voided in the table, but no ledger act voided it"
+            state = finding("month.adjust_voided", id=ident)
         elif a.voided_by is not None:
             columns.append(("voided_by", row.voided_by, a.voided_by.actor, a.voided_by))
             columns.append(("void_reason", row.void_reason, a.void_reason, a.voided_by))
         for name, stored, signed, act in columns:
             if stored != signed:
-                told = f"ledger entry {act.index}" if act is a.act else act.named()
-                out.append(f"{where}: column {name} is {_short(stored)} but {told} says {_short(signed)}")
+                told = i18n.Text("ledger.v.entry", index=act.index) if act is a.act else act.named()
+                out.append(
+                    finding(
+                        "month.adjust_column",
+                        id=ident,
+                        name=column(name),
+                        stored=_short(stored),
+                        told=told,
+                        signed=_short(signed),
+                    )
+                )
         if state is not None:
             out.append(state)
     return out
@@ -464,12 +534,12 @@ class MonthScores:
         try:
             cut = mi.cut_of(signed)
         except (KeyError, TypeError, ValueError, AttributeError):
-            return Outcome(approval, False, None, "its signed inputs are not inputs the hub writes")
+            return Outcome(approval, False, None, finding("month.inputs"))
         data = self.data
         by_id = {a.id: a for a in self.adjustments}
         unknown = [i for i in cut.adjustment_ids if i not in by_id or by_id[i].act.index > approval.act.index]
         if unknown:
-            return Outcome(approval, False, None, f"it names adjustment(s) {unknown} no earlier act created")
+            return Outcome(approval, False, None, finding("month.unknown_adjust", ids=str(unknown)))
         facts = fx.derive([f for _, f in data.records if f.seq <= cut.heads.get(f.kiosk, 0)], data.month)
         master = replace(
             data.master, hub_corrections=tuple(c for i, c in data.corrections if i <= cut.ledger_size)
@@ -487,7 +557,7 @@ class MonthScores:
         try:
             result = compute_month(inputs, data.rule_set)
         except EngineError as err:
-            return Outcome(approval, False, None, f"the month cannot be recomputed ({err})")
+            return Outcome(approval, False, None, finding("month.cannot", error=str(err)))
         known = {a.inmate: a.act.area for a in self.adjustments if a.act.index < approval.act.index}
         digest = area_digests(result, data.line_area, data.person_area, known).get(
             approval.act.area, rows_digest([])
@@ -561,7 +631,7 @@ class MonthScores:
         try:
             result = compute_month(inputs, data.rule_set)
         except EngineError as err:
-            self._digests[key] = f"the month cannot be recomputed ({err})"
+            self._digests[key] = finding("month.cannot", error=str(err))
             return self._digests[key]
         adjusted = {a.inmate: a.act.area for a in known}  # voided ones too, as month_view reads them
         digests = area_digests(result, data.line_area, data.person_area, adjusted)

@@ -1,9 +1,9 @@
 """What `floorledger verify` reports: sections of checks, each with its findings, and notes.
 
-A finding is a line of English text (what the command prints, what tests compare); a `Finding` also
-carries its kind (`code`) and values, so the dashboard renders it in the officer's language through
-the translation table (`verify.f.<code>` in `hub.audit.texts`). A finding given as plain text (a
-check that has no code yet) is shown as it is in every language.
+Every finding, note and summary line is an `i18n.Text`: a key and values (pure modules return data,
+not sentences), whose `str` is the English text (what tests compare); `Report.render(lang)` shows it
+in the officer's language. The keys live beside the code that finds the problem: `verify.*` in
+`hub.audit.texts`, `ledger.v.*` in `hub.ledger.texts`, `md.v.*` in `hub.masterdata.texts`.
 """
 
 from __future__ import annotations
@@ -19,19 +19,16 @@ MAX_SHOWN = 50  # findings printed per section; the count is always complete
 texts.register_report()
 
 
-class Finding(str):
-    """A finding's English text, with its kind and values for other languages."""
+class Finding(i18n.Text):
+    """A finding of kind `code` (text `verify.f.<code>`): its English text, with its values for other
+    languages."""
 
     code: str
-    values: dict[str, Any]
 
-    def __new__(cls, code: str, **values: Any) -> Finding:
-        made = super().__new__(cls, i18n.t(f"verify.f.{code}", "en", **values))
-        made.code, made.values = code, values
+    def __new__(cls, code: str, /, **values: Any) -> Finding:
+        made = super().__new__(cls, f"verify.f.{code}", **values)
+        made.code = code
         return made
-
-    def text(self, lang: str) -> str:
-        return i18n.t(f"verify.f.{self.code}", lang, **self.values)
 
     def __reduce__(self) -> tuple[Any, ...]:  # to and from the record check's worker processes
         return (_rebuild, (self.code, self.values))
@@ -41,14 +38,14 @@ def _rebuild(code: str, values: dict[str, Any]) -> Finding:
     return Finding(code, **values)
 
 
-def finding(code: str, **values: Any) -> Finding:
+def finding(code: str, /, **values: Any) -> Finding:
     """A finding of kind `code` (`verify.f.<code>`); its text is the English one."""
     return Finding(code, **values)
 
 
 def in_language(item: str, lang: str) -> str:
-    """A finding or note in `lang`; plain text stays as it is."""
-    return item.text(lang) if isinstance(item, Finding) else item
+    """A finding or note in `lang`; plain text (a stored value, a code) stays as it is."""
+    return item.text(lang) if isinstance(item, i18n.Text) else item
 
 
 @dataclass(slots=True)
@@ -85,7 +82,8 @@ class Report:
         return [line for s in self.sections for line in s.pending]
 
     def render(self, lang: str = "en") -> str:
-        """The report as text; English (the default) is what the command line prints."""
+        """The report as text in `lang`; English here (what tests compare), the command line and the
+        dashboard pass the reader's language (Chinese by default)."""
         lines: list[str] = []
         for s in self.sections:
             status = (

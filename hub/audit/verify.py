@@ -60,6 +60,7 @@ from typing import Any, Protocol
 
 import peewee
 
+from floorledger.base import i18n
 from hub.audit.derived import check_derived
 from hub.audit.masterdata import TITLE as MASTERDATA_TITLE
 from hub.audit.masterdata import check_masterdata
@@ -271,7 +272,9 @@ def _check_chunk(rows: Sequence[RecordRow]) -> list[tuple[list[str], Signed | No
                 problems.extend(_body_diff(where, stored, body_to_dict(body)))
             elif stored != says:
                 problems.append(
-                    finding("record.column", **where, name=name, stored=short(stored), says=short(says))
+                    finding(
+                        "record.column", **where, name=_column(name), stored=short(stored), says=short(says)
+                    )
                 )
         out.append((problems, (record.kiosk, record.seq, record.prev, signed.hash)))
     return out
@@ -286,7 +289,13 @@ def _body_diff(where: dict[str, Any], stored: Any, signed: dict[str, Any]) -> li
     if not isinstance(parsed, dict):
         return [finding("record.body_not_json", **where, stored=short(stored))]
     lines: list[str] = [
-        finding("record.body", **where, field=key, stored=short(parsed.get(key)), says=short(signed.get(key)))
+        finding(
+            "record.body",
+            **where,
+            field=_column(key),
+            stored=short(parsed.get(key)),
+            says=short(signed.get(key)),
+        )
         for key in sorted(set(parsed) | set(signed))
         if parsed.get(key) != signed.get(key) or (key in parsed) != (key in signed)
     ]
@@ -409,6 +418,10 @@ def _check_records(db: peewee.Database, keys: dict[str, KioskPlan], workers: int
     chains.check_heads()
 
 
+def _column(name: str) -> i18n.Label:
+    return i18n.Label("verify.col", name)
+
+
 # --- the Merkle log and checkpoints -----------------------------------------------------------------
 
 
@@ -461,12 +474,16 @@ def _check_log(
         frame = rframe if source == SOURCE_RECORD else lframe if source == SOURCE_LEDGER else None
         if frame is None:
             table = {SOURCE_RECORD: "kiosk_record", SOURCE_LEDGER: "ledger_entry"}.get(source, source)
-            section.findings.append(finding("log.orphan", index=index, table=table, ref=ref))
+            section.findings.append(
+                finding("log.orphan", index=index, table=i18n.Label("verify.table", table), ref=ref)
+            )
             leaf = bytes.fromhex(stored_leaf)
         else:
             leaf = merkle.leaf_hash(bytes(frame))
             if leaf.hex() != stored_leaf:
-                section.findings.append(finding("log.leaf", index=index, source=source, ref=ref))
+                section.findings.append(
+                    finding("log.leaf", index=index, source=i18n.Label("verify.table", source), ref=ref)
+                )
         builder.append(leaf)
         next_size += 1
         compare_at(next_size)
@@ -500,7 +517,13 @@ def _load_checkpoints(hub_key: Verifier | None, section: Section) -> dict[int, t
         ):
             if stored != says:
                 section.findings.append(
-                    finding("checkpoint.column", id=row.id, name=name, stored=repr(stored), says=repr(says))
+                    finding(
+                        "checkpoint.column",
+                        id=row.id,
+                        name=_column(name),
+                        stored=repr(stored),
+                        says=repr(says),
+                    )
                 )
         found[row.id] = (message.tree_size, message.root)
     return found
@@ -578,13 +601,8 @@ def verify_database(
         keys = key_plans(acts)
         unbounded = sorted(index for act in acts.values() for index in act.unbounded)
         if unbounded:
-            report.notes.append(
-                "kiosk act(s) at ledger entr"
-                + ("y " if len(unbounded) == 1 else "ies ")
-                + ", ".join(map(str, unbounded))
-                + " record no chain head (older hub): records around them are checked against every key"
-                " the kiosk held, without the revocation bound"
-            )
+            kind = "note.unbounded_one" if len(unbounded) == 1 else "note.unbounded"
+            report.notes.append(finding(kind, entries=", ".join(map(str, unbounded))))
         track = LogTrack(list(expect))
 
         def log_pass() -> None:  # the witnesses are read beside the signature pool too

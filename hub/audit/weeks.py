@@ -39,7 +39,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
-from hub.audit.months import MAX_CUTS, SLACK_MS, MonthData
+from floorledger.base import i18n
+from hub.audit.months import MAX_CUTS, SLACK_MS, MonthData, column
+from hub.audit.report import Finding, finding
 from hub.engine.compute import MonthIndex, compute_line_day
 from hub.engine.errors import EngineError
 from hub.engine.model import DailyRecord, Month
@@ -79,8 +81,10 @@ class WeekAct:
     payload: Mapping[str, Any]
     hub_ms: int
 
-    def named(self) -> str:
-        return f"ledger entry {self.index} ({self.action} by {self.actor})"
+    def named(self) -> i18n.Text:
+        return i18n.Text(
+            "ledger.v.act", index=self.index, action=i18n.Label("act", self.action), actor=self.actor
+        )
 
     @property
     def digest(self) -> str:
@@ -121,16 +125,16 @@ class WeekLedgered:
         return sorted([*self.signoffs, *self.publications], key=lambda a: a.index)
 
 
-def _publication_problem(act: WeekAct) -> str | None:
+def _publication_problem(act: WeekAct) -> Finding | None:
     p = act.payload
     if not all(isinstance(p.get(k), str) for k in ("from", "until", "rows_digest")):
-        return "not a publication the hub writes (from, until and rows_digest are text)"
+        return finding("week.pub_not_text")
     try:
         start, until = date.fromisoformat(p["from"]), date.fromisoformat(p["until"])
     except ValueError:
-        return f"not a publication the hub writes (from {p['from']!r}, until {p['until']!r})"
+        return finding("week.pub_dates", start=repr(p["from"]), until=repr(p["until"]))
     if not 1 <= (until - start).days + 1 <= MAX_PUBLISH_DAYS:
-        return f"publishes from {start} until {until}, not 1 to {MAX_PUBLISH_DAYS} days"
+        return finding("week.pub_span", start=start, until=until, days=MAX_PUBLISH_DAYS)
     return None
 
 
@@ -140,23 +144,21 @@ def replay(acts: Iterable[WeekAct]) -> WeekLedgered:
     out = WeekLedgered()
     signed: dict[tuple[str, str, str], WeekAct] = {}
     for act in acts:
-        where = f"{act.named()}: week {act.week} area {act.area}"
+        where = {"act": act.named(), "week": act.week, "area": act.area}
         if act.action == SIGNOFF:
             if not isinstance(act.payload.get("rows_digest"), str):
-                out.problems.append(f"{where}: not a sign-off the hub writes (no rows_digest)")
+                out.problems.append(finding("week.signoff_no_digest", **where))
             key = (act.area, act.week, act.actor)
             if key in signed:
-                out.problems.append(
-                    f"{where}: signed off again (ledger entry {signed[key].index} signed it off already)"
-                )
+                out.problems.append(finding("week.signoff_again", **where, other=signed[key].index))
             signed.setdefault(key, act)
             out.signoffs.append(act)
         elif act.action == PUBLISH:
             problem = _publication_problem(act)
             if problem is not None:
-                out.problems.append(f"{where}: {problem}")
+                out.problems.append(finding("week.act_problem", **where, problem=problem))
             if not any(a.week == act.week and a.area == act.area for a in signed.values()):
-                out.problems.append(f"{where}: published, but no earlier ledger entry signed it off")
+                out.problems.append(finding("week.unsigned_publish", **where))
             out.publications.append(act)
     return out
 
@@ -236,12 +238,19 @@ def _pair(
     return pairs, lonely, left
 
 
-def _time_diff(where: str, name: str, stored: int, act: WeekAct) -> list[str]:
+def _time_diff(where: i18n.Text, name: str, stored: int, act: WeekAct) -> list[str]:
     if abs(stored - act.hub_ms) <= CLOCK_SLACK_MS:
         return []
     return [
-        f"{where}: column {name} is {stored}, {abs(stored - act.hub_ms) / 1000:.0f} s from the time of "
-        f"ledger entry {act.index} ({act.hub_ms})"
+        finding(
+            "week.time",
+            where=where,
+            name=column(name),
+            stored=stored,
+            seconds=f"{abs(stored - act.hub_ms) / 1000:.0f}",
+            index=act.index,
+            hub_ms=act.hub_ms,
+        )
     ]
 
 
@@ -258,20 +267,24 @@ def compare_signoffs(rows: Sequence[SignoffRow], ledgered: WeekLedgered) -> list
             lambda a, r: True,
         ],
     )
-    out = [
-        f"week {a.week} area {a.area}: the sign-off by {a.actor} ({a.named()}) is missing from "
-        "assess_week_signoff"
+    out: list[str] = [
+        finding("week.signoff_missing", week=a.week, area=a.area, actor=a.actor, act=a.named())
         for a in lonely
     ]
     out.extend(
-        f"assess_week_signoff id={r.id} (week {r.week} area {r.area}, signed off by {r.signed_by}): "
-        "no ledger entry records this sign-off"
-        for r in left
+        finding("week.signoff_extra", id=r.id, week=r.week, area=r.area, actor=r.signed_by) for r in left
     )
     for a, r in sorted(pairs, key=lambda pair: pair[1].id):
-        where = f"assess_week_signoff id={r.id}"
+        where = i18n.Text("verify.f.week.signoff_row", id=r.id)
         out.extend(
-            f"{where}: column {name} is {_short(stored)} but ledger entry {a.index} says {_short(signed)}"
+            finding(
+                "week.column",
+                where=where,
+                name=column(name),
+                stored=_short(stored),
+                index=a.index,
+                signed=_short(signed),
+            )
             for name, stored, signed in (
                 ("signed_by", r.signed_by, a.actor),
                 ("rows_digest", r.rows_digest, a.digest),
@@ -279,7 +292,7 @@ def compare_signoffs(rows: Sequence[SignoffRow], ledgered: WeekLedgered) -> list
             if stored != signed
         )
         if r.role not in STAGES:
-            out.append(f"{where}: column role is {_short(r.role)}, a role that signs off no week")
+            out.append(finding("week.role", where=where, role=_short(r.role)))
         out.extend(_time_diff(where, "signed_ms", r.signed_ms, a))
     return out
 
@@ -304,20 +317,41 @@ def compare_publications(rows: Sequence[PublishedRow], ledgered: WeekLedgered) -
             lambda a, r: True,
         ],
     )
-    out = [
-        f"week {a.week} area {a.area}: the publication by {a.actor} from {a.payload.get('from')} until "
-        f"{a.payload.get('until')} ({a.named()}) is missing from assess_published_week"
+    out: list[str] = [
+        finding(
+            "week.pub_missing",
+            week=a.week,
+            area=a.area,
+            actor=a.actor,
+            start=a.payload.get("from"),
+            until=a.payload.get("until"),
+            act=a.named(),
+        )
         for a in lonely
     ]
     out.extend(
-        f"assess_published_week id={r.id} (week {r.week} area {r.area}, by {r.published_by}, on the "
-        f"boards from {r.valid_from} until {r.until}): no ledger entry records this publication"
+        finding(
+            "week.pub_extra",
+            id=r.id,
+            week=r.week,
+            area=r.area,
+            actor=r.published_by,
+            start=r.valid_from,
+            until=r.until,
+        )
         for r in left
     )
     for a, r in sorted(pairs, key=lambda pair: pair[1].id):
-        where = f"assess_published_week id={r.id}"
+        where = i18n.Text("verify.f.week.pub_row", id=r.id)
         out.extend(
-            f"{where}: column {name} is {_short(stored)} but ledger entry {a.index} says {_short(signed)}"
+            finding(
+                "week.column",
+                where=where,
+                name=column(name),
+                stored=_short(stored),
+                index=a.index,
+                signed=_short(signed),
+            )
             for name, stored, signed in (
                 ("published_by", r.published_by, a.actor),
                 ("valid_from", r.valid_from, a.payload.get("from")),
@@ -327,11 +361,12 @@ def compare_publications(rows: Sequence[PublishedRow], ledgered: WeekLedgered) -
         )
         digest = digests[r.id]
         if digest is None:
-            out.append(f"{where}: column rows is not a JSON list of published rows")
+            out.append(finding("week.rows_not_json", where=where))
         elif digest != a.digest:
             out.append(
-                f"{where}: column rows (the published numbers) digests to {digest[:16]}... but ledger "
-                f"entry {a.index} signed {a.digest[:16]}..."
+                finding(
+                    "week.rows_digest", where=where, digest=digest[:16], index=a.index, signed=a.digest[:16]
+                )
             )
         out.extend(_time_diff(where, "created_ms", r.created_ms, a))
     return out
@@ -405,12 +440,12 @@ class WeekRows:
             heads = {str(k): int(v) for k, v in dict(signed["heads"]).items()}
             size = int(signed["ledger_size"])
         except (KeyError, TypeError, ValueError, AttributeError):
-            return WeekOutcome(act, False, None, "its signed inputs are not inputs the hub writes")
+            return WeekOutcome(act, False, None, finding("month.inputs"))
         indexes = []
         for month in months:
             data = self.months.get(month)
             if data is None:
-                return WeekOutcome(act, False, None, f"month {month} was not read")
+                return WeekOutcome(act, False, None, finding("week.month_unread", month=month))
             facts = fx.derive([f for _, f in data.records if f.seq <= heads.get(f.kiosk, 0)], month)
             master = replace(data.master, hub_corrections=tuple(c for i, c in data.corrections if i <= size))
             inputs = mi.assemble(month, master, facts, through=through, adjustments=())
@@ -421,7 +456,7 @@ class WeekRows:
         try:
             records = week_records(indexes, lines, monday, sunday)
         except EngineError as err:
-            return WeekOutcome(act, False, None, f"the week cannot be recomputed ({err})")
+            return WeekOutcome(act, False, None, finding("week.cannot", error=str(err)))
         digest = rows_digest(r.shown() for r in week_rows_of(records, self.people))
         return WeekOutcome(act, digest == act.digest, digest)
 
@@ -438,8 +473,8 @@ class WeekRows:
                 if digest == act.digest:
                     return WeekOutcome(act, True, digest)
         assert first is not None
-        if first.startswith("!"):
-            return WeekOutcome(act, False, None, first[1:])
+        if isinstance(first, Finding):  # not computable: the reason
+            return WeekOutcome(act, False, None, first)
         return WeekOutcome(act, False, first)
 
     def _cuts(self, months: Sequence[Month], hub_ms: int) -> list[int]:
@@ -459,11 +494,11 @@ class WeekRows:
 
     def _digest_as_of(self, act: WeekAct, months: Sequence[Month], limit: int, day: date) -> str:
         """The digest of the area's week rows with the records received before `limit`, the days
-        through `day`, and the ledger's corrections before the act; "!reason" if not computable."""
+        through `day`, and the ledger's corrections before the act; a `Finding` (why) if not computable."""
         keys = []
         for month in months:
             if month not in self.months:
-                return f"!month {month} was not read"
+                return finding("week.month_unread", month=month)
             keys.append(self._index_key(month, limit, day, act.index))
         key = (act.area, act.week, *keys)
         if key not in self._digests:
@@ -484,7 +519,7 @@ class WeekRows:
                     try:
                         records.extend(compute_line_day(index, line, when).records)
                     except EngineError as err:
-                        return f"!line {line} on {when} cannot be recomputed ({err})"
+                        return finding("result.cannot", line=line, day=when, error=str(err))
         return rows_digest(r.shown() for r in week_rows_of(records, self.people))
 
     def _index_key(self, month: Month, limit: int, day: date, index: int) -> tuple[Any, ...]:

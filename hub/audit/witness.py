@@ -30,7 +30,7 @@ from typing import Any
 
 import peewee
 
-from hub.audit.report import Section, finding
+from hub.audit.report import Finding, Section, finding
 from hub.errors import HubError
 from hub.ledger import merkle
 from hub.ledger.checkpoints import latest_checkpoint
@@ -82,10 +82,10 @@ def load_witnesses(db: peewee.Database, hub_key: Verifier | None, section: Secti
         .order_by(KioskRecord.id)
         .tuples()
     )
-    seen: dict[bytes, tuple[str, Checkpoint, int]] = {}
+    seen: dict[bytes, tuple[Finding, Checkpoint, int]] = {}
     for rid, kiosk, seq, frame in query.iterator():
         section.checked += 1
-        where = f"kiosk {kiosk} (record seq {seq})"
+        where = finding("held.kiosk", kiosk=kiosk, seq=seq)
         try:
             body = parse_frame(bytes(frame)).record.body
         except ProtocolError:
@@ -103,15 +103,12 @@ def load_witnesses(db: peewee.Database, hub_key: Verifier | None, section: Secti
             else:
                 checkpoint = Checkpoint.from_dict(canonical.decode(checkpoint_frame[SIGNATURE_SIZE:]))
         except (ProtocolError, canonical.CanonicalError) as err:
-            section.findings.append(
-                f"kiosk_record id={rid}: the checkpoint witnessed by {where} is not signed by the hub "
-                f"({_why(err)})"
-            )
+            section.findings.append(finding("held.witness_unsigned", id=rid, where=where, why=_why(err)))
             continue
         seen[checkpoint_frame] = (where, checkpoint, 0)
     return [
         Claim(
-            source=f"witnessed by {where}",
+            source=finding("held.witnessed", where=where),
             root=checkpoint.root,
             tree_size=checkpoint.tree_size,
             also=also,
@@ -139,7 +136,7 @@ def parse_expectation(value: str, hub_key: Verifier | None) -> list[Claim]:
         raise ExpectError("verify.expect.short_root", value=value, digits=MIN_PREFIX)
     size = None if match["size"] is None else int(match["size"])
     shown = root if size is None else f"{root}@{size}"
-    return [Claim(source=f"given with --expect {shown}", root=root, tree_size=size, expected=True)]
+    return [Claim(source=finding("held.given", value=shown), root=root, tree_size=size, expected=True)]
 
 
 def claims_from_file(path: Path, hub_key: Verifier | None) -> list[Claim]:
@@ -151,7 +148,7 @@ def claims_from_file(path: Path, hub_key: Verifier | None) -> list[Claim]:
         data = path.read_bytes()
     except OSError as err:
         raise ExpectError("verify.expect.unreadable", path=str(path), why=err.strerror) from err
-    name = f"given with --expect {path.name}"
+    name = finding("held.given", value=path.name)
     frame = _as_frame(data)
     if frame is not None:
         return [_signed_claim(frame, name, hub_key)]
@@ -166,12 +163,12 @@ def claims_from_file(path: Path, hub_key: Verifier | None) -> list[Claim]:
     if not roots:
         raise ExpectError("verify.expect.no_root", name=name)
     return [
-        Claim(source=f"{name} (checkpoint_root {r[:16]}…)", root=r, tree_size=None, expected=True)
+        Claim(source=finding("held.file_root", name=name, root=r[:16]), root=r, tree_size=None, expected=True)
         for r in roots
     ]
 
 
-def _claims_from_json(doc: dict[str, Any], name: str, hub_key: Verifier | None) -> list[Claim]:
+def _claims_from_json(doc: dict[str, Any], name: Finding, hub_key: Verifier | None) -> list[Claim]:
     if isinstance(doc.get("checkpoint"), str):
         try:
             frame = b64decode(doc["checkpoint"])
@@ -182,7 +179,8 @@ def _claims_from_json(doc: dict[str, Any], name: str, hub_key: Verifier | None) 
     size = doc.get("tree_size")
     if isinstance(root, str) and _HEX64.fullmatch(root):
         known = size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None
-        return [Claim(source=f"{name} (root {root[:16]}…)", root=root, tree_size=known, expected=True)]
+        source = finding("held.json_root", name=name, root=root[:16])
+        return [Claim(source=source, root=root, tree_size=known, expected=True)]
     raise ExpectError("verify.expect.no_checkpoint", name=name)
 
 
@@ -197,7 +195,7 @@ def _as_frame(data: bytes) -> bytes | None:
     return data if isinstance(raw, dict) and raw.get("kind") == Checkpoint.KIND else None
 
 
-def _signed_claim(frame: bytes, source: str, hub_key: Verifier | None) -> Claim:
+def _signed_claim(frame: bytes, source: Finding, hub_key: Verifier | None) -> Claim:
     try:
         if hub_key is not None:
             checkpoint: Checkpoint = open_frame(frame, hub_key, Checkpoint)
@@ -206,7 +204,7 @@ def _signed_claim(frame: bytes, source: str, hub_key: Verifier | None) -> Claim:
     except (ProtocolError, canonical.CanonicalError) as err:
         raise ExpectError("verify.expect.not_signed", name=source, why=_why(err)) from err
     return Claim(
-        source=f"{source} (signed, {checkpoint.tree_size} leaves)",
+        source=finding("held.signed_file", name=source, size=checkpoint.tree_size),
         root=checkpoint.root,
         tree_size=checkpoint.tree_size,
         expected=True,
@@ -286,30 +284,29 @@ def check_claims(track: LogTrack, section: Section, summary: list[str]) -> None:
         if claim.expected:  # witness records were counted as they were read
             section.checked += 1
         problem, holds = _judge(claim, track)
-        others = f" and {claim.also} more witness record(s)" if claim.also else ""
+        others = finding("held.others", count=claim.also) if claim.also else ""
         if problem is not None:
-            section.findings.append(f"rewind behind a checkpoint {claim.source}{others}: {problem}")
+            section.findings.append(
+                finding("held.rewind", source=claim.source, others=others, problem=problem)
+            )
         elif claim.expected:
-            signed = ", its hub signature verified" if claim.signed else ""
-            summary.append(f"checkpoint {claim.source}: {holds}{signed}")
+            signed = finding("held.signature_ok") if claim.signed else ""
+            summary.append(finding("held.holds", source=claim.source, holds=holds, signed=signed))
 
 
-def _judge(claim: Claim, track: LogTrack) -> tuple[str | None, str]:
+def _judge(claim: Claim, track: LogTrack) -> tuple[Finding | None, Finding | str]:
     shown = claim.root if claim.full else f"{claim.root}…"
     if claim.tree_size is None:
         size = track.found_at.get(id(claim))
         if size is None:
-            return f"no prefix of today's log ({track.size} leaves) has root {shown}", ""
-        return None, f"the root of today's log over its first {size} of {track.size} leaves"
+            return finding("held.no_prefix", total=track.size, root=shown), ""
+        return None, finding("held.prefix_at", size=size, total=track.size)
     if claim.tree_size == 0:  # every log extends the empty one, whose root is fixed
         if merkle.EMPTY_ROOT.hex().startswith(claim.root):
-            return None, "the empty log's root"
+            return None, finding("held.empty")
         return _mismatch(claim, shown, track), ""
     if claim.tree_size > track.size:
-        return (
-            f"it signs root {shown} over {claim.tree_size} leaves, today's log holds only {track.size}",
-            "",
-        )
+        return finding("held.shorter", root=shown, size=claim.tree_size, total=track.size), ""
     if claim.expected and claim.full and track.leaves is not None:
         proof = merkle.consistency_proof(track.leaves, claim.tree_size)
         try:
@@ -318,20 +315,17 @@ def _judge(claim: Claim, track: LogTrack) -> tuple[str | None, str]:
             )
         except merkle.ProofError:
             return _mismatch(claim, shown, track), ""
-        return None, (
-            f"a prefix of today's log: consistency proof of {len(proof)} hash(es) from {claim.tree_size} "
-            f"to {track.size} leaves verified"
-        )
+        return None, finding("held.consistent", count=len(proof), size=claim.tree_size, total=track.size)
     actual = track.roots.get(claim.tree_size)
     if actual is None or not actual.hex().startswith(claim.root):
         return _mismatch(claim, shown, track), ""
-    return None, f"the root of today's log over its first {claim.tree_size} of {track.size} leaves"
+    return None, finding("held.prefix_at", size=claim.tree_size, total=track.size)
 
 
-def _mismatch(claim: Claim, shown: str, track: LogTrack) -> str:
+def _mismatch(claim: Claim, shown: str, track: LogTrack) -> Finding:
     actual = track.roots.get(claim.tree_size or 0)
-    says = "" if actual is None else f", today's log gives {actual.hex()[:16]}…"
-    return f"it signs root {shown} over {claim.tree_size} leaves{says}"
+    says = "" if actual is None else finding("held.gives", root=actual.hex()[:16])
+    return finding("held.mismatch", root=shown, size=claim.tree_size, says=says)
 
 
 def summarize(track: LogTrack, summary: list[str]) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import peewee
 
 from floorledger import keyfile
+from floorledger.base import i18n
 from floorledger.base.errors import CliError
 from hub.app import checkpoint_log
 from hub.audit.verify import load_hub_key, verify_database
@@ -87,6 +88,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "digits, or the first 16 the wall board shows) with an optional @SIZE, or a file (a signed "
         "checkpoint, an evidence bundle, a proof, an export with checkpoint_root); repeatable",
     )
+    verify.add_argument(
+        "--lang",
+        choices=i18n.LANGUAGES,
+        default=i18n.DEFAULT_LANGUAGE,
+        help="language of the report (default: zh, as the dashboard's; en: the English lines tests and "
+        "docs quote)",
+    )
     verify.set_defaults(func=_verify)
 
     kiosks = sub.add_parser("kiosks", help="list, enroll, bind, revoke and rotate kiosks")
@@ -137,7 +145,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _verify(args: argparse.Namespace) -> int:
     hub_key = _hub_key(args.hub_key_pub)
     if args.proof is not None:
-        return _verify_proof(args.proof, hub_key)
+        return _verify_proof(args.proof, hub_key, args.lang)
     if args.db is None:
         raise CliError("give --db URL (or --proof FILE)")
     try:
@@ -151,11 +159,11 @@ def _verify(args: argparse.Namespace) -> int:
         raise CliError(f"cannot read the database: {err}") from err
     finally:
         db.close()
-    print(report.render())
+    print(report.render(args.lang))
     return 0 if report.ok else 1
 
 
-def _verify_proof(path: Path, hub_key: Verifier | None) -> int:
+def _verify_proof(path: Path, hub_key: Verifier | None, lang: str) -> int:
     if hub_key is None:
         raise CliError("checking a proof needs --hub-key-pub")
     try:
@@ -164,11 +172,19 @@ def _verify_proof(path: Path, hub_key: Verifier | None) -> int:
     except OSError as err:
         raise CliError(f"cannot read {path}: {err.strerror}") from err
     except (checkpoints.CheckpointError, ProtocolError, ValueError) as err:
-        print(f"NOT VERIFIED: {err}")
+        why = err.text(lang) if isinstance(err, HubError) else str(err)
+        print(i18n.t("verify.proof.bad", lang, why=why))
         return 1
     print(
-        f"VERIFIED: leaf {proof.leaf_index} is in the hub's log of {checkpoint.tree_size} entries, "
-        f"root {checkpoint.root}, signed by hub {checkpoint.hub} at {checkpoint.hub_ms}"
+        i18n.t(
+            "verify.proof.ok",
+            lang,
+            leaf=proof.leaf_index,
+            size=checkpoint.tree_size,
+            root=checkpoint.root,
+            hub=checkpoint.hub,
+            hub_ms=checkpoint.hub_ms,
+        )
     )
     return 0
 

@@ -21,6 +21,7 @@ from typing import Any
 import peewee
 
 from floorledger import keyfile
+from floorledger.base import i18n
 from floorledger.base.errors import CliError
 from hub.audit import bundle as bd
 from hub.engine.errors import EngineError
@@ -59,6 +60,12 @@ def register(sub: Any) -> None:
         metavar="KEY",
         help="the hub's public key (base64url) or a file holding it",
     )
+    check.add_argument(
+        "--lang",
+        choices=i18n.LANGUAGES,
+        default=i18n.DEFAULT_LANGUAGE,
+        help="language of the report (default: zh; en: the English lines the docs quote)",
+    )
     check.set_defaults(func=cmd_verify_bundle)
 
 
@@ -74,7 +81,7 @@ def cmd_verify_bundle(args: argparse.Namespace) -> int:
     except OSError as err:
         raise CliError(f"cannot read {args.file}: {err}") from err
     report = bd.check_bundle_bytes(data, hub_key)
-    print(report.render())
+    print(report.render(args.lang))
     return 0 if report.ok else 1
 
 

@@ -11,6 +11,8 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from floorledger.base import i18n
+from hub.engine import texts as _texts  # noqa: F401  (registers engine.diff.*)
 from hub.engine.exact import decimal_text, describe, round_half_up, round_ratio
 from hub.engine.model import (
     HUNDRED,
@@ -407,14 +409,19 @@ def _record_id(record: dict[str, object], ids: tuple[str, ...]) -> str:
     return ", ".join(f"{k}={record.get(k)}" for k in ids)
 
 
+def _diff(kind: str, /, **values: object) -> str:
+    """One difference as a keyed text (`engine.diff.<kind>`); as a `str`, the English line."""
+    return i18n.Text(f"engine.diff.{kind}", **values)
+
+
 def _compare_values(place: str, got: object, want: object, tolerance: Decimal) -> str | None:
     got_num, want_num = _as_decimal(got), _as_decimal(want)
     if got_num is not None and want_num is not None:
         if abs(got_num - want_num) > tolerance:
-            return f"{place}: expected {want_num}, got {got_num} (difference {got_num - want_num})"
+            return _diff("number", place=place, want=want_num, got=got_num, difference=got_num - want_num)
         return None
     if got != want:
-        return f"{place}: expected {_shown_value(want)}, got {_shown_value(got)}"
+        return _diff("value", place=place, want=_shown_value(want), got=_shown_value(got))
     return None
 
 
@@ -432,14 +439,14 @@ def compare_results(actual: dict[str, object], expected: object, tolerance: Deci
     by `tolerance`; keys missing or extra on either side are differences too.
     """
     if not isinstance(expected, dict):
-        return [f"expected file: must be a JSON object, not {describe(expected)}"]
+        return [_diff("not_object", what=describe(expected))]
     diffs: list[str] = []
     for key in expected:
         if key not in actual:
-            diffs.append(f"{key}: in the expected file but not in the result")
+            diffs.append(_diff("only_expected", place=key))
     for key in actual:
         if key not in expected:
-            diffs.append(f"{key}: in the result but not in the expected file")
+            diffs.append(_diff("only_result", place=key))
     if "month" in expected and "month" in actual:
         diff = _compare_values("month", actual["month"], expected["month"], tolerance)
         if diff:
@@ -448,34 +455,34 @@ def compare_results(actual: dict[str, object], expected: object, tolerance: Deci
         got_list, want_list = actual.get(section), expected.get(section)
         if not isinstance(got_list, list) or not isinstance(want_list, list):
             if section in expected and not isinstance(want_list, list):
-                diffs.append(f"{section}: must be a list in the expected file")
+                diffs.append(_diff("not_list", place=section))
             continue
         wanted: dict[str, dict[str, object]] = {}
         for i, item in enumerate(want_list):
             if not isinstance(item, dict):
-                diffs.append(f"{section}[{i}]: must be an object in the expected file")
+                diffs.append(_diff("not_item", place=f"{section}[{i}]"))
                 continue
             rid = _record_id(item, ids)
             if rid in wanted:
-                diffs.append(f"{section}[{rid}]: listed twice in the expected file")
+                diffs.append(_diff("twice", place=f"{section}[{rid}]"))
             wanted[rid] = item
         for got in got_list:
             assert isinstance(got, dict)
             rid = _record_id(got, ids)
             want = wanted.pop(rid, None)
             if want is None:
-                diffs.append(f"{section}[{rid}]: in the result but not expected")
+                diffs.append(_diff("unexpected", place=f"{section}[{rid}]"))
                 continue
             for key in want:
                 if key not in got:
-                    diffs.append(f"{section}[{rid}].{key}: expected but not in the result")
+                    diffs.append(_diff("missing", place=f"{section}[{rid}].{key}"))
             for key, value in got.items():
                 if key not in want:
-                    diffs.append(f"{section}[{rid}].{key}: in the result but not expected")
+                    diffs.append(_diff("unexpected", place=f"{section}[{rid}].{key}"))
                     continue
                 diff = _compare_values(f"{section}[{rid}].{key}", value, want[key], tolerance)
                 if diff:
                     diffs.append(diff)
         for rid in wanted:
-            diffs.append(f"{section}[{rid}]: expected but not in the result")
+            diffs.append(_diff("missing", place=f"{section}[{rid}]"))
     return diffs

@@ -17,6 +17,7 @@ from typing import Any
 
 import peewee
 
+from floorledger.base import i18n
 from hub.errors import HubError
 from hub.ledger import texts
 from hub.store.db import write_transaction
@@ -208,25 +209,26 @@ def read_rows(db: peewee.Database) -> Iterable[EntryRow]:
         yield EntryRow(rid, index, prev, digest, actor, action, subject, payload, hub_ms, bytes(frame))
 
 
-def verify_entries(rows: Iterable[EntryRow], verifier: Verifier | None) -> list[str]:
-    """Every way the ledger rows fail to be one signed, unbroken chain from index 1, as readable lines.
+def verify_entries(rows: Iterable[EntryRow], verifier: Verifier | None) -> list[i18n.Text]:
+    """Every way the ledger rows fail to be one signed, unbroken chain from index 1, as keyed texts
+    (`ledger.v.*`; their `str` is the English line).
 
     Without a verifier (no hub public key given) signatures are not checked, only the chain and columns.
     """
-    problems: list[str] = []
+    problems: list[i18n.Text] = []
     expected_index, expected_prev = 1, GENESIS_HASH
     for row in rows:
-        where = f"ledger_entry id={row.id} index={row.index}"
+        where = {"id": row.id, "index": row.index}
         try:
             content, data, signature = parse_entry(row.frame)
         except LedgerError as err:
-            problems.append(f"{where}: stored frame is not a ledger entry ({err})")
+            problems.append(i18n.Text("ledger.v.not_entry", **where, error=err.said()))
             continue
         if verifier is not None:
             try:
                 verifier.verify(data, signature)
             except ProtocolError:
-                problems.append(f"{where}: hub signature does not verify")
+                problems.append(i18n.Text("ledger.v.signature", **where))
         digest = hashlib.sha256(data).hexdigest()
         columns = {
             "index": (row.index, content.index),
@@ -240,14 +242,20 @@ def verify_entries(rows: Iterable[EntryRow], verifier: Verifier | None) -> list[
         }
         for name, (stored, signed) in columns.items():
             if stored != signed:
-                problems.append(f"{where}: column {name} is {stored!r} but the signed entry says {signed!r}")
+                problems.append(
+                    i18n.Text(
+                        "ledger.v.column",
+                        **where,
+                        name=i18n.Label("ledger.col", name),
+                        stored=repr(stored),
+                        signed=repr(signed),
+                    )
+                )
         if content.index != expected_index:
             problems.append(
-                f"{where}: expected entry {expected_index} here, the signed entry is {content.index}"
+                i18n.Text("ledger.v.index", **where, expected=expected_index, signed=content.index)
             )
         elif content.prev != expected_prev:
-            problems.append(
-                f"{where}: does not name the hash of entry {expected_index - 1} as its predecessor"
-            )
+            problems.append(i18n.Text("ledger.v.prev", **where, previous=expected_index - 1))
         expected_index, expected_prev = content.index + 1, digest
     return problems

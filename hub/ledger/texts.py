@@ -76,5 +76,105 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+# `floorledger verify`, the ledger section (`verify_entries`): each problem of a stored entry, with the
+# entry's place; the English is what the command line has always printed.
+_WHERE = {"zh": "台账条目（行号 {id}，第 {index} 条）：", "en": "ledger_entry id={id} index={index}: "}
+
+
+def _at(zh: str, en: str) -> dict[str, str]:
+    return {"zh": _WHERE["zh"] + zh, "en": _WHERE["en"] + en}
+
+
+VERIFY_TEXTS: dict[str, dict[str, str]] = {
+    "ledger.v.not_entry": _at(
+        "保存的帧不是台账条目（{error}）", "stored frame is not a ledger entry ({error})"
+    ),
+    "ledger.v.signature": _at("枢纽签名核验失败", "hub signature does not verify"),
+    "ledger.v.column": _at(
+        "字段“{name}”为 {stored}，但签名条目为 {signed}",
+        "column {name} is {stored} but the signed entry says {signed}",
+    ),
+    "ledger.v.index": _at(
+        "此处应为第 {expected} 条，签名条目却是第 {signed} 条",
+        "expected entry {expected} here, the signed entry is {signed}",
+    ),
+    "ledger.v.prev": _at(
+        "没有以第 {previous} 条的哈希作为前一条",
+        "does not name the hash of entry {previous} as its predecessor",
+    ),
+    # a ledger entry as other reports name it
+    "ledger.v.entry": {"zh": "台账第 {index} 条", "en": "ledger entry {index}"},
+    "ledger.v.act": {
+        "zh": "台账第 {index} 条（{action}，操作人 {actor}）",
+        "en": "ledger entry {index} ({action} by {actor})",
+    },
+}
+
+# The columns of `ledger_entry` as reports name them (the English is the column's own name).
+COLUMNS: dict[str, dict[str, str]] = {
+    "ledger.col.index": {"zh": "序号", "en": "index"},
+    "ledger.col.prev": {"zh": "前一条哈希", "en": "prev"},
+    "ledger.col.hash": {"zh": "哈希", "en": "hash"},
+    "ledger.col.actor": {"zh": "操作人", "en": "actor"},
+    "ledger.col.action": {"zh": "操作", "en": "action"},
+    "ledger.col.subject": {"zh": "对象", "en": "subject"},
+    "ledger.col.payload": {"zh": "内容", "en": "payload"},
+    "ledger.col.hub_ms": {"zh": "枢纽时间", "en": "hub_ms"},
+}
+
+# Every act the ledger records, as an officer reads it; the English is the action's code, which is what
+# the command line and the ledger itself show.
+ACTIONS: dict[str, str] = {
+    "kiosk.enroll": "注册终端",
+    "kiosk.bind": "终端绑定生产线",
+    "kiosk.revoke": "吊销终端",
+    "kiosk.rotate": "更换终端密钥",
+    "record.correct": "更正记录",
+    "day.approve": "审核日结果",
+    "ruleset.change": "修改规则",
+    "masterdata.change": "修改基础数据",
+    "month.approve": "审批月考核",
+    "month.reopen": "退回月考核",
+    "month.adjust": "月考核加减分",
+    "month.adjust_void": "撤销加减分",
+    "week.signoff": "周评议签认",
+    "week.publish": "周评议公示",
+    "board.token_create": "创建看板令牌",
+    "board.token_revoke": "吊销看板令牌",
+    "audit.bundle": "生成证据包",
+    "discrepancy.resolve": "处理差异",
+    "dispute.answer": "答复申辩",
+    "correction.propose": "提出更正",
+    "user.unlock": "解锁账户",
+    "area.add": "新增监区",
+    "line.add": "新增生产线",
+    "line.update": "修改生产线",
+    "product.add": "新增产品",
+    "standard_time.set": "设定标准工时",
+    "step.add": "新增工序",
+    "step.rename": "工序改名",
+    "inmate.add": "新增罪犯",
+    "inmate.quota_pct": "修改个人定额",
+    "inmate.update": "修改罪犯信息",
+    "officer.add": "新增民警",
+    "officer.update": "修改民警信息",
+    "badge.issue": "发放工牌",
+    "badge.revoke": "吊销工牌",
+    "assignment.add": "安排岗位",
+    "assignment.end": "结束岗位",
+    "workday.add": "增加工作日",
+    "workday.remove": "取消工作日",
+    "rule_set.add": "新增规则版本",
+}
+
+
+def action_label(action: str) -> i18n.Label:
+    """An act's name in the reader's language (its code in English)."""
+    return i18n.Label("act", action)
+
+
 def register() -> None:
     i18n.register(TEXTS)
+    i18n.register(VERIFY_TEXTS)
+    i18n.register(COLUMNS)
+    i18n.register({f"act.{code}": {"zh": zh, "en": code} for code, zh in ACTIONS.items()})

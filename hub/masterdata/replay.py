@@ -37,6 +37,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from floorledger.base import i18n
+from hub.masterdata import texts as _texts_registered  # noqa: F401  (md.v.* texts)
+
 Key = tuple[Any, ...]
 
 LEGACY_SLACK_MS = 60_000
@@ -180,14 +183,18 @@ class SignedRow:
 @dataclass(slots=True)
 class MasterState:
     tables: dict[str, dict[Key, SignedRow]] = field(default_factory=lambda: {name: {} for name in TABLES})
-    problems: list[str] = field(default_factory=list)
+    problems: list[i18n.Text] = field(default_factory=list)
 
     def rows(self, table: str) -> dict[Key, SignedRow]:
         return self.tables[table]
 
 
 class _Refused(Exception):
-    """An act that cannot be applied; its text is the reason."""
+    """An act that cannot be applied; `reason` says why (text `md.v.r.*`)."""
+
+    def __init__(self, key: str, /, **values: Any) -> None:
+        super().__init__(key)
+        self.reason = i18n.Text(f"md.v.r.{key}", **values)
 
 
 def replay(acts: Iterable[Act]) -> MasterState:
@@ -199,12 +206,16 @@ def replay(acts: Iterable[Act]) -> MasterState:
         try:
             _apply(state, act)
         except _Refused as err:
-            state.problems.append(f"ledger entry {act.index} ({act.action} {act.subject}): {err}")
+            state.problems.append(_problem(act, err.reason))
         except (KeyError, TypeError, ValueError, AttributeError) as err:
-            state.problems.append(
-                f"ledger entry {act.index} ({act.action} {act.subject}): payload cannot be applied ({err!r})"
-            )
+            state.problems.append(_problem(act, i18n.Text("md.v.r.not_applied", error=repr(err))))
     return state
+
+
+def _problem(act: Act, reason: i18n.Text) -> i18n.Text:
+    return i18n.Text(
+        "md.v.act", index=act.index, action=i18n.Label("act", act.action), subject=act.subject, reason=reason
+    )
 
 
 # --- one act ----------------------------------------------------------------------------------------
@@ -212,7 +223,7 @@ def replay(acts: Iterable[Act]) -> MasterState:
 
 def _text(value: Any, name: str) -> str:
     if not isinstance(value, str):
-        raise _Refused(f"{name} is not text")
+        raise _Refused("not_text", name=column(name))
     return value
 
 
@@ -222,7 +233,7 @@ def _optional_text(value: Any, name: str) -> str | None:
 
 def _list(value: Any, name: str) -> list[Any]:
     if not isinstance(value, list):
-        raise _Refused(f"{name} is not a list")
+        raise _Refused("not_list", name=column(name))
     return value
 
 
@@ -236,7 +247,7 @@ def _time(payload: Mapping[str, Any], column: str, act: Act) -> Any:
         return TakenBefore(act.hub_ms)
     value = payload[column]
     if not isinstance(value, int) or isinstance(value, bool):
-        raise _Refused(f"{column} is not a time in ms")
+        raise _Refused("not_time", name=i18n.Label("md.col", column))
     return value
 
 
@@ -249,17 +260,36 @@ def _change(state: MasterState, table: str, key: Key, changes: Mapping[str, Any]
     rows = state.tables[table]
     row = rows.get(key)
     if row is None:
-        raise _Refused(f"no act made the {table} row {key_text(table, key)} it changes")
+        raise _Refused("no_row", table=table_label(table), key=key_said(table, key))
     spec = TABLES[table]
     unknown = set(changes) - (set(spec.columns) - set(spec.key))
     if unknown:
-        raise _Refused(f"changes no column of {table} it may change: {sorted(unknown)}")
+        raise _Refused("columns", table=table_label(table), columns=str(sorted(unknown)))
     rows[key] = SignedRow({**row.values, **changes}, act.index)
 
 
 def key_text(table: str, key: Key) -> str:
     """A row's key as a report names it: `id=P1001`, `product=SHIRT step=S1 valid_from=2026-10-01`."""
     return " ".join(f"{name}={value}" for name, value in zip(TABLES[table].key, key, strict=True))
+
+
+def key_said(table: str, key: Key) -> i18n.Joined:
+    """A row's key in the reader's language: `id=P1001` in English, `编号 P1001` in Chinese."""
+    return i18n.Joined(
+        [
+            i18n.Text("md.v.key", name=column(name), value=value)
+            for name, value in zip(TABLES[table].key, key, strict=True)
+        ],
+        " ",
+    )
+
+
+def table_label(table: str) -> i18n.Label:
+    return i18n.Label("md.table", table)
+
+
+def column(name: str) -> i18n.Label:
+    return i18n.Label("md.col", name)
 
 
 def _next_id(state: MasterState, table: str, payload: Mapping[str, Any]) -> int:
@@ -269,7 +299,7 @@ def _next_id(state: MasterState, table: str, payload: Mapping[str, Any]) -> int:
         ids = [int(row.values["id"]) for row in state.tables[table].values()]
         return max(ids, default=0) + 1
     if not isinstance(value, int) or isinstance(value, bool):
-        raise _Refused("id is not an integer")
+        raise _Refused("not_integer", name=column("id"))
     return value
 
 
@@ -321,7 +351,7 @@ def _apply(state: MasterState, act: Act) -> None:
         reason = _text(p["reason"], "reason") if "reason" in p else UNSIGNED
         steps = [_texts(item, "steps") for item in _list(p["steps"], "steps")]  # all checked first
         if any(len(item) != 3 for item in steps):
-            raise _Refused("a step is not [code, name, seconds]")
+            raise _Refused("step_shape")
         _put(state, "md_product", {"code": code, "name": name}, act)
         for position, (step, step_name, seconds) in enumerate(steps):
             values = {"product": code, "code": step, "name": step_name, "position": position}
@@ -330,16 +360,16 @@ def _apply(state: MasterState, act: Act) -> None:
     elif action == "standard_time.set":
         product, step = _text(p["product"], "product"), _text(p["step"], "step")
         if (product, step) not in state.tables["md_step"]:
-            raise _Refused(f"no act made step {product}/{step}")
+            raise _Refused("no_step", product=product, step=step)
         start, seconds = _text(p["from"], "from"), _text(p["seconds"], "seconds")
         _standard_time(state, act, product, step, start, seconds, _text(p["reason"], "reason"))
     elif action == "step.add":
         product, code = _text(p["product"], "product"), _text(p["code"], "code")
         if (product,) not in state.tables["md_product"]:
-            raise _Refused(f"no act made product {product}")
+            raise _Refused("no_product", product=product)
         position, name = p["position"], _text(p["name"], "name")
         if not isinstance(position, int) or isinstance(position, bool):
-            raise _Refused("position is not an integer")
+            raise _Refused("not_integer", name=column("position"))
         start, seconds = _text(p["from"], "from"), _text(p["seconds"], "seconds")
         reason, created = _text(p["reason"], "reason"), _time(p, "created_ms", act)
         table = state.tables["md_step"]
@@ -401,7 +431,7 @@ def _apply(state: MasterState, act: Act) -> None:
     elif action == "assignment.end":
         post = p["assignment"]
         if not isinstance(post, int) or isinstance(post, bool):
-            raise _Refused("assignment is not a post id")
+            raise _Refused("not_post", name=column("assignment"))
         _change(state, "md_assignment", (post,), {"valid_to": _text(p["to"], "to")}, act)
     elif action in ("workday.add", "workday.remove"):
         line = _optional_text(p.get("line"), "line")
@@ -415,7 +445,7 @@ def _apply(state: MasterState, act: Act) -> None:
     elif action == "rule_set.add":
         parameters = p["parameters"]
         if not isinstance(parameters, dict):
-            raise _Refused("parameters is not an object")
+            raise _Refused("not_object", name=column("parameters"))
         values = {
             "id": _next_id(state, "md_rule_set_version", p),
             "version": _text(p["version"], "version"),

@@ -178,4 +178,110 @@ TEXTS: dict[str, dict[str, str]] = {
     "md.csv.duplicate": {"zh": "与前面的行重复:{value}", "en": "Repeats an earlier line: {value}"},
 }
 
+# `floorledger verify`, the master-data section (`hub.masterdata.replay`, `hub.audit.masterdata`): why an
+# act could not be replayed, and each row that differs from the replayed acts. The English is what the
+# command line has always printed; tables and columns are named through `md.table.*` / `md.col.*`.
+VERIFY_TEXTS: dict[str, dict[str, str]] = {
+    "md.v.act": {
+        "zh": "台账第 {index} 条（{action}，对象 {subject}）：{reason}",
+        "en": "ledger entry {index} ({action} {subject}): {reason}",
+    },
+    "md.v.r.not_applied": {"zh": "内容无法应用（{error}）", "en": "payload cannot be applied ({error})"},
+    "md.v.r.not_text": {"zh": "“{name}”不是文本", "en": "{name} is not text"},
+    "md.v.r.not_list": {"zh": "“{name}”不是列表", "en": "{name} is not a list"},
+    "md.v.r.not_time": {"zh": "“{name}”不是毫秒时间", "en": "{name} is not a time in ms"},
+    "md.v.r.no_row": {
+        "zh": "它修改的{table}（{key}）没有任何行为创建过",
+        "en": "no act made the {table} row {key} it changes",
+    },
+    "md.v.r.columns": {
+        "zh": "修改了{table}中不允许修改的字段：{columns}",
+        "en": "changes no column of {table} it may change: {columns}",
+    },
+    "md.v.r.not_integer": {"zh": "“{name}”不是整数", "en": "{name} is not an integer"},
+    "md.v.r.step_shape": {
+        "zh": "某道工序不是 [代码, 名称, 秒数]",
+        "en": "a step is not [code, name, seconds]",
+    },
+    "md.v.r.no_step": {
+        "zh": "没有行为创建过工序 {product}/{step}",
+        "en": "no act made step {product}/{step}",
+    },
+    "md.v.r.no_product": {"zh": "没有行为创建过产品 {product}", "en": "no act made product {product}"},
+    "md.v.r.not_post": {"zh": "“{name}”不是岗位编号", "en": "{name} is not a post id"},
+    "md.v.r.not_object": {"zh": "“{name}”不是对象", "en": "{name} is not an object"},
+    # a row's key: `id=P1001` (English), `编号 P1001`
+    "md.v.key": {"zh": "{name} {value}", "en": "{name}={value}"},
+    "md.v.row": {"zh": "{table}（{key}）", "en": "{table} {key}"},
+    "md.v.unsigned": {"zh": "（此旧行为未签名）", "en": "(not signed by this older act)"},
+    "md.v.taken_before": {"zh": "{low} 至 {high} 之间的时间", "en": "a time from {low} to {high}"},
+    "md.v.not_replayed": {
+        "zh": "{table}：未重新推导（没有重放该表行为的程序）",
+        "en": "{table}: not re-derived (no replay of this table's acts)",
+    },
+    "md.v.no_table": {
+        "zh": "{table}：签名行为生成 {count} 行，但数据库中没有这张表",
+        "en": "{table}: the acts make {count} row(s); no such table",
+    },
+    "md.v.extra": {"zh": "{row}：没有任何签名行为创建过这一行", "en": "{row}: no signed act made this row"},
+    "md.v.missing": {
+        "zh": "{row}：缺失；台账第 {entry} 条创建了它",
+        "en": "{row}: missing; ledger entry {entry} made it",
+    },
+    "md.v.column": {
+        "zh": "{row}：字段“{column}”为 {stored}，但签名行为为 {signed}（台账第 {entry} 条）",
+        "en": "{row}: column {column} is {stored} but the signed acts say {signed} (ledger entry {entry})",
+    },
+}
+
+# The master-data tables and their columns as a report names them; English: the names in the database.
+TABLE_LABELS = {
+    "md_area": "监区",
+    "md_line": "生产线",
+    "md_product": "产品",
+    "md_step": "工序",
+    "md_standard_time": "标准工时",
+    "md_inmate": "罪犯",
+    "md_officer": "民警",
+    "md_badge": "工牌",
+    "md_assignment": "岗位",
+    "md_workday": "工作日",
+    "md_rule_set_version": "规则版本",
+}
+COLUMN_LABELS = {
+    "id": "编号",
+    "code": "代码",
+    "name": "名称",
+    "area": "监区",
+    "line": "生产线",
+    "shift_minutes": "班次时长(分钟)",
+    "product": "产品",
+    "step": "工序",
+    "steps": "工序",
+    "position": "顺序",
+    "valid_from": "生效日期",
+    "valid_to": "截止日期",
+    "from": "起始日期",
+    "to": "截止日期",
+    "seconds": "标准工时(秒)",
+    "reason": "原因",
+    "created_ms": "创建时间",
+    "number": "囚号",
+    "quota_pct": "个人定额(%)",
+    "role": "角色",
+    "badge": "工牌号",
+    "person": "持有人",
+    "issued_ms": "发放时间",
+    "revoked_ms": "吊销时间",
+    "inmate": "罪犯",
+    "day": "日期",
+    "days": "日期",
+    "version": "版本",
+    "parameters": "参数",
+    "assignment": "岗位",
+}
+
 i18n.register(TEXTS)
+i18n.register(VERIFY_TEXTS)
+i18n.register({f"md.table.{code}": {"zh": zh, "en": code} for code, zh in TABLE_LABELS.items()})
+i18n.register({f"md.col.{code}": {"zh": zh, "en": code} for code, zh in COLUMN_LABELS.items()})

@@ -124,6 +124,8 @@ def test_floorledger_verify_holds_on_the_seeded_database(
             str(path),
             "--hub-key-pub",
             HUB_KEY.public_key_b64,
+            "--lang",
+            "en",
         ],
         capture_output=True,
         text=True,

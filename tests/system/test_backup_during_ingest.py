@@ -189,7 +189,9 @@ def test_a_backup_during_ingest_restores_into_a_new_folder_verified_with_every_a
     restored = tmp_path / "restored" / "hub.sqlite3"
     back = run("restore", str(backup_file), "--to", str(restored))
     assert back.returncode == 0, back.stderr
-    verified = run("verify", "--db", str(restored), "--hub-key-pub", hub.hub_key.public_key_b64)
+    verified = run(
+        "verify", "--db", str(restored), "--hub-key-pub", hub.hub_key.public_key_b64, "--lang", "en"
+    )
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "VERIFIED" in verified.stdout
     assert kiosk_seqs(restored) == in_backup

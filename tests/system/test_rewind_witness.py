@@ -72,7 +72,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def _verify(db: Path, hub_pub: str, *expect: str) -> subprocess.CompletedProcess[str]:
-    argv = ["verify", "--db", f"sqlite:///{db}", "--hub-key-pub", hub_pub, "--workers", "1"]
+    argv = ["verify", "--db", f"sqlite:///{db}", "--hub-key-pub", hub_pub, "--workers", "1", "--lang", "en"]
     for value in expect:
         argv += ["--expect", value]
     return subprocess.run(

@@ -179,7 +179,8 @@ def test_the_wrong_hub_key_fails(built: tuple[Path, bytes]) -> None:
 
 
 def test_verify_bundle_command_exits_zero_then_non_zero(built: tuple[Path, bytes], tmp_path: Path) -> None:
-    """`floorledger verify-bundle` prints a readable summary and exits 0; a tampered copy exits 1."""
+    """`floorledger verify-bundle` prints a readable summary (in Chinese by default) and exits 0; a
+    tampered copy exits 1 and names the number changed (here in English, `--lang en`)."""
     folder, data = built
     cmd = [sys.executable, "-m", "floorledger.cli"]
     probe = subprocess.run([*cmd, "verify-bundle", "--help"], capture_output=True, text=True, check=False)
@@ -193,12 +194,12 @@ def test_verify_bundle_command_exits_zero_then_non_zero(built: tuple[Path, bytes
         timeout=60,
     )
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert "VERIFIED" in ok.stdout
-    assert INMATE in ok.stdout
+    assert ok.stdout.rstrip().endswith("核验通过")
+    assert f"证据包：罪犯 {INMATE}" in ok.stdout
     bad = tmp_path / "bad.json"
     bad.write_bytes(_edit(data, TAMPERS["the monthly labor points"]))
     failed = subprocess.run(
-        [*cmd, "verify-bundle", str(bad), "--hub-key-pub", HUB_KEY.public_key_b64],
+        [*cmd, "verify-bundle", str(bad), "--hub-key-pub", HUB_KEY.public_key_b64, "--lang", "en"],
         capture_output=True,
         text=True,
         check=False,
@@ -396,3 +397,21 @@ def test_a_bundle_of_the_first_format_is_refused_with_a_reason(built: tuple[Path
     report = bd.check_bundle(doc, PUBLIC)
     assert not report.ok
     assert any("an older bundle" in f and "make the bundle again" in f for f in report.findings())
+
+
+def test_the_report_reads_in_chinese(built: tuple[Path, bytes]) -> None:
+    """`verify-bundle --lang zh`: the parts, the findings of the bundle's own checks, the summary and
+    the verdict are Chinese (a kiosk key list that disagrees with the signed enrollments, here)."""
+    _, data = built
+    report = bd.check_bundle_bytes(_edit(data, TAMPERS["a kiosk key listed"]), PUBLIC)
+    zh = report.render("zh").splitlines()
+    assert zh[0] == f"证据包：罪犯 {INMATE}，月份 2026-10"
+    assert "台账条目（枢纽签名、包含于检查点）：已核对 27 项，1 个问题" in zh
+    assert "  - 终端：列表与注册条目给出的密钥不同" in zh
+    assert any(line.startswith("月考核：监区 A1，未审批") for line in zh)
+    assert zh[-1] == "核验未通过"
+    en = report.render("en").splitlines()
+    assert "  - kiosks: the list differs from the keys the enrollment entries give" in en
+    assert en[-1] == "NOT VERIFIED"
+    changed = bd.check_bundle_bytes(_edit(data, TAMPERS["a daily completion"]), PUBLIC).render("zh")
+    assert "].done_units：预期 999，实得 " in changed

@@ -131,7 +131,18 @@ def _heads(path: Path) -> dict[str, int]:
 
 def _verify(floor: Floor) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*FLOORLEDGER, "verify", "--db", floor.url, "--hub-key-pub", floor.hub_key_pub, "--workers", "2"],
+        [
+            *FLOORLEDGER,
+            "verify",
+            "--db",
+            floor.url,
+            "--hub-key-pub",
+            floor.hub_key_pub,
+            "--workers",
+            "2",
+            "--lang",
+            "en",
+        ],
         capture_output=True,
         text=True,
         timeout=300,

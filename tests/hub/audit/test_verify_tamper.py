@@ -55,7 +55,9 @@ def hub(request: pytest.FixtureRequest, tmp_path: Path, machine_broker) -> Trust
 def test_verify_untouched_database_exits_zero(hub: TrustHub, capsys: pytest.CaptureFixture[str]) -> None:
     """An auditor with only the database URL and the hub's public key gets exit 0 and 'VERIFIED'."""
     hub.db.close()
-    status = cli.main(["verify", "--db", hub.url, "--hub-key-pub", hub.key.public_key_b64, "--workers", "1"])
+    status = cli.main(
+        ["verify", "--db", hub.url, "--hub-key-pub", hub.key.public_key_b64, "--workers", "1", "--lang", "en"]
+    )
     out = capsys.readouterr().out
     assert status == 0, out
     assert "kiosk records (signatures, columns, chains): 20 checked, ok" in out
@@ -71,7 +73,9 @@ def test_verify_reports_count_edited_in_sql(hub: TrustHub, capsys: pytest.Captur
         f"UPDATE kiosk_record SET body = {hub.db.param} WHERE id = {hub.db.param}", (edited, row.id)
     )
     hub.db.close()
-    status = cli.main(["verify", "--db", hub.url, "--hub-key-pub", hub.key.public_key_b64, "--workers", "1"])
+    status = cli.main(
+        ["verify", "--db", hub.url, "--hub-key-pub", hub.key.public_key_b64, "--workers", "1", "--lang", "en"]
+    )
     out = capsys.readouterr().out
     assert status == 1
     assert (

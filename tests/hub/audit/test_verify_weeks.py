@@ -97,6 +97,8 @@ def test_verify_command_exits_zero_on_published_weeks(site: Site, capsys: pytest
             HUB_KEY.public_key_b64,
             "--workers",
             "1",
+            "--lang",
+            "en",
         ]
     )
     out = capsys.readouterr().out

@@ -231,7 +231,16 @@ def test_a_database_made_before_migrations_migrates_and_then_verifies(tmp_path: 
     _, versions = _tables_and_versions(tmp_path / "hub.db")
     assert versions == list(range(1, latest() + 1))
     verified = subprocess.run(
-        [*FLOORLEDGER, "verify", "--db", str(tmp_path / "hub.db"), "--hub-key-pub", FIXTURE_HUB_KEY],
+        [
+            *FLOORLEDGER,
+            "verify",
+            "--db",
+            str(tmp_path / "hub.db"),
+            "--hub-key-pub",
+            FIXTURE_HUB_KEY,
+            "--lang",
+            "en",
+        ],
         capture_output=True,
         text=True,
         env=_env(),

@@ -80,7 +80,9 @@ def test_checkpoint_inclusion_proof_checks_offline(hub: TrustHub, tmp_path: Path
     assert cli.main(["proof", "--db", hub.url, "--kiosk", "K02", "--seq", "3", "--out", str(out)]) == 0
     proof = checkpoints.InclusionProof.from_json(out.read_text())
     assert proof.leaf == bytes(record.frame)
-    status = cli.main(["verify", "--proof", str(out), "--hub-key-pub", hub.key.public_key_b64])
+    status = cli.main(
+        ["verify", "--proof", str(out), "--hub-key-pub", hub.key.public_key_b64, "--lang", "en"]
+    )
     assert status == 0
     assert "VERIFIED: leaf" in capsys.readouterr().out
 

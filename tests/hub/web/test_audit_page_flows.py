@@ -116,7 +116,7 @@ async def test_a_forged_ledger_entry_shows_as_invalid(ctx: WebContext) -> None:
         await user.should_see(marker="verify-state", retries=600)
         await user.should_see("核验未通过")
         [report] = user.find(marker="verify-report").elements
-        assert f"index={newest.entry_index}: hub signature does not verify" in report.text
+        assert f"台账条目（行号 {newest.id}，第 {newest.entry_index} 条）：枢纽签名核验失败" in report.text
 
 
 async def test_verify_now_shows_the_same_report_as_floorledger_verify(ctx: WebContext) -> None:
@@ -159,11 +159,11 @@ async def test_verify_now_names_each_tamper_in_chinese(ctx: WebContext) -> None:
         [report] = user.find(marker="verify-report").elements
     lines = report.text.splitlines()
     assert (
-        f"  - 终端记录 id={record.id}（终端 {record.kiosk}，序号 {record.seq}）："
-        f"字段 line 为 'L9'，但签名记录为 '{record.line}'" in lines
+        f"  - 终端记录（行号 {record.id}，终端 {record.kiosk}，序号 {record.seq}）："
+        f"字段“生产线”为 'L9'，但签名记录为 '{record.line}'" in lines
     )
     assert (
-        f"  - 日结果 罪犯 {result.inmate} 日期 {result.day}（id={result.id}）：done_units 为 '999'，"
+        f"  - 日结果 罪犯 {result.inmate} 日期 {result.day}（行号 {result.id}）：字段“完成件数”为 '999'，"
         f"但签名记录得出 '{result.done_units}'"
     ) in lines
     assert "终端记录（签名、字段、链）：已核对" in report.text
@@ -205,7 +205,7 @@ async def test_results_still_being_computed_are_pending_not_problems(ctx: WebCon
         await user.should_see("核验未通过", marker="verify-state", retries=600)
         [report] = user.find(marker="verify-report").elements
         assert (
-            f"日结果 罪犯 {other.inmate} 日期 {other.day}（id={other.id}）：done_units 为 '999'"
+            f"日结果 罪犯 {other.inmate} 日期 {other.day}（行号 {other.id}）：字段“完成件数”为 '999'"
             in report.text
         )
 
