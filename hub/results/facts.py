@@ -374,7 +374,11 @@ def resolve_assignments(master: MasterSnapshot) -> tuple[EngineAssignment, ...]:
 
 
 def _piece(a: EngineAssignment, first: date, last: date) -> EngineAssignment:
-    return replace(a, valid_from=first, valid_to=last)
+    """The days [first, last] of post `a`; a training post keeps the day its ramp counts from."""
+    piece = replace(a, valid_from=first, valid_to=last)
+    if a.training and a.ramp_from < first:
+        piece = replace(piece, training_from=a.ramp_from)
+    return piece
 
 
 def month_input(

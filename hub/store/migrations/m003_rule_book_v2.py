@@ -54,7 +54,9 @@ def apply(db: pw.Database) -> None:
     have = {c.name for c in db.get_columns("md_assignment")}
     ops = []
     if "mode" not in have:
-        ops.append(migrator.add_column("md_assignment", "mode", pw.CharField(max_length=16, default="counted")))
+        ops.append(
+            migrator.add_column("md_assignment", "mode", pw.CharField(max_length=16, default="counted"))
+        )
     if "post" not in have:
         ops.append(migrator.add_column("md_assignment", "post", pw.CharField(max_length=64, null=True)))
     if "training" not in have:

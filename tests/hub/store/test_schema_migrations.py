@@ -153,7 +153,9 @@ def test_step_three_keeps_existing_posts_counted_and_not_in_training(tmp_path: P
         report = migrate(db, clock_ms=lambda: CLOCK_MS)
         assert report.applied == (3,)
         with db.connection_context():
-            rows = db.execute_sql("SELECT inmate, product, mode, post, training FROM md_assignment").fetchall()
+            rows = db.execute_sql(
+                "SELECT inmate, product, mode, post, training FROM md_assignment"
+            ).fetchall()
             assert [tuple(r) for r in rows] == [("P1", "SHIRT", "counted", None, 0)]
             for table in ("md_post", "md_exemption"):
                 assert db.execute_sql(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0
