@@ -33,7 +33,7 @@ def require_v2(first: date, last: date | None, what: str) -> None:
     }
     for month in sorted(months):
         if not book.for_month(month).params.v2:
-            raise MasterDataError("md.data.needs_v2", what=what, month=str(month))
+            raise MasterDataError("md.data.needs_book_two", what=what, month=str(month))
 
 
 def post_name(name: str) -> str:

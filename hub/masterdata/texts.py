@@ -127,8 +127,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "must reopen it before this can change (quota levels are not dated: a change alters that "
         "month's results)",
     },
-    "md.data.needs_v2": {
-        "zh": "{month} 月执行的是第 1 版考核规则：无定额岗位、培训期和免于劳动考核须第 2 版规则",
+    "md.data.needs_book_two": {
+        "zh": "{what}:{month} 月执行的是第 1 版考核规则：无定额岗位、培训期和免于劳动考核须第 2 版规则",
         "en": "{what}: the rule set in force in {month} is rule book v1; rated posts, training and labor "
         "exemptions need rule book v2",
     },
