@@ -401,7 +401,7 @@ def month_input(
         lines=master.lines,
         products=master.products,
         standard_times=master.standard_times,
-        inmates=master.inmates,
+        inmates=tuple(_exempt_in(i, month) for i in master.inmates),
         assignments=resolve_assignments(master),
         attendance=tuple(a for a in facts.attendance if a.inmate in inmates and month.contains(a.day)),
         counts=tuple(c for c in facts.counts if c.inmate in inmates and month.contains(c.day)),
@@ -409,6 +409,19 @@ def month_input(
             w for w in facts.warehoused if w.line in lines and w.product in products and month.contains(w.day)
         ),
     )
+
+
+def _exempt_in(inmate: Inmate, month: Month) -> Inmate:
+    """The inmate with only the labor-exemption periods that reach into `month`: the month's input
+    lists what concerns it (and a version-1 month before an inmate's first exemption stays valid)."""
+    if not inmate.labor_exempt:
+        return inmate
+    kept = tuple(
+        p
+        for p in inmate.labor_exempt
+        if p.valid_from <= month.last_day and (p.valid_to is None or p.valid_to >= month.first_day)
+    )
+    return replace(inmate, labor_exempt=kept)
 
 
 def hub_correction(payload: Mapping[str, Any]) -> HubCorrection:
