@@ -57,6 +57,7 @@ from hub.engine.model import (
 from hub.engine.rules import (
     BOOK_PARAM,
     BOOKS,
+    DEFAULT_RULE_BOOK,
     NO_CHANGES,
     V2_PARAM_NAMES,
     RuleBook,
@@ -94,6 +95,12 @@ class Scenario:
     def rule_set(self, site: RuleBook = NO_CHANGES) -> RuleSet:
         """The rules in force for the month: the rule book (version 1 or 2, as the file says), then
         the scenario's, then the site's. InputError when those change the book the file names."""
+        # A file whose own rules put the month under version 2 (the hub's export: the site's rule
+        # versions say from which month version 2 applies) gets the rule set the hub computed with,
+        # named as the hub names it; otherwise the file's book is the base.
+        own = DEFAULT_RULE_BOOK.then(self.rules).then(site).for_month(self.inputs.month)
+        if self.book == "v2" and own.params.v2:
+            return own
         rule_set = base_book(self.book).then(self.rules).then(site).for_month(self.inputs.month)
         if rule_set.params.rule_book != self.book:
             raise InputError(
