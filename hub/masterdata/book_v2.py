@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from hub.engine.model import Month
+from hub.engine.rules import RuleBook
 from hub.masterdata import checks
 from hub.masterdata.acts import Actor, Changes, actor_name
 from hub.masterdata.checks import MasterDataError, parse_date
@@ -23,10 +24,11 @@ from hub.store.masterdata import Assignment, Exemption, Inmate, Post
 REFERENCE_MAX = 200
 
 
-def require_v2(first: date, last: date | None, what: str) -> None:
+def require_v2(first: date, last: date | None, what: str, book: RuleBook | None = None) -> None:
     """MasterDataError unless rule book version 2 is in force in every month of [first, last]
-    (None: open): the first month, and each later month from which a rule-set version applies."""
-    book = rule_book()
+    (None: open): the first month, and each later month from which a rule-set version applies.
+    `book`: the site's rule book as a change would make it (default: as it is)."""
+    book = rule_book() if book is None else book
     start, end = Month.of(first), None if last is None else Month.of(last)
     months = {start} | {
         v.valid_from for v in book.versions if v.valid_from > start and (end is None or v.valid_from <= end)
@@ -34,6 +36,28 @@ def require_v2(first: date, last: date | None, what: str) -> None:
     for month in sorted(months):
         if not book.for_month(month).params.v2:
             raise MasterDataError("md.data.needs_book_two", what=what, month=str(month))
+
+
+def keep_v2(book: RuleBook, month: Month) -> None:
+    """MasterDataError if `book` (the site's rule book with a new version from `month`) would put a
+    day of a rated post, a training post or an exemption from `month` on under version 1."""
+    start = month.first_day.isoformat()
+    posts = Assignment.select().where(
+        ((Assignment.mode == "rated") | (Assignment.training == True))  # noqa: E712 (an SQL condition)
+        & (Assignment.valid_to.is_null() | (Assignment.valid_to >= start))
+    )
+    periods = Exemption.select().where(Exemption.valid_to.is_null() | (Exemption.valid_to >= start))
+    dated: list[tuple[str, str, str | None]] = [
+        ("mode" if p.mode == "rated" else "training", p.valid_from, p.valid_to) for p in posts
+    ]
+    dated += [("labor_exempt", x.valid_from, x.valid_to) for x in periods]
+    for what, first, last in dated:
+        require_v2(
+            max(date.fromisoformat(first), month.first_day),
+            None if last is None else date.fromisoformat(last),
+            what,
+            book,
+        )
 
 
 def post_name(name: str) -> str:

@@ -29,10 +29,10 @@ import peewee as pw
 
 from hub.engine.errors import EngineError
 from hub.engine.model import EARLIEST_MONTH, Month
-from hub.engine.rules import ALL_PARAM_NAMES, parse_changes, value_json
+from hub.engine.rules import ALL_PARAM_NAMES, RuleBook, RuleVersion, parse_changes, value_json
 from hub.masterdata import checks
 from hub.masterdata.acts import Actor
-from hub.masterdata.book_v2 import BookTwoChanges, require_v2
+from hub.masterdata.book_v2 import BookTwoChanges, keep_v2, require_v2
 from hub.masterdata.checks import MasterDataError, decimal_text, parse_date
 from hub.masterdata.people import PeopleChanges
 from hub.masterdata.queries import area_exists, area_of_line, product_areas, rule_book, workday_is
@@ -479,6 +479,14 @@ class MasterData(PeopleChanges, BookTwoChanges):
         unknown = set(parameters) - set(ALL_PARAM_NAMES)
         if unknown:  # parse_changes already refuses these; kept as a guard for the payload below
             raise MasterDataError("md.data.unknown_parameters", names=sorted(unknown))
+        # A month with rated posts, training or exemptions cannot go back to version 1 (the engine
+        # would refuse it): checked against the book as this version makes it.
+        keep_v2(
+            rule_book().then(
+                RuleBook(versions=(RuleVersion(version=version, valid_from=month, changes=changes),))
+            ),
+            month,
+        )
         text = json.dumps(clean, sort_keys=True)
         now = self.clock_ms()
         payload: dict[str, Any] = {

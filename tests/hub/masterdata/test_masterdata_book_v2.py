@@ -139,7 +139,8 @@ def test_the_training_default_follows_the_steps_the_inmate_has_held_and_the_rule
 
 
 def test_version_two_master_data_is_refused_over_a_version_one_month(hub_db: pw.Database) -> None:
-    """A month computed under version 1 stays so: no rated post, training or exemption reaches into it."""
+    """A month computed under version 1 stays so: no rated post, training or exemption reaches into
+    it, and no later rule-set version takes a month holding one back to version 1."""
     data, acts = _v2_site(hub_db, since="2026-11")
     data.add_post("admin", "CLEAN", "保洁", line="L1")
     needs = "the rule set in force in 2026-10 is rule book v1"
@@ -152,6 +153,15 @@ def test_version_two_master_data_is_refused_over_a_version_one_month(hub_db: pw.
     post = Assignment.select().where(Assignment.inmate == "P3").get()
     _refused(acts, lambda: data.set_training("admin", post.id, True), needs)
     data.assign("admin", "P1", post="CLEAN", valid_from="2026-11-02")  # from the v2 month: fine
+    back = {"rule_book": "v1"}
+    _refused(
+        acts,
+        lambda: data.add_rule_set_version("admin", "BACK", valid_from="2026-12", parameters=back, reason="x"),
+        "mode: the rule set in force in 2026-12 is rule book v1",
+    )
+    data.add_rule_set_version(
+        "admin", "CAP", valid_from="2026-12", parameters={"bonus_cap_points": "12"}, reason="x"
+    )
 
 
 def test_refusals_name_their_reason(hub_db: pw.Database) -> None:
