@@ -404,3 +404,27 @@ def test_rule_book_v2_master_data_verifies_and_sql_edits_of_it_are_reported(seed
         f"(ledger entry {_entry('exemption.end', 'P1003')})",
         f"md_exemption id={forged.id}: no signed act made this row",
     ]
+
+
+def test_a_month_under_rule_book_v2_with_rated_posts_and_exemptions_verifies(seeded: peewee.Database) -> None:
+    """October put under rule book v2 mid-month by a signed rule version, with a rated post, an
+    exempt inmate and a training post, and the month recomputed as the hub does: verify re-derives
+    the month from the same inputs and passes."""
+    data = _service(seeded)
+    labor = Principal(username="labor", display_name="劳动科", role=Role.LABOR_SECTION)
+    data.add_rule_set_version(
+        labor, "JX-V2", valid_from="2026-10", parameters={"rule_book": "v2"}, reason="第二版"
+    )
+    data.add_post(labor, "KITCHEN", "厨房", line="L1")
+    data.assign(labor, "P1001", post="KITCHEN", valid_from="2026-10-08")
+    data.add_exemption(labor, "P1003", valid_from="2026-10-06", reference="医鉴 2026-31")
+    trainee = data.assign(labor, "P1002", line="L1", product="SHIRT", step="S1", valid_from="2026-10-09")
+    data.set_training(labor, trainee, True)
+    _recompute(seeded)
+    assert (
+        not DailyResult.select()
+        .where((DailyResult.inmate == "P1003") & (DailyResult.day >= "2026-10-06"))
+        .exists()
+    )
+    report = _report(seeded)
+    assert report.ok, report.render()
