@@ -32,6 +32,10 @@ The decisions this module makes (docs/hub.md repeats them for officers and audit
   value is no longer there (a kiosk correction changed the record since) is ignored and listed.
 
 Only records of known inmates, lines and products, on days of the month, become inputs.
+
+Rule book version 2's master data passes through as the hub stores it: rated and training posts
+(a training post cut to the month's pieces keeps its first day as `training_from`, so the ramp
+counts from it), and each inmate's labor-exemption periods that reach into the month.
 """
 
 from __future__ import annotations
