@@ -153,7 +153,7 @@ def build_bundle(
         raise BundleError("bundle.err.no_post", inmate=inmate, month=str(month))
     full_result = result_of(_reparse(result_json(made.full)), scope)
     cut = canonical(restrict(scenario.inputs, scope))
-    document = scenario_json(cut, book)
+    document = scenario_json(cut, book, rule_set.params.rule_book)
     document = {"description": scenario_description(inmate, month), **document}
     cut_scenario = load_scenario(_reparse(document))
     result = result_of(_reparse(result_json(compute_month(cut_scenario.inputs, rule_set))), scope)
@@ -255,7 +255,8 @@ def _computed(db: peewee.Database, month: Month, through: date) -> _Made:
     read = month_input(db, month, through=through)
     # the site's own rule versions (a scenario puts the rule book's defaults under them itself)
     book = RuleBook(versions=read.rule_book.versions[len(DEFAULT_RULE_BOOK.versions) :])
-    scenario = load_scenario(_reparse(scenario_json(read.inputs, book)))
+    # a month the site's rule versions put under rule book v2 is written as a version-2 scenario
+    scenario = load_scenario(_reparse(scenario_json(read.inputs, book, read.rule_set.params.rule_book)))
     rule_set = scenario.rule_set()
     full = compute_month(scenario.inputs, rule_set)
     return _Made(through, book, rule_set, scenario, full)

@@ -5,7 +5,10 @@
 checkpoint, on a subject the bundle's scenario uses:
 
 - the inmate (`inmate.add`, `inmate.update`, `inmate.quota_pct`): his quota percentage;
-- the posts of everyone in scope, the inmate and his line-mates (`assignment.add`, `assignment.end`);
+- the labor exemptions of everyone in scope (`exemption.add`, `exemption.end`): an exempt line-mate is
+  in no group that day, which changes the inmate's share of the line's credit;
+- the posts of everyone in scope, the inmate and his line-mates (`assignment.add`, `assignment.end`,
+  `assignment.training`), rated and training posts included;
   every post act of the site if one of them signs no post id (older hubs, `legacy_posts`);
 - the lines those posts and the inmate's line-days name (`line.add`, `line.update`);
 - every workday act (`workday.add`, `workday.remove`): a day on which any line works is a day of the
@@ -22,8 +25,10 @@ inmate's numbers; the check takes line-mates as the scenario lists them.
 `floorledger verify` runs on the hub's ledger), read with `hub.masterdata.engine_view` (as the hub
 reads its tables), and assembled with the signed records into the month's input exactly as the hub
 does (`hub.results.facts.month_input`), through the bundle's last day. The scenario's workdays,
-lines, products, standard times, posts, the inmate's quota percentage, the site's rule versions and the
-rules in force must equal what that gives; every difference is a finding.
+lines, products, standard times, posts (mode, post, training), the inmate's quota percentage and
+everyone's labor exemptions, the site's rule versions and the rules in force must equal what that
+gives; every difference is a finding. Posts without quotas (`post.add`) are not carried: a rated
+post names its post and line itself, and the post's name and shift label enter no number.
 """
 
 from __future__ import annotations
@@ -44,7 +49,8 @@ from hub.masterdata import replay as rp
 from hub.results import facts as fx
 
 INMATE_ACTIONS = frozenset({"inmate.add", "inmate.update", "inmate.quota_pct"})
-POST_ACTIONS = frozenset({"assignment.add", "assignment.end"})
+POST_ACTIONS = frozenset({"assignment.add", "assignment.end", "assignment.training"})
+EXEMPTION_ACTIONS = frozenset({"exemption.add", "exemption.end"})
 LINE_ACTIONS = frozenset({"line.add", "line.update"})
 WORKDAY_ACTIONS = frozenset({"workday.add", "workday.remove"})
 PRODUCT_ACTIONS = frozenset({"step.add", "step.rename", "standard_time.set"})
@@ -66,6 +72,9 @@ def wanted(
         return subject == inmate
     if action in POST_ACTIONS:
         return all_posts or subject in {i.id for i in scenario.inmates}
+    if action in EXEMPTION_ACTIONS:
+        # a line-mate exempt on a day is in no group that day, which changes the inmate's shared credit
+        return subject in {i.id for i in scenario.inmates}
     if action in LINE_ACTIONS:
         return subject in {x.code for x in scenario.lines}
     if action in WORKDAY_ACTIONS:
@@ -101,13 +110,18 @@ def master_of(
     posts = sorted(
         (r for r in rows("md_assignment") if ev.overlaps(r, first, last)), key=lambda r: int(r["id"])
     )
-    signed = ev.inmates(rows("md_inmate"))
+    exemptions = sorted(
+        rows("md_exemption"), key=lambda r: (str(r["inmate"]), str(r["valid_from"]), int(r["id"]))
+    )
+    signed = ev.inmates(rows("md_inmate"), exemptions)
     known = {i.id for i in signed}
+    periods = ev.exempt_periods(exemptions)
     return fx.MasterSnapshot(
         lines=lines,
         products=products,
         standard_times=ev.standard_times(rows("md_standard_time")),
-        inmates=signed + tuple(m for m in mates if m.id not in known),
+        inmates=signed
+        + tuple(replace(m, labor_exempt=periods.get(m.id, ())) for m in mates if m.id not in known),
         assignments=tuple(ev.assignment(r) for r in posts),
         workdays={x.code: frozenset(ev.workdays(days, first, last, x.code)) for x in lines},
         all_workdays=tuple(ev.workdays(days, first, last)),
@@ -171,14 +185,21 @@ def check_master(
             scenario.assignments,
             signed.assignments,
             lambda a: f"{a.inmate} from {a.valid_from}",
-            lambda a: f"{a.line} {a.product}/{a.step} to {a.valid_to or 'open'}",
+            _post_text,
         ),
         (
             "inmates",
             [i for i in scenario.inmates if i.id == inmate],
             [i for i in signed.inmates if i.id == inmate],
             lambda i: i.id,
-            lambda i: f"quota_pct {_n(i.quota_pct)}, name {i.name!r}",
+            lambda i: f"quota_pct {_n(i.quota_pct)}, name {i.name!r}{_exempt_text(i)}",
+        ),
+        (
+            "inmates (line-mates' labor exemptions)",
+            [i for i in scenario.inmates if i.id != inmate and i.labor_exempt],
+            [i for i in signed.inmates if i.id != inmate and i.labor_exempt],
+            lambda i: i.id,
+            _exempt_text,
         ),
     ):
         compared += len(given)
@@ -205,6 +226,17 @@ def check_master(
             )
         )
     return compared + 1
+
+
+def _post_text(a: Any) -> str:
+    what = f"post {a.post} (rated)" if a.mode == "rated" else f"{a.product}/{a.step}"
+    training = "" if not a.training else f", training from {a.ramp_from}"
+    return f"{a.line} {what} to {a.valid_to or 'open'}{training}"
+
+
+def _exempt_text(i: Any) -> str:
+    periods = ", ".join(f"{p.valid_from} to {p.valid_to or 'open'}" for p in i.labor_exempt)
+    return f", labor-exempt {periods}" if periods else ""
 
 
 def _n(value: Fraction) -> str:

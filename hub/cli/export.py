@@ -56,7 +56,7 @@ def export_month(db: pw.Database, month: Month, through: date) -> dict[str, obje
     # bound only for the export: a caller's own binding of these models is left as it was
     with db.bind_ctx(ALL_MODELS, bind_refs=False, bind_backrefs=False):
         read = month_input(db, month, through=through)
-        document = scenario_json(read.inputs, md_queries.site_rule_changes())
+        document = scenario_json(read.inputs, md_queries.site_rule_changes(), read.rule_set.params.rule_book)
     return {"description": f"exported from the FloorLedger hub, month {month}", **document}
 
 

@@ -379,7 +379,7 @@ class MonthIndex:
         """Version 2: the quota share on a day of a training assignment, None when not training."""
         if not (self.v2 and a.training):
             return None
-        return self.rule_set.params.training_pct((day - a.valid_from).days)
+        return self.rule_set.params.training_pct((day - a.ramp_from).days)
 
     def assignment_index(self, inmate: str, day: date) -> int | None:
         """Position in `inputs.assignments` of the assignment in force (the later listed wins)."""

@@ -319,6 +319,8 @@ def scenario_json(
             item["to"] = a.valid_to.isoformat()
         if a.training:
             item["training"] = True
+        if a.training_from is not None:
+            item["training_from"] = a.training_from.isoformat()
         assignments.append(item)
     out["assignments"] = assignments
     attendance: list[dict[str, object]] = []

@@ -165,6 +165,15 @@ class Assignment:
     mode: AssignmentMode = "counted"
     post: str = ""
     training: bool = False
+    training_from: date | None = None
+    """The day the training began when it is earlier than `valid_from`: the hub lists a post as the
+    pieces of it in force in a month (another post wins some days, or it began in an earlier month),
+    and the ramp counts from the post's first day, not the piece's."""
+
+    @property
+    def ramp_from(self) -> date:
+        """The day the training ramp counts from."""
+        return self.valid_from if self.training_from is None else self.training_from
 
     def covers(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)

@@ -13,7 +13,8 @@ keys starting with `_` and a top-level `description`, which are annotations.
 
 Rule book version 2 (`"rule_book": "v2"`) adds `ratings`, `rejects` and `deductions`, an inmate's
 `labor_exempt` periods, and an assignment's `mode` ("rated" with a `post` instead of `product` and
-`step`) and `training`. A version-1 file (no `rule_book`, or "v1") that uses any of them, or a
+`step`), `training` and `training_from` (the day a training post began, when the hub exports a
+piece of it that starts later). A version-1 file (no `rule_book`, or "v1") that uses any of them, or a
 version-2 rule parameter in its `rules`, is refused naming the field. Checks that depend on the rule
 set (a deduction's category and range, an adjustment for an inmate exempt all month) are the
 engine's (`hub.engine.compute.check_inputs`), since `--rules` may change the rule set.
@@ -56,6 +57,7 @@ from hub.engine.model import (
 from hub.engine.rules import (
     BOOK_PARAM,
     BOOKS,
+    DEFAULT_RULE_BOOK,
     NO_CHANGES,
     V2_PARAM_NAMES,
     RuleBook,
@@ -93,6 +95,12 @@ class Scenario:
     def rule_set(self, site: RuleBook = NO_CHANGES) -> RuleSet:
         """The rules in force for the month: the rule book (version 1 or 2, as the file says), then
         the scenario's, then the site's. InputError when those change the book the file names."""
+        # A file whose own rules put the month under version 2 (the hub's export: the site's rule
+        # versions say from which month version 2 applies) gets the rule set the hub computed with,
+        # named as the hub names it; otherwise the file's book is the base.
+        own = DEFAULT_RULE_BOOK.then(self.rules).then(site).for_month(self.inputs.month)
+        if self.book == "v2" and own.params.v2:
+            return own
         rule_set = base_book(self.book).then(self.rules).then(site).for_month(self.inputs.month)
         if rule_set.params.rule_book != self.book:
             raise InputError(
@@ -278,9 +286,11 @@ def load_scenario(raw: object) -> Scenario:
 
     assignments: list[Assignment] = []
     for e in top.entries(
-        "assignments", ("inmate", "line", "from"), ("product", "step", "to", "mode", "post", "training")
+        "assignments",
+        ("inmate", "line", "from"),
+        ("product", "step", "to", "mode", "post", "training", "training_from"),
     ):
-        only_v2(e, "mode", "post", "training")
+        only_v2(e, "mode", "post", "training", "training_from")
         inmate = _known(e, "inmate", "inmate", inmates)
         line = _known(e, "line", "line", lines)
         mode_raw = e.raw.get("mode") or "counted"
@@ -311,6 +321,11 @@ def load_scenario(raw: object) -> Scenario:
         valid_to = e.day("to") if e.has("to") else None
         if valid_to is not None and valid_to < valid_from:
             raise InputError(e.at("to"), f"{valid_to} is before from {valid_from}")
+        training_from = e.day("training_from") if e.has("training_from") else None
+        if training_from is not None and not training:
+            raise InputError(e.at("training_from"), 'only a training assignment ("training": true) has it')
+        if training_from is not None and training_from > valid_from:
+            raise InputError(e.at("training_from"), f"{training_from} is after from {valid_from}")
         assignments.append(
             Assignment(
                 inmate=inmate,
@@ -322,6 +337,7 @@ def load_scenario(raw: object) -> Scenario:
                 mode=mode,
                 post=post,
                 training=training,
+                training_from=training_from,
             )
         )
 

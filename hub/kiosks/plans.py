@@ -29,7 +29,7 @@ from hub.results import worker as rs
 from hub.review import corrections
 from hub.store.db import write_transaction
 from hub.store.kiosks import LinePlanState
-from hub.store.masterdata import Area, Inmate, Line, Officer, Product, StandardTime
+from hub.store.masterdata import Area, Inmate, Line, Officer, Post, Product, StandardTime
 from hub.store.results import DailyResult
 from protocol import canonical
 from protocol.messages import DayResult, LinePlan, PlanPerson, seal
@@ -85,6 +85,7 @@ def build_plan(*, hub: str, line: str, day: date, hub_ms: int, revision: int) ->
     product = None if line_row.product is None else Product.get_or_none(Product.code == line_row.product)
     badges = md_queries.active_badges()
     names = md_queries.step_names()
+    post_names = {p.code: p.name for p in Post.select()}
     posts = {inmate: a for inmate, a in md_queries.posts_on(day).items() if a.line == line}
     working = md_queries.is_workday(day, line)
     today = {row.inmate: row for row in rs.line_day_rows(line, day)}
@@ -112,9 +113,13 @@ def build_plan(*, hub: str, line: str, day: date, hub_ms: int, revision: int) ->
                 name=inmate.name,
                 role="inmate",
                 badges=tuple(badges.get(inmate_id, ())),
-                product=post.product,
-                step=post.step,
-                step_name=names.get((post.product, post.step)),
+                # a rated post (rule book v2) has no product or step: the kiosk offers it no count;
+                # how a grade is shown at the kiosk is #14 item 4
+                product=None if post.mode == "rated" else post.product,
+                step=None if post.mode == "rated" else post.step,
+                step_name=post_names.get(post.post or "")
+                if post.mode == "rated"
+                else names.get((post.product, post.step)),
                 quota_units=quota,
                 yesterday=None if last is None else day_result(last),
                 notice=notice_for(inmate_id, day),  # a rejected dispute's reason (hub.review.corrections)

@@ -1,5 +1,6 @@
 """The engine's view of master-data rows (pure): lines, products with their steps, standard times,
-inmates, posts, workdays and the site's rule book, from rows given as column -> value mappings.
+inmates with their labor exemptions, posts (counted, rated, training), workdays and the site's rule
+book, from rows given as column -> value mappings.
 
 `hub.masterdata.queries` hands these functions the tables' rows (in its SQL order); an evidence
 bundle's check (`hub.audit.bundle_master`) hands them the rows `hub.masterdata.replay` rebuilds from
@@ -15,9 +16,9 @@ from datetime import date
 from typing import Any
 
 from hub.engine.model import Assignment as EngineAssignment
+from hub.engine.model import ExemptPeriod, Month
 from hub.engine.model import Inmate as EngineInmate
 from hub.engine.model import Line as EngineLine
-from hub.engine.model import Month
 from hub.engine.model import Product as EngineProduct
 from hub.engine.model import StandardTime as EngineStandardTime
 from hub.engine.rules import DEFAULT_RULE_BOOK, RuleBook, RuleVersion, parse_changes
@@ -52,18 +53,46 @@ def standard_times(rows: Iterable[Row]) -> tuple[EngineStandardTime, ...]:
     )
 
 
-def inmates(rows: Iterable[Row]) -> tuple[EngineInmate, ...]:
-    return tuple(EngineInmate(id=i["id"], name=i["name"], quota_pct=fraction(i["quota_pct"])) for i in rows)
+def exempt_periods(rows: Iterable[Row]) -> dict[str, tuple[ExemptPeriod, ...]]:
+    """Inmate id -> labor-exemption periods (md_exemption rows), in the order given."""
+    out: dict[str, list[ExemptPeriod]] = {}
+    for x in rows:
+        out.setdefault(x["inmate"], []).append(
+            ExemptPeriod(
+                valid_from=date.fromisoformat(x["valid_from"]),
+                valid_to=None if x["valid_to"] is None else date.fromisoformat(x["valid_to"]),
+            )
+        )
+    return {inmate: tuple(periods) for inmate, periods in out.items()}
+
+
+def inmates(rows: Iterable[Row], exemptions: Iterable[Row] = ()) -> tuple[EngineInmate, ...]:
+    """Inmates with their labor-exemption periods (`exemptions`: md_exemption rows)."""
+    periods = exempt_periods(exemptions)
+    return tuple(
+        EngineInmate(
+            id=i["id"],
+            name=i["name"],
+            quota_pct=fraction(i["quota_pct"]),
+            labor_exempt=periods.get(i["id"], ()),
+        )
+        for i in rows
+    )
 
 
 def assignment(a: Row) -> EngineAssignment:
+    """A post row as the engine takes it: counted on (product, step), or rated on a post; training or not."""
+    rated = a.get("mode") == "rated"
     return EngineAssignment(
         inmate=a["inmate"],
         line=a["line"],
-        product=a["product"],
-        step=a["step"],
+        product="" if rated else a["product"],
+        step="" if rated else a["step"],
         valid_from=date.fromisoformat(a["valid_from"]),
         valid_to=None if a["valid_to"] is None else date.fromisoformat(a["valid_to"]),
+        mode="rated" if rated else "counted",
+        post=str(a.get("post") or "") if rated else "",
+        training=bool(a.get("training")),
     )
 
 

@@ -27,6 +27,7 @@ from hub.store.masterdata import (
     Area,
     Assignment,
     Badge,
+    Exemption,
     Inmate,
     Line,
     Officer,
@@ -139,7 +140,8 @@ def engine_standard_times() -> tuple[EngineStandardTime, ...]:
 
 
 def engine_inmates() -> tuple[EngineInmate, ...]:
-    return engine_view.inmates(_dicts(Inmate.select().order_by(Inmate.id)))
+    exemptions = _dicts(Exemption.select().order_by(Exemption.inmate, Exemption.valid_from, Exemption.id))
+    return engine_view.inmates(_dicts(Inmate.select().order_by(Inmate.id)), exemptions)
 
 
 def engine_assignment(a: Assignment) -> EngineAssignment:

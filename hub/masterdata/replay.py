@@ -23,6 +23,7 @@ officers; `(product, step, valid_from)` for a standard-time version, which the s
 the same date; `(day, line)` for a workday). Posts (`md_assignment`) and rule-set versions are
 identified by their row id, because their id order decides which one is in force (the later
 created wins) and `assignment.end` names a post by id: their acts sign the id (`id` in the payload);
+labor exemptions (`md_exemption`) likewise, named by `exemption.end`;
 an older act without it gets the id SQLite gives a new row (one more than the highest so far; rows of
 these tables are never deleted).
 
@@ -132,10 +133,28 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             name="md_badge", key=("badge",), columns=("badge", "person", "role", "issued_ms", "revoked_ms")
         ),
+        TableSpec(name="md_post", key=("code",), columns=("code", "name", "line", "shift", "created_ms")),
         TableSpec(
             name="md_assignment",
             key=("id",),
-            columns=("id", "inmate", "line", "product", "step", "valid_from", "valid_to", "created_ms"),
+            columns=(
+                "id",
+                "inmate",
+                "line",
+                "product",
+                "step",
+                "valid_from",
+                "valid_to",
+                "created_ms",
+                "mode",
+                "post",
+                "training",
+            ),
+        ),
+        TableSpec(
+            name="md_exemption",
+            key=("id",),
+            columns=("id", "inmate", "valid_from", "valid_to", "reference", "entered_by", "created_ms"),
         ),
         TableSpec(name="md_workday", key=("day", "line"), columns=("day", "line"), unsigned={"id": _NO_ID}),
         TableSpec(
@@ -164,6 +183,11 @@ ACTIONS = frozenset(
         "badge.revoke",
         "assignment.add",
         "assignment.end",
+        "assignment.training",
+        "post.add",
+        "post.update",
+        "exemption.add",
+        "exemption.end",
         "workday.add",
         "workday.remove",
         "rule_set.add",
@@ -234,6 +258,12 @@ def _optional_text(value: Any, name: str) -> str | None:
 def _list(value: Any, name: str) -> list[Any]:
     if not isinstance(value, list):
         raise _Refused("not_list", name=column(name))
+    return value
+
+
+def _flag(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise _Refused(f"{name} is not true or false")
     return value
 
 
@@ -426,8 +456,44 @@ def _apply(state: MasterState, act: Act) -> None:
             "valid_from": _text(p["from"], "from"),
             "valid_to": _optional_text(p.get("to"), "to"),
             "created_ms": _time(p, "created_ms", act),
+            # rule book v2: acts before it (and counted posts outside training) sign none of these
+            "mode": _text(p.get("mode", "counted"), "mode"),
+            "post": _optional_text(p.get("post"), "post"),
+            "training": _flag(p.get("training", False), "training"),
         }
         _put(state, "md_assignment", values, act)
+    elif action == "assignment.training":
+        post = p["assignment"]
+        if not isinstance(post, int) or isinstance(post, bool):
+            raise _Refused("assignment is not a post id")
+        _change(state, "md_assignment", (post,), {"training": _flag(p["training"], "training")}, act)
+    elif action == "post.add":
+        values = {
+            "code": _text(p["code"], "code"),
+            "name": _text(p["name"], "name"),
+            "line": _text(p["line"], "line"),
+            "shift": _text(p["shift"], "shift"),
+            "created_ms": _time(p, "created_ms", act),
+        }
+        _put(state, "md_post", values, act)
+    elif action == "post.update":
+        _change(state, "md_post", (act.subject,), {k: _text(v, k) for k, v in p.items()}, act)
+    elif action == "exemption.add":
+        values = {
+            "id": _next_id(state, "md_exemption", p),
+            "inmate": _text(p["inmate"], "inmate"),
+            "valid_from": _text(p["from"], "from"),
+            "valid_to": _optional_text(p.get("to"), "to"),
+            "reference": _text(p["reference"], "reference"),
+            "entered_by": _text(p["entered_by"], "entered_by"),
+            "created_ms": _time(p, "created_ms", act),
+        }
+        _put(state, "md_exemption", values, act)
+    elif action == "exemption.end":
+        period = p["exemption"]
+        if not isinstance(period, int) or isinstance(period, bool):
+            raise _Refused("exemption is not an exemption id")
+        _change(state, "md_exemption", (period,), {"valid_to": _text(p["to"], "to")}, act)
     elif action == "assignment.end":
         post = p["assignment"]
         if not isinstance(post, int) or isinstance(post, bool):

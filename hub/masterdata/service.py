@@ -22,22 +22,24 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
+from fractions import Fraction
 from typing import Any
 
 import peewee as pw
 
 from hub.engine.errors import EngineError
 from hub.engine.model import EARLIEST_MONTH, Month
-from hub.engine.rules import PARAM_NAMES, parse_changes
+from hub.engine.rules import ALL_PARAM_NAMES, RuleBook, RuleVersion, parse_changes, value_json
 from hub.masterdata import checks
 from hub.masterdata.acts import Actor
+from hub.masterdata.book_v2 import BookTwoChanges, keep_v2, require_v2
 from hub.masterdata.checks import MasterDataError, decimal_text, parse_date
 from hub.masterdata.people import PeopleChanges
-from hub.masterdata.queries import area_exists, area_of_line, product_areas, workday_is
+from hub.masterdata.queries import area_exists, area_of_line, product_areas, rule_book, workday_is
 from hub.store.masterdata import Area, Assignment, Line, Product, RuleSetVersion, StandardTime, Step, Workday
 
 
-class MasterData(PeopleChanges):
+class MasterData(PeopleChanges, BookTwoChanges):
     """Every change to master data, with the officer who made it (see `Changes` for how).
 
     Built once by the hub app with `month_locked` (the review layer's lock), `record_act` (the
@@ -294,24 +296,97 @@ class MasterData(PeopleChanges):
         actor: Actor,
         inmate: str,
         *,
-        line: str,
-        product: str,
-        step: str,
+        line: str | None = None,
+        product: str | None = None,
+        step: str | None = None,
+        post: str | None = None,
         valid_from: str | date,
         valid_to: str | date | None = None,
+        training: bool | None = None,
     ) -> int:
-        """A new post; it wins over earlier posts on the days they overlap. Returns its id."""
+        """A new post; it wins over earlier posts on the days they overlap. Returns its id.
+
+        Counted on a `line`'s (`product`, `step`), or (rule book v2) rated on a `post` without a
+        quota, whose line it takes. `training` None: a training period when the inmate starts a step
+        he has never held and version 2 is in force on the first day (培训期; editable later).
+        """
         self._require_inmate(inmate)
+        if post is not None:
+            if product is not None or step is not None:
+                raise MasterDataError("md.data.rated_no_step")
+            held = self.require_post(post)
+            if line is not None and line != held.line:
+                raise MasterDataError("md.data.post_line", post=post, line=held.line)
+            line = str(held.line)
+        if line is None:
+            raise MasterDataError("md.data.unknown_line", line="")
         line_area = area_of_line(line)
         if line_area is None:
             raise MasterDataError("md.data.unknown_line", line=line)
         self._scope(actor, line_area)
-        if Step.get_or_none((Step.product == product) & (Step.code == step)) is None:
-            raise MasterDataError("md.data.unknown_step", step=step, product=product)
         start = parse_date(valid_from, "valid_from").isoformat()
         end = None if valid_to is None else parse_date(valid_to, "valid_to").isoformat()
         if end is not None and end < start:
             raise MasterDataError("md.data.ends_before", end=end, start=start)
+        first, last = date.fromisoformat(start), None if end is None else date.fromisoformat(end)
+        if post is None:
+            product, step = self._counted_step(product, step, start)
+        else:
+            product, step = "", ""
+            require_v2(first, last, "mode")
+        if training is None:
+            training = post is None and _never_held(inmate, product, step) and _v2_on(first)
+        if training:
+            require_v2(first, last, "training")
+        now = self.clock_ms()
+        payload: dict[str, Any] = {
+            "inmate": inmate,
+            "line": line,
+            "product": product,
+            "step": step,
+            "from": start,
+            "to": end,
+            "created_ms": now,
+        }
+        if post is not None or training:  # the fields of rule book v2, signed where they are not the default
+            payload |= {
+                "mode": "rated" if post is not None else "counted",
+                "post": post,
+                "training": training,
+            }
+        # The new post wins its days over the inmate's earlier posts, which may be in other areas.
+        guard = self.locks.posts(inmate, [line], first, last)
+        row_line, mode = line, "rated" if post is not None else "counted"
+
+        def change() -> Assignment:
+            row = Assignment.create(
+                inmate=inmate,
+                line=row_line,
+                product=product,
+                step=step,
+                valid_from=start,
+                valid_to=end,
+                created_ms=now,
+                mode=mode,
+                post=post,
+                training=training,
+            )
+            # The id decides which post wins a day and is what `assignment.end` names: the act signs it
+            # (the ledger entry is written after this, in the same transaction).
+            payload["id"] = row.id
+            return row
+
+        created = self._act(actor, "assignment.add", inmate, payload, change, guard)
+        return int(created.id)
+
+    def _counted_step(self, product: str | None, step: str | None, start: str) -> tuple[str, str]:
+        """The (product, step) of a counted post, refused unless a standard time is in force from `start`."""
+        if (
+            product is None
+            or step is None
+            or Step.get_or_none((Step.product == product) & (Step.code == step)) is None
+        ):
+            raise MasterDataError("md.data.unknown_step", step=step or "", product=product or "")
         # A day on a step without a standard time in force stops the engine for the whole line-day
         # (MissingStandardTimeError): every inmate of the line would lose that day's result. Versions are
         # only ever added, so the first one's date is the earliest day a post on the step may start.
@@ -323,37 +398,7 @@ class MasterData(PeopleChanges):
         if first_std is None or start < first_std:
             key = "md.data.post_before_time" if first_std else "md.data.post_no_time"
             raise MasterDataError(key, step=step, product=product, since=first_std, start=start)
-        now = self.clock_ms()
-        payload: dict[str, Any] = {
-            "inmate": inmate,
-            "line": line,
-            "product": product,
-            "step": step,
-            "from": start,
-            "to": end,
-            "created_ms": now,
-        }
-        first, last = date.fromisoformat(start), None if end is None else date.fromisoformat(end)
-        # The new post wins its days over the inmate's earlier posts, which may be in other areas.
-        guard = self.locks.posts(inmate, [line], first, last)
-
-        def change() -> Assignment:
-            row = Assignment.create(
-                inmate=inmate,
-                line=line,
-                product=product,
-                step=step,
-                valid_from=start,
-                valid_to=end,
-                created_ms=now,
-            )
-            # The id decides which post wins a day and is what `assignment.end` names: the act signs it
-            # (the ledger entry is written after this, in the same transaction).
-            payload["id"] = row.id
-            return row
-
-        created = self._act(actor, "assignment.add", inmate, payload, change, guard)
-        return int(created.id)
+        return product, step
 
     def end_assignment(self, actor: Actor, assignment: int, valid_to: str | date) -> None:
         """End a post on a day (inclusive); an earlier post covering later days is in force again."""
@@ -411,7 +456,7 @@ class MasterData(PeopleChanges):
 
     # rules
     def add_rule_set_version(
-        self, actor: Actor, version: str, *, valid_from: str, parameters: dict[str, str], reason: str
+        self, actor: Actor, version: str, *, valid_from: str, parameters: dict[str, Any], reason: str
     ) -> None:
         """Rule parameters that apply from a month on; only the parameters it changes are listed."""
         self._scope(actor, None)
@@ -425,10 +470,23 @@ class MasterData(PeopleChanges):
             changes = parse_changes(parameters, "parameters")
         except EngineError as err:
             raise MasterDataError("md.data.rule_parameters", reason=str(err)) from None
-        clean = {name: str(parameters[name]) for name, _ in changes}
-        unknown = set(parameters) - set(PARAM_NAMES)
+        # Stored and signed as the rules file form (`value_json`): decimal text, and the structured
+        # version-2 values (rating grades, training ramp, deduction ranges) as their objects.
+        clean = {
+            name: str(parameters[name]) if isinstance(value, Fraction) else value_json(value)
+            for name, value in changes
+        }
+        unknown = set(parameters) - set(ALL_PARAM_NAMES)
         if unknown:  # parse_changes already refuses these; kept as a guard for the payload below
             raise MasterDataError("md.data.unknown_parameters", names=sorted(unknown))
+        # A month with rated posts, training or exemptions cannot go back to version 1 (the engine
+        # would refuse it): checked against the book as this version makes it.
+        keep_v2(
+            rule_book().then(
+                RuleBook(versions=(RuleVersion(version=version, valid_from=month, changes=changes),))
+            ),
+            month,
+        )
         text = json.dumps(clean, sort_keys=True)
         now = self.clock_ms()
         payload: dict[str, Any] = {
@@ -453,3 +511,16 @@ class MasterData(PeopleChanges):
             change,
             lambda: self.locks.refuse(None, month.first_day, None),  # every area, from its month on
         )
+
+
+def _never_held(inmate: str, product: str, step: str) -> bool:
+    """Whether the inmate has never been posted to (product, step) (his training starts then)."""
+    held = Assignment.select(Assignment.id).where(
+        (Assignment.inmate == inmate) & (Assignment.product == product) & (Assignment.step == step)
+    )
+    return held.first() is None
+
+
+def _v2_on(day: date) -> bool:
+    """Whether rule book version 2 is in force in the day's month (training means nothing before)."""
+    return rule_book().for_month(Month.of(day)).params.v2

@@ -127,6 +127,34 @@ TEXTS: dict[str, dict[str, str]] = {
         "must reopen it before this can change (quota levels are not dated: a change alters that "
         "month's results)",
     },
+    "md.data.needs_book_two": {
+        "zh": "{what}:{month} 月执行的是第 1 版考核规则：无定额岗位、培训期和免于劳动考核须第 2 版规则",
+        "en": "{what}: the rule set in force in {month} is rule book v1; rated posts, training and labor "
+        "exemptions need rule book v2",
+    },
+    "md.data.post_name_needed": {"zh": "岗位需要名称", "en": "name: a post needs a name"},
+    "md.data.post_exists": {"zh": "岗位编号 {post} 已存在", "en": "code: post {post!r} already exists"},
+    "md.data.unknown_post": {"zh": "没有这个岗位:{post}", "en": "post: unknown post {post!r}"},
+    "md.data.post_line": {
+        "zh": "岗位 {post} 属于生产线 {line}",
+        "en": "line: post {post!r} is on line {line!r}",
+    },
+    "md.data.rated_no_step": {
+        "zh": "无定额岗位不填产品和工序",
+        "en": "post: a rated post names no product or step",
+    },
+    "md.data.exemption_reference": {
+        "zh": "请填写医院鉴定编号",
+        "en": "reference: the hospital's reference is required",
+    },
+    "md.data.exemption_overlap": {
+        "zh": "与已有的免于劳动考核期间重叠:{start} 至 {end}({ref})",
+        "en": "valid_from: overlaps the exemption {start} to {end} ({ref})",
+    },
+    "md.data.unknown_exemption": {
+        "zh": "没有这个免于劳动考核期间:{exemption}",
+        "en": "exemption: unknown exemption {exemption}",
+    },
     # checks of typed and uploaded values (csv_import.FieldError) and the fields they name
     "md.f.name": {"zh": "名称", "en": "Name"},
     "md.f.product": {"zh": "产品", "en": "Product"},

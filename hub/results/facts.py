@@ -32,6 +32,10 @@ The decisions this module makes (docs/hub.md repeats them for officers and audit
   value is no longer there (a kiosk correction changed the record since) is ignored and listed.
 
 Only records of known inmates, lines and products, on days of the month, become inputs.
+
+Rule book version 2's master data passes through as the hub stores it: rated and training posts
+(a training post cut to the month's pieces keeps its first day as `training_from`, so the ramp
+counts from it), and each inmate's labor-exemption periods that reach into the month.
 """
 
 from __future__ import annotations
@@ -374,7 +378,11 @@ def resolve_assignments(master: MasterSnapshot) -> tuple[EngineAssignment, ...]:
 
 
 def _piece(a: EngineAssignment, first: date, last: date) -> EngineAssignment:
-    return replace(a, valid_from=first, valid_to=last)
+    """The days [first, last] of post `a`; a training post keeps the day its ramp counts from."""
+    piece = replace(a, valid_from=first, valid_to=last)
+    if a.training and a.ramp_from < first:
+        piece = replace(piece, training_from=a.ramp_from)
+    return piece
 
 
 def month_input(
@@ -397,7 +405,7 @@ def month_input(
         lines=master.lines,
         products=master.products,
         standard_times=master.standard_times,
-        inmates=master.inmates,
+        inmates=tuple(_exempt_in(i, month) for i in master.inmates),
         assignments=resolve_assignments(master),
         attendance=tuple(a for a in facts.attendance if a.inmate in inmates and month.contains(a.day)),
         counts=tuple(c for c in facts.counts if c.inmate in inmates and month.contains(c.day)),
@@ -405,6 +413,19 @@ def month_input(
             w for w in facts.warehoused if w.line in lines and w.product in products and month.contains(w.day)
         ),
     )
+
+
+def _exempt_in(inmate: Inmate, month: Month) -> Inmate:
+    """The inmate with only the labor-exemption periods that reach into `month`: the month's input
+    lists what concerns it (and a version-1 month before an inmate's first exemption stays valid)."""
+    if not inmate.labor_exempt:
+        return inmate
+    kept = tuple(
+        p
+        for p in inmate.labor_exempt
+        if p.valid_from <= month.last_day and (p.valid_to is None or p.valid_to >= month.first_day)
+    )
+    return replace(inmate, labor_exempt=kept)
 
 
 def hub_correction(payload: Mapping[str, Any]) -> HubCorrection:

@@ -1,5 +1,5 @@
-"""Master-data tables: areas, lines, products, steps, standard times, people, badges, posts, workdays,
-rule sets.
+"""Master-data tables: areas, lines, products, steps, standard times, people, badges, posts (rated
+posts without quotas too), assignments, labor exemptions, workdays, rule sets.
 
 Every row here is derived from a hub-signed ledger act (docs/masterdata.md); nothing is edited in place.
 `hub.masterdata.replay` rebuilds each row from those acts and `floorledger verify` compares them: a
@@ -102,8 +102,29 @@ class Badge(BaseModel):
         table_name = "md_badge"
 
 
+class Post(BaseModel):
+    """A post without a quota (无定额岗位: kitchen, cleaning, maintenance, inspection, team leader).
+
+    Its line gives a rated day's quota (the line's shift minutes, rule book v2) and the board that
+    shows it; `shift` is the shift's label as the floor names it (白班, 夜班), shown only.
+    """
+
+    code = pw.CharField(primary_key=True, max_length=64)
+    name = pw.CharField(max_length=100)
+    line = pw.CharField(max_length=64, index=True)
+    shift = pw.CharField(max_length=100, default="")
+    created_ms = pw.BigIntegerField()
+
+    class Meta:
+        table_name = "md_post"
+
+
 class Assignment(BaseModel):
-    """A post; `id` is creation order, and where two overlap on a day the later created wins."""
+    """A post; `id` is creation order, and where two overlap on a day the later created wins.
+
+    `mode` "counted" is on a (product, step); "rated" on a `post` (`product` and `step` empty text).
+    `training` marks a training period (培训期): the rule set's training ramp applies from `valid_from`.
+    """
 
     id = pw.AutoField()
     inmate = pw.CharField(max_length=64, index=True)
@@ -113,9 +134,28 @@ class Assignment(BaseModel):
     valid_from = pw.CharField(max_length=10)
     valid_to = pw.CharField(max_length=10, null=True)
     created_ms = pw.BigIntegerField()
+    mode = pw.CharField(max_length=16, default="counted")
+    post = pw.CharField(max_length=64, null=True)
+    training = pw.BooleanField(default=False)
 
     class Meta:
         table_name = "md_assignment"
+
+
+class Exemption(BaseModel):
+    """A labor-exemption period of an inmate (丧失劳动能力, found by the prison hospital), days
+    inclusive, `valid_to` NULL open; `reference` is the hospital's, `entered_by` the officer's name."""
+
+    id = pw.AutoField()
+    inmate = pw.CharField(max_length=64, index=True)
+    valid_from = pw.CharField(max_length=10)
+    valid_to = pw.CharField(max_length=10, null=True)
+    reference = pw.CharField(max_length=200)
+    entered_by = pw.CharField(max_length=64)
+    created_ms = pw.BigIntegerField()
+
+    class Meta:
+        table_name = "md_exemption"
 
 
 class Workday(BaseModel):

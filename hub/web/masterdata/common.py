@@ -43,6 +43,8 @@ TABS = (
     ("md.tab.officers", "/masterdata/officers"),
     ("md.tab.badges", "/masterdata/badges"),
     ("md.tab.assignments", "/masterdata/assignments"),
+    ("md.tab.posts", "/masterdata/posts"),
+    ("md.tab.exemptions", "/masterdata/exemptions"),
     ("md.tab.import", "/masterdata/import"),
 )
 

@@ -10,6 +10,7 @@ rules as the CSV import (`hub.masterdata.csv_import`), and a refused value chang
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from nicegui import ui
 
@@ -39,6 +40,8 @@ from hub.web.masterdata.common import (
 from hub.web.masterdata.csv_page import register_masterdata_import
 from hub.web.masterdata.officers import register_masterdata_officers
 from hub.web.masterdata.people import register_masterdata_people
+from hub.web.masterdata.posts import register_masterdata_posts
+from hub.web.masterdata.rule_params import v2_fields
 from hub.web.masterdata.steps import step_forms
 from hub.web.masterdata.texts import t
 
@@ -67,6 +70,7 @@ def register_masterdata(context: WebContext, data: md.MasterData | None = None) 
     _register_products(context, store)
     _register_lines(context, store)
     register_masterdata_people(context, store)
+    register_masterdata_posts(context, store)
     register_masterdata_officers(context, store)
     register_masterdata_import(context, store)
 
@@ -255,12 +259,13 @@ def _rule_set_form(ctx: WebContext, store: md.MasterData, lang: str, refresh: ob
         month = ui.input(t("md.f.month", lang), placeholder="YYYY-MM").mark("rs-month")
         reason = ui.input(t("md.f.reason", lang)).mark("rs-reason")
     parameters = ui.textarea(t("md.f.parameters", lang)).classes("w-96").mark("rs-parameters")
+    read_v2 = v2_fields(lang)
 
     async def submit(who: Principal) -> None:
         try:
             name = check.code(version.value, "md.f.version")
             why = check.reason(reason.value)
-            values: dict[str, str] = {}
+            values: dict[str, Any] = read_v2()
             for line in (parameters.value or "").splitlines():
                 if line.strip():
                     key, sep, value = line.partition("=")

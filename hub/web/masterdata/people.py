@@ -1,6 +1,7 @@
 """Master data about people: inmates and their personal quota levels (with the reason and the history
 of each change), badges (issue, revoke, print an A4 sheet of QR cards) and posts (岗位调整) with their
-history and effective dates.
+history and effective dates: counted on a step, or (rule book v2) rated on a post without a quota, and
+the training flag (培训期; by default set when the inmate starts a step he never held).
 
 Quota-level history is read back from the hub's ledger (each `inmate.quota_pct` act carries its
 reason); post history is the assignment table itself, which keeps every post with its dates.
@@ -20,7 +21,7 @@ from hub.masterdata import queries as md_queries
 from hub.masterdata import service as md
 from hub.masterdata.queries import area_of_line, area_of_person, step_names
 from hub.store.ledger import LedgerEntry
-from hub.store.masterdata import Area, Assignment, Badge, Inmate, Officer, Step
+from hub.store.masterdata import Area, Assignment, Badge, Inmate, Officer, Post, Step
 from hub.web import guard
 from hub.web.context import WebContext
 from hub.web.masterdata.common import (
@@ -345,6 +346,7 @@ def _register_assignments(ctx: WebContext, store: md.MasterData) -> None:
         def listing() -> None:
             lines = {x.code for x in visible_lines(who)}
             names = step_names()
+            posts = {p.code: p.name for p in Post.select()}
             table(
                 "md-assignments",
                 [
@@ -354,15 +356,21 @@ def _register_assignments(ctx: WebContext, store: md.MasterData) -> None:
                     ("step", "md.f.step"),
                     ("valid_from", "md.f.valid_from"),
                     ("valid_to", "md.f.valid_to"),
+                    ("training", "md.f.training"),
                 ],
                 [
                     {
                         "id": a.id,
                         "inmate": a.inmate,
                         "line": a.line,
-                        "step": f"{a.product}/{a.step} {names.get((a.product, a.step), '')}".strip(),
+                        "step": (
+                            f"{t('md.f.post', lang)} {a.post} {posts.get(a.post or '', '')}".strip()
+                            if a.mode == "rated"
+                            else f"{a.product}/{a.step} {names.get((a.product, a.step), '')}".strip()
+                        ),
                         "valid_from": a.valid_from,
                         "valid_to": a.valid_to or t("md.open_ended", lang),
+                        "training": t("md.f.yes", lang) if a.training else "",
                     }
                     for a in Assignment.select().order_by(Assignment.inmate, Assignment.id.desc())
                     if a.line in lines
@@ -378,21 +386,39 @@ def _register_assignments(ctx: WebContext, store: md.MasterData) -> None:
 def _assignment_forms(ctx: WebContext, store: md.MasterData, who: Principal, lang: str, refresh: Any) -> None:
     lines = {x.code: f"{x.code} {x.name}" for x in visible_lines(who) if who.may_change_area(x.area)}
     steps = {f"{s.product}/{s.code}": f"{s.product}/{s.code} {s.name}" for s in Step.select()}
+    # "" is a counted post on a step; a post code makes it rated (rule book v2), on the post's line
+    posts = {"": t("md.f.counted", lang)} | {
+        p.code: f"{p.code} {p.name} ({p.line})" for p in Post.select().order_by(Post.code) if p.line in lines
+    }
+    trainings = {"": t("md.f.training_default", lang), "yes": t("md.f.yes", lang), "no": t("md.f.no", lang)}
     ui.label(t("md.assign", lang)).classes("text-h6")
     with ui.row().classes("items-end"):
         inmate_in = ui.input(t("md.f.inmate_id", lang)).mark("assign-inmate")
+        post_in = ui.select(posts, value="", label=t("md.f.post", lang)).classes("w-48").mark("assign-post")
         line_in = ui.select(lines, label=t("md.f.line", lang)).classes("w-40").mark("assign-line")
         step_in = ui.select(steps, label=t("md.f.step", lang)).classes("w-48").mark("assign-step")
         start_in = ui.input(t("md.f.valid_from", lang), placeholder="YYYY-MM-DD").mark("assign-from")
         end_in = ui.input(t("md.f.valid_to", lang), placeholder="YYYY-MM-DD").mark("assign-to")
+        training_in = (
+            ui.select(trainings, value="", label=t("md.f.training", lang))
+            .classes("w-56")
+            .mark("assign-training")
+        )
 
         async def assign(actor: Principal) -> None:
+            post = post_in.value or None
             try:
                 inmate = check.code(inmate_in.value, "md.f.inmate_id")
-                line = check.code(line_in.value, "md.f.line")
-                product, _, step = (step_in.value or "").partition("/")
-                product = check.code(product, "md.f.product")
-                step = check.code(step, "md.f.step")
+                if post is None:
+                    line = check.code(line_in.value, "md.f.line")
+                    product, _, step = (step_in.value or "").partition("/")
+                    product = check.code(product, "md.f.product")
+                    step = check.code(step, "md.f.step")
+                else:
+                    held = Post.get_or_none(Post.code == post)
+                    if held is None:
+                        raise check.FieldError("md.err.unknown", field="md.f.post", value=post)
+                    line = str(held.line)
                 start = check.day(start_in.value, "md.f.valid_from")
                 end = check.day(end_in.value, "md.f.valid_to") if (end_in.value or "").strip() else None
             except check.FieldError as err:
@@ -401,16 +427,12 @@ def _assignment_forms(ctx: WebContext, store: md.MasterData, who: Principal, lan
             if not actor.may_change_area(area_of_line(line)):
                 refuse_scope(actor, lang, f"assignment.add {inmate}")
                 return
+            training = {"yes": True, "no": False}.get(training_in.value or "")
+            where: dict[str, Any] = (
+                {"post": post} if post else {"line": line, "product": product, "step": step}
+            )
             if await save(
-                lang,
-                store.assign,
-                actor,
-                inmate,
-                line=line,
-                product=product,
-                step=step,
-                valid_from=start,
-                valid_to=end,
+                lang, store.assign, actor, inmate, valid_from=start, valid_to=end, training=training, **where
             ):
                 refresh()
 
@@ -444,3 +466,30 @@ def _assignment_forms(ctx: WebContext, store: md.MasterData, who: Principal, lan
         ui.button(t("md.end_assignment", lang), on_click=guard.guarded_action(ctx, EDIT_ROLES, end)).mark(
             "end-save"
         )
+    ui.label(t("md.set_training", lang)).classes("text-h6")
+    with ui.row().classes("items-end"):
+        which_post = ui.input(t("md.f.assignment", lang)).mark("training-assignment")
+        flag = ui.select(
+            {"yes": t("md.f.yes", lang), "no": t("md.f.no", lang)},
+            value="yes",
+            label=t("md.f.training", lang),
+        ).mark("training-flag")
+
+        async def set_training(actor: Principal) -> None:
+            text = (which_post.value or "").strip()
+            if not text.isdigit():
+                problem(lang, check.FieldError("md.err.number", field="md.f.assignment"))
+                return
+            row = Assignment.get_or_none(Assignment.id == int(text))
+            if row is None:
+                problem(lang, check.FieldError("md.err.unknown", field="md.f.assignment", value=text))
+                return
+            if not actor.may_change_area(area_of_line(row.line)):
+                refuse_scope(actor, lang, f"assignment.training {text}")
+                return
+            if await save(lang, store.set_training, actor, int(text), flag.value == "yes"):
+                refresh()
+
+        ui.button(
+            t("md.set_training", lang), on_click=guard.guarded_action(ctx, EDIT_ROLES, set_training)
+        ).mark("training-save")

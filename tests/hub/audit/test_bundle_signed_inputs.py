@@ -85,7 +85,7 @@ def _recomputed(doc: dict[str, Any], edit: Callable[[dict[str, Any]], None]) -> 
     scenario_doc = bd._reparse(
         {
             "description": bd.scenario_description(INMATE, MONTH),
-            **scenario_json(scenario.inputs, scenario.rules),
+            **scenario_json(scenario.inputs, scenario.rules, scenario.book),
         }
     )
     rule_set = scenario.rule_set()
@@ -483,3 +483,70 @@ def test_records_signed_before_the_revocation_still_verify(site: Site) -> None:
     assert "kiosk.revoke" in actions
     report = _check(doc)
     assert report.ok, report.render()
+
+
+def _v2_month(site: Site) -> tuple[str, str]:
+    """Rule book v2 from October: a line-mate of the inmate exempt from the 20th, another on a rated
+    post (厨房, on L1) from the 20th, and the inmate's own post marked as training. Returns the two
+    line-mates."""
+    data = masterdata_service(site.db, record_act=site.ledger.record_act, clock_ms=lambda: NOW_MS)
+    data.add_rule_set_version(
+        ADMIN, "JX-V2", valid_from="2026-10", parameters={"rule_book": "v2"}, reason="第二版"
+    )
+    mates = [
+        a.inmate
+        for a in Assignment.select()
+        .where((Assignment.line == "L1") & (Assignment.inmate != INMATE))
+        .order_by(Assignment.inmate)
+    ]
+    exempt, cook = mates[0], mates[1]
+    data.add_exemption(ADMIN, exempt, valid_from="2026-10-20", reference="医鉴 2026-40")
+    data.add_post(ADMIN, "KITCHEN", "厨房", line="L1")
+    data.assign(ADMIN, cook, post="KITCHEN", valid_from="2026-10-20")
+    own = Assignment.select().where(Assignment.inmate == INMATE).order_by(Assignment.id.desc()).first()
+    data.set_training(ADMIN, own.id, True)
+    site.results.recompute_month(MONTH)
+    return exempt, cook
+
+
+def test_a_v2_month_s_bundle_carries_exemptions_rated_and_training_posts_and_verifies(site: Site) -> None:
+    """The bundle of a version-2 month carries the line-mate's exemption, the rated post and the
+    training flag as signed acts; the scenario lists them and the bundle verifies."""
+    exempt, cook = _v2_month(site)
+    doc = _bundle(site)
+    contents = [parse_entry(b64decode(e["frame"]))[0] for e in doc["ledger"]]
+    carried = {(c.action, c.subject) for c in contents}
+    assert ("exemption.add", exempt) in carried
+    assert ("assignment.training", INMATE) in carried
+    scenario = doc["scenario"]
+    assert next(i for i in scenario["inmates"] if i["id"] == exempt)["labor_exempt"] == [
+        {"from": "2026-10-20"}
+    ]
+    assert any(a.get("mode") == "rated" and a["inmate"] == cook for a in scenario["assignments"])
+    assert all(a.get("training") for a in scenario["assignments"] if a["inmate"] == INMATE)
+    report = _check(doc)
+    assert report.ok, report.render()
+
+
+def test_a_line_mate_s_exemption_or_the_inmate_s_training_edited_out_is_refused(site: Site) -> None:
+    """With every number recomputed: the line-mate's exemption dropped (he shares the line's credit
+    again) and the inmate's training flag removed (he owes a full quota) are each refused."""
+    exempt, _ = _v2_month(site)
+    doc = _bundle(site)
+
+    def no_exemption(scenario: dict[str, Any]) -> None:
+        next(i for i in scenario["inmates"] if i["id"] == exempt).pop("labor_exempt")
+
+    def no_training(scenario: dict[str, Any]) -> None:
+        for a in scenario["assignments"]:
+            if a["inmate"] == INMATE:
+                a.pop("training", None)
+                a.pop("training_from", None)
+
+    for edit, finding in (
+        (no_exemption, "inmates (line-mates' labor exemptions): "),
+        (no_training, "assignments: "),
+    ):
+        report = _check(_recomputed(doc, edit))
+        assert not report.ok
+        assert any(f.startswith(finding) for f in _master_findings(report)), report.render()

@@ -33,9 +33,11 @@ from hub.store.masterdata import (
     Area,
     Assignment,
     Badge,
+    Exemption,
     Inmate,
     Line,
     Officer,
+    Post,
     Product,
     RuleSetVersion,
     StandardTime,
@@ -358,3 +360,71 @@ def test_on_postgresql_a_seeded_site_verifies_and_a_post_moved_in_sql_is_reporte
             ]
         finally:
             db.close()
+
+
+def test_rule_book_v2_master_data_verifies_and_sql_edits_of_it_are_reported(seeded: peewee.Database) -> None:
+    """Posts without quotas, rated and training posts, labor exemptions and v2 rule parameters made
+    through the service verify; then a post's name, a rated post's mode, a training flag and an
+    exemption's end and reference edited in SQL, and an exemption inserted, are each reported."""
+    data = _service(seeded)
+    labor = Principal(username="labor", display_name="劳动科", role=Role.LABOR_SECTION)
+    parameters = {
+        "rule_book": "v2",
+        "training_ramp": [{"days": 10, "pct": "60"}],
+        "deduction_categories": {"safety": {"min": "2", "max": "8"}},
+    }
+    data.add_rule_set_version(labor, "JX-V2", valid_from="2026-11", parameters=parameters, reason="第二版")
+    data.add_post(labor, "KITCHEN", "厨房", line="L1", shift="白班")
+    rated = data.assign(labor, "P1001", post="KITCHEN", valid_from="2026-11-02")
+    trainee = data.assign(labor, "P1002", line="L1", product="SHIRT", step="S1", valid_from="2026-11-02")
+    data.set_training(labor, trainee, True)
+    period = data.add_exemption(labor, "P1003", valid_from="2026-11-02", reference="医鉴 2026-31")
+    data.end_exemption(labor, period, "2026-11-30")
+    report = _report(seeded)
+    assert report.ok, report.render()
+
+    Post.update(name="小灶").where(Post.code == "KITCHEN").execute()
+    Assignment.update(mode="counted").where(Assignment.id == rated).execute()
+    Assignment.update(training=False).where(Assignment.id == trainee).execute()
+    Exemption.update(valid_to="2026-12-31", reference="伪造").where(Exemption.id == period).execute()
+    forged = Exemption.create(
+        inmate="P1004", valid_from="2026-11-02", reference="无", entered_by="labor", created_ms=NOW_MS
+    )
+    findings = _section(_report(seeded)).findings
+    assert findings == [
+        f"md_post code=KITCHEN: column name is '小灶' but the signed acts say '厨房' "
+        f"(ledger entry {_entry('post.add', 'KITCHEN')})",
+        f"md_assignment id={rated}: column mode is 'counted' but the signed acts say 'rated' "
+        f"(ledger entry {_entry('assignment.add', 'P1001', last=True)})",
+        f"md_assignment id={trainee}: column training is False but the signed acts say True "
+        f"(ledger entry {_entry('assignment.training', 'P1002')})",
+        f"md_exemption id={period}: column valid_to is '2026-12-31' but the signed acts say '2026-11-30' "
+        f"(ledger entry {_entry('exemption.end', 'P1003')})",
+        f"md_exemption id={period}: column reference is '伪造' but the signed acts say '医鉴 2026-31' "
+        f"(ledger entry {_entry('exemption.end', 'P1003')})",
+        f"md_exemption id={forged.id}: no signed act made this row",
+    ]
+
+
+def test_a_month_under_rule_book_v2_with_rated_posts_and_exemptions_verifies(seeded: peewee.Database) -> None:
+    """October put under rule book v2 mid-month by a signed rule version, with a rated post, an
+    exempt inmate and a training post, and the month recomputed as the hub does: verify re-derives
+    the month from the same inputs and passes."""
+    data = _service(seeded)
+    labor = Principal(username="labor", display_name="劳动科", role=Role.LABOR_SECTION)
+    data.add_rule_set_version(
+        labor, "JX-V2", valid_from="2026-10", parameters={"rule_book": "v2"}, reason="第二版"
+    )
+    data.add_post(labor, "KITCHEN", "厨房", line="L1")
+    data.assign(labor, "P1001", post="KITCHEN", valid_from="2026-10-08")
+    data.add_exemption(labor, "P1003", valid_from="2026-10-06", reference="医鉴 2026-31")
+    trainee = data.assign(labor, "P1002", line="L1", product="SHIRT", step="S1", valid_from="2026-10-09")
+    data.set_training(labor, trainee, True)
+    _recompute(seeded)
+    assert (
+        not DailyResult.select()
+        .where((DailyResult.inmate == "P1003") & (DailyResult.day >= "2026-10-06"))
+        .exists()
+    )
+    report = _report(seeded)
+    assert report.ok, report.render()

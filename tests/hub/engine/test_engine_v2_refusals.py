@@ -308,6 +308,16 @@ BAD_V2: list[tuple[str, Callable[[Doc], object], str]] = [
         "assignments[1].training: must be true or false",
     ),
     (
+        "training_from without training",
+        lambda d: d["assignments"][1].update(training_from="2026-09-28"),
+        'assignments[1].training_from: only a training assignment ("training": true) has it',
+    ),
+    (
+        "training_from after from",
+        lambda d: d["assignments"][1].update(training=True, training_from="2026-12-01"),
+        "assignments[1].training_from: 2026-12-01 is after from",
+    ),
+    (
         "exemption ending before it starts",
         lambda d: d["inmates"][0].update(labor_exempt=[{"from": MON, "to": "2026-10-01"}]),
         "inmates[0].labor_exempt[0].to: 2026-10-01 is before from 2026-10-05",
@@ -406,3 +416,20 @@ def test_index_names_the_refused_entry_before_any_line_day_is_computed() -> None
     scenario = load_scenario(v2(deductions=[deduction(points="9")]))
     with pytest.raises(InputError, match=r"^deductions\[0\]\.points: 9 is outside the quality range 1\.\.5$"):
         MonthIndex(scenario.inputs, scenario.rule_set())
+
+
+def test_a_training_piece_counts_its_ramp_from_training_from_and_a_hub_export_keeps_its_rule_set() -> None:
+    """A training assignment listed from the month's Monday but begun 7 days earlier owes 75 %, not
+    the first days' 50 %; a version-2 file whose own rules put the month under version 2 (as the
+    hub exports a site's rule version) computes under those rules, named without `rulebook-v2`."""
+    document = v2()
+    document["assignments"][0].update(training=True, training_from="2026-09-28")
+    scenario = load_scenario(document)
+    result = compute_month(scenario.inputs, scenario.rule_set())
+    assert next(r for r in result.daily if r.inmate == "i1").training_pct == 75
+    exported = load_scenario(
+        v2(rules={"versions": [{"version": "JX-V2", "from": "2026-10", "parameters": {"rule_book": "v2"}}]})
+    )
+    rule_set = exported.rule_set()
+    assert rule_set.version == "rulebook-v1+JX-V2"
+    assert rule_set == DEFAULT_RULE_BOOK.then(exported.rules).for_month(exported.inputs.month)

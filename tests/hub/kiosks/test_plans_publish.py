@@ -113,3 +113,21 @@ def test_the_areas_other_inmates_are_listed_without_a_post(hub_db: pw.Database) 
     people = {p.id: p for p in plan.people}
     assert (people["P8"].role, people["P8"].step, people["P8"].badges) == ("inmate", None, ("B8",))
     assert "P9" not in people
+
+
+def test_an_inmate_on_a_rated_post_is_in_the_plan_with_the_post_and_no_step(hub_db: pw.Database) -> None:
+    """Rule book v2: an inmate moved to a post without a quota (厨房, on L1) stays on L1's roster with
+    the post's name and no product, step or unit quota, and the plan is still published and signed."""
+    data = md.MasterData(hub_db, month_locked=store.month_lock(hub_db))
+    store.small_site(data)
+    data.add_rule_set_version(
+        "admin", "V2", valid_from="2026-10", parameters={"rule_book": "v2"}, reason="新规"
+    )
+    data.add_post("admin", "KITCHEN", "厨房", line="L1")
+    data.assign("admin", "P1", post="KITCHEN", valid_from="2026-10-06")
+    rs.Results(hub_db, today=lambda: TODAY).recompute_month(Month.of(TODAY))
+    sent: list[tuple[str, bytes]] = []
+    assert _publisher(hub_db, sent).refresh() == ["L1"]
+    plan: LinePlan = open_frame(sent[0][1], Verifier(HUB_KEY.public_key), LinePlan)
+    p1 = next(p for p in plan.people if p.id == "P1")
+    assert (p1.product, p1.step, p1.step_name, p1.quota_units) == (None, None, "厨房", None)

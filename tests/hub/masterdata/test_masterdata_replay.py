@@ -192,8 +192,96 @@ def test_posts_are_identified_by_the_id_their_act_signs_or_the_one_sqlite_gives(
         "valid_from": "2026-10-01",
         "valid_to": "2026-10-19",
         "created_ms": T0 + 3,
+        "mode": "counted",  # acts before rule book v2 sign no mode, post or training: the defaults
+        "post": None,
+        "training": False,
     }
     assert rows[(1,)]["created_ms"] == TakenBefore(T0 + 1000)  # entry 1's hub time
+
+
+def test_rule_book_v2_acts_make_posts_rated_and_training_posts_and_exemptions() -> None:
+    """A post without a quota and its renamed shift; a rated post and a training post as signed, the
+    training flag changed; an exemption made and ended: each row as the service writes it."""
+    state = replay(
+        acts(
+            (
+                "post.add",
+                "KITCHEN",
+                {"code": "KITCHEN", "name": "厨房", "line": "L1", "shift": "白班", "created_ms": T0},
+            ),
+            ("post.update", "KITCHEN", {"shift": "早班"}),
+            (
+                "assignment.add",
+                "P1",
+                {
+                    "inmate": "P1",
+                    "line": "L1",
+                    "product": "",
+                    "step": "",
+                    "from": "2026-10-01",
+                    "to": None,
+                    "created_ms": T0 + 1,
+                    "mode": "rated",
+                    "post": "KITCHEN",
+                    "training": False,
+                    "id": 7,
+                },
+            ),
+            (
+                "assignment.add",
+                "P2",
+                {
+                    "inmate": "P2",
+                    "line": "L1",
+                    "product": "SHIRT",
+                    "step": "S1",
+                    "from": "2026-10-05",
+                    "to": None,
+                    "created_ms": T0 + 2,
+                    "mode": "counted",
+                    "post": None,
+                    "training": True,
+                    "id": 8,
+                },
+            ),
+            ("assignment.training", "P2", {"assignment": 8, "training": False}),
+            (
+                "exemption.add",
+                "P3",
+                {
+                    "id": 1,
+                    "inmate": "P3",
+                    "from": "2026-10-01",
+                    "to": None,
+                    "reference": "医鉴 2026-17",
+                    "entered_by": "ls1",
+                    "created_ms": T0 + 3,
+                },
+            ),
+            ("exemption.end", "P3", {"exemption": 1, "to": "2026-10-20"}),
+            ("exemption.end", "P3", {"exemption": 2, "to": "2026-10-20"}),
+        )
+    )
+    assert state.problems == [
+        "ledger entry 8 (exemption.end P3): no act made the md_exemption row id=2 it changes"
+    ]
+    assert values(state, "md_post") == {
+        ("KITCHEN",): {"code": "KITCHEN", "name": "厨房", "line": "L1", "shift": "早班", "created_ms": T0}
+    }
+    posts = values(state, "md_assignment")
+    assert (posts[(7,)]["mode"], posts[(7,)]["post"], posts[(7,)]["training"]) == ("rated", "KITCHEN", False)
+    assert (posts[(8,)]["mode"], posts[(8,)]["post"], posts[(8,)]["training"]) == ("counted", None, False)
+    assert values(state, "md_exemption") == {
+        (1,): {
+            "id": 1,
+            "inmate": "P3",
+            "valid_from": "2026-10-01",
+            "valid_to": "2026-10-20",
+            "reference": "医鉴 2026-17",
+            "entered_by": "ls1",
+            "created_ms": T0 + 3,
+        }
+    }
 
 
 def test_badges_workdays_and_rule_sets() -> None:

@@ -51,7 +51,7 @@ def test_the_migrated_schema_has_every_table_and_column_of_the_models(tmp_path: 
     """What the steps make and what the live models declare agree, table by table and column by
     column (a model changed without a step, or a step without its model, fails here)."""
     live = {m._meta.table_name: {f.column_name for f in m._meta.sorted_fields} for m in ALL_MODELS}
-    assert len(live) == 34
+    assert len(live) == 36
     db = open_database(str(tmp_path / "hub.db"))
     try:
         with db.connection_context():
@@ -134,6 +134,31 @@ def test_a_database_made_by_hub_init_before_migrations_gains_the_tables_it_lacke
         report = prepare(db)
         assert report.recognised
         assert _tables(db) >= WEB_AND_REVIEW
+    finally:
+        db.close()
+
+
+def test_step_three_keeps_existing_posts_counted_and_not_in_training(tmp_path: Path) -> None:
+    """Rule book v2's step: a post stored before it is a counted post without training, exactly what
+    its months were computed as, and the new tables are empty."""
+    path = tmp_path / "hub.db"
+    db = hubdb.connect(str(path))
+    try:
+        migrate(db, steps=STEPS[:2], clock_ms=lambda: CLOCK_MS)
+        with db.connection_context():
+            db.execute_sql(
+                "INSERT INTO md_assignment (inmate, line, product, step, valid_from, valid_to, created_ms)"
+                " VALUES ('P1', 'L1', 'SHIRT', 'S1', '2026-10-01', NULL, 5)"
+            )
+        report = migrate(db, clock_ms=lambda: CLOCK_MS)
+        assert report.applied == (3,)
+        with db.connection_context():
+            rows = db.execute_sql(
+                "SELECT inmate, product, mode, post, training FROM md_assignment"
+            ).fetchall()
+            assert [tuple(r) for r in rows] == [("P1", "SHIRT", "counted", None, 0)]
+            for table in ("md_post", "md_exemption"):
+                assert db.execute_sql(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0
     finally:
         db.close()
 
