@@ -31,12 +31,16 @@ from hub.errors import HubError
 from hub.ledger.entries import LedgerError, parse_entry
 from hub.store.ledger import LedgerEntry, StoredCheckpoint
 from hub.web import guard
+from hub.web.audit_actions import action_label
+from hub.web.audit_actions import register as register_actions
 from hub.web.audit_texts import tr
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
 from hub.web.tables import data_table
 from protocol.errors import ProtocolError
 from protocol.signing import Signer, Verifier, b64decode, fingerprint
+
+register_actions()
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +75,7 @@ class LedgerRow(TypedDict):
     state: str
 
 
-def ledger_page(page: int, verifier: Verifier | None) -> tuple[list[LedgerRow], int]:
+def ledger_page(page: int, verifier: Verifier | None, lang: str = "zh") -> tuple[list[LedgerRow], int]:
     """Rows of one ledger page (newest first) with each entry's signature state, and the page count."""
     total = LedgerEntry.select().count()
     pages = max(1, -(-total // PAGE_SIZE))
@@ -92,7 +96,7 @@ def ledger_page(page: int, verifier: Verifier | None) -> tuple[list[LedgerRow], 
                 "index": e.entry_index,
                 "hub_ms": e.hub_ms,
                 "actor": e.actor,
-                "action": e.action,
+                "action": action_label(e.action, lang),
                 "subject": e.subject,
                 "state": state,
             }
@@ -144,7 +148,7 @@ def register_audit(ctx: WebContext, *, hub_signer: Signer | None = None) -> None
             number = int(page)
         except ValueError:
             number = 1
-        rows, pages = ledger_page(number, verifier)
+        rows, pages = ledger_page(number, verifier, lang)
         number = min(max(1, number), pages)
         ui.label(tr("audit.ledger", lang)).classes("text-h6")
         signature_text = {

@@ -60,7 +60,10 @@ def _enrollment_section(ctx: WebContext, lang: str, lines: dict[str, str]) -> No
                 {"name": "line", "label": t("web.floor.line", lang), "field": "line"},
                 {"name": "status", "label": t("web.kiosks.status", lang), "field": "status"},
             ],
-            rows=[{"kiosk": k.id, "line": k.line or "—", "status": k.status} for k in enrollment.kiosks()],
+            rows=[
+                {"kiosk": k.id, "line": k.line or "—", "status": t(f"web.kiosks.state.{k.status}", lang)}
+                for k in enrollment.kiosks()
+            ],
             row_key="kiosk",
         ).classes("w-full").mark("enrolled-table")
         pending = [p.kiosk for p in enrollment.pending()]

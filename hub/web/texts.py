@@ -145,6 +145,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "web.users.set_password": {"zh": "重设密码", "en": "Set password"},
     "web.users.password_set": {"zh": "已为 {user} 重设密码", "en": "Password of {user} set"},
     "web.kiosks.revoked": {"zh": "已吊销", "en": "Revoked"},
+    "web.kiosks.state.revoked": {"zh": "已吊销", "en": "Revoked"},
+    "web.kiosks.state.enrolled": {"zh": "已登记", "en": "Enrolled"},
     "web.kiosks.status": {"zh": "状态", "en": "Status"},
     "web.kiosks.pending": {"zh": "待登记终端", "en": "Kiosks waiting to be enrolled"},
     "web.kiosks.unavailable": {"zh": "终端登记功能未启用", "en": "Kiosk enrollment is not available"},

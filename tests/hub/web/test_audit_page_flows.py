@@ -305,3 +305,15 @@ async def test_a_line_officer_is_refused_and_an_area_head_only_reads(ctx: WebCon
         await user.should_see(marker="ledger")
         await user.should_not_see(marker="verify")
         await user.should_not_see(marker="bundle-download")
+
+
+def test_ledger_actions_read_in_the_officer_s_language() -> None:
+    """The audit page's ledger shows 登记终端 for `kiosk.enroll`, 月考核审批 for `month.approve`, and in
+    English their English labels; an action without a label shows its code, never nothing."""
+    from hub.web.audit_actions import action_label, register
+
+    register()
+    assert action_label("kiosk.enroll", "zh") == "登记终端"
+    assert action_label("month.approve", "zh") == "月考核审批"
+    assert action_label("month.approve", "en") == "Month approved"
+    assert action_label("future.act", "zh") == "future.act"

@@ -60,7 +60,7 @@ async def test_enroll_by_typed_fingerprint_binds_the_line_and_records_the_act(ct
         user.find(marker="enroll").click()
         await user.should_see("已登记终端 K-A1-1", retries=20)
         table = user.find(marker="enrolled-table").elements.pop()
-        assert table.rows == [{"kiosk": "K-A1-1", "line": "A1", "status": "enrolled"}]  # type: ignore[attr-defined]
+        assert table.rows == [{"kiosk": "K-A1-1", "line": "A1", "status": "已登记"}]  # type: ignore[attr-defined]
     assert models.Kiosk.get_by_id("K-A1-1").line == "A1"
     assert [e.action for e in ctx.ledger.entries()] == [ledger.KIOSK_ENROLL]  # type: ignore[union-attr]
     assert ctx.ledger.entries()[0].actor == "admin"  # type: ignore[union-attr]
@@ -111,6 +111,6 @@ async def test_an_enrolled_kiosk_is_bound_to_another_line(ctx: WebContext) -> No
         user.find(marker="bind-kiosk").click()
         await user.should_see("已完成", retries=20)
         table = user.find(marker="enrolled-table").elements.pop()
-        assert table.rows == [{"kiosk": "K-1", "line": "A2", "status": "enrolled"}]  # type: ignore[attr-defined]
+        assert table.rows == [{"kiosk": "K-1", "line": "A2", "status": "已登记"}]  # type: ignore[attr-defined]
     assert models.Kiosk.get_by_id("K-1").line == "A2"
     assert [e.action for e in ctx.ledger.entries()][-1] == ledger.KIOSK_BIND  # type: ignore[union-attr]
