@@ -150,8 +150,8 @@ def _verify(args: argparse.Namespace) -> int:
         raise CliError("give --db URL (or --proof FILE)")
     try:
         expect = [claim for value in args.expect for claim in parse_expectation(value, hub_key)]
-    except ExpectError as err:
-        raise CliError(str(err)) from err
+    except ExpectError as err:  # in the report's language: its texts are verify's (verify.expect.*)
+        raise CliError(err.text(args.lang)) from err
     db = _open(args.db)
     try:
         report = verify_database(db, hub_key, workers=args.workers, expect=expect)

@@ -11,9 +11,11 @@ Interface (kept stable: `floorledger verify` and the evidence bundles both use i
   table names of `hub.store.masterdata`), keyed by the table's natural key (`TableSpec.key`); a
   `SignedRow` holds the value of every compared column (`TableSpec.columns`, named as the table's
   columns, values as the table stores them) and the ledger entry that last set the row.
-  `MasterState.problems`: acts that could not be applied (malformed or naming a row no act made).
+  `MasterState.problems`: acts that could not be applied (malformed or naming a row no act made), as
+  keyed texts (`md.v.*` in `hub.masterdata.texts`) the report shows in the reader's language.
 - `TableSpec.unsigned`: stored columns deliberately not compared, each with the reason.
-- `key_text(table, key)`: a row's key as reports name it (`id=P1001`).
+- `key_text(table, key)`: a row's key as reports name it (`id=P1001`); `key_said(table, key)` the same
+  in the reader's language (`编号 P1001`), `table_label` and `column` the names of tables and columns.
 - `matches(expected, stored)`: whether a stored value is what the acts say. A value is either exact
   or, for acts written before the hub signed it, `Unsigned` (any value) or `TakenBefore` (a time
   the service read just before the act: within `LEGACY_SLACK_MS` before the entry's hub time).

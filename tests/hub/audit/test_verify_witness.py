@@ -238,14 +238,19 @@ def test_expect_files_and_roots_hold_on_an_honest_log_and_catch_a_rewind(
 def test_the_command_line_refuses_a_bad_expect_in_one_line(
     hub: TrustHub, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`verify --expect` with too short a root exits non-zero with one line, no traceback."""
+    """`verify --expect` with too short a root exits non-zero with one line, no traceback, in the
+    report's language (Chinese by default, English with `--lang en`)."""
     if not hub.url.startswith("sqlite"):
         pytest.skip("the command line is the same for both databases")
     code = main(["verify", "--db", hub.url, "--expect", "3f2a9c01"])
     err = capsys.readouterr().err
     assert code != 0
-    assert "at least the first 16" in err
+    assert "至少如看板所示的前 16 位" in err
     assert "Traceback" not in err
+    code = main(["verify", "--db", hub.url, "--expect", "3f2a9c01", "--lang", "en"])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "at least the first 16" in err
 
 
 def test_an_expected_empty_log_holds_only_with_the_empty_root(hub: TrustHub) -> None:
