@@ -165,6 +165,19 @@ ACTIONS: dict[str, str] = {
     "workday.add": "增加工作日",
     "workday.remove": "取消工作日",
     "rule_set.add": "新增规则版本",
+    "assignment.training": "设定培训期",
+    "post.add": "新增无定额岗位",
+    "post.update": "修改无定额岗位",
+    "exemption.add": "登记免于考核",
+    "exemption.end": "结束免于考核",
+    "export.file": "导出考核文件",
+    "export.token_create": "生成接口令牌",
+    "export.token_revoke": "吊销接口令牌",
+    "user.add": "新建用户",
+    "user.update": "修改用户",
+    "user.password": "重设密码",
+    "user.disable": "停用用户",
+    "user.enable": "启用用户",
 }
 
 

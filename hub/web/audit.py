@@ -29,18 +29,15 @@ from hub.engine.errors import EngineError
 from hub.engine.model import Month
 from hub.errors import HubError
 from hub.ledger.entries import LedgerError, parse_entry
+from hub.ledger.texts import action_label
 from hub.store.ledger import LedgerEntry, StoredCheckpoint
 from hub.web import guard
-from hub.web.audit_actions import action_label
-from hub.web.audit_actions import register as register_actions
 from hub.web.audit_texts import tr
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
 from hub.web.tables import data_table
 from protocol.errors import ProtocolError
 from protocol.signing import Signer, Verifier, b64decode, fingerprint
-
-register_actions()
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +93,7 @@ def ledger_page(page: int, verifier: Verifier | None, lang: str = "zh") -> tuple
                 "index": e.entry_index,
                 "hub_ms": e.hub_ms,
                 "actor": e.actor,
-                "action": action_label(e.action, lang),
+                "action": action_label(e.action).text(lang),
                 "subject": e.subject,
                 "state": state,
             }

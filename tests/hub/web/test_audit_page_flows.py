@@ -308,12 +308,14 @@ async def test_a_line_officer_is_refused_and_an_area_head_only_reads(ctx: WebCon
 
 
 def test_ledger_actions_read_in_the_officer_s_language() -> None:
-    """The audit page's ledger shows 登记终端 for `kiosk.enroll`, 月考核审批 for `month.approve`, and in
-    English their English labels; an action without a label shows its code, never nothing."""
-    from hub.web.audit_actions import action_label, register
+    """The audit page's ledger shows 注册终端 for `kiosk.enroll`, 审批月考核 for `month.approve`, the
+    acts added since (exports, users) too; in English the code; an unknown action shows its code."""
+    from hub.ledger.texts import action_label, register
 
     register()
-    assert action_label("kiosk.enroll", "zh") == "登记终端"
-    assert action_label("month.approve", "zh") == "月考核审批"
-    assert action_label("month.approve", "en") == "Month approved"
-    assert action_label("future.act", "zh") == "future.act"
+    assert action_label("kiosk.enroll").text("zh") == "注册终端"
+    assert action_label("month.approve").text("zh") == "审批月考核"
+    assert action_label("export.file").text("zh") == "导出考核文件"
+    assert action_label("user.disable").text("zh") == "停用用户"
+    assert action_label("month.approve").text("en") == "month.approve"
+    assert action_label("future.act").text("zh") == "future.act"
