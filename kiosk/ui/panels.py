@@ -40,14 +40,42 @@ class Panels:
         await self.ctrl.handle(event)
 
     def button(
-        self, label: str, marker: str, on_click: Callable[[], object], *, color: str = "primary"
+        self,
+        label: str,
+        marker: str,
+        on_click: Callable[[], object],
+        *,
+        color: str = "primary",
+        icon: str | None = None,
     ) -> ui.button:
-        return (
-            ui.button(label, on_click=on_click)
-            .props(f"color={color} unelevated")
-            .classes("kbtn")
-            .mark(marker)
+        """A touch button; `icon` (a Material icon, bundled with NiceGUI: no network) is the
+        pictogram shown above the label for those who read little."""
+        button = (
+            ui.button(label, on_click=on_click).props(f"color={color} unelevated no-caps").classes("kbtn")
         )
+        if icon is not None:
+            button.props(f"icon={icon} stack")
+        return button.mark(marker)
+
+    def confirm_step(self, question: str, yes: str) -> None:
+        """The confirmation of an act waiting in the session (`State.pending`): the question, then
+        确认 and 取消 big and at the two ends of the row."""
+        with ui.column().classes("w-full gap-3 items-stretch"):
+            ui.label(question).classes("kbig text-center").mark("confirm-question")
+            with ui.row().classes("w-full no-wrap justify-between"):
+                self.button(yes, "confirm-yes", self.confirm_yes, color="positive", icon="check").classes(
+                    "kwide"
+                )
+                self.button(
+                    self.t("confirm.no"), "confirm-no", self.confirm_no, color="grey-8", icon="close"
+                ).classes("kwide")
+
+    async def confirm_yes(self) -> None:
+        await self.submit(inputs.YesPressed())
+
+    async def confirm_no(self) -> None:
+        await self.send(inputs.NoPressed())
+        self.open_panel("main")
 
     def reset_panel(self) -> None:
         self.panel = "main"
@@ -99,7 +127,8 @@ class Panels:
             self.refresh_panel()
 
     def keypad(self, build: Callable[[], inputs.Input]) -> None:
-        # Four columns, display row on top: fits 800x480 under the header and a message line.
+        # Phone order (1 2 3 on top, 0 at the bottom in the middle) with the display above and
+        # 取消 / 确定 in a fourth column: fits 800x480 under the header and a message line.
         with ui.grid(columns=4).classes("gap-2"):
             self.entry_label = (
                 ui.label(self.entry or "0")
@@ -107,20 +136,19 @@ class Panels:
                 .mark("keypad-display")
             )
             ui.button(self.t("keypad.cancel"), on_click=lambda: self.open_panel("main")).props(
-                "color=grey-8 unelevated"
+                "color=grey-8 unelevated no-caps"
             ).classes("kkey").mark("key-cancel")
-            for digit in "7890":
-                self.key(digit)
-            for digit in "456":
-                self.key(digit)
-            ui.button(self.t("keypad.clear"), on_click=self.clear_entry).props(
-                "color=grey-7 unelevated"
-            ).classes("kkey").mark("key-clear")
             for digit in "123":
                 self.key(digit)
             ui.button(self.t("keypad.ok"), on_click=lambda: self.submit(build())).props(
-                "color=positive unelevated"
-            ).classes("kkey").mark("key-ok")
+                "color=positive unelevated no-caps icon=check stack"
+            ).classes("kkey row-span-4").mark("key-ok")
+            for digit in "456789":
+                self.key(digit)
+            ui.button(self.t("keypad.clear"), on_click=self.clear_entry).props(
+                "color=grey-7 unelevated no-caps"
+            ).classes("kkey").mark("key-clear")
+            self.key("0")
 
     def key(self, digit: str) -> None:
         ui.button(digit, on_click=lambda: self.type_digit(digit)).props(
