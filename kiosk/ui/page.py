@@ -331,6 +331,8 @@ class KioskView(OfficerScreens):
                     ),
                 }
             self.ticket_hint = ui.label(self.t("inmate.scan_ticket")).classes("text-lg text-slate-600")
+            # A refresh runs after the caller's `sync`: show the right buttons from the start.
+            self.sync_actions()
 
     def sync(self) -> None:
         """Show the current screen and bring its texts up to date (cheap: only changed texts are sent)."""
@@ -367,12 +369,7 @@ class KioskView(OfficerScreens):
         self.state_label.classes(replace="text-xl " + color)
         self.state_icon.props(f"name={'check_circle' if status.checked_in else 'cancel'}")
         self.state_icon.classes(replace=color)
-        offered = s.inmate_actions(status)
-        if self.panel == "main" and self.ctrl.state.pending is None:
-            for action, button in self.action_buttons.items():
-                button.set_visibility(action in offered)
-            if self.ticket_hint is not None:
-                self.ticket_hint.set_visibility("report" in offered)
+        self.sync_actions(status)
         notice = person.notice
         self.notice_label.set_visibility(bool(notice))
         self.notice_label.set_text(self.t("inmate.notice", notice=notice) if notice else "")
@@ -395,6 +392,22 @@ class KioskView(OfficerScreens):
             )
         if status.answered is not None:
             self.answered_label.set_text(self.t(f"inmate.answered.{status.answered}"))
+
+    def sync_actions(self, status: s.PersonStatus | None = None) -> None:
+        """Show only the inmate's buttons that make sense now (`session.inmate_actions`)."""
+        if self.panel != "main" or self.ctrl.state.pending is not None:
+            return  # the buttons are not built: a panel or a confirmation is open
+        if status is None:
+            ctx = self.ctrl.context()
+            person = s.find_person(s.usable_plan(ctx), self.ctrl.state.person or "")
+            if self.ctrl.state.screen is not s.Screen.INMATE or person is None:
+                return
+            status = s.person_status(person, ctx.records, ctx.kiosk, ctx.day)
+        offered = s.inmate_actions(status)
+        for action, button in self.action_buttons.items():
+            button.set_visibility(action in offered)
+        if self.ticket_hint is not None:
+            self.ticket_hint.set_visibility("report" in offered)
 
     def dispute_panel(self) -> None:
         ui.label(self.t("dispute.choose")).classes("text-xl")
@@ -429,7 +442,6 @@ class KioskView(OfficerScreens):
             self.officer_view.refresh()
         else:
             self.inmate_actions.refresh()
-            self.sync()  # the main panel's buttons: only those that make sense now
 
 
 def kiosk_page(ctrl: KioskController) -> None:

@@ -74,8 +74,10 @@ class Panels:
         await self.submit(inputs.YesPressed())
 
     async def confirm_no(self) -> None:
+        """Back to the main panel: the session drops the act, the page redraws for that."""
+        self.tap()
+        self.reset_panel()
         await self.send(inputs.NoPressed())
-        self.open_panel("main")
 
     def reset_panel(self) -> None:
         self.panel = "main"
