@@ -67,9 +67,9 @@ class OfficerScreens(Panels):
         ]
         with ui.row().classes("w-full no-wrap gap-3"):
             # Quasar's dense cells are 13 px: `kroster` makes them 20 px, readable at arm's length.
-            ui.table(columns=columns, rows=rows, row_key="id").props("dense virtual-scroll").classes(
-                "w-7/12 kroster"
-            ).style(f"max-height: {LIST_MAX_PX}px").mark("roster")
+            ui.table(columns=columns, rows=rows, row_key="id").props("dense").classes("w-7/12 kroster").style(
+                f"max-height: {LIST_MAX_PX}px"
+            ).mark("roster")
             with ui.grid(columns=2).classes("grow gap-2"):
                 self.button(
                     self.t("officer.warehoused"),
@@ -116,11 +116,16 @@ class OfficerScreens(Panels):
             self.keypad(lambda: inputs.WarehousedEntered(text=self.entry))
 
     def person_grid(self, ctx: s.Context) -> None:
-        """This line's inmates as big buttons (number over name), four to a row."""
-        ui.label(self.t("officer.pick_inmate")).classes("text-xl")
+        """This line's inmates as big buttons (number and name), five to a row: a line of 25 fits
+        the 800x480 panel; a longer one scrolls inside its box, never the page."""
+        with ui.row().classes("w-full items-center no-wrap"):
+            ui.label(self.t("officer.pick_inmate")).classes("text-xl grow")
+            self.button(
+                self.t("keypad.cancel"), "key-cancel", lambda: self.open_panel("main"), color="grey-8"
+            )
         with (
             ui.element("div").classes("w-full").style(f"max-height: {LIST_MAX_PX}px; overflow-y: auto"),
-            ui.grid(columns=4).classes("w-full gap-2"),
+            ui.grid(columns=5).classes("w-full gap-2"),
         ):
             for st in s.roster(ctx):
                 self.button(
@@ -128,11 +133,7 @@ class OfficerScreens(Panels):
                     f"pick-{st.person.id}",
                     partial(self.choose, person=st.person.id),
                     color="blue-grey-7",
-                )
-        with ui.row().classes("w-full justify-end"):
-            self.button(
-                self.t("keypad.cancel"), "key-cancel", lambda: self.open_panel("main"), color="grey-8"
-            )
+                ).classes("kpick")
 
     def chosen_person(self, ctx: s.Context) -> None:
         person = s.find_person(s.usable_plan(ctx), self.pick_person or "")
@@ -165,11 +166,11 @@ class OfficerScreens(Panels):
                             color="primary" if reason == self.pick_reason else "blue-grey-3",
                         )
             with ui.column().classes("grow gap-1"):
-                ui.label(self.t("officer.minutes")).classes("text-xl")
                 self.keypad(
                     lambda: inputs.ExcuseEntered(
                         person=self.pick_person or "", minutes=self.entry, reason=self.pick_reason or ""
-                    )
+                    ),
+                    self.t("officer.minutes"),
                 )
 
     def correct_panel(self, ctx: s.Context) -> None:
@@ -201,11 +202,11 @@ class OfficerScreens(Panels):
                             color="blue-grey-3",
                         )
             with ui.column().classes("grow"):
-                ui.label(self.t("officer.new_units")).classes("text-lg")
                 self.keypad(
                     lambda: inputs.CorrectionEntered(
                         ref_seq=self.pick_count or 0, units=self.entry, reason=self.correction_reason
-                    )
+                    ),
+                    self.t("officer.new_units"),
                 )
 
     def officer_check_panel(self, ctx: s.Context) -> None:

@@ -37,6 +37,7 @@ HEAD = """
   .kbtn { min-height: 60px; min-width: 64px; font-size: 22px !important; line-height: 1.1; }
   .kbtn .q-icon { font-size: 30px; }
   .kwide { min-width: 200px; min-height: 72px; }
+  .kpick { min-height: 56px; padding: 0 4px; font-size: 20px !important; }
   .kkey { min-height: 56px; min-width: 88px; font-size: 28px !important; }
   .khead { min-height: 48px; min-width: 96px; font-size: 18px !important; }
   .kroster td, .kroster th { font-size: 20px !important; height: 40px !important; }
@@ -91,6 +92,7 @@ class KioskView(OfficerScreens):
         self.clock_label: ui.label | None = None
         self.seen_keys = self.keys()
         self.action_buttons: dict[str, ui.button] = {}
+        self.extras: ui.column | None = None
         self.ticket_hint: ui.label | None = None
 
     # -- life cycle ------------------------------------------------------------------------------
@@ -266,10 +268,15 @@ class KioskView(OfficerScreens):
                 self.answered_label = ui.label().classes("text-lg").mark("answered")
             with ui.column().classes("grow gap-2"):
                 self.inmate_actions()
-        self.notice_label = ui.label().classes("w-full text-xl px-2 py-1 rounded bg-amber-200").mark("notice")
-        # Yesterday's record with 确认 and 申辩: big, at the two ends of the row, so a glove cannot
-        # hit one for the other.
-        self.answer_row = ui.row().classes("w-full no-wrap items-center gap-4")
+        # Under the main panel only: a keypad or a dispute panel needs the height.
+        self.extras = ui.column().classes("w-full gap-2")
+        with self.extras:
+            self.notice_label = (
+                ui.label().classes("w-full text-xl px-2 py-1 rounded bg-amber-200").mark("notice")
+            )
+            # Yesterday's record with 确认 and 申辩: big, at the two ends of the row, so a glove cannot
+            # hit one for the other.
+            self.answer_row = ui.row().classes("w-full no-wrap items-center gap-4")
         with self.answer_row:
             self.button(
                 self.t("inmate.confirm"),
@@ -290,6 +297,8 @@ class KioskView(OfficerScreens):
     @ui.refreshable_method
     def inmate_actions(self) -> None:
         pending = self.ctrl.state.pending
+        if self.extras is not None:
+            self.extras.set_visibility(self.panel == "main" and pending is None)
         if pending is not None and self.ctrl.state.screen is s.Screen.INMATE:
             reason = self.t(f"reason.{pending.reason}")
             if pending.text:

@@ -53,6 +53,8 @@ class Panels:
         button = (
             ui.button(label, on_click=on_click).props(f"color={color} unelevated no-caps").classes("kbtn")
         )
+        if color.endswith("-3"):  # a light button (a choice not taken): dark text to stay readable
+            button.props("text-color=blue-grey-10")
         if icon is not None:
             button.props(f"icon={icon} stack")
         return button.mark(marker)
@@ -128,15 +130,15 @@ class Panels:
             self.entry = ""
             self.refresh_panel()
 
-    def keypad(self, build: Callable[[], inputs.Input]) -> None:
-        # Phone order (1 2 3 on top, 0 at the bottom in the middle) with the display above and
-        # 取消 / 确定 in a fourth column: fits 800x480 under the header and a message line.
+    def keypad(self, build: Callable[[], inputs.Input], caption: str = "") -> None:
+        """Phone order (1 2 3 on top, 0 at the bottom in the middle) with the display above and
+        取消 / 确定 in a fourth column; `caption` (what is typed: 分钟, 更正为) sits in the display
+        instead of a line of its own, so the keypad fits 800x480 under the header and a message."""
         with ui.grid(columns=4).classes("gap-2"):
-            self.entry_label = (
-                ui.label(self.entry or "0")
-                .classes("kbig col-span-3 text-right bg-white px-3 rounded flex items-center justify-end")
-                .mark("keypad-display")
-            )
+            with ui.row().classes("col-span-3 no-wrap items-center bg-white px-3 rounded"):
+                ui.label(caption).classes("text-lg text-slate-600")
+                ui.space()
+                self.entry_label = ui.label(self.entry or "0").classes("kbig").mark("keypad-display")
             ui.button(self.t("keypad.cancel"), on_click=lambda: self.open_panel("main")).props(
                 "color=grey-8 unelevated no-caps"
             ).classes("kkey").mark("key-cancel")
