@@ -50,14 +50,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "inmate.check_out_first": {"zh": "签退后不能报数", "en": "Checked out: no more counts"},
     # the officers' answer to this inmate's dispute and changes of his credit (PlanPerson.notice)
     "inmate.notice": {"zh": "申辩答复：{notice}", "en": "Answer to your dispute: {notice}"},
-    "inmate.notice.rejected": {"zh": "申辩未采纳：{notice}", "en": "Dispute not upheld: {notice}"},
-    "inmate.notice.upheld": {
-        "zh": "申辩成立，记录已更正：{notice}",
-        "en": "Dispute upheld, record corrected: {notice}",
+    "inmate.change.upheld": {
+        "zh": "申辩成立：{day} 的记录已更正，完成 {done} 件",
+        "en": "Dispute upheld: {day} corrected, {done} units done",
     },
-    "inmate.notice.linemate": {
-        "zh": "同线人员申辩后记录更正，您的完成数已重算：{notice}",
-        "en": "A line-mate's dispute corrected a record; your credit was recomputed: {notice}",
+    "inmate.change.linemate": {
+        "zh": "同线人员申辩后重算：您 {day} 完成 {done} 件",
+        "en": "Recounted after a line-mate's dispute: {day}, {done} units done",
     },
     # confirmation steps
     "confirm.dispute": {"zh": "确认提交申辩：{reason}？", "en": "File the dispute: {reason}?"},

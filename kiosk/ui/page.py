@@ -272,7 +272,10 @@ class KioskView(OfficerScreens):
         self.extras = ui.column().classes("w-full gap-2")
         with self.extras:
             self.notice_label = (
-                ui.label().classes("w-full text-xl px-2 py-1 rounded bg-amber-200").mark("notice")
+                ui.label()
+                .classes("w-full text-xl px-2 py-1 rounded bg-amber-200")
+                .style("white-space: pre-line")
+                .mark("notice")
             )
             # Yesterday's record with 确认 and 申辩: big, at the two ends of the row, so a glove cannot
             # hit one for the other.
@@ -379,9 +382,9 @@ class KioskView(OfficerScreens):
         self.state_icon.props(f"name={'check_circle' if status.checked_in else 'cancel'}")
         self.state_icon.classes(replace=color)
         self.sync_actions(status)
-        notice = person.notice
-        self.notice_label.set_visibility(bool(notice))
-        self.notice_label.set_text(self.t("inmate.notice", notice=notice) if notice else "")
+        news = self.news(person)
+        self.notice_label.set_visibility(bool(news))
+        self.notice_label.set_text("\n".join(news))
         result = person.yesterday
         self.answered_label.set_visibility(result is not None and status.answered is not None)
         self.answer_row.set_visibility(result is not None)
@@ -401,6 +404,17 @@ class KioskView(OfficerScreens):
             )
         if status.answered is not None:
             self.answered_label.set_text(self.t(f"inmate.answered.{status.answered}"))
+
+    def news(self, person: PlanPerson) -> list[str]:
+        """What the officers' review changed for this inmate (from the plan): the answer to his
+        dispute, and days re-counted after an upheld dispute, his or a line-mate's (whole pieces)."""
+        lines = [self.t("inmate.notice", notice=person.notice)] if person.notice else []
+        for change in person.changes:
+            done = s.whole_done(change.done_units)
+            lines.append(
+                self.t(f"inmate.change.{change.cause}", day=change.day, done="-" if done is None else done)
+            )
+        return lines
 
     def sync_actions(self, status: s.PersonStatus | None = None) -> None:
         """Show only the inmate's buttons that make sense now (`session.inmate_actions`)."""
