@@ -75,33 +75,33 @@ class OfficerScreens(Panels):
                     self.t("officer.warehoused"),
                     "warehoused",
                     lambda: self.open_panel("keypad"),
-                    icon="inventory",
+                    icon="box",
                 )
                 self.button(
-                    self.t("officer.excuse"), "excuse", lambda: self.open_panel("excuse"), icon="event_busy"
+                    self.t("officer.excuse"), "excuse", lambda: self.open_panel("excuse"), icon="absence"
                 )
                 self.button(
-                    self.t("officer.correct"), "correct", lambda: self.open_panel("correct"), icon="edit"
+                    self.t("officer.correct"), "correct", lambda: self.open_panel("correct"), icon="pencil"
                 )
                 self.button(
                     self.t("officer.check_in"),
                     "officer-check",
                     lambda: self.open_panel("officer_check"),
-                    icon="how_to_reg",
+                    icon="person",
                 )
                 self.button(
                     self.t("officer.countersign"),
                     "countersign",
                     lambda: self.send(inputs.CountersignPressed()),
                     color="positive",
-                    icon="draw",
+                    icon="yes_circle",
                 )
                 self.button(
                     self.t("done"),
                     "done",
                     lambda: self.send(inputs.DonePressed()),
                     color="grey-8",
-                    icon="done",
+                    icon="ok",
                 )
 
     def warehoused_panel(self, ctx: s.Context) -> None:
@@ -217,8 +217,8 @@ class OfficerScreens(Panels):
             self.chosen_person(ctx)
             with ui.row().classes("w-full no-wrap justify-between"):
                 for check_in, key, marker, icon in (
-                    (True, "officer.check_in", "officer-check-in", "login"),
-                    (False, "officer.check_out", "officer-check-out", "logout"),
+                    (True, "officer.check_in", "officer-check-in", "check_in"),
+                    (False, "officer.check_out", "officer-check-out", "check_out"),
                 ):
                     self.button(
                         self.t(key),

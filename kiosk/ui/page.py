@@ -25,6 +25,7 @@ from kiosk import session as s
 from kiosk.texts import text
 from kiosk.ui.controller import KioskController, input_for
 from kiosk.ui.officer import OfficerScreens
+from kiosk.ui.pictograms import pictogram
 from kiosk.ui.wedge import WedgeBuffer
 from protocol.messages import PlanPerson
 
@@ -260,7 +261,7 @@ class KioskView(OfficerScreens):
             with ui.column().classes("gap-1 w-5/12"):
                 self.name_label = ui.label().classes("kbig").mark("person-name")
                 with ui.row().classes("items-center gap-1 no-wrap"):
-                    self.state_icon = ui.icon("radio_button_unchecked", size="32px")
+                    self.state_icon = ui.icon(pictogram("no_circle"), size="32px")
                     self.state_label = ui.label().classes("text-xl").mark("check-state")
                 self.step_label = ui.label().classes("text-xl")
                 self.quota_label = ui.label().classes("text-xl").mark("quota")
@@ -294,7 +295,7 @@ class KioskView(OfficerScreens):
                 "dispute",
                 lambda: self.open_panel("dispute"),
                 color="negative",
-                icon="report_problem",
+                icon="warning",
             ).classes("kwide")
 
     @ui.refreshable_method
@@ -321,25 +322,25 @@ class KioskView(OfficerScreens):
                         self.t("inmate.check_in"),
                         "check-in",
                         lambda: self.send(inputs.CheckInPressed()),
-                        icon="login",
+                        icon="check_in",
                         color="positive",
                     ),
                     "check_out": self.button(
                         self.t("inmate.check_out"),
                         "check-out",
                         lambda: self.send(inputs.CheckOutPressed()),
-                        icon="logout",
+                        icon="check_out",
                         color="orange-9",
                     ),
                     "report": self.button(
-                        self.t("inmate.report"), "report", lambda: self.open_panel("keypad"), icon="dialpad"
+                        self.t("inmate.report"), "report", lambda: self.open_panel("keypad"), icon="keypad"
                     ),
                     "done": self.button(
                         self.t("done"),
                         "done",
                         lambda: self.send(inputs.DonePressed()),
                         color="grey-8",
-                        icon="done",
+                        icon="ok",
                     ),
                 }
             self.ticket_hint = ui.label(self.t("inmate.scan_ticket")).classes("text-lg text-slate-600")
@@ -379,7 +380,7 @@ class KioskView(OfficerScreens):
         self.state_label.set_text(self.t("inmate.state_in" if status.checked_in else "inmate.state_out"))
         color = "text-green-700" if status.checked_in else "text-red-700"
         self.state_label.classes(replace="text-xl " + color)
-        self.state_icon.props(f"name={'check_circle' if status.checked_in else 'cancel'}")
+        self.state_icon.set_name(pictogram("yes_circle" if status.checked_in else "no_circle"))
         self.state_icon.classes(replace=color)
         self.sync_actions(status)
         news = self.news(person)
@@ -472,6 +473,7 @@ def kiosk_page(ctrl: KioskController) -> None:
     ctrl.attach_loop(asyncio.get_running_loop())
     ui.page_title(text("kiosk.title", ctrl.language))
     ui.add_head_html(HEAD)
+    ui.colors(primary="#1d4ed8")  # white text on NiceGUI's light default blue is too faint for the floor
     ui.query(".nicegui-content").classes("p-0 gap-0")
     view = KioskView(ctrl)
     ui.keyboard(on_key=view.on_key, ignore=["input", "textarea"]).mark("wedge")

@@ -14,6 +14,7 @@ from nicegui import ui
 from kiosk import inputs
 from kiosk.texts import text
 from kiosk.ui.controller import KioskController
+from kiosk.ui.pictograms import pictogram
 
 
 class Panels:
@@ -48,15 +49,16 @@ class Panels:
         color: str = "primary",
         icon: str | None = None,
     ) -> ui.button:
-        """A touch button; `icon` (a Material icon, bundled with NiceGUI: no network) is the
-        pictogram shown above the label for those who read little."""
+        """A touch button; `icon` (a `kiosk.ui.pictograms` name) is the pictogram shown above the
+        label for those who read little."""
         button = (
             ui.button(label, on_click=on_click).props(f"color={color} unelevated no-caps").classes("kbtn")
         )
         if color.endswith("-3"):  # a light button (a choice not taken): dark text to stay readable
             button.props("text-color=blue-grey-10")
         if icon is not None:
-            button.props(f"icon={icon} stack")
+            button.props["icon"] = pictogram(icon)  # an SVG path: has spaces, so not via a props string
+            button.props("stack")
         return button.mark(marker)
 
     def confirm_step(self, question: str, yes: str) -> None:
@@ -65,11 +67,11 @@ class Panels:
         with ui.column().classes("w-full gap-3 items-stretch"):
             ui.label(question).classes("kbig text-center").mark("confirm-question")
             with ui.row().classes("w-full no-wrap justify-between"):
-                self.button(yes, "confirm-yes", self.confirm_yes, color="positive", icon="check").classes(
+                self.button(yes, "confirm-yes", self.confirm_yes, color="positive", icon="ok").classes(
                     "kwide"
                 )
                 self.button(
-                    self.t("confirm.no"), "confirm-no", self.confirm_no, color="grey-8", icon="close"
+                    self.t("confirm.no"), "confirm-no", self.confirm_no, color="grey-8", icon="cancel"
                 ).classes("kwide")
 
     async def confirm_yes(self) -> None:
@@ -144,9 +146,11 @@ class Panels:
             ).classes("kkey").mark("key-cancel")
             for digit in "123":
                 self.key(digit)
-            ui.button(self.t("keypad.ok"), on_click=lambda: self.submit(build())).props(
-                "color=positive unelevated no-caps icon=check stack"
-            ).classes("kkey row-span-4").mark("key-ok")
+            ok = ui.button(self.t("keypad.ok"), on_click=lambda: self.submit(build())).props(
+                "color=positive unelevated no-caps stack"
+            )
+            ok.props["icon"] = pictogram("ok")
+            ok.classes("kkey row-span-4").mark("key-ok")
             for digit in "456789":
                 self.key(digit)
             ui.button(self.t("keypad.clear"), on_click=self.clear_entry).props(

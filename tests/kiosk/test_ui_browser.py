@@ -5,6 +5,7 @@ screen scrolls past the fold, and a screenshot of each screen is saved for a per
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -121,6 +122,13 @@ def check_screen(screen: Screen, shots: Path, name: str) -> dict[str, Any]:
         b for b in layout["buttons"] if not b["scrolls"] and (b["bottom"] > HEIGHT or b["right"] > WIDTH)
     ]
     assert not below, f"{name}: buttons past the panel's edge: {below}"
+    if name.startswith("zh-"):  # pictograms are drawn, not icon-font words: no English on a Chinese button
+        latin = [
+            b["text"]
+            for b in layout["buttons"]
+            if re.search("[A-Za-z]", b["text"]) and b["text"] != "English"
+        ]
+        assert not latin, f"{name}: English on buttons: {latin}"
     return layout
 
 
