@@ -46,7 +46,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "inmate.answered.confirm": {"zh": "昨日记录已确认", "en": "Yesterday's record confirmed"},
     "inmate.answered.dispute": {"zh": "昨日记录已申辩", "en": "Yesterday's record disputed"},
     "inmate.scan_ticket": {"zh": "也可扫描扎票报数", "en": "Or scan a bundle ticket"},
-    "inmate.done_of_quota": {"zh": "已完成 {units} / 定额 {quota} 件", "en": "Done {units} of {quota} units"},
     # the officers' answer to this inmate's dispute and changes of his credit (PlanPerson.notice)
     "inmate.notice": {"zh": "申辩答复：{notice}", "en": "Answer to your dispute: {notice}"},
     "inmate.change.upheld": {
