@@ -59,10 +59,18 @@ HEAD = """
       const Ctx = window.AudioContext || window.webkitAudioContext;
       if (Ctx) {
         window.flAudio = window.flAudio || new Ctx();
-        const a = window.flAudio, o = a.createOscillator(), g = a.createGain();
-        o.frequency.value = kind === 'error' ? 220 : (kind === 'tap' ? 1400 : 880);
-        g.gain.value = 0.2; o.connect(g); g.connect(a.destination);
-        o.start(); o.stop(a.currentTime + (kind === 'error' ? 0.35 : 0.07));
+        // Told apart without reading: saved = two rising notes, refused = two low falling ones,
+        // a tap = one short click.
+        const a = window.flAudio, g = a.createGain(), t0 = a.currentTime;
+        const notes = {ok: [880, 1320], error: [330, 220], tap: [1400]}[kind] || [880];
+        const len = kind === 'tap' ? 0.05 : (kind === 'error' ? 0.22 : 0.12);
+        g.gain.value = 0.2; g.connect(a.destination);
+        notes.forEach((f, i) => {
+          const o = a.createOscillator();
+          o.type = kind === 'error' ? 'square' : 'sine';
+          o.frequency.value = f; o.connect(g);
+          o.start(t0 + i * len); o.stop(t0 + (i + 1) * len);
+        });
       }
     } catch (e) { /* no sound device: the flash still shows */ }
     const b = document.body;

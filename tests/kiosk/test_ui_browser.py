@@ -108,6 +108,21 @@ return {
 """
 
 
+# Records the pitch of every tone the page starts (Web Audio: no sound file, nothing to hear here).
+SPY_TONES = """
+window.flTones = [];
+const start = OscillatorNode.prototype.start;
+OscillatorNode.prototype.start = function (...args) {
+  window.flTones.push(this.frequency.value);
+  return start.apply(this, args);
+};
+"""
+
+
+def tones(screen: Screen) -> list[float]:
+    return list(screen.selenium.execute_script("return window.flTones || []"))
+
+
 def check_screen(screen: Screen, shots: Path, name: str) -> dict[str, Any]:
     """Screenshot the screen, then assert the panel size, no page scrolling and glove-sized buttons."""
     time.sleep(0.3)  # let the tap's flash animation end before the picture
@@ -183,6 +198,7 @@ def test_inmate_walks_check_in_count_check_out_and_a_dispute_at_800x480(
     screen.should_contain(t("kiosk.prompt"))
     screen.should_contain(t("kiosk.progress", done=0, quota=120 + 81 + 18 * 100))  # whole pieces, rounded up
     check_screen(screen, shots, f"{lang}-1-idle")
+    screen.selenium.execute_script(SPY_TONES)
 
     reader.present("B1001")  # from this (non-UI) thread, as a driver thread would
     screen.should_contain("1001 张三")
@@ -195,6 +211,7 @@ def test_inmate_walks_check_in_count_check_out_and_a_dispute_at_800x480(
 
     press(screen, t("inmate.check_in"))
     screen.should_contain(t("msg.checked_in"))
+    screen.wait_for(lambda: tones(screen)[-2:] == [880, 1320])  # saved: two rising notes
     screen.wait_for(lambda: has_button(screen, t("inmate.check_out")))
     assert not has_button(screen, t("inmate.check_in"))
     check_screen(screen, shots, f"{lang}-3-checked-in")
@@ -239,6 +256,7 @@ def test_inmate_walks_check_in_count_check_out_and_a_dispute_at_800x480(
 
     reader.present("NOPE")
     screen.should_contain(t("msg.unknown_badge"))
+    screen.wait_for(lambda: tones(screen)[-2:] == [330, 220])  # refused: two low falling notes
     screen.should_contain(t("kiosk.prompt"))
     screen.should_not_contain("1001 张三")
     assert not has_button(screen, t("inmate.check_in"))
