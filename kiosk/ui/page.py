@@ -115,8 +115,11 @@ class KioskView(OfficerScreens):
             self.reset_panel()
         if self.ctrl.feedback != self.seen_feedback:
             self.seen_feedback = self.ctrl.feedback
-            ok = state.message is None or state.message.ok
-            self.client.run_javascript(f"flFeedback('{'ok' if ok else 'error'}')")
+            # Only a saved act sounds "saved": a step with no message (a confirmation opened or
+            # cancelled, 完成) gets the tap's click.
+            message = state.message
+            kind = "tap" if message is None else ("ok" if message.ok else "error")
+            self.client.run_javascript(f"flFeedback('{kind}')")
         keys = self.keys()
         header, banners, body, officer, inmate = (
             key != seen for key, seen in zip(keys, self.seen_keys, strict=True)
