@@ -26,9 +26,11 @@ class TicketScanned:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BadCode:
-    """A scanned code the kiosk cannot use (malformed ticket, someone else's barcode)."""
+    """A scanned code the kiosk cannot use (malformed ticket, someone else's barcode, a badge number
+    typed by a keyboard-wedge reader that no plan knows)."""
 
     code: str
+    ticket: bool = False  # it claims to be a bundle ticket (FLB1|...) but is malformed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,7 +55,21 @@ class ConfirmPressed:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DisputePressed:
+    """A dispute reason chosen (and for 其他 the explanation picked on screen): the session then
+    asks for 确认 before anything is recorded."""
+
     reason: str
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class YesPressed:
+    """确认 on a confirmation step (a dispute, a countersign): record the act waiting for it."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoPressed:
+    """取消 on a confirmation step: drop the act waiting for it, record nothing."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,6 +136,8 @@ Input = (
     | UnitsEntered
     | ConfirmPressed
     | DisputePressed
+    | YesPressed
+    | NoPressed
     | WarehousedEntered
     | ExcuseEntered
     | CorrectionEntered

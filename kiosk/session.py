@@ -7,17 +7,27 @@ screen state and the record bodies to append. The caller appends them *before* i
 state; if the store refuses (disk full) it keeps the old state and shows `storage_full` instead, so
 an OK on screen always means the record is on disk.
 
-An input that is wrong (unknown badge, a badge of another line, a second check-in, a count that is
-not a number or is implausibly large, a ticket for another step) returns the same screen with an
-error message and no bodies: nothing changes.
+An input that is wrong (a second check-in, a count that is not a number or is implausibly large, a
+ticket for another step) returns the same screen with an error message and no bodies: nothing
+changes. A badge or code that identifies nobody here (unknown, another line's, no plan yet) is the
+exception: it returns to the idle screen with its message, so the previous person's screen and
+buttons never stay open for whoever tapped next.
+
+Acts that cannot be taken back by the person who did them (a dispute, a countersign) wait in
+`State.pending` for 确认 (`YesPressed`) or 取消 (`NoPressed`); only 确认 records them.
+
+Pieces are whole on the kiosk (`whole_done`, `whole_quota`): a done figure is rounded down (only
+finished pieces count), a quota up (the pieces it takes to meet it).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from kiosk.inputs import (
     BadCode,
@@ -32,12 +42,14 @@ from kiosk.inputs import (
     DonePressed,
     ExcuseEntered,
     Input,
+    NoPressed,
     OfficerCheckPressed,
     PersonCodeScanned,
     Tick,
     TicketScanned,
     UnitsEntered,
     WarehousedEntered,
+    YesPressed,
 )
 from protocol.errors import Malformed
 from protocol.fields import MAX_TEXT, REFUSED_CHARS_RE, clean_text, ident
@@ -91,6 +103,15 @@ class Message:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Pending:
+    """An act chosen but not yet confirmed: a dispute (its reason and explanation) or a countersign."""
+
+    kind: str  # "dispute" | "countersign"
+    reason: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class State:
     screen: Screen = Screen.IDLE
     person: str | None = None  # the inmate or officer on screen
@@ -98,6 +119,7 @@ class State:
     message: Message | None = None
     last_ms: int = 0  # monotonic ms of the last input, for the return to idle
     message_ms: int = 0
+    pending: Pending | None = None  # waiting for 确认 or 取消
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -212,20 +234,77 @@ def person_status(person: PlanPerson, records: Sequence[Record], kiosk: str, day
 
 
 def roster(ctx: Context) -> list[PersonStatus]:
+    """This line's inmates of today: those with a post here (the plan also lists the area's others,
+    only so that their badge is answered with "other line")."""
     plan = usable_plan(ctx)
     if plan is None:
         return []
-    return [person_status(p, ctx.records, ctx.kiosk, ctx.day) for p in plan.people if p.role == "inmate"]
+    return [
+        person_status(p, ctx.records, ctx.kiosk, ctx.day)
+        for p in plan.people
+        if p.role == "inmate" and p.step is not None
+    ]
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def whole_done(text: str | None) -> int | None:
+    """A done figure in whole pieces, rounded down: a piece counts once it is finished (376.96 -> 376)."""
+    value = _decimal(text)
+    return None if value is None else math.floor(value)
+
+
+def whole_quota(text: str | None) -> int | None:
+    """A quota in whole pieces, rounded up: the pieces it takes to meet it (80.5 -> 81)."""
+    value = _decimal(text)
+    return None if value is None else math.ceil(value)
 
 
 def line_progress(ctx: Context) -> tuple[int, int]:
-    """Units counted today on this kiosk and the sum of today's quotas (whole units)."""
+    """Units counted today on this kiosk and the sum of today's quotas, each in whole pieces as the
+    inmates see them (`whole_quota`)."""
     people = roster(ctx)
-    quota = 0
-    for status in people:
-        if status.person.quota_units is not None:
-            quota += int(float(status.person.quota_units))
-    return sum(s.units for s in people), quota
+    quota = sum(whole_quota(st.person.quota_units) or 0 for st in people)
+    return sum(st.units for st in people), quota
+
+
+INMATE_ACTIONS = ("check_in", "check_out", "report", "done")
+
+
+def inmate_actions(status: PersonStatus) -> tuple[str, ...]:
+    """The buttons that make sense now: 签到 before a check-in; 签退 and 报数 while checked in; after
+    签退 no 报数 (a count needs a check-in) but 签到 again (back from a break). 完成 always."""
+    if status.checked_in:
+        return ("check_out", "report", "done")
+    return ("check_in", "done")
+
+
+def may_answer(status: PersonStatus) -> bool:
+    """Whether yesterday's record waits for 确认 or 申辩."""
+    return status.person.yesterday is not None and status.answered is None
+
+
+def warehoused_today(ctx: Context) -> int:
+    """Warehoused units already booked today for the plan's product on this line (entries add up,
+    docs/rules.md), so an officer sees them before adding more."""
+    plan = usable_plan(ctx)
+    product = None if plan is None else plan.product
+    return sum(
+        r.body.units
+        for r in ctx.records
+        if isinstance(r.body, WarehousedCount)
+        and r.body.line == ctx.line
+        and r.body.day == ctx.day
+        and r.body.product == product
+    )
 
 
 def countersigned(ctx: Context, officer: str) -> bool:
@@ -248,19 +327,30 @@ def step(state: State, event: Input, ctx: Context) -> Outcome:
         # A machine counting is not a touch: the screen, its message and its idle timer stay as they are.
         return Outcome(state=state, bodies=counter_bodies(event, ctx))
     state = dataclasses.replace(state, last_ms=ctx.now_ms)
+    if state.pending is not None and not isinstance(event, YesPressed | NoPressed):
+        state = dataclasses.replace(state, pending=None)  # anything else abandons the confirmation
     match event:
         case BadgeTapped(badge=badge):
             return _identify(state, ctx, find_badge(usable_plan(ctx), badge), "badge")
         case PersonCodeScanned(person=person_id):
             return _identify(state, ctx, find_person(usable_plan(ctx), person_id), "qr")
-        case BadCode(code=code):
+        case BadCode(code=code, ticket=ticket):
             # A keyboard-wedge badge reader types the badge number like any other code.
             badge_holder = find_badge(usable_plan(ctx), code)
             if badge_holder is not None:
                 return _identify(state, ctx, badge_holder, "badge")
-            return _error(state, ctx, "code_unreadable")
+            if ticket and state.screen is Screen.INMATE:
+                # A torn or misprinted bundle ticket: the inmate on screen scanned it, he stays.
+                return _error(state, ctx, "code_unreadable")
+            # Anything else may be a badge nobody here knows: whoever holds it is not the person
+            # on screen, so that screen closes.
+            return _error(State(last_ms=ctx.now_ms), ctx, "code_unreadable")
         case DonePressed():
             return Outcome(state=State(last_ms=ctx.now_ms))
+        case NoPressed():
+            return Outcome(state=dataclasses.replace(state, pending=None, message=None))
+        case YesPressed():
+            return _confirm_pending(state, ctx)
     if state.screen is Screen.INMATE:
         return _inmate(state, event, ctx)
     if state.screen is Screen.OFFICER:
@@ -290,13 +380,15 @@ def _ok(state: State, ctx: Context, key: str, bodies: tuple[Body, ...], **values
 
 
 def _identify(state: State, ctx: Context, person: PlanPerson | None, method: str) -> Outcome:
+    # Whoever tapped is not the person on screen: a refusal also closes the previous screen.
+    idle = State(last_ms=ctx.now_ms)
     if usable_plan(ctx) is None:
-        return _error(state, ctx, "no_plan")
+        return _error(idle, ctx, "no_plan")
     if person is None:
-        return _error(state, ctx, "unknown_badge")
+        return _error(idle, ctx, "unknown_badge")
     if person.role == "inmate" and person.step is None:
         # The plan lists them but gives them no post on this line today: they belong elsewhere.
-        return _error(state, ctx, "other_line", name=person.name)
+        return _error(idle, ctx, "other_line", name=person.name)
     screen = Screen.OFFICER if person.role == "officer" else Screen.INMATE
     return Outcome(state=State(screen=screen, person=person.id, method=method, last_ms=ctx.now_ms))
 
@@ -365,8 +457,39 @@ def _inmate(state: State, event: Input, ctx: Context) -> Outcome:
                 return _ok(state, ctx, "confirmed", (Confirm(person=person.id, day=day),))
             if event.reason not in DISPUTE_REASONS:
                 return _error(state, ctx, "choose_reason")
-            return _ok(state, ctx, "disputed", (Dispute(person=person.id, day=day, reason=event.reason),))
+            text = event.text.strip()
+            if event.reason == "other" and not text:
+                return _error(state, ctx, "explain_other")
+            if len(text) > MAX_TEXT or REFUSED_CHARS_RE.search(text):
+                return _error(state, ctx, "invalid_entry")
+            pending = Pending(kind="dispute", reason=event.reason, text=text)
+            return Outcome(state=dataclasses.replace(state, pending=pending, message=None))
     return _error(state, ctx, "officer_only")
+
+
+def _confirm_pending(state: State, ctx: Context) -> Outcome:
+    """确认 pressed: record the act that waited for it (its checks are made again: records may have
+    arrived meanwhile)."""
+    pending = state.pending
+    state = dataclasses.replace(state, pending=None)
+    if pending is None:
+        return _error(state, ctx, "nothing_pending")
+    person = find_person(usable_plan(ctx), state.person or "")
+    if person is None:
+        return _error(State(last_ms=ctx.now_ms), ctx, "unknown_badge")
+    if pending.kind == "dispute" and state.screen is Screen.INMATE:
+        status = person_status(person, ctx.records, ctx.kiosk, ctx.day)
+        if person.yesterday is None:
+            return _error(state, ctx, "nothing_to_confirm")
+        if status.answered is not None:
+            return _error(state, ctx, "already_answered")
+        body = Dispute(person=person.id, day=person.yesterday.day, reason=pending.reason, text=pending.text)
+        return _ok(state, ctx, "disputed", (body,))
+    if pending.kind == "countersign" and state.screen is Screen.OFFICER:
+        if countersigned(ctx, person.id):
+            return _error(state, ctx, "already_countersigned")
+        return _ok(state, ctx, "countersigned", (Countersign(officer=person.id, line=ctx.line, day=ctx.day),))
+    return _error(state, ctx, "nothing_pending")
 
 
 def _count(person: PlanPerson, ctx: Context, units: int, source: str, ref: str | None) -> UnitCount:
@@ -507,12 +630,12 @@ def _officer(state: State, event: Input, ctx: Context) -> Outcome:
         case CountersignPressed():
             if countersigned(ctx, officer):
                 return _error(state, ctx, "already_countersigned")
-            return _ok(
-                state, ctx, "countersigned", (Countersign(officer=officer, line=ctx.line, day=ctx.day),)
-            )
+            waiting = Pending(kind="countersign")
+            return Outcome(state=dataclasses.replace(state, pending=waiting, message=None))
     return _error(state, ctx, "inmate_only")
 
 
 def _inmate_of(plan: LinePlan | None, person_id: str) -> PlanPerson | None:
+    """An inmate with a post on this line today (an officer here acts for this line only)."""
     person = find_person(plan, person_id)
-    return person if person is not None and person.role == "inmate" else None
+    return person if person is not None and person.role == "inmate" and person.step is not None else None

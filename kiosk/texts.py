@@ -14,7 +14,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "kiosk.progress": {"zh": "今日进度 {done} / {quota} 件", "en": "Today {done} / {quota} units"},
     "kiosk.no_plan_yet": {"zh": "尚未收到生产计划", "en": "No line plan received yet"},
     "kiosk.clock_warning": {
-        "zh": "时钟偏差 {seconds} 秒，请联系管理员",
+        "zh": "时钟偏差 {seconds} 秒，请告知民警",
         "en": "Clock is off by {seconds} s; tell an officer",
     },
     "kiosk.language": {"zh": "English", "en": "中文"},
@@ -46,6 +46,30 @@ TEXTS: dict[str, dict[str, str]] = {
     "inmate.answered.confirm": {"zh": "昨日记录已确认", "en": "Yesterday's record confirmed"},
     "inmate.answered.dispute": {"zh": "昨日记录已申辩", "en": "Yesterday's record disputed"},
     "inmate.scan_ticket": {"zh": "也可扫描扎票报数", "en": "Or scan a bundle ticket"},
+    # the officers' answer to this inmate's dispute and changes of his credit (PlanPerson.notice)
+    "inmate.notice": {"zh": "申辩答复：{notice}", "en": "Answer to your dispute: {notice}"},
+    "inmate.change.upheld": {
+        "zh": "申辩成立：{day} 的记录已更正，完成 {done} 件",
+        "en": "Dispute upheld: {day} corrected, {done} units done",
+    },
+    "inmate.change.linemate": {
+        "zh": "同线人员申辩后重算：您 {day} 完成 {done} 件",
+        "en": "Recounted after a line-mate's dispute: {day}, {done} units done",
+    },
+    # confirmation steps
+    "confirm.dispute": {"zh": "确认提交申辩：{reason}？", "en": "File the dispute: {reason}?"},
+    "confirm.countersign": {"zh": "确认对 {day} 的记录审核签名？", "en": "Countersign the records of {day}?"},
+    "confirm.yes": {"zh": "确认提交", "en": "Yes, file it"},
+    "confirm.yes_sign": {"zh": "确认签名", "en": "Yes, sign"},
+    "confirm.no": {"zh": "取消", "en": "Cancel"},
+    "dispute.choose": {"zh": "请选择申辩原因", "en": "Choose the reason"},
+    "dispute.explain": {"zh": "请选择说明", "en": "Choose what is wrong"},
+    # the on-screen explanations for 其他 (recorded in Chinese: officers read them at the hub)
+    "note.ticket_missed": {"zh": "扎票未计入", "en": "A bundle ticket is missing"},
+    "note.absence": {"zh": "请假未登记", "en": "My absence was not recorded"},
+    "note.step_wrong": {"zh": "工序记错了", "en": "Wrong step recorded"},
+    "note.counter_wrong": {"zh": "计数器计数不对", "en": "The counter counted wrong"},
+    "note.talk": {"zh": "需要当面说明", "en": "I need to explain in person"},
     "reason.count_wrong": {"zh": "数量不对", "en": "Count wrong"},
     "reason.quota_wrong": {"zh": "定额不对", "en": "Quota wrong"},
     "reason.attendance_wrong": {"zh": "考勤不对", "en": "Attendance wrong"},
@@ -56,7 +80,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "keypad.cancel": {"zh": "取消", "en": "Cancel"},
     "done": {"zh": "完成", "en": "Done"},
     # officer screen
-    "officer.title": {"zh": "管理员 {name}", "en": "Officer {name}"},
+    "officer.title": {"zh": "民警 {name}", "en": "Officer {name}"},
+    "officer.booked_today": {"zh": "今日已入库 {units} 件", "en": "Booked today: {units} units"},
+    "officer.pick_inmate": {"zh": "请选择本线人员", "en": "Choose a person of this line"},
+    "officer.change_person": {"zh": "换人", "en": "Change"},
+    "officer.chosen": {"zh": "人员：{name}", "en": "Person: {name}"},
     "officer.warehoused": {"zh": "入库数", "en": "Warehoused"},
     "officer.excuse": {"zh": "登记请假", "en": "Excused absence"},
     "officer.correct": {"zh": "更正数量", "en": "Correct a count"},
@@ -120,11 +148,13 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "msg.no_product": {"zh": "计划中没有产品", "en": "The plan names no product"},
     "msg.already_countersigned": {"zh": "今日已审核签名", "en": "Already countersigned today"},
-    "msg.officer_only": {"zh": "此操作需管理员", "en": "Officers only"},
+    "msg.officer_only": {"zh": "此操作需民警", "en": "Officers only"},
+    "msg.explain_other": {"zh": "请选择说明", "en": "Choose an explanation"},
+    "msg.nothing_pending": {"zh": "没有待确认的操作", "en": "Nothing to confirm"},
     "msg.inmate_only": {"zh": "请由本人刷卡操作", "en": "The person must tap their own badge"},
     "msg.storage_full": {"zh": "存储空间不足，未保存", "en": "Storage full: nothing saved"},
     "msg.invalid_entry": {"zh": "内容无效，未保存", "en": "Invalid entry: nothing saved"},
-    "msg.store_error": {"zh": "保存失败，请联系管理员", "en": "Could not save; tell an officer"},
+    "msg.store_error": {"zh": "保存失败，请联系民警", "en": "Could not save; tell an officer"},
 }
 
 i18n.register(TEXTS)

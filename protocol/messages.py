@@ -160,6 +160,33 @@ class DayResult:
 
 
 ROLES = ("inmate", "officer")
+CHANGE_CAUSES = ("upheld", "linemate")
+MAX_NOTICE = 200  # characters of a plan notice (= the hub's longest review reason)
+MAX_CHANGES = 31  # credit changes per person in one plan (the hub sends those of the last week)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreditChange:
+    """A day of this person's record changed by an answered dispute: `upheld` (his own dispute was
+    upheld and the record corrected) or `linemate` (a line-mate's upheld dispute corrected a count
+    of their line-day, and the shared credit was recomputed). `done_units` is the day's done figure
+    now (decimal string), `None` while the day is being recomputed."""
+
+    day: str
+    cause: str
+    done_units: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"day": self.day, "cause": self.cause, "done_units": self.done_units}
+
+    @classmethod
+    def from_dict(cls, raw: Any, path: str) -> CreditChange:
+        d = f.obj(raw, path, ("day", "cause", "done_units"))
+        return cls(
+            day=f.day(d["day"], f"{path}.day"),
+            cause=f.choice(d["cause"], f"{path}.cause", CHANGE_CAUSES),
+            done_units=_opt_decimal(d["done_units"], f"{path}.done_units"),
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -176,9 +203,10 @@ class PlanPerson:
     quota_units: str | None = None
     yesterday: DayResult | None = None
     notice: str | None = None  # e.g. the officers' answer to this inmate's dispute (申辩答复)
+    changes: tuple[CreditChange, ...] = ()  # days re-counted after an upheld dispute (his or a line-mate's)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "id": self.id,
             "name": self.name,
             "role": self.role,
@@ -190,10 +218,15 @@ class PlanPerson:
             "yesterday": None if self.yesterday is None else self.yesterday.to_dict(),
             "notice": self.notice,
         }
+        if self.changes:
+            # Only when there are some: a plan without any stays byte for byte what older kiosks
+            # read (they refuse an unknown field, so kiosks are upgraded before the hub).
+            data["changes"] = [c.to_dict() for c in self.changes]
+        return data
 
     @classmethod
     def from_dict(cls, raw: Any, path: str) -> PlanPerson:
-        keys = (
+        keys: tuple[str, ...] = (
             "id",
             "name",
             "role",
@@ -205,10 +238,15 @@ class PlanPerson:
             "yesterday",
             "notice",
         )
+        if isinstance(raw, dict) and "changes" in raw:
+            keys = (*keys, "changes")
         d = f.obj(raw, path, keys)
         badges = d["badges"]
         if not isinstance(badges, list):
             raise Malformed(f"{path}.badges: expected a list")
+        changes = d.get("changes", [])
+        if "changes" in d and (not isinstance(changes, list) or not 0 < len(changes) <= MAX_CHANGES):
+            raise Malformed(f"{path}.changes: expected a list of 1 to {MAX_CHANGES} changes")
         return cls(
             id=f.ident(d["id"], f"{path}.id"),
             name=f.text(d["name"], f"{path}.name", max_len=100),
@@ -223,6 +261,8 @@ class PlanPerson:
             yesterday=None
             if d["yesterday"] is None
             else DayResult.from_dict(d["yesterday"], f"{path}.yesterday"),
+            notice=None if d["notice"] is None else f.text(d["notice"], f"{path}.notice", max_len=MAX_NOTICE),
+            changes=tuple(CreditChange.from_dict(c, f"{path}.changes[{i}]") for i, c in enumerate(changes)),
         )
 
 

@@ -1,7 +1,8 @@
 """Signed line plans: what a line's kiosks need to work offline for the day.
 
 A plan lists everyone the kiosk may recognise (the line's inmates of the day with their post,
-today's quota and yesterday's record; the officers who may witness on the line) with their active
+today's quota, yesterday's record, the answer to a rejected dispute and the days re-counted after
+an upheld one; the officers who may witness on the line) with their active
 badges, signed by the hub and published retained on the line's plan topic. `PlanPublisher.refresh`
 rebuilds the plans and publishes a plan only when its content changed (a new result, a master-data
 change, a new day); the plan's `revision` rises with every published change and survives restarts
@@ -26,7 +27,7 @@ from hub.engine.model import Month
 from hub.masterdata import queries as md_queries
 from hub.masterdata.checks import fraction
 from hub.results import worker as rs
-from hub.review import corrections
+from hub.review import corrections, news
 from hub.store.db import write_transaction
 from hub.store.kiosks import LinePlanState
 from hub.store.masterdata import Area, Inmate, Line, Officer, Post, Product, StandardTime
@@ -92,6 +93,7 @@ def build_plan(*, hub: str, line: str, day: date, hub_ms: int, revision: int) ->
     yesterday = rs.latest_before(sorted(posts), day)
     efficiency = md_queries.rule_book().for_month(Month.of(day)).params.target_efficiency_pct
     inmates = {i.id: i for i in Inmate.select().where(Inmate.id.in_(sorted(posts)))} if posts else {}
+    recounted = news.credit_changes(day)  # days re-counted after upheld disputes (hub.review.news)
     people: list[PlanPerson] = []
     for inmate_id in sorted(posts):
         post, inmate = posts[inmate_id], inmates.get(inmate_id)
@@ -123,6 +125,7 @@ def build_plan(*, hub: str, line: str, day: date, hub_ms: int, revision: int) ->
                 quota_units=quota,
                 yesterday=None if last is None else day_result(last),
                 notice=notice_for(inmate_id, day),  # a rejected dispute's reason (hub.review.corrections)
+                changes=recounted.get(inmate_id, ()),
             )
         )
     # The area's other inmates, without a post here: the kiosk then tells a person tapping at the

@@ -38,6 +38,7 @@ from devices.events import (
 from kiosk import inputs
 from kiosk import session as s
 from kiosk.errors import KioskError, StorageFull
+from protocol.codes import claimed_kind
 from protocol.errors import ProtocolError
 from protocol.fields import clean_text
 from protocol.messages import LinePlan
@@ -96,7 +97,9 @@ def input_for(event: DeviceEvent) -> inputs.Input | None:
             return inputs.PersonCodeScanned(person=person)
         case BundleTicketScanned(product=product, step=step_id, bundle_id=bundle, units=units):
             return inputs.TicketScanned(product=product, step=step_id, bundle=bundle, units=units)
-        case CodeScanned(code=code) | TicketError(code=code):
+        case TicketError(code=code):
+            return inputs.BadCode(code=code, ticket=claimed_kind(code) == "ticket")
+        case CodeScanned(code=code):
             return inputs.BadCode(code=code)
     return None
 

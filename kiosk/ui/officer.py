@@ -1,5 +1,9 @@
 """The officer's screen of the kiosk: the line's roster and the officer's panels (warehoused units,
-excused minutes, count corrections, checking officers in and out)."""
+excused minutes, count corrections, checking inmates in and out, the countersign's confirmation).
+
+Every panel fits the 800x480 panel without scrolling the page: a person is picked from a grid of
+this line's inmates first, then the rest of the form replaces the grid (a long list scrolls inside
+its own box, never the page)."""
 
 from __future__ import annotations
 
@@ -12,6 +16,9 @@ from kiosk import session as s
 from kiosk.ui.panels import Panels
 from protocol.records import EXCUSE_REASONS
 
+# The roster and the person grid show at most this tall a box; longer lists scroll inside it.
+LIST_MAX_PX = 290
+
 
 class OfficerScreens(Panels):
     """The officer's part of one browser tab's view; `KioskView` shows it on the officer screen."""
@@ -23,11 +30,14 @@ class OfficerScreens(Panels):
         ctx = self.ctrl.context()
         plan = s.usable_plan(ctx)
         officer = s.find_person(plan, self.ctrl.state.person or "")
-        ui.label(self.t("officer.title", name=officer.name if officer else "")).classes("text-2xl font-bold")
+        ui.label(self.t("officer.title", name=officer.name if officer else "")).classes(
+            "text-2xl font-bold"
+        ).mark("officer-title")
+        if self.ctrl.state.pending is not None:
+            self.confirm_step(self.t("confirm.countersign", day=ctx.day), self.t("confirm.yes_sign"))
+            return
         if self.panel == "keypad":
-            with ui.row().classes("w-full justify-center"):
-                ui.label(self.t("officer.warehoused")).classes("kbig")
-                self.keypad(lambda: inputs.WarehousedEntered(text=self.entry))
+            self.warehoused_panel(ctx)
             return
         if self.panel == "excuse":
             self.excuse_panel(ctx)
@@ -56,42 +66,98 @@ class OfficerScreens(Panels):
             for st in s.roster(ctx)
         ]
         with ui.row().classes("w-full no-wrap gap-3"):
-            ui.table(columns=columns, rows=rows, row_key="id").props("dense virtual-scroll").classes(
-                "w-7/12 text-lg"
-            ).style("max-height: 300px").mark("roster")
+            # Quasar's dense cells are 13 px: `kroster` makes them 20 px, readable at arm's length.
+            ui.table(columns=columns, rows=rows, row_key="id").props("dense").classes("w-7/12 kroster").style(
+                f"max-height: {LIST_MAX_PX}px"
+            ).mark("roster")
             with ui.grid(columns=2).classes("grow gap-2"):
-                self.button(self.t("officer.warehoused"), "warehoused", lambda: self.open_panel("keypad"))
-                self.button(self.t("officer.excuse"), "excuse", lambda: self.open_panel("excuse"))
-                self.button(self.t("officer.correct"), "correct", lambda: self.open_panel("correct"))
                 self.button(
-                    self.t("officer.check_in"), "officer-check", lambda: self.open_panel("officer_check")
+                    self.t("officer.warehoused"),
+                    "warehoused",
+                    lambda: self.open_panel("keypad"),
+                    icon="box",
+                )
+                self.button(
+                    self.t("officer.excuse"), "excuse", lambda: self.open_panel("excuse"), icon="absence"
+                )
+                self.button(
+                    self.t("officer.correct"), "correct", lambda: self.open_panel("correct"), icon="pencil"
+                )
+                self.button(
+                    self.t("officer.check_in"),
+                    "officer-check",
+                    lambda: self.open_panel("officer_check"),
+                    icon="person",
                 )
                 self.button(
                     self.t("officer.countersign"),
                     "countersign",
                     lambda: self.send(inputs.CountersignPressed()),
                     color="positive",
+                    icon="yes_circle",
                 )
-                self.button(self.t("done"), "done", lambda: self.send(inputs.DonePressed()), color="grey-8")
+                self.button(
+                    self.t("done"),
+                    "done",
+                    lambda: self.send(inputs.DonePressed()),
+                    color="grey-8",
+                    icon="ok",
+                )
 
-    def person_picker(self, ctx: s.Context) -> None:
-        with ui.row().classes("w-full gap-2"):
+    def warehoused_panel(self, ctx: s.Context) -> None:
+        """The keypad, with what was already booked today beside it: entries add up, so a second
+        officer sees the first one's entry before adding the same batch again."""
+        with ui.row().classes("w-full no-wrap gap-4"):
+            with ui.column().classes("w-4/12 gap-2"):
+                ui.label(self.t("officer.warehoused")).classes("kbig")
+                ui.label(self.t("officer.booked_today", units=s.warehoused_today(ctx))).classes(
+                    "text-2xl font-bold text-blue-900"
+                ).mark("booked-today")
+            self.keypad(lambda: inputs.WarehousedEntered(text=self.entry))
+
+    def person_grid(self, ctx: s.Context) -> None:
+        """This line's inmates as big buttons (number and name), five to a row: a line of 25 fits
+        the 800x480 panel; a longer one scrolls inside its box, never the page."""
+        with ui.row().classes("w-full items-center no-wrap"):
+            ui.label(self.t("officer.pick_inmate")).classes("text-xl grow")
+            self.button(
+                self.t("keypad.cancel"), "key-cancel", lambda: self.open_panel("main"), color="grey-8"
+            )
+        with (
+            ui.element("div").classes("w-full").style(f"max-height: {LIST_MAX_PX}px; overflow-y: auto"),
+            ui.grid(columns=5).classes("w-full gap-2"),
+        ):
             for st in s.roster(ctx):
-                chosen = st.person.id == self.pick_person
                 self.button(
                     f"{st.person.id} {st.person.name}",
                     f"pick-{st.person.id}",
                     partial(self.choose, person=st.person.id),
-                    color="primary" if chosen else "blue-grey-3",
-                )
+                    color="blue-grey-7",
+                ).classes("kpick")
+
+    def chosen_person(self, ctx: s.Context) -> None:
+        person = s.find_person(s.usable_plan(ctx), self.pick_person or "")
+        name = f"{person.id} {person.name}" if person is not None else ""
+        with ui.row().classes("w-full items-center no-wrap gap-2"):
+            ui.label(self.t("officer.chosen", name=name)).classes("text-2xl font-bold").mark("chosen-person")
+            self.button(
+                self.t("officer.change_person"), "change-person", self.change_person, color="blue-grey-3"
+            )
+
+    def change_person(self) -> None:
+        self.tap()
+        self.pick_person = None
+        self.refresh_panel()
 
     def excuse_panel(self, ctx: s.Context) -> None:
+        if self.pick_person is None:
+            self.person_grid(ctx)
+            return
         with ui.row().classes("w-full no-wrap gap-3"):
-            with ui.column().classes("w-1/2 gap-2"):
-                ui.label(self.t("officer.person")).classes("text-lg")
-                self.person_picker(ctx)
-                ui.label(self.t("officer.reason")).classes("text-lg")
-                with ui.row().classes("gap-2"):
+            with ui.column().classes("w-5/12 gap-2"):
+                self.chosen_person(ctx)
+                ui.label(self.t("officer.reason")).classes("text-xl")
+                with ui.grid(columns=2).classes("w-full gap-2"):
                     for reason in EXCUSE_REASONS:
                         self.button(
                             self.t(f"excuse.{reason}"),
@@ -99,12 +165,12 @@ class OfficerScreens(Panels):
                             partial(self.choose, reason=reason),
                             color="primary" if reason == self.pick_reason else "blue-grey-3",
                         )
-            with ui.column().classes("grow"):
-                ui.label(self.t("officer.minutes")).classes("text-lg")
+            with ui.column().classes("grow gap-1"):
                 self.keypad(
                     lambda: inputs.ExcuseEntered(
                         person=self.pick_person or "", minutes=self.entry, reason=self.pick_reason or ""
-                    )
+                    ),
+                    self.t("officer.minutes"),
                 )
 
     def correct_panel(self, ctx: s.Context) -> None:
@@ -112,7 +178,7 @@ class OfficerScreens(Panels):
         with ui.row().classes("w-full no-wrap gap-3"):
             with ui.column().classes("w-1/2 gap-2"):
                 ui.label(self.t("officer.count")).classes("text-lg")
-                with ui.column().classes("gap-1 w-full").style("max-height: 200px; overflow-y: auto"):
+                with ui.column().classes("gap-1 w-full").style("max-height: 150px; overflow-y: auto"):
                     for entry in reversed(s.count_entries(ctx.records, ctx.kiosk, ctx.day)):
                         person = s.find_person(plan, entry.person)
                         name = person.name if person else entry.person
@@ -122,11 +188,11 @@ class OfficerScreens(Panels):
                             partial(self.choose, count=entry.seq),
                             color="primary" if entry.seq == self.pick_count else "blue-grey-3",
                         )
-                ui.input(self.t("officer.reason"), value=self.correction_reason).props("outlined").classes(
-                    "w-full text-xl"
-                ).on_value_change(lambda e: setattr(self, "correction_reason", e.value or "")).mark(
-                    "correction-reason"
-                )
+                ui.input(self.t("officer.reason"), value=self.correction_reason).props(
+                    "outlined dense"
+                ).classes("w-full text-xl").on_value_change(
+                    lambda e: setattr(self, "correction_reason", e.value or "")
+                ).mark("correction-reason")
                 with ui.row().classes("gap-2"):
                     for preset in ("typo", "duplicate", "recount"):
                         self.button(
@@ -136,32 +202,35 @@ class OfficerScreens(Panels):
                             color="blue-grey-3",
                         )
             with ui.column().classes("grow"):
-                ui.label(self.t("officer.new_units")).classes("text-lg")
                 self.keypad(
                     lambda: inputs.CorrectionEntered(
                         ref_seq=self.pick_count or 0, units=self.entry, reason=self.correction_reason
-                    )
+                    ),
+                    self.t("officer.new_units"),
                 )
 
     def officer_check_panel(self, ctx: s.Context) -> None:
-        with ui.column().classes("w-full gap-2"):
-            ui.label(self.t("officer.person")).classes("text-lg")
-            self.person_picker(ctx)
-            with ui.row().classes("gap-2"):
-                for check_in, key, marker in (
-                    (True, "officer.check_in", "officer-check-in"),
-                    (False, "officer.check_out", "officer-check-out"),
+        if self.pick_person is None:
+            self.person_grid(ctx)
+            return
+        with ui.column().classes("w-full gap-3"):
+            self.chosen_person(ctx)
+            with ui.row().classes("w-full no-wrap justify-between"):
+                for check_in, key, marker, icon in (
+                    (True, "officer.check_in", "officer-check-in", "check_in"),
+                    (False, "officer.check_out", "officer-check-out", "check_out"),
                 ):
                     self.button(
                         self.t(key),
                         marker,
                         partial(self.officer_check, check_in),
                         color="positive",
-                    )
+                        icon=icon,
+                    ).classes("kwide")
                 self.button(
                     self.t("keypad.cancel"), "key-cancel", lambda: self.open_panel("main"), color="grey-8"
-                )
+                ).classes("kwide")
 
     async def officer_check(self, check_in: bool) -> None:
-        """Check the picked officer in or out (the pick is read when the button is pressed)."""
+        """Check the picked inmate in or out (the pick is read when the button is pressed)."""
         await self.submit(inputs.OfficerCheckPressed(person=self.pick_person or "", check_in=check_in))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Callable
 from functools import partial
 
 import qrcode
@@ -19,23 +20,28 @@ from nicegui import ui
 from nicegui.events import KeyEventArguments
 
 from devices.events import interpret_code
-from floorledger.base import i18n
 from kiosk import inputs
 from kiosk import session as s
 from kiosk.texts import text
 from kiosk.ui.controller import KioskController, input_for
 from kiosk.ui.officer import OfficerScreens
+from kiosk.ui.pictograms import pictogram
 from kiosk.ui.wedge import WedgeBuffer
 from protocol.messages import PlanPerson
 
-# The officers' answer to this inmate's dispute, from the line plan (PlanPerson.notice).
-i18n.register({"inmate.notice": {"zh": "申辩答复：{notice}", "en": "Answer to your dispute: {notice}"}})
+# What an inmate may pick to explain a dispute for 其他 (no keyboard on the floor): kiosk.texts `note.*`.
+DISPUTE_NOTES = ("ticket_missed", "absence", "step_wrong", "counter_wrong", "talk")
 
 HEAD = """
 <style>
   body { background: #eef1f4; overscroll-behavior: none; user-select: none; }
-  .kbtn { min-height: 64px; min-width: 64px; font-size: 22px !important; }
-  .kkey { min-height: 64px; min-width: 96px; font-size: 28px !important; }
+  .kbtn { min-height: 60px; min-width: 64px; font-size: 22px !important; line-height: 1.1; }
+  .kbtn .q-icon { font-size: 30px; }
+  .kwide { min-width: 200px; min-height: 72px; }
+  .kpick { min-height: 56px; padding: 0 4px; font-size: 20px !important; }
+  .kkey { min-height: 56px; min-width: 88px; font-size: 28px !important; }
+  .khead { min-height: 48px; min-width: 96px; font-size: 18px !important; }
+  .kroster td, .kroster th { font-size: 20px !important; height: 40px !important; }
   .kbig { font-size: 30px; font-weight: 700; }
   .kprompt { font-size: 48px; font-weight: 700; color: #1d3557; }
   .kmsg-ok { background: #2a9d8f; color: white; }
@@ -53,10 +59,18 @@ HEAD = """
       const Ctx = window.AudioContext || window.webkitAudioContext;
       if (Ctx) {
         window.flAudio = window.flAudio || new Ctx();
-        const a = window.flAudio, o = a.createOscillator(), g = a.createGain();
-        o.frequency.value = kind === 'error' ? 220 : (kind === 'tap' ? 1400 : 880);
-        g.gain.value = 0.2; o.connect(g); g.connect(a.destination);
-        o.start(); o.stop(a.currentTime + (kind === 'error' ? 0.35 : 0.07));
+        // Told apart without reading: saved = two rising notes, refused = two low falling ones,
+        // a tap = one short click.
+        const a = window.flAudio, g = a.createGain(), t0 = a.currentTime;
+        const notes = {ok: [880, 1320], error: [330, 220], tap: [1400]}[kind] || [880];
+        const len = kind === 'tap' ? 0.05 : (kind === 'error' ? 0.22 : 0.12);
+        g.gain.value = 0.2; g.connect(a.destination);
+        notes.forEach((f, i) => {
+          const o = a.createOscillator();
+          o.type = kind === 'error' ? 'square' : 'sine';
+          o.frequency.value = f; o.connect(g);
+          o.start(t0 + i * len); o.stop(t0 + (i + 1) * len);
+        });
       }
     } catch (e) { /* no sound device: the flash still shows */ }
     const b = document.body;
@@ -86,6 +100,9 @@ class KioskView(OfficerScreens):
         self.wedge = WedgeBuffer()
         self.clock_label: ui.label | None = None
         self.seen_keys = self.keys()
+        self.action_buttons: dict[str, ui.button] = {}
+        self.extras: ui.column | None = None
+        self.ticket_hint: ui.label | None = None
 
     # -- life cycle ------------------------------------------------------------------------------
 
@@ -98,10 +115,15 @@ class KioskView(OfficerScreens):
             self.reset_panel()
         if self.ctrl.feedback != self.seen_feedback:
             self.seen_feedback = self.ctrl.feedback
-            ok = state.message is None or state.message.ok
-            self.client.run_javascript(f"flFeedback('{'ok' if ok else 'error'}')")
+            # Only a saved act sounds "saved": a step with no message (a confirmation opened or
+            # cancelled, 完成) gets the tap's click.
+            message = state.message
+            kind = "tap" if message is None else ("ok" if message.ok else "error")
+            self.client.run_javascript(f"flFeedback('{kind}')")
         keys = self.keys()
-        header, banners, body, officer = (key != seen for key, seen in zip(keys, self.seen_keys, strict=True))
+        header, banners, body, officer, inmate = (
+            key != seen for key, seen in zip(keys, self.seen_keys, strict=True)
+        )
         self.seen_keys = keys
         if header:
             self.header.refresh()
@@ -112,7 +134,7 @@ class KioskView(OfficerScreens):
             return
         if officer or panel_reset:
             self.officer_view.refresh()
-        if panel_reset:
+        if panel_reset or inmate:
             self.inmate_actions.refresh()
         self.sync()
 
@@ -138,7 +160,7 @@ class KioskView(OfficerScreens):
         self.banners()
         self.body()
 
-    def keys(self) -> tuple[object, object, object, object]:
+    def keys(self) -> tuple[object, object, object, object, object]:
         """What each part of the page depends on: a part is rebuilt only when its key changes."""
         ctrl = self.ctrl
         plan = ctrl.plan
@@ -148,10 +170,14 @@ class KioskView(OfficerScreens):
         officer = (
             ctrl.state.screen is s.Screen.OFFICER,
             ctrl.state.person,
+            ctrl.state.pending,
             None if plan is None else (plan.day, plan.revision),
             len(ctrl.records()),
         )
-        return header, banners, body, officer
+        # The inmate's panel is rebuilt only for a confirmation step (or its end); the buttons
+        # offered (签到 or 签退) are shown and hidden by `sync`.
+        inmate = (ctrl.state.screen is s.Screen.INMATE, ctrl.state.pending)
+        return header, banners, body, officer, inmate
 
     @ui.refreshable_method
     def header(self) -> None:
@@ -169,7 +195,7 @@ class KioskView(OfficerScreens):
             ui.label(self.t("kiosk.pending", n=link.pending)).mark("pending")
             ui.button(self.t("kiosk.language"), on_click=self.switch_language).props(
                 "flat no-caps color=white"
-            ).classes("kbtn").mark("lang")
+            ).classes("khead").mark("lang")
 
     @ui.refreshable_method
     def banners(self) -> None:
@@ -201,7 +227,7 @@ class KioskView(OfficerScreens):
             self.idle_box = ui.column().classes("w-full items-center gap-4 pt-6")
             with self.idle_box:
                 self.idle_screen()
-            self.inmate_box = ui.row().classes("w-full no-wrap gap-4")
+            self.inmate_box = ui.column().classes("w-full gap-2")
             with self.inmate_box:
                 self.inmate_screen()
             self.officer_box = ui.column().classes("w-full gap-2")
@@ -242,44 +268,95 @@ class KioskView(OfficerScreens):
         )
 
     def inmate_screen(self) -> None:
-        with ui.column().classes("gap-1 w-5/12"):
-            self.name_label = ui.label().classes("kbig").mark("person-name")
-            self.step_label = ui.label().classes("text-xl")
-            self.quota_label = ui.label().classes("text-xl").mark("quota")
-            self.units_label = ui.label().classes("text-2xl font-bold").mark("units-so-far")
-            self.state_label = ui.label().classes("text-xl").mark("check-state")
-            self.yesterday_label = ui.label().classes("text-lg").mark("yesterday")
-            self.answered_label = ui.label().classes("text-lg").mark("answered")
-            self.notice_label = ui.label().classes("text-lg text-orange-800").mark("notice")
-            self.answer_row = ui.row().classes("gap-2")
-            with self.answer_row:
-                self.button(
-                    self.t("inmate.confirm"),
-                    "confirm",
-                    lambda: self.send(inputs.ConfirmPressed()),
-                    color="positive",
-                )
-                self.button(
-                    self.t("inmate.dispute"), "dispute", lambda: self.open_panel("dispute"), color="negative"
-                )
-        with ui.column().classes("grow gap-2"):
-            self.inmate_actions()
+        with ui.row().classes("w-full no-wrap gap-4"):
+            with ui.column().classes("gap-1 w-5/12"):
+                self.name_label = ui.label().classes("kbig").mark("person-name")
+                with ui.row().classes("items-center gap-1 no-wrap"):
+                    self.state_icon = ui.icon(pictogram("no_circle"), size="32px")
+                    self.state_label = ui.label().classes("text-xl").mark("check-state")
+                self.step_label = ui.label().classes("text-xl")
+                self.quota_label = ui.label().classes("text-xl").mark("quota")
+                self.units_label = ui.label().classes("text-2xl font-bold").mark("units-so-far")
+                self.answered_label = ui.label().classes("text-lg").mark("answered")
+            with ui.column().classes("grow gap-2"):
+                self.inmate_actions()
+        # Under the main panel only: a keypad or a dispute panel needs the height.
+        self.extras = ui.column().classes("w-full gap-2")
+        with self.extras:
+            self.notice_label = (
+                ui.label()
+                .classes("w-full text-xl px-2 py-1 rounded bg-amber-200")
+                .style("white-space: pre-line")
+                .mark("notice")
+            )
+            # Yesterday's record with 确认 and 申辩: big, at the two ends of the row, so a glove cannot
+            # hit one for the other.
+            self.answer_row = ui.row().classes("w-full no-wrap items-center gap-4")
+        with self.answer_row:
+            self.button(
+                self.t("inmate.confirm"),
+                "confirm",
+                lambda: self.send(inputs.ConfirmPressed()),
+                color="positive",
+                icon="thumb_up",
+            ).classes("kwide")
+            self.yesterday_label = ui.label().classes("grow text-center text-lg").mark("yesterday")
+            self.button(
+                self.t("inmate.dispute"),
+                "dispute",
+                lambda: self.open_panel("dispute"),
+                color="negative",
+                icon="warning",
+            ).classes("kwide")
 
     @ui.refreshable_method
     def inmate_actions(self) -> None:
-        if self.panel == "keypad":
+        pending = self.ctrl.state.pending
+        if self.extras is not None:
+            self.extras.set_visibility(self.panel == "main" and pending is None)
+        if pending is not None and self.ctrl.state.screen is s.Screen.INMATE:
+            reason = self.t(f"reason.{pending.reason}")
+            if pending.text:
+                reason = f"{reason}（{pending.text}）"
+            self.confirm_step(self.t("confirm.dispute", reason=reason), self.t("confirm.yes"))
+        elif self.panel == "keypad":
             self.keypad(lambda: inputs.UnitsEntered(text=self.entry))
         elif self.panel == "dispute":
             self.dispute_panel()
+        elif self.panel == "dispute_other":
+            self.dispute_other_panel()
         else:
+            # All four are built once; `sync_inmate` shows only those that make sense now.
             with ui.grid(columns=2).classes("w-full gap-2"):
-                self.button(self.t("inmate.check_in"), "check-in", lambda: self.send(inputs.CheckInPressed()))
-                self.button(
-                    self.t("inmate.check_out"), "check-out", lambda: self.send(inputs.CheckOutPressed())
-                )
-                self.button(self.t("inmate.report"), "report", lambda: self.open_panel("keypad"))
-                self.button(self.t("done"), "done", lambda: self.send(inputs.DonePressed()), color="grey-8")
-            ui.label(self.t("inmate.scan_ticket")).classes("text-lg text-slate-600")
+                self.action_buttons = {
+                    "check_in": self.button(
+                        self.t("inmate.check_in"),
+                        "check-in",
+                        lambda: self.send(inputs.CheckInPressed()),
+                        icon="check_in",
+                        color="positive",
+                    ),
+                    "check_out": self.button(
+                        self.t("inmate.check_out"),
+                        "check-out",
+                        lambda: self.send(inputs.CheckOutPressed()),
+                        icon="check_out",
+                        color="orange-9",
+                    ),
+                    "report": self.button(
+                        self.t("inmate.report"), "report", lambda: self.open_panel("keypad"), icon="keypad"
+                    ),
+                    "done": self.button(
+                        self.t("done"),
+                        "done",
+                        lambda: self.send(inputs.DonePressed()),
+                        color="grey-8",
+                        icon="ok",
+                    ),
+                }
+            self.ticket_hint = ui.label(self.t("inmate.scan_ticket")).classes("text-lg text-slate-600")
+            # A refresh runs after the caller's `sync`: show the right buttons from the start.
+            self.sync_actions()
 
     def sync(self) -> None:
         """Show the current screen and bring its texts up to date (cheap: only changed texts are sent)."""
@@ -308,38 +385,87 @@ class KioskView(OfficerScreens):
     def sync_inmate(self, person: PlanPerson, status: s.PersonStatus) -> None:
         self.name_label.set_text(f"{person.id} {person.name}")
         self.step_label.set_text(self.t("inmate.step", step=person.step_name or person.step or ""))
-        self.quota_label.set_text(self.t("inmate.quota", quota=person.quota_units or "-"))
+        quota = s.whole_quota(person.quota_units)
+        self.quota_label.set_text(self.t("inmate.quota", quota="-" if quota is None else quota))
         self.units_label.set_text(self.t("inmate.units", units=status.units))
         self.state_label.set_text(self.t("inmate.state_in" if status.checked_in else "inmate.state_out"))
-        self.state_label.classes(
-            replace="text-xl " + ("text-green-700" if status.checked_in else "text-red-700")
-        )
-        self.notice_label.set_visibility(bool(person.notice))
-        self.notice_label.set_text(self.t("inmate.notice", notice=person.notice) if person.notice else "")
+        color = "text-green-700" if status.checked_in else "text-red-700"
+        self.state_label.classes(replace="text-xl " + color)
+        self.state_icon.set_name(pictogram("yes_circle" if status.checked_in else "no_circle"))
+        self.state_icon.classes(replace=color)
+        self.sync_actions(status)
+        news = self.news(person)
+        self.notice_label.set_visibility(bool(news))
+        self.notice_label.set_text("\n".join(news))
         result = person.yesterday
-        self.yesterday_label.set_visibility(result is not None)
         self.answered_label.set_visibility(result is not None and status.answered is not None)
-        self.answer_row.set_visibility(result is not None and status.answered is None)
+        self.answer_row.set_visibility(result is not None)
+        answering = s.may_answer(status)
+        for element in self.answer_row:
+            if isinstance(element, ui.button):
+                element.set_visibility(answering)
         if result is not None:
+            quota_then = s.whole_quota(result.quota_units)
             self.yesterday_label.set_text(
                 self.t(
                     "inmate.yesterday",
                     day=result.day,
-                    done=result.done_units,
-                    quota=result.quota_units or "-",
+                    done=s.whole_done(result.done_units),
+                    quota="-" if quota_then is None else quota_then,
                 )
             )
         if status.answered is not None:
             self.answered_label.set_text(self.t(f"inmate.answered.{status.answered}"))
 
+    def news(self, person: PlanPerson) -> list[str]:
+        """What the officers' review changed for this inmate (from the plan): the answer to his
+        dispute, and days re-counted after an upheld dispute, his or a line-mate's (whole pieces)."""
+        lines = [self.t("inmate.notice", notice=person.notice)] if person.notice else []
+        for change in person.changes:
+            done = s.whole_done(change.done_units)
+            lines.append(
+                self.t(f"inmate.change.{change.cause}", day=change.day, done="-" if done is None else done)
+            )
+        return lines
+
+    def sync_actions(self, status: s.PersonStatus | None = None) -> None:
+        """Show only the inmate's buttons that make sense now (`session.inmate_actions`)."""
+        if self.panel != "main" or self.ctrl.state.pending is not None:
+            return  # the buttons are not built: a panel or a confirmation is open
+        if status is None:
+            ctx = self.ctrl.context()
+            person = s.find_person(s.usable_plan(ctx), self.ctrl.state.person or "")
+            if self.ctrl.state.screen is not s.Screen.INMATE or person is None:
+                return
+            status = s.person_status(person, ctx.records, ctx.kiosk, ctx.day)
+        offered = s.inmate_actions(status)
+        for action, button in self.action_buttons.items():
+            button.set_visibility(action in offered)
+        if self.ticket_hint is not None:
+            self.ticket_hint.set_visibility("report" in offered)
+
     def dispute_panel(self) -> None:
+        ui.label(self.t("dispute.choose")).classes("text-xl")
         with ui.grid(columns=2).classes("w-full gap-2"):
             for reason in s.DISPUTE_REASONS:
-                self.button(
-                    self.t(f"reason.{reason}"),
-                    f"reason-{reason}",
-                    partial(self.submit, inputs.DisputePressed(reason=reason)),
-                )
+                action: Callable[[], object]
+                if reason == "other":
+                    action = partial(self.open_panel, "dispute_other")
+                else:
+                    action = partial(self.submit, inputs.DisputePressed(reason=reason))
+                self.button(self.t(f"reason.{reason}"), f"reason-{reason}", action)
+            self.button(
+                self.t("keypad.cancel"), "key-cancel", lambda: self.open_panel("main"), color="grey-8"
+            )
+
+    def dispute_other_panel(self) -> None:
+        """其他 without a keyboard: the inmate picks what is wrong from a short list (recorded in
+        Chinese, the officers' language, whatever language the screen shows)."""
+        ui.label(self.t("dispute.explain")).classes("text-xl")
+        with ui.grid(columns=2).classes("w-full gap-2"):
+            for note in DISPUTE_NOTES:
+                event = inputs.DisputePressed(reason="other", text=text(f"note.{note}", "zh"))
+                self.button(self.t(f"note.{note}"), f"note-{note}", partial(self.submit, event))
             self.button(
                 self.t("keypad.cancel"), "key-cancel", lambda: self.open_panel("main"), color="grey-8"
             )
@@ -358,6 +484,7 @@ def kiosk_page(ctrl: KioskController) -> None:
     ctrl.attach_loop(asyncio.get_running_loop())
     ui.page_title(text("kiosk.title", ctrl.language))
     ui.add_head_html(HEAD)
+    ui.colors(primary="#1d4ed8")  # white text on NiceGUI's light default blue is too faint for the floor
     ui.query(".nicegui-content").classes("p-0 gap-0")
     view = KioskView(ctrl)
     ui.keyboard(on_key=view.on_key, ignore=["input", "textarea"]).mark("wedge")

@@ -14,6 +14,7 @@ from nicegui import ui
 from kiosk import inputs
 from kiosk.texts import text
 from kiosk.ui.controller import KioskController
+from kiosk.ui.pictograms import pictogram
 
 
 class Panels:
@@ -40,14 +41,47 @@ class Panels:
         await self.ctrl.handle(event)
 
     def button(
-        self, label: str, marker: str, on_click: Callable[[], object], *, color: str = "primary"
+        self,
+        label: str,
+        marker: str,
+        on_click: Callable[[], object],
+        *,
+        color: str = "primary",
+        icon: str | None = None,
     ) -> ui.button:
-        return (
-            ui.button(label, on_click=on_click)
-            .props(f"color={color} unelevated")
-            .classes("kbtn")
-            .mark(marker)
+        """A touch button; `icon` (a `kiosk.ui.pictograms` name) is the pictogram shown above the
+        label for those who read little."""
+        button = (
+            ui.button(label, on_click=on_click).props(f"color={color} unelevated no-caps").classes("kbtn")
         )
+        if color.endswith("-3"):  # a light button (a choice not taken): dark text to stay readable
+            button.props("text-color=blue-grey-10")
+        if icon is not None:
+            button.props["icon"] = pictogram(icon)  # an SVG path: has spaces, so not via a props string
+            button.props("stack")
+        return button.mark(marker)
+
+    def confirm_step(self, question: str, yes: str) -> None:
+        """The confirmation of an act waiting in the session (`State.pending`): the question, then
+        确认 and 取消 big and at the two ends of the row."""
+        with ui.column().classes("w-full gap-3 items-stretch"):
+            ui.label(question).classes("kbig text-center").mark("confirm-question")
+            with ui.row().classes("w-full no-wrap justify-between"):
+                self.button(yes, "confirm-yes", self.confirm_yes, color="positive", icon="ok").classes(
+                    "kwide"
+                )
+                self.button(
+                    self.t("confirm.no"), "confirm-no", self.confirm_no, color="grey-8", icon="cancel"
+                ).classes("kwide")
+
+    async def confirm_yes(self) -> None:
+        await self.submit(inputs.YesPressed())
+
+    async def confirm_no(self) -> None:
+        """Back to the main panel: the session drops the act, the page redraws for that."""
+        self.tap()
+        self.reset_panel()
+        await self.send(inputs.NoPressed())
 
     def reset_panel(self) -> None:
         self.panel = "main"
@@ -98,29 +132,31 @@ class Panels:
             self.entry = ""
             self.refresh_panel()
 
-    def keypad(self, build: Callable[[], inputs.Input]) -> None:
-        # Four columns, display row on top: fits 800x480 under the header and a message line.
+    def keypad(self, build: Callable[[], inputs.Input], caption: str = "") -> None:
+        """Phone order (1 2 3 on top, 0 at the bottom in the middle) with the display above and
+        取消 / 确定 in a fourth column; `caption` (what is typed: 分钟, 更正为) sits in the display
+        instead of a line of its own, so the keypad fits 800x480 under the header and a message."""
         with ui.grid(columns=4).classes("gap-2"):
-            self.entry_label = (
-                ui.label(self.entry or "0")
-                .classes("kbig col-span-3 text-right bg-white px-3 rounded flex items-center justify-end")
-                .mark("keypad-display")
-            )
+            with ui.row().classes("col-span-3 no-wrap items-center bg-white px-3 rounded"):
+                ui.label(caption).classes("text-lg text-slate-600")
+                ui.space()
+                self.entry_label = ui.label(self.entry or "0").classes("kbig").mark("keypad-display")
             ui.button(self.t("keypad.cancel"), on_click=lambda: self.open_panel("main")).props(
-                "color=grey-8 unelevated"
+                "color=grey-8 unelevated no-caps"
             ).classes("kkey").mark("key-cancel")
-            for digit in "7890":
-                self.key(digit)
-            for digit in "456":
-                self.key(digit)
-            ui.button(self.t("keypad.clear"), on_click=self.clear_entry).props(
-                "color=grey-7 unelevated"
-            ).classes("kkey").mark("key-clear")
             for digit in "123":
                 self.key(digit)
-            ui.button(self.t("keypad.ok"), on_click=lambda: self.submit(build())).props(
-                "color=positive unelevated"
-            ).classes("kkey").mark("key-ok")
+            ok = ui.button(self.t("keypad.ok"), on_click=lambda: self.submit(build())).props(
+                "color=positive unelevated no-caps stack"
+            )
+            ok.props["icon"] = pictogram("ok")
+            ok.classes("kkey row-span-4").mark("key-ok")
+            for digit in "456789":
+                self.key(digit)
+            ui.button(self.t("keypad.clear"), on_click=self.clear_entry).props(
+                "color=grey-7 unelevated no-caps"
+            ).classes("kkey").mark("key-clear")
+            self.key("0")
 
     def key(self, digit: str) -> None:
         ui.button(digit, on_click=lambda: self.type_digit(digit)).props(

@@ -175,7 +175,7 @@ def test_counter_units_add_to_the_holders_units_so_far_and_the_line_progress() -
     ctx = _ctx(bodies)
     (status,) = [p for p in s.roster(ctx) if p.person.id == "1002"]
     assert status.units == 30
-    assert s.line_progress(ctx) == (30, 200)
+    assert s.line_progress(ctx) == (30, 201)  # quotas 120 and 80.5 -> 81 whole pieces
     assert [(e.person, e.units, e.source, e.ref) for e in s.count_entries(ctx.records, KIOSK, DAY)] == [
         ("1002", 30, "device", "counter0")
     ]

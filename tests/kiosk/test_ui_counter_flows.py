@@ -90,7 +90,7 @@ async def test_counter_units_are_credited_to_the_step_holder_while_another_inmat
     await user.should_see("已完成 0 件")
     await user.should_see("待上传 4 条")
     await kiosk.click("done")
-    await user.should_see("今日进度 705 / 200 件")
+    await user.should_see("今日进度 705 / 201 件")
 
 
 async def test_counter_units_nobody_can_be_credited_with_become_a_fault_for_the_officer(

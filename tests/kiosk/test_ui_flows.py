@@ -46,7 +46,7 @@ async def test_idle_screen_shows_prompt_line_progress_and_link_state(kiosk: Kios
     await user.should_see("一号线 · 工装裤")
     await user.should_see("离线")
     await user.should_see("待上传 0 条")
-    await user.should_see("今日进度 0 / 200 件")
+    await user.should_see("今日进度 0 / 201 件")
     await user.should_see("2026-10-05 09:00:00")
     kiosk.ctrl.post_link(connected=True, pending=3, clock_offset_ms=0)
     await user.should_see("在线")
@@ -78,15 +78,25 @@ async def test_inmate_badge_check_in_keypad_count_and_check_out(kiosk: KioskHarn
     await user.should_see("待上传 3 条")
 
 
-async def test_second_check_in_is_refused_and_changes_nothing(kiosk: KioskHarness) -> None:
-    """Tapping check-in again shows 已签到，请勿重复刷卡 and stores nothing more."""
+async def test_only_the_sensible_buttons_are_offered(kiosk: KioskHarness) -> None:
+    """Before a check-in only 签到 (no 签退, no 报数); checked in 签退 and 报数 but no second 签到, also
+    at the next tap; after 签退 no 报数."""
+    user = kiosk.user
     await kiosk.tap("B1001")
+    await user.should_see(marker="check-in")
+    await user.should_not_see(marker="check-out")
+    await user.should_not_see(marker="report")
     await kiosk.click("check-in")
-    await kiosk.user.should_see("签到成功")
+    await user.should_see("签到成功")
     await kiosk.tap("B1001")
-    await kiosk.click("check-in")
-    await kiosk.user.should_see("已签到，请勿重复刷卡")
-    assert len(kiosk.bodies()) == 1
+    await user.should_see(marker="check-out")
+    await user.should_see(marker="report")
+    await user.should_not_see(marker="check-in")
+    await kiosk.click("check-out")
+    await user.should_see("签退成功")
+    await user.should_not_see(marker="report")
+    await user.should_see(marker="check-in")
+    assert len(kiosk.bodies()) == 2
 
 
 async def test_unknown_badge_and_badge_of_another_line_are_refused(kiosk: KioskHarness) -> None:
@@ -183,38 +193,72 @@ async def test_dispute_yesterday_with_a_reason(kiosk: KioskHarness) -> None:
     await kiosk.tap("B1001")
     await kiosk.click("dispute")
     await kiosk.click("reason-count_wrong")
+    await kiosk.user.should_see("确认提交申辩：数量不对？")
+    assert kiosk.store.records_for_day(YESTERDAY) == []  # nothing before 确认
+    await kiosk.click("confirm-yes")
     await kiosk.user.should_see("申辩已提交")
     assert [r.body for r in kiosk.store.records_for_day(YESTERDAY)] == [
         Dispute(person="1001", day=YESTERDAY, reason="count_wrong")
     ]
 
 
+async def test_dispute_other_with_an_explanation_picked_on_screen(kiosk: KioskHarness) -> None:
+    """其他 opens a list of explanations (no keyboard); the one picked is confirmed and recorded in
+    Chinese even on the English screen; 取消 on the confirmation records nothing."""
+    kiosk.ctrl.set_language("en")
+    await kiosk.tap("B1001")
+    await kiosk.click("dispute")
+    await kiosk.click("reason-other")
+    await kiosk.click("note-ticket_missed")
+    await kiosk.user.should_see("File the dispute: Other（扎票未计入）?")
+    await kiosk.click("confirm-no")
+    await kiosk.user.should_not_see(marker="confirm-question")
+    await kiosk.user.should_see(marker="check-in")  # back to the main panel
+    assert kiosk.store.records_for_day(YESTERDAY) == []
+    await kiosk.click("dispute")
+    await kiosk.click("reason-other")
+    await kiosk.click("note-ticket_missed")
+    await kiosk.click("confirm-yes")
+    await kiosk.user.should_see("Dispute filed")
+    assert [r.body for r in kiosk.store.records_for_day(YESTERDAY)] == [
+        Dispute(person="1001", day=YESTERDAY, reason="other", text="扎票未计入")
+    ]
+    await kiosk.user.should_not_see(marker="dispute")  # answered: no second dispute offered
+
+
 async def test_officer_roster_and_warehoused_count(kiosk: KioskHarness) -> None:
-    """An officer sees the line's people with state and counts, and enters the warehoused count."""
+    """An officer sees the line's people with state and counts, and enters the warehoused count
+    seeing what was already booked today."""
     user = kiosk.user
     await kiosk.tap("B1001")
     await kiosk.click("check-in")
     await user.should_see("签到成功")
     await kiosk.tap("B9007")
-    await user.should_see("管理员 赵警官")
+    await user.should_see("民警 赵警官")
     table = user.find(marker="roster").elements.pop()
     assert isinstance(table, ui.table)
     assert [(r["id"], r["state"], r["units"]) for r in table.rows] == [
         ("1001", "已签到", 0),
         ("1002", "未签到", 0),
-        ("1003", "未签到", 0),
-    ]
+    ]  # 1003 is in the plan only to be told "other line": not on this line's roster
     await kiosk.click("warehoused")
+    await user.should_see("今日已入库 0 件")
     await kiosk.type_units("350")
     await user.should_see("入库数 350 已记录")
     assert kiosk.bodies()[-1] == WarehousedCount(line=LINE, product="P1", day=DAY, units=350, officer="O7")
+    await kiosk.click("warehoused")  # a second entry: the first one is shown before adding more
+    await user.should_see("今日已入库 350 件")
 
 
 async def test_officer_registers_an_excused_absence(kiosk: KioskHarness) -> None:
-    """The officer picks a person and a reason and types the minutes."""
+    """The officer picks a person of this line from a grid (not 1003 of another line), then the
+    reason, and types the minutes."""
     await kiosk.tap("B9007")
     await kiosk.click("excuse")
+    await kiosk.user.should_see(marker="pick-1001")
+    await kiosk.user.should_not_see(marker="pick-1003")
     await kiosk.click("pick-1002")
+    await kiosk.user.should_see("人员：1002 李四")
     await kiosk.click("excuse-medical")
     await kiosk.type_units("120")
     await kiosk.user.should_see("已为 李四 登记请假")
@@ -267,9 +311,15 @@ async def test_officer_checks_in_and_out_for_a_lost_badge(kiosk: KioskHarness) -
 
 
 async def test_officer_countersigns_the_line_day_once(kiosk: KioskHarness) -> None:
-    """审核签名 records a countersign; a second one is refused."""
+    """审核签名 asks for 确认 (取消 records nothing), then records a countersign; a second is refused."""
     await kiosk.tap("B9007")
     await kiosk.click("countersign")
+    await kiosk.user.should_see(f"确认对 {DAY} 的记录审核签名？")
+    await kiosk.click("confirm-no")
+    await kiosk.user.should_see(marker="roster")
+    assert kiosk.bodies() == []
+    await kiosk.click("countersign")
+    await kiosk.click("confirm-yes")
     await kiosk.user.should_see("审核签名完成")
     await kiosk.click("countersign")
     await kiosk.user.should_see("今日已审核签名")
@@ -348,7 +398,7 @@ async def test_clock_warning_when_hub_time_differs_by_more_than_a_minute(kiosk: 
     """When the hub's clock is 2 minutes ahead of ours the screen warns about the clock."""
     kiosk.ctrl.clock.set_hub_time(kiosk.time.wall_ns // 1_000_000 + 120_000)  # type: ignore[attr-defined]
     kiosk.ctrl.post_link(connected=True, pending=0, clock_offset_ms=120_000)
-    await kiosk.user.should_see("时钟偏差 120 秒，请联系管理员")
+    await kiosk.user.should_see("时钟偏差 120 秒，请告知民警")
 
 
 async def test_enrollment_screen_shows_kiosk_fingerprint_and_qr(tmp_path: Path) -> None:
@@ -432,4 +482,4 @@ async def test_next_person_replaces_the_screen_and_idle_shows_the_new_progress(k
     await user.should_not_see(marker="confirm")
     await user.should_not_see(marker="yesterday")
     await kiosk.click("done")
-    await user.should_see("今日进度 40 / 200 件")
+    await user.should_see("今日进度 40 / 201 件")

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from protocol import batch
 from protocol.errors import BadHubSignature, BadSignature, Malformed, RejectReason, TooLarge
-from protocol.messages import Ack, Checkpoint, DayResult, Hello, LinePlan, PlanPerson, open_frame, seal
+from protocol.messages import (
+    Ack,
+    Checkpoint,
+    CreditChange,
+    DayResult,
+    Hello,
+    LinePlan,
+    PlanPerson,
+    open_frame,
+    seal,
+)
 from protocol.signing import Signer, Verifier
 from protocol.topics import Topics
 
@@ -150,3 +162,56 @@ def test_topics_live_under_the_site_prefix() -> None:
     assert topics.all_records(shared=True) == "$share/floorledger-ingest/floorledger/site1/kiosk/+/records"
     assert topics.kiosk_of(topics.records("K9")) == "K9"
     assert topics.kiosk_of("floorledger/other/kiosk/K9/records") is None
+
+
+def _person_with_news() -> PlanPerson:
+    return PlanPerson(
+        id="P1001",
+        name="张三",
+        role="inmate",
+        badges=("0004718293",),
+        product="SHIRT",
+        step="S3",
+        quota_units="96.00",
+        notice="已调阅记录，计数无误",
+        changes=(
+            CreditChange(day="2026-10-02", cause="upheld", done_units="101.00"),
+            CreditChange(day="2026-10-03", cause="linemate", done_units=None),
+        ),
+    )
+
+
+def test_a_plans_notice_and_credit_changes_reach_the_kiosk_through_the_signed_frame() -> None:
+    """The dispute answer (notice) and the days re-counted after an upheld dispute survive sealing
+    and opening: what the kiosk reads is what the hub built."""
+    message = replace(plan(), people=(_person_with_news(), *plan().people[1:]))
+    opened = open_frame(seal(message, HUB), Verifier(HUB.public_key), LinePlan)
+    assert opened == message
+    assert opened.people[0].notice == "已调阅记录，计数无误"
+    assert [c.cause for c in opened.people[0].changes] == ["upheld", "linemate"]
+
+
+def test_a_plan_without_credit_changes_has_no_changes_field() -> None:
+    """Nobody with a change: the plan's bytes are those older kiosks read (no `changes` key)."""
+    assert all("changes" not in p for p in plan().to_dict()["people"])
+    assert "changes" in _person_with_news().to_dict()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        [],
+        [{"day": "2026-10-02", "cause": "guess", "done_units": "1"}],
+        [{"day": "2026-10-02", "cause": "upheld", "done_units": "lots"}],
+        [{"day": "2026-10-02", "cause": "upheld"}],
+        [{"day": "2026-10-02", "cause": "upheld", "done_units": "1"}] * 32,
+        "upheld",
+    ],
+    ids=["empty", "cause", "units", "missing", "too-many", "not-a-list"],
+)
+def test_malformed_credit_changes_are_refused(changes: object) -> None:
+    """A `changes` field that is empty, too long, or has a bad cause or figure makes the plan malformed."""
+    raw = _person_with_news().to_dict()
+    raw["changes"] = changes
+    with pytest.raises(Malformed):
+        PlanPerson.from_dict(raw, "people[0]")
