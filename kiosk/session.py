@@ -16,19 +16,20 @@ buttons never stay open for whoever tapped next.
 Acts that cannot be taken back by the person who did them (a dispute, a countersign) wait in
 `State.pending` for 确认 (`YesPressed`) or 取消 (`NoPressed`); only 确认 records them.
 
-Pieces are whole on the kiosk (`whole_done`, `whole_quota`): a done figure is rounded down (only
-finished pieces count), a quota up (the pieces it takes to meet it).
+Pieces are whole on the kiosk (`whole_done`, `whole_quota`), rounded half up by the one rule the wall
+board uses too (`floorledger.base.pieces`), so an inmate reads the same numbers at his kiosk and on
+the wall.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from floorledger.base.pieces import whole_pieces_of_text
 from kiosk.inputs import (
     BadCode,
     BadgeTapped,
@@ -257,15 +258,13 @@ def _decimal(text: str | None) -> Decimal | None:
 
 
 def whole_done(text: str | None) -> int | None:
-    """A done figure in whole pieces, rounded down: a piece counts once it is finished (376.96 -> 376)."""
-    value = _decimal(text)
-    return None if value is None else math.floor(value)
+    """A done figure in whole pieces, half up, as the wall board shows it (376.96 -> 377)."""
+    return whole_pieces_of_text(text)
 
 
 def whole_quota(text: str | None) -> int | None:
-    """A quota in whole pieces, rounded up: the pieces it takes to meet it (80.5 -> 81)."""
-    value = _decimal(text)
-    return None if value is None else math.ceil(value)
+    """A quota in whole pieces, half up, as the wall board shows it (80.5 -> 81, 80.4 -> 80)."""
+    return whole_pieces_of_text(text)
 
 
 def line_progress(ctx: Context) -> tuple[int, int]:

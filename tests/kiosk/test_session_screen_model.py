@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hub.web.board import model as board_model
 from kiosk import inputs
 from kiosk import session as s
 from protocol.records import Countersign, Dispute, ExcusedAbsence, WarehousedCount
@@ -154,32 +155,34 @@ def test_a_countersign_waits_for_confirmation() -> None:
 @pytest.mark.parametrize(
     ("text", "done", "quota"),
     [
-        ("376.96", 376, 377),
+        ("376.96", 377, 377),
         ("120", 120, 120),
-        ("80.5", 80, 81),
-        ("0.01", 0, 1),
+        ("80.5", 81, 81),
+        ("80.49", 80, 80),
+        ("0.01", 0, 0),
         ("0", 0, 0),
         (None, None, None),
         ("x", None, None),
     ],
 )
-def test_whole_pieces_round_done_down_and_quota_up(
+def test_whole_pieces_are_rounded_half_up_as_on_the_wall_board(
     text: str | None, done: int | None, quota: int | None
 ) -> None:
-    """Done counts finished pieces only (down); a quota is the pieces it takes to meet it (up)."""
+    """Done and quota are whole pieces by the wall board's rule (half up), so the kiosk and the board
+    show an inmate the same numbers."""
     assert s.whole_done(text) == done
     assert s.whole_quota(text) == quota
 
 
 @given(st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False, allow_infinity=False))
-def test_whole_pieces_are_the_nearest_integers_below_and_above(value: Decimal) -> None:
-    """For any decimal figure: done <= figure <= quota, each less than one piece away."""
+def test_whole_pieces_are_the_nearest_integer_and_the_board_s(value: Decimal) -> None:
+    """For any decimal figure: the kiosk's whole pieces are at most half a piece away, and equal to the
+    wall board's."""
     done, quota = s.whole_done(str(value)), s.whole_quota(str(value))
     assert done is not None
-    assert quota is not None
-    assert done <= value <= quota
-    assert value - done < 1
-    assert quota - value < 1
+    assert done == quota
+    assert abs(value - done) <= Decimal("0.5")
+    assert done == board_model.whole_pieces(value)
 
 
 def test_warehoused_today_adds_up_todays_entries_for_the_plans_product() -> None:

@@ -15,6 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from fractions import Fraction
 
+from floorledger.base import pieces
+
 Number = Fraction | Decimal | int | float
 
 MISSING = "—"
@@ -153,8 +155,9 @@ def fmt_number(value: Number | None, *, places: int = 1, signed: bool = False) -
 
 
 def whole_pieces(value: Number) -> int:
-    """A piece count as the floor reads it: whole pieces, half up (shared credit makes fractions)."""
-    return int(to_decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """A piece count as the floor reads it: whole pieces, half up (`floorledger.base.pieces`, the
+    kiosk's rule too)."""
+    return pieces.whole_pieces(to_decimal(value))
 
 
 def fmt_pieces(value: Number | None, *, signed: bool = False) -> str:
