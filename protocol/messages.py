@@ -204,6 +204,12 @@ class PlanPerson:
     yesterday: DayResult | None = None
     notice: str | None = None  # e.g. the officers' answer to this inmate's dispute (申辩答复)
     changes: tuple[CreditChange, ...] = ()  # days re-counted after an upheld dispute (his or a line-mate's)
+    number: str | None = None  # the prison number (囚号) people see and type; `id` stays internal
+
+    @property
+    def shown_number(self) -> str:
+        """What a screen shows as this person's number: the prison number, the id without one."""
+        return self.number or self.id
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -222,6 +228,8 @@ class PlanPerson:
             # Only when there are some: a plan without any stays byte for byte what older kiosks
             # read (they refuse an unknown field, so kiosks are upgraded before the hub).
             data["changes"] = [c.to_dict() for c in self.changes]
+        if self.number is not None:  # likewise only when known: older plans stay byte for byte
+            data["number"] = self.number
         return data
 
     @classmethod
@@ -240,6 +248,8 @@ class PlanPerson:
         )
         if isinstance(raw, dict) and "changes" in raw:
             keys = (*keys, "changes")
+        if isinstance(raw, dict) and "number" in raw:
+            keys = (*keys, "number")
         d = f.obj(raw, path, keys)
         badges = d["badges"]
         if not isinstance(badges, list):
@@ -263,6 +273,9 @@ class PlanPerson:
             else DayResult.from_dict(d["yesterday"], f"{path}.yesterday"),
             notice=None if d["notice"] is None else f.text(d["notice"], f"{path}.notice", max_len=MAX_NOTICE),
             changes=tuple(CreditChange.from_dict(c, f"{path}.changes[{i}]") for i, c in enumerate(changes)),
+            number=f.text(d["number"], f"{path}.number", max_len=32, allow_empty=False)
+            if "number" in d
+            else None,
         )
 
 

@@ -126,6 +126,7 @@ def build_plan(*, hub: str, line: str, day: date, hub_ms: int, revision: int) ->
                 yesterday=None if last is None else day_result(last),
                 notice=notice_for(inmate_id, day),  # a rejected dispute's reason (hub.review.corrections)
                 changes=recounted.get(inmate_id, ()),
+                number=inmate.number or None,
             )
         )
     # The area's other inmates, without a post here: the kiosk then tells a person tapping at the
@@ -134,7 +135,13 @@ def build_plan(*, hub: str, line: str, day: date, hub_ms: int, revision: int) ->
     for inmate in sorted(elsewhere, key=lambda i: i.id):
         if badges.get(inmate.id):
             people.append(
-                PlanPerson(id=inmate.id, name=inmate.name, role="inmate", badges=tuple(badges[inmate.id]))
+                PlanPerson(
+                    id=inmate.id,
+                    name=inmate.name,
+                    role="inmate",
+                    badges=tuple(badges[inmate.id]),
+                    number=inmate.number or None,
+                )
             )
     officers = Officer.select().where(
         (Officer.line == line)

@@ -57,7 +57,7 @@ class OfficerScreens(Panels):
         ]
         rows = [
             {
-                "id": st.person.id,
+                "id": st.person.shown_number,
                 "name": st.person.name,
                 "step": st.person.step_name or st.person.step or "-",
                 "state": self.t("inmate.state_in" if st.checked_in else "inmate.state_out"),
@@ -129,7 +129,7 @@ class OfficerScreens(Panels):
         ):
             for st in s.roster(ctx):
                 self.button(
-                    f"{st.person.id} {st.person.name}",
+                    f"{st.person.shown_number} {st.person.name}",
                     f"pick-{st.person.id}",
                     partial(self.choose, person=st.person.id),
                     color="blue-grey-7",
@@ -137,7 +137,7 @@ class OfficerScreens(Panels):
 
     def chosen_person(self, ctx: s.Context) -> None:
         person = s.find_person(s.usable_plan(ctx), self.pick_person or "")
-        name = f"{person.id} {person.name}" if person is not None else ""
+        name = f"{person.shown_number} {person.name}" if person is not None else ""
         with ui.row().classes("w-full items-center no-wrap gap-2"):
             ui.label(self.t("officer.chosen", name=name)).classes("text-2xl font-bold").mark("chosen-person")
             self.button(

@@ -383,7 +383,7 @@ class KioskView(OfficerScreens):
                 self.sync_inmate(person, s.person_status(person, ctx.records, ctx.kiosk, ctx.day))
 
     def sync_inmate(self, person: PlanPerson, status: s.PersonStatus) -> None:
-        self.name_label.set_text(f"{person.id} {person.name}")
+        self.name_label.set_text(f"{person.shown_number} {person.name}")
         self.step_label.set_text(self.t("inmate.step", step=person.step_name or person.step or ""))
         quota = s.whole_quota(person.quota_units)
         self.quota_label.set_text(self.t("inmate.quota", quota="-" if quota is None else quota))

@@ -197,6 +197,22 @@ def test_a_plan_without_credit_changes_has_no_changes_field() -> None:
     assert "changes" in _person_with_news().to_dict()
 
 
+def test_an_inmate_s_prison_number_reaches_the_kiosk_and_only_when_known() -> None:
+    """The plan carries the prison number the screens show (囚号) through the signed frame; a person
+    without one has no `number` key, and an empty number is malformed."""
+    person = replace(plan().people[0], number="32101006")
+    message = replace(plan(), people=(person, *plan().people[1:]))
+    opened = open_frame(seal(message, HUB), Verifier(HUB.public_key), LinePlan)
+    assert opened.people[0].number == "32101006"
+    assert opened.people[0].shown_number == "32101006"
+    assert all("number" not in p for p in plan().to_dict()["people"])
+    assert plan().people[0].shown_number == plan().people[0].id
+    raw = person.to_dict()
+    raw["number"] = ""
+    with pytest.raises(Malformed):
+        PlanPerson.from_dict(raw, "people[0]")
+
+
 @pytest.mark.parametrize(
     "changes",
     [
