@@ -21,7 +21,7 @@ from hub.engine.compute import MonthIndex, compute_line_day
 from hub.engine.errors import EngineError
 from hub.engine.model import Month
 from hub.engine.rules import RuleBook
-from hub.ledger.entries import CORRECTION, EntryContent, EntryRow, LedgerError, parse_entry
+from hub.ledger.entries import HUB_FACT_ACTIONS, EntryContent, EntryRow, LedgerError, parse_entry
 from hub.masterdata import queries as md_queries
 from hub.results import facts as fx
 from hub.results import inputs as mi
@@ -152,8 +152,8 @@ def _pending_acts(
                 hub_key.verify(data, signature)
             if not progress.act_pending(content.index, content.hub_ms):
                 continue
-            if content.action == CORRECTION:
-                corrections.append(fx.hub_correction(content.payload))
+            if content.action in HUB_FACT_ACTIONS:
+                corrections.extend(fx.hub_changes(content.payload))
             elif content.action in vm.MASTER_ACTIONS:
                 master = True
         except (LedgerError, ProtocolError, ValueError, KeyError, TypeError):
@@ -335,7 +335,7 @@ def _signed_acts(
     for nothing; the ledger check reports it), and the indexes of master-data acts (which only ever
     turn a finding into a note)."""
 
-    wanted = {*vm.ACTIONS, *vw.ACTIONS, CORRECTION}
+    wanted = {*vm.ACTIONS, *vw.ACTIONS, *HUB_FACT_ACTIONS}
     signed: list[EntryContent] = []
     master_changes: list[int] = []
     for row in ledger_rows:
@@ -362,9 +362,9 @@ def _scores_to_check(
     acts: list[vm.Act] = []
     corrections: list[tuple[int, HubCorrection]] = []
     for content in signed:
-        if content.action == CORRECTION:
+        if content.action in HUB_FACT_ACTIONS:
             try:
-                corrections.append((content.index, fx.hub_correction(content.payload)))
+                corrections.extend((content.index, c) for c in fx.hub_changes(content.payload))
             except (ValueError, KeyError, TypeError):
                 continue  # ignored by the hub as well (hub.results.inputs.load_hub_corrections)
             continue

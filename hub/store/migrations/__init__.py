@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from hub.store.migrations import m001_initial, m002_results_progress
+from hub.store.migrations import m001_initial, m002_results_progress, m004_late_entries
 
-STEPS: tuple[ModuleType, ...] = (m001_initial, m002_results_progress)
+STEPS: tuple[ModuleType, ...] = (m001_initial, m002_results_progress, m004_late_entries)
 LATEST: int = STEPS[-1].VERSION
