@@ -376,6 +376,7 @@ def _scores_to_check(
         if act is not None:
             acts.append(act)
     ledgered = vm.replay(acts)
+    notes.extend(override_notes(ledgered))
     scores = _Scores(ledgered, corrections, master_changes, section, notes)
     section.findings.extend(ledgered.problems)
     if not (MonthApproval.table_exists() and Adjustment.table_exists()):  # type: ignore[no-untyped-call]
@@ -541,3 +542,32 @@ def _weeks_to_check(
     section.findings.extend(vw.compare_signoffs(signoffs, ledgered))
     section.findings.extend(vw.compare_publications(publications, ledgered))
     return weeks
+
+
+def override_notes(ledgered: vm.Ledgered) -> list[Any]:
+    """A note for each approval in force given with an override (`hub.review.rules.check_guard`): the
+    month was still running or had open items, and the approver wrote why it was approved anyway."""
+    out: list[Any] = []
+    for approval in ledgered.in_force():
+        override = approval.act.payload.get("override")
+        if not isinstance(override, dict):
+            continue
+        open_items = override.get("open")
+        detail = (
+            ", ".join(f"{k} {v}" for k, v in dict(open_items).items()) if isinstance(open_items, dict) else ""
+        )
+        if override.get("running"):
+            detail = "month running" + (f"; {detail}" if detail else "")
+        out.append(
+            finding(
+                "note.override",
+                month=approval.act.month,
+                area=approval.act.area,
+                stage=approval.stage,
+                index=approval.act.index,
+                actor=approval.act.actor,
+                reason=short(str(override.get("reason", ""))),
+                detail=detail or "-",
+            )
+        )
+    return out
