@@ -553,9 +553,8 @@ def override_notes(ledgered: vm.Ledgered) -> list[Any]:
         if not isinstance(override, dict):
             continue
         open_items = override.get("open")
-        detail = (
-            ", ".join(f"{k} {v}" for k, v in dict(open_items).items()) if isinstance(open_items, dict) else ""
-        )
+        items = dict(open_items) if isinstance(open_items, dict) else {}
+        detail = ", ".join(f"{k} {v}" for k, v in items.items())
         if override.get("running"):
             detail = "month running" + (f"; {detail}" if detail else "")
         out.append(
