@@ -92,6 +92,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "trends.none_below": {"zh": "没有人连续低于 80%", "en": "Nobody below 80 % on 5 or more days"},
     # the refusals of the review's acts, registered by hub.review beside the code that raises them
     **review_texts.TEXTS,
+    **review_texts.GUARD_TEXTS,
 }
 
 i18n.register(TEXTS)
