@@ -28,6 +28,10 @@ from hub.web.review.trends import register_trends
 from tests.hub.conftest_web import PASSWORD, StepClock, login, make_context, web_user
 from tests.hub.review.test_assessment_domain import LINE_L1, MONTH, NOW_MS, Site, open_copy
 
+# approvals before the month has ended (or with items open) need an override since the guard
+# (hub.review.rules.check_guard); these tests are about other rules
+MID_MONTH = "测试：月中审批，待办另行处理"
+
 
 @pytest.fixture
 def site(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[Site]:
@@ -149,6 +153,7 @@ async def test_monthly_chain_in_the_browser_locks_and_refuses_edits(ctx: WebCont
             await _as(user, name)
             await user.open("/monthly?area=A1&month=2026-10")
             await _settle(user, "month-table")
+            user.find(marker="override-reason").type(MID_MONTH)
             user.find(marker="approve").click()
             await user.should_see(f"审批状态：{state}", retries=100)
         user.find(marker="adjust-inmate").type("P1001")
@@ -176,6 +181,7 @@ async def test_approving_numbers_that_changed_after_the_page_was_shown_is_refuse
             "-2",
             "质量扣分",
         )
+        user.find(marker="override-reason").type(MID_MONTH)
         user.find(marker="approve").click()
         await user.should_see("页面显示后数据已变化，请刷新后核对再审批", retries=100)
     assert lock.active_stages(MONTH, "A1") == []
@@ -189,7 +195,7 @@ async def test_labor_section_reopens_with_a_reason_and_later_approvals_are_void(
         rules.Actor(username="head_a1", role="area_head", area="A1"),
         rules.Actor(username="labor", role="labor_section"),
     ):
-        a.approve(who, MONTH, "A1")
+        a.approve(who, MONTH, "A1", override=MID_MONTH)
     async with web_user(ctx, before=lambda: _pages(ctx)) as user:
         await _as(user, "labor")
         await user.open("/monthly?area=A1&month=2026-10")
