@@ -200,7 +200,7 @@ class Facts:
     ignored: tuple[str, ...] = ()
     # each person-day's check-ins and check-outs: a late check entry (`apply_hub_corrections`) pairs
     # with them, so the minutes present are computed again from the same events
-    checks: Mapping[tuple[str, date], tuple[FactRecord, ...]] = field(default_factory=dict)
+    checks: Mapping[tuple[str, date], tuple[FactRecord, ...]] = field(default_factory=dict, compare=False)
 
 
 class FactsBuilder:
