@@ -192,7 +192,7 @@ class LateEntries:
         if entry is None or entry.status != PROPOSED:
             raise CorrectionError("review.err.not_open")
         if entry.proposer == who.username:
-            raise CorrectionError("review.err.own")
+            raise CorrectionError("review.err.late_own")
         first, last = date.fromisoformat(entry.day), date.fromisoformat(entry.last_day)
         lines = self.lines_of(entry.person, first, last) if entry.person else [str(entry.line)]
         self._scope(who, lines or [str(entry.line)], first)

@@ -97,6 +97,7 @@ CORRECTION_TEXTS: dict[str, dict[str, str]] = {
         "en": "This inmate has no post on those days",
     },
     "review.err.late_line": {"zh": "请选择生产线和产品", "en": "Pick a line and a product"},
+    "review.err.late_own": {"zh": "不能批准本人提交的补录", "en": "You cannot approve your own late entry"},
     "review.err.late_zero": {"zh": "数值须大于 0", "en": "The value must be above 0"},
 }
 

@@ -214,7 +214,7 @@ def test_the_officer_who_entered_it_cannot_approve_it(floor: Floor) -> None:
     entry = floor.late.propose(OFF1, warehoused())
     with pytest.raises(CorrectionError) as caught:
         floor.late.approve(OFF1, entry.id)
-    assert caught.value.key == "review.err.own"
+    assert caught.value.key == "review.err.late_own"
     assert review_tables.LateEntry.get_by_id(entry.id).status == review_tables.PROPOSED
     assert LedgerEntry.select().where(LedgerEntry.action == LATE_ENTRY).count() == 0
     floor.late.approve(HEAD, entry.id)
