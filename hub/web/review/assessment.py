@@ -258,6 +258,8 @@ def _month_body(ctx: WebContext, who: Principal, whole: rules.MonthView, lang: s
                 reason=reason,
             )
         ).classes("text-warning").mark(f"override-{stage}")
+    if desk.today() <= month.last_day:
+        ui.label(tr("assess.err.running", lang)).classes("text-negative").mark("month-running")
     items = desk.open_items(month, area)
     if items:
         ui.label(rules.OpenItems(items).text(lang)).classes("text-negative").mark("open-items")
