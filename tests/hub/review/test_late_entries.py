@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from hub.store.kiosks import ENROLLED, Kiosk
 from hub.store.ledger import LedgerEntry
 from hub.store.review import MonthApproval
 from hub.store.schema import prepare
+from hub.web.board.source import HubBoardSource
 from protocol import batch
 from protocol.records import CheckIn, CheckOut, UnitCount
 from protocol.signing import Signer, Verifier
@@ -193,6 +195,8 @@ def test_a_missed_warehoused_count_entered_next_morning_and_approved_changes_the
     """off1 enters yesterday's 入库数 at 09:00, off2 approves: the line's counted inmates get credit for
     that day in the stored results (what the board reads), the review lists who entered and who
     approved, the act is hub-signed, and `verify` re-derives the same results from the signed inputs."""
+    board = HubBoardSource(floor.db)
+    before = {r.number: r.done_units for r in board.snapshot("L1", day=DAY, today=DAY).rows}
     assert result_of("P1").done_units == "0.00"
     entry = floor.late.propose(OFF1, warehoused("90"))
     assert floor.results.flush()
@@ -201,6 +205,8 @@ def test_a_missed_warehoused_count_entered_next_morning_and_approved_changes_the
     assert floor.results.flush()
     assert result_of("P1").done_units == "50.00"
     assert result_of("P2").done_units == "40.00"
+    after = {r.number: r.done_units for r in board.snapshot("L1", day=DAY, today=DAY).rows}
+    assert (before["321001"], after["321001"]) == (Decimal("0.00"), Decimal("50.00"))  # P1 on the board
     [shown] = lx.entries_for("L1", DAY)
     assert (shown.proposer, shown.approver, shown.status) == ("off1", "off2", review_tables.APPROVED)
     [act] = LedgerEntry.select().where(LedgerEntry.action == LATE_ENTRY)
