@@ -159,8 +159,10 @@ def check_approval(actor: Actor, area: str, area_lines: Iterable[str], approved:
 class OpenItems(AssessmentError):
     """An approval refused while items are open; the text names each kind in the officer's language."""
 
+    CODE = "open_items"  # an `AssessmentError` code: its text is `assess.err.open_items`
+
     def __init__(self, items: Mapping[str, int]) -> None:
-        super().__init__("open_items", f"open items: {dict(items)}", count=sum(items.values()), items="")
+        super().__init__(self.CODE, f"open items: {dict(items)}", count=sum(items.values()), items="")
         self.items = dict(items)
 
     def text(self, lang: str = "zh") -> str:
