@@ -188,7 +188,8 @@ async def test_approving_numbers_that_changed_after_the_page_was_shown_is_refuse
 
 
 async def test_labor_section_reopens_with_a_reason_and_later_approvals_are_void(ctx: WebContext) -> None:
-    """Reopen without a reason is refused; with one at 监区长 it voids head and labor, keeps the officer's."""
+    """Reopen without a reason is refused; with one at 监区长 it voids head and labor, keeps the officer's.
+    The overrides of the approvals in force are shown with their reasons."""
     a = asm.Assessment(ctx.db, record_act=ctx.record_act)
     for who in (
         LINE_L1,
@@ -200,6 +201,9 @@ async def test_labor_section_reopens_with_a_reason_and_later_approvals_are_void(
         await _as(user, "labor")
         await user.open("/monthly?area=A1&month=2026-10")
         await _settle(user, "month-table")
+        # the approvals were given mid-month: every later approver reads each override's reason
+        await user.should_see(f"分监区民警（off_l1）为越级审批，理由：{MID_MONTH}", retries=100)
+        await user.should_see(marker="override-area_head")
         user.find(marker="reopen").click()
         await user.should_see("必须填写理由", retries=100)
         assert lock.is_locked(ctx.db, MONTH, "A1")
