@@ -132,7 +132,7 @@ class LateSection:
             person = ui.select(people, label=t("late.person", self.lang)).classes("w-48").mark("late-person")
             product = ui.select(products, label=t("late.product", self.lang)).classes("w-48")
             product.mark("late-product")
-            value = ui.input(t("late.value", self.lang)).classes("w-28").mark("late-value")
+            value = ui.input(t("late.value", self.lang)).classes("w-36").mark("late-value")
             at = ui.input(t("late.time", self.lang)).props("maxlength=5").classes("w-24").mark("late-time")
             reason = ui.input(t("late.reason", self.lang)).classes("w-96").mark("late-reason")
 
