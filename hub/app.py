@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import peewee as pw
 
@@ -43,6 +44,7 @@ from hub.masterdata.acts import RecordAct
 from hub.results import worker as rs
 from hub.review import lock
 from hub.review.corrections import Corrections
+from hub.review.late import LateEntries
 from hub.review.monthly import Assessment
 from hub.store import inuse
 from hub.store.schema import open_database
@@ -145,6 +147,28 @@ def corrections_service(
         window_days=window_days,
         on_applied=on_applied,
         on_answer=on_answer,
+    )
+
+
+def late_entries_service(
+    db: pw.Database,
+    ledger: Ledger,
+    *,
+    today: Callable[[], date],
+    clock_ms: Callable[[], int],
+    zone: ZoneInfo,
+    window_days: int,
+    on_applied: Callable[[date], object] | None = None,
+) -> LateEntries:
+    """Late entries (补录): same window as the corrections, approvals recompute their days."""
+    return LateEntries(
+        db,
+        ledger,
+        today=today,
+        clock_ms=clock_ms,
+        zone=zone,
+        window_days=window_days,
+        on_applied=on_applied,
     )
 
 

@@ -61,7 +61,7 @@ from hub.errors import HubError
 from hub.ledger import merkle
 from hub.ledger.checkpoints import SOURCE_LEDGER, SOURCE_RECORD, latest_checkpoint
 from hub.ledger.entries import (
-    CORRECTION,
+    HUB_FACT_ACTIONS,
     KIOSK_ENROLL,
     KIOSK_REVOKE,
     KIOSK_ROTATE,
@@ -189,7 +189,7 @@ def build_bundle(
         e
         for e in every_entry
         if (e.action in KIOSK_ACTS and e.subject in kiosks)
-        or (e.action == CORRECTION and hub_correction_wanted(json.loads(e.payload), scope))
+        or (e.action in HUB_FACT_ACTIONS and hub_correction_wanted(json.loads(e.payload), scope))
         or int(e.entry_index) in month_indexes
         or (
             e.action in replay.ACTIONS
@@ -543,9 +543,9 @@ def _check(bundle: Any, hub_key: Verifier, report: BundleReport, parts: _Parts) 
                 )
             else:
                 month_acts.append(act)
-        elif content.action == CORRECTION:
+        elif content.action in HUB_FACT_ACTIONS:
             try:
-                corrections.append(fx.hub_correction(content.payload))
+                corrections.extend(fx.hub_changes(content.payload))
             except (KeyError, TypeError, ValueError) as err:
                 ledger_part.findings.append(_said("correction", where=where, error=str(err)))
 

@@ -177,9 +177,12 @@ def is_wanted(body: Mapping[str, Any], type_: str, scope: Scope) -> bool:
 
 def hub_correction_wanted(payload: Mapping[str, Any], scope: Scope) -> bool:
     try:
-        c = fx.hub_correction(payload)
+        changes = fx.hub_changes(payload)
     except (ValueError, KeyError, TypeError):
         return False
-    if c.type == "warehoused_count":
-        return (c.line, c.day) in scope.line_days
-    return (c.person, c.day) in scope.member_days
+    return any(
+        (c.line, c.day) in scope.line_days
+        if c.type == "warehoused_count"
+        else (c.person, c.day) in scope.member_days
+        for c in changes
+    )

@@ -22,7 +22,7 @@ from hub.engine.compute import MonthIndex, compute_line_day
 from hub.engine.errors import EngineError
 from hub.engine.model import Month
 from hub.engine.rules import RuleBook
-from hub.ledger.entries import CORRECTION, EntryContent, EntryRow, LedgerError, parse_entry
+from hub.ledger.entries import HUB_FACT_ACTIONS, EntryContent, EntryRow, LedgerError, parse_entry
 from hub.masterdata import queries as md_queries
 from hub.results import facts as fx
 from hub.results import inputs as mi
@@ -153,8 +153,8 @@ def _pending_acts(
                 hub_key.verify(data, signature)
             if not progress.act_pending(content.index, content.hub_ms):
                 continue
-            if content.action == CORRECTION:
-                corrections.append(fx.hub_correction(content.payload))
+            if content.action in HUB_FACT_ACTIONS:
+                corrections.extend(fx.hub_changes(content.payload))
             elif content.action in vm.MASTER_ACTIONS:
                 master = True
         except (LedgerError, ProtocolError, ValueError, KeyError, TypeError):
@@ -339,7 +339,7 @@ def _signed_acts(
     for nothing; the ledger check reports it), and the indexes of master-data acts (which only ever
     turn a finding into a note)."""
 
-    wanted = {*vm.ACTIONS, *vw.ACTIONS, CORRECTION}
+    wanted = {*vm.ACTIONS, *vw.ACTIONS, *HUB_FACT_ACTIONS}
     signed: list[EntryContent] = []
     master_changes: list[int] = []
     for row in ledger_rows:
@@ -366,9 +366,9 @@ def _scores_to_check(
     acts: list[vm.Act] = []
     corrections: list[tuple[int, HubCorrection]] = []
     for content in signed:
-        if content.action == CORRECTION:
+        if content.action in HUB_FACT_ACTIONS:
             try:
-                corrections.append((content.index, fx.hub_correction(content.payload)))
+                corrections.extend((content.index, c) for c in fx.hub_changes(content.payload))
             except (ValueError, KeyError, TypeError):
                 continue  # ignored by the hub as well (hub.results.inputs.load_hub_corrections)
             continue
@@ -380,6 +380,7 @@ def _scores_to_check(
         if act is not None:
             acts.append(act)
     ledgered = vm.replay(acts)
+    notes.extend(override_notes(ledgered))
     scores = _Scores(ledgered, corrections, master_changes, section, notes)
     section.findings.extend(ledgered.problems)
     if not (MonthApproval.table_exists() and Adjustment.table_exists()):  # type: ignore[no-untyped-call]
@@ -542,3 +543,31 @@ def _weeks_to_check(
 def _shown(items: Sequence[str]) -> i18n.Joined:
     """The first ten of `items`, then an ellipsis."""
     return i18n.Joined([*items[:10], *(["..."] if len(items) > 10 else [])])
+
+
+def override_notes(ledgered: vm.Ledgered) -> list[Any]:
+    """A note for each approval in force given with an override (`hub.review.rules.check_guard`): the
+    month was still running or had open items, and the approver wrote why it was approved anyway."""
+    out: list[Any] = []
+    for approval in ledgered.in_force():
+        override = approval.act.payload.get("override")
+        if not isinstance(override, dict):
+            continue
+        open_items = override.get("open")
+        items = dict(open_items) if isinstance(open_items, dict) else {}
+        detail = ", ".join(f"{k} {v}" for k, v in items.items())
+        if override.get("running"):
+            detail = "month running" + (f"; {detail}" if detail else "")
+        out.append(
+            finding(
+                "note.override",
+                month=approval.act.month,
+                area=approval.act.area,
+                stage=approval.stage,
+                index=approval.act.index,
+                actor=approval.act.actor,
+                reason=short(str(override.get("reason", ""))),
+                detail=detail or "-",
+            )
+        )
+    return out

@@ -299,6 +299,12 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
         "before the newest one; their daily results were compared as they are (is the hub's results "
         "worker running?)",
     },
+    "verify.f.note.override": {
+        "zh": "{month} 月 {area} 监区的「{stage}」审批（台账第 {index} 条，{actor}）为越级审批，"
+        "理由：{reason}（{detail}）",
+        "en": "month {month} area {area}: the {stage} approval (ledger entry {index}, by {actor}) was given "
+        "with an override, reason: {reason} ({detail})",
+    },
 }
 
 

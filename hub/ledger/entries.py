@@ -41,6 +41,9 @@ KIOSK_BIND = "kiosk.bind"
 KIOSK_REVOKE = "kiosk.revoke"
 KIOSK_ROTATE = "kiosk.rotate"
 CORRECTION = "record.correct"
+LATE_ENTRY = "record.late"  # an approved late entry (补录), hub.review.late
+# the hub's own acts that change the engine's inputs like a record would (hub.results.facts.hub_changes)
+HUB_FACT_ACTIONS = frozenset({CORRECTION, LATE_ENTRY})
 APPROVAL = "day.approve"
 RULESET_CHANGE = "ruleset.change"
 MASTERDATA_CHANGE = "masterdata.change"

@@ -30,6 +30,12 @@ The decisions this module makes (docs/hub.md repeats them for officers and audit
   that person (line, product) and day with units `old` becomes `new`; excused minutes change by
   `new - old`. Entries add up, so this equals changing that record; a hub correction whose `old`
   value is no longer there (a kiosk correction changed the record since) is ignored and listed.
+- **Late entries** (补录, `hub.review.late`, four-eyes) are approved hub-signed ledger entries
+  (`record.late`) standing for a record nobody made in time: a warehouse entry or a count adds its
+  units, an excused absence adds its minutes on every day of its range, a check-in or check-out
+  joins the person-day's check records at its time and the minutes present are computed again from
+  all of them (same pairing as above). They travel with the dashboard corrections
+  (`MasterSnapshot.hub_corrections`, `hub_changes`), in ledger order, so every reader applies both.
 
 Only records of known inmates, lines and products, on days of the month, become inputs.
 
@@ -196,6 +202,9 @@ class Facts:
     counts: tuple[Count, ...]
     warehoused: tuple[Warehoused, ...]
     ignored: tuple[str, ...] = ()
+    # each person-day's check-ins and check-outs: a late check entry (`apply_hub_corrections`) pairs
+    # with them, so the minutes present are computed again from the same events
+    checks: Mapping[tuple[str, date], tuple[FactRecord, ...]] = field(default_factory=dict, compare=False)
 
 
 class FactsBuilder:
@@ -254,6 +263,7 @@ class FactsBuilder:
             counts=tuple(c for c in self.counts if wanted(c.day)),
             warehoused=tuple(w for w in self.warehoused if wanted(w.day)),
             ignored=tuple(ignored),
+            checks={key: tuple(events) for key, events in self.events.items() if wanted(key[1])},
         )
 
 
@@ -298,10 +308,23 @@ class HubCorrection:
     person: str = ""
     line: str = ""
     product: str = ""
-    ref: str = ""  # "kiosk#seq", for the notes
+    ref: str = ""  # "kiosk#seq", for the notes; "late#<id>" for a late entry
+    # A late entry (补录, `hub.review.late`): no record to change, `new` is added as a record of `type`
+    # would add it (units, excused minutes); a late `check_in` / `check_out` happens at `at_ms`.
+    late: bool = False
+    at_ms: int = 0
 
 
 HUB_CORRECTABLE = {"unit_count": "units", "warehoused_count": "units", "excused_absence": "minutes"}
+# what a late entry may add, and the payload field holding its value
+LATE_TYPES = {
+    "unit_count": "units",
+    "warehoused_count": "units",
+    "excused_absence": "minutes",
+    "check_in": "at_ms",
+    "check_out": "at_ms",
+}
+MAX_LATE_DAYS = 31  # an excused absence's range: one month at most
 
 
 def apply_hub_corrections(facts: Facts, corrections: Sequence[HubCorrection]) -> Facts:
@@ -311,7 +334,12 @@ def apply_hub_corrections(facts: Facts, corrections: Sequence[HubCorrection]) ->
     counts, warehoused = list(facts.counts), list(facts.warehoused)
     attendance = list(facts.attendance)
     ignored = list(facts.ignored)
+    checks = dict(facts.checks)
+    resort = False
     for c in corrections:
+        if c.late:
+            resort = _add_late(c, counts, warehoused, attendance, checks) or resort
+            continue
         old, new = Fraction(c.old), Fraction(c.new)
         done = False
         if c.type == "unit_count":
@@ -332,13 +360,56 @@ def apply_hub_corrections(facts: Facts, corrections: Sequence[HubCorrection]) ->
                     break
         if not done:
             ignored.append(f"hub correction of {c.ref}: its {c.type} of {c.old} is no longer there")
+    if resort:  # attendance is in (inmate, day) order, as `FactsBuilder.facts` writes it
+        attendance.sort(key=lambda a: (a.inmate, a.day))
     return replace(
         facts,
         attendance=tuple(attendance),
         counts=tuple(counts),
         warehoused=tuple(warehoused),
         ignored=tuple(ignored),
+        checks=checks,
     )
+
+
+def _add_late(
+    c: HubCorrection,
+    counts: list[Count],
+    warehoused: list[Warehoused],
+    attendance: list[Attendance],
+    checks: dict[tuple[str, date], tuple[FactRecord, ...]],
+) -> bool:
+    """Add one late entry to the lists, as the record it stands for would have; True when it added a
+    person-day to `attendance` (which must then be sorted again)."""
+    if c.type == "unit_count":
+        counts.append(Count(inmate=c.person, day=c.day, units=Fraction(c.new)))
+        return False
+    if c.type == "warehoused_count":
+        warehoused.append(Warehoused(line=c.line, product=c.product, day=c.day, units=Fraction(c.new)))
+        return False
+    at = next((n for n, a in enumerate(attendance) if a.inmate == c.person and a.day == c.day), None)
+    if c.type == "excused_absence":
+        if at is not None:
+            a = attendance[at]
+            attendance[at] = replace(a, excused_minutes=a.excused_minutes + Fraction(c.new))
+            return False
+        attendance.append(
+            Attendance(inmate=c.person, day=c.day, present_minutes=ZERO, excused_minutes=Fraction(c.new))
+        )
+        return True
+    # a check-in or check-out: the person-day's minutes present again, from its events and this one
+    key = (c.person, c.day)
+    event = FactRecord(
+        kiosk="", seq=0, hash="", type=c.type, wall_ms=c.at_ms, body={"person": c.person, "day": str(c.day)}
+    )
+    events = (*checks.get(key, ()), event)
+    checks[key] = events
+    present = _minutes_of(list(events))
+    if at is not None:
+        attendance[at] = replace(attendance[at], present_minutes=present)
+        return False
+    attendance.append(Attendance(inmate=c.person, day=c.day, present_minutes=present, excused_minutes=ZERO))
+    return True
 
 
 def resolve_assignments(master: MasterSnapshot) -> tuple[EngineAssignment, ...]:
@@ -442,4 +513,35 @@ def hub_correction(payload: Mapping[str, Any]) -> HubCorrection:
         line=str(payload.get("line") or ""),
         product=str(payload.get("product") or ""),
         ref=f"{payload['ref_kiosk']}#{payload['ref_seq']}",
+    )
+
+
+def hub_changes(payload: Mapping[str, Any]) -> tuple[HubCorrection, ...]:
+    """What an approved `record.correct` or `record.late` ledger payload changes, one per day (an
+    excused absence may span days); raises ValueError, KeyError or TypeError on anything else."""
+    if "late" not in payload:
+        return (hub_correction(payload),)
+    kind = str(payload["type"])
+    if kind not in LATE_TYPES:
+        raise ValueError(f"a {kind} cannot be entered late")
+    first = date.fromisoformat(str(payload["day"]))
+    last = date.fromisoformat(str(payload.get("last_day") or payload["day"]))
+    if not 0 <= (last - first).days < MAX_LATE_DAYS:
+        raise ValueError(f"a late entry's days run from {first} to {last}")
+    value = int(payload[LATE_TYPES[kind]])
+    days = [date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)]
+    return tuple(
+        HubCorrection(
+            type=kind,
+            day=day,
+            old=0,
+            new=0 if kind in ("check_in", "check_out") else value,
+            person=str(payload.get("person") or ""),
+            line=str(payload.get("line") or ""),
+            product=str(payload.get("product") or ""),
+            ref=f"late#{payload['late']}",
+            late=True,
+            at_ms=value if kind in ("check_in", "check_out") else 0,
+        )
+        for day in days
     )

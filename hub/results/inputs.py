@@ -33,7 +33,7 @@ import peewee as pw
 from hub.engine.model import Adjustment as EngineAdjustment
 from hub.engine.model import Month, MonthInput, RuleSet
 from hub.engine.rules import RuleBook
-from hub.ledger.entries import CORRECTION
+from hub.ledger.entries import HUB_FACT_ACTIONS
 from hub.masterdata import queries as md_queries
 from hub.results import facts as fx
 from hub.store import masterdata as md_tables
@@ -200,7 +200,8 @@ def load_master(month: Month, *, ledger_below: int | None = None) -> fx.MasterSn
 def load_hub_corrections(
     first: date, last: date, *, ledger_below: int | None = None
 ) -> tuple[fx.HubCorrection, ...]:
-    """Approved dashboard corrections of records dated in [first, last], in ledger order.
+    """Approved dashboard corrections of records dated in [first, last] and approved late entries
+    (a day each) in it, in ledger order.
 
     Read only where the ledger's table lives in the master data's database (a hub, or an audited
     copy of one): a ledger bound elsewhere belongs to something else.
@@ -208,18 +209,17 @@ def load_hub_corrections(
     database = LedgerEntry._meta.database
     if database is None or database is not md_tables.Line._meta.database:
         return ()
-    query = LedgerEntry.select(LedgerEntry.payload).where(LedgerEntry.action == CORRECTION)
+    query = LedgerEntry.select(LedgerEntry.payload).where(LedgerEntry.action.in_(sorted(HUB_FACT_ACTIONS)))
     if ledger_below is not None:
         query = query.where(LedgerEntry.entry_index <= ledger_below)
     out: list[fx.HubCorrection] = []
     for entry in query.order_by(LedgerEntry.entry_index):
         try:
-            c = fx.hub_correction(json.loads(entry.payload))
+            changes = fx.hub_changes(json.loads(entry.payload))
         except (ValueError, KeyError, TypeError) as err:
             log.warning("ledger correction not understood: %s", err)
             continue
-        if first <= c.day <= last:
-            out.append(c)
+        out.extend(c for c in changes if first <= c.day <= last)
     return tuple(out)
 
 

@@ -22,21 +22,25 @@ undoes the act. `Assessment` is the one object the pages use for both reviews.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from hub.engine.compute import MonthIndex, compute_month
 from hub.engine.explain import explain_monthly
 from hub.engine.model import Month, MonthResult
 from hub.results import inputs as mi
 from hub.review.lock import STAGES, active_stages, is_locked
+from hub.review.open_items import open_items
 from hub.review.rules import (
     Actor,
     AssessmentError,
     MonthRow,
     MonthView,
     check_approval,
+    check_guard,
     check_reason,
     check_reopen,
     month_state,
@@ -45,6 +49,7 @@ from hub.review.rules import (
 )
 from hub.review.weekly import WeeklyReview
 from hub.store.db import write_transaction
+from hub.store.ledger import LedgerEntry
 from hub.store.masterdata import Inmate, Line
 from hub.store.review import Adjustment, MonthApproval
 
@@ -130,13 +135,60 @@ class Assessment(WeeklyReview):
         index = MonthIndex(read.inputs, read.rule_set)
         return explain_monthly(index, inmate).render("en" if lang == "en" else "zh")
 
-    def approve(self, actor: Actor, month: Month, area: str, shown_digest: str | None = None) -> str:
+    def open_items(self, month: Month, area: str) -> dict[str, int]:
+        """The items still open in the area's month, per kind (`hub.review.open_items`)."""
+        read = mi.month_input(self.db, month, through=self.today())
+        return open_items(read, month, self.area_lines(area))
+
+    def overrides(self, month: Month, area: str) -> list[tuple[str, str, str]]:
+        """(stage, approver, reason) of each approval in force given with an override, in order:
+        read from the signed acts, shown to every later approver."""
+        return [
+            (str(p["stage"]), actor, str(p["override"]["reason"]))
+            for actor, p in self._approval_acts(month, area)
+            if isinstance(p.get("override"), dict)
+        ]
+
+    def _approval_acts(self, month: Month, area: str) -> list[tuple[str, dict[str, Any]]]:
+        """(actor, payload) of the `month.approve` act behind each approval in force, in stage order."""
+        if not LedgerEntry.table_exists():  # type: ignore[no-untyped-call]
+            return []
+        in_force = {
+            (a.stage, a.approver, a.rows_digest)
+            for a in MonthApproval.select().where(
+                (MonthApproval.month == str(month))
+                & (MonthApproval.area == area)
+                & MonthApproval.voided_ms.is_null()
+            )
+        }
+        acts = LedgerEntry.select(LedgerEntry.actor, LedgerEntry.payload).where(
+            (LedgerEntry.action == "month.approve") & (LedgerEntry.subject == f"month:{area}:{month}")
+        )
+        found: dict[str, tuple[str, dict[str, Any]]] = {}
+        for entry in acts.order_by(LedgerEntry.entry_index):
+            payload = json.loads(entry.payload)
+            if (payload.get("stage"), entry.actor, payload.get("rows_digest")) in in_force:
+                found[str(payload["stage"])] = (str(entry.actor), payload)
+        return [found[stage] for stage in STAGES if stage in found]
+
+    def approve(
+        self,
+        actor: Actor,
+        month: Month,
+        area: str,
+        shown_digest: str | None = None,
+        *,
+        override: str | None = None,
+    ) -> str:
         """Approve the area's month at the next stage; `shown_digest` is `MonthView.digest` as the
-        page showed it (refused if the month recomputed now differs)."""
+        page showed it (refused if the month recomputed now differs). Refused while the month runs or
+        an item is open in the area (`hub.review.open_items`) unless `override` gives a reason, which
+        the ledger act carries (`override`: reason, whether the month was running, the open items)."""
         lines = self.area_lines(area)
         if area not in self.areas():
             raise AssessmentError("no_area", f"no such area: {area[:20]!r}")
         check_approval(actor, area, lines, active_stages(month, area))  # refuse before computing the month
+        guard = check_guard(month, self.today(), self.open_items(month, area), override)
         view, cut = self._month_view(month, area)
         digest = view.digest
         if shown_digest is not None and shown_digest != digest:
@@ -162,6 +214,7 @@ class Assessment(WeeklyReview):
                     "rows_digest": digest,
                     "rule_set": view.rule_set.version,
                     "inputs": cut.payload(),
+                    **({} if guard is None else {"override": guard}),
                 },
             )
         return stage

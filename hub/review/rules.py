@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
+from floorledger.base import i18n
 from hub.accounts import Role
 from hub.engine.compute import MonthIndex, compute_line_day, weekly_lines
 from hub.engine.exact import shown
@@ -164,6 +165,37 @@ def check_approval(actor: Actor, area: str, area_lines: Iterable[str], approved:
             raise AssessmentError("order", f"the {stage} stage must approve first")
         raise AssessmentError("done", f"the {actor.role} stage has already approved")
     return stage
+
+
+class OpenItems(AssessmentError):
+    """An approval refused while items are open; the text names each kind in the officer's language."""
+
+    CODE = "open_items"  # an `AssessmentError` code: its text is `assess.err.open_items`
+
+    def __init__(self, items: Mapping[str, int]) -> None:
+        super().__init__(self.CODE, f"open items: {dict(items)}", count=sum(items.values()), items="")
+        self.items = dict(items)
+
+    def text(self, lang: str = "zh") -> str:
+        listed = "、" if lang != "en" else ", "
+        named = listed.join(f"{i18n.t(f'assess.open.{k}', lang)} {n}" for k, n in self.items.items())
+        return i18n.t(self.key, lang, count=sum(self.items.values()), items=named)
+
+
+def check_guard(
+    month: Month, today: date, items: Mapping[str, int], override: str | None
+) -> dict[str, Any] | None:
+    """Whether a month may be approved now: only after it has ended and with no open item, or with an
+    override reason. Returns the override to sign into the approval (None without one)."""
+    running = today <= month.last_day
+    if override is not None and override.strip():
+        reason = check_reason(override)
+        return {"reason": reason, "running": running, "open": dict(sorted(items.items()))}
+    if running:
+        raise AssessmentError("running", f"{month} has not ended (today is {today})")
+    if items:
+        raise OpenItems(items)
+    return None
 
 
 def check_reopen(actor: Actor, approved: Sequence[str], stage: str, reason: str) -> tuple[str, list[str]]:

@@ -87,9 +87,43 @@ CORRECTION_TEXTS: dict[str, dict[str, str]] = {
         "zh": "请选择要更正的记录并填写新数值",
         "en": "Pick the record to correct and its new value",
     },
+    "review.err.late_role": {"zh": "您的角色不能补录", "en": "Your role does not enter late entries"},
+    "review.err.late_type": {"zh": "没有这种补录", "en": "No such kind of late entry"},
+    "review.err.late_range": {
+        "zh": "起止日期须在同一个月内，且止日不早于起日",
+        "en": "The first and last day must lie in one month, the last not before the first",
+    },
+    "review.err.late_future": {"zh": "不能补录今天以后的日期", "en": "No late entry for a day after today"},
+    "review.err.late_time": {"zh": "时间格式应为 HH:MM", "en": "The time must be HH:MM"},
+    "review.err.late_person": {"zh": "没有这个罪犯编号", "en": "No such inmate"},
+    "review.err.late_unposted": {
+        "zh": "该罪犯在这些日期没有岗位",
+        "en": "This inmate has no post on those days",
+    },
+    "review.err.late_line": {"zh": "请选择生产线和产品", "en": "Pick a line and a product"},
+    "review.err.late_own": {"zh": "不能批准本人提交的补录", "en": "You cannot approve your own late entry"},
+    "review.err.late_zero": {"zh": "数值须大于 0", "en": "The value must be above 0"},
+}
+
+# Guarded approvals (`hub.review.monthly.Assessment.approve`).
+GUARD_TEXTS: dict[str, dict[str, str]] = {
+    "assess.err.running": {
+        "zh": "本月尚未结束，不能审批（如确需审批，请填写越级审批理由）",
+        "en": "The month has not ended yet (to approve anyway, give an override reason)",
+    },
+    "assess.err.open_items": {
+        "zh": "尚有 {count} 项待处理事项：{items}（如确需审批，请填写越级审批理由）",
+        "en": "{count} open item(s): {items} (to approve anyway, give an override reason)",
+    },
+    "assess.open.dispute": {"zh": "未答复申辩", "en": "unanswered disputes"},
+    "assess.open.discrepancy": {"zh": "未处理差异", "en": "unresolved discrepancies"},
+    "assess.open.correction": {"zh": "待批准更正", "en": "correction proposals"},
+    "assess.open.late": {"zh": "待批准补录", "en": "late-entry proposals"},
+    "assess.open.warehoused": {"zh": "缺入库数的生产日", "en": "worked line-days without 入库数"},
 }
 
 
 def register() -> None:
     i18n.register(TEXTS)
     i18n.register(CORRECTION_TEXTS)
+    i18n.register(GUARD_TEXTS)

@@ -142,3 +142,31 @@ class Adjustment(BaseModel):
 
     class Meta:
         table_name = "assess_adjustment"
+
+
+class LateEntry(BaseModel):
+    """A late entry (补录) for a day of an open month, proposed by one officer, approved by another.
+
+    `type` is the record it stands for (`warehoused_count`, `unit_count`, `excused_absence`,
+    `check_in`, `check_out`); `value` its units or minutes (0 for a check); `at_ms` the time of a
+    check; an excused absence covers `day` to `last_day`, any other entry one day (`last_day = day`).
+    """
+
+    id = pw.AutoField()
+    type = pw.CharField(max_length=32)
+    line = pw.CharField(max_length=64, index=True)
+    day = pw.CharField(max_length=10, index=True)
+    last_day = pw.CharField(max_length=10)
+    person = pw.CharField(max_length=64, null=True)
+    product = pw.CharField(max_length=64, null=True)
+    value = pw.BigIntegerField(default=0)
+    at_ms = pw.BigIntegerField(null=True)
+    reason = pw.CharField(max_length=MAX_REASON)
+    proposer = pw.CharField(max_length=64)
+    proposed_ms = pw.BigIntegerField()
+    status = pw.CharField(max_length=16, default=PROPOSED)
+    approver = pw.CharField(max_length=64, null=True)
+    approved_ms = pw.BigIntegerField(null=True)
+
+    class Meta:
+        table_name = "review_late_entry"

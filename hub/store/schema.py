@@ -50,6 +50,7 @@ ALL_MODELS: tuple[type[pw.Model], ...] = (
     review.PublishedWeek,
     review.MonthApproval,
     review.Adjustment,
+    review.LateEntry,
     web.User,
     web.BoardToken,
     web.ApiToken,

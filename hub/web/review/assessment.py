@@ -251,6 +251,22 @@ def _month_body(ctx: WebContext, who: Principal, whole: rules.MonthView, lang: s
         ui.label(tr("assess.approval", lang, stage=tr(f"assess.stage.{stage}", lang), who=approver)).mark(
             f"approved-{stage}"
         )
+    desk = assessment_of(ctx)
+    for stage, approver, reason in desk.overrides(month, area):  # every later approver reads why
+        ui.label(
+            tr(
+                "assess.overridden",
+                lang,
+                stage=tr(f"assess.stage.{stage}", lang),
+                who=approver,
+                reason=reason,
+            )
+        ).classes("text-warning").mark(f"override-{stage}")
+    if desk.today() <= month.last_day:
+        ui.label(tr("assess.err.running", lang)).classes("text-negative").mark("month-running")
+    items = desk.open_items(month, area)
+    if items:
+        ui.label(rules.OpenItems(items).text(lang)).classes("text-negative").mark("open-items")
     ui.label(tr("assess.rule_set", lang, version=view.rule_set.version)).classes("text-grey-7")
     columns = [
         ("number", "number"),
@@ -298,12 +314,25 @@ def _month_body(ctx: WebContext, who: Principal, whole: rules.MonthView, lang: s
 
         return handler
 
-    ui.button(
-        tr("assess.approve", lang),
-        on_click=guard.guarded_action(
-            ctx, OFFICERS, act(lambda a, who_: a.approve(who_, month, area, whole.digest))
-        ),
-    ).mark("approve")
+    with ui.row().classes("items-end"):
+        override_in = (
+            ui.input(tr("assess.override", lang))
+            .props("maxlength=200")
+            .classes("w-96")
+            .mark("override-reason")
+        )
+        ui.button(
+            tr("assess.approve", lang),
+            on_click=guard.guarded_action(
+                ctx,
+                OFFICERS,
+                act(
+                    lambda a, who_: a.approve(
+                        who_, month, area, whole.digest, override=str(override_in.value or "") or None
+                    )
+                ),
+            ),
+        ).mark("approve")
 
     ui.label(tr("assess.adjustments", lang)).classes("text-h6")
     _adjustment_list(ctx, view, lang, act)

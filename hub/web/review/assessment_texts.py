@@ -46,6 +46,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "assess.stage.area_head": {"zh": "监区长", "en": "Area head"},
     "assess.stage.labor_section": {"zh": "劳改科", "en": "Labor section"},
     "assess.approve": {"zh": "审批通过", "en": "Approve"},
+    "assess.override": {
+        "zh": "越级审批理由（月未结束或有待办时填写）",
+        "en": "Override reason (month running or items open)",
+    },
+    "assess.overridden": {
+        "zh": "{stage}（{who}）为越级审批，理由：{reason}",
+        "en": "{stage} ({who}) approved with an override: {reason}",
+    },
     "assess.reopen": {"zh": "重新打开", "en": "Reopen"},
     "assess.reopen_stage": {"zh": "从此环节起作废", "en": "Void from stage"},
     "assess.reason": {"zh": "理由", "en": "Reason"},
@@ -85,6 +93,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "trends.none_below": {"zh": "没有人连续低于 80%", "en": "Nobody below 80 % on 5 or more days"},
     # the refusals of the review's acts, registered by hub.review beside the code that raises them
     **review_texts.TEXTS,
+    **review_texts.GUARD_TEXTS,
 }
 
 i18n.register(TEXTS)

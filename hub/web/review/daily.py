@@ -26,6 +26,7 @@ from hub.results import worker as rs
 from hub.results.facts import HUB_CORRECTABLE
 from hub.results.inputs import month_input
 from hub.review import corrections as cx
+from hub.review import late as lx
 from hub.store import masterdata as md_tables
 from hub.store import review as review_tables
 from hub.store.results import DiscrepancyFlag
@@ -33,6 +34,7 @@ from hub.web import guard
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
 from hub.web.review.daily_texts import t
+from hub.web.review.late_section import LateSection, late_desk
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +67,12 @@ def review_desk(
     )
 
 
-def register_review(context: WebContext, desk: cx.Corrections | None = None) -> None:
+def register_review(
+    context: WebContext, desk: cx.Corrections | None = None, late: lx.LateEntries | None = None
+) -> None:
     """Mount /review?line=CODE&day=YYYY-MM-DD."""
     service = desk if desk is not None else review_desk(context)
+    late_service = late if late is not None else late_desk(context)
     add_nav("review.nav", PATH, REVIEW_ROLES)
 
     @guard.dashboard_page(context, PATH, roles=REVIEW_ROLES, title_key="review.title")
@@ -95,7 +100,7 @@ def register_review(context: WebContext, desk: cx.Corrections | None = None) -> 
         if service is None:
             ui.label(t("review.unavailable", lang)).mark("review-unavailable")
             return
-        _LineDay(context, service, lang, line, the_day).build()
+        _LineDay(context, service, lang, line, the_day, late_service).build()
 
 
 def _visible_lines(who: Principal) -> dict[str, str]:
@@ -122,8 +127,17 @@ def _time(ms: int, ctx: WebContext) -> str:
 class _LineDay:
     """The sections of one line-day; `refresh` rebuilds them after an act."""
 
-    def __init__(self, ctx: WebContext, desk: cx.Corrections, lang: str, line: str, day: date) -> None:
+    def __init__(
+        self,
+        ctx: WebContext,
+        desk: cx.Corrections,
+        lang: str,
+        line: str,
+        day: date,
+        late: lx.LateEntries | None = None,
+    ) -> None:
         self.ctx, self.desk, self.lang, self.line, self.day = ctx, desk, lang, line, day
+        self.late = late
 
     def build(self) -> None:
         self.sections = ui.refreshable(self._sections)
@@ -141,6 +155,8 @@ class _LineDay:
         self._countersign_section(records)
         self._dispute_section(records, names)
         self._corrections_section(records)
+        if self.late is not None:
+            LateSection(self.ctx, self.late, self.lang, self.line, self.day, self._act).build(names)
 
     def _act(self, action: Callable[[Principal], object]) -> Callable[[], Any]:
         """A guarded click: refusals of the domain become a notification, success refreshes the page."""

@@ -29,7 +29,8 @@ def _type(screen: Screen, label: str, text: str) -> None:
 def test_line_officer_approves_the_month_in_a_real_browser(
     screen: Screen, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """The officer of L1 signs in, opens 月考核 for A1, sees the scores and approves as 分监区民警."""
+    """The officer of L1 signs in, opens 月考核 for A1, sees the scores and the open items, and approves
+    as 分监区民警 with an override reason (the month is still running)."""
     site = open_copy(tmp_path_factory, tmp_path / "hub.db")
     prepare(site.db)
     ctx = make_context(site.db, StepClock(NOW_MS), ledger=site.ledger, results=site.results)
@@ -55,7 +56,9 @@ def test_line_officer_approves_the_month_in_a_real_browser(
         screen.open("/monthly?area=A1&month=2026-10")
         screen.should_contain("审批状态：未审批")
         screen.should_contain("劳动得分")
+        screen.should_contain("尚有")  # the month runs with open items: listed above the button
         screen.selenium.save_screenshot(str(SHOTS / "monthly-open.png"))
+        _type(screen, "越级审批理由（月未结束或有待办时填写）", "测试：月中审批")
         screen.click("审批通过")
         screen.should_contain("审批状态：分监区民警已审")
         screen.selenium.save_screenshot(str(SHOTS / "monthly-approved.png"))

@@ -29,6 +29,10 @@ from hub.web.review.trends import register_trends
 from tests.hub.conftest_web import PASSWORD, StepClock, login, make_context, web_user
 from tests.hub.review.test_assessment_domain import HUB_KEY, LINE_L1, MONTH, NOW_MS, Site, open_copy
 
+# approvals before the month has ended (or with items open) need an override since the guard
+# (hub.review.rules.check_guard); these tests are about other rules
+MID_MONTH = "测试：月中审批，待办另行处理"
+
 
 @pytest.fixture
 def site(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[Site]:
@@ -153,6 +157,7 @@ async def test_monthly_chain_in_the_browser_locks_and_refuses_edits(ctx: WebCont
             await _as(user, name)
             await user.open("/monthly?area=A1&month=2026-10")
             await _settle(user, "month-table")
+            user.find(marker="override-reason").type(MID_MONTH)
             user.find(marker="approve").click()
             await user.should_see(f"审批状态：{state}", retries=100)
         user.find(marker="adjust-inmate").type("P1001")
@@ -180,24 +185,29 @@ async def test_approving_numbers_that_changed_after_the_page_was_shown_is_refuse
             "-2",
             "质量扣分",
         )
+        user.find(marker="override-reason").type(MID_MONTH)
         user.find(marker="approve").click()
         await user.should_see("页面显示后数据已变化，请刷新后核对再审批", retries=100)
     assert lock.active_stages(MONTH, "A1") == []
 
 
 async def test_labor_section_reopens_with_a_reason_and_later_approvals_are_void(ctx: WebContext) -> None:
-    """Reopen without a reason is refused; with one at 监区长 it voids head and labor, keeps the officer's."""
+    """Reopen without a reason is refused; with one at 监区长 it voids head and labor, keeps the officer's.
+    The overrides of the approvals in force are shown with their reasons."""
     a = asm.Assessment(ctx.db, record_act=ctx.record_act)
     for who in (
         LINE_L1,
         rules.Actor(username="head_a1", role="area_head", area="A1"),
         rules.Actor(username="labor", role="labor_section"),
     ):
-        a.approve(who, MONTH, "A1")
+        a.approve(who, MONTH, "A1", override=MID_MONTH)
     async with web_user(ctx, before=lambda: _pages(ctx)) as user:
         await _as(user, "labor")
         await user.open("/monthly?area=A1&month=2026-10")
         await _settle(user, "month-table")
+        # the approvals were given mid-month: every later approver reads each override's reason
+        await user.should_see(f"分监区民警（off_l1）为越级审批，理由：{MID_MONTH}", retries=100)
+        await user.should_see(marker="override-area_head")
         user.find(marker="reopen").click()
         await user.should_see("必须填写理由", retries=100)
         assert lock.is_locked(ctx.db, MONTH, "A1")

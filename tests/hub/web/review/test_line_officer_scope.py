@@ -125,6 +125,7 @@ async def test_line1_cannot_adjust_an_l2_inmate_but_still_approves_the_area(ctx:
         user.find(marker="adjust").click()
         await user.should_see("该罪犯本月不在您管辖的生产线上", retries=100)
         assert review_tables.Adjustment.select().count() == 0
+        user.find(marker="override-reason").type("测试：月中审批")  # the month is still running
         user.find(marker="approve").click()
         await user.should_see(marker="approved-line_officer", retries=100)
     assert [a.stage for a in review_tables.MonthApproval.select()] == ["line_officer"]

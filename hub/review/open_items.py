@@ -1,0 +1,85 @@
+"""The open items of a month in a set of lines: what must be dealt with before the month is approved.
+
+Counted per kind (the keys are texts `assess.open.<kind>`):
+- `dispute`: dispute records (申辩) of the month on those lines with no answer;
+- `discrepancy`: counts-vs-warehouse flags with no officer's note for that line, day, product and step;
+- `correction`, `late`: correction and late-entry proposals not yet approved;
+- `warehoused`: worked line-days (someone present on a production post) with no 入库数 at all, so
+  the line's credit that day would be 0.
+
+Read from the review's tables and THE month input (`hub.results.inputs.month_input`); the guard that
+refuses an approval is `hub.review.rules.check_guard`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from hub.engine.compute import MonthIndex
+from hub.engine.model import Month
+from hub.results import inputs as mi
+from hub.review import late
+from hub.review.corrections import line_of
+from hub.store.kiosks import KioskRecord
+from hub.store.results import DiscrepancyFlag
+from hub.store.review import PROPOSED, CorrectionProposal, DiscrepancyNote, DisputeAnswer
+
+KINDS = ("dispute", "discrepancy", "correction", "late", "warehoused")
+
+
+def open_items(read: mi.MonthInputs, month: Month, lines: Sequence[str]) -> dict[str, int]:
+    """How many items of each kind are open on `lines` in `month` (kinds with none left out)."""
+    wanted = set(lines)
+    first, last = month.first_day.isoformat(), month.last_day.isoformat()
+    counts: dict[str, int] = {}
+
+    disputes = KioskRecord.select().where(
+        (KioskRecord.type == "dispute") & KioskRecord.day.between(first, last)
+    )
+    answered = {
+        (a.ref_kiosk, int(a.ref_seq))
+        for a in DisputeAnswer.select(DisputeAnswer.ref_kiosk, DisputeAnswer.ref_seq)
+    }
+    counts["dispute"] = sum(
+        1 for r in disputes if (r.kiosk, int(r.seq)) not in answered and line_of(r) in wanted
+    )
+
+    notes = {
+        (n.line, n.day, n.product, n.step)
+        for n in DiscrepancyNote.select().where(DiscrepancyNote.day.between(first, last))
+    }
+    flags = DiscrepancyFlag.select().where(
+        DiscrepancyFlag.line.in_(sorted(wanted)) & DiscrepancyFlag.day.between(first, last)
+    )
+    counts["discrepancy"] = sum(1 for f in flags if (f.line, f.day, f.product, f.step) not in notes)
+
+    counts["correction"] = (
+        CorrectionProposal.select()
+        .where(
+            CorrectionProposal.line.in_(sorted(wanted))
+            & (CorrectionProposal.status == PROPOSED)
+            & CorrectionProposal.day.between(first, last)
+        )
+        .count()
+    )
+    counts["late"] = len(late.open_entries(sorted(wanted), month.first_day, month.last_day))
+    counts["warehoused"] = len(missing_warehoused(read, wanted))
+    return {kind: n for kind, n in counts.items() if n}
+
+
+def missing_warehoused(read: mi.MonthInputs, lines: set[str]) -> list[tuple[str, date]]:
+    """Line-days of `lines` where someone was present on a production post and no 入库数 was entered."""
+    index = MonthIndex(read.inputs, read.rule_set)
+    stored = {(w.line, w.day) for w in read.inputs.warehoused}
+    worked: set[tuple[str, date]] = set()
+    for a in read.inputs.attendance:
+        if not a.present_minutes:
+            continue
+        n = index.assignment_index(a.inmate, a.day)
+        if n is None:
+            continue
+        line = read.inputs.assignments[n].line
+        if line in lines and (line, a.day) in index.groups:
+            worked.add((line, a.day))
+    return sorted(worked - stored, key=lambda key: (key[1], key[0]))
