@@ -555,19 +555,21 @@ def override_notes(ledgered: vm.Ledgered) -> list[Any]:
             continue
         open_items = override.get("open")
         items = dict(open_items) if isinstance(open_items, dict) else {}
-        detail = ", ".join(f"{k} {v}" for k, v in items.items())
-        if override.get("running"):
-            detail = "month running" + (f"; {detail}" if detail else "")
+        # each part a text of its own, shown in the reader's language (assess.open.<kind>: n)
+        parts: list[Any] = [i18n.Text("verify.f.override.running")] if override.get("running") else []
+        parts.extend(i18n.Text("verify.f.override.open", kind=i18n.Label("assess.open", str(k)), n=v)
+                     for k, v in items.items())  # fmt: skip
+        detail = i18n.Joined(parts) if parts else "-"
         out.append(
             finding(
                 "note.override",
                 month=approval.act.month,
                 area=approval.act.area,
-                stage=approval.stage,
+                stage=i18n.Label("verify.stage", approval.stage),
                 index=approval.act.index,
                 actor=approval.act.actor,
                 reason=short(str(override.get("reason", ""))),
-                detail=detail or "-",
+                detail=detail,
             )
         )
     return out

@@ -299,9 +299,11 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
         "before the newest one; their daily results were compared as they are (is the hub's results "
         "worker running?)",
     },
+    "verify.f.override.running": {"zh": "审批时本月尚未结束", "en": "month running"},
+    "verify.f.override.open": {"zh": "{kind} {n} 项", "en": "{kind} {n}"},
     "verify.f.note.override": {
-        "zh": "{month} 月 {area} 监区的「{stage}」审批（台账第 {index} 条，{actor}）为越级审批，"
-        "理由：{reason}（{detail}）",
+        "zh": "{month} 月 {area} 监区的「{stage}」审批（台账第 {index} 条，{actor}）是在条件未满足时"
+        "说明理由后通过的，理由：{reason}（{detail}）",
         "en": "month {month} area {area}: the {stage} approval (ledger entry {index}, by {actor}) was given "
         "with an override, reason: {reason} ({detail})",
     },
