@@ -36,8 +36,8 @@ def signed_plan() -> LinePlan:
 
 
 async def test_the_disputer_and_a_line_mate_each_see_what_changed_for_them(tmp_path: Path) -> None:
-    """1001 sees the answer and his corrected day (120.96 -> 120 whole pieces); 1002 sees his day
-    re-counted after a line-mate's dispute (76.50 -> 76); each only his own."""
+    """1001 sees the answer and his corrected day (120.96 -> 121 whole pieces, half up as on the wall
+    board); 1002 sees his day re-counted after a line-mate's dispute (76.50 -> 77); each only his own."""
     fake = FakeTime()
     ctrl, store = build_controller(tmp_path, fake, plan=signed_plan())
     badge = BadgeReaderSimulation(
@@ -55,13 +55,13 @@ async def test_the_disputer_and_a_line_mate_each_see_what_changed_for_them(tmp_p
                 await ctrl.settle()
                 await user.should_see("1001 张三")
                 await user.should_see(
-                    f"申辩答复：复核属实，已更正\n申辩成立：{YESTERDAY} 的记录已更正，完成 120 件"
+                    f"申辩答复：复核属实，已更正\n申辩成立：{YESTERDAY} 的记录已更正，完成 121 件"
                 )
                 fake.advance(3_000)
                 badge.present("B1002")
                 await ctrl.settle()
                 await user.should_see("1002 李四")
-                await user.should_see(f"同线人员申辩后重算：您 {YESTERDAY} 完成 76 件")
+                await user.should_see(f"同线人员申辩后重算：您 {YESTERDAY} 完成 77 件")
                 await user.should_not_see("申辩答复")
             finally:
                 badge.stop()

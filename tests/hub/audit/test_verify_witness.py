@@ -194,7 +194,7 @@ def _files(
     )
     proof = tmp_path / "proof.json"
     proof.write_text(inclusion_proof(proof_row).to_json(), encoding="utf-8")
-    row = dict.fromkeys(COLUMNS, "1") | {"checkpoint_root": str(stored.root)}
+    row = dict.fromkeys(COLUMNS, "1") | {"checkpoint_root": str(stored.root), "adjustment_detail": []}
     csv = tmp_path / "export.csv"
     csv.write_bytes(to_csv([row]))
     xlsx = tmp_path / "export.xlsx"
