@@ -62,10 +62,6 @@ def data_table(
             spec["align"] = column.get("align", "right")
         sortable.append(spec)
     keyed = [dict(r) for r in rows]
-    if keyed and row_key not in keyed[0]:  # Quasar needs a unique key per row
-        row_key = "_row"
-        for index, row in enumerate(keyed):
-            row[row_key] = index
     search = None
     if len(rows) >= SEARCH_FROM:
         search = (

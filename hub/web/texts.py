@@ -51,6 +51,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Ask an administrator to create a new board address for this screen under Board tokens "
         "on the dashboard's Kiosks & screens page, then open it in this screen's browser.",
     },
+    # --- date and month fields (hub.web.pickers)
+    "web.pick.day_example": {"zh": "如 2026-10-05", "en": "e.g. 2026-10-05"},
+    "web.pick.month_example": {"zh": "如 2026-10", "en": "e.g. 2026-10"},
     # --- lists (hub.web.tables)
     "web.table.search": {"zh": "搜索(编号、姓名…)", "en": "Search (number, name…)"},
     "web.table.per_page": {"zh": "每页行数", "en": "Rows per page"},

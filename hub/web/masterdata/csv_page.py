@@ -98,9 +98,9 @@ def register_masterdata_import(ctx: WebContext, store: md.MasterData) -> None:
 
         @ui.refreshable
         def preview() -> None:
-            ui.label(t("md.import.columns", lang, columns=",".join(columns_of(state.kind)))).mark(
-                "import-columns"
-            )
+            # each column the file must have, by its code (what the header row says) and its meaning
+            named = "、".join(f"{c}({t(f'md.f.{_label(c)}', lang)})" for c in columns_of(state.kind))
+            ui.label(t("md.import.columns", lang, columns=named)).mark("import-columns")
             result = state.result
             if result is None:
                 return

@@ -44,6 +44,7 @@ from hub.web.masterdata.posts import register_masterdata_posts
 from hub.web.masterdata.rule_params import v2_fields
 from hub.web.masterdata.steps import step_forms
 from hub.web.masterdata.texts import t
+from hub.web.pickers import date_input, month_input
 
 NAV_KEY = "md.nav"
 LOCK_TABLES = (WeekSignoff, PublishedWeek, MonthApproval, Adjustment)  # what hub.review.lock reads
@@ -163,7 +164,7 @@ def _standard_time_form(ctx: WebContext, store: md.MasterData, lang: str, refres
         product = ui.select(products, label=t("md.f.product", lang)).classes("w-48").mark("st-product")
         step = ui.input(t("md.f.step", lang)).mark("st-step")
         seconds = ui.input(t("md.f.seconds", lang)).mark("st-seconds")
-        valid_from = ui.input(t("md.f.valid_from", lang), placeholder="YYYY-MM-DD").mark("st-from")
+        valid_from = date_input(t("md.f.valid_from", lang), lang).mark("st-from")
         reason = ui.input(t("md.f.reason", lang)).classes("w-64").mark("st-reason")
 
         async def submit(who: Principal) -> None:
@@ -198,7 +199,7 @@ def _product_form(ctx: WebContext, store: md.MasterData, lang: str, refresh: obj
     with ui.row().classes("items-end"):
         code = ui.input(t("md.f.code", lang)).mark("product-code")
         name = ui.input(t("md.f.name", lang)).mark("product-name")
-        valid_from = ui.input(t("md.f.valid_from", lang), placeholder="YYYY-MM-DD").mark("product-from")
+        valid_from = date_input(t("md.f.valid_from", lang), lang).mark("product-from")
         reason = ui.input(t("md.f.reason", lang)).mark("product-reason")
     steps = ui.textarea(t("md.f.steps", lang)).classes("w-96").mark("product-steps")
 
@@ -256,7 +257,7 @@ def _rule_set_form(ctx: WebContext, store: md.MasterData, lang: str, refresh: ob
     ui.label(t("md.add_rule_set", lang)).classes("text-h6")
     with ui.row().classes("items-end"):
         version = ui.input(t("md.f.version", lang)).mark("rs-version")
-        month = ui.input(t("md.f.month", lang), placeholder="YYYY-MM").mark("rs-month")
+        month = month_input(t("md.f.month", lang), lang).mark("rs-month")
         reason = ui.input(t("md.f.reason", lang)).mark("rs-reason")
     parameters = ui.textarea(t("md.f.parameters", lang)).classes("w-96").mark("rs-parameters")
     read_v2 = v2_fields(lang)
@@ -466,7 +467,7 @@ def _workday_form(ctx: WebContext, store: md.MasterData, who: Principal, lang: s
         options = {"*": t("md.f.site_wide", lang), **options}
     ui.label(t("md.workdays", lang)).classes("text-h6")
     with ui.row().classes("items-end"):
-        day = ui.input(t("md.f.day", lang), placeholder="YYYY-MM-DD").mark("workday-day")
+        day = date_input(t("md.f.day", lang), lang).mark("workday-day")
         line = ui.select(options, label=t("md.f.line", lang)).classes("w-48").mark("workday-line")
 
         async def change(actor: Principal, add: bool) -> None:

@@ -38,6 +38,7 @@ from hub.web.masterdata.common import (
     visible_lines,
 )
 from hub.web.masterdata.texts import t
+from hub.web.pickers import date_input
 from protocol.codes import CodeFormatError
 
 TITLE_INMATES = "md.title.inmates"
@@ -397,8 +398,8 @@ def _assignment_forms(ctx: WebContext, store: md.MasterData, who: Principal, lan
         post_in = ui.select(posts, value="", label=t("md.f.post", lang)).classes("w-48").mark("assign-post")
         line_in = ui.select(lines, label=t("md.f.line", lang)).classes("w-40").mark("assign-line")
         step_in = ui.select(steps, label=t("md.f.step", lang)).classes("w-48").mark("assign-step")
-        start_in = ui.input(t("md.f.valid_from", lang), placeholder="YYYY-MM-DD").mark("assign-from")
-        end_in = ui.input(t("md.f.valid_to", lang), placeholder="YYYY-MM-DD").mark("assign-to")
+        start_in = date_input(t("md.f.valid_from", lang), lang).mark("assign-from")
+        end_in = date_input(t("md.f.valid_to", lang), lang).mark("assign-to")
         training_in = (
             ui.select(trainings, value="", label=t("md.f.training", lang))
             .classes("w-56")
@@ -442,7 +443,7 @@ def _assignment_forms(ctx: WebContext, store: md.MasterData, who: Principal, lan
     ui.label(t("md.end_assignment", lang)).classes("text-h6")
     with ui.row().classes("items-end"):
         which = ui.input(t("md.f.assignment", lang)).mark("end-assignment")
-        end_day = ui.input(t("md.f.valid_to", lang), placeholder="YYYY-MM-DD").mark("end-day")
+        end_day = date_input(t("md.f.valid_to", lang), lang).mark("end-day")
 
         async def end(actor: Principal) -> None:
             text = (which.value or "").strip()

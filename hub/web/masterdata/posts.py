@@ -35,6 +35,7 @@ from hub.web.masterdata.common import (
     visible_lines,
 )
 from hub.web.masterdata.texts import t
+from hub.web.pickers import date_input
 
 TITLE_POSTS = "md.title.posts"
 TITLE_EXEMPTIONS = "md.title.exemptions"
@@ -202,8 +203,8 @@ def _exemption_forms(ctx: WebContext, store: md.MasterData, lang: str, refresh: 
     ui.label(t("md.add_exemption", lang)).classes("text-h6")
     with ui.row().classes("items-end"):
         inmate_in = ui.input(t("md.f.inmate_id", lang)).mark("exempt-inmate")
-        start_in = ui.input(t("md.f.valid_from", lang), placeholder="YYYY-MM-DD").mark("exempt-from")
-        end_in = ui.input(t("md.f.valid_to", lang), placeholder="YYYY-MM-DD").mark("exempt-to")
+        start_in = date_input(t("md.f.valid_from", lang), lang).mark("exempt-from")
+        end_in = date_input(t("md.f.valid_to", lang), lang).mark("exempt-to")
         ref_in = ui.input(t("md.f.reference", lang)).classes("w-64").mark("exempt-reference")
 
         async def add(actor: Principal) -> None:
@@ -233,7 +234,7 @@ def _exemption_forms(ctx: WebContext, store: md.MasterData, lang: str, refresh: 
     ui.label(t("md.end_exemption", lang)).classes("text-h6")
     with ui.row().classes("items-end"):
         which = ui.input(t("md.f.exemption", lang)).mark("exempt-end-id")
-        end_day = ui.input(t("md.f.valid_to", lang), placeholder="YYYY-MM-DD").mark("exempt-end-day")
+        end_day = date_input(t("md.f.valid_to", lang), lang).mark("exempt-end-day")
 
         async def end(actor: Principal) -> None:
             text = (which.value or "").strip()

@@ -22,6 +22,7 @@ from hub.web import guard
 from hub.web.context import WebContext
 from hub.web.masterdata.common import LABOR_ONLY, problem, save
 from hub.web.masterdata.texts import t
+from hub.web.pickers import date_input
 
 LAST = "*"  # the position choice "after the last step"
 _SEP = "/"  # product/step in the rename choice; codes typed on these pages cannot hold it
@@ -54,7 +55,7 @@ def step_forms(ctx: WebContext, store: md.MasterData, lang: str, refresh: Callab
         code = ui.input(t("md.f.step_code", lang)).mark("step-code")
         name = ui.input(t("md.f.name", lang)).mark("step-name")
         seconds = ui.input(t("md.f.seconds", lang)).mark("step-seconds")
-        valid_from = ui.input(t("md.f.valid_from", lang), placeholder="YYYY-MM-DD").mark("step-from")
+        valid_from = date_input(t("md.f.valid_from", lang), lang).mark("step-from")
         reason = ui.input(t("md.f.reason", lang)).classes("w-64").mark("step-reason")
         product.on_value_change(lambda event: after.set_options(positions(event.value), value=LAST))
         add_button = ui.button(t("md.add_step", lang)).mark("step-save")

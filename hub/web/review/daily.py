@@ -16,6 +16,7 @@ from typing import Any
 
 from nicegui import run, ui
 
+from floorledger.base import i18n
 from hub.accounts import Principal, Role
 from hub.app import corrections_service
 from hub.engine.compute import MonthIndex
@@ -33,6 +34,7 @@ from hub.store.results import DiscrepancyFlag
 from hub.web import guard
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
+from hub.web.pickers import date_input
 from hub.web.review.daily_texts import t
 from hub.web.review.late_section import LateSection, late_desk
 
@@ -112,12 +114,22 @@ def _picker(lang: str, visible: dict[str, str], line: str, day: str) -> None:
     with ui.row().classes("items-end"):
         pick_line = ui.select(visible, value=line if line in visible else None, label=t("review.line", lang))
         pick_line.classes("w-48").mark("review-line")
-        pick_day = ui.input(t("review.day", lang), value=day).props("maxlength=10").mark("review-day")
+        pick_day = date_input(t("review.day", lang), lang, value=day).props("maxlength=10").mark("review-day")
 
         def go() -> None:
             ui.navigate.to(f"{PATH}?line={pick_line.value or ''}&day={(pick_day.value or '').strip()}")
 
         ui.button(t("review.open", lang), on_click=go).mark("review-open")
+
+
+def _type(code: str, lang: str) -> str:
+    """A record type as the officer reads it (签到, 报数 …; the code in English)."""
+    return i18n.Label("verify.type", code).text(lang)
+
+
+def _field(code: str, lang: str) -> str:
+    """A record field as the officer reads it (件数 …; the code in English)."""
+    return i18n.Label("verify.col", code).text(lang)
 
 
 def _time(ms: int, ctx: WebContext) -> str:
@@ -181,7 +193,8 @@ class _LineDay:
         for r in records:
             body = json.loads(r.body)
             amount = body.get("units", body.get("minutes", ""))
-            text = f"{_time(r.wall_ms, self.ctx)} {r.type} {r.person or ''} {amount} {r.kiosk}#{r.seq}"
+            kind = _type(r.type, self.lang)
+            text = f"{_time(r.wall_ms, self.ctx)} {kind} {r.person or ''} {amount} {r.kiosk}#{r.seq}"
             ui.label(text).mark(f"rec-{r.kiosk}-{r.seq}")
 
     def _results_section(self, names: dict[str, str]) -> None:
@@ -276,9 +289,8 @@ class _LineDay:
             if r.type in HUB_CORRECTABLE and (person is None or r.person == person):
                 body = json.loads(r.body)
                 field = HUB_CORRECTABLE[r.type]
-                out[f"{r.kiosk}#{r.seq}"] = (
-                    f"{r.kiosk}#{r.seq} {r.type} {r.person or ''} {field}={body[field]}"
-                )
+                kind, name = _type(r.type, self.lang), _field(field, self.lang)
+                out[f"{r.kiosk}#{r.seq}"] = f"{r.kiosk}#{r.seq} {kind} {r.person or ''} {name}={body[field]}"
         return out
 
     def _dispute_section(self, records: list[Any], names: dict[str, str]) -> None:
@@ -366,8 +378,8 @@ class _LineDay:
                         "review.correction_row",
                         self.lang,
                         ref=f"{p.ref_kiosk}#{p.ref_seq}",
-                        type=p.type,
-                        field=p.field,
+                        type=_type(p.type, self.lang),
+                        field=_field(p.field, self.lang),
                         original=original,
                         old=p.old,
                         new=p.new,

@@ -9,7 +9,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "review.nav": {"zh": "日审核", "en": "Daily review"},
     "review.title": {"zh": "日审核", "en": "Daily review"},
     "review.line": {"zh": "生产线", "en": "Line"},
-    "review.day": {"zh": "日期 (YYYY-MM-DD)", "en": "Day (YYYY-MM-DD)"},
+    "review.day": {"zh": "日期", "en": "Day"},
     "review.open": {"zh": "打开", "en": "Open"},
     "review.pick": {"zh": "请选择生产线和日期", "en": "Choose a line and a day"},
     "review.unavailable": {

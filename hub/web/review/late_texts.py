@@ -30,7 +30,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "late.person": {"zh": "罪犯", "en": "Inmate"},
     "late.product": {"zh": "产品", "en": "Product"},
     "late.value": {"zh": "件数 / 每天分钟", "en": "Pieces / minutes a day"},
-    "late.time": {"zh": "时间 HH:MM", "en": "Time HH:MM"},
+    "late.time": {"zh": "时间(如 08:30)", "en": "Time (e.g. 08:30)"},
     "late.reason": {"zh": "理由", "en": "Reason"},
     "late.submit": {"zh": "提交补录", "en": "Submit"},
     # the refusals, registered by hub.review beside the code that raises them

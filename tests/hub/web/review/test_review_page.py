@@ -83,7 +83,7 @@ async def test_an_officer_reviews_the_day_proposes_and_another_approves(ctx: Web
     async with _user(ctx, site) as user:
         await login(user, "off1")
         await user.open(PAGE)
-        await user.should_see(f"10:00:00 unit_count P1 50 K1#{seq}")
+        await user.should_see(f"10:00:00 报数 P1 50 K1#{seq}")
         await user.should_see("P1 张三：定额")
         await user.should_see("O1 于 17:00:00 签名")
         await user.should_see("P1 张三 申辩：count_wrong 我做了60件")
@@ -97,14 +97,14 @@ async def test_an_officer_reviews_the_day_proposes_and_another_approves(ctx: Web
         assert "P1" in shown or "张三" in shown
         _propose(user, seq, "20", "键入错误")
         await user.should_see("待审批")
-        await user.should_see(f"K1#{seq} unit_count units：原值 50，更正前 50 → 更正为 20")
+        await user.should_see(f"K1#{seq} 报数 件数：原值 50，更正前 50 → 更正为 20")
         await _switch(user, "off2")
         [proposal] = review_tables.CorrectionProposal.select()
         user.find(marker=f"approve-{proposal.id}").click()
         await user.should_see("已由 off2 批准")
         assert site.results.flush()
         assert done_of("P1") == "20.00"
-        await user.should_see(f"10:00:00 unit_count P1 50 K1#{seq}")  # the original stays visible
+        await user.should_see(f"10:00:00 报数 P1 50 K1#{seq}")  # the original stays visible
     assert LedgerEntry.select().where(LedgerEntry.action == CORRECTION).count() == 1
 
 
@@ -241,7 +241,7 @@ async def test_a_line_officer_opening_review_without_choosing_gets_their_line_to
     async with _user(ctx, site) as user:
         await login(user, "off1")
         await user.open("/review")
-        await user.should_see(f"10:00:00 unit_count P1 50 K1#{site.count.record.seq}")
+        await user.should_see(f"10:00:00 报数 P1 50 K1#{site.count.record.seq}")
         await _switch(user, "offx")
         await user.open("/review")
         await user.should_see(marker="review-pick")
