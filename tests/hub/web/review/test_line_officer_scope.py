@@ -26,6 +26,7 @@ from hub.web.review.assessment import register_assessment
 from hub.web.review.trends import register_trends
 from tests.hub.conftest_web import PASSWORD, StepClock, login, make_context, web_user
 from tests.hub.review.test_assessment_domain import NOW_MS, Site, open_copy
+from tests.hub.web.review.test_assessment_pages import _two_downloads
 
 
 @pytest.fixture
@@ -86,12 +87,13 @@ async def test_line1_reads_only_l1_inmates_on_weekly_monthly_trends_and_exports(
         [picker] = user.find(marker="explain-inmate").elements
         assert isinstance(picker, ui.select)
         assert set(picker.options) == on_l1
-        user.find(marker="export-csv").click()
-        text = (await user.download.next(timeout=10)).content.decode("utf-8-sig")
+        user.find(marker="export-draft").elements.pop().value = True  # type: ignore[attr-defined]  # not locked
+        csv_file, _ = await _two_downloads(user, "export-csv")
+        text = csv_file.content.decode("utf-8-sig")
         exported = {line.split(",")[0] for line in text.splitlines()[1:]}
         assert exported == on_l1
-        user.find(marker="export-xlsx").click()
-        sheet = load_workbook(io.BytesIO((await user.download.next(timeout=10)).content)).active
+        xlsx_file, _ = await _two_downloads(user, "export-xlsx")
+        sheet = load_workbook(io.BytesIO(xlsx_file.content)).active
         assert sheet is not None
         assert {row[0] for row in list(sheet.iter_rows(values_only=True))[1:]} == on_l1
         await user.open("/trends?area=A1&month=2026-10")
