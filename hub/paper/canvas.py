@@ -111,7 +111,7 @@ class Sheet(FPDF):
         heading = FontFace(emphasis="BOLD", fill_color=GREY)
         with self.table(
             col_widths=tuple(widths),
-            text_align=tuple(align),  # type: ignore[arg-type]
+            text_align=tuple(align),
             line_height=line_height,
             headings_style=heading,
             repeat_headings=1,

@@ -72,7 +72,7 @@ def diff(row: DailyRow) -> int | None:
 
 
 def status(row: DailyRow) -> str:
-    """"met", "near", "behind" or "unknown" (no quota that day), from the exact completion."""
+    """ "met", "near", "behind" or "unknown" (no quota that day), from the exact completion."""
     if row.completion_pct is None:
         return "unknown"
     if row.completion_pct >= MET_PCT:

@@ -128,7 +128,10 @@ def render_monthly(sheet: MonthlySheet) -> bytes:
         pdf.text_line(t("paper.monthly.no_adjustments", lang))
     else:
         pdf.grid(
-            [t(f"paper.monthly.col.{c}", lang) for c in ("number", "name", "points", "reason", "entered", "by")],
+            [
+                t(f"paper.monthly.col.{c}", lang)
+                for c in ("number", "name", "points", "reason", "entered", "by")
+            ],
             [[a.number, a.name, a.points, a.reason, a.day, a.by] for a in sheet.adjustments],
             (24.0, 20.0, 16.0, 70.0, 24.0, 26.0),
             ("L", "L", "R", "L", "L", "L"),

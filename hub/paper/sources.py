@@ -50,7 +50,9 @@ def officer_names() -> dict[str, str]:
     return {u.username: u.display_name for u in User.select(User.username, User.display_name)}
 
 
-def daily_sheet(line_code: str, day: date, *, printed_by: str, printed_at: str, lang: str = "zh") -> DailySheet:
+def daily_sheet(
+    line_code: str, day: date, *, printed_by: str, printed_at: str, lang: str = "zh"
+) -> DailySheet:
     """Every inmate's result on `line_code` that `day`, by prison number, with the day's flags:
     a count that differs from the warehouse on the row's step (计数差异), a dispute the inmate
     raised that day (申辩), an approved correction of one of the inmate's records (已更正)."""

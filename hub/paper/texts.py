@@ -60,7 +60,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "今日数据指纹：{short}（检查点 {size} 条记录，完整根值 {root}）",
         "en": "Data fingerprint: {short} (checkpoint of {size} entries, root {root})",
     },
-    "paper.fingerprint.none": {"zh": "今日数据指纹：—（尚无签名检查点）", "en": "Data fingerprint: — (no checkpoint yet)"},
+    "paper.fingerprint.none": {
+        "zh": "今日数据指纹：—（尚无签名检查点）",
+        "en": "Data fingerprint: — (no checkpoint yet)",
+    },
     "paper.fingerprint.check": {
         "zh": "核对方法：floorledger verify 显示的检查点根值前 16 位应与此相同。",
         "en": "To check: the first 16 hex digits of the root that floorledger verify shows must match.",
