@@ -1,6 +1,7 @@
 """`floorledger print daily|monthly`: the printed A4 sheets (PDF, Chinese) from the hub's database.
 
     floorledger print daily   --config hub.toml --line L1 --day 2026-10-28 --out FILE.pdf [--lang zh|en]
+    floorledger print weekly  --config hub.toml --area A1 --week 2026-W43  --out FILE.pdf [--lang zh|en]
     floorledger print monthly --config hub.toml --area A1 --month 2026-10  --out FILE.pdf [--lang zh|en]
 
 Run on the hub machine by its operator: the whole line or area (the dashboard's buttons print what
@@ -27,6 +28,7 @@ from hub.errors import HubError
 from hub.paper import sources
 from hub.paper.daily import render_daily
 from hub.paper.monthly import render_monthly
+from hub.paper.weekly import render_weekly
 from hub.store.schema import open_database
 
 PRINTED_BY = "floorledger print"
@@ -43,14 +45,18 @@ def register(sub: Any) -> None:
     daily = kinds.add_parser("daily", help="the daily sheet (日记载) of a line, with signature lines")
     daily.add_argument("--line", required=True, metavar="CODE", help="the line code")
     daily.add_argument("--day", required=True, metavar="YYYY-MM-DD", help="the day")
+    weekly = kinds.add_parser("weekly", help="the weekly review sheet (周评议) of an area, with sign-offs")
+    weekly.add_argument("--area", required=True, metavar="CODE", help="the area (监区) code")
+    weekly.add_argument("--week", required=True, metavar="YYYY-Www", help="the ISO week, e.g. 2026-W43")
     monthly = kinds.add_parser("monthly", help="the monthly assessment sheet (月考核) of an area")
     monthly.add_argument("--area", required=True, metavar="CODE", help="the area (监区) code")
     monthly.add_argument("--month", required=True, metavar="YYYY-MM", help="the month, e.g. 2026-10")
-    for kind in (daily, monthly):
+    for kind in (daily, weekly, monthly):
         kind.add_argument("--config", required=True, type=Path, metavar="FILE", help="the hub's config")
         kind.add_argument("--out", required=True, type=Path, metavar="FILE", help="the PDF to write")
         kind.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default zh)")
     daily.set_defaults(func=cmd_daily)
+    weekly.set_defaults(func=cmd_weekly)
     monthly.set_defaults(func=cmd_monthly)
 
 
@@ -80,6 +86,33 @@ def cmd_daily(args: argparse.Namespace) -> int:
         db.close()
     _write(args.out, data)
     print(f"wrote {args.out}: daily sheet of {args.line} on {day} ({len(sheet.rows)} rows)")
+    return 0
+
+
+def cmd_weekly(args: argparse.Namespace) -> int:
+    config, db = _open(args.config)
+    zone = config.zone
+    printed_at = datetime.now(zone).strftime("%Y-%m-%d %H:%M")
+    try:
+        assessment = assessment_service(
+            db,
+            record_act=None,
+            today=lambda: datetime.now(zone).date(),
+            clock_ms=lambda: time.time_ns() // 1_000_000,
+        )
+        if args.area not in assessment.areas():
+            raise CliError(f"--area: no area {args.area!r}")
+        sheet = sources.weekly_sheet(
+            assessment, None, args.area, args.week, zone=zone, printed_by=PRINTED_BY, printed_at=printed_at,
+            lang=args.lang,
+        )  # fmt: skip
+        data = render_weekly(sheet)
+    except HubError as err:
+        raise CliError(str(err)) from err
+    finally:
+        db.close()
+    _write(args.out, data)
+    print(f"wrote {args.out}: weekly sheet of {args.area} {args.week} ({len(sheet.rows)} rows)")
     return 0
 
 

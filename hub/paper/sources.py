@@ -17,11 +17,12 @@ from hub.engine.model import Month
 from hub.paper.canvas import PaperError
 from hub.paper.daily import Checkpoint, DailyRow, DailySheet
 from hub.paper.monthly import AdjustmentLine, ApprovalLine, MonthlyRow, MonthlySheet
+from hub.paper.weekly import SignoffLine, WeeklyRow, WeeklySheet
 from hub.review import corrections as cx
 from hub.review import exports
 from hub.review.lock import STAGES
 from hub.review.monthly import Assessment
-from hub.review.rules import Actor
+from hub.review.rules import Actor, parse_week
 from hub.store import masterdata as md
 from hub.store.ledger import StoredCheckpoint
 from hub.store.results import DailyResult, DiscrepancyFlag
@@ -193,6 +194,64 @@ def monthly_sheet(
         adjustments=tuple(adjustments),
         approvals=approvals,
         area_rows=len(whole.rows),
+        printed_by=printed_by,
+        printed_at=printed_at,
+        lang=lang,
+    )
+
+
+def weekly_sheet(
+    assessment: Assessment,
+    actor: Actor | None,
+    area: str,
+    week: str,
+    *,
+    zone: tzinfo | None,
+    printed_by: str,
+    printed_at: str,
+    lang: str = "zh",
+) -> WeeklySheet:
+    """The area's week as the weekly page shows it to `actor` (None: the whole area), with the
+    sign-offs given on the dashboard; the caller has checked that `actor` may open the area."""
+    monday, sunday = parse_week(week)
+    area_rows = assessment.week_rows(area, week)
+    allowed = None if actor is None else assessment.readable_inmates(actor, area, monday, sunday)
+    names = officer_names()
+    rows = []
+    for r in area_rows:
+        if allowed is not None and r.inmate not in allowed:
+            continue
+        shown_row = r.shown()
+        rows.append(
+            WeeklyRow(
+                number=r.number,
+                name=r.name,
+                days=r.days,
+                quota_hours=str(shown_row["quota_hours"]),
+                earned_hours=str(shown_row["earned_hours"]),
+                completion_pct=None
+                if shown_row["completion_pct"] is None
+                else str(shown_row["completion_pct"]),
+            )
+        )
+    signoffs = tuple(
+        SignoffLine(
+            officer=names.get(s.signed_by, s.signed_by),
+            role=s.role,
+            time=datetime.fromtimestamp(s.signed_ms / 1000, zone).strftime("%Y-%m-%d %H:%M"),
+        )
+        for s in assessment.week_signoffs(area, week)
+    )
+    area_row = md.Area.get_or_none(md.Area.code == area)
+    return WeeklySheet(
+        area_code=area,
+        area_name=area_row.name if area_row is not None else area,
+        week=week,
+        first_day=monday.isoformat(),
+        last_day=sunday.isoformat(),
+        rows=tuple(rows),
+        signoffs=signoffs,
+        area_rows=len(area_rows),
         printed_by=printed_by,
         printed_at=printed_at,
         lang=lang,

@@ -107,6 +107,32 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Labor points = max(0, base + bonus + adjustments); the engine's exact values rounded "
         "half up as the rule book says.",
     },
+    # weekly sheet (周评议)
+    "paper.weekly.title": {"zh": "劳动改造周评议表", "en": "Weekly labor review"},
+    "paper.weekly.subtitle": {
+        "zh": "{area}（{code}）  {week}（{first} 至 {last}）",
+        "en": "{area} ({code})  {week} ({first} to {last})",
+    },
+    "paper.weekly.col.number": {"zh": "罪犯编号", "en": "Number"},
+    "paper.weekly.col.name": {"zh": "姓名", "en": "Name"},
+    "paper.weekly.col.days": {"zh": "出勤天数", "en": "Days"},
+    "paper.weekly.col.quota_h": {"zh": "定额工时(小时)", "en": "Quota hours"},
+    "paper.weekly.col.earned_h": {"zh": "完成工时(小时)", "en": "Earned hours"},
+    "paper.weekly.col.pct": {"zh": "完成率(%)", "en": "Completion %"},
+    "paper.weekly.note": {
+        "zh": "一周可能跨多个工序，件数不能相加，故以标准工时计；完成率 = 完成工时 ÷ 定额工时。",
+        "en": "A week may span several steps whose pieces do not add up: standard hours; "
+        "completion = earned ÷ quota hours.",
+    },
+    "paper.weekly.signoffs": {"zh": "评议签认", "en": "Sign-offs"},
+    "paper.weekly.unsigned": {
+        "zh": "尚无民警在系统中签认。",
+        "en": "No officer has signed off in the system yet.",
+    },
+    "paper.weekly.col.officer": {"zh": "签认民警", "en": "Officer"},
+    "paper.weekly.col.role": {"zh": "职务", "en": "Role"},
+    "paper.weekly.col.time": {"zh": "签认时间", "en": "Time"},
+    "paper.weekly.col.signature": {"zh": "签字", "en": "Signature"},
     "paper.stage.line_officer": {"zh": "分监区民警", "en": "Line officer"},
     "paper.stage.area_head": {"zh": "监区长", "en": "Area head"},
     "paper.stage.labor_section": {"zh": "劳动改造科", "en": "Labor section"},

@@ -23,6 +23,7 @@ from hub.engine.model import Month
 from hub.errors import HubError
 from hub.paper import sources as paper_sources
 from hub.paper.monthly import render_monthly
+from hub.paper.weekly import render_weekly
 from hub.review import export_signature, exports, rules, weekly
 from hub.review.lock import STAGES
 from hub.review.monthly import Assessment
@@ -190,6 +191,19 @@ def _register_weekly(ctx: WebContext) -> None:
             ui.button(tr("assess.publish", lang), on_click=guard.guarded_action(ctx, OFFICERS, publish)).mark(
                 "publish"
             )
+
+            async def print_sheet(actor: Principal) -> None:
+                try:
+                    made = await run.io_bound(_week_sheet, ctx, actor, area, week, lang)
+                except HubError as err:
+                    ui.notify(err.text(lang), type="negative")
+                    return
+                if made is not None:  # None: the page was left while printing
+                    ui.download.content(made[1], made[0], "application/pdf")
+
+            ui.button(
+                tr("assess.print_week", lang), on_click=guard.guarded_action(ctx, OFFICERS, print_sheet)
+            ).props("outline icon=print").mark("print-weekly")
 
 
 # --- monthly assessment -------------------------------------------------------------------------------
@@ -460,6 +474,19 @@ def _export_files(
         {"file": name, "sha256": hashlib.sha256(data).hexdigest(), "release": release, "rows": len(rows)},
     )
     return name, data, signature
+
+
+def _week_sheet(ctx: WebContext, who: Principal, area: str, week: str, lang: str) -> tuple[str, bytes]:
+    """(file name, PDF) of the 周评议 sheet as `who` may read it (area checked again at the click; a
+    line officer's sheet holds the inmates of their lines, as the page's table)."""
+    assessment = assessment_of(ctx)
+    actor = actor_of(who)
+    assessment.require_area(actor, area)
+    sheet = paper_sources.weekly_sheet(
+        assessment, actor, area, week, zone=ctx.zone, printed_by=who.display_name,
+        printed_at=ctx.now().strftime("%Y-%m-%d %H:%M"), lang=lang,
+    )  # fmt: skip
+    return paper_sources.file_name("weekly", area, week), render_weekly(sheet)
 
 
 def _month_sheet(ctx: WebContext, who: Principal, month: Month, area: str, lang: str) -> tuple[str, bytes]:

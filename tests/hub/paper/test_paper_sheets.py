@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -17,6 +18,7 @@ from hub.engine.exact import shown
 from hub.paper import canvas, sources
 from hub.paper.daily import DailyRow, DailySheet, diff, render_daily, status
 from hub.paper.monthly import render_monthly
+from hub.paper.weekly import render_weekly
 from hub.store.ledger import StoredCheckpoint
 from hub.store.masterdata import Assignment, Inmate
 from hub.store.results import DailyResult
@@ -114,8 +116,9 @@ def test_locked_month_prints_final_with_each_approver_and_time(site: Site, tmp_p
     for who in (LINE_L1, HEAD_A1, LABOR):
         site.assessment.approve(who, MONTH, "A1")
     sheet = sources.monthly_sheet(
-        site.assessment, None, MONTH, "A1", zone=None, printed_by="劳改科", printed_at="2026-10-29 12:00"
-    )
+        site.assessment, None, MONTH, "A1", zone=ZoneInfo("Asia/Shanghai"), printed_by="劳改科",
+        printed_at="2026-10-29 12:00",
+    )  # fmt: skip
     assert not sheet.draft
     pdf = tmp_path / "locked.pdf"
     pdf.write_bytes(render_monthly(sheet))
@@ -125,7 +128,7 @@ def test_locked_month_prints_final_with_each_approver_and_time(site: Site, tmp_p
     for stage, officer in (("分监区民警", "off_l1"), ("监区长", "head_a1"), ("劳动改造科", "labor")):
         [line] = [x for x in text.splitlines() if x.strip().startswith(stage)]
         assert officer in line
-        assert "2026-10-29" in line
+        assert "2026-10-29 12:00" in line  # the approval time in the site's zone
     assert pages_as_png(pdf, "monthly-A1-locked")
 
 
@@ -190,3 +193,46 @@ def sources_free_sheet() -> DailySheet:
         printed_by="x",
         printed_at="y",
     )
+
+
+def test_weekly_sheet_holds_the_weeks_hours_and_the_sign_offs_with_names_and_dates(
+    site: Site, tmp_path: Path
+) -> None:
+    """The 周评议 sheet of A1 for 2026-W43 lists its 40 inmates with the weekly page's hours and
+    completion; unsigned it offers empty signature rows; after the officer of L1 and the area head
+    sign off on the dashboard it names both with their roles and dates."""
+    week = "2026-W43"
+    before = sources.weekly_sheet(
+        site.assessment, None, "A1", week, zone=None, printed_by="x", printed_at="y"
+    )
+    assert not before.signoffs
+    pdf = tmp_path / "unsigned.pdf"
+    pdf.write_bytes(render_weekly(before))
+    assert "尚无民警在系统中签认" in text_of(pdf)
+    site.assessment.sign_off_week(LINE_L1, "A1", week)
+    site.assessment.sign_off_week(HEAD_A1, "A1", week)
+    sheet = sources.weekly_sheet(
+        site.assessment, None, "A1", week, zone=ZoneInfo("Asia/Shanghai"), printed_by="x", printed_at="y"
+    )
+    pdf = tmp_path / "weekly.pdf"
+    pdf.write_bytes(render_weekly(sheet))
+    text = text_of(pdf)
+    assert "劳动改造周评议表" in text
+    assert "2026-W43（2026-10-19 至 2026-10-25）" in text
+    rows = site.assessment.week_rows("A1", week)
+    assert len(rows) == len(sheet.rows) == 40
+    for row in rows:
+        line = next(x for x in text.splitlines() if row.number in x)
+        shown_row = row.shown()
+        assert row.name in line
+        assert line.split()[-3:] == [
+            str(shown_row["quota_hours"]),
+            str(shown_row["earned_hours"]),
+            str(shown_row["completion_pct"]),
+        ]
+    for officer, role in (("off_l1", "分监区民警"), ("head_a1", "监区长")):
+        [line] = [x for x in text.splitlines() if x.strip().startswith(officer)]
+        assert role in line
+        assert "2026-10-29 12:00" in line
+    _assert_cjk_embedded(pdf)
+    assert pages_as_png(pdf, "weekly-A1")

@@ -28,10 +28,10 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_print_daily_and_monthly_on_the_command_line(site: Site, tmp_path: Path) -> None:
+def test_print_daily_weekly_and_monthly_on_the_command_line(site: Site, tmp_path: Path) -> None:
     """`print daily` writes L1's sheet of 28 October with the inmates' Chinese names and the CJK font
-    embedded; `print monthly` writes A1's October marked as a draft; an unknown line or a bad day is
-    one line on stderr and exit 2, no traceback and no file."""
+    embedded; `print monthly` writes A1's October marked as a draft; `print weekly` A1's week 43;
+    an unknown line or a bad day is one line on stderr and exit 2, no traceback and no file."""
     (tmp_path / "hub.key").write_text(f"{keyfile.HEADER}{b64encode(HUB_KEY.seed)}\n", encoding="ascii")
     config = tmp_path / "hub.toml"
     config.write_text(
@@ -66,6 +66,24 @@ def test_print_daily_and_monthly_on_the_command_line(site: Site, tmp_path: Path)
     text = text_of(monthly)
     assert "草稿/未审批" in text
     assert "何国健" in text
+
+    weekly = tmp_path / "out" / "weekly.pdf"
+    args = [
+        "print",
+        "weekly",
+        "--config",
+        str(config),
+        "--area",
+        "A1",
+        "--week",
+        "2026-W43",
+        "--out",
+        str(weekly),
+    ]
+    done = _run(*args)
+    assert done.returncode == 0, done.stderr
+    assert "40 rows" in done.stdout
+    assert "劳动改造周评议表" in text_of(weekly)
 
     for bad in (["--line", "L99", "--day", "2026-10-28"], ["--line", "L1", "--day", "28.10.2026"]):
         out = tmp_path / "bad.pdf"

@@ -70,7 +70,8 @@ async def test_a_line_officer_prints_their_lines_daily_and_monthly_sheets(
     ctx: WebContext, tmp_path: Path
 ) -> None:
     """line1 prints L1's 日记载 of 28 October (their name as the printer, the inmates' names, the CJK
-    font embedded) and A1's 月考核 of October holding only L1's inmates, marked as a draft."""
+    font embedded), A1's 月考核 of October holding only L1's inmates, marked as a draft, and A1's
+    周评议 of week 43 holding only L1's inmates."""
     l1_names, _ = _names("L1")
     l2_names = _names("L2")[0] - l1_names
     async with web_user(ctx, before=lambda: _pages(ctx)) as user:
@@ -89,6 +90,14 @@ async def test_a_line_officer_prints_their_lines_daily_and_monthly_sheets(
         monthly = await _download(user, "print-monthly", tmp_path)
         text = text_of(monthly)
         assert "草稿/未审批" in text
+        assert all(name in text for name in l1_names)
+        assert not any(name in text for name in l2_names)
+
+        await user.open("/weekly?area=A1&week=2026-W43")
+        await user.should_see(marker="week-table", retries=100)
+        weekly = await _download(user, "print-weekly", tmp_path)
+        text = text_of(weekly)
+        assert "劳动改造周评议表" in text
         assert all(name in text for name in l1_names)
         assert not any(name in text for name in l2_names)
 
