@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "hub.cli.audit",
     "hub.cli.bundle",
     "hub.cli.month_export",
+    "hub.cli.paper",
     "hub.cli.backup",
     "hub.cli.users",
     "floorledger.demo",

@@ -20,6 +20,10 @@ from hub.accounts import Principal, Role
 from hub.app import assessment_service
 from hub.engine.exact import shown
 from hub.engine.model import Month
+from hub.errors import HubError
+from hub.paper import sources as paper_sources
+from hub.paper.monthly import render_monthly
+from hub.paper.weekly import render_weekly
 from hub.review import export_signature, exports, rules, weekly
 from hub.review.lock import STAGES
 from hub.review.monthly import Assessment
@@ -187,6 +191,19 @@ def _register_weekly(ctx: WebContext) -> None:
             ui.button(tr("assess.publish", lang), on_click=guard.guarded_action(ctx, OFFICERS, publish)).mark(
                 "publish"
             )
+
+            async def print_sheet(actor: Principal) -> None:
+                try:
+                    made = await run.io_bound(_week_sheet, ctx, actor, area, week, lang)
+                except HubError as err:
+                    ui.notify(err.text(lang), type="negative")
+                    return
+                if made is not None:  # None: the page was left while printing
+                    ui.download.content(made[1], made[0], "application/pdf")
+
+            ui.button(
+                tr("assess.print_week", lang), on_click=guard.guarded_action(ctx, OFFICERS, print_sheet)
+            ).props("outline icon=print").mark("print-weekly")
 
 
 # --- monthly assessment -------------------------------------------------------------------------------
@@ -397,6 +414,19 @@ def _month_body(ctx: WebContext, who: Principal, whole: rules.MonthView, lang: s
             on_click=guard.guarded_action(ctx, OFFICERS, lambda a: download(a, "xlsx")),
         ).mark("export-xlsx")
 
+        async def print_sheet(actor: Principal) -> None:
+            try:
+                made = await run.io_bound(_month_sheet, ctx, actor, month, area, lang)
+            except HubError as err:
+                ui.notify(err.text(lang), type="negative")
+                return
+            if made is not None:  # None: the page was left while printing
+                ui.download.content(made[1], made[0], "application/pdf")
+
+        ui.button(tr("assess.print", lang), on_click=guard.guarded_action(ctx, OFFICERS, print_sheet)).props(
+            "outline icon=print"
+        ).mark("print-monthly")
+
 
 def _adjustment_list(
     ctx: WebContext,
@@ -473,6 +503,34 @@ def _export_files(
         {"file": name, "sha256": hashlib.sha256(data).hexdigest(), "release": release, "rows": len(rows)},
     )
     return name, data, signature
+
+
+def _week_sheet(ctx: WebContext, who: Principal, area: str, week: str, lang: str) -> tuple[str, bytes]:
+    """(file name, PDF) of the 周评议 sheet as `who` may read it (area checked again at the click; a
+    line officer's sheet holds the inmates of their lines, as the page's table)."""
+    assessment = assessment_of(ctx)
+    actor = actor_of(who)
+    assessment.require_area(actor, area)
+    sheet = paper_sources.weekly_sheet(
+        assessment, actor, area, week, zone=ctx.zone, printed_by=who.display_name,
+        printed_at=ctx.now().strftime("%Y-%m-%d %H:%M"), lang=lang,
+    )  # fmt: skip
+    return paper_sources.file_name("weekly", area, week), render_weekly(sheet)
+
+
+def _month_sheet(ctx: WebContext, who: Principal, month: Month, area: str, lang: str) -> tuple[str, bytes]:
+    """(file name, PDF) of the 月考核 sheet as `who` may read it: the area is checked again at the
+    click and a line officer's sheet holds the inmates of their lines only (the page's rows); a month
+    not locked prints as a draft (草稿/未审批 on every page and in the file name)."""
+    assessment = assessment_of(ctx)
+    actor = actor_of(who)
+    assessment.require_area(actor, area)
+    sheet = paper_sources.monthly_sheet(
+        assessment, actor, month, area, zone=ctx.zone, printed_by=who.display_name,
+        printed_at=ctx.now().strftime("%Y-%m-%d %H:%M"), lang=lang,
+    )  # fmt: skip
+    name = paper_sources.file_name("monthly", area, str(month), draft=sheet.draft)
+    return name, render_monthly(sheet)
 
 
 # --- export API tokens (admin) ------------------------------------------------------------------------

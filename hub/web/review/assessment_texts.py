@@ -71,6 +71,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "assess.rule_set": {"zh": "规则版本：{version}", "en": "Rule set: {version}"},
     "assess.csv": {"zh": "导出 CSV", "en": "Export CSV"},
     "assess.xlsx": {"zh": "导出 Excel", "en": "Export XLSX"},
+    "assess.print": {"zh": "打印月考核 (PDF)", "en": "Print monthly sheet (PDF)"},
+    "assess.print_week": {"zh": "打印周评议 (PDF)", "en": "Print weekly sheet (PDF)"},
     "assess.no_results": {"zh": "计算结果不可用", "en": "Results are not available"},
     "assess.empty": {"zh": "暂无数据", "en": "No data"},
     "assess.token_name": {"zh": "令牌名称", "en": "Token name"},

@@ -23,6 +23,9 @@ from hub.engine.compute import MonthIndex
 from hub.engine.errors import EngineError
 from hub.engine.explain import explain_daily
 from hub.engine.model import Month
+from hub.errors import HubError
+from hub.paper import sources as paper_sources
+from hub.paper.daily import render_daily
 from hub.results import worker as rs
 from hub.results.facts import HUB_CORRECTABLE
 from hub.results.inputs import month_input
@@ -152,8 +155,34 @@ class _LineDay:
         self.late = late
 
     def build(self) -> None:
+        ui.button(
+            t("review.print", self.lang), on_click=guard.guarded_action(self.ctx, REVIEW_ROLES, self._print)
+        ).props("outline icon=print").mark("print-daily")
         self.sections = ui.refreshable(self._sections)
         self.sections()
+
+    async def _print(self, who: Principal) -> None:
+        """The line-day's 日记载 sheet as a PDF download; the line is checked against the officer's
+        scope again at the click (the page may have been open while the account's lines changed)."""
+        if self.line not in _visible_lines(who):
+            log.warning("refused %s (%s) daily sheet of line %r", who.username, who.role, self.line)
+            ui.notify(t("review.err.line", self.lang), type="negative")
+            return
+        try:
+            data = await run.io_bound(self._sheet, who.display_name)
+        except HubError as err:
+            ui.notify(err.text(self.lang), type="negative")
+            return
+        if data is not None:  # None: the page was left while printing
+            name = paper_sources.file_name("daily", self.line, self.day.isoformat())
+            ui.download.content(data, name, "application/pdf")
+
+    def _sheet(self, printed_by: str) -> bytes:
+        printed_at = self.ctx.now().strftime("%Y-%m-%d %H:%M")
+        sheet = paper_sources.daily_sheet(
+            self.line, self.day, printed_by=printed_by, printed_at=printed_at, lang=self.lang
+        )
+        return render_daily(sheet)
 
     def _records(self) -> list[Any]:
         return cx.line_day_records(self.line, self.day)

@@ -25,6 +25,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{inmate} {name}: quota {quota}, done {done}, completion {pct}%",
     },
     "review.explain": {"zh": "说明", "en": "Explain"},
+    "review.print": {"zh": "打印日记载 (PDF)", "en": "Print daily sheet (PDF)"},
     "review.discrepancies": {"zh": "计数与入库差异", "en": "Counts vs warehouse"},
     "review.no_discrepancies": {"zh": "无差异", "en": "No discrepancies"},
     "review.flag_row": {
