@@ -13,7 +13,9 @@ refuses an approval is `hub.review.rules.check_guard`.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from hub.engine.compute import MonthIndex
@@ -28,11 +30,25 @@ from hub.store.review import PROPOSED, CorrectionProposal, DiscrepancyNote, Disp
 KINDS = ("dispute", "discrepancy", "correction", "late", "warehoused")
 
 
-def open_items(read: mi.MonthInputs, month: Month, lines: Sequence[str]) -> dict[str, int]:
-    """How many items of each kind are open on `lines` in `month` (kinds with none left out)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OpenItem:
+    """One thing an officer must deal with, where it is dealt with: the review page of `line` on `day`.
+
+    `who` is the inmate it concerns (None for a line-day's item), `what` a short detail in data
+    terms (a product/step, a record reference), shown by the work queue."""
+
+    kind: str
+    line: str
+    day: date
+    who: str | None = None
+    what: str = ""
+
+
+def list_open(read: mi.MonthInputs, month: Month, lines: Sequence[str]) -> list[OpenItem]:
+    """Every open item of `month` on `lines`, by day, line and kind."""
     wanted = set(lines)
     first, last = month.first_day.isoformat(), month.last_day.isoformat()
-    counts: dict[str, int] = {}
+    items: list[OpenItem] = []
 
     disputes = KioskRecord.select().where(
         (KioskRecord.type == "dispute") & KioskRecord.day.between(first, last)
@@ -41,9 +57,13 @@ def open_items(read: mi.MonthInputs, month: Month, lines: Sequence[str]) -> dict
         (a.ref_kiosk, int(a.ref_seq))
         for a in DisputeAnswer.select(DisputeAnswer.ref_kiosk, DisputeAnswer.ref_seq)
     }
-    counts["dispute"] = sum(
-        1 for r in disputes if (r.kiosk, int(r.seq)) not in answered and line_of(r) in wanted
-    )
+    for r in disputes:
+        line = line_of(r)
+        if (r.kiosk, int(r.seq)) not in answered and line in wanted:
+            items.append(
+                OpenItem(kind="dispute", line=str(line), day=date.fromisoformat(r.day), who=r.person,
+                         what=f"{r.kiosk}#{r.seq}")
+            )  # fmt: skip
 
     notes = {
         (n.line, n.day, n.product, n.step)
@@ -52,20 +72,44 @@ def open_items(read: mi.MonthInputs, month: Month, lines: Sequence[str]) -> dict
     flags = DiscrepancyFlag.select().where(
         DiscrepancyFlag.line.in_(sorted(wanted)) & DiscrepancyFlag.day.between(first, last)
     )
-    counts["discrepancy"] = sum(1 for f in flags if (f.line, f.day, f.product, f.step) not in notes)
+    for f in flags:
+        if (f.line, f.day, f.product, f.step) not in notes:
+            items.append(
+                OpenItem(
+                    kind="discrepancy",
+                    line=f.line,
+                    day=date.fromisoformat(f.day),
+                    what=f"{f.product}/{f.step}",
+                )
+            )
 
-    counts["correction"] = (
-        CorrectionProposal.select()
-        .where(
-            CorrectionProposal.line.in_(sorted(wanted))
-            & (CorrectionProposal.status == PROPOSED)
-            & CorrectionProposal.day.between(first, last)
-        )
-        .count()
+    proposals = CorrectionProposal.select().where(
+        CorrectionProposal.line.in_(sorted(wanted))
+        & (CorrectionProposal.status == PROPOSED)
+        & CorrectionProposal.day.between(first, last)
     )
-    counts["late"] = len(late.open_entries(sorted(wanted), month.first_day, month.last_day))
-    counts["warehoused"] = len(missing_warehoused(read, wanted))
-    return {kind: n for kind, n in counts.items() if n}
+    for c in proposals:
+        items.append(
+            OpenItem(
+                kind="correction",
+                line=c.line,
+                day=date.fromisoformat(c.day),
+                what=f"{c.ref_kiosk}#{c.ref_seq}",
+            )
+        )
+    for e in late.open_entries(sorted(wanted), month.first_day, month.last_day):
+        items.append(
+            OpenItem(kind="late", line=e.line, day=date.fromisoformat(e.day), who=e.person, what=e.type)
+        )
+    for line, day in missing_warehoused(read, wanted):
+        items.append(OpenItem(kind="warehoused", line=line, day=day))
+    return sorted(items, key=lambda i: (i.day, i.line, KINDS.index(i.kind), i.what))
+
+
+def open_items(read: mi.MonthInputs, month: Month, lines: Sequence[str]) -> dict[str, int]:
+    """How many items of each kind are open on `lines` in `month` (kinds with none left out)."""
+    counts = Counter(item.kind for item in list_open(read, month, lines))
+    return {kind: counts[kind] for kind in KINDS if counts[kind]}
 
 
 def missing_warehoused(read: mi.MonthInputs, lines: set[str]) -> list[tuple[str, date]]:

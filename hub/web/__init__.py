@@ -20,6 +20,7 @@ from hub.web.login import register_login
 from hub.web.masterdata.pages import register_masterdata
 from hub.web.review.assessment import board_published, register_assessment
 from hub.web.review.daily import register_review, review_desk
+from hub.web.review.queue import register_queue
 from hub.web.review.trends import register_trends
 from hub.web.security import protect
 from hub.web.users import register_users
@@ -39,6 +40,7 @@ def register_pages(context: WebContext) -> None:
     register_masterdata(context, context.masterdata)
     register_assessment(context)
     register_trends(context)
+    register_queue(context)
     register_audit(context)
     register_board(context)
 

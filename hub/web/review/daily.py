@@ -190,14 +190,20 @@ class _LineDay:
     def _sections(self) -> None:
         records = self._records()
         names = {i.id: i.name for i in md_tables.Inmate.select(md_tables.Inmate.id, md_tables.Inmate.name)}
-        self._records_section(records)
+        # the day's people and numbers first, then what is open; the raw record log one click away
         self._results_section(names)
         self._discrepancy_section()
-        self._countersign_section(records)
         self._dispute_section(records, names)
+        self._countersign_section(records)
         self._corrections_section(records)
         if self.late is not None:
             LateSection(self.ctx, self.late, self.lang, self.line, self.day, self._act).build(names)
+        with (
+            ui.expansion(t("review.records_log", self.lang, n=len(records)))
+            .classes("w-full")
+            .mark("records-log")
+        ):
+            self._records_section(records)
 
     def _act(self, action: Callable[[Principal], object]) -> Callable[[], Any]:
         """A guarded click: refusals of the domain become a notification, success refreshes the page."""

@@ -25,6 +25,7 @@ from tests.hub.review.test_assessment_domain import NOW_MS, Site, open_copy
 PAGES = {
     "labor": (
         "/floor",
+        "/queue",
         "/review?line=L1&day=2026-10-27",
         "/weekly?area=A1&week=2026-W43",
         "/monthly?area=A1&month=2026-10",

@@ -1,0 +1,119 @@
+"""The work queue (待办) at `/queue`: every open item on the officer's own lines, in one list.
+
+What is open is `hub.review.open_items.list_open` (the same items that hold up a month's approval):
+unanswered disputes, discrepancies without a note, correction and late-entry proposals waiting for
+a second officer, and worked line-days without 入库数, of this month and the last (an unlocked
+month can still need work). Scoped on the server: a line officer sees his lines, an area head his
+area, the labor section everything. Each row opens the daily review page of its line and day, where
+the item is resolved; the counts per kind head the page; a kind and a line narrow the list, and the
+search box anything else.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+from nicegui import run, ui
+
+from hub.accounts import Principal
+from hub.engine.model import Month
+from hub.results.inputs import month_input
+from hub.review.open_items import KINDS, OpenItem, list_open
+from hub.store import masterdata as md_tables
+from hub.web import guard
+from hub.web.context import WebContext
+from hub.web.floor import visible_lines
+from hub.web.frame import add_nav
+from hub.web.review.assessment import OFFICERS
+from hub.web.review.daily_texts import t
+from hub.web.tables import data_table
+
+PATH = "/queue"
+# a link to where the item is resolved (rows are data: the link text is fixed, the address the row's)
+GO_CELL = '<q-td :props="props"><a :href="props.row.href" class="text-primary">{label}</a></q-td>'
+
+
+def months_to_show(today: date) -> list[Month]:
+    """This month and the one before: work of a month not yet locked may still be open."""
+    this = Month.of(today)
+    return [Month.of(this.first_day - timedelta(days=1)), this]
+
+
+def queue_items(ctx: WebContext, lines: list[str]) -> list[OpenItem]:
+    """The open items of the months shown on `lines` (a worker thread: it reads each month's input)."""
+    items: list[OpenItem] = []
+    with ctx.db.connection_context():
+        for month in months_to_show(ctx.today()):
+            read = month_input(ctx.db, month, through=min(ctx.today(), month.last_day))
+            items.extend(list_open(read, month, lines))
+    return items
+
+
+def register_queue(ctx: WebContext) -> None:
+    add_nav("queue.nav", PATH, OFFICERS)
+
+    @guard.dashboard_page(ctx, PATH, roles=OFFICERS, title_key="queue.title")
+    async def queue_page(who: Principal, kind: str = "", line: str = "") -> None:
+        lang = guard.language()
+        lines = visible_lines(who, None) or []
+        codes = [x.code for x in lines]
+        items = await run.io_bound(queue_items, ctx, codes)
+        if items is None:  # the page was left while computing
+            return
+        counts = Counter(i.kind for i in items)
+        with ui.row().classes("items-center gap-4").mark("queue-counts"):
+            ui.label(t("queue.total", lang, n=len(items))).classes("text-h6")
+            for k in KINDS:
+                if counts[k]:
+                    ui.label(t("queue.count", lang, kind=t(f"assess.open.{k}", lang), n=counts[k]))
+        with ui.row().classes("items-end"):
+            kinds = {"": t("queue.all", lang), **{k: t(f"assess.open.{k}", lang) for k in KINDS}}
+            pick_kind = ui.select(kinds, value=kind if kind in kinds else "", label=t("queue.kind", lang))
+            pick_kind.classes("w-56").mark("queue-kind")
+            names = {"": t("queue.all", lang), **{x.code: f"{x.code} {x.name}" for x in lines}}
+            pick_line = ui.select(names, value=line if line in names else "", label=t("review.line", lang))
+            pick_line.classes("w-56").mark("queue-line")
+
+            def go() -> None:
+                ui.navigate.to(f"{PATH}?kind={pick_kind.value or ''}&line={pick_line.value or ''}")
+
+            pick_kind.on_value_change(go)
+            pick_line.on_value_change(go)
+        shown = [i for i in items if (not kind or i.kind == kind) and (not line or i.line == line)]
+        people = {i.id: (i.number, i.name) for i in md_tables.Inmate.select()}
+        rows = []
+        for n, item in enumerate(shown):
+            number, name = people.get(item.who or "", ("", ""))
+            rows.append(
+                {
+                    "n": n,
+                    "kind": t(f"assess.open.{item.kind}", lang),
+                    "line": item.line,
+                    "day": item.day.isoformat(),
+                    "who": f"{number} {name}".strip(),
+                    "what": item.what,
+                    "href": f"/review?line={item.line}&day={item.day.isoformat()}",
+                }
+            )
+        if not rows:
+            ui.label(t("queue.empty", lang)).classes("text-grey-7").mark("queue-empty")
+            return
+        table = (
+            data_table(
+                lang=lang,
+                columns=[
+                    {"name": "kind", "label": t("queue.col.kind", lang), "field": "kind"},
+                    {"name": "line", "label": t("review.line", lang), "field": "line"},
+                    {"name": "day", "label": t("review.day", lang), "field": "day"},
+                    {"name": "who", "label": t("queue.col.who", lang), "field": "who"},
+                    {"name": "what", "label": t("queue.col.what", lang), "field": "what"},
+                    {"name": "go", "label": "", "field": "href", "sortable": False},
+                ],
+                rows=rows,
+                row_key="n",
+            )
+            .classes("w-full")
+            .mark("queue-table")
+        )
+        table.add_slot("body-cell-go", GO_CELL.format(label=t("queue.go", lang)))
