@@ -59,7 +59,7 @@ def list_open(read: mi.MonthInputs, month: Month, lines: Sequence[str]) -> list[
     }
     for r in disputes:
         line = line_of(r)
-        if (r.kiosk, int(r.seq)) not in answered and line in wanted:
+        if (r.kiosk, int(r.seq)) not in answered and line in wanted and r.day:
             items.append(
                 OpenItem(kind="dispute", line=str(line), day=date.fromisoformat(r.day), who=r.person,
                          what=f"{r.kiosk}#{r.seq}")
