@@ -15,6 +15,7 @@ from hub.web.board.model import BoardSettings, Privacy
 from hub.web.board.page import register_board
 from hub.web.context import ResultsFeed, WebContext
 from hub.web.floor import register_floor
+from hub.web.inmate import register_inmate_page
 from hub.web.kiosks import register_kiosks
 from hub.web.login import register_login
 from hub.web.masterdata.pages import register_masterdata
@@ -41,6 +42,7 @@ def register_pages(context: WebContext) -> None:
     register_assessment(context)
     register_trends(context)
     register_queue(context)
+    register_inmate_page(context)
     register_audit(context)
     register_board(context)
 

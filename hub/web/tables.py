@@ -52,8 +52,12 @@ def data_table(
     lang: str,
     row_key: str = "id",
     page_size: int = PAGE_SIZE,
+    links: Mapping[str, str] | None = None,
 ) -> ui.table:
-    """A sortable, searchable, paged table of `rows`; returns the table (mark it as any `ui.table`)."""
+    """A sortable, searchable, paged table of `rows`; returns the table (mark it as any `ui.table`).
+
+    `links` makes cells links: {column name: the row field holding the address}, e.g. a name that
+    opens the inmate page. The address comes from the server's rows, the cell text stays text."""
     sortable = []
     for column in columns:
         spec = {"sortable": True, "align": "left", **column}
@@ -81,4 +85,7 @@ def data_table(
     )
     if search is not None:
         search.bind_value(table, "filter")
+    for column, href in (links or {}).items():
+        cell = f'<a :href="props.row.{href}" class="text-primary">{{{{ props.value }}}}</a>'
+        table.add_slot(f"body-cell-{column}", f'<q-td :props="props">{cell}</q-td>')
     return table

@@ -148,8 +148,9 @@ def _register_weekly(ctx: WebContext) -> None:
                     ("completion_pct", "pct"),
                 )
             ],
-            rows=[r.shown() for r in rows],
+            rows=[{**r.shown(), "href": f"/inmate?id={r.inmate}"} for r in rows],
             row_key="inmate",
+            links={"name": "href"},
         ).classes("w-full").mark("week-table")
         # the acts refuse if the week differs now; they cover the area, a line officer's rows are theirs
         shown = rules.rows_digest(r.shown() for r in area_rows)
@@ -226,6 +227,7 @@ def month_table_rows(view: rules.MonthView) -> list[dict[str, Any]]:
                 "bonus": shown(s.bonus_points, 1),
                 "adjust": shown(s.adjust_points, 1),
                 "labor": shown(s.labor_points, 1),
+                "href": f"/inmate?id={row.inmate}",  # the name opens his page
             }
         )
     return out
@@ -301,6 +303,7 @@ def _month_body(ctx: WebContext, who: Principal, whole: rules.MonthView, lang: s
         columns=[{"name": k, "label": tr(f"assess.col.{label}", lang), "field": k} for k, label in columns],
         rows=month_table_rows(view),
         row_key="inmate",
+        links={"name": "href"},
     ).classes("w-full").mark("month-table")
 
     explanation = ui.label("").classes("whitespace-pre-wrap").mark("explanation")

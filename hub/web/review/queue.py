@@ -94,6 +94,7 @@ def register_queue(ctx: WebContext) -> None:
                     "who": f"{number} {name}".strip(),
                     "what": item.what,
                     "href": f"/review?line={item.line}&day={item.day.isoformat()}",
+                    "inmate_href": f"/inmate?id={item.who}" if item.who else "",
                 }
             )
         if not rows:

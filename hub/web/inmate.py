@@ -1,0 +1,166 @@
+"""The inmate page (`/inmate?id=P1001`, #17): one inmate's months, one click from his name.
+
+Who he is (prison number, name, area, personal quota share), a chart of his daily completion over
+the last twelve months, each month's days, days met, completion and points (the monthly
+assessment's own numbers), the posts he held with their dates and training periods, his disputes
+with the officers' answers, and the adjustments in force. Scope on the server as everywhere: an
+area head his area's inmates, a line officer those posted on his lines, the labor section all.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from nicegui import run, ui
+
+from hub.accounts import Principal
+from hub.engine.exact import shown
+from hub.engine.model import Month, MonthlyScore
+from hub.review import inmate_history as ih
+from hub.store import masterdata as md
+from hub.web import guard
+from hub.web.context import WebContext
+from hub.web.inmate_texts import reason_label, t
+from hub.web.review.assessment import OFFICERS, assessment_of
+from hub.web.review.daily_texts import t as review_t
+from hub.web.tables import data_table
+
+PATH = "/inmate"
+HISTORY_DAYS = 366
+
+
+def inmate_link(inmate: str) -> str:
+    return f"{PATH}?id={inmate}"
+
+
+def _posted_line(inmate: str, today: date) -> str | None:
+    a = md.Assignment
+    text = today.isoformat()
+    row = (
+        a.select()
+        .where((a.inmate == inmate) & (a.valid_from <= text) & (a.valid_to.is_null() | (a.valid_to >= text)))
+        .order_by(a.id.desc())
+        .first()
+    )
+    return None if row is None else str(row.line)
+
+
+def _load(ctx: WebContext, inmate: md.Inmate) -> dict[str, Any]:
+    today = ctx.today()
+    with ctx.db.connection_context():
+        points = ih.daily_points(inmate.id, today - timedelta(days=HISTORY_DAYS), today)
+        assessment = assessment_of(ctx)
+
+        def score_of(month: Month) -> MonthlyScore | None:
+            if not inmate.area:
+                return None
+            view = assessment.month_view(month, inmate.area)
+            return next((r.score for r in view.rows if r.inmate == inmate.id), None)
+
+        return {
+            "points": points,
+            "months": ih.months_of(inmate.id, points, score_of),
+            "posts": ih.posts(inmate.id),
+            "disputes": ih.disputes(inmate.id),
+            "adjustments": ih.adjustments(inmate.id),
+        }
+
+
+def _pct(value: Any) -> str:
+    return "—" if value is None else f"{shown(value, 1)}%"
+
+
+def register_inmate_page(ctx: WebContext) -> None:
+    @guard.dashboard_page(ctx, PATH, roles=OFFICERS, title_key="inmate.title")
+    async def inmate_page(who: Principal, id: str = "") -> None:  # noqa: A002 - the address's name
+        lang = guard.language()
+        inmate = md.Inmate.get_or_none(md.Inmate.id == id)
+        if inmate is None or not who.may_see_inmate(inmate.area, _posted_line(inmate.id, ctx.today())):
+            guard.refusal(lang)  # the same answer for "no such inmate" and "not yours"
+            return
+        ui.label(
+            t("inmate.header", lang, number=inmate.number, name=inmate.name, area=inmate.area or "—",
+              quota=inmate.quota_pct)
+        ).classes("text-h5").mark("inmate-header")  # fmt: skip
+        data = await run.io_bound(_load, ctx, inmate)
+        if data is None:
+            return
+        points: list[ih.DayPoint] = data["points"]
+        if points:
+            ui.echart(
+                {
+                    "tooltip": {"trigger": "axis"},
+                    "xAxis": {"type": "category", "data": [p.day.isoformat() for p in points]},
+                    "yAxis": {"type": "value", "name": "%"},
+                    "series": [
+                        {
+                            "name": t("inmate.daily_pct", lang),
+                            "type": "line",
+                            "data": [None if p.completion_pct is None else float(shown(p.completion_pct, 1))
+                                     for p in points],
+                            "markLine": {"data": [{"yAxis": 100}]},
+                        }
+                    ],
+                }
+            ).classes("w-full h-64").mark("inmate-chart")  # fmt: skip
+        ui.label(t("inmate.months", lang)).classes("text-h6")
+        data_table(
+            lang=lang,
+            columns=[
+                {"name": "month", "label": t("inmate.col.month", lang), "field": "month"},
+                {"name": "days", "label": t("inmate.col.days", lang), "field": "days"},
+                {"name": "met", "label": t("inmate.col.met", lang), "field": "met"},
+                {"name": "pct", "label": t("inmate.col.pct", lang), "field": "pct"},
+                {"name": "labor", "label": t("inmate.col.labor", lang), "field": "labor"},
+            ],
+            rows=[
+                {
+                    "month": str(m.month),
+                    "days": m.days,
+                    "met": m.days_met,
+                    "pct": _pct(m.completion_pct),
+                    "labor": "—" if m.score is None else shown(m.score.labor_points, 1),
+                }
+                for m in data["months"]
+            ],
+            row_key="month",
+        ).classes("w-full").mark("inmate-months")
+        ui.label(t("inmate.posts", lang)).classes("text-h6")
+        data_table(
+            lang=lang,
+            columns=[
+                {"name": "line", "label": review_t("review.line", lang), "field": "line"},
+                {"name": "what", "label": t("inmate.col.post", lang), "field": "what"},
+                {"name": "from", "label": t("inmate.col.from", lang), "field": "from"},
+                {"name": "to", "label": t("inmate.col.to", lang), "field": "to"},
+                {"name": "training", "label": t("inmate.col.training", lang), "field": "training"},
+            ],
+            rows=[
+                {
+                    "n": n,
+                    "line": p.line,
+                    "what": p.what,
+                    "from": p.valid_from,
+                    "to": p.valid_to or t("inmate.open", lang),
+                    "training": t("inmate.yes", lang) if p.training else "",
+                }
+                for n, p in enumerate(data["posts"])
+            ],
+            row_key="n",
+        ).classes("w-full").mark("inmate-posts")
+        ui.label(t("inmate.disputes", lang)).classes("text-h6")
+        if not data["disputes"]:
+            ui.label(t("inmate.none", lang)).classes("text-grey-7")
+        for d in data["disputes"]:
+            outcome = (
+                t("inmate.unanswered", lang) if d.outcome is None else t(f"inmate.outcome.{d.outcome}", lang)
+            )
+            code, _, text = d.reason.partition(" ")
+            said = f"{reason_label(code, lang)} {text}".strip()
+            ui.label(f"{d.day} · {said} · {outcome} {d.answer}").mark("inmate-dispute")
+        ui.label(t("inmate.adjustments", lang)).classes("text-h6")
+        if not data["adjustments"]:
+            ui.label(t("inmate.none", lang)).classes("text-grey-7")
+        for a in data["adjustments"]:
+            ui.label(f"{a.month} · {a.points} · {a.reason}({a.created_by})").mark("inmate-adjustment")

@@ -1,0 +1,98 @@
+"""The inmate page (#17 item 1): one inmate's months, posts, disputes and adjustments, with the
+monthly assessment's own points, in Chinese; an officer outside his scope is refused."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from nicegui.testing.user import User
+
+from hub.accounts import Role
+from hub.engine.exact import shown
+from hub.store.schema import prepare
+from hub.web import WebContext
+from tests.hub.conftest_web import PASSWORD, StepClock, login, make_context, web_user
+from tests.hub.review.test_assessment_domain import LINE_L1, MONTH, NOW_MS, Site, open_copy
+
+
+@pytest.fixture
+def site(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[Site]:
+    copy = open_copy(tmp_path_factory, tmp_path / "hub.db")
+    yield copy
+    copy.db.close()
+
+
+@pytest.fixture
+def ctx(site: Site) -> WebContext:
+    prepare(site.db)
+    context = make_context(site.db, StepClock(NOW_MS), ledger=site.ledger, results=site.results)
+    context.accounts.create(
+        username="labor", password=PASSWORD, role=Role.LABOR_SECTION, display_name="劳改科"
+    )
+    context.accounts.create(
+        username="line3", password=PASSWORD, role=Role.LINE_OFFICER, lines=["L3"], display_name="孙志强"
+    )
+    return context
+
+
+async def _settle(user: User, marker: str) -> None:
+    for _ in range(100):
+        try:
+            if user.find(marker=marker).elements:
+                return
+        except AssertionError:
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{marker} never showed")
+
+
+async def test_the_inmate_page_shows_his_months_posts_disputes_and_adjustments(
+    ctx: WebContext, site: Site
+) -> None:
+    """P1001 as the labor section: header with prison number and name; October's labor points equal
+    the monthly assessment's; his post on L1; his dispute with its reason in Chinese (件数有误); the
+    adjustment an officer entered."""
+    site.assessment.add_adjustment(LINE_L1, MONTH, "A1", "P1001", "-1.5", "质量扣分")
+    score = next(r.score for r in site.assessment.month_view(MONTH, "A1").rows if r.inmate == "P1001")
+    async with web_user(ctx) as user:
+        await login(user, "labor")
+        await user.open("/inmate?id=P1001")
+        await _settle(user, "inmate-months")
+        await user.should_see("32101001")
+        months = user.find(marker="inmate-months").elements.pop().rows  # type: ignore[attr-defined]
+        october = next(m for m in months if m["month"] == "2026-10")
+        assert october["labor"] == shown(score.labor_points, 1)
+        assert october["days"] > 0
+        posts = user.find(marker="inmate-posts").elements.pop().rows  # type: ignore[attr-defined]
+        assert any(p["line"] == "L1" for p in posts)
+        await user.should_see("件数有误 我的计件少记了一捆")
+        await user.should_see("质量扣分")
+        await user.should_see(marker="inmate-chart")
+
+
+async def test_an_officer_of_another_line_is_refused(ctx: WebContext) -> None:
+    """The officer of L3 asking for P1001 (posted on L1) sees the refusal and none of his data; the
+    same answer as for an inmate who does not exist."""
+    async with web_user(ctx) as user:
+        await login(user, "line3")
+        for inmate in ("P1001", "NOBODY"):
+            await user.open(f"/inmate?id={inmate}")
+            await user.should_see(marker="refused")
+            await user.should_not_see("32101001")
+
+
+async def test_a_name_on_the_monthly_page_opens_the_inmate_page(ctx: WebContext) -> None:
+    """Every row of the monthly table carries the address of its inmate's page, which the name cell
+    links to."""
+    from hub.web.review.assessment import register_assessment
+
+    async with web_user(ctx, before=lambda: register_assessment(ctx)) as user:
+        await login(user, "labor")
+        await user.open("/monthly?area=A1&month=2026-10")
+        await _settle(user, "month-table")
+        rows = user.find(marker="month-table").elements.pop().rows  # type: ignore[attr-defined]
+        assert rows
+        assert all(r["href"] == f"/inmate?id={r['inmate']}" for r in rows)
