@@ -85,7 +85,7 @@ def data_table(
     )
     if search is not None:
         search.bind_value(table, "filter")
-    for column, href in (links or {}).items():
+    for name, href in (links or {}).items():
         cell = f'<a :href="props.row.{href}" class="text-primary">{{{{ props.value }}}}</a>'
-        table.add_slot(f"body-cell-{column}", f'<q-td :props="props">{cell}</q-td>')
+        table.add_slot(f"body-cell-{name}", f'<q-td :props="props">{cell}</q-td>')
     return table
