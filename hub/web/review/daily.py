@@ -37,6 +37,7 @@ from hub.store.results import DiscrepancyFlag
 from hub.web import guard
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
+from hub.web.inmate_texts import reason_label
 from hub.web.pickers import date_input
 from hub.web.review.daily_texts import t
 from hub.web.review.late_section import LateSection, late_desk
@@ -342,7 +343,7 @@ class _LineDay:
                     "review.dispute_row",
                     self.lang,
                     person=who_text,
-                    reason=body.get("reason", ""),
+                    reason=reason_label(str(body.get("reason", "")), self.lang),
                     text=body.get("text", ""),
                 )
             ).mark(f"dispute-{r.kiosk}-{r.seq}")

@@ -86,7 +86,7 @@ async def test_an_officer_reviews_the_day_proposes_and_another_approves(ctx: Web
         await user.should_see(f"10:00:00 报数 P1 50 K1#{seq}")
         await user.should_see("P1 张三：定额")
         await user.should_see("O1 于 17:00:00 签名")
-        await user.should_see("P1 张三 申辩：count_wrong 我做了60件")
+        await user.should_see("P1 张三 申辩：件数有误 我做了60件")
         await user.should_see("计数 50.00 件，入库 200.00 件")
         user.find(marker="explain-P1").click()
         for _ in range(200):  # the explanation is computed in a worker thread
