@@ -14,9 +14,11 @@ from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from nicegui import ui
+import peewee
+from nicegui import run, ui
 
 from hub.accounts import Principal, Role
+from hub.errors import HubError
 from hub.web.context import WebContext
 from hub.web.texts import t
 
@@ -31,6 +33,15 @@ class NavEntry:
 
 
 NAV: list[NavEntry] = []
+# A count shown beside a menu entry (the work queue's open items), read by `count(ctx, who)` in a
+# worker thread; the page module keeps it cheap (one shared computation, not one per screen).
+BADGES: dict[str, Callable[[WebContext, Principal], int]] = {}
+BADGE_SECONDS = 10.0
+
+
+def add_badge(path: str, count: Callable[[WebContext, Principal], int]) -> None:
+    """Show `count` beside the menu entry of `path`, kept up to date without a reload."""
+    BADGES[path] = count
 
 
 def add_nav(text_key: str, path: str, roles: Collection[Role]) -> None:
@@ -48,6 +59,25 @@ class SessionActions:
     idle_check: Callable[[], None]
 
 
+def _badge(ctx: WebContext, who: Principal, path: str) -> None:
+    """The count beside a menu entry: filled after the page is shown, then every BADGE_SECONDS."""
+    badge = ui.badge("", color="orange").props("rounded").mark(f"badge-{path.strip('/')}")
+    badge.set_visibility(False)
+
+    async def refresh() -> None:
+        try:
+            count = await run.io_bound(BADGES[path], ctx, who)
+        except (peewee.PeeweeException, OSError, HubError):  # the page itself reports what fails
+            return
+        if count is None:  # the server is stopping
+            return
+        badge.set_text(str(count))
+        badge.set_visibility(count > 0)
+
+    ui.timer(0.1, refresh, once=True)
+    ui.timer(BADGE_SECONDS, refresh)
+
+
 @contextmanager
 def frame(
     ctx: WebContext, who: Principal, lang: str, title_key: str, session: SessionActions
@@ -59,6 +89,8 @@ def frame(
                 ui.link(t(entry.text_key, lang), entry.path).classes("text-white q-ml-md").mark(
                     f"nav-{entry.path.strip('/')}"
                 )
+                if entry.path in BADGES:
+                    _badge(ctx, who, entry.path)
         ui.space()
         ui.label(f"{who.display_name} · {t('web.role.' + who.role.value, lang)}").mark("who")
         ui.button(t("web.lang", lang), on_click=session.switch_language).props("flat color=white").mark(

@@ -11,6 +11,8 @@ search box anything else.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import Counter
 from datetime import date, timedelta
 
@@ -24,7 +26,7 @@ from hub.store import masterdata as md_tables
 from hub.web import guard
 from hub.web.context import WebContext
 from hub.web.floor import visible_lines
-from hub.web.frame import add_nav
+from hub.web.frame import add_badge, add_nav
 from hub.web.review.assessment import OFFICERS
 from hub.web.review.daily_texts import t
 from hub.web.tables import data_table
@@ -50,8 +52,40 @@ def queue_items(ctx: WebContext, lines: list[str]) -> list[OpenItem]:
     return items
 
 
+class SharedCounts:
+    """The menu's count of open items, shared by every open dashboard: computed once per set of
+    lines and kept until the results feed moves (a new result, an approved correction or late entry)
+    or `max_age_s` passes (answers that change no result), so a hundred screens polling cost one
+    computation, not a hundred."""
+
+    def __init__(self, ctx: WebContext, *, max_age_s: float = 30.0) -> None:
+        self.ctx = ctx
+        self.max_age_s = max_age_s
+        self._lock = threading.Lock()
+        self._kept: dict[tuple[str, ...], tuple[int, float, int]] = {}  # lines -> (version, when, count)
+
+    def count(self, lines: list[str]) -> int:
+        key = tuple(sorted(lines))
+        version = self.ctx.feed.version
+        with self._lock:  # one computation at a time; others wait for it and read it
+            kept = self._kept.get(key)
+            if kept is not None and kept[0] == version and time.monotonic() - kept[1] < self.max_age_s:
+                return kept[2]
+            count = len(queue_items(self.ctx, list(key)))
+            self._kept[key] = (version, time.monotonic(), count)
+            return count
+
+
 def register_queue(ctx: WebContext) -> None:
     add_nav("queue.nav", PATH, OFFICERS)
+    counts = SharedCounts(ctx)
+
+    def menu_count(context: WebContext, who: Principal) -> int:
+        if who.role not in OFFICERS:
+            return 0
+        return counts.count([x.code for x in visible_lines(who, None) or []])
+
+    add_badge(PATH, menu_count)
 
     @guard.dashboard_page(ctx, PATH, roles=OFFICERS, title_key="queue.title")
     async def queue_page(who: Principal, kind: str = "", line: str = "") -> None:

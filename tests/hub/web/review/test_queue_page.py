@@ -107,3 +107,27 @@ async def test_a_line_officer_sees_only_his_lines_items(ctx: WebContext) -> None
         await _settle(user)
         assert _has(user, "queue-table")  # L3 has open work in the seeded month (missing 入库数 at least)
         assert {r["line"] for r in _rows(user)} == {"L3"}
+
+
+async def test_the_menu_counts_open_items_and_follows_a_new_one_without_a_reload(
+    ctx: WebContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 待办 entry of the menu carries the number of open items on any page; when the results
+    worker flags a new discrepancy (and its feed moves) the open page's count rises by itself."""
+    from hub.store.results import DiscrepancyFlag
+    from hub.web import frame
+
+    monkeypatch.setattr(frame, "BADGE_SECONDS", 0.3)
+    expected = 0
+    for month in months_to_show(ctx.today()):
+        read = month_input(ctx.db, month, through=min(ctx.today(), month.last_day))
+        expected += len(list_open(read, month, ["L1", "L2", "L3"]))
+    async with web_user(ctx) as user:
+        await login(user, "labor")
+        await user.open("/floor")
+        await user.should_see(str(expected), marker="badge-queue", retries=100)
+        DiscrepancyFlag.create(
+            day="2026-10-28", line="L2", product="SHIRT", step="S9", counted_units="10", warehoused_units="2"
+        )
+        ctx.feed.notify()
+        await user.should_see(str(expected + 1), marker="badge-queue", retries=100)
