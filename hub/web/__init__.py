@@ -24,6 +24,7 @@ from hub.web.review.daily import register_review, review_desk
 from hub.web.review.queue import register_queue
 from hub.web.review.trends import register_trends
 from hub.web.security import protect
+from hub.web.skills import register_skills
 from hub.web.users import register_users
 
 __all__ = ["ResultsFeed", "WebContext", "app_pages", "register_pages"]
@@ -43,6 +44,7 @@ def register_pages(context: WebContext) -> None:
     register_trends(context)
     register_queue(context)
     register_inmate_page(context)
+    register_skills(context)
     register_audit(context)
     register_board(context)
 

@@ -96,3 +96,20 @@ async def test_a_name_on_the_monthly_page_opens_the_inmate_page(ctx: WebContext)
         rows = user.find(marker="month-table").elements.pop().rows  # type: ignore[attr-defined]
         assert rows
         assert all(r["href"] == f"/inmate?id={r['inmate']}" for r in rows)
+
+
+async def test_the_skill_matrix_shows_each_inmate_s_steps_and_exports(ctx: WebContext, site: Site) -> None:
+    """/skills for area A1 as the labor section: a row per inmate who worked there, a column per
+    step, each filled cell `NN% · N天`; the CSV export holds the same rows."""
+    async with web_user(ctx) as user:
+        await login(user, "labor")
+        await user.open("/skills?area=A1")
+        await _settle(user, "skills-table")
+        rows = user.find(marker="skills-table").elements.pop().rows  # type: ignore[attr-defined]
+        assert rows
+        cells = [v for r in rows for k, v in r.items() if k.startswith("s") and v]
+        assert cells
+        assert all("%" in c and "天" in c for c in cells)
+        user.find(marker="skills-export").click()
+        exported = (await user.download.next(timeout=10)).content.decode("utf-8-sig")
+        assert len(exported.strip().splitlines()) == len(rows) + 1

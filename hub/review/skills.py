@@ -1,0 +1,88 @@
+"""The skill matrix (技能矩阵, #17 item 2): for each inmate and each step he worked, his efficiency
+there, how many days it rests on, and where it is heading.
+
+Pure: it takes the stored daily results as plain rows and returns the matrix, in exact arithmetic.
+- **Efficiency** of a cell: earned over quota standard seconds on his own days on that step, recent
+  days weighted more: a day's weight halves for every `half_life_days` of age (whole periods, so the
+  weights are exact fractions: 1, 1/2, 1/4 ...). 100 % means his quota's pace.
+- **Days** behind it, and **uncertain** when fewer than `min_days` (a cell of two days says little).
+- **Trend**: efficiency on his last `trend_days` days there minus that of the days before them (None
+  when either side is empty).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepDay:
+    """One stored daily result: an inmate's day on a step, in standard seconds."""
+
+    inmate: str
+    step: tuple[str, str]  # (product, step)
+    day: date
+    quota_s: Fraction
+    earned_s: Fraction
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SkillSettings:
+    half_life_days: int = 14
+    min_days: int = 5
+    trend_days: int = 10
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cell:
+    efficiency_pct: Fraction | None  # None: no quota on any of his days there
+    days: int
+    uncertain: bool
+    trend_pct: Fraction | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Matrix:
+    inmates: tuple[str, ...]
+    steps: tuple[tuple[str, str], ...]
+    cells: dict[tuple[str, tuple[str, str]], Cell]
+
+    def cell(self, inmate: str, step: tuple[str, str]) -> Cell | None:
+        return self.cells.get((inmate, step))
+
+
+def _ratio(days: Sequence[StepDay], weight: dict[date, Fraction]) -> Fraction | None:
+    quota = sum((weight[d.day] * d.quota_s for d in days), Fraction(0))
+    earned = sum((weight[d.day] * d.earned_s for d in days), Fraction(0))
+    return 100 * earned / quota if quota else None
+
+
+def _plain(days: Sequence[StepDay]) -> Fraction | None:
+    quota = sum((d.quota_s for d in days), Fraction(0))
+    return 100 * sum((d.earned_s for d in days), Fraction(0)) / quota if quota else None
+
+
+def skill_matrix(rows: Iterable[StepDay], today: date, settings: SkillSettings = SkillSettings()) -> Matrix:
+    """The matrix of `rows` as of `today`."""
+    by_cell: dict[tuple[str, tuple[str, str]], list[StepDay]] = defaultdict(list)
+    for row in rows:
+        by_cell[(row.inmate, row.step)].append(row)
+    cells: dict[tuple[str, tuple[str, str]], Cell] = {}
+    for key, days in by_cell.items():
+        days.sort(key=lambda d: d.day)
+        weight = {d.day: Fraction(1, 2 ** ((today - d.day).days // settings.half_life_days)) for d in days}
+        recent, earlier = days[-settings.trend_days :], days[: -settings.trend_days]
+        now, before = _plain(recent), _plain(earlier)
+        cells[key] = Cell(
+            efficiency_pct=_ratio(days, weight),
+            days=len(days),
+            uncertain=len(days) < settings.min_days,
+            trend_pct=None if now is None or before is None else now - before,
+        )
+    inmates = tuple(sorted({k[0] for k in cells}))
+    steps = tuple(sorted({k[1] for k in cells}))
+    return Matrix(inmates=inmates, steps=steps, cells=cells)
