@@ -13,6 +13,7 @@ from hub.app import HubApp
 from hub.web.audit import register_audit
 from hub.web.board.model import BoardSettings, Privacy
 from hub.web.board.page import register_board
+from hub.web.bottleneck import register_bottleneck
 from hub.web.context import ResultsFeed, WebContext
 from hub.web.floor import register_floor
 from hub.web.inmate import register_inmate_page
@@ -45,6 +46,7 @@ def register_pages(context: WebContext) -> None:
     register_queue(context)
     register_inmate_page(context)
     register_skills(context)
+    register_bottleneck(context)
     register_audit(context)
     register_board(context)
 

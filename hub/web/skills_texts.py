@@ -19,6 +19,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "skills.number": {"zh": "罪犯编号", "en": "Number"},
     "skills.name": {"zh": "姓名", "en": "Name"},
     "skills.export": {"zh": "导出 CSV", "en": "Export CSV"},
+    "bottleneck.nav": {"zh": "瓶颈工序", "en": "Bottleneck"},
+    "bottleneck.title": {"zh": "产线瓶颈工序", "en": "The line's bottleneck"},
+    "bottleneck.line": {"zh": "生产线", "en": "Line"},
+    "bottleneck.month": {"zh": "月份", "en": "Month"},
+    "bottleneck.show": {"zh": "查看", "en": "Show"},
+    "bottleneck.count": {"zh": "{step} 为瓶颈 {n} 天", "en": "{step}: the bottleneck on {n} days"},
+    "bottleneck.none": {"zh": "本月没有生产日", "en": "No working day this month"},
+    "bottleneck.day": {"zh": "日期", "en": "Day"},
+    "bottleneck.warehoused": {"zh": "入库数", "en": "Warehoused"},
+    "bottleneck.neck": {"zh": "瓶颈工序", "en": "Bottleneck"},
 }
 
 i18n.register(TEXTS)

@@ -113,3 +113,20 @@ async def test_the_skill_matrix_shows_each_inmate_s_steps_and_exports(ctx: WebCo
         user.find(marker="skills-export").click()
         exported = (await user.download.next(timeout=10)).content.decode("utf-8-sig")
         assert len(exported.strip().splitlines()) == len(rows) + 1
+
+
+async def test_the_bottleneck_page_names_a_step_for_each_working_day(ctx: WebContext) -> None:
+    """/bottleneck for L1 in October as the labor section: one row per working day with the 入库数,
+    each step's capacity and the bottleneck step, whose capacity is the day's lowest."""
+    async with web_user(ctx) as user:
+        await login(user, "labor")
+        await user.open("/bottleneck?line=L1&month=2026-10")
+        await _settle(user, "bottleneck-table")
+        table = user.find(marker="bottleneck-table").elements.pop()
+        rows = table.rows  # type: ignore[attr-defined]
+        assert rows
+        steps = [c for c in table.columns if c["name"] not in ("day", "warehoused", "neck")]  # type: ignore[attr-defined]
+        for row in rows:
+            capacities = {c["label"]: float(row[c["field"]]) for c in steps if row[c["field"]]}
+            assert capacities[row["neck"]] == min(capacities.values())  # shown rounded: ties allowed
+        await user.should_see("为瓶颈")
