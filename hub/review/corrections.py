@@ -276,6 +276,14 @@ class Corrections:
         if new == target.current:
             raise CorrectionError("review.err.same")
         with write_transaction(self.db):
+            # one open proposal per record: a second one (approved as well) would correct it twice
+            waiting = CorrectionProposal.get_or_none(
+                (CorrectionProposal.ref_kiosk == kiosk)
+                & (CorrectionProposal.ref_seq == seq)
+                & (CorrectionProposal.status == PROPOSED)
+            )
+            if waiting is not None:
+                raise CorrectionError("review.err.pending", proposal=waiting.id, proposer=waiting.proposer)
             proposal = CorrectionProposal.create(
                 ref_kiosk=kiosk,
                 ref_seq=seq,

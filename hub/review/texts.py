@@ -57,6 +57,10 @@ TEXTS: dict[str, dict[str, str]] = {
 
 # the refusals of officers' corrections, dispute answers and discrepancy notes (`CorrectionError`)
 CORRECTION_TEXTS: dict[str, dict[str, str]] = {
+    "review.err.pending": {
+        "zh": "这条记录已有待批准的更正(第 {proposal} 号,{proposer} 提出):请先批准或处理它",
+        "en": "This record already has a correction waiting for approval (no. {proposal} by {proposer})",
+    },
     "review.err.day": {"zh": "日期格式应为 YYYY-MM-DD", "en": "The day must be YYYY-MM-DD"},
     "review.err.line": {"zh": "没有该生产线或无权查看", "en": "No such line, or not yours to see"},
     "review.err.reason_empty": {"zh": "请填写理由", "en": "A reason is required"},

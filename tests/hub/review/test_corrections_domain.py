@@ -243,6 +243,21 @@ def test_the_proposer_cannot_approve_their_own_correction(site: Site) -> None:
     assert LedgerEntry.select().where(LedgerEntry.action == CORRECTION).count() == 0
 
 
+def test_a_second_proposal_for_a_record_with_one_waiting_is_refused(site: Site) -> None:
+    """One open proposal per record: a second (which, approved too, would correct the count twice)
+    is refused with the first one's number; once the first is approved a new one may follow."""
+    seq = site.count.record.seq
+    first = site.desk.propose(OFF1, "K1", seq, "20", "键入错误")
+    with pytest.raises(cx.CorrectionError) as err:
+        site.desk.propose(OFF2, "K1", seq, "25", "又数了一遍")
+    assert err.value.key == "review.err.pending"
+    assert err.value.values["proposal"] == first.id
+    proposals = review_tables.CorrectionProposal
+    assert proposals.select().where(proposals.ref_seq == seq).count() == 1
+    site.desk.approve(OFF2, first.id)
+    site.desk.propose(OFF2, "K1", seq, "25", "又数了一遍")
+
+
 def test_line_officers_are_refused_outside_the_window_and_outside_their_lines(site: Site) -> None:
     """Another line's officer and another area's head are refused; after 7 days only the labor section may."""
     seq = site.count.record.seq
