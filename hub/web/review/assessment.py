@@ -334,7 +334,11 @@ def _month_body(ctx: WebContext, who: Principal, whole: rules.MonthView, lang: s
 
         return handler
 
-    with ui.row().classes("items-end"):
+    locked = whole.state == "locked"
+    if locked:  # nothing to approve or adjust until the labor section reopens the month
+        ui.label(tr("assess.locked_note", lang)).classes("text-grey-7").mark("locked-note")
+    with ui.row().classes("items-end") as approve_row:
+        approve_row.set_visibility(not locked)
         override_in = (
             ui.input(tr("assess.override", lang))
             .props("maxlength=200")
@@ -356,8 +360,15 @@ def _month_body(ctx: WebContext, who: Principal, whole: rules.MonthView, lang: s
 
     ui.label(tr("assess.adjustments", lang)).classes("text-h6")
     _adjustment_list(ctx, view, lang, act)
-    with ui.row().classes("items-end"):
-        inmate_in = ui.input(tr("assess.inmate", lang)).mark("adjust-inmate")
+    with ui.row().classes("items-end") as adjust_row:
+        adjust_row.set_visibility(not locked)
+        # the inmate by prison number and name (the id stays internal)
+        inmate_in = (
+            ui.select({r.inmate: f"{r.number} {r.name}" for r in view.rows}, label=tr("assess.inmate", lang),
+                      with_input=True)
+            .classes("w-64")
+            .mark("adjust-inmate")
+        )  # fmt: skip
         points_in = ui.input(tr("assess.points", lang)).mark("adjust-points")
         reason_in = ui.input(tr("assess.reason", lang)).props("maxlength=400").mark("adjust-reason")
         ui.button(
@@ -367,7 +378,7 @@ def _month_body(ctx: WebContext, who: Principal, whole: rules.MonthView, lang: s
                 OFFICERS,
                 act(
                     lambda a, who_: a.add_adjustment(
-                        who_, month, area, inmate_in.value, points_in.value, reason_in.value
+                        who_, month, area, str(inmate_in.value or ""), points_in.value, reason_in.value
                     )
                 ),
             ),

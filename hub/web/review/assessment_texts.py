@@ -36,6 +36,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "assess.published": {"zh": "已公示至 {until}", "en": "Published until {until}"},
     "assess.done": {"zh": "已完成", "en": "Done"},
     "assess.state": {"zh": "审批状态：{state}", "en": "Approval state: {state}"},
+    "assess.locked_note": {
+        "zh": "本月已审批锁定:劳改科重新开放后才能再审批或加扣分",
+        "en": "The month is approved and locked: approvals and adjustments wait until the labor "
+        "section reopens it",
+    },
     "assess.draft": {"zh": "草稿(本月未锁定)", "en": "Draft (month not locked)"},
     "assess.state.open": {"zh": "未审批", "en": "Not approved"},
     "assess.state.line_officer": {"zh": "分监区民警已审", "en": "Line officer approved"},

@@ -24,7 +24,7 @@ from hub.review import monthly as asm
 from hub.store import review as review_tables
 from hub.store.schema import prepare
 from hub.web import WebContext
-from hub.web.review.assessment import board_published, register_assessment
+from hub.web.review.assessment import assessment_of, board_published, register_assessment
 from hub.web.review.trends import register_trends
 from tests.hub.conftest_web import PASSWORD, StepClock, login, make_context, web_user
 from tests.hub.review.test_assessment_domain import HUB_KEY, LINE_L1, MONTH, NOW_MS, Site, open_copy
@@ -140,7 +140,8 @@ async def test_admin_has_no_weekly_or_monthly_page(ctx: WebContext) -> None:
 
 
 async def test_monthly_chain_in_the_browser_locks_and_refuses_edits(ctx: WebContext) -> None:
-    """Head first is refused; officer, head, labor approve by clicking; locked month refuses an adjustment."""
+    """Head first is refused; officer, head, labor approve by clicking; the locked month offers no
+    approval or adjustment any more (it says why), and the hub refuses an adjustment anyway."""
     async with web_user(ctx, before=lambda: _pages(ctx)) as user:
         await _as(user, "head_a1")
         await user.open("/monthly?area=A1&month=2026-10")
@@ -160,12 +161,13 @@ async def test_monthly_chain_in_the_browser_locks_and_refuses_edits(ctx: WebCont
             user.find(marker="override-reason").type(MID_MONTH)
             user.find(marker="approve").click()
             await user.should_see(f"审批状态：{state}", retries=100)
-        user.find(marker="adjust-inmate").type("P1001")
-        user.find(marker="adjust-points").type("-2")
-        user.find(marker="adjust-reason").type("质量扣分")
-        user.find(marker="adjust").click()
-        await user.should_see("本月已审批锁定，不能修改", retries=100)
+        await user.should_see(marker="locked-note", retries=100)
+        await user.should_not_see(marker="approve")
+        await user.should_not_see(marker="adjust")
     assert lock.is_locked(ctx.db, MONTH, "A1")
+    with pytest.raises(rules.AssessmentError) as err:
+        assessment_of(ctx).add_adjustment(LINE_L1, MONTH, "A1", "P1001", "-2", "质量扣分")
+    assert err.value.code == "locked"
     assert review_tables.Adjustment.select().count() == 0
 
 
@@ -227,7 +229,7 @@ async def test_an_adjustment_shows_in_the_scores_and_the_explanation(ctx: WebCon
         await _as(user, "off_l1")
         await user.open("/monthly?area=A1&month=2026-10")
         await _settle(user, "month-table")
-        user.find(marker="adjust-inmate").type("P1002")
+        user.find(marker="adjust-inmate").elements.pop().value = "P1002"  # type: ignore[attr-defined]
         user.find(marker="adjust-points").type("abc")
         user.find(marker="adjust-reason").type("<b>返工</b>")
         user.find(marker="adjust").click()
