@@ -165,6 +165,10 @@ ACTIONS: dict[str, str] = {
     "workday.add": "增加工作日",
     "workday.remove": "取消工作日",
     "rule_set.add": "新增规则版本",
+    "grade.set": "评定岗位等级",
+    "reject.add": "登记次品",
+    "deduction.propose": "提出扣分",
+    "deduction.confirm": "确认扣分",
 }
 
 

@@ -275,6 +275,9 @@ TABLE_LABELS = {
     "md_assignment": "岗位",
     "md_workday": "工作日",
     "md_rule_set_version": "规则版本",
+    "cap_grade": "岗位评级",
+    "cap_reject": "次品",
+    "cap_deduction": "扣分",
 }
 COLUMN_LABELS = {
     "id": "编号",
@@ -307,6 +310,21 @@ COLUMN_LABELS = {
     "version": "版本",
     "parameters": "参数",
     "assignment": "岗位",
+    "grade": "等级",
+    "post": "岗位",
+    "graded_by": "评定人",
+    "graded_ms": "评定时间",
+    "units": "件数",
+    "entered_by": "登记人",
+    "category": "类别",
+    "points": "分值",
+    "evidence": "证据",
+    "proposed_by": "提出人",
+    "proposed_ms": "提出时间",
+    "status": "状态",
+    "confirmed_by": "确认人",
+    "confirmed_ms": "确认时间",
+    "deduction": "扣分",
 }
 
 i18n.register(TEXTS)

@@ -52,11 +52,14 @@ from hub.engine.model import (
     ZERO,
     Attendance,
     Count,
+    Deduction,
     Inmate,
     Line,
     Month,
     MonthInput,
     Product,
+    Rating,
+    Reject,
     StandardTime,
     Warehoused,
 )
@@ -281,6 +284,11 @@ class MasterSnapshot:
     workdays: Mapping[str, frozenset[date]] = field(default_factory=dict)
     all_workdays: tuple[date, ...] = ()
     hub_corrections: tuple[HubCorrection, ...] = ()
+    # rule book v2, captured on the dashboard (hub.review.capture): grades of rated days, rejects and
+    # confirmed deductions, each from a hub-signed act
+    ratings: tuple[Rating, ...] = ()
+    rejects: tuple[Reject, ...] = ()
+    deductions: tuple[Deduction, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -412,6 +420,9 @@ def month_input(
         warehoused=tuple(
             w for w in facts.warehoused if w.line in lines and w.product in products and month.contains(w.day)
         ),
+        ratings=tuple(r for r in master.ratings if r.inmate in inmates and month.contains(r.day)),
+        rejects=tuple(r for r in master.rejects if r.inmate in inmates and month.contains(r.day)),
+        deductions=tuple(d for d in master.deductions if d.inmate in inmates and month.contains(d.day)),
     )
 
 

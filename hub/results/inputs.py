@@ -26,16 +26,20 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 import peewee as pw
 
 from hub.engine.model import Adjustment as EngineAdjustment
-from hub.engine.model import Month, MonthInput, RuleSet
+from hub.engine.model import Deduction as EngineDeduction
+from hub.engine.model import GRADES, Grade, Month, MonthInput, RuleSet
+from hub.engine.model import Rating as EngineRating
+from hub.engine.model import Reject as EngineReject
 from hub.engine.rules import RuleBook
 from hub.ledger.entries import CORRECTION
 from hub.masterdata import queries as md_queries
 from hub.results import facts as fx
+from hub.store import capture as cap
 from hub.store import masterdata as md_tables
 from hub.store.kiosks import Kiosk, KioskRecord
 from hub.store.ledger import LedgerEntry
@@ -194,7 +198,55 @@ def load_master(month: Month, *, ledger_below: int | None = None) -> fx.MasterSn
         workdays=workdays,
         all_workdays=tuple(md_queries.line_workdays(first, last)),
         hub_corrections=load_hub_corrections(first, last, ledger_below=ledger_below),
+        **load_capture(first, last),
     )
+
+
+def load_capture(first: date, last: date) -> dict[str, Any]:
+    """Rule book v2's dashboard capture of days in [first, last] (`hub.store.capture`): the grades of
+    rated days, the rejects and the confirmed deductions (a proposed one is not in force yet).
+
+    Read only where these tables live in the master data's database, like the hub corrections.
+    """
+    if cap.Grade._meta.database is None or cap.Grade._meta.database is not md_tables.Line._meta.database:
+        return {}
+    if not cap.Grade.table_exists():  # type: ignore[no-untyped-call]  # an audited copy from before m005
+        return {}
+    span = (first.isoformat(), last.isoformat())
+    grades = cap.Grade.select().where(cap.Grade.day.between(*span)).order_by(cap.Grade.day, cap.Grade.inmate)
+    rejects = cap.Reject.select().where(cap.Reject.day.between(*span)).order_by(cap.Reject.id)
+    deductions = (
+        cap.Deduction.select()
+        .where(cap.Deduction.day.between(*span) & (cap.Deduction.status == cap.CONFIRMED))
+        .order_by(cap.Deduction.id)
+    )
+    return {
+        "ratings": tuple(
+            EngineRating(inmate=g.inmate, day=date.fromisoformat(g.day), grade=cast(Grade, g.grade))
+            for g in grades
+            if g.grade in GRADES  # the service writes no other; verify reports a row edited to one
+        ),
+        "rejects": tuple(
+            EngineReject(
+                inmate=r.inmate,
+                day=date.fromisoformat(r.day),
+                product=r.product,
+                step=r.step,
+                units=Fraction(r.units),
+            )
+            for r in rejects
+        ),
+        "deductions": tuple(
+            EngineDeduction(
+                inmate=d.inmate,
+                day=date.fromisoformat(d.day),
+                category=d.category,
+                points=Fraction(d.points),
+                reason=d.reason,
+            )
+            for d in deductions
+        ),
+    }
 
 
 def load_hub_corrections(
