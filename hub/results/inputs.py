@@ -26,13 +26,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from fractions import Fraction
-from typing import Any, cast
+from typing import Any
 
 import peewee as pw
 
 from hub.engine.model import Adjustment as EngineAdjustment
 from hub.engine.model import Deduction as EngineDeduction
-from hub.engine.model import GRADES, Grade, Month, MonthInput, RuleSet
+from hub.engine.model import GRADES, Month, MonthInput, RuleSet
 from hub.engine.model import Rating as EngineRating
 from hub.engine.model import Reject as EngineReject
 from hub.engine.rules import RuleBook
@@ -222,7 +222,7 @@ def load_capture(first: date, last: date) -> dict[str, Any]:
     )
     return {
         "ratings": tuple(
-            EngineRating(inmate=g.inmate, day=date.fromisoformat(g.day), grade=cast(Grade, g.grade))
+            EngineRating(inmate=g.inmate, day=date.fromisoformat(g.day), grade=g.grade)
             for g in grades
             if g.grade in GRADES  # the service writes no other; verify reports a row edited to one
         ),
