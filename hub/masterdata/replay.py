@@ -627,4 +627,3 @@ def _capture(state: MasterState, act: Act) -> None:
             "confirmed_ms": _time(p, "confirmed_ms", act),
         }
         _change(state, "cap_deduction", (deduction,), changes, act)
-

@@ -30,9 +30,9 @@ from typing import Any
 
 import peewee as pw
 
+from hub.engine.model import GRADES, Month, MonthInput, RuleSet
 from hub.engine.model import Adjustment as EngineAdjustment
 from hub.engine.model import Deduction as EngineDeduction
-from hub.engine.model import GRADES, Month, MonthInput, RuleSet
 from hub.engine.model import Rating as EngineRating
 from hub.engine.model import Reject as EngineReject
 from hub.engine.rules import RuleBook
