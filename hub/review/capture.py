@@ -170,9 +170,9 @@ def rated_on(day: date, *, post: str | None = None, line: str | None = None) -> 
     return out
 
 
-def missing_grades(first: date, last: date, days: list[date]) -> list[RatedDay]:
+def missing_grades(first: date, last: date, days: list[date]) -> list[tuple[date, RatedDay]]:
     """The rated days in [first, last] (among `days`, the workdays) still without a grade."""
-    return [r for d in days if first <= d <= last for r in rated_on(d) if r.grade is None]
+    return [(d, r) for d in sorted(days) if first <= d <= last for r in rated_on(d) if r.grade is None]
 
 
 def evidence(sha256: str) -> cap.Evidence | None:
