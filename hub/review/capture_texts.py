@@ -79,8 +79,8 @@ CATEGORIES: dict[str, dict[str, str]] = {
 
 
 def category_text(category: str, lang: str) -> str:
-    key = f"capture.cat.{category}"
-    return i18n.render(key, lang, {}) if key in CATEGORIES else category
+    words = CATEGORIES.get(f"capture.cat.{category}")
+    return category if words is None else words.get(lang, words["zh"])
 
 
 def register() -> None:
