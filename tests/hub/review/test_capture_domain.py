@@ -12,15 +12,16 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import peewee
 import pytest
 
 from hub.accounts import Principal, Role
-from hub.app import masterdata_service
+from hub.app import assessment_service, masterdata_service
 from hub.audit import verify
 from hub.audit.masterdata import TITLE
 from hub.engine.compute import compute_month
@@ -29,6 +30,7 @@ from hub.ledger.entries import Ledger
 from hub.masterdata import queries as md_queries
 from hub.results import inputs as mi
 from hub.review import capture as cx
+from hub.review import exports
 from hub.seed import seed_site
 from hub.store import capture as cap
 from hub.store import db as hub_db
@@ -334,3 +336,30 @@ def test_verify_passes_after_capture_and_names_each_row_edited_in_sql(site: Site
         f"cap_deduction id={open_one.id}: column status is 'confirmed' but the signed acts say 'proposed'"
         in text
     )
+
+
+def test_the_monthly_view_and_the_export_carry_the_confirmed_deduction(site: Site) -> None:
+    """A confirmed deduction reaches the area's month as the engine computes it: the export row has
+    deduct_points, the additions after the cap, labor_assessed and the deduction's category, day and
+    reason, and labor_points = base + additions − deduction."""
+    row = site.desk.propose_deduction(
+        site.off1, inmate="P1002", day=date(2026, 10, 9), category="safety", points="4", reason="未戴护目镜"
+    )
+    site.desk.confirm_deduction(site.off2, row.id)
+    assessment = assessment_service(site.db, record_act=None, today=lambda: TODAY, clock_ms=lambda: NOW_MS)
+    view = assessment.month_view(MONTH, site.area)
+    stamp = datetime(2026, 10, 14, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
+    [line] = [
+        r
+        for r in exports.export_rows(view, export_time=stamp, checkpoint_root="")
+        if r["inmate_id"] == "P1002"
+    ]
+    [score] = [r.score for r in view.rows if r.inmate == "P1002"]
+    assert line["labor_assessed"] is True
+    assert line["deduct_points"] == "4.0"
+    assert line["deduction_detail"] == [
+        {"category": "safety", "points": "4", "day": "2026-10-09", "reason": "未戴护目镜"}
+    ]
+    assert score.labor_points == max(0, score.base_points + score.additions_points - 4)
+    text = exports.to_csv([line]).decode("utf-8-sig")
+    assert "安全生产 -4 未戴护目镜 (2026-10-09)" in text
