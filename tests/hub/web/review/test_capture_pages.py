@@ -114,3 +114,31 @@ async def test_a_deduction_outside_its_range_is_refused_and_a_second_officer_con
         user.find(marker=f"confirm-{row.id}").click()
         await user.should_see("已由 off2 确认")
     assert cap.Deduction.get_by_id(row.id).status == cap.CONFIRMED
+
+
+async def test_the_daily_review_shows_a_rated_days_grade_instead_of_units(
+    site: Site,  # noqa: F811
+) -> None:
+    """L1's day on the daily review: P1001 on the kitchen post reads 尚未评级 until graded, then his
+    grade."""
+    from hub.ledger.entries import Ledger
+    from hub.web.review.daily import register_review
+    from tests.hub.review.test_capture_domain import HUB_KEY
+
+    context = WebContext(
+        db=site.db,
+        clock=StepClock(NOON_MS),
+        site="测试监狱",
+        ledger=Ledger(site.db, HUB_KEY, lambda: NOON_MS),
+    )
+    context.accounts.create(
+        username="off1", password=PASSWORD, role=Role.LINE_OFFICER, lines=["L1"], display_name="off1"
+    )
+    page = f"/review?line=L1&day={GRADED_DAY.isoformat()}"
+    async with web_user(context, before=lambda: register_review(context)) as user:
+        await login(user, "off1")
+        await user.open(page)
+        await user.should_see("岗位 KITCHEN，尚未评级")
+        site.desk.grade(site.off1, GRADED_DAY, {"P1001": "C"})
+        await user.open(page)
+        await user.should_see("岗位 KITCHEN，评级 C")
