@@ -251,6 +251,14 @@ VERIFY_TEXTS: dict[str, dict[str, str]] = {
         "zh": "{table}：签名行为生成 {count} 行，但数据库中没有这张表",
         "en": "{table}: the acts make {count} row(s); no such table",
     },
+    "md.v.evidence_changed": {
+        "zh": "扣分证据 {sha256}：文件内容与其哈希不符（被改动）",
+        "en": "deduction evidence {sha256}: its bytes no longer hash to it (changed)",
+    },
+    "md.v.evidence_missing": {
+        "zh": "扣分 {deduction} 的证据 {sha256} 缺失",
+        "en": "deduction {deduction}: its evidence {sha256} is missing",
+    },
     "md.v.extra": {"zh": "{row}：没有任何签名行为创建过这一行", "en": "{row}: no signed act made this row"},
     "md.v.missing": {
         "zh": "{row}：缺失；台账第 {entry} 条创建了它",

@@ -363,3 +363,25 @@ def test_the_monthly_view_and_the_export_carry_the_confirmed_deduction(site: Sit
     assert score.labor_points == max(0, score.base_points + score.additions_points - 4)
     text = exports.to_csv([line]).decode("utf-8-sig")
     assert "安全生产 -4 未戴护目镜 (2026-10-09)" in text
+
+
+def test_evidence_changed_or_deleted_in_sql_is_reported(site: Site) -> None:
+    """Evidence is kept under the SHA-256 its deduction's act signs: bytes replaced in SQL, and then
+    the file deleted, are each named by verify."""
+    row = site.desk.propose_deduction(
+        site.off1,
+        inmate="P1002",
+        day=date(2026, 10, 9),
+        category="quality",
+        points="2",
+        reason="返工",
+        evidence_bytes=b"photo",
+    )
+    cap.Evidence.update(content=b"other photo").execute()
+    report = verify.verify_database(site.db, Verifier(HUB_KEY.public_key), workers=1)
+    text = "\n".join(str(f) for f in next(s for s in report.sections if s.title == TITLE).findings)
+    assert f"deduction evidence {row.evidence}: its bytes no longer hash to it (changed)" in text
+    cap.Evidence.delete().execute()
+    report = verify.verify_database(site.db, Verifier(HUB_KEY.public_key), workers=1)
+    text = "\n".join(str(f) for f in next(s for s in report.sections if s.title == TITLE).findings)
+    assert f"deduction {row.id}: its evidence {row.evidence} is missing" in text
