@@ -49,6 +49,7 @@ from fractions import Fraction
 from typing import Any
 
 from hub.engine.model import (
+    GRADES,
     ZERO,
     Attendance,
     Count,
@@ -424,6 +425,44 @@ def month_input(
         rejects=tuple(r for r in master.rejects if r.inmate in inmates and month.contains(r.day)),
         deductions=tuple(d for d in master.deductions if d.inmate in inmates and month.contains(d.day)),
     )
+
+
+def capture_inputs(
+    grades: Iterable[Mapping[str, Any]],
+    rejects: Iterable[Mapping[str, Any]],
+    deductions: Iterable[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """Rule book v2's dashboard capture as the engine takes it, from rows as `hub.store.capture`
+    stores them (or as `hub.masterdata.replay` rebuilds them): every grade of a known grade, every
+    reject, and only the confirmed deductions. Keyword arguments of `MasterSnapshot`."""
+    return {
+        "ratings": tuple(
+            Rating(inmate=str(g["inmate"]), day=date.fromisoformat(str(g["day"])), grade=g["grade"])
+            for g in grades
+            if g["grade"] in GRADES  # the service writes no other; verify reports a row edited to one
+        ),
+        "rejects": tuple(
+            Reject(
+                inmate=str(r["inmate"]),
+                day=date.fromisoformat(str(r["day"])),
+                product=str(r["product"]),
+                step=str(r["step"]),
+                units=Fraction(str(r["units"])),
+            )
+            for r in rejects
+        ),
+        "deductions": tuple(
+            Deduction(
+                inmate=str(d["inmate"]),
+                day=date.fromisoformat(str(d["day"])),
+                category=str(d["category"]),
+                points=Fraction(str(d["points"])),
+                reason=str(d["reason"]),
+            )
+            for d in deductions
+            if d["status"] == "confirmed"
+        ),
+    }
 
 
 def _exempt_in(inmate: Inmate, month: Month) -> Inmate:

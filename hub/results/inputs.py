@@ -30,11 +30,8 @@ from typing import Any
 
 import peewee as pw
 
-from hub.engine.model import GRADES, Month, MonthInput, RuleSet
 from hub.engine.model import Adjustment as EngineAdjustment
-from hub.engine.model import Deduction as EngineDeduction
-from hub.engine.model import Rating as EngineRating
-from hub.engine.model import Reject as EngineReject
+from hub.engine.model import Month, MonthInput, RuleSet
 from hub.engine.rules import RuleBook
 from hub.ledger.entries import CORRECTION
 from hub.masterdata import queries as md_queries
@@ -215,38 +212,10 @@ def load_capture(first: date, last: date) -> dict[str, Any]:
     span = (first.isoformat(), last.isoformat())
     grades = cap.Grade.select().where(cap.Grade.day.between(*span)).order_by(cap.Grade.day, cap.Grade.inmate)
     rejects = cap.Reject.select().where(cap.Reject.day.between(*span)).order_by(cap.Reject.id)
-    deductions = (
-        cap.Deduction.select()
-        .where(cap.Deduction.day.between(*span) & (cap.Deduction.status == cap.CONFIRMED))
-        .order_by(cap.Deduction.id)
+    deductions = cap.Deduction.select().where(cap.Deduction.day.between(*span)).order_by(cap.Deduction.id)
+    return fx.capture_inputs(
+        (g.__data__ for g in grades), (r.__data__ for r in rejects), (d.__data__ for d in deductions)
     )
-    return {
-        "ratings": tuple(
-            EngineRating(inmate=g.inmate, day=date.fromisoformat(g.day), grade=g.grade)
-            for g in grades
-            if g.grade in GRADES  # the service writes no other; verify reports a row edited to one
-        ),
-        "rejects": tuple(
-            EngineReject(
-                inmate=r.inmate,
-                day=date.fromisoformat(r.day),
-                product=r.product,
-                step=r.step,
-                units=Fraction(r.units),
-            )
-            for r in rejects
-        ),
-        "deductions": tuple(
-            EngineDeduction(
-                inmate=d.inmate,
-                day=date.fromisoformat(d.day),
-                category=d.category,
-                points=Fraction(d.points),
-                reason=d.reason,
-            )
-            for d in deductions
-        ),
-    }
 
 
 def load_hub_corrections(
