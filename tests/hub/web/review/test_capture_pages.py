@@ -4,7 +4,9 @@ actions and the server's capture service, so the refusals asserted here are the 
 
 from __future__ import annotations
 
-from datetime import datetime
+import asyncio
+from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -142,3 +144,35 @@ async def test_the_daily_review_shows_a_rated_days_grade_instead_of_units(
         site.desk.grade(site.off1, GRADED_DAY, {"P1001": "C"})
         await user.open(page)
         await user.should_see("岗位 KITCHEN，评级 C")
+
+
+async def test_the_monthly_page_shows_additions_deductions_and_each_deduction(
+    site: Site,  # noqa: F811
+) -> None:
+    """After a confirmed 4-point safety deduction, the monthly page's row of P1002 shows 4.0 deducted,
+    the deduction's day, category and reason, the additions after the cap and 是 for assessed, and
+    labor points = base + additions − 4 as the engine computes them."""
+    from hub.results import worker as rs
+    from hub.web.review.assessment import register_assessment
+
+    row = site.desk.propose_deduction(
+        site.off1, inmate="P1002", day=date(2026, 10, 9), category="safety", points="4", reason="未戴护目镜"
+    )
+    site.desk.confirm_deduction(site.off2, row.id)
+    results = rs.Results(site.db, today=lambda: TODAY, clock_ms=lambda: NOON_MS)
+    context = WebContext(db=site.db, clock=StepClock(NOON_MS), site="测试监狱", results=results)
+    context.accounts.create(
+        username="labor", password=PASSWORD, role=Role.LABOR_SECTION, display_name="劳改科"
+    )
+    async with web_user(context, before=lambda: register_assessment(context)) as user:
+        await login(user, "labor")
+        await user.open(f"/monthly?area={site.area}&month=2026-10")
+        await user.should_see(marker="month-table", retries=100)
+        await asyncio.sleep(0.05)
+        [table] = user.find(marker="month-table").elements
+        [line] = [r for r in table.rows if r["inmate"] == "P1002"]  # type: ignore[attr-defined]
+    assert line["deduct"] == "4.0"
+    assert line["deductions"] == "2026-10-09 安全生产 -4 未戴护目镜"
+    assert line["assessed"] == "是"
+    labor = max(Decimal(0), Decimal(line["base"]) + Decimal(line["additions"]) - 4)
+    assert abs(Decimal(line["labor"]) - labor) <= Decimal("0.1")  # each shown rounded to 0.1
