@@ -176,3 +176,31 @@ async def test_the_monthly_page_shows_additions_deductions_and_each_deduction(
     assert line["assessed"] == "是"
     labor = max(Decimal(0), Decimal(line["base"]) + Decimal(line["additions"]) - 4)
     assert abs(Decimal(line["labor"]) - labor) <= Decimal("0.1")  # each shown rounded to 0.1
+
+
+async def test_an_officer_records_rejects_of_a_counted_inmate_on_the_dashboard(
+    ctx: WebContext,
+    site: Site,  # noqa: F811
+) -> None:
+    """off1 picks an inmate counted on L1 that day, 2 units and a reason: one signed reject, listed
+    on the page; 0 units are refused with the page's message and nothing more is written."""
+    from tests.hub.review.test_capture_domain import _counted_on_l1
+
+    day = date(2026, 10, 9)
+    inmate, _ = _counted_on_l1(day)
+    async with _user(ctx, site) as user:
+        await login(user, "off1")
+        await user.open(f"/rejects?line=L1&day={day.isoformat()}")
+        await user.should_see("当天没有次品记录")
+        _set(user, "reject-inmate", inmate)
+        user.find(marker="reject-units").type("0")
+        user.find(marker="reject-reason").type("线头未剪")
+        user.find(marker="reject-add").click()
+        await user.should_see("件数应为 1 到 100000 的整数")
+        user.find(marker="reject-units").clear().type("2")
+        user.find(marker="reject-add").click()
+        await user.should_see("已登记")
+        [row] = cap.Reject.select()
+        await user.should_see(marker=f"reject-{row.id}")
+    assert (row.inmate, row.units, row.entered_by) == (inmate, "2", "off1")
+    assert LedgerEntry.select().where(LedgerEntry.action == "reject.add").count() == 1
