@@ -183,6 +183,8 @@ def header_row(lang: str = "zh") -> list[str]:
 
 def _cell(row: dict[str, Any], column: str, lang: str) -> Any:
     value = row[column]
+    if column in ("adjustment_detail", "deduction_detail") and isinstance(value, str):
+        return value  # a detail already written as text
     if column == "adjustment_detail":
         return "；".join(AdjustmentItem(**item).text() for item in value)
     if column == "deduction_detail":
