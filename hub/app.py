@@ -43,6 +43,7 @@ from hub.masterdata import service as md
 from hub.masterdata.acts import RecordAct
 from hub.results import worker as rs
 from hub.review import lock
+from hub.review.capture import Capture
 from hub.review.corrections import Corrections
 from hub.review.late import LateEntries
 from hub.review.monthly import Assessment
@@ -73,6 +74,7 @@ class Services:
     enrollment: Enrollment
     corrections: Corrections
     assessment: Assessment
+    capture: Capture
 
 
 def build_services(
@@ -109,6 +111,7 @@ def build_services(
             on_answer=on_answer,
         ),
         assessment=assessment_service(db, record_act=ledger.record_act, today=today, clock_ms=clock_ms),
+        capture=Capture(db, ledger, today=today, clock_ms=clock_ms, on_applied=results.request_day),
     )
 
 

@@ -15,7 +15,10 @@ checkpoint, on a subject the bundle's scenario uses:
   month's calendar the engine is given, whichever line it is;
 - the products those posts and the line-days' warehoused units name, with their steps and standard
   times (`product.add`, `step.add`, `step.rename`, `standard_time.set`);
-- every rule set version (`rule_set.add`).
+- every rule set version (`rule_set.add`);
+- rule book v2's capture of everyone in scope (`grade.set`, `reject.add`, `deduction.propose`,
+  `deduction.confirm`): the grades and rejects enter the shared credit, the inmate's confirmed
+  deductions his points; the scenario's `ratings`, `rejects` and `deductions` must equal them.
 
 Line-mates' own acts (`inmate.add` carries a name) are not carried: a parole file need not hold
 other people's names, and a line-mate's quota percentage enters only his own quota, never the
@@ -75,6 +78,10 @@ def wanted(
     if action in EXEMPTION_ACTIONS:
         # a line-mate exempt on a day is in no group that day, which changes the inmate's shared credit
         return subject in {i.id for i in scenario.inmates}
+    if action in rp.CAPTURE_ACTIONS:
+        # grades, rejects and deductions of the people in scope (subject `inmate@day`); the scenario
+        # keeps a line-mate's grades and rejects and the inmate's own deductions
+        return subject.split("@", 1)[0] in {i.id for i in scenario.inmates}
     if action in LINE_ACTIONS:
         return subject in {x.code for x in scenario.lines}
     if action in WORKDAY_ACTIONS:
@@ -126,6 +133,7 @@ def master_of(
         workdays={x.code: frozenset(ev.workdays(days, first, last, x.code)) for x in lines},
         all_workdays=tuple(ev.workdays(days, first, last)),
         hub_corrections=tuple(corrections),
+        **fx.capture_inputs(rows("cap_grade"), rows("cap_reject"), rows("cap_deduction")),
     )
 
 
@@ -193,6 +201,27 @@ def check_master(
             [i for i in signed.inmates if i.id == inmate],
             lambda i: i.id,
             lambda i: f"quota_pct {_n(i.quota_pct)}, name {i.name!r}{_exempt_text(i)}",
+        ),
+        (
+            "ratings",
+            scenario.ratings,
+            signed.ratings,
+            lambda r: f"{r.inmate} on {r.day}",
+            lambda r: f"grade {r.grade}",
+        ),
+        (
+            "rejects",
+            scenario.rejects,
+            signed.rejects,
+            lambda r: f"{r.inmate} on {r.day} {r.product}/{r.step}",
+            lambda r: f"{_n(r.units)} units",
+        ),
+        (
+            "deductions",
+            scenario.deductions,
+            signed.deductions,
+            lambda d: f"{d.inmate} on {d.day}",
+            lambda d: f"{d.category} {_n(d.points)} ({d.reason})",
         ),
         (
             "inmates (line-mates' labor exemptions)",

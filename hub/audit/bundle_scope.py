@@ -78,6 +78,11 @@ def restrict(inputs: MonthInput, scope: Scope) -> MonthInput:
         counts=tuple(c for c in inputs.counts if (c.inmate, c.day) in scope.member_days),
         warehoused=warehoused,
         adjustments=tuple(a for a in inputs.adjustments if a.inmate == scope.inmate),
+        # rule book v2 capture: its people's grades and rejects (they enter shared credit), the
+        # inmate's own deductions (like adjustments, nobody else's)
+        ratings=tuple(r for r in inputs.ratings if r.inmate in people),
+        rejects=tuple(r for r in inputs.rejects if r.inmate in people),
+        deductions=tuple(d for d in inputs.deductions if d.inmate == scope.inmate),
     )
 
 
@@ -101,6 +106,12 @@ def canonical(inputs: MonthInput) -> MonthInput:
         warehoused=tuple(sorted(inputs.warehoused, key=lambda w: (w.line, w.day, w.product, w.units))),
         adjustments=tuple(
             sorted(inputs.adjustments, key=lambda a: (a.inmate, a.day or date.min, a.points, a.reason))
+        ),
+        # the hub keeps one grade per inmate and day, so sorting changes no replacement
+        ratings=tuple(sorted(inputs.ratings, key=lambda r: (r.inmate, r.day, r.grade))),
+        rejects=tuple(sorted(inputs.rejects, key=lambda r: (r.inmate, r.day, r.product, r.step, r.units))),
+        deductions=tuple(
+            sorted(inputs.deductions, key=lambda d: (d.inmate, d.day, d.category, d.points, d.reason))
         ),
     )
 

@@ -10,6 +10,7 @@ signed one. An act whose hub signature fails makes nothing here (the ledger sect
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -30,7 +31,8 @@ from hub.masterdata.replay import (
     replay,
     table_label,
 )
-from hub.store.schema import MASTERDATA_MODELS
+from hub.store.capture import Deduction, Evidence
+from hub.store.schema import CAPTURE_MODELS, MASTERDATA_MODELS
 from protocol.errors import ProtocolError
 from protocol.signing import Verifier
 
@@ -60,7 +62,7 @@ def check_masterdata(ledger_rows: Sequence[EntryRow], hub_key: Verifier | None, 
     """Compare every master-data table with the replayed acts; the tables must be bound."""
     state = replay(signed_master_acts(ledger_rows, hub_key))
     section.findings.extend(state.problems)
-    for model in MASTERDATA_MODELS:
+    for model in (*MASTERDATA_MODELS, *CAPTURE_MODELS):
         table = model._meta.table_name
         spec = TABLES.get(table)
         if spec is None:  # a new master-data table that replay does not know yet: never silently skip
@@ -79,6 +81,23 @@ def check_masterdata(ledger_rows: Sequence[EntryRow], hub_key: Verifier | None, 
             for values in model.select(*fields).tuples().iterator()
         }
         _compare(table, spec.columns, stored, state, section)
+    _check_evidence(section)
+
+
+def _check_evidence(section: Section) -> None:
+    """Deduction evidence is kept under the SHA-256 of its bytes, which the deduction's act signs: a
+    file whose bytes no longer hash to its key, or a signed hash with no file, is a finding."""
+    if not Evidence.table_exists():  # type: ignore[no-untyped-call]
+        return
+    for sha256, content in Evidence.select(Evidence.sha256, Evidence.content).tuples().iterator():
+        section.checked += 1
+        if hashlib.sha256(bytes(content)).hexdigest() != sha256:
+            section.findings.append(i18n.Text("md.v.evidence_changed", sha256=sha256))
+    kept = {str(sha) for (sha,) in Evidence.select(Evidence.sha256).tuples().iterator()}
+    wanted = Deduction.select(Deduction.id, Deduction.evidence).where(Deduction.evidence.is_null(False))
+    for deduction, sha256 in wanted.tuples().iterator():
+        if sha256 not in kept:
+            section.findings.append(i18n.Text("md.v.evidence_missing", sha256=sha256, deduction=deduction))
 
 
 def _compare(

@@ -79,6 +79,11 @@ MASTER_ACTIONS = frozenset(
         "rule_set.add",
         "ruleset.change",
         "masterdata.change",
+        # rule book v2 capture (hub.review.capture): grades, rejects, deductions
+        "grade.set",
+        "reject.add",
+        "deduction.propose",
+        "deduction.confirm",
     }
 )
 SLACK_MS = 30_000  # the page computes the month, then the act commits: seconds, not minutes

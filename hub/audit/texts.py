@@ -652,6 +652,9 @@ LABELS: dict[str, dict[str, str]] = {
         "standard_times": "标准工时",
         "assignments": "岗位",
         "inmates": "罪犯",
+        "ratings": "岗位评级",
+        "rejects": "次品",
+        "deductions": "扣分",
     },
     # the tables a log leaf comes from, and its source kinds
     "verify.table": {

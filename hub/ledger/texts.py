@@ -178,6 +178,10 @@ ACTIONS: dict[str, str] = {
     "user.password": "重设密码",
     "user.disable": "停用用户",
     "user.enable": "启用用户",
+    "grade.set": "评定岗位等级",
+    "reject.add": "登记次品",
+    "deduction.propose": "提出扣分",
+    "deduction.confirm": "确认扣分",
 }
 
 

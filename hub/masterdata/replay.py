@@ -164,8 +164,53 @@ TABLES: dict[str, TableSpec] = {
             key=("version",),
             columns=("id", "version", "valid_from", "parameters", "reason", "created_ms"),
         ),
+        # rule book v2 capture (hub.store.capture, made by hub.review.capture)
+        TableSpec(
+            name="cap_grade",
+            key=("inmate", "day"),
+            columns=("inmate", "day", "grade", "line", "post", "graded_by", "graded_ms"),
+            unsigned={"id": "the row is found by (inmate, day); a later grade updates it in place"},
+        ),
+        TableSpec(
+            name="cap_reject",
+            key=("id",),
+            columns=(
+                "id",
+                "inmate",
+                "day",
+                "line",
+                "product",
+                "step",
+                "units",
+                "reason",
+                "entered_by",
+                "created_ms",
+            ),
+        ),
+        TableSpec(
+            name="cap_deduction",
+            key=("id",),
+            columns=(
+                "id",
+                "inmate",
+                "day",
+                "area",
+                "category",
+                "points",
+                "reason",
+                "evidence",
+                "proposed_by",
+                "proposed_ms",
+                "status",
+                "confirmed_by",
+                "confirmed_ms",
+            ),
+        ),
     )
 }
+
+CAPTURE_ACTIONS = frozenset({"grade.set", "reject.add", "deduction.propose", "deduction.confirm"})
+"""The acts of rule book v2's capture on the dashboard (hub/review/capture.py)."""
 
 ACTIONS = frozenset(
     {
@@ -193,9 +238,10 @@ ACTIONS = frozenset(
         "workday.add",
         "workday.remove",
         "rule_set.add",
+        *CAPTURE_ACTIONS,
     }
 )
-"""Every act that writes master data (hub/masterdata/service.py and people.py)."""
+"""Every act that writes master data (hub/masterdata/service.py and people.py) or a v2 capture row."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -524,3 +570,62 @@ def _apply(state: MasterState, act: Act) -> None:
             "created_ms": _time(p, "created_ms", act),
         }
         _put(state, "md_rule_set_version", values, act)
+    elif action in CAPTURE_ACTIONS:
+        _capture(state, act)
+
+
+def _capture(state: MasterState, act: Act) -> None:
+    """A v2 capture act, as `hub.review.capture` applies it."""
+    p, action = act.payload, act.action
+    if action == "grade.set":
+        values = {
+            "inmate": _text(p["inmate"], "inmate"),
+            "day": _text(p["day"], "day"),
+            "grade": _text(p["grade"], "grade"),
+            "line": _text(p["line"], "line"),
+            "post": _text(p["post"], "post"),
+            "graded_by": _text(p["graded_by"], "graded_by"),
+            "graded_ms": _time(p, "graded_ms", act),
+        }
+        _put(state, "cap_grade", values, act)  # replaces the day's earlier grade, as the service does
+    elif action == "reject.add":
+        values = {
+            "id": _next_id(state, "cap_reject", p),
+            "inmate": _text(p["inmate"], "inmate"),
+            "day": _text(p["day"], "day"),
+            "line": _text(p["line"], "line"),
+            "product": _text(p["product"], "product"),
+            "step": _text(p["step"], "step"),
+            "units": _text(p["units"], "units"),
+            "reason": _text(p["reason"], "reason"),
+            "entered_by": _text(p["entered_by"], "entered_by"),
+            "created_ms": _time(p, "created_ms", act),
+        }
+        _put(state, "cap_reject", values, act)
+    elif action == "deduction.propose":
+        values = {
+            "id": _next_id(state, "cap_deduction", p),
+            "inmate": _text(p["inmate"], "inmate"),
+            "day": _text(p["day"], "day"),
+            "area": _text(p["area"], "area"),
+            "category": _text(p["category"], "category"),
+            "points": _text(p["points"], "points"),
+            "reason": _text(p["reason"], "reason"),
+            "evidence": _optional_text(p.get("evidence"), "evidence"),
+            "proposed_by": _text(p["proposed_by"], "proposed_by"),
+            "proposed_ms": _time(p, "proposed_ms", act),
+            "status": "proposed",
+            "confirmed_by": None,
+            "confirmed_ms": None,
+        }
+        _put(state, "cap_deduction", values, act)
+    elif action == "deduction.confirm":
+        deduction = p["deduction"]
+        if not isinstance(deduction, int) or isinstance(deduction, bool):
+            raise _Refused("not_integer", name=column("deduction"))
+        changes = {
+            "status": "confirmed",
+            "confirmed_by": _text(p["confirmed_by"], "confirmed_by"),
+            "confirmed_ms": _time(p, "confirmed_ms", act),
+        }
+        _change(state, "cap_deduction", (deduction,), changes, act)

@@ -251,6 +251,14 @@ VERIFY_TEXTS: dict[str, dict[str, str]] = {
         "zh": "{table}：签名行为生成 {count} 行，但数据库中没有这张表",
         "en": "{table}: the acts make {count} row(s); no such table",
     },
+    "md.v.evidence_changed": {
+        "zh": "扣分证据 {sha256}：文件内容与其哈希不符（被改动）",
+        "en": "deduction evidence {sha256}: its bytes no longer hash to it (changed)",
+    },
+    "md.v.evidence_missing": {
+        "zh": "扣分 {deduction} 的证据 {sha256} 缺失",
+        "en": "deduction {deduction}: its evidence {sha256} is missing",
+    },
     "md.v.extra": {"zh": "{row}：没有任何签名行为创建过这一行", "en": "{row}: no signed act made this row"},
     "md.v.missing": {
         "zh": "{row}：缺失；台账第 {entry} 条创建了它",
@@ -275,6 +283,9 @@ TABLE_LABELS = {
     "md_assignment": "岗位",
     "md_workday": "工作日",
     "md_rule_set_version": "规则版本",
+    "cap_grade": "岗位评级",
+    "cap_reject": "次品",
+    "cap_deduction": "扣分",
 }
 COLUMN_LABELS = {
     "id": "编号",
@@ -307,6 +318,21 @@ COLUMN_LABELS = {
     "version": "版本",
     "parameters": "参数",
     "assignment": "岗位",
+    "grade": "等级",
+    "post": "岗位",
+    "graded_by": "评定人",
+    "graded_ms": "评定时间",
+    "units": "件数",
+    "entered_by": "登记人",
+    "category": "类别",
+    "points": "分值",
+    "evidence": "证据",
+    "proposed_by": "提出人",
+    "proposed_ms": "提出时间",
+    "status": "状态",
+    "confirmed_by": "确认人",
+    "confirmed_ms": "确认时间",
+    "deduction": "扣分",
 }
 
 i18n.register(TEXTS)

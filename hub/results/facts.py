@@ -55,14 +55,18 @@ from fractions import Fraction
 from typing import Any
 
 from hub.engine.model import (
+    GRADES,
     ZERO,
     Attendance,
     Count,
+    Deduction,
     Inmate,
     Line,
     Month,
     MonthInput,
     Product,
+    Rating,
+    Reject,
     StandardTime,
     Warehoused,
 )
@@ -291,6 +295,11 @@ class MasterSnapshot:
     workdays: Mapping[str, frozenset[date]] = field(default_factory=dict)
     all_workdays: tuple[date, ...] = ()
     hub_corrections: tuple[HubCorrection, ...] = ()
+    # rule book v2, captured on the dashboard (hub.review.capture): grades of rated days, rejects and
+    # confirmed deductions, each from a hub-signed act
+    ratings: tuple[Rating, ...] = ()
+    rejects: tuple[Reject, ...] = ()
+    deductions: tuple[Deduction, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -483,7 +492,48 @@ def month_input(
         warehoused=tuple(
             w for w in facts.warehoused if w.line in lines and w.product in products and month.contains(w.day)
         ),
+        ratings=tuple(r for r in master.ratings if r.inmate in inmates and month.contains(r.day)),
+        rejects=tuple(r for r in master.rejects if r.inmate in inmates and month.contains(r.day)),
+        deductions=tuple(d for d in master.deductions if d.inmate in inmates and month.contains(d.day)),
     )
+
+
+def capture_inputs(
+    grades: Iterable[Mapping[str, Any]],
+    rejects: Iterable[Mapping[str, Any]],
+    deductions: Iterable[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """Rule book v2's dashboard capture as the engine takes it, from rows as `hub.store.capture`
+    stores them (or as `hub.masterdata.replay` rebuilds them): every grade of a known grade, every
+    reject, and only the confirmed deductions. Keyword arguments of `MasterSnapshot`."""
+    return {
+        "ratings": tuple(
+            Rating(inmate=str(g["inmate"]), day=date.fromisoformat(str(g["day"])), grade=g["grade"])
+            for g in grades
+            if g["grade"] in GRADES  # the service writes no other; verify reports a row edited to one
+        ),
+        "rejects": tuple(
+            Reject(
+                inmate=str(r["inmate"]),
+                day=date.fromisoformat(str(r["day"])),
+                product=str(r["product"]),
+                step=str(r["step"]),
+                units=Fraction(str(r["units"])),
+            )
+            for r in rejects
+        ),
+        "deductions": tuple(
+            Deduction(
+                inmate=str(d["inmate"]),
+                day=date.fromisoformat(str(d["day"])),
+                category=str(d["category"]),
+                points=Fraction(str(d["points"])),
+                reason=str(d["reason"]),
+            )
+            for d in deductions
+            if d["status"] == "confirmed"
+        ),
+    }
 
 
 def _exempt_in(inmate: Inmate, month: Month) -> Inmate:

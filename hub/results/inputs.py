@@ -36,6 +36,7 @@ from hub.engine.rules import RuleBook
 from hub.ledger.entries import HUB_FACT_ACTIONS
 from hub.masterdata import queries as md_queries
 from hub.results import facts as fx
+from hub.store import capture as cap
 from hub.store import masterdata as md_tables
 from hub.store.kiosks import Kiosk, KioskRecord
 from hub.store.ledger import LedgerEntry
@@ -194,6 +195,26 @@ def load_master(month: Month, *, ledger_below: int | None = None) -> fx.MasterSn
         workdays=workdays,
         all_workdays=tuple(md_queries.line_workdays(first, last)),
         hub_corrections=load_hub_corrections(first, last, ledger_below=ledger_below),
+        **load_capture(first, last),
+    )
+
+
+def load_capture(first: date, last: date) -> dict[str, Any]:
+    """Rule book v2's dashboard capture of days in [first, last] (`hub.store.capture`): the grades of
+    rated days, the rejects and the confirmed deductions (a proposed one is not in force yet).
+
+    Read only where these tables live in the master data's database, like the hub corrections.
+    """
+    if cap.Grade._meta.database is None or cap.Grade._meta.database is not md_tables.Line._meta.database:
+        return {}
+    if not cap.Grade.table_exists():  # type: ignore[no-untyped-call]  # an audited copy from before m005
+        return {}
+    span = (first.isoformat(), last.isoformat())
+    grades = cap.Grade.select().where(cap.Grade.day.between(*span)).order_by(cap.Grade.day, cap.Grade.inmate)
+    rejects = cap.Reject.select().where(cap.Reject.day.between(*span)).order_by(cap.Reject.id)
+    deductions = cap.Deduction.select().where(cap.Deduction.day.between(*span)).order_by(cap.Deduction.id)
+    return fx.capture_inputs(
+        (g.__data__ for g in grades), (r.__data__ for r in rejects), (d.__data__ for d in deductions)
     )
 
 

@@ -22,7 +22,7 @@ from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
-from hub.engine.exact import shown
+from hub.engine.exact import decimal_text, shown
 from hub.ledger.checkpoints import latest_checkpoint
 from hub.review.rules import AssessmentError, MonthView
 from hub.store.db import write_transaction
@@ -38,10 +38,14 @@ COLUMNS: tuple[str, ...] = (
     "workdays",
     "days_met",
     "completion_pct",
+    "labor_assessed",
     "base_points",
     "bonus_points",
+    "additions_points",
     "adjustments",
     "adjustment_detail",
+    "deduct_points",
+    "deduction_detail",
     "labor_points",
     "rule_set_version",
     "approval_state",
@@ -50,7 +54,17 @@ COLUMNS: tuple[str, ...] = (
     "checkpoint_root",
 )
 NUMERIC = frozenset(
-    {"workdays", "days_met", "completion_pct", "base_points", "bonus_points", "adjustments", "labor_points"}
+    {
+        "workdays",
+        "days_met",
+        "completion_pct",
+        "base_points",
+        "bonus_points",
+        "additions_points",
+        "adjustments",
+        "deduct_points",
+        "labor_points",
+    }
 )
 # Header rows and the approval state in the officer's language: Chinese labels by default; "en"
 # gives the column codes themselves (stable names for a program that reads the file).
@@ -63,10 +77,14 @@ HEADERS: dict[str, str] = {
     "workdays": "考核日数",
     "days_met": "达标日数",
     "completion_pct": "完成率(%)",
+    "labor_assessed": "劳动部分考核",
     "base_points": "基础分",
     "bonus_points": "超产奖励分",
+    "additions_points": "加分(封顶后)",
     "adjustments": "加扣分",
     "adjustment_detail": "加扣分明细",
+    "deduct_points": "扣分",
+    "deduction_detail": "扣分明细",
     "labor_points": "劳动分",
     "rule_set_version": "规则版本",
     "approval_state": "审批状态",
@@ -88,17 +106,23 @@ FORMATS: dict[str, str] = {
     "completion_pct": "0.00",
     "base_points": "0.0",
     "bonus_points": "0.0",
+    "additions_points": "0.0",
     "adjustments": "+0.0;-0.0;0.0",
+    "deduct_points": "0.0",
     "labor_points": "0.0",
 }
 WIDTHS: dict[str, int] = {
     "name": 10,
     "adjustment_detail": 40,
+    "deduction_detail": 40,
     "rule_set_version": 22,
     "export_time": 26,
     "checkpoint_root": 66,
 }
 RELEASES = {"final": "正式", "draft": "草稿/未审批"}
+ASSESSED = {True: "是", False: "否(丧失劳动能力)"}
+# Deduction categories of the default rule set in Chinese (a site's own category keeps its code).
+CATEGORIES = {"quality": "质量", "safety": "安全生产", "discipline": "劳动纪律", "equipment": "设备工具"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -144,6 +168,14 @@ def adjustment_items(month: str, area: str, zone: tzinfo | None) -> dict[str, li
     return out
 
 
+def deduction_text(item: Mapping[str, Any], lang: str) -> str:
+    """One deduction as the files write it: `安全生产 -4 未戴护目镜 (2026-10-09)`."""
+    category = str(item["category"])
+    if lang == "zh":
+        category = CATEGORIES.get(category, category)
+    return f"{category} -{item['points']} {item['reason']} ({item['day']})"
+
+
 def header_row(lang: str = "zh") -> list[str]:
     """The header of the CSV and XLSX files in `lang` ("zh": Chinese labels, "en": column codes)."""
     return [HEADERS[c] for c in COLUMNS] if lang == "zh" else list(COLUMNS)
@@ -151,8 +183,14 @@ def header_row(lang: str = "zh") -> list[str]:
 
 def _cell(row: dict[str, Any], column: str, lang: str) -> Any:
     value = row[column]
+    if column in ("adjustment_detail", "deduction_detail") and isinstance(value, str):
+        return value  # a detail already written as text
     if column == "adjustment_detail":
         return "；".join(AdjustmentItem(**item).text() for item in value)
+    if column == "deduction_detail":
+        return "；".join(deduction_text(item, lang) for item in value)
+    if column == "labor_assessed":
+        return ASSESSED[bool(value)] if lang == "zh" else ("true" if value else "false")
     if column == "approval_state" and lang == "zh":
         return STATES.get(str(value), value)
     if column == "release" and lang == "zh":
@@ -183,6 +221,7 @@ def export_rows(
     for row in view.rows:
         score = row.score
         pct = score.completion_pct
+        assessed = score.labor_assessed  # False: exempt all month, no labor points (null in every form)
         out.append(
             {
                 "inmate_id": row.inmate,
@@ -193,14 +232,26 @@ def export_rows(
                 "workdays": score.workdays,
                 "days_met": score.days_met,
                 "completion_pct": None if pct is None else shown(pct, 2),
-                "base_points": shown(score.base_points, 1),
-                "bonus_points": shown(score.bonus_points, 1),
+                "labor_assessed": assessed,
+                "base_points": shown(score.base_points, 1) if assessed else None,
+                "bonus_points": shown(score.bonus_points, 1) if assessed else None,
+                "additions_points": shown(score.additions_points, 1) if assessed else None,
                 "adjustments": shown(score.adjust_points, 1),
                 "adjustment_detail": [
                     {"points": a.points, "reason": a.reason, "day": a.day, "by": a.by}
                     for a in items.get(row.inmate, ())
                 ],
-                "labor_points": shown(score.labor_points, 1),
+                "deduct_points": shown(score.deduct_points, 1),
+                "deduction_detail": [
+                    {
+                        "category": d.category,
+                        "points": decimal_text(d.points),
+                        "day": d.day.isoformat(),
+                        "reason": d.reason,
+                    }
+                    for d in score.deductions
+                ],
+                "labor_points": shown(score.labor_points, 1) if assessed else None,
                 "rule_set_version": view.rule_set.version,
                 "approval_state": view.state,
                 "release": release,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import peewee as pw
 
-from hub.store import kiosks, ledger, masterdata, results, review, web
+from hub.store import capture, kiosks, ledger, masterdata, results, review, web
 from hub.store.db import connect
 from hub.store.migrate import MigrationReport, migrate, now_ms
 
@@ -40,6 +40,10 @@ ALL_MODELS: tuple[type[pw.Model], ...] = (
     masterdata.Exemption,
     masterdata.Workday,
     masterdata.RuleSetVersion,
+    capture.Grade,
+    capture.Reject,
+    capture.Deduction,
+    capture.Evidence,
     results.DailyResult,
     results.DiscrepancyFlag,
     results.ResultsProgress,
@@ -60,6 +64,10 @@ ALL_MODELS: tuple[type[pw.Model], ...] = (
 MASTERDATA_MODELS: tuple[type[pw.Model], ...] = tuple(
     model for model in ALL_MODELS if model.__module__ == masterdata.__name__
 )
+
+# The v2 capture tables whose rows the signed acts make (`floorledger verify` compares them as it
+# compares master data); evidence is checked by its hash instead (its bytes are not in the act).
+CAPTURE_MODELS: tuple[type[pw.Model], ...] = (capture.Grade, capture.Reject, capture.Deduction)
 
 
 def bind_all(db: pw.Database) -> None:

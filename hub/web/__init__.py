@@ -21,6 +21,7 @@ from hub.web.kiosks import register_kiosks
 from hub.web.login import register_login
 from hub.web.masterdata.pages import register_masterdata
 from hub.web.review.assessment import board_published, register_assessment
+from hub.web.review.capture import register_capture
 from hub.web.review.daily import register_review, review_desk
 from hub.web.review.queue import register_queue
 from hub.web.review.trends import register_trends
@@ -41,6 +42,7 @@ def register_pages(context: WebContext) -> None:
     register_users(context)
     register_review(context, review_desk(context, on_answer=context.refresh_plan))
     register_masterdata(context, context.masterdata)
+    register_capture(context)
     register_assessment(context)
     register_trends(context)
     register_queue(context)
@@ -70,6 +72,7 @@ def app_pages(app: HubApp) -> None:
         enrollment=services.enrollment,
         checkpoints=services.checkpoints,
         corrections=services.corrections,
+        capture=services.capture,
         assessment=services.assessment,
         config=app.config,
         clock=app.clock_ms,

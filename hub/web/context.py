@@ -13,7 +13,7 @@ The hub app builds one and calls `hub.web.register_pages(context)` once before `
   this board (公示) and still within their days; None until the weekly-review page provides it.
 - `feed`: the results feed; pass `context.feed.notify` to the results notifier (or let
   `register_pages` subscribe it when `results` has `subscribe`) so boards refresh within a second.
-- `results`, `ledger`, `enrollment`, `checkpoints`, `masterdata`, `corrections`, `assessment`: the
+- `results`, `ledger`, `enrollment`, `checkpoints`, `masterdata`, `corrections`, `capture`, `assessment`: the
   hub's own services (`hub.app.build_services`), used when present (`None` otherwise: the pages that
   need them say the function is not available, or still build their own until they take these).
   Officers' acts (board tokens, enrollment) are appended to `ledger` when it is given.
@@ -41,6 +41,7 @@ from hub.ledger.checkpoints import CheckpointLog
 from hub.ledger.entries import Ledger
 from hub.masterdata.service import MasterData
 from hub.results.worker import Results
+from hub.review.capture import Capture
 from hub.review.corrections import Corrections
 from hub.review.monthly import Assessment
 from hub.web.auth import DEFAULT_LOCK_MS, Accounts, Clock, wall_ms
@@ -90,6 +91,7 @@ class WebContext:
     enrollment: Enrollment | None = None
     checkpoints: CheckpointLog | None = None
     corrections: Corrections | None = None
+    capture: Capture | None = None  # rule book v2 grades, rejects and deductions
     assessment: Assessment | None = None
     config: HubConfig | None = None
     masterdata: MasterData | None = None  # the hub's, so page changes reach its plan and result listeners

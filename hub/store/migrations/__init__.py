@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from hub.store.migrations import m001_initial, m002_results_progress, m003_rule_book_v2, m004_late_entries
+from hub.store.migrations import (
+    m001_initial,
+    m002_results_progress,
+    m003_rule_book_v2,
+    m004_late_entries,
+    m005_v2_capture,
+)
 
-STEPS: tuple[ModuleType, ...] = (m001_initial, m002_results_progress, m003_rule_book_v2, m004_late_entries)
+STEPS: tuple[ModuleType, ...] = (
+    m001_initial,
+    m002_results_progress,
+    m003_rule_book_v2,
+    m004_late_entries,
+    m005_v2_capture,
+)
 LATEST: int = STEPS[-1].VERSION

@@ -18,13 +18,14 @@ from nicegui import run, ui
 
 from hub.accounts import Principal, Role
 from hub.app import assessment_service
-from hub.engine.exact import shown
+from hub.engine.exact import decimal_text, shown
 from hub.engine.model import Month
 from hub.errors import HubError
 from hub.paper import sources as paper_sources
 from hub.paper.monthly import render_monthly
 from hub.paper.weekly import render_weekly
 from hub.review import export_signature, exports, rules, weekly
+from hub.review.capture_texts import category_text
 from hub.review.lock import STAGES
 from hub.review.monthly import Assessment
 from hub.web import api, guard
@@ -210,11 +211,15 @@ def _register_weekly(ctx: WebContext) -> None:
 # --- monthly assessment -------------------------------------------------------------------------------
 
 
-def month_table_rows(view: rules.MonthView) -> list[dict[str, Any]]:
+def month_table_rows(view: rules.MonthView, lang: str = "zh") -> list[dict[str, Any]]:
+    """The month's rows as the table shows them. An inmate exempt all month (`labor_assessed` false)
+    shows 不考核 instead of points; each deduction is listed with its category, day and reason."""
     out = []
     for row in view.rows:
         s = row.score
         pct = s.completion_pct
+        assessed = s.labor_assessed
+        skipped = tr("assess.not_assessed", lang)
         out.append(
             {
                 "inmate": row.inmate,
@@ -223,10 +228,24 @@ def month_table_rows(view: rules.MonthView) -> list[dict[str, Any]]:
                 "workdays": s.workdays,
                 "days_met": s.days_met,
                 "completion_pct": "—" if pct is None else shown(pct, 2),
-                "base": shown(s.base_points, 1),
-                "bonus": shown(s.bonus_points, 1),
+                "assessed": tr("assess.yes" if assessed else "assess.no", lang),
+                "base": shown(s.base_points, 1) if assessed else skipped,
+                "bonus": shown(s.bonus_points, 1) if assessed else skipped,
+                "additions": shown(s.additions_points, 1) if assessed else skipped,
                 "adjust": shown(s.adjust_points, 1),
-                "labor": shown(s.labor_points, 1),
+                "deduct": shown(s.deduct_points, 1),
+                "deductions": "；".join(
+                    tr(
+                        "assess.deduction",
+                        lang,
+                        category=category_text(d.category, lang),
+                        points=decimal_text(d.points),
+                        day=d.day.isoformat(),
+                        reason=d.reason,
+                    )
+                    for d in s.deductions
+                ),
+                "labor": shown(s.labor_points, 1) if assessed else skipped,
                 "href": f"/inmate?id={row.inmate}",  # the name opens his page
             }
         )
@@ -293,15 +312,19 @@ def _month_body(ctx: WebContext, who: Principal, whole: rules.MonthView, lang: s
         ("workdays", "workdays"),
         ("days_met", "days_met"),
         ("completion_pct", "pct"),
+        ("assessed", "assessed"),
         ("base", "base"),
         ("bonus", "bonus"),
+        ("additions", "additions"),
         ("adjust", "adjust"),
+        ("deduct", "deduct"),
+        ("deductions", "deductions"),
         ("labor", "labor"),
     ]
     data_table(
         lang=lang,
         columns=[{"name": k, "label": tr(f"assess.col.{label}", lang), "field": k} for k, label in columns],
-        rows=month_table_rows(view),
+        rows=month_table_rows(view, lang),
         row_key="inmate",
         links={"name": "href"},
     ).classes("w-full").mark("month-table")

@@ -29,6 +29,7 @@ from hub.paper.daily import render_daily
 from hub.results import worker as rs
 from hub.results.facts import HUB_CORRECTABLE
 from hub.results.inputs import month_input
+from hub.review import capture as cx_capture
 from hub.review import corrections as cx
 from hub.review import late as lx
 from hub.store import masterdata as md_tables
@@ -259,6 +260,31 @@ class _LineDay:
                 ui.button(t("review.explain", self.lang), on_click=explain).props("flat").mark(
                     f"explain-{row.inmate}"
                 )
+
+        self._rated_section(names)
+
+    def _rated_section(self, names: dict[str, str]) -> None:
+        """Rule book v2: inmates on posts without quotas show their grade (or that it is missing), not
+        units: a post has none."""
+        for rated in cx_capture.rated_on(self.day, line=self.line):
+            if rated.grade is None:
+                text = t(
+                    "review.rated_missing",
+                    self.lang,
+                    inmate=rated.inmate,
+                    name=names.get(rated.inmate, ""),
+                    post=rated.post,
+                )
+            else:
+                text = t(
+                    "review.rated_row",
+                    self.lang,
+                    inmate=rated.inmate,
+                    name=names.get(rated.inmate, ""),
+                    post=rated.post,
+                    grade=rated.grade,
+                )
+            ui.label(text).mark(f"rated-{rated.inmate}")
 
     def _explain(self, inmate: str) -> str:
         month = Month.of(self.day)

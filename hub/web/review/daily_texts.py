@@ -26,6 +26,14 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "review.explain": {"zh": "说明", "en": "Explain"},
     "review.print": {"zh": "打印日记载 (PDF)", "en": "Print daily sheet (PDF)"},
+    "review.rated_row": {
+        "zh": "{inmate} {name}：岗位 {post}，评级 {grade}",
+        "en": "{inmate} {name}: post {post}, grade {grade}",
+    },
+    "review.rated_missing": {
+        "zh": "{inmate} {name}：岗位 {post}，尚未评级",
+        "en": "{inmate} {name}: post {post}, not graded yet",
+    },
     "review.discrepancies": {"zh": "计数与入库差异", "en": "Counts vs warehouse"},
     "review.no_discrepancies": {"zh": "无差异", "en": "No discrepancies"},
     "review.flag_row": {

@@ -83,8 +83,9 @@ def test_csv_has_the_documented_header_and_the_same_rows(site: Site) -> None:
     text = exports.to_csv(rows, lang="en").decode("utf-8-sig")
     read = list(csv.DictReader(io.StringIO(text)))
     assert list(read[0]) == list(exports.COLUMNS)
-    # adjustment_detail is written as text ("" here: no adjustment in force), the rest as is
-    assert [{k: "" if k == "adjustment_detail" else str(v) for k, v in r.items()} for r in rows] == read
+    # the details are written as text ("" here: none in force), labor_assessed as true/false, the rest as is
+    texts = {"adjustment_detail": "", "deduction_detail": "", "labor_assessed": "true"}
+    assert [{k: texts.get(k, str(v)) for k, v in r.items()} for r in rows] == read
     assert all(r["name"] for r in read)
 
 

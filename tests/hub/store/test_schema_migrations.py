@@ -51,7 +51,7 @@ def test_the_migrated_schema_has_every_table_and_column_of_the_models(tmp_path: 
     """What the steps make and what the live models declare agree, table by table and column by
     column (a model changed without a step, or a step without its model, fails here)."""
     live = {m._meta.table_name: {f.column_name for f in m._meta.sorted_fields} for m in ALL_MODELS}
-    assert len(live) == 37  # 34 + md_post, md_exemption (m003) + review_late_entry (m004)
+    assert len(live) == 41  # 34, md_post and md_exemption (m003), review_late_entry (m004), 4 of m005
     db = open_database(str(tmp_path / "hub.db"))
     try:
         with db.connection_context():
@@ -151,7 +151,7 @@ def test_step_three_keeps_existing_posts_counted_and_not_in_training(tmp_path: P
                 " VALUES ('P1', 'L1', 'SHIRT', 'S1', '2026-10-01', NULL, 5)"
             )
         report = migrate(db, clock_ms=lambda: CLOCK_MS)
-        assert report.applied == (3,)
+        assert report.applied == tuple(step.VERSION for step in STEPS[2:])
         with db.connection_context():
             rows = db.execute_sql(
                 "SELECT inmate, product, mode, post, training FROM md_assignment"
