@@ -24,7 +24,7 @@ from hub.store.masterdata import Assignment, Inmate
 from hub.store.results import DailyResult
 from hub.web.board.model import BoardRow, status_of
 from tests.hub.paper.pdf_tools import fonts_of, page_count, pages_as_png, text_of
-from tests.hub.review.test_assessment_domain import HEAD_A1, LABOR, LINE_L1, MONTH, Site, open_copy
+from tests.hub.review.test_assessment_domain import HEAD_A1, LABOR, LINE_L1, MID_MONTH, MONTH, Site, open_copy
 
 DAY = date(2026, 10, 28)
 
@@ -114,7 +114,7 @@ def test_locked_month_prints_final_with_each_approver_and_time(site: Site, tmp_p
     """After line officer, area head and labor section approve, the sheet has no draft marking and
     names each stage's officer with the time of the approval."""
     for who in (LINE_L1, HEAD_A1, LABOR):
-        site.assessment.approve(who, MONTH, "A1")
+        site.assessment.approve(who, MONTH, "A1", override=MID_MONTH)
     sheet = sources.monthly_sheet(
         site.assessment, None, MONTH, "A1", zone=ZoneInfo("Asia/Shanghai"), printed_by="劳改科",
         printed_at="2026-10-29 12:00",
