@@ -141,6 +141,16 @@ def _time(ms: int | None, zone: ZoneInfo) -> str:
     return datetime.fromtimestamp(ms / 1000, zone).strftime("%m-%d %H:%M:%S")
 
 
+def kiosk_state(k: KioskRow) -> str:
+    """The text key of a kiosk's state: revoked, online, offline, or never connected (enrolled but
+    never heard from, such as the demo's history kiosks: not 离线 for ever)."""
+    if k.status != models.ENROLLED:
+        return "web.kiosks.revoked"
+    if k.online:
+        return "web.floor.online"
+    return "web.floor.never" if k.last_seen_ms is None else "web.floor.offline"
+
+
 def register_floor(ctx: WebContext) -> None:
     add_nav("web.nav.floor", "/floor", ALL_ROLES)
 
@@ -180,9 +190,7 @@ def register_floor(ctx: WebContext) -> None:
                         {
                             "kiosk": k.kiosk,
                             "line": k.line or MISSING,
-                            "state": t("web.floor.online" if k.online else "web.floor.offline", lang)
-                            if k.status == models.ENROLLED
-                            else t("web.kiosks.revoked", lang),
+                            "state": t(kiosk_state(k), lang),
                             "seen": _time(k.last_seen_ms, ctx.zone),
                             "waiting": MISSING if k.pending is None else str(k.pending),
                             "offset": offset_text(k.clock_offset_ms),

@@ -94,6 +94,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "web.floor.line": {"zh": "生产线", "en": "Line"},
     "web.floor.online": {"zh": "在线", "en": "Online"},
     "web.floor.offline": {"zh": "离线", "en": "Offline"},
+    "web.floor.never": {"zh": "从未连接", "en": "Never connected"},
     "web.floor.last_seen": {"zh": "最后联系", "en": "Last seen"},
     "web.floor.waiting": {"zh": "待上传", "en": "Waiting"},
     "web.floor.offset": {"zh": "时钟偏差", "en": "Clock offset"},

@@ -168,3 +168,17 @@ async def test_the_live_floor_shows_each_kiosks_backlog_and_clock_offset(ctx: We
             "-3 s",
         )
         assert rows["K-B1"]["offset_warn"] is False
+
+
+def test_a_kiosk_never_heard_from_reads_never_connected_not_offline() -> None:
+    """Enrolled but never heard from (the demo's history kiosks): 从未连接; heard from once, now quiet:
+    离线; revoked: 已吊销, whatever it last said."""
+    from hub.store import kiosks as models
+    from hub.web.floor import KioskRow, kiosk_state
+
+    never = KioskRow(kiosk="H-L1", line="L1", online=False, last_seen_ms=None, status=models.ENROLLED)
+    quiet = KioskRow(kiosk="K-A1", line="A1", online=False, last_seen_ms=1, status=models.ENROLLED)
+    gone = KioskRow(kiosk="K-B1", line="B1", online=True, last_seen_ms=1, status=models.REVOKED)
+    assert kiosk_state(never) == "web.floor.never"
+    assert kiosk_state(quiet) == "web.floor.offline"
+    assert kiosk_state(gone) == "web.kiosks.revoked"
