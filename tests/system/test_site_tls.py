@@ -23,6 +23,7 @@ import peewee as pw
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -213,7 +214,17 @@ def page_text(driver: webdriver.Chrome) -> str:
 
 
 def click(driver: webdriver.Chrome, label: str) -> None:
-    driver.find_element(By.XPATH, f"//button[normalize-space(.)='{label}']").click()
+    """Click the button by its label. The kiosk redraws its screen when a plan or an ack arrives, so a
+    button found a moment ago may be replaced before the click lands: find it again then."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            driver.find_element(By.XPATH, f"//button[normalize-space(.)='{label}']").click()
+            return
+        except StaleElementReferenceException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def enroll(floor: Floor, kiosk: str, line: str) -> None:
@@ -245,7 +256,10 @@ def check_in(driver: webdriver.Chrome, floor: Floor, kiosk: str, badge: int) -> 
     driver.get(f"http://127.0.0.1:{box.port}/")
     wait(lambda: "继续" in page_text(driver) or "请刷卡" in page_text(driver), 60, "no kiosk screen")
     if "继续" in page_text(driver):
-        click(driver, "继续")
+        try:
+            click(driver, "继续")
+        except NoSuchElementException:
+            pass  # the screen moved on by itself (the plan arrived) before the click
     wait(lambda: "尚未收到生产计划" not in page_text(driver) and "请刷卡" in page_text(driver),
          60, f"kiosk {kiosk} received no line plan", box.state / "kiosk.log")  # fmt: skip
     box.badge.present(badge)
