@@ -18,7 +18,7 @@ from hub.audit import months as vm
 from hub.audit import weeks as vw
 from hub.audit.pending import NOTHING_PENDING, PENDING_WINDOW_MS, Progress, fed_line_days
 from hub.audit.report import Section, finding, short
-from hub.engine.compute import MonthIndex, compute_line_day
+from hub.engine.compute import V2_ONLY, MonthIndex, compute_line_day
 from hub.engine.errors import EngineError
 from hub.engine.model import Month
 from hub.engine.rules import RuleBook
@@ -121,6 +121,30 @@ def check_derived(
         notes.append(finding("note.results_stuck", count=len(stuck), seconds=PENDING_WINDOW_MS // 1000))
 
 
+def month_refused(month: Month, inputs: Any, err: EngineError) -> Any:
+    """The finding for a month whose inputs the engine refuses, naming the entry as officers know it
+    (the inmate and his post, not `assignments[3]`)."""
+    place = getattr(err, "place", "")
+    problem = getattr(err, "problem", str(err))
+    what: Any = place
+    head, _, rest = place.partition("[")
+    number, _, field = rest.partition("].")
+    if number.isdigit():
+        items = getattr(inputs, head, ())
+        n = int(number)
+        item = items[n] if n < len(items) else None
+        label = i18n.Label("verify.wf", field)
+        if head == "assignments" and item is not None:
+            what = i18n.Text("verify.w.assignment", person=item.inmate, line=item.line or "-", field=label)
+        elif head == "inmates" and item is not None:
+            what = i18n.Text("verify.w.inmate", person=item.id, field=label)
+    elif head in ("ratings", "rejects", "deductions"):
+        what = i18n.Label("verify.w.list", head)
+    if problem == V2_ONLY:
+        return finding("result.month_v2_in_v1", month=str(month), what=what)
+    return finding("result.month_cannot", month=str(month), what=what, error=problem)
+
+
 def read_progress() -> Progress:
     """The results worker's progress in this snapshot (`hub.audit.pending`)."""
     if not ResultsProgress.table_exists():  # type: ignore[no-untyped-call]
@@ -205,7 +229,14 @@ def _check_results(
     # adjustments are monthly points: no daily result counts them
     read = mi.month_input(db, month, through=through, facts=derived, rule_book=lambda: book, adjustments=())
     rule_set = read.rule_set
-    index = MonthIndex(read.inputs, rule_set)
+    try:
+        index = MonthIndex(read.inputs, rule_set)
+    except EngineError as err:
+        # the month's inputs themselves are refused (v2 data forged into a v1 month, say): no day of
+        # it can be re-derived, and the master-data section names the row
+        section.checked += 1
+        section.findings.append(month_refused(month, read.inputs, err))
+        return set()
     expected: dict[tuple[str, str], dict[str, Any]] = {}
     for line, day in index.line_days():
         try:

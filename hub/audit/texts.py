@@ -274,6 +274,26 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
         "zh": "生产线 {line} 在 {day}：无法重新计算（{error}）",
         "en": "line {line} on {day}: cannot be recomputed ({error})",
     },
+    "verify.f.result.month_v2_in_v1": {
+        "zh": "{month} 月：{what} 是第二版规则的数据，但本月按第一版规则计算，整月无法重新计算",
+        "en": "month {month}: {what} is a rule book v2 input, but the month is computed under rule book v1; "
+        "the month cannot be recomputed",
+    },
+    "verify.f.result.month_cannot": {
+        "zh": "{month} 月：{what} 使整月无法重新计算（{error}）",
+        "en": "month {month}: {what} makes the month impossible to recompute ({error})",
+    },
+    "verify.w.assignment": {
+        "zh": "{person} 的岗位分配（生产线 {line}）的“{field}”",
+        "en": "{person}'s assignment (line {line}), {field}",
+    },
+    "verify.w.inmate": {"zh": "罪犯 {person} 的“{field}”", "en": "inmate {person}, {field}"},
+    "verify.wf.training": {"zh": "培训标记", "en": "training"},
+    "verify.wf.mode": {"zh": "岗位方式", "en": "mode"},
+    "verify.wf.labor_exempt": {"zh": "免考核期", "en": "labor_exempt"},
+    "verify.w.list.ratings": {"zh": "岗位评定", "en": "ratings"},
+    "verify.w.list.rejects": {"zh": "退件", "en": "rejects"},
+    "verify.w.list.deductions": {"zh": "扣分", "en": "deductions"},
     "verify.f.result.missing": _at(
         _RESULT, "缺失；签名记录得出一条日结果", "missing; the records give a daily record"
     ),

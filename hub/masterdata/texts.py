@@ -281,6 +281,8 @@ TABLE_LABELS = {
     "md_officer": "民警",
     "md_badge": "工牌",
     "md_assignment": "岗位",
+    "md_post": "非定额岗位",
+    "md_exemption": "免考核期",
     "md_workday": "工作日",
     "md_rule_set_version": "规则版本",
     "cap_grade": "岗位评级",
@@ -333,6 +335,10 @@ COLUMN_LABELS = {
     "confirmed_by": "确认人",
     "confirmed_ms": "确认时间",
     "deduction": "扣分",
+    "shift": "班次",
+    "mode": "考核方式",
+    "training": "培训标记",
+    "reference": "医鉴编号",
 }
 
 i18n.register(TEXTS)
