@@ -175,6 +175,15 @@ def people() -> dict[str, PersonInfo]:
     return out
 
 
+def person_id(typed: str) -> str:
+    """The person an officer typed: an inmate by his prison number (what people know and what the
+    badge sheet prints), or anyone by the site's id (imports and older habits). Unknown text comes
+    back as typed, so the service's own check names it."""
+    text = typed.strip()
+    by_number = Inmate.get_or_none(Inmate.number == text)
+    return text if by_number is None or Inmate.get_or_none(Inmate.id == text) else str(by_number.id)
+
+
 # --- whose is it: the areas a change belongs to (scope) and touches (month locks) -------------------
 
 

@@ -164,7 +164,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "md.f.reason": {"zh": "原因", "en": "Reason"},
     "md.f.area": {"zh": "监区", "en": "Area"},
     "md.f.shift": {"zh": "班次时长(分钟)", "en": "Shift (minutes)"},
-    "md.f.inmate_id": {"zh": "人员编号", "en": "Inmate id"},
+    "md.f.inmate_id": {"zh": "囚号（或人员编号）", "en": "Prison number (or id)"},
     "md.f.number": {"zh": "囚号", "en": "Prison number"},
     "md.f.quota_pct": {"zh": "个人定额(%)", "en": "Personal quota (%)"},
     "md.err.required": {"zh": "请填写{field}", "en": "{field} is required"},

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
 
+from floorledger.base.pieces import whole_pieces as whole
 from hub.paper.canvas import Frame, Sheet
 from hub.paper.texts import t
 
@@ -31,6 +31,7 @@ class DailyRow:
     number: str
     name: str
     step: str
+    inmate: str = ""  # the internal id: for links and explanations, never printed
     quota_units: Decimal | None
     done_units: Decimal | None
     completion_pct: Decimal | None
@@ -56,12 +57,6 @@ class DailySheet:
     printed_by: str
     printed_at: str
     lang: str = "zh"
-
-
-def whole(value: Decimal | Fraction) -> int:
-    """Whole pieces, half up (shared credit makes fractions of a piece)."""
-    exact = value if isinstance(value, Decimal) else Decimal(value.numerator) / Decimal(value.denominator)
-    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def diff(row: DailyRow) -> int | None:

@@ -96,6 +96,7 @@ def daily_sheet(
                 number=person.number if person is not None else r.inmate,
                 name=person.name if person is not None else "",
                 step=steps.get((r.product, r.step), r.step),
+                inmate=str(r.inmate),
                 quota_units=_decimal(r.quota_units),
                 done_units=_decimal(r.done_units),
                 completion_pct=_decimal(r.completion_pct),

@@ -35,6 +35,7 @@ from hub.web import guard
 from hub.web.audit_texts import tr
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
+from hub.web.people import inmate_labels, officer_labels
 from hub.web.tables import data_table
 from protocol.errors import ProtocolError
 from protocol.signing import Signer, Verifier, b64decode, fingerprint
@@ -79,6 +80,7 @@ def ledger_page(page: int, verifier: Verifier | None, lang: str = "zh") -> tuple
     page = min(max(1, page), pages)
     query = LedgerEntry.select().order_by(LedgerEntry.entry_index.desc()).paginate(page, PAGE_SIZE)
     rows: list[LedgerRow] = []
+    people, officers = inmate_labels(), officer_labels(lang)  # number and name, name and rank
     for e in query:
         state = "unknown"
         if verifier is not None:
@@ -92,13 +94,21 @@ def ledger_page(page: int, verifier: Verifier | None, lang: str = "zh") -> tuple
             {
                 "index": e.entry_index,
                 "hub_ms": e.hub_ms,
-                "actor": e.actor,
+                "actor": officers.get(e.actor, e.actor),
                 "action": action_label(e.action).text(lang),
-                "subject": e.subject,
+                "subject": subject_text(e.subject, people, officers),
                 "state": state,
             }
         )
     return rows, pages
+
+
+def subject_text(subject: str, people: dict[str, str], officers: dict[str, str]) -> str:
+    """An act's subject as people read it: an inmate (also "inmate@day") by prison number and name,
+    an officer by name and rank; anything else (a line, a month, a kiosk) as it is."""
+    head, at, rest = subject.partition("@")
+    shown = people.get(head) or officers.get(head) or head
+    return f"{shown}{at}{rest}"
 
 
 def register_audit(ctx: WebContext, *, hub_signer: Signer | None = None) -> None:

@@ -22,6 +22,7 @@ from hub.store import masterdata as md
 from hub.web import guard
 from hub.web.context import WebContext
 from hub.web.inmate_texts import reason_label, t
+from hub.web.people import officer_labels
 from hub.web.review.assessment import OFFICERS, assessment_of
 from hub.web.review.daily_texts import t as review_t
 from hub.web.tables import data_table
@@ -162,5 +163,7 @@ def register_inmate_page(ctx: WebContext) -> None:
         ui.label(t("inmate.adjustments", lang)).classes("text-h6")
         if not data["adjustments"]:
             ui.label(t("inmate.none", lang)).classes("text-grey-7")
+        officers = officer_labels(lang)
         for a in data["adjustments"]:
-            ui.label(f"{a.month} · {a.points} · {a.reason}({a.created_by})").mark("inmate-adjustment")
+            by = officers.get(a.created_by, a.created_by)
+            ui.label(f"{a.month} · {a.points} · {a.reason}（{by}）").mark("inmate-adjustment")

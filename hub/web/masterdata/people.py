@@ -19,7 +19,7 @@ from hub.masterdata import badge_sheet
 from hub.masterdata import csv_import as check
 from hub.masterdata import queries as md_queries
 from hub.masterdata import service as md
-from hub.masterdata.queries import area_of_line, area_of_person, step_names
+from hub.masterdata.queries import area_of_line, area_of_person, person_id, step_names
 from hub.store.ledger import LedgerEntry
 from hub.store.masterdata import Area, Assignment, Badge, Inmate, Officer, Post, Step
 from hub.web import guard
@@ -38,6 +38,7 @@ from hub.web.masterdata.common import (
     visible_lines,
 )
 from hub.web.masterdata.texts import t
+from hub.web.people import officer_labels
 from hub.web.pickers import date_input
 from protocol.codes import CodeFormatError
 
@@ -57,7 +58,7 @@ def register_masterdata_people(ctx: WebContext, store: md.MasterData) -> None:
 # --- inmates ----------------------------------------------------------------------------------------
 
 
-def quota_history(ctx: WebContext, inmates: set[str]) -> list[dict[str, Any]]:
+def quota_history(ctx: WebContext, inmates: set[str], lang: str = "zh") -> list[dict[str, Any]]:
     """Each recorded change of a personal quota level, newest first, from the ledger."""
     if ctx.ledger is None:
         return []
@@ -67,16 +68,18 @@ def quota_history(ctx: WebContext, inmates: set[str]) -> list[dict[str, Any]]:
         .order_by(LedgerEntry.entry_index.desc())
     )
     rows = []
+    people, officers = md_queries.people(), officer_labels(lang)
     for entry in query:
         if entry.subject not in inmates:
             continue
         payload = json.loads(entry.payload)
         rows.append(
             {
-                "inmate": entry.subject,
+                "inmate": people[entry.subject].number if entry.subject in people else entry.subject,
+                "name": people[entry.subject].name if entry.subject in people else "",
                 "quota_pct": payload.get("quota_pct", ""),
                 "reason": payload.get("reason", ""),
-                "actor": entry.actor,
+                "actor": officers.get(entry.actor, entry.actor),
                 "created": ms_text(entry.hub_ms, ctx.zone),
             }
         )
@@ -119,13 +122,14 @@ def _register_inmates(ctx: WebContext, store: md.MasterData) -> None:
             table(
                 "md-quota-history",
                 [
-                    ("inmate", "md.f.inmate_id"),
+                    ("inmate", "md.f.number"),
+                    ("name", "md.f.name"),
                     ("quota_pct", "md.f.quota_pct"),
                     ("reason", "md.f.reason"),
                     ("actor", "md.f.actor"),
                     ("created", "md.f.created"),
                 ],
-                quota_history(ctx, {i.id for i in inmates}),
+                quota_history(ctx, {i.id for i in inmates}, lang),
                 lang,
             )
 
@@ -185,7 +189,7 @@ def _inmate_forms(ctx: WebContext, store: md.MasterData, who: Principal, lang: s
 
         async def set_level(actor: Principal) -> None:
             try:
-                inmate = check.code(target.value, "md.f.inmate_id")
+                inmate = person_id(check.code(target.value, "md.f.inmate_id"))
                 level = check.quota_pct(level_in.value)
                 why = check.reason(reason.value)
             except check.FieldError as err:
@@ -253,7 +257,7 @@ def _register_badges(ctx: WebContext, store: md.MasterData) -> None:
                 [
                     {
                         "badge": b.badge,
-                        "person": b.person,
+                        "person": people[b.person].number if b.person in people else b.person,
                         "name": people[b.person].name if b.person in people else "",
                         "state": t("md.badge.active" if b.revoked_ms is None else "md.badge.revoked", lang),
                         "issued": ms_text(b.issued_ms, ctx.zone),
@@ -273,14 +277,14 @@ def _register_badges(ctx: WebContext, store: md.MasterData) -> None:
             async def issue(actor: Principal) -> None:
                 try:
                     badge_id = check.code(badge.value, "md.f.badge")
-                    person_id = check.code(person.value, "md.f.person")
+                    holder = person_id(check.code(person.value, "md.f.person"))
                 except check.FieldError as err:
                     problem(lang, err)
                     return
-                if not actor.may_change_area(area_of_person(person_id)):
+                if not actor.may_change_area(area_of_person(holder)):
                     refuse_scope(actor, lang, f"badge.issue {badge_id}")
                     return
-                if await save(lang, store.issue_badge, actor, badge_id, person_id):
+                if await save(lang, store.issue_badge, actor, badge_id, holder):
                     listing.refresh()
 
             ui.button(t("md.issue_badge", lang), on_click=guard.guarded_action(ctx, EDIT_ROLES, issue)).mark(
@@ -348,11 +352,13 @@ def _register_assignments(ctx: WebContext, store: md.MasterData) -> None:
             lines = {x.code for x in visible_lines(who)}
             names = step_names()
             posts = {p.code: p.name for p in Post.select()}
+            everyone = md_queries.people()
             table(
                 "md-assignments",
                 [
                     ("id", "md.f.assignment"),
-                    ("inmate", "md.f.inmate_id"),
+                    ("inmate", "md.f.number"),
+                    ("name", "md.f.name"),
                     ("line", "md.f.line"),
                     ("step", "md.f.step"),
                     ("valid_from", "md.f.valid_from"),
@@ -362,7 +368,8 @@ def _register_assignments(ctx: WebContext, store: md.MasterData) -> None:
                 [
                     {
                         "id": a.id,
-                        "inmate": a.inmate,
+                        "inmate": who_is.number if (who_is := everyone.get(a.inmate)) else a.inmate,
+                        "name": who_is.name if who_is else "",
                         "line": a.line,
                         "step": (
                             f"{t('md.f.post', lang)} {a.post} {posts.get(a.post or '', '')}".strip()
@@ -409,7 +416,7 @@ def _assignment_forms(ctx: WebContext, store: md.MasterData, who: Principal, lan
         async def assign(actor: Principal) -> None:
             post = post_in.value or None
             try:
-                inmate = check.code(inmate_in.value, "md.f.inmate_id")
+                inmate = person_id(check.code(inmate_in.value, "md.f.inmate_id"))
                 if post is None:
                     line = check.code(line_in.value, "md.f.line")
                     product, _, step = (step_in.value or "").partition("/")

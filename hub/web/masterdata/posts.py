@@ -17,7 +17,7 @@ from nicegui import ui
 from hub.accounts import Principal
 from hub.masterdata import csv_import as check
 from hub.masterdata import service as md
-from hub.masterdata.queries import area_of_line
+from hub.masterdata.queries import area_of_line, person_id
 from hub.store.masterdata import Exemption, Inmate, Post
 from hub.web import guard
 from hub.web.context import WebContext
@@ -209,7 +209,7 @@ def _exemption_forms(ctx: WebContext, store: md.MasterData, lang: str, refresh: 
 
         async def add(actor: Principal) -> None:
             try:
-                inmate = check.code(inmate_in.value, "md.f.inmate_id")
+                inmate = person_id(check.code(inmate_in.value, "md.f.inmate_id"))
                 start = check.day(start_in.value, "md.f.valid_from")
                 end = check.day(end_in.value, "md.f.valid_to") if (end_in.value or "").strip() else None
                 reference = check.name(ref_in.value, "md.f.reference", max_len=check.REASON_MAX)

@@ -32,6 +32,7 @@ from hub.web import api, guard
 from hub.web.board.model import Published, PublishedRow
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
+from hub.web.people import officer_labels, officer_names
 from hub.web.review.assessment_texts import tr
 from hub.web.tables import data_table
 
@@ -156,8 +157,9 @@ def _register_weekly(ctx: WebContext) -> None:
         # the acts refuse if the week differs now; they cover the area, a line officer's rows are theirs
         shown = rules.rows_digest(r.shown() for r in area_rows)
         signoffs = assessment.week_signoffs(area, week)
+        officers = officer_labels(lang)
         ui.label(
-            tr("assess.signed", lang, who=", ".join(s.signed_by for s in signoffs))
+            tr("assess.signed", lang, who="、".join(officers.get(x.signed_by, x.signed_by) for x in signoffs))
             if signoffs
             else tr("assess.unsigned", lang)
         ).mark("signoffs")
@@ -285,8 +287,10 @@ def _month_body(ctx: WebContext, who: Principal, whole: rules.MonthView, lang: s
     month, area = view.month, view.area
     here = f"/monthly?area={area}&month={month}"
     ui.label(tr("assess.state", lang, state=tr(f"assess.state.{view.state}", lang))).mark("state")
+    officers = officer_names()  # by name, not login name: the stage beside it says the rank
     for stage, approver, _ in view.approvals:
-        ui.label(tr("assess.approval", lang, stage=tr(f"assess.stage.{stage}", lang), who=approver)).mark(
+        who_text = officers.get(approver, approver)
+        ui.label(tr("assess.approval", lang, stage=tr(f"assess.stage.{stage}", lang), who=who_text)).mark(
             f"approved-{stage}"
         )
     desk = assessment_of(ctx)
@@ -296,7 +300,7 @@ def _month_body(ctx: WebContext, who: Principal, whole: rules.MonthView, lang: s
                 "assess.overridden",
                 lang,
                 stage=tr(f"assess.stage.{stage}", lang),
-                who=approver,
+                who=officers.get(approver, approver),
                 reason=reason,
             )
         ).classes("text-warning").mark(f"override-{stage}")
@@ -331,9 +335,11 @@ def _month_body(ctx: WebContext, who: Principal, whole: rules.MonthView, lang: s
 
     explanation = ui.label("").classes("whitespace-pre-wrap").mark("explanation")
     with ui.row().classes("items-end"):
-        pick = ui.select([r.inmate for r in view.rows], label=tr("assess.inmate", lang)).mark(
-            "explain-inmate"
-        )
+        pick = ui.select(
+            {r.inmate: f"{r.number} {r.name}" for r in view.rows},
+            label=tr("assess.inmate", lang),
+            with_input=True,
+        ).mark("explain-inmate")
 
         async def explain(actor: Principal) -> None:
             if pick.value and str(pick.value) in readable:
@@ -471,7 +477,8 @@ def _adjustment_list(
     lang: str,
     act: Callable[[Callable[[Assessment, rules.Actor], object]], Callable[[Principal], Any]],
 ) -> None:
-    readable = {r.inmate for r in view.rows}
+    readable = {r.inmate: f"{r.number} {r.name}" for r in view.rows}
+    officers = officer_labels(lang)
     rows = [r for r in assessment_of(ctx).adjustments(view.month, view.area) if r.inmate in readable]
     if not rows:
         ui.label(tr("assess.empty", lang)).classes("text-grey-7").mark("adjustments-empty")
@@ -480,10 +487,10 @@ def _adjustment_list(
             text = tr(
                 "assess.adjust_row",
                 lang,
-                inmate=row.inmate,
+                inmate=readable[row.inmate],
                 points=row.points,
                 reason=row.reason,
-                who=row.created_by,
+                who=officers.get(row.created_by, row.created_by),
             )
             if row.voided_ms is not None:
                 text += tr("assess.voided", lang)

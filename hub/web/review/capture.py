@@ -28,6 +28,7 @@ from hub.store import masterdata as md_tables
 from hub.web import guard
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
+from hub.web.people import officer_labels
 from hub.web.review.capture_texts import t
 
 log = logging.getLogger(__name__)
@@ -315,6 +316,7 @@ def _rejects(ctx: WebContext, desk: cx.Capture, lang: str, line: str, day: date)
         if not rows:
             ui.label(t("rejects.none", lang)).mark("rejects-none")
             return
+        officers = officer_labels(lang)
         for r in rows:
             person = people.get(r.inmate)
             ui.label(
@@ -326,7 +328,7 @@ def _rejects(ctx: WebContext, desk: cx.Capture, lang: str, line: str, day: date)
                     step=f"{r.product}/{r.step}",
                     units=r.units,
                     reason=r.reason,
-                    officer=r.entered_by,
+                    officer=officers.get(r.entered_by, r.entered_by),
                 )
             ).mark(f"reject-{r.id}")
 
@@ -484,6 +486,7 @@ class _Deductions:
         if not rows:
             ui.label(t("deduct.none", lang)).mark("deduct-none")
             return
+        officers = officer_labels(lang)
         for d in rows:
             person = self.people.get(d.inmate)
             with ui.row().classes("items-center gap-4"):
@@ -497,13 +500,17 @@ class _Deductions:
                         category=category_text(d.category, lang),
                         points=d.points,
                         reason=d.reason,
-                        proposer=d.proposed_by,
+                        proposer=officers.get(d.proposed_by, d.proposed_by),
                     )
                 ).mark(f"deduction-{d.id}")
                 if d.status == cap.CONFIRMED:
-                    ui.label(t("deduct.state_done", lang, officer=d.confirmed_by)).mark(
-                        f"deduction-state-{d.id}"
-                    )
+                    ui.label(
+                        t(
+                            "deduct.state_done",
+                            lang,
+                            officer=officers.get(str(d.confirmed_by), str(d.confirmed_by)),
+                        )
+                    ).mark(f"deduction-state-{d.id}")
                 else:
                     ui.label(t("deduct.state_open", lang)).classes("text-warning").mark(
                         f"deduction-state-{d.id}"

@@ -17,6 +17,7 @@ from typing import Any
 from nicegui import run, ui
 
 from floorledger.base import i18n
+from floorledger.base.pieces import whole_pieces
 from hub.accounts import Principal, Role
 from hub.app import corrections_service
 from hub.engine.compute import MonthIndex
@@ -25,8 +26,10 @@ from hub.engine.explain import explain_daily
 from hub.engine.model import Month
 from hub.errors import HubError
 from hub.paper import sources as paper_sources
+from hub.paper.daily import diff as daily_diff
 from hub.paper.daily import render_daily
-from hub.results import worker as rs
+from hub.paper.daily import status as daily_status
+from hub.paper.texts import t as paper_t
 from hub.results.facts import HUB_CORRECTABLE
 from hub.results.inputs import month_input
 from hub.review import capture as cx_capture
@@ -39,9 +42,11 @@ from hub.web import guard
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
 from hub.web.inmate_texts import reason_label
+from hub.web.people import inmate_href, inmate_labels, officer_labels
 from hub.web.pickers import date_input
 from hub.web.review.daily_texts import t
 from hub.web.review.late_section import LateSection, late_desk
+from hub.web.tables import data_table
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +196,9 @@ class _LineDay:
 
     def _sections(self) -> None:
         records = self._records()
-        names = {i.id: i.name for i in md_tables.Inmate.select(md_tables.Inmate.id, md_tables.Inmate.name)}
+        names = inmate_labels()  # id -> "prison number name": no internal id on screen
+        self.names = names
+        self.officers = officer_labels(self.lang)
         # the day's people and numbers first, then what is open; the raw record log one click away
         self._results_section(names)
         self._discrepancy_section()
@@ -231,36 +238,60 @@ class _LineDay:
             body = json.loads(r.body)
             amount = body.get("units", body.get("minutes", ""))
             kind = _type(r.type, self.lang)
-            text = f"{_time(r.wall_ms, self.ctx)} {kind} {r.person or ''} {amount} {r.kiosk}#{r.seq}"
+            person = self._person(r.person) if r.person else ""
+            text = f"{_time(r.wall_ms, self.ctx)} {kind} {person} {amount} {r.kiosk}#{r.seq}"
             ui.label(text).mark(f"rec-{r.kiosk}-{r.seq}")
 
     def _results_section(self, names: dict[str, str]) -> None:
+        """The day's table first: every inmate by prison number and name (a link to his page), step,
+        quota, done, difference and status in whole pieces as on the board, and his flags; below it,
+        the explanation of any one inmate's day."""
         ui.label(t("review.results", self.lang)).classes("text-h6")
-        rows = sorted(rs.line_day_rows(self.line, self.day), key=lambda r: r.inmate)
+        try:
+            sheet = paper_sources.daily_sheet(self.line, self.day, printed_by="", printed_at="")
+            rows = list(sheet.rows)
+        except HubError:  # no results yet for this line-day
+            rows = []
         if not rows:
             ui.label(t("review.no_results", self.lang)).mark("no-results")
-        for row in rows:
-            with ui.row().classes("items-center"):
-                ui.label(
-                    t(
-                        "review.result_row",
-                        self.lang,
-                        inmate=row.inmate,
-                        name=names.get(row.inmate, ""),
-                        quota=row.quota_units,
-                        done=row.done_units,
-                        pct=row.completion_pct or "-",
-                    )
-                ).mark(f"result-{row.inmate}")
-                shown = ui.label().style("white-space: pre-line").mark(f"explanation-{row.inmate}")
-
-                async def explain(inmate: str = row.inmate, target: ui.label = shown) -> None:
-                    target.set_text(str(await run.io_bound(self._explain, inmate)))
-
-                ui.button(t("review.explain", self.lang), on_click=explain).props("flat").mark(
-                    f"explain-{row.inmate}"
+        else:
+            lang = self.lang
+            columns = [
+                {"name": key, "field": key, "label": paper_t(f"paper.daily.col.{key}", lang)}
+                for key in ("number", "name", "step", "quota", "done", "diff", "status", "flags")
+            ]
+            table_rows = [
+                {
+                    "id": f"{r.inmate}|{r.step}",
+                    "number": r.number,
+                    "name": r.name,
+                    "href": inmate_href(r.inmate),
+                    "step": r.step,
+                    "quota": "—" if r.quota_units is None else whole_pieces(r.quota_units),
+                    "done": "—" if r.done_units is None else whole_pieces(r.done_units),
+                    "diff": "—" if daily_diff(r) is None else f"{daily_diff(r):+d}",
+                    "status": paper_t(f"paper.status.{daily_status(r)}", lang),
+                    "flags": "、".join(paper_t(f"paper.flag.{f}", lang) for f in r.flags),
+                }
+                for r in rows
+            ]
+            data_table(columns=columns, rows=table_rows, lang=lang, links={"name": "href"}).classes(
+                "w-full"
+            ).mark("results-table")
+            people = {r.inmate: f"{r.number} {r.name}" for r in rows}
+            with ui.row().classes("items-end"):
+                pick = (
+                    ui.select(people, label=t("review.explain_who", lang), value=rows[0].inmate)
+                    .classes("w-64")
+                    .mark("explain-inmate")
                 )
+                shown = ui.label().style("white-space: pre-line").mark("explanation")
 
+                async def explain() -> None:
+                    if pick.value:
+                        shown.set_text(str(await run.io_bound(self._explain, str(pick.value))))
+
+                ui.button(t("review.explain", lang), on_click=explain).props("flat").mark("explain")
         self._rated_section(names)
 
     def _rated_section(self, names: dict[str, str]) -> None:
@@ -271,20 +302,26 @@ class _LineDay:
                 text = t(
                     "review.rated_missing",
                     self.lang,
-                    inmate=rated.inmate,
-                    name=names.get(rated.inmate, ""),
+                    person=names.get(rated.inmate, rated.inmate),
                     post=rated.post,
                 )
             else:
                 text = t(
                     "review.rated_row",
                     self.lang,
-                    inmate=rated.inmate,
-                    name=names.get(rated.inmate, ""),
+                    person=names.get(rated.inmate, rated.inmate),
                     post=rated.post,
                     grade=rated.grade,
                 )
             ui.label(text).mark(f"rated-{rated.inmate}")
+
+    def _person(self, inmate: str) -> str:
+        """An inmate as people know him: prison number and name (the id only if the site lost him)."""
+        return self.names.get(inmate, inmate)
+
+    def _officer(self, name: str) -> str:
+        """An officer (login name or master-data id) as "name (rank)"."""
+        return self.officers.get(name, name)
 
     def _explain(self, inmate: str) -> str:
         month = Month.of(self.day)
@@ -305,16 +342,18 @@ class _LineDay:
         notes = {(n.product, n.step): n for n in cx.notes_for(self.line, self.day)}
         if not flags and not notes:
             ui.label(t("review.no_discrepancies", self.lang)).mark("no-discrepancies")
+        products = {p.code: p.name for p in md_tables.Product.select()}
+        steps = {(x.product, x.code): x.name for x in md_tables.Step.select()}
         for flag in flags:
             key = f"{flag.product}-{flag.step}"
             ui.label(
                 t(
                     "review.flag_row",
                     self.lang,
-                    product=flag.product,
-                    step=flag.step,
-                    counted=flag.counted_units,
-                    warehoused=flag.warehoused_units,
+                    product=products.get(flag.product, flag.product),
+                    step=steps.get((flag.product, flag.step), flag.step),
+                    counted=whole_pieces(flag.counted_units),
+                    warehoused=whole_pieces(flag.warehoused_units),
                 )
             ).mark(f"flag-{key}")
             note = notes.get((flag.product, flag.step))
@@ -330,7 +369,7 @@ class _LineDay:
                     f"flag-resolve-{key}"
                 )
         for n in notes.values():
-            ui.label(t("review.resolved", self.lang, officer=n.officer, note=n.note)).mark(
+            ui.label(t("review.resolved", self.lang, officer=self._officer(n.officer), note=n.note)).mark(
                 f"flag-resolved-{n.product}-{n.step}"
             )
 
@@ -342,7 +381,12 @@ class _LineDay:
         for r in signs:
             officer = json.loads(r.body).get("officer", "")
             ui.label(
-                t("review.countersigned", self.lang, officer=officer, time=_time(r.wall_ms, self.ctx))
+                t(
+                    "review.countersigned",
+                    self.lang,
+                    officer=self._officer(officer),
+                    time=_time(r.wall_ms, self.ctx),
+                )
             ).mark("countersign")
 
     def _correctable(self, records: list[Any], person: str | None = None) -> dict[str, str]:
@@ -352,7 +396,8 @@ class _LineDay:
                 body = json.loads(r.body)
                 field = HUB_CORRECTABLE[r.type]
                 kind, name = _type(r.type, self.lang), _field(field, self.lang)
-                out[f"{r.kiosk}#{r.seq}"] = f"{r.kiosk}#{r.seq} {kind} {r.person or ''} {name}={body[field]}"
+                person = self._person(r.person) if r.person else ""
+                out[f"{r.kiosk}#{r.seq}"] = f"{r.kiosk}#{r.seq} {kind} {person} {name}={body[field]}"
         return out
 
     def _dispute_section(self, records: list[Any], names: dict[str, str]) -> None:
@@ -363,7 +408,7 @@ class _LineDay:
         answers = cx.answers_by_dispute()
         for r in disputes:
             body = json.loads(r.body)
-            who_text = f"{r.person} {names.get(r.person or '', '')}"
+            who_text = self._person(r.person or "")
             ui.label(
                 t(
                     "review.dispute_row",
@@ -381,7 +426,7 @@ class _LineDay:
                         "review.answered",
                         self.lang,
                         outcome=outcome,
-                        officer=answer.officer,
+                        officer=self._officer(answer.officer),
                         reason=answer.reason,
                     )
                 ).mark(f"dispute-answer-{r.kiosk}-{r.seq}")
@@ -430,7 +475,7 @@ class _LineDay:
         for p in proposals:
             original = stored.get((p.ref_kiosk, p.ref_seq), {}).get(p.field, "?")
             state = (
-                t("review.state.approved", self.lang, approver=p.approver)
+                t("review.state.approved", self.lang, approver=self._officer(str(p.approver)))
                 if p.status == review_tables.APPROVED
                 else t("review.state.proposed", self.lang)
             )
@@ -445,7 +490,7 @@ class _LineDay:
                         original=original,
                         old=p.old,
                         new=p.new,
-                        proposer=p.proposer,
+                        proposer=self._officer(p.proposer),
                         state=state,
                     )
                 ).mark(f"correction-{p.id}")

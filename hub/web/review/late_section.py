@@ -21,6 +21,7 @@ from hub.review.corrections import CorrectionError
 from hub.store import masterdata as md_tables
 from hub.store import review as review_tables
 from hub.web.context import WebContext
+from hub.web.people import officer_labels
 from hub.web.review.late_texts import t
 
 KINDS = ("warehoused_count", "excused_absence", "check_in", "check_out", "unit_count")
@@ -60,6 +61,8 @@ class LateSection:
         self.ctx, self.desk, self.lang, self.line, self.day, self.act = ctx, desk, lang, line, day, act
 
     def build(self, names: dict[str, str]) -> None:
+        """`names`: inmate id -> "prison number name" (hub.web.people.inmate_labels)."""
+        self.officers = officer_labels(self.lang)
         ui.label(t("late.title", self.lang)).classes("text-h6")
         entries = lx.entries_for(self.line, self.day)
         if not entries:
@@ -70,7 +73,7 @@ class LateSection:
 
     def _what(self, entry: review_tables.LateEntry, names: dict[str, str]) -> str:
         kind = t(f"late.kind.{entry.type}", self.lang)
-        who = f"{entry.person} {names.get(entry.person or '', '')}".strip() if entry.person else ""
+        who = names.get(entry.person, entry.person) if entry.person else ""
         if entry.type in lx.CHECKS:
             at = datetime.fromtimestamp(int(entry.at_ms or 0) / 1000, self.ctx.zone).strftime("%H:%M")
             amount = at
@@ -83,7 +86,11 @@ class LateSection:
 
     def _row(self, entry: review_tables.LateEntry, names: dict[str, str]) -> None:
         state = (
-            t("late.approved", self.lang, approver=entry.approver)
+            t(
+                "late.approved",
+                self.lang,
+                approver=self.officers.get(str(entry.approver), str(entry.approver)),
+            )
             if entry.status == review_tables.APPROVED
             else t("late.proposed", self.lang)
         )
@@ -93,7 +100,7 @@ class LateSection:
                     "late.row",
                     self.lang,
                     what=self._what(entry, names),
-                    proposer=entry.proposer,
+                    proposer=self.officers.get(entry.proposer, entry.proposer),
                     state=state,
                 )
             ).mark(f"late-{entry.id}")
@@ -110,7 +117,7 @@ class LateSection:
     def _form(self, names: dict[str, str]) -> None:
         ui.label(t("late.enter", self.lang)).classes("text-subtitle1")
         people = {
-            person: f"{person} {names.get(person, '')}"
+            person: names.get(person, person)
             for person, post in sorted(md_queries.posts_on(self.day).items())
             if post.line == self.line
         }

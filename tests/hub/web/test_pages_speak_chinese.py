@@ -4,6 +4,7 @@ no page shows an English word outside codes, ids, numbers and hashes (#19: one t
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -117,21 +118,34 @@ def texts_of(element: ui.element) -> list[str]:
     return out
 
 
-async def test_no_page_shows_an_english_word(ctx: WebContext) -> None:
+# The one page that lists the internal id on purpose: the inmates' master data, where it is the key an
+# import file carries (docs/masterdata.md)
+SHOWS_IDS = ("/masterdata/inmates",)
+
+
+async def test_no_page_shows_an_english_word_or_an_inmates_internal_id(ctx: WebContext) -> None:
     """Each page in `PAGES`, opened as the role that may read it, in Chinese: every label, header,
-    cell and option is Chinese, a code, an id, a number or a hash."""
+    cell and option is Chinese, a code, an id, a number or a hash; and no page but the inmates' master
+    data shows an inmate's internal id (`P1001`) where people expect his prison number (#19: one
+    identity)."""
     leaks: dict[str, list[str]] = {}
+    ids_seen: dict[str, list[str]] = {}
     allowed = (*ALLOWED, *CODES, *site_codes())
+    ids = {i.id for i in md.Inmate.select()} - {i.number for i in md.Inmate.select()}
+    assert ids  # the site's ids differ from its numbers, or this check could not fail
     async with web_user(ctx, before=lambda: (register_assessment(ctx), register_trends(ctx))) as user:
         for username, paths in PAGES.items():
             await login(user, username)
             for path in paths:
                 await user.open(path)
                 await asyncio.sleep(1.0)  # pages that compute in a worker thread fill in
-                words = sorted(
-                    {w for text in texts_of(user.current_layout) for w in english_words(text, allowed)}
-                )
+                texts = texts_of(user.current_layout)
+                words = sorted({w for text in texts for w in english_words(text, allowed)})
                 if words:
                     leaks[path] = words
+                shown = sorted({w for text in texts for w in re.findall(r"[A-Za-z0-9]+", text) if w in ids})
+                if shown and path not in SHOWS_IDS:
+                    ids_seen[path] = shown[:5]
             await user.open("/logout")
     assert leaks == {}, "\n".join(f"{p}: {w}" for p, w in leaks.items())
+    assert ids_seen == {}, "\n".join(f"{p}: {w}" for p, w in ids_seen.items())

@@ -21,6 +21,7 @@ from hub.accounts import Role
 from hub.results.worker import DailyResult
 from hub.review import export_signature, exports, lock, rules, weekly
 from hub.review import monthly as asm
+from hub.store import masterdata as md
 from hub.store import review as review_tables
 from hub.store.schema import prepare
 from hub.web import WebContext
@@ -100,7 +101,7 @@ async def test_weekly_page_shows_the_area_week_and_signs_off_and_publishes(ctx: 
         user.find(marker="publish").click()
         await user.should_see("请先签认再公示", retries=100)
         user.find(marker="signoff").click()
-        await user.should_see("已签认：off_l1", retries=100)
+        await user.should_see("已签认：王警官（民警）", retries=100)
         user.find(marker="publish").click()
         await user.should_see("已公示至 2026-11-04", retries=100)
     [published] = weekly.published_weeks(ctx.db, "L2", ctx.today())
@@ -208,7 +209,7 @@ async def test_labor_section_reopens_with_a_reason_and_later_approvals_are_void(
         await user.open("/monthly?area=A1&month=2026-10")
         await _settle(user, "month-table")
         # the approvals were given mid-month: every later approver reads each override's reason
-        await user.should_see(f"分监区民警（off_l1）为越级审批，理由：{MID_MONTH}", retries=100)
+        await user.should_see(f"分监区民警（王警官）为越级审批，理由：{MID_MONTH}", retries=100)
         await user.should_see(marker="override-area_head")
         user.find(marker="reopen").click()
         await user.should_see("必须填写理由", retries=100)
@@ -238,7 +239,10 @@ async def test_an_adjustment_shows_in_the_scores_and_the_explanation(ctx: WebCon
         user.find(marker="adjust-points").clear().type("-2")
         user.find(marker="adjust").click()
         await _settle(user, "adjustment-1")
-        await user.should_see("P1002 -2 分：<b>返工</b>（off_l1）", retries=100)
+        p1002 = md.Inmate.get_by_id("P1002")  # by prison number and name, the officer by name and rank
+        await user.should_see(
+            f"{p1002.number} {p1002.name} -2 分：<b>返工</b>（王警官（民警））", retries=100
+        )
         rows = {r["inmate"]: r for r in _table_rows(user, "month-table")}
         assert rows["P1002"]["adjust"] == "-2.0"
         user.find(marker="explain-inmate").elements.pop().set_value("P1002")

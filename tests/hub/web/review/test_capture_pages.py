@@ -114,7 +114,7 @@ async def test_a_deduction_outside_its_range_is_refused_and_a_second_officer_con
         assert cap.Deduction.get_by_id(row.id).status == cap.PROPOSED
         await _switch(user, "off2", "/deductions?month=2026-10")
         user.find(marker=f"confirm-{row.id}").click()
-        await user.should_see("已由 off2 确认")
+        await user.should_see("已由 off2（民警） 确认")
     assert cap.Deduction.get_by_id(row.id).status == cap.CONFIRMED
 
 

@@ -74,7 +74,7 @@ async def test_a_missed_count_entered_on_the_page_and_approved_by_another_office
         user.find(marker="late-value").type("10")
         user.find(marker="late-reason").type("计数器故障，班组长手工登记")
         user.find(marker="late-propose").click()
-        await user.should_see("补录人 off1，待审批")
+        await user.should_see("补录人 王警官（民警），待审批")
         [entry] = review_tables.LateEntry.select()
         await user.should_see(marker=f"late-{entry.id}")
         user.find(marker=f"late-approve-{entry.id}").click()
@@ -82,7 +82,7 @@ async def test_a_missed_count_entered_on_the_page_and_approved_by_another_office
         assert review_tables.LateEntry.get_by_id(entry.id).status == review_tables.PROPOSED
         await _switch(user, "off2")
         user.find(marker=f"late-approve-{entry.id}").click()
-        await user.should_see("补录人 off1，已由 off2 批准")
+        await user.should_see("补录人 王警官（民警），已由 赵警官（民警） 批准")
         assert site.results.flush()
     assert done_of("P1") == "60.00"
     assert LedgerEntry.select().where(LedgerEntry.action == LATE_ENTRY).count() == 1

@@ -83,14 +83,16 @@ async def test_an_officer_reviews_the_day_proposes_and_another_approves(ctx: Web
     async with _user(ctx, site) as user:
         await login(user, "off1")
         await user.open(PAGE)
-        await user.should_see(f"10:00:00 报数 P1 50 K1#{seq}")
-        await user.should_see("P1 张三：定额")
-        await user.should_see("O1 于 17:00:00 签名")
-        await user.should_see("P1 张三 申辩：件数有误 我做了60件")
-        await user.should_see("计数 50.00 件，入库 200.00 件")
-        user.find(marker="explain-P1").click()
+        await user.should_see(f"10:00:00 报数 321001 张三 50 K1#{seq}")
+        table = user.find(marker="results-table").elements.pop()
+        [row] = [r for r in table.rows if r["number"] == "321001"]  # type: ignore[attr-defined]
+        assert (row["name"], row["done"], row["flags"]) == ("张三", 50, "计数差异、申辩")
+        await user.should_see("赵警官（民警） 于 17:00:00 签名")
+        await user.should_see("321001 张三 申辩：件数有误 我做了60件")
+        await user.should_see("衬衫/做领：计数 50 件，入库 200 件")
+        user.find(marker="explain").click()
         for _ in range(200):  # the explanation is computed in a worker thread
-            shown = user.find(marker="explanation-P1").elements.pop().text  # type: ignore[attr-defined]
+            shown = user.find(marker="explanation").elements.pop().text  # type: ignore[attr-defined]
             if shown:
                 break
             await asyncio.sleep(0.02)
@@ -101,10 +103,10 @@ async def test_an_officer_reviews_the_day_proposes_and_another_approves(ctx: Web
         await _switch(user, "off2")
         [proposal] = review_tables.CorrectionProposal.select()
         user.find(marker=f"approve-{proposal.id}").click()
-        await user.should_see("已由 off2 批准")
+        await user.should_see("已由 赵警官（民警） 批准")
         assert site.results.flush()
         assert done_of("P1") == "20.00"
-        await user.should_see(f"10:00:00 报数 P1 50 K1#{seq}")  # the original stays visible
+        await user.should_see(f"10:00:00 报数 321001 张三 50 K1#{seq}")  # the original stays visible
     assert LedgerEntry.select().where(LedgerEntry.action == CORRECTION).count() == 1
 
 
@@ -190,7 +192,7 @@ async def test_a_rejected_dispute_shows_its_reason_in_the_next_line_plan(ctx: We
         await user.open(PAGE)
         user.find(marker=f"dispute-reason-{mark}").type("已调阅记录，计数无误")
         user.find(marker=f"dispute-reject-{mark}").click()
-        await user.should_see("已答复（不成立，head）：已调阅记录，计数无误")
+        await user.should_see("已答复（不成立，监区长（监区长））：已调阅记录，计数无误")
     plan = plans.build_plan(hub="hub", line="L1", day=DAY, hub_ms=NOON_MS, revision=2)
     assert {p.id: p.notice for p in plan.people}["P1"] == "已调阅记录，计数无误"
 
@@ -205,7 +207,7 @@ async def test_an_upheld_dispute_leads_to_a_correction_proposal(ctx: WebContext,
         _pick(user, f"dispute-record-{mark}", f"K1#{site.count.record.seq}")
         user.find(marker=f"dispute-value-{mark}").type("60")
         user.find(marker=f"dispute-uphold-{mark}").click()
-        await user.should_see("已答复（成立，off1）：复核属实")
+        await user.should_see("已答复（成立，王警官（民警））：复核属实")
         await user.should_see("更正为 60")
         await user.should_see("待审批")
     [proposal] = review_tables.CorrectionProposal.select()
@@ -219,7 +221,7 @@ async def test_a_discrepancy_is_resolved_with_a_note(ctx: WebContext, site: Site
         await user.open(PAGE)
         user.find(marker="flag-note-SHIRT-S2").type("余数次日入库")
         user.find(marker="flag-resolve-SHIRT-S2").click()
-        await user.should_see("已处理（off1）：余数次日入库")
+        await user.should_see("已处理（王警官（民警））：余数次日入库")
     assert review_tables.DiscrepancyNote.select().count() == 1
 
 
@@ -241,7 +243,7 @@ async def test_a_line_officer_opening_review_without_choosing_gets_their_line_to
     async with _user(ctx, site) as user:
         await login(user, "off1")
         await user.open("/review")
-        await user.should_see(f"10:00:00 报数 P1 50 K1#{site.count.record.seq}")
+        await user.should_see(f"10:00:00 报数 321001 张三 50 K1#{site.count.record.seq}")
         await _switch(user, "offx")
         await user.open("/review")
         await user.should_see(marker="review-pick")
