@@ -6,6 +6,7 @@ Only paths (to temporary folders, a badge reader's pty) and ports change from th
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
@@ -256,10 +257,8 @@ def check_in(driver: webdriver.Chrome, floor: Floor, kiosk: str, badge: int) -> 
     driver.get(f"http://127.0.0.1:{box.port}/")
     wait(lambda: "继续" in page_text(driver) or "请刷卡" in page_text(driver), 60, "no kiosk screen")
     if "继续" in page_text(driver):
-        try:
+        with contextlib.suppress(NoSuchElementException):  # the screen moved on by itself
             click(driver, "继续")
-        except NoSuchElementException:
-            pass  # the screen moved on by itself (the plan arrived) before the click
     wait(lambda: "尚未收到生产计划" not in page_text(driver) and "请刷卡" in page_text(driver),
          60, f"kiosk {kiosk} received no line plan", box.state / "kiosk.log")  # fmt: skip
     box.badge.present(badge)
