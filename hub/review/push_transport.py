@@ -36,7 +36,20 @@ class Answer:
     ok: bool
     status: int | None = None  # the HTTP status (None: no answer at all, or a drop folder)
     body_sha256: str | None = None  # SHA-256 of the receiver's answer body
-    error: str = ""
+    error: str = ""  # "<kind>: detail", kind one of ERRORS (the dashboard names the kind in Chinese)
+
+
+# What went wrong, as the dashboard says it: an answer other than 2xx, no connection, the receiver's
+# certificate not trusted, no answer in time, the drop folder not writable.
+ERRORS = ("status", "connect", "tls", "timeout", "folder")
+
+
+def error_kind(error: str | None) -> str | None:
+    """The kind of a recorded error (`status: HTTP 503 ...` -> "status"); None when there is none."""
+    if not error:
+        return None
+    kind = error.split(":", 1)[0]
+    return kind if kind in ERRORS else "connect"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -121,15 +134,21 @@ def post(url: str, parcel: Parcel, *, context: ssl.SSLContext, timeout_s: float)
             ok=False,
             status=err.code,
             body_sha256=hashlib.sha256(answer).hexdigest(),
-            error=f"HTTP {err.code} {err.reason}"[:200],
+            error=f"status: HTTP {err.code} {err.reason}"[:200],
         )
     except (urllib.error.URLError, OSError, ValueError) as err:
         reason = getattr(err, "reason", err)
-        return Answer(ok=False, error=f"{type(err).__name__}: {reason}"[:200])
+        if isinstance(reason, ssl.SSLError):
+            kind = "tls"
+        elif isinstance(reason, TimeoutError):
+            kind = "timeout"
+        else:
+            kind = "connect"
+        return Answer(ok=False, error=f"{kind}: {type(reason).__name__}: {reason}"[:200])
     digest = hashlib.sha256(answer).hexdigest()
     if 200 <= status < 300:
         return Answer(ok=True, status=status, body_sha256=digest)
-    return Answer(ok=False, status=status, body_sha256=digest, error=f"HTTP {status}")
+    return Answer(ok=False, status=status, body_sha256=digest, error=f"status: HTTP {status}")
 
 
 def drop(folder: Path, parcel: Parcel) -> Answer:
@@ -146,7 +165,7 @@ def drop(folder: Path, parcel: Parcel) -> Answer:
         _write_atomic(target.with_name(target.name + ".sig"), parcel.signature)
         _write_atomic(target, parcel.data)
     except OSError as err:
-        return Answer(ok=False, error=f"{type(err).__name__}: {err.strerror or err}"[:200])
+        return Answer(ok=False, error=f"folder: {type(err).__name__}: {err.strerror or err}"[:200])
     return Answer(ok=True)
 
 
