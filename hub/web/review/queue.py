@@ -6,9 +6,9 @@ a second officer, and worked line-days without 入库数, of this month and the 
 month can still need work); and the locked months of the officer's areas whose push to the scoring
 database keeps failing (`hub.review.push.failing_items`, any month: it stays until delivered),
 which open the month's page where the delivery state is shown. Scoped on the server: a line
-officer sees his lines, an area head his area, the labor section everything. Each row opens the daily review page of its line and day, where
-the item is resolved; the counts per kind head the page; a kind and a line narrow the list, and the
-search box anything else.
+officer sees his lines, an area head his area, the labor section everything. Each row opens the
+daily review page of its line and day, where the item is resolved; the counts per kind head the
+page; a kind and a line narrow the list, and the search box anything else.
 """
 
 from __future__ import annotations
