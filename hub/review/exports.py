@@ -189,7 +189,7 @@ def layout(config: ExportConfig) -> Layout:
     for code, _ in config.names:
         if code not in columns and code != DAILY:
             raise ConfigError(f"export.names.{code}: column {code!r} is not in export.columns")
-    return Layout(columns=columns, names=dict(config.names), encoding=config.encoding)
+    return Layout(columns=columns, names=dict(config.names) or None, encoding=config.encoding)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
