@@ -69,7 +69,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "push.col.attempts": {"zh": "尝试次数", "en": "Attempts"},
     "push.col.error": {"zh": "最近错误", "en": "Last error"},
     "push.col.when": {"zh": "时间", "en": "When"},
-    "push.target.https": {"zh": "HTTPS 接口", "en": "HTTPS endpoint"},
+    "push.target.https": {"zh": "接收方接口", "en": "HTTPS endpoint"},
     "push.target.folder": {"zh": "投递目录", "en": "Drop folder"},
     "push.state.pending": {"zh": "待推送", "en": "Pending"},
     "push.state.delivered": {"zh": "已送达", "en": "Delivered"},

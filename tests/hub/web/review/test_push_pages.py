@@ -22,10 +22,12 @@ from hub.store.schema import prepare
 from hub.web import WebContext
 from hub.web.review.assessment import register_assessment
 from hub.web.review.queue import register_queue
+from tests.hub.audit.test_verify_language import english_words
 from tests.hub.conftest_web import PASSWORD, StepClock, login, make_context, web_user
 from tests.hub.review.https_receiver import Receiver, serve
 from tests.hub.review.test_assessment_domain import HUB_KEY, NOW_MS, Site, open_copy
 from tests.hub.review.test_push import Clock, lock, pusher
+from tests.hub.web.test_pages_speak_chinese import ALLOWED, texts_of
 
 MONTHLY = "/monthly?area=A1&month=2026-10"
 
@@ -114,8 +116,10 @@ async def test_the_monthly_page_and_the_queue_show_a_failing_push(
         await user.open(MONTHLY)
         await _wait_for(user, "push-table")
         [row] = _rows(user, "push-table")
-        assert (row["target"], row["state"], row["attempts"]) == ("HTTPS 接口", "推送失败，重试中", 1)
+        assert (row["target"], row["state"], row["attempts"]) == ("接收方接口", "推送失败，重试中", 1)
         assert row["error"] == "接收方答复 503"
+        words = {w for text in texts_of(user.current_layout) for w in english_words(text, ALLOWED)}
+        assert words == set()  # the state, the error and the headers speak Chinese
         await user.open("/queue")
         await _wait_for(user, "queue-table")
         pushes = [r for r in _rows(user, "queue-table") if r["kind"] == "推送失败"]
