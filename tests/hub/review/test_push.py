@@ -17,10 +17,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from floorledger import keyfile
+from floorledger.broker import MosquittoProcess
+from hub.app import HubApp
 from hub.config import ConfigError, ExportConfig, parse_config
 from hub.review import export_signature, push
 from hub.store.delivery import CANCELLED, DELIVERED, FAILING, ExportDelivery
 from hub.store.ledger import LedgerEntry
+from protocol.signing import b64encode
 from tests.hub.review.https_receiver import Receiver, serve
 from tests.hub.review.test_assessment_domain import (
     HEAD_A1,
@@ -306,3 +310,38 @@ def test_the_backoff_doubles_up_to_its_cap() -> None:
         3600,
         3600,
     ]
+
+
+def test_the_hub_app_pushes_a_month_the_moment_it_locks(
+    site: Site, tmp_path: Path, private_broker: MosquittoProcess
+) -> None:
+    """The assembled hub (real broker, its own push thread) with a drop folder: nothing while the
+    month is open; once the labor section's approval returns, the signed file and its signature
+    appear in the folder without anyone asking, and `stop()` ends the thread."""
+    (tmp_path / "hub.key").write_text(f"{keyfile.HEADER}{b64encode(HUB_KEY.seed)}\n", encoding="ascii")
+    drop = tmp_path / "drop"
+    raw = {
+        "site": "t",
+        "broker": f"mqtt://127.0.0.1:{private_broker.port}",
+        "database": f"sqlite:///{tmp_path / 'hub.db'}",
+        "export": {"push": {"drop_folder": "drop"}},
+    }
+    app = HubApp(parse_config(raw, tmp_path), clock_ms=lambda: NOW_MS)
+    try:
+        app.start()
+        assert app.pusher is not None
+        assert app.services is not None
+        desk = app.services.assessment
+        desk.approve(LINE_L1, MONTH, "A1", override=MID_MONTH)
+        desk.approve(HEAD_A1, MONTH, "A1", override=MID_MONTH)
+        time.sleep(2.5)  # the worker looks every second
+        assert not drop.exists()
+        desk.approve(LABOR, MONTH, "A1", override=MID_MONTH)
+        deadline = time.monotonic() + 30
+        while not (drop / "labor-A1-2026-10.csv").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        app.stop()
+    data = (drop / "labor-A1-2026-10.csv").read_bytes()
+    signature = (drop / "labor-A1-2026-10.csv.sig").read_bytes()
+    assert export_signature.check(data, signature, HUB_KEY.public_key)[1] == []
