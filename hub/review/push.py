@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Collection
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -47,6 +48,7 @@ from protocol.signing import Signer
 
 log = logging.getLogger(__name__)
 
+MAKE_RETRY_S = 60.0  # a month whose file could not be made (logged) is tried again after this
 ACTOR = "hub"  # the hub itself does the push: its acts are signed by the hub key like every act
 
 
@@ -131,6 +133,7 @@ class Pusher:
         self._context = (
             transport.tls_context(config.push.ca_file, config.push.verify) if config.push.url else None
         )
+        self._make_failed: dict[int, float] = {}  # lock id -> monotonic time of the next try
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -190,38 +193,48 @@ class Pusher:
             month = Month.parse(lock.month)
             if not due(month, self.today(), self.config.push.day):
                 continue
-            view = self.assessment.month_view(month, lock.area)
-            if view.state != "locked":  # reopened meanwhile: an open month is never pushed
-                continue
-            now = self.clock_ms()
-            file = make_export(
-                self.assessment, view, release="final", kind=self.config.format, lang=self.config.lang,
-                layout=self.layout, daily=self.config.daily_detail,
-                export_time=datetime.fromtimestamp(now / 1000, self.zone), zone=self.zone,
-                signer=self.signer, signed_ms=now,
-            )  # fmt: skip
-            assert file.signature is not None  # signed with the hub key
-            key = transport.idempotency_key(file.month, file.area, file.sha256)
-            with write_transaction(self.db):
-                still = MonthApproval.get_or_none(MonthApproval.id == lock.id)
-                if still is None or still.voided_ms is not None:
-                    continue  # reopened while the file was made
-                for target, _ in wanted:
-                    ExportDelivery.create(
-                        month=file.month, area=file.area, target=target, approval=lock.id,
-                        file_name=file.name, sha256=file.sha256, idempotency_key=key, data=file.data,
-                        signature=file.signature, state=PENDING, attempts=0, next_ms=now, created_ms=now,
-                    )  # fmt: skip
-                self.record_act(
-                    ACTOR,
-                    "export.file",
-                    f"month:{file.area}:{file.month}",
-                    file.act(push=[t for t, _ in wanted]),
-                )
-            count += 1
-            log.info("push: %s of %s locked, export %s made for %d target(s)", month, lock.area, file.name,
-                     len(wanted))  # fmt: skip
+            if time.monotonic() < self._make_failed.get(lock.id, 0.0):
+                continue  # its file could not be made a moment ago: not again every poll
+            try:
+                count += self._make(lock, month, wanted)
+            except Exception:  # one month that cannot be made must not hold up the others
+                log.exception("push: the export of %s of %s could not be made", month, lock.area)
+                self._make_failed[lock.id] = time.monotonic() + MAKE_RETRY_S
         return count
+
+    def _make(self, lock: MonthApproval, month: Month, wanted: list[tuple[str, str]]) -> int:
+        """Make the file of a locked month and its delivery rows, with the `export.file` act."""
+        view = self.assessment.month_view(month, lock.area)
+        if view.state != "locked":  # reopened meanwhile: an open month is never pushed
+            return 0
+        now = self.clock_ms()
+        file = make_export(
+            self.assessment, view, release="final", kind=self.config.format, lang=self.config.lang,
+            layout=self.layout, daily=self.config.daily_detail,
+            export_time=datetime.fromtimestamp(now / 1000, self.zone), zone=self.zone,
+            signer=self.signer, signed_ms=now,
+        )  # fmt: skip
+        assert file.signature is not None  # signed with the hub key
+        key = transport.idempotency_key(file.month, file.area, file.sha256)
+        with write_transaction(self.db):
+            still = MonthApproval.get_or_none(MonthApproval.id == lock.id)
+            if still is None or still.voided_ms is not None:
+                return 0  # reopened while the file was made
+            for target, _ in wanted:
+                ExportDelivery.create(
+                    month=file.month, area=file.area, target=target, approval=lock.id,
+                    file_name=file.name, sha256=file.sha256, idempotency_key=key, data=file.data,
+                    signature=file.signature, state=PENDING, attempts=0, next_ms=now, created_ms=now,
+                )  # fmt: skip
+            self.record_act(
+                ACTOR,
+                "export.file",
+                f"month:{file.area}:{file.month}",
+                file.act(push=[t for t, _ in wanted]),
+            )
+        log.info("push: %s of %s locked, export %s made for %d target(s)", month, lock.area, file.name,
+                 len(wanted))  # fmt: skip
+        return 1
 
     def deliver(self) -> int:
         """One attempt at each delivery that is due; how many were taken by their receiver."""

@@ -345,3 +345,25 @@ def test_the_hub_app_pushes_a_month_the_moment_it_locks(
     data = (drop / "labor-A1-2026-10.csv").read_bytes()
     signature = (drop / "labor-A1-2026-10.csv.sig").read_bytes()
     assert export_signature.check(data, signature, HUB_KEY.public_key)[1] == []
+
+
+def test_floorledger_verify_holds_after_a_push(
+    site: Site, receivers: Callable[[int], Receiver], tmp_path: Path
+) -> None:
+    """The push's acts (a failed attempt, the delivery) are ordinary signed acts: `floorledger
+    verify` with the hub's key still says the database holds."""
+    receiver = receivers(1)
+    config = export_config(tmp_path, url=receiver.url, ca_file=str(receiver.ca_file), retry_s=RETRY_S)
+    clock = Clock()
+    worker = pusher(site, config, clock)
+    lock(site)
+    worker.run_once()
+    clock.advance(RETRY_S)
+    worker.run_once()
+    assert [a["outcome"] for a in push_acts()] == ["failed", "delivered"]
+    done = subprocess.run(
+        [sys.executable, "-m", "floorledger", "verify", "--db", str(tmp_path / "hub.db"),
+         "--hub-key-pub", HUB_KEY.public_key_b64],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
