@@ -10,20 +10,27 @@ import json
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import peewee as pw
 import pytest
 
 from floorledger import keyfile
 from floorledger.broker import MosquittoProcess
 from hub.app import HubApp
 from hub.config import ConfigError, ExportConfig, parse_config
+from hub.ledger.entries import Ledger
 from hub.review import export_signature, push
+from hub.review.monthly import Assessment
+from hub.store import db as hubdb
 from hub.store.delivery import CANCELLED, DELIVERED, FAILING, ExportDelivery
 from hub.store.ledger import LedgerEntry
+from hub.store.review import MonthApproval
+from hub.store.schema import prepare
 from protocol.signing import b64encode
 from tests.hub.review.https_receiver import Receiver, serve
 from tests.hub.review.test_assessment_domain import (
@@ -367,3 +374,55 @@ def test_floorledger_verify_holds_after_a_push(
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+
+@pytest.fixture
+def postgres() -> Iterator[pw.Database]:
+    name = f"fl_push_{uuid.uuid4().hex[:12]}"
+    admin = pw.PostgresqlDatabase("postgres", user="postgres", host="127.0.0.1", port=5432)
+    admin.connect()
+    admin.connection().autocommit = True
+    admin.execute_sql(f"CREATE DATABASE {name}")
+    database = hubdb.connect(f"postgresql://postgres@127.0.0.1:5432/{name}")
+    try:
+        yield database
+    finally:
+        database.close()
+        admin.execute_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+
+
+@pytest.mark.postgres
+def test_a_stored_delivery_goes_out_byte_for_byte_from_postgresql(
+    postgres: pw.Database, tmp_path: Path
+) -> None:
+    """On PostgreSQL (bytea) the file and signature kept for a locked month reach the drop folder
+    exactly as stored, and the delivery and its act are written."""
+    prepare(postgres)
+    book = Ledger(postgres, HUB_KEY, lambda: NOW_MS)
+    approval = MonthApproval.create(
+        month="2026-10",
+        area="A1",
+        stage="labor_section",
+        approver="labor",
+        rows_digest="0" * 64,
+        approved_ms=NOW_MS,
+    )
+    data, signature = "罪犯编号,劳动分\r\n".encode("utf-8-sig"), b'{"format": "x"}\n'
+    digest = hashlib.sha256(data).hexdigest()
+    ExportDelivery.create(
+        month="2026-10", area="A1", target="folder", approval=approval.id, file_name="labor-A1-2026-10.csv",
+        sha256=digest, idempotency_key=f"floorledger:2026-10:A1:{digest}", data=data, signature=signature,
+        next_ms=NOW_MS, created_ms=NOW_MS,
+    )  # fmt: skip
+    config = export_config(tmp_path, drop_folder=str(tmp_path / "drop"))
+    worker = push.Pusher(
+        postgres, assessment=Assessment(postgres, record_act=None, today=lambda: MONTH.last_day,
+                                        clock_ms=lambda: NOW_MS),
+        signer=HUB_KEY, config=config, record_act=book.record_act, clock_ms=lambda: NOW_MS, zone=ZONE,
+    )  # fmt: skip
+    assert worker.deliver() == 1
+    assert (tmp_path / "drop" / "labor-A1-2026-10.csv").read_bytes() == data
+    assert (tmp_path / "drop" / "labor-A1-2026-10.csv.sig").read_bytes() == signature
+    assert [d.state for d in push.deliveries(MONTH, "A1")] == [DELIVERED]
+    assert [a["outcome"] for a in push_acts()] == ["delivered"]
