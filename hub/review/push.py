@@ -22,6 +22,7 @@ so the lock is never held up by the network. It looks for new locks every `poll_
 from __future__ import annotations
 
 import logging
+import ssl
 import threading
 import time
 from collections.abc import Callable, Collection
@@ -32,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 import peewee as pw
 
-from hub.config import ExportConfig
+from hub.config import ConfigError, ExportConfig
 from hub.engine.model import Month
 from hub.masterdata.acts import RecordAct
 from hub.review import exports
@@ -130,9 +131,12 @@ class Pusher:
         self.clock_ms = clock_ms
         self.zone = zone
         self.poll_s = poll_s
-        self._context = (
-            transport.tls_context(config.push.ca_file, config.push.verify) if config.push.url else None
-        )
+        self._context = None
+        if config.push.url is not None:
+            try:
+                self._context = transport.tls_context(config.push.ca_file, config.push.verify)
+            except (OSError, ssl.SSLError) as err:  # stop the start with one line, as a bad config
+                raise ConfigError(f"export.push.ca_file: cannot use {config.push.ca_file}: {err}") from err
         self._make_failed: dict[int, float] = {}  # lock id -> monotonic time of the next try
         self._wake = threading.Event()
         self._stopping = threading.Event()

@@ -426,3 +426,18 @@ def test_a_stored_delivery_goes_out_byte_for_byte_from_postgresql(
     assert (tmp_path / "drop" / "labor-A1-2026-10.csv.sig").read_bytes() == signature
     assert [d.state for d in push.deliveries(MONTH, "A1")] == [DELIVERED]
     assert [a["outcome"] for a in push_acts()] == ["delivered"]
+
+
+@pytest.mark.parametrize("content", [None, "not a certificate"])
+def test_a_ca_file_that_cannot_be_used_stops_the_start_naming_it(
+    site: Site, tmp_path: Path, content: str | None
+) -> None:
+    """A missing or unreadable `export.push.ca_file` is a config error naming the key, not a
+    traceback and not a push that fails for ever."""
+    ca = tmp_path / "ca.pem"
+    if content is not None:
+        ca.write_text(content, encoding="ascii")
+    config = export_config(tmp_path, url="https://127.0.0.1:9/import", ca_file=str(ca))
+    with pytest.raises(ConfigError) as err:
+        pusher(site, config, Clock())
+    assert "export.push.ca_file" in str(err.value)
