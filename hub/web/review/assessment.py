@@ -29,6 +29,7 @@ from hub.review.export_make import make_export
 from hub.review.lock import STAGES
 from hub.review.monthly import Assessment
 from hub.review.push_transport import error_kind
+from hub.store.delivery import CANCELLED, DELIVERED
 from hub.web import api, guard
 from hub.web.board.model import Published, PublishedRow
 from hub.web.context import WebContext
@@ -468,10 +469,11 @@ def _month_body(ctx: WebContext, who: Principal, whole: rules.MonthView, lang: s
     _push_state(ctx, whole, lang)
 
 
-def push_rows(month: Month, area: str, zone: Any, lang: str) -> list[dict[str, Any]]:
-    """The deliveries of an area's month as the page's table shows them (in the reader's language)."""
+def push_rows(deliveries: list[Any], zone: Any, lang: str) -> list[dict[str, Any]]:
+    """Deliveries (`hub.review.push.deliveries`) as the page's table shows them, in the reader's
+    language: the error's kind in words, not the receiver's or the socket's own text."""
     rows = []
-    for d in push.deliveries(month, area):
+    for d in deliveries:
         kind = error_kind(d.last_error)
         error = "" if kind is None else tr(f"push.err.{kind}", lang, status=d.last_status or "")
         when = d.delivered_ms if d.delivered_ms is not None else d.created_ms
@@ -482,7 +484,7 @@ def push_rows(month: Month, area: str, zone: Any, lang: str) -> list[dict[str, A
                 "file": d.file_name,
                 "state": tr(f"push.state.{d.state}", lang),
                 "attempts": d.attempts,
-                "error": error if d.state != "delivered" else "",
+                "error": error if d.state != DELIVERED else "",
                 "when": datetime.fromtimestamp(when / 1000, zone).strftime("%Y-%m-%d %H:%M"),
             }
         )
@@ -493,14 +495,15 @@ def _push_state(ctx: WebContext, whole: rules.MonthView, lang: str) -> None:
     """Where the month's push stands: not configured, not locked (never pushed), waiting, or each
     delivery with its state, attempts and last error."""
     config = ctx.config.export if ctx.config is not None else None
-    rows = push_rows(whole.month, whole.area, ctx.zone, lang)
+    deliveries = push.deliveries(whole.month, whole.area)
+    rows = push_rows(deliveries, ctx.zone, lang)
     with ui.column().classes("w-full").mark("push-state"):
         ui.label(tr("push.title", lang)).classes("text-h6")
         if config is None or not config.push.enabled:
             ui.label(tr("push.off", lang)).classes("text-grey-7").mark("push-off")
         elif whole.state != "locked":
             ui.label(tr("push.open", lang)).classes("text-grey-7").mark("push-open")
-        elif not [r for r in rows if r["state"] != tr("push.state.cancelled", lang)]:
+        elif all(d.state == CANCELLED for d in deliveries):  # locked, not taken up yet
             day = config.push.day
             if day and not push.due(whole.month, ctx.today(), day):
                 first = (whole.month.last_day + timedelta(days=1)).replace(day=day)

@@ -48,13 +48,13 @@ def failing_receiver(tmp_path: Path) -> Iterator[Receiver]:
     server.server_close()
 
 
-def context(site: Site, tmp_path: Path, receiver: Receiver) -> WebContext:
+def context(site: Site, tmp_path: Path, receiver: Receiver, **more: object) -> WebContext:
     prepare(site.db)
     raw = {
         "site": "t",
         "key_file": "hub.key",
         "database": "hub.db",
-        "export": {"push": {"url": receiver.url, "ca_file": str(receiver.ca_file), "retry_s": 30}},
+        "export": {"push": {"url": receiver.url, "ca_file": str(receiver.ca_file), "retry_s": 30, **more}},
     }
     ctx = make_context(
         site.db,
@@ -150,6 +150,23 @@ async def test_the_daily_detail_box_adds_the_day_rows_to_the_download(
         read = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
         assert read[0][-1] == "日明细"
         assert any("2026-10-" in row[-1] for row in read[1:])
+
+
+async def test_a_locked_month_waiting_for_its_push_day_says_when(
+    site: Site, tmp_path: Path, failing_receiver: Receiver
+) -> None:
+    """With `day = 5`, a month locked on 29 October waits: the page says it goes on 2026-11-05, and
+    the worker sends nothing before."""
+    ctx = context(site, tmp_path, failing_receiver, day=5)
+    lock(site)
+    assert ctx.config is not None
+    await asyncio.to_thread(pusher(site, ctx.config.export, Clock()).run_once)
+    assert failing_receiver.requests == []
+    async with web_user(ctx, before=lambda: register_assessment(ctx)) as user:
+        await login(user, "labor")
+        await user.open(MONTHLY)
+        await _wait_for(user, "push-waiting")
+        await user.should_see("已锁定，将于 2026-11-05 推送")
 
 
 def test_deliveries_are_listed_for_their_month_and_area_only(site: Site, tmp_path: Path) -> None:
