@@ -87,23 +87,25 @@ def deliveries(month: Month | str, area: str) -> list[ExportDelivery]:
     return list(query.order_by(ExportDelivery.id))
 
 
-def failing_items(areas: Collection[str] | None) -> list[OpenItem]:
-    """The failing deliveries of `areas` (None: every area) as the work queue's open items: `line`
-    holds the area (a delivery is an area's month), `day` the month's first day."""
+def failing(areas: Collection[str] | None) -> list[ExportDelivery]:
+    """The failing deliveries of `areas` (None: every area), oldest first."""
     query = ExportDelivery.select(
-        ExportDelivery.month, ExportDelivery.area, ExportDelivery.target, ExportDelivery.file_name,
-        ExportDelivery.attempts, ExportDelivery.last_error,
+        ExportDelivery.id, ExportDelivery.month, ExportDelivery.area, ExportDelivery.target,
+        ExportDelivery.file_name, ExportDelivery.attempts, ExportDelivery.last_status,
+        ExportDelivery.last_error,
     ).where(ExportDelivery.state == FAILING)  # fmt: skip
     if areas is not None:
         query = query.where(ExportDelivery.area.in_(sorted(areas)))
+    return list(query.order_by(ExportDelivery.id))
+
+
+def failing_items(areas: Collection[str] | None) -> list[OpenItem]:
+    """The failing deliveries of `areas` as the work queue's open items: `line` holds the area (a
+    delivery is an area's month), `day` the month's first day, `what` the target ("https",
+    "folder"; the page says it in words with `failing`'s details)."""
     return [
-        OpenItem(
-            kind="delivery",
-            line=row.area,
-            day=Month.parse(row.month).first_day,
-            what=f"{row.file_name} → {row.target} ×{row.attempts}: {row.last_error or ''}".strip(),
-        )
-        for row in query.order_by(ExportDelivery.id)
+        OpenItem(kind="delivery", line=row.area, day=Month.parse(row.month).first_day, what=row.target)
+        for row in failing(areas)
     ]
 
 

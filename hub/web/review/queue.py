@@ -17,6 +17,7 @@ import threading
 import time
 from collections import Counter
 from datetime import date, timedelta
+from typing import Any
 
 from nicegui import run, ui
 
@@ -24,7 +25,8 @@ from hub.accounts import Principal
 from hub.engine.model import Month
 from hub.results.inputs import month_input
 from hub.review.open_items import QUEUE_KINDS, OpenItem, list_open
-from hub.review.push import failing_items
+from hub.review.push import failing, failing_items
+from hub.review.push_transport import error_kind
 from hub.store import masterdata as md_tables
 from hub.web import guard
 from hub.web.context import WebContext
@@ -89,6 +91,24 @@ def _where(item: OpenItem) -> str:
     return f"/review?line={item.line}&day={item.day.isoformat()}"
 
 
+def _detail(item: OpenItem, pushes: dict[tuple[str, str, str], Any], lang: str) -> str:
+    """An item's detail; a failing push's in words: its file, where to, attempts and last error."""
+    if item.kind != "delivery":
+        return item.what
+    found = pushes.get((item.line, item.day.strftime("%Y-%m"), item.what))
+    if found is None:  # delivered since the list was made
+        return ""
+    kind = error_kind(found.last_error) or "connect"
+    return t(
+        "queue.push_detail",
+        lang,
+        file=found.file_name,
+        target=t(f"push.target.{found.target}", lang),
+        n=found.attempts,
+        error=t(f"push.err.{kind}", lang, status=found.last_status or ""),
+    )
+
+
 def register_queue(ctx: WebContext) -> None:
     add_nav("queue.nav", PATH, OFFICERS)
     counts = SharedCounts(ctx)
@@ -129,6 +149,7 @@ def register_queue(ctx: WebContext) -> None:
             pick_line.on_value_change(go)
         shown = [i for i in items if (not kind or i.kind == kind) and (not line or i.line == line)]
         people = {i.id: (i.number, i.name) for i in md_tables.Inmate.select()}
+        pushes = {(d.area, d.month, d.target): d for d in failing(None)}
         rows = []
         for n, item in enumerate(shown):
             number, name = people.get(item.who or "", ("", ""))
@@ -139,7 +160,7 @@ def register_queue(ctx: WebContext) -> None:
                     "line": item.line,
                     "day": item.day.isoformat(),
                     "who": f"{number} {name}".strip(),
-                    "what": item.what,
+                    "what": _detail(item, pushes, lang),
                     "href": _where(item),
                     "inmate_href": f"/inmate?id={item.who}" if item.who else "",
                 }

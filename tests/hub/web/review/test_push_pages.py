@@ -124,6 +124,9 @@ async def test_the_monthly_page_and_the_queue_show_a_failing_push(
         await _wait_for(user, "queue-table")
         pushes = [r for r in _rows(user, "queue-table") if r["kind"] == "推送失败"]
         assert [(r["line"], r["href"]) for r in pushes] == [("A1", MONTHLY)]
+        assert pushes[0]["what"] == "labor-A1-2026-10.csv → 接收方接口，已尝试 1 次：接收方答复 503"
+        words = {w for text in texts_of(user.current_layout) for w in english_words(text, ALLOWED)}
+        assert words == set()
 
 
 async def test_the_daily_detail_box_adds_the_day_rows_to_the_download(
