@@ -4,7 +4,9 @@ Start: config -> hub key -> database (migrated to the code's schema, every table
 services (`build_services`: ledger, checkpoints, master data, results, enrollment, corrections,
 assessment) -> results worker -> MQTT client with the ingest's subscriptions (results hook wired) ->
 plan publisher (master-data and results changes wired to it) -> daily ticker (new day: quotas, plans,
-checkpoint) -> web pages. `stop()` undoes it in reverse; the web server itself is run by `run()`
+checkpoint) -> push worker (locked months to the scoring database, when `[export.push]` is set) ->
+web pages. The export's column mapping is checked first of all, so a bad one stops the start.
+`stop()` undoes it in reverse; the web server itself is run by `run()`
 (NiceGUI) and calls `stop()` on shutdown.
 
 This module is the only place the hub's services are built; pages and commands get them from here.
@@ -42,7 +44,8 @@ from hub.lifecycle import unwind
 from hub.masterdata import service as md
 from hub.masterdata.acts import RecordAct
 from hub.results import worker as rs
-from hub.review import lock
+from hub.review import exports, lock
+from hub.review import push as pu
 from hub.review.capture import Capture
 from hub.review.corrections import Corrections
 from hub.review.late import LateEntries
@@ -206,6 +209,7 @@ class HubApp:
         self.plans: pl.PlanPublisher | None = None
         self.enrollment: Enrollment | None = None
         self.checkpoints: CheckpointLog | None = None
+        self.pusher: pu.Pusher | None = None
         # while the log grows, a checkpoint is signed and published this often (0: daily only)
         self.checkpoint_every_s = config.checkpoint_minutes * 60.0
         self.web_context: object = None  # the pages' context, set by the page registrar (tests read it)
@@ -228,6 +232,7 @@ class HubApp:
 
     def _start(self) -> None:
         config = self.config
+        exports.layout(config.export)  # a bad column mapping stops the start with one line naming the key
         self.signer = keyfile.load(config.key_file)
         # held while the hub runs: `floorledger restore` and `hub upgrade` refuse this database meanwhile
         self._started.append(inuse.share(config.database).release)
@@ -295,6 +300,19 @@ class HubApp:
         self._ticker = threading.Thread(target=self._tick, name="hub-ticker", daemon=True)
         self._ticker.start()
         self._started.append(self._stop_ticker)
+        if config.export.push.enabled:
+            # its own thread: a lock only writes its rows, the network never holds it up
+            self.pusher = pu.Pusher(
+                self.db,
+                assessment=services.assessment,
+                signer=self.signer,
+                config=config.export,
+                record_act=services.ledger.record_act,
+                clock_ms=self.clock_ms,
+                zone=config.zone,
+            )
+            self.pusher.start()
+            self._started.append(self.pusher.stop)
         log.info(
             "hub %s started (database %s, broker %s)", config.site, _redact(config.database), config.broker
         )

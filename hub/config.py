@@ -24,6 +24,25 @@
     privacy = "masked"                   # full | masked | number_only
     seconds_per_page = 10
 
+    [export]                             # the files for the scoring database (docs/exports.md)
+    columns = ["number", "name", "month", "labor_points"]  # which columns, in this order (default: all)
+    encoding = "gb18030"                 # CSV: utf-8 | utf-8-sig (default) | gb18030
+    lang = "zh"                          # header labels: zh (default) | en (the column codes)
+    format = "csv"                       # what the push delivers: csv | xlsx | json
+    daily_detail = false                 # the push adds each inmate's day rows
+
+    [export.names]                       # the receiver's header for a column (default: ours)
+    number = "罪犯编号"
+
+    [export.push]                        # deliver each locked month (docs/exports.md, "Push")
+    url = "https://scoring.example/import"   # POST the signed file here, and/or
+    drop_folder = "/srv/scoring-drop"        # write it (and FILE.sig) into this folder
+    ca_file = "scoring-ca.pem"           # trust this CA for the URL (default: the system's)
+    verify = true                        # false: no certificate check (a test bench only)
+    day = 0                              # 0: when the month locks; 1-28: on that day of the next month
+    retry_s = 30                         # a failed delivery is retried after 30 s, 60 s, ... up to
+    retry_max_s = 3600                   # one hour between attempts, until the receiver answers 2xx
+
 Relative paths are relative to the config file's folder. Every problem raises `ConfigError` with one
 line naming the field, e.g. `web.port: expected an integer 1-65535, got "80a"`.
 """
@@ -43,6 +62,8 @@ from protocol import fields as pf
 from protocol.errors import ProtocolError
 
 PRIVACY = ("full", "masked", "number_only")
+ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")  # CSV encodings a scoring database may ask for
+EXPORT_FORMATS = ("csv", "xlsx", "json")
 
 
 class ConfigError(HubError):
@@ -90,6 +111,38 @@ class TlsFiles:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PushConfig:
+    """Where each locked month goes by itself: an HTTPS endpoint, a drop folder, or both."""
+
+    url: str | None = None
+    drop_folder: Path | None = None
+    ca_file: Path | None = None  # the receiver's CA (PEM); None: the system's trust store
+    verify: bool = True
+    day: int = 0  # 0: when the month locks; 1-28: not before that day of the next month
+    timeout_s: float = 30.0
+    retry_s: int = 30  # the first retry's wait; doubled at each failure up to retry_max_s
+    retry_max_s: int = 3600
+
+    @property
+    def enabled(self) -> bool:
+        return self.url is not None or self.drop_folder is not None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportConfig:
+    """The column mapping of the export files (checked against the columns by `hub.review.exports`:
+    this layer does not know them) and the push."""
+
+    columns: tuple[str, ...] | None = None  # None: every column in the documented order
+    names: tuple[tuple[str, str], ...] = ()  # (column code, the receiver's header)
+    encoding: str = "utf-8-sig"
+    lang: str = "zh"
+    format: str = "csv"
+    daily_detail: bool = False
+    push: PushConfig = field(default_factory=PushConfig)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class HubConfig:
     """Everything `floorledger hub` needs; see the module docstring for the file format."""
 
@@ -103,6 +156,7 @@ class HubConfig:
     board: BoardConfig = field(default_factory=BoardConfig)
     correction_window_days: int = 7
     checkpoint_minutes: int = 10  # kiosks witness what is published (0: daily and on demand only)
+    export: ExportConfig = field(default_factory=ExportConfig)
 
     @property
     def broker_config(self) -> BrokerConfig:
@@ -131,6 +185,7 @@ _TOP = (
     "board",
     "correction_window_days",
     "checkpoint_minutes",
+    "export",
 )
 
 
@@ -164,6 +219,79 @@ def _table(raw: dict[str, Any], key: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ConfigError(f"{key}: expected a table [{key}], got {value!r}")
     return value
+
+
+def _choice(table: dict[str, Any], key: str, place: str, default: str, known: tuple[str, ...]) -> str:
+    value = _text(table, key, place, default)
+    if value not in known:
+        raise ConfigError(f"{place}.{key}: expected one of {', '.join(known)}, got {value!r}")
+    return value
+
+
+def _bool(table: dict[str, Any], key: str, place: str, default: bool) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{place}.{key}: expected true or false, got {value!r}")
+    return value
+
+
+def _export(raw: dict[str, Any], base: Path) -> ExportConfig:
+    """[export], [export.names] and [export.push]; the column codes themselves are checked by
+    `hub.review.exports.layout` when the hub or a command starts (it owns them)."""
+    table = _table(raw, "export")
+    _keys(table, ("columns", "names", "encoding", "lang", "format", "daily_detail", "push"), "export")
+    columns: tuple[str, ...] | None = None
+    if "columns" in table:
+        listed = table["columns"]
+        if not isinstance(listed, list) or not listed:
+            raise ConfigError(f"export.columns: expected a non-empty list of column codes, got {listed!r}")
+        for n, code in enumerate(listed):
+            if not isinstance(code, str) or not code.strip():
+                raise ConfigError(f"export.columns[{n}]: expected a column code, got {code!r}")
+            if code in listed[:n]:
+                raise ConfigError(f"export.columns[{n}]: column {code!r} is listed twice")
+        columns = tuple(listed)
+    names = _table(table, "names") if "names" in table else {}
+    for code, name in names.items():
+        if not isinstance(name, str) or not name.strip() or any(ch in name for ch in "\r\n"):
+            raise ConfigError(f"export.names.{code}: expected a header of one line, got {name!r}")
+    headers = [n.strip() for n in names.values()]
+    for code, name in names.items():
+        if headers.count(name.strip()) > 1:
+            raise ConfigError(f"export.names.{code}: header {name!r} is given to two columns")
+    push_raw = _table(table, "push") if "push" in table else {}
+    _keys(
+        push_raw,
+        ("url", "drop_folder", "ca_file", "verify", "day", "timeout_s", "retry_s", "retry_max_s"),
+        "export.push",
+    )
+    url = _text(push_raw, "url", "export.push") if "url" in push_raw else None
+    if url is not None and not url.startswith("https://"):
+        raise ConfigError(f"export.push.url: expected an https:// address, got {url!r}")
+    timeout = push_raw.get("timeout_s", 30)
+    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 1 <= timeout <= 600:
+        raise ConfigError(f"export.push.timeout_s: expected a number of seconds 1-600, got {timeout!r}")
+    push = PushConfig(
+        url=url,
+        drop_folder=_path(base, _text(push_raw, "drop_folder", "export.push"))
+        if "drop_folder" in push_raw
+        else None,
+        ca_file=_path(base, _text(push_raw, "ca_file", "export.push")) if "ca_file" in push_raw else None,
+        verify=_bool(push_raw, "verify", "export.push", True),
+        day=_int(push_raw, "day", "export.push", 0, 0, 28),
+        timeout_s=float(timeout),
+        retry_s=_int(push_raw, "retry_s", "export.push", 30, 1, 86_400),
+        retry_max_s=_int(push_raw, "retry_max_s", "export.push", 3600, 1, 7 * 86_400),
+    )
+    return ExportConfig(
+        columns=columns,
+        names=tuple((str(k), str(v).strip()) for k, v in names.items()),
+        encoding=_choice(table, "encoding", "export", "utf-8-sig", ENCODINGS),
+        lang=_choice(table, "lang", "export", "zh", ("zh", "en")),
+        format=_choice(table, "format", "export", "csv", EXPORT_FORMATS),
+        daily_detail=_bool(table, "daily_detail", "export", False),
+        push=push,
+    )
 
 
 def _path(base: Path, text: str) -> Path:
@@ -230,6 +358,7 @@ def parse_config(raw: dict[str, Any], base: Path) -> HubConfig:
         board=BoardConfig(privacy=privacy, seconds_per_page=float(seconds)),
         correction_window_days=_int(raw, "correction_window_days", "", 7, 0, 366),
         checkpoint_minutes=_int(raw, "checkpoint_minutes", "", 10, 0, 24 * 60),
+        export=_export(raw, base),
     )
 
 

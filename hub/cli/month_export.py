@@ -2,7 +2,7 @@
 `floorledger verify-export` (check such a file against the hub's public key, without the hub).
 
     floorledger export --config hub.toml --month 2026-10 --area A1 --format csv|xlsx|json --out FILE
-                       [--draft] [--lang zh|en]
+                       [--draft] [--lang zh|en] [--daily-detail]
     floorledger verify-export FILE [--sig FILE.sig] --hub-key-pub KEY
 
 `export` writes FILE and the hub's detached signature FILE.sig beside it, and records the export in
@@ -10,13 +10,14 @@ the hub's ledger (`export.file`, with the file's SHA-256). A month the labor sec
 is refused unless `--draft`, and a draft says 草稿/未审批 in every row and 草稿 in its file name (the
 name given with --out is kept; the rows say it). `verify-export` exits 0 when FILE is exactly what
 the hub with KEY signed, and says what the signature covers (month, area, final or draft).
+
+The columns, their order and headers and the CSV's encoding are the config's `[export]` mapping
+(default: every column, our headers, UTF-8 with a BOM); `--daily-detail` adds each inmate's day rows.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import os
 import tempfile
 import time
@@ -34,6 +35,7 @@ from hub.engine.model import Month
 from hub.errors import HubError
 from hub.ledger.entries import Ledger
 from hub.review import export_signature, exports
+from hub.review.export_make import make_export
 from hub.store.schema import open_database
 
 FORMATS = ("csv", "xlsx", "json")
@@ -49,10 +51,17 @@ def register(sub: Any) -> None:
     make.add_argument("--config", required=True, type=Path, metavar="FILE", help="the hub's config")
     make.add_argument("--month", required=True, metavar="YYYY-MM", help="the month, e.g. 2026-10")
     make.add_argument("--area", required=True, metavar="CODE", help="the area (监区) code")
-    make.add_argument("--format", choices=FORMATS, default="csv", help="file format (default csv)")
+    make.add_argument(
+        "--format", choices=FORMATS, default=None, help="file format (default: the config's, csv)"
+    )
     make.add_argument("--out", required=True, type=Path, metavar="FILE", help="the file to write")
     make.add_argument("--draft", action="store_true", help="export a month that is not locked, as a draft")
-    make.add_argument("--lang", choices=("zh", "en"), default="zh", help="header language (en: column codes)")
+    make.add_argument(
+        "--lang", choices=("zh", "en"), default=None, help="header language (en: codes; default: config)"
+    )
+    make.add_argument(
+        "--daily-detail", action="store_true", help="add each inmate's day rows (column daily_detail)"
+    )
     make.set_defaults(func=cmd_export)
 
     check = sub.add_parser(
@@ -77,6 +86,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise CliError(f"--month: {err}") from None
     config = load_config(args.config)
+    layout = exports.layout(config.export)  # a bad column mapping: one line naming the key
     signer = keyfile.load(config.key_file)
     zone = config.zone
     try:
@@ -93,47 +103,22 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise CliError(f"--area: no area {args.area!r}")
         view = assessment.month_view(month, args.area)
         release = exports.require_release(view, draft=args.draft)
-        rows = exports.export_rows(
-            view,
-            export_time=datetime.now(zone),
-            checkpoint_root=exports.latest_root(),
-            adjustments=exports.adjustment_items(str(month), args.area, zone),
-        )
-        data = _render(rows, args.format, args.lang)
-        name = args.out.name
-        signature = export_signature.sign(
-            data,
-            name=name,
-            month=str(month),
-            area=args.area,
-            release=release,
-            signed_ms=now_ms,
-            signer=signer,
-        )
-        ledger.record_act(
-            "cli",
-            "export.file",
-            f"month:{args.area}:{month}",
-            {"file": name, "sha256": hashlib.sha256(data).hexdigest(), "release": release, "rows": len(rows)},
-        )
+        made = make_export(
+            assessment, view, release=release, kind=args.format or config.export.format,
+            lang=args.lang or config.export.lang,
+            layout=layout, daily=args.daily_detail, export_time=datetime.now(zone), zone=zone,
+            signer=signer, signed_ms=now_ms, name=args.out.name,
+        )  # fmt: skip
+        ledger.record_act("cli", "export.file", f"month:{args.area}:{month}", made.act())
     finally:
         db.close()
-    _write(args.out, data)
-    _write(args.out.with_name(args.out.name + ".sig"), signature)
+    assert made.signature is not None  # signed with the hub key
+    _write(args.out, made.data)
+    _write(args.out.with_name(args.out.name + ".sig"), made.signature)
     draft = " (草稿/未审批: a draft of an unlocked month)" if release == "draft" else ""
-    print(f"wrote {args.out} ({len(rows)} rows){draft} and {args.out.name}.sig")
+    print(f"wrote {args.out} ({made.rows} rows){draft} and {args.out.name}.sig")
     print(f"hub public key (give it to the receiver separately): {signer.public_key_b64}")
     return 0
-
-
-def _render(rows: list[dict[str, Any]], kind: str, lang: str) -> bytes:
-    if kind == "csv":
-        return exports.to_csv(rows, lang=lang)
-    if kind == "xlsx":
-        return exports.to_xlsx(rows, lang=lang)
-    return (
-        json.dumps({"columns": list(exports.COLUMNS), "rows": rows}, ensure_ascii=False, indent=1) + "\n"
-    ).encode("utf-8")
 
 
 def cmd_verify_export(args: argparse.Namespace) -> int:

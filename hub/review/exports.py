@@ -14,6 +14,7 @@ import csv
 import hashlib
 import hmac
 import io
+import json
 import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -22,7 +23,9 @@ from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
+from hub.config import ConfigError, ExportConfig
 from hub.engine.exact import decimal_text, shown
+from hub.engine.model import DailyRecord
 from hub.ledger.checkpoints import latest_checkpoint
 from hub.review.rules import AssessmentError, MonthView
 from hub.store.db import write_transaction
@@ -53,6 +56,9 @@ COLUMNS: tuple[str, ...] = (
     "export_time",
     "checkpoint_root",
 )
+# On request only (`--daily-detail`, the page's box, `export.daily_detail`): each inmate's day rows.
+DAILY = "daily_detail"
+KNOWN: tuple[str, ...] = (*COLUMNS, DAILY)
 NUMERIC = frozenset(
     {
         "workdays",
@@ -91,6 +97,7 @@ HEADERS: dict[str, str] = {
     "release": "发布状态",
     "export_time": "导出时间",
     "checkpoint_root": "数据指纹",
+    "daily_detail": "日明细",
 }
 STATES: dict[str, str] = {
     "open": "未审批",
@@ -118,6 +125,7 @@ WIDTHS: dict[str, int] = {
     "rule_set_version": 22,
     "export_time": 26,
     "checkpoint_root": 66,
+    "daily_detail": 60,
 }
 RELEASES = {"final": "正式", "draft": "草稿/未审批"}
 ASSESSED = {True: "是", False: "否(丧失劳动能力)"}
@@ -137,6 +145,92 @@ class AdjustmentItem:
     def text(self) -> str:
         sign = "" if self.points.startswith("-") else "+"
         return f"{sign}{self.points} {self.reason} ({self.day} {self.by})"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Layout:
+    """Which columns a file has, in which order, under which headers, and the CSV's encoding: the
+    receiving scoring database's mapping (`[export]` in hub.toml). The default is `COLUMNS` under
+    our headers in UTF-8 with a BOM; `daily_detail` is added (last, unless placed) on request."""
+
+    columns: tuple[str, ...] = COLUMNS
+    names: Mapping[str, str] | None = None  # column code -> the receiver's header (both languages)
+    encoding: str = "utf-8-sig"
+
+    def with_daily(self, daily: bool) -> Layout:
+        """This layout with the daily detail (last, unless placed) or without it."""
+        if daily and DAILY not in self.columns:
+            return Layout(columns=(*self.columns, DAILY), names=self.names, encoding=self.encoding)
+        if not daily and DAILY in self.columns:
+            kept = tuple(c for c in self.columns if c != DAILY)
+            return Layout(columns=kept, names=self.names, encoding=self.encoding)
+        return self
+
+    def header(self, column: str, lang: str) -> str:
+        named = (self.names or {}).get(column)
+        if named is not None:
+            return named
+        return HEADERS[column] if lang == "zh" else column
+
+
+DEFAULT_LAYOUT = Layout()
+
+
+def layout(config: ExportConfig) -> Layout:
+    """The layout `config` asks for; `ConfigError` naming the key of an unknown column code (the hub
+    and `floorledger export` call this as they start, so a bad mapping stops them with one line)."""
+    for n, code in enumerate(config.columns or ()):
+        if code not in KNOWN:
+            raise ConfigError(f"export.columns[{n}]: unknown column {code!r} (known: {', '.join(KNOWN)})")
+    for code, _ in config.names:
+        if code not in KNOWN:
+            raise ConfigError(f"export.names.{code}: unknown column {code!r} (known: {', '.join(KNOWN)})")
+    columns = config.columns or COLUMNS
+    for code, _ in config.names:
+        if code not in columns and code != DAILY:
+            raise ConfigError(f"export.names.{code}: column {code!r} is not in export.columns")
+    return Layout(columns=columns, names=dict(config.names) or None, encoding=config.encoding)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DayItem:
+    """One of an inmate's day rows (日明细): the step worked, quota, done, over (+) or owed (-) in
+    whole pieces as the board shows them (one decimal), and the completion."""
+
+    day: str
+    line: str
+    product: str
+    step: str
+    quota: str
+    done: str
+    diff: str
+    completion_pct: str | None
+
+    def text(self) -> str:
+        pct = "-" if self.completion_pct is None else f"{self.completion_pct}%"
+        diff = self.diff if self.diff.startswith("-") else f"+{self.diff}"
+        return f"{self.day} {self.line} {self.product}/{self.step} {self.quota}/{self.done} ({diff}) {pct}"
+
+
+def day_items(daily: Sequence[DailyRecord]) -> dict[str, list[DayItem]]:
+    """The engine's day records of a month, by inmate, by day (the month's own computation, so the
+    day rows add up to the month's row)."""
+    out: dict[str, list[DayItem]] = {}
+    for r in sorted(daily, key=lambda r: (r.inmate, r.day, r.line, r.product, r.step)):
+        pct = r.completion_pct
+        out.setdefault(r.inmate, []).append(
+            DayItem(
+                day=r.day.isoformat(),
+                line=r.line,
+                product=r.product,
+                step=r.step,
+                quota=shown(r.quota_units, 1),
+                done=shown(r.done_units, 1),
+                diff=shown(r.diff_units, 1),
+                completion_pct=None if pct is None else shown(pct, 2),
+            )
+        )
+    return out
 
 
 def release_of(view: MonthView) -> str:
@@ -176,15 +270,18 @@ def deduction_text(item: Mapping[str, Any], lang: str) -> str:
     return f"{category} -{item['points']} {item['reason']} ({item['day']})"
 
 
-def header_row(lang: str = "zh") -> list[str]:
-    """The header of the CSV and XLSX files in `lang` ("zh": Chinese labels, "en": column codes)."""
-    return [HEADERS[c] for c in COLUMNS] if lang == "zh" else list(COLUMNS)
+def header_row(lang: str = "zh", layout: Layout = DEFAULT_LAYOUT) -> list[str]:
+    """The header of the CSV and XLSX files in `lang` ("zh": Chinese labels, "en": column codes),
+    the receiver's names where the layout gives them."""
+    return [layout.header(c, lang) for c in layout.columns]
 
 
 def _cell(row: dict[str, Any], column: str, lang: str) -> Any:
     value = row[column]
-    if column in ("adjustment_detail", "deduction_detail") and isinstance(value, str):
+    if column in ("adjustment_detail", "deduction_detail", DAILY) and isinstance(value, str):
         return value  # a detail already written as text
+    if column == DAILY:
+        return "；".join(DayItem(**item).text() for item in value or ())
     if column == "adjustment_detail":
         return "；".join(AdjustmentItem(**item).text() for item in value)
     if column == "deduction_detail":
@@ -210,10 +307,12 @@ def export_rows(
     export_time: datetime,
     checkpoint_root: str,
     adjustments: Mapping[str, Sequence[AdjustmentItem]] | None = None,
+    days: Mapping[str, Sequence[DayItem]] | None = None,
 ) -> list[dict[str, Any]]:
     """The rows of an area's month, in `COLUMNS` order; numbers as rounded decimal text (None: no quota).
     `adjustment_detail` is the list of each inmate's adjustments in force (the files write it as
-    text: `-2.5 安全扣分 (2026-10-12 line1)`, separated by "；")."""
+    text: `-2.5 安全扣分 (2026-10-12 line1)`, separated by "；"). With `days` (on request), each row
+    also carries `daily_detail`, the inmate's day rows (`DayItem`)."""
     out: list[dict[str, Any]] = []
     stamp = export_time.isoformat(timespec="seconds")
     release = release_of(view)
@@ -259,6 +358,20 @@ def export_rows(
                 "checkpoint_root": checkpoint_root,
             }
         )
+        if days is not None:
+            out[-1][DAILY] = [
+                {
+                    "day": d.day,
+                    "line": d.line,
+                    "product": d.product,
+                    "step": d.step,
+                    "quota": d.quota,
+                    "done": d.done,
+                    "diff": d.diff,
+                    "completion_pct": d.completion_pct,
+                }
+                for d in days.get(row.inmate, ())
+            ]
     return out
 
 
@@ -268,16 +381,28 @@ def latest_root() -> str:
     return "" if found is None else str(found.root)
 
 
-def to_csv(rows: Sequence[dict[str, Any]], *, lang: str = "zh") -> bytes:
+def to_csv(rows: Sequence[dict[str, Any]], *, lang: str = "zh", layout: Layout = DEFAULT_LAYOUT) -> bytes:
+    """CRLF lines, one header row, in the layout's encoding (default UTF-8 with a BOM)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header_row(lang))
+    writer.writerow(header_row(lang, layout))
     for row in rows:
-        writer.writerow(["" if row[c] is None else _cell(row, c, lang) for c in COLUMNS])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        writer.writerow(["" if row.get(c) is None else _cell(row, c, lang) for c in layout.columns])
+    return buffer.getvalue().encode(layout.encoding)
 
 
-def to_xlsx(rows: Sequence[dict[str, Any]], *, lang: str = "zh") -> bytes:
+def to_json(rows: Sequence[dict[str, Any]], *, layout: Layout = DEFAULT_LAYOUT) -> bytes:
+    """`{"columns": [...], "rows": [{column: value}]}` (UTF-8): the layout's columns in its order,
+    keyed by the receiver's names where it gives them, else by the codes (as the JSON endpoint)."""
+    names = [layout.header(c, "en") for c in layout.columns]
+    body = {
+        "columns": names,
+        "rows": [{n: row.get(c) for n, c in zip(names, layout.columns, strict=True)} for row in rows],
+    }
+    return (json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def to_xlsx(rows: Sequence[dict[str, Any]], *, lang: str = "zh", layout: Layout = DEFAULT_LAYOUT) -> bytes:
     """One sheet, a bold frozen header row with a filter; numeric columns as numbers (Decimal, exact
     as rounded) with their number formats; columns wide enough for their content."""
     from openpyxl import Workbook  # type: ignore[import-untyped]
@@ -288,11 +413,12 @@ def to_xlsx(rows: Sequence[dict[str, Any]], *, lang: str = "zh") -> bytes:
     sheet = book.active
     assert sheet is not None  # a new workbook always has its first sheet
     sheet.title = "劳动考核" if lang == "zh" else "labor"
-    sheet.append(header_row(lang))
+    headers = header_row(lang, layout)
+    sheet.append(headers)
     for row in rows:
         cells: list[Any] = []
-        for column in COLUMNS:
-            value = _cell(row, column, lang)
+        for column in layout.columns:
+            value = None if row.get(column) is None else _cell(row, column, lang)
             if column in NUMERIC and isinstance(value, str):
                 value = Decimal(value)
             cells.append(value)
@@ -301,9 +427,9 @@ def to_xlsx(rows: Sequence[dict[str, Any]], *, lang: str = "zh") -> bytes:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
-    for index, column in enumerate(COLUMNS, start=1):
+    for index, column in enumerate(layout.columns, start=1):
         letter = get_column_letter(index)
-        header = header_row(lang)[index - 1]
+        header = headers[index - 1]
         # a CJK character is about two columns wide
         wanted = max(WIDTHS.get(column, 10), sum(2 if ord(ch) > 0x2E80 else 1 for ch in header) + 2)
         sheet.column_dimensions[letter].width = wanted

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import peewee as pw
 
-from hub.store import capture, kiosks, ledger, masterdata, results, review, web
+from hub.store import capture, delivery, kiosks, ledger, masterdata, results, review, web
 from hub.store.db import connect
 from hub.store.migrate import MigrationReport, migrate, now_ms
 
@@ -58,6 +58,7 @@ ALL_MODELS: tuple[type[pw.Model], ...] = (
     web.User,
     web.BoardToken,
     web.ApiToken,
+    delivery.ExportDelivery,
 )
 
 # The master-data tables in one tuple (snapshots, lock checks and tests walk them in this order).

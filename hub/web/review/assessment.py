@@ -7,9 +7,8 @@ records the act in the ledger. A refused act shows a notification and changes no
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,10 +23,13 @@ from hub.errors import HubError
 from hub.paper import sources as paper_sources
 from hub.paper.monthly import render_monthly
 from hub.paper.weekly import render_weekly
-from hub.review import export_signature, exports, rules, weekly
+from hub.review import exports, push, rules, weekly
 from hub.review.capture_texts import category_text
+from hub.review.export_make import make_export
 from hub.review.lock import STAGES
 from hub.review.monthly import Assessment
+from hub.review.push_transport import error_kind
+from hub.store.delivery import CANCELLED, DELIVERED
 from hub.web import api, guard
 from hub.web.board.model import Published, PublishedRow
 from hub.web.context import WebContext
@@ -433,7 +435,7 @@ def _month_body(ctx: WebContext, who: Principal, whole: rules.MonthView, lang: s
     async def download(actor: Principal, kind: str) -> None:
         try:
             made = await run.io_bound(
-                _export_files, ctx, actor, month, area, kind, lang, bool(draft_in.value)
+                _export_files, ctx, actor, month, area, kind, lang, bool(draft_in.value), bool(daily_in.value)
             )
         except rules.AssessmentError as err:
             _refuse(err, lang)
@@ -448,6 +450,7 @@ def _month_body(ctx: WebContext, who: Principal, whole: rules.MonthView, lang: s
         # an unlocked month leaves only as an explicit draft (草稿), marked so in every row and its name
         draft_in = ui.checkbox(tr("assess.draft", lang), value=False).mark("export-draft")
         draft_in.set_visibility(whole.state != "locked")
+        daily_in = ui.checkbox(tr("assess.daily_detail", lang), value=False).mark("export-daily")
         ui.button(
             tr("assess.csv", lang),
             on_click=guard.guarded_action(ctx, OFFICERS, lambda a: download(a, "csv")),
@@ -469,6 +472,60 @@ def _month_body(ctx: WebContext, who: Principal, whole: rules.MonthView, lang: s
         ui.button(tr("assess.print", lang), on_click=guard.guarded_action(ctx, OFFICERS, print_sheet)).props(
             "outline icon=print"
         ).mark("print-monthly")
+    _push_state(ctx, whole, lang)
+
+
+def push_rows(deliveries: list[Any], zone: Any, lang: str) -> list[dict[str, Any]]:
+    """Deliveries (`hub.review.push.deliveries`) as the page's table shows them, in the reader's
+    language: the error's kind in words, not the receiver's or the socket's own text."""
+    rows = []
+    for d in deliveries:
+        kind = error_kind(d.last_error)
+        error = "" if kind is None else tr(f"push.err.{kind}", lang, status=d.last_status or "")
+        when = d.delivered_ms if d.delivered_ms is not None else d.created_ms
+        rows.append(
+            {
+                "id": d.id,
+                "target": tr(f"push.target.{d.target}", lang),
+                "file": d.file_name,
+                "state": tr(f"push.state.{d.state}", lang),
+                "attempts": d.attempts,
+                "error": error if d.state != DELIVERED else "",
+                "when": datetime.fromtimestamp(when / 1000, zone).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    return rows
+
+
+def _push_state(ctx: WebContext, whole: rules.MonthView, lang: str) -> None:
+    """Where the month's push stands: not configured, not locked (never pushed), waiting, or each
+    delivery with its state, attempts and last error."""
+    config = ctx.config.export if ctx.config is not None else None
+    deliveries = push.deliveries(whole.month, whole.area)
+    rows = push_rows(deliveries, ctx.zone, lang)
+    with ui.column().classes("w-full").mark("push-state"):
+        ui.label(tr("push.title", lang)).classes("text-h6")
+        if config is None or not config.push.enabled:
+            ui.label(tr("push.off", lang)).classes("text-grey-7").mark("push-off")
+        elif whole.state != "locked":
+            ui.label(tr("push.open", lang)).classes("text-grey-7").mark("push-open")
+        elif all(d.state == CANCELLED for d in deliveries):  # locked, not taken up yet
+            day = config.push.day
+            if day and not push.due(whole.month, ctx.today(), day):
+                first = (whole.month.last_day + timedelta(days=1)).replace(day=day)
+                ui.label(tr("push.scheduled", lang, day=first.isoformat())).mark("push-waiting")
+            else:
+                ui.label(tr("push.waiting", lang)).mark("push-waiting")
+        if rows:
+            data_table(
+                lang=lang,
+                columns=[
+                    {"name": k, "label": tr(f"push.col.{k}", lang), "field": k}
+                    for k in ("target", "file", "state", "attempts", "error", "when")
+                ],
+                rows=rows,
+                row_key="id",
+            ).classes("w-full").mark("push-table")
 
 
 def _adjustment_list(
@@ -515,38 +572,33 @@ def _voider(adjustment: int, why: ui.input) -> Callable[[Assessment, rules.Actor
 
 
 def _export_files(
-    ctx: WebContext, who: Principal, month: Month, area: str, kind: str, lang: str, draft: bool
+    ctx: WebContext,
+    who: Principal,
+    month: Month,
+    area: str,
+    kind: str,
+    lang: str,
+    draft: bool,
+    daily: bool = False,
 ) -> tuple[str, bytes, bytes | None]:
     """(file name, file, the hub's detached signature) in the officer's language (Chinese headers, or
-    English: the column codes). A month not locked is refused unless `draft`; the export is ledgered
-    (`export.file`, with the file's SHA-256)."""
+    English: the column codes) and the site's column mapping (`[export]`); `daily` adds each inmate's
+    day rows. A month not locked is refused unless `draft`; the export is ledgered (`export.file`,
+    with the file's SHA-256)."""
     assessment = assessment_of(ctx)
     actor = actor_of(who)
     assessment.require_area(actor, area)
     whole = assessment.month_view(month, area)
     release = exports.require_release(whole, draft=draft)
     view = assessment.readable_view(actor, whole)
-    rows = exports.export_rows(
-        view,
-        export_time=ctx.now(),
-        checkpoint_root=exports.latest_root(),
-        adjustments=exports.adjustment_items(str(month), area, ctx.zone),
-    )
-    data = exports.to_csv(rows, lang=lang) if kind == "csv" else exports.to_xlsx(rows, lang=lang)
-    name = exports.file_name(view, kind)
-    signature = None
-    if ctx.ledger is not None:
-        signature = export_signature.sign(
-            data, name=name, month=str(month), area=area, release=release, signed_ms=ctx.clock(),
-            signer=ctx.ledger.signer,
-        )  # fmt: skip
-    ctx.record_act(
-        who.username,
-        "export.file",
-        f"month:{area}:{month}",
-        {"file": name, "sha256": hashlib.sha256(data).hexdigest(), "release": release, "rows": len(rows)},
-    )
-    return name, data, signature
+    layout = exports.layout(ctx.config.export) if ctx.config is not None else exports.DEFAULT_LAYOUT
+    made = make_export(
+        assessment, view, release=release, kind=kind, lang=lang, layout=layout, daily=daily,
+        export_time=ctx.now(), zone=ctx.zone, signer=ctx.ledger.signer if ctx.ledger is not None else None,
+        signed_ms=ctx.clock(),
+    )  # fmt: skip
+    ctx.record_act(who.username, "export.file", f"month:{area}:{month}", made.act())
+    return made.name, made.data, made.signature
 
 
 def _week_sheet(ctx: WebContext, who: Principal, area: str, week: str, lang: str) -> tuple[str, bytes]:

@@ -81,6 +81,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "queue.col.kind": {"zh": "类别", "en": "Kind"},
     "queue.col.who": {"zh": "罪犯", "en": "Inmate"},
     "queue.col.what": {"zh": "详情", "en": "Detail"},
+    "queue.push_detail": {
+        "zh": "{file} → {target}，已尝试 {n} 次：{error}",
+        "en": "{file} → {target}, {n} attempts: {error}",
+    },
     "queue.go": {"zh": "去处理", "en": "Open"},
     "review.records_log": {"zh": "当日终端记录原文({n} 条)", "en": "The day's kiosk records ({n})"},
     "review.record": {"zh": "记录", "en": "Record"},

@@ -3,10 +3,12 @@
 What is open is `hub.review.open_items.list_open` (the same items that hold up a month's approval):
 unanswered disputes, discrepancies without a note, correction and late-entry proposals waiting for
 a second officer, and worked line-days without 入库数, of this month and the last (an unlocked
-month can still need work). Scoped on the server: a line officer sees his lines, an area head his
-area, the labor section everything. Each row opens the daily review page of its line and day, where
-the item is resolved; the counts per kind head the page; a kind and a line narrow the list, and the
-search box anything else.
+month can still need work); and the locked months of the officer's areas whose push to the scoring
+database keeps failing (`hub.review.push.failing_items`, any month: it stays until delivered),
+which open the month's page where the delivery state is shown. Scoped on the server: a line
+officer sees his lines, an area head his area, the labor section everything. Each row opens the
+daily review page of its line and day, where the item is resolved; the counts per kind head the
+page; a kind and a line narrow the list, and the search box anything else.
 """
 
 from __future__ import annotations
@@ -15,13 +17,16 @@ import threading
 import time
 from collections import Counter
 from datetime import date, timedelta
+from typing import Any
 
 from nicegui import run, ui
 
 from hub.accounts import Principal
 from hub.engine.model import Month
 from hub.results.inputs import month_input
-from hub.review.open_items import KINDS, OpenItem, list_open
+from hub.review.open_items import QUEUE_KINDS, OpenItem, list_open
+from hub.review.push import failing, failing_items
+from hub.review.push_transport import error_kind
 from hub.store import masterdata as md_tables
 from hub.web import guard
 from hub.web.context import WebContext
@@ -49,6 +54,8 @@ def queue_items(ctx: WebContext, lines: list[str]) -> list[OpenItem]:
         for month in months_to_show(ctx.today()):
             read = month_input(ctx.db, month, through=min(ctx.today(), month.last_day))
             items.extend(list_open(read, month, lines))
+        areas = {x.area for x in md_tables.Line.select().where(md_tables.Line.code.in_(lines))}
+        items.extend(failing_items(areas))
     return items
 
 
@@ -76,6 +83,32 @@ class SharedCounts:
             return count
 
 
+def _where(item: OpenItem) -> str:
+    """Where an item is resolved: a failing push on its month's page (its `line` is the area), any
+    other item on the daily review of its line and day."""
+    if item.kind == "delivery":
+        return f"/monthly?area={item.line}&month={item.day.strftime('%Y-%m')}"
+    return f"/review?line={item.line}&day={item.day.isoformat()}"
+
+
+def _detail(item: OpenItem, pushes: dict[tuple[str, str, str], Any], lang: str) -> str:
+    """An item's detail; a failing push's in words: its file, where to, attempts and last error."""
+    if item.kind != "delivery":
+        return item.what
+    found = pushes.get((item.line, item.day.strftime("%Y-%m"), item.what))
+    if found is None:  # delivered since the list was made
+        return ""
+    kind = error_kind(found.last_error) or "connect"
+    return t(
+        "queue.push_detail",
+        lang,
+        file=found.file_name,
+        target=t(f"push.target.{found.target}", lang),
+        n=found.attempts,
+        error=t(f"push.err.{kind}", lang, status=found.last_status or ""),
+    )
+
+
 def register_queue(ctx: WebContext) -> None:
     add_nav("queue.nav", PATH, OFFICERS)
     counts = SharedCounts(ctx)
@@ -98,11 +131,11 @@ def register_queue(ctx: WebContext) -> None:
         counts = Counter(i.kind for i in items)
         with ui.row().classes("items-center gap-4").mark("queue-counts"):
             ui.label(t("queue.total", lang, n=len(items))).classes("text-h6")
-            for k in KINDS:
+            for k in QUEUE_KINDS:
                 if counts[k]:
                     ui.label(t("queue.count", lang, kind=t(f"assess.open.{k}", lang), n=counts[k]))
         with ui.row().classes("items-end"):
-            kinds = {"": t("queue.all", lang), **{k: t(f"assess.open.{k}", lang) for k in KINDS}}
+            kinds = {"": t("queue.all", lang), **{k: t(f"assess.open.{k}", lang) for k in QUEUE_KINDS}}
             pick_kind = ui.select(kinds, value=kind if kind in kinds else "", label=t("queue.kind", lang))
             pick_kind.classes("w-56").mark("queue-kind")
             names = {"": t("queue.all", lang), **{x.code: f"{x.code} {x.name}" for x in lines}}
@@ -116,6 +149,7 @@ def register_queue(ctx: WebContext) -> None:
             pick_line.on_value_change(go)
         shown = [i for i in items if (not kind or i.kind == kind) and (not line or i.line == line)]
         people = {i.id: (i.number, i.name) for i in md_tables.Inmate.select()}
+        pushes = {(d.area, d.month, d.target): d for d in failing(None)}
         rows = []
         for n, item in enumerate(shown):
             number, name = people.get(item.who or "", ("", ""))
@@ -126,8 +160,8 @@ def register_queue(ctx: WebContext) -> None:
                     "line": item.line,
                     "day": item.day.isoformat(),
                     "who": f"{number} {name}".strip(),
-                    "what": item.what,
-                    "href": f"/review?line={item.line}&day={item.day.isoformat()}",
+                    "what": _detail(item, pushes, lang),
+                    "href": _where(item),
                     "inmate_href": f"/inmate?id={item.who}" if item.who else "",
                 }
             )
