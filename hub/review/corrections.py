@@ -30,7 +30,9 @@ from hub.errors import HubError
 from hub.ledger.entries import CORRECTION
 from hub.masterdata import queries as md_queries
 from hub.results import facts as fx
+from hub.results.inputs import month_input
 from hub.review import texts
+from hub.review.correction_preview import CreditChange, credit_changes
 from hub.review.lock import is_locked
 from hub.store.db import write_transaction
 from hub.store.kiosks import Kiosk, KioskRecord
@@ -315,6 +317,27 @@ class Corrections:
                 },
             )
         return proposal
+
+    def preview(self, kiosk: str, seq: int, new_text: str) -> list[CreditChange]:
+        """Whose credit on the record's line-day would move if `kiosk#seq` took the value `new_text`
+        (the corrected inmate and every line-mate sharing the step's warehoused units); raises
+        CorrectionError for a value the proposal itself would refuse."""
+        target = target_of(kiosk, seq)
+        new = parse_value(new_text, target.field)
+        if new == target.current:
+            return []
+        read = month_input(self.db, Month.of(target.day), through=self.today())
+        change = fx.HubCorrection(
+            type=target.type,
+            day=target.day,
+            old=target.current,
+            new=new,
+            person=target.person,
+            line=target.line,
+            product=target.product,
+            ref=f"{kiosk}#{seq}",
+        )
+        return credit_changes(read.inputs, read.rule_set, target.line, target.day, change)
 
     def approve(self, who: Officer, proposal_id: int) -> CorrectionProposal:
         proposal = CorrectionProposal.get_or_none(CorrectionProposal.id == proposal_id)

@@ -498,6 +498,9 @@ class _LineDay:
                     f"correction-reason-{p.id}"
                 )
                 if p.status == review_tables.PROPOSED:
+                    self._preview_label(
+                        str(p.ref_kiosk), int(p.ref_seq), str(p.new), f"correction-preview-{p.id}"
+                    )
 
                     def approve(who: Principal, pid: int = p.id) -> object:
                         return self.desk.approve(who, pid)
@@ -521,6 +524,43 @@ class _LineDay:
                 self.desk.propose(who, picked[0], picked[1], value.value or "", reason.value or "")
 
             ui.button(t("review.propose", self.lang), on_click=self._act(propose)).mark("propose")
+            shown = ui.label().style("white-space: pre-line").mark("propose-preview")
+
+            def preview() -> None:
+                picked = _ref(target.value)
+                if picked is None or not (value.value or "").strip():
+                    shown.set_text(t("review.preview_pick", self.lang))
+                    return
+                try:
+                    shown.set_text(self._preview_text(picked[0], picked[1], str(value.value)))
+                except cx.CorrectionError as err:
+                    shown.set_text(err.text(self.lang))
+
+            ui.button(t("review.preview", self.lang), on_click=preview).props("outline").mark("preview")
+
+    def _preview_text(self, kiosk: str, seq: int, value: str) -> str:
+        """Every inmate whose credit that day the correction would move, by prison number and name."""
+        changes = self.desk.preview(kiosk, seq, value)
+        if not changes:
+            return t("review.preview_none", self.lang)
+        lines = [
+            t(
+                "review.preview_row",
+                self.lang,
+                person=self._person(c.inmate),
+                before=whole_pieces(c.before),
+                after=whole_pieces(c.after),
+            )
+            for c in changes
+        ]
+        return "\n".join([t("review.preview_title", self.lang, n=len(changes)), *lines])
+
+    def _preview_label(self, kiosk: str, seq: int, value: str, mark: str) -> None:
+        try:
+            text = self._preview_text(kiosk, seq, value)
+        except cx.CorrectionError as err:
+            text = err.text(self.lang)
+        ui.label(text).style("white-space: pre-line").classes("text-warning").mark(mark)
 
 
 def _ref(value: object) -> tuple[str, int] | None:

@@ -71,6 +71,17 @@ TEXTS: dict[str, dict[str, str]] = {
     "review.state.approved": {"zh": "已由 {approver} 批准", "en": "approved by {approver}"},
     "review.approve": {"zh": "批准", "en": "Approve"},
     "review.propose": {"zh": "提出更正", "en": "Propose a correction"},
+    "review.preview": {"zh": "预览影响", "en": "Preview the effect"},
+    "review.preview_pick": {"zh": "请先选择记录并填写新数值", "en": "Choose a record and a new value first"},
+    "review.preview_none": {
+        "zh": "批准后无人的当日完成数变化",
+        "en": "Nobody's credit that day would change",
+    },
+    "review.preview_title": {
+        "zh": "批准后有 {n} 人的当日完成数变化：",
+        "en": "If approved, {n} inmate(s)' credit that day changes:",
+    },
+    "review.preview_row": {"zh": "{person}：{before} → {after} 件", "en": "{person}: {before} -> {after}"},
     "queue.nav": {"zh": "待办", "en": "To do"},
     "queue.title": {"zh": "待办事项", "en": "To do"},
     "queue.total": {"zh": "共 {n} 项待办", "en": "{n} open items"},

@@ -97,11 +97,19 @@ async def test_an_officer_reviews_the_day_proposes_and_another_approves(ctx: Web
                 break
             await asyncio.sleep(0.02)
         assert "P1" in shown or "张三" in shown
-        _propose(user, seq, "20", "键入错误")
+        _pick(user, "propose-record", f"K1#{seq}")
+        user.find(marker="propose-value").type("20")
+        user.find(marker="preview").click()  # before proposing: whose credit moves
+        await user.should_see("批准后有 1 人的当日完成数变化")
+        await user.should_see("321001 张三：50 → 20 件")
+        user.find(marker="propose-reason").type("键入错误")
+        user.find(marker="propose").click()
         await user.should_see("待审批")
         await user.should_see(f"K1#{seq} 报数 件数：原值 50，更正前 50 → 更正为 20")
-        await _switch(user, "off2")
         [proposal] = review_tables.CorrectionProposal.select()
+        preview = user.find(marker=f"correction-preview-{proposal.id}").elements.pop()
+        assert preview.text.splitlines()[1:] == ["321001 张三：50 → 20 件"]  # type: ignore[attr-defined]
+        await _switch(user, "off2")
         user.find(marker=f"approve-{proposal.id}").click()
         await user.should_see("已由 赵警官（民警） 批准")
         assert site.results.flush()
