@@ -122,7 +122,10 @@ def _month_section(pdf: ReportSheet, m: Mapping[str, Any], lang: str) -> None:
     listed("report.exempt", list(m["exempt_days"]))
     listed(
         "report.deductions",
-        [f"{d['day']} {_category(d['category'], lang)} -{d['points']} {d['reason']}" for d in m["deductions"]],
+        [
+            f"{d['day']} {_category(d['category'], lang)} -{d['points']} {d['reason']}"
+            for d in m["deductions"]
+        ],
     )
     listed(
         "report.adjustments",
@@ -165,7 +168,11 @@ def render_report(document: Mapping[str, Any], sealed: Seal) -> bytes:
     frame = Frame(
         title=t("report.title", lang),
         subtitle=t(
-            "report.subtitle", lang, name=who["name"], number=who["number"], first=document["from"],
+            "report.subtitle",
+            lang,
+            name=who["name"],
+            number=who["number"],
+            first=document["from"],
             last=document["to"],
         ),  # fmt: skip
         printed_by=document["issued_by"],
@@ -180,10 +187,14 @@ def render_report(document: Mapping[str, Any], sealed: Seal) -> bytes:
         t("report.who", lang, name=who["name"], number=who["number"], area=who["area_name"] or who["area"]),
         size=10,
     )
-    pdf.text_line(t("report.issued", lang, by=document["issued_by"], at=document["issued_at"], zone=document["zone"]))
+    pdf.text_line(
+        t("report.issued", lang, by=document["issued_by"], at=document["issued_at"], zone=document["zone"])
+    )
     checkpoint = document.get("checkpoint")
     if checkpoint is not None:
-        pdf.text_line(t("report.checkpoint", lang, root=checkpoint["root"][:16], size=checkpoint["tree_size"]))
+        pdf.text_line(
+            t("report.checkpoint", lang, root=checkpoint["root"][:16], size=checkpoint["tree_size"])
+        )
     pdf.text_line(t("report.verify.code", lang, code=sealed.code), size=12, bold=True, height=7)
     pdf.set_y(max(pdf.get_y(), top + QR_MM + 2))
     pdf.set_right_margin(pdf.l_margin)

@@ -31,7 +31,7 @@ from hub.review import exports
 from hub.review import inmate_history as ih
 from hub.review.lock import STAGES
 from hub.review.monthly import Assessment
-from hub.review.report_signature import FORMAT
+from hub.review.report_signature import FORMAT, Seal
 from hub.review.report_texts import TEXTS as _TEXTS  # noqa: F401 - registers the refusals' words
 from hub.review.rules import AssessmentError, month_state, score_areas
 from hub.store import masterdata as md
@@ -54,7 +54,7 @@ class Issue:
 
 def months_between(first: Month, last: Month) -> list[Month]:
     """`first` .. `last` inclusive; refused when reversed or longer than MOST_MONTHS."""
-    out = []
+    out: list[Month] = []
     month = first
     while month <= last and len(out) <= MOST_MONTHS:
         out.append(month)
@@ -119,16 +119,19 @@ def _month(
     line_area = {x.code: x.area for x in md.Line.select()}
     adjusted = {
         a.inmate: a.area
-        for a in Adjustment.select().where((Adjustment.month == str(month)) & (Adjustment.inmate == inmate.id))
+        for a in Adjustment.select().where(
+            (Adjustment.month == str(month)) & (Adjustment.inmate == inmate.id)
+        )
     }
     area = score_areas(result, line_area, {inmate.id: inmate.area}, adjusted).get(inmate.id) or (
         inmate.area or ""
     )
+    ma = MonthApproval
     approvals = list(
-        MonthApproval.select()
-        .where((MonthApproval.month == str(month)) & (MonthApproval.area == area) & MonthApproval.voided_ms.is_null())
-        .order_by(MonthApproval.id)
-    )  # fmt: skip
+        ma.select()
+        .where((ma.month == str(month)) & (ma.area == area) & ma.voided_ms.is_null())
+        .order_by(ma.id)
+    )
     approved = {a.stage: a for a in approvals}
     state = month_state([a.stage for a in approvals])
     index = MonthIndex(read.inputs, read.rule_set)
@@ -143,16 +146,24 @@ def _month(
     rated = sorted((r for r in result.rated if r.inmate == inmate.id), key=lambda r: r.day)
     counted = [r for r in result.daily if r.inmate == inmate.id]
     training = sorted(
-        {(r.day, r.training_pct) for r in [*counted, *rated] if r.training_pct is not None}, key=lambda x: x[0]
+        {(r.day, r.training_pct) for r in counted if r.training_pct is not None}
+        | {(r.day, r.training_pct) for r in rated if r.training_pct is not None}
     )
     area_row = md.Area.get_or_none(md.Area.code == area)
     signoffs = []
     for week in _weeks_of(month):
-        for s in WeekSignoff.select().where((WeekSignoff.area == area) & (WeekSignoff.week == week)).order_by(
-            WeekSignoff.id
+        for s in (
+            WeekSignoff.select()
+            .where((WeekSignoff.area == area) & (WeekSignoff.week == week))
+            .order_by(WeekSignoff.id)
         ):
             signoffs.append(
-                {"week": week, "officer": names(s.signed_by), "role": s.role, "time": _stamp(s.signed_ms, zone)}
+                {
+                    "week": week,
+                    "officer": names(s.signed_by),
+                    "role": s.role,
+                    "time": _stamp(s.signed_ms, zone),
+                }
             )
     return {
         "month": str(month),
@@ -166,7 +177,12 @@ def _month(
         "training": [{"day": d.isoformat(), "pct": shown(p, 0)} for d, p in training],
         "exempt_days": [d.isoformat() for d in index.days if index.exempt_on(inmate.id, d)],
         "deductions": [
-            {"day": d.day.isoformat(), "category": d.category, "points": shown(d.points, 1), "reason": d.reason}
+            {
+                "day": d.day.isoformat(),
+                "category": d.category,
+                "points": shown(d.points, 1),
+                "reason": d.reason,
+            }
             for d in (score.deductions if score is not None else ())
         ],
         "adjustments": [
@@ -202,7 +218,9 @@ def report_document(
 ) -> dict[str, Any]:
     """The report of the inmate with prison number (or id) `number` over `first`..`last`."""
     months = months_between(first, last)
-    inmate = md.Inmate.get_or_none(md.Inmate.number == number) or md.Inmate.get_or_none(md.Inmate.id == number)
+    inmate = md.Inmate.get_or_none(md.Inmate.number == number) or md.Inmate.get_or_none(
+        md.Inmate.id == number
+    )
     if inmate is None:
         raise AssessmentError("no_inmate", f"no inmate {number[:20]!r}")
     officers = {u.username: u.display_name for u in User.select(User.username, User.display_name)}
@@ -212,7 +230,8 @@ def report_document(
 
     disputes = ih.disputes(inmate.id)
     lines = [
-        _month(assessment, inmate, m, zone=zone, lang=issue.lang, names=names, disputes=disputes) for m in months
+        _month(assessment, inmate, m, zone=zone, lang=issue.lang, names=names, disputes=disputes)
+        for m in months
     ]
     assessed = [m for m in lines if m.get("scored") and m.get("assessed")]
     total = sum((Fraction(m["labor_points"]) for m in assessed), Fraction(0))
@@ -239,6 +258,22 @@ def report_document(
         "months": lines,
         "totals": {"months_assessed": len(assessed), "labor_points": shown(total, 1)},
     }
+
+
+def record_issue(
+    record_act: Callable[[str, str, str, dict[str, Any]], object],
+    actor: str,
+    document: dict[str, Any],
+    sealed: Seal,
+) -> None:
+    """The issue of a report in the hub's ledger (`report.issue`): whose, which months, its digest and
+    verification code, so the hub can later say which reports it issued."""
+    record_act(
+        actor,
+        "report.issue",
+        f"inmate:{document['inmate']['number']}",
+        {"from": document["from"], "to": document["to"], "digest": sealed.digest, "code": sealed.code},
+    )
 
 
 def first_and_last(today: date, months: int = 6) -> tuple[Month, Month]:

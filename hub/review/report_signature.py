@@ -107,7 +107,9 @@ def check(data: bytes, hub_key: bytes) -> tuple[dict[str, Any] | None, Seal | No
         if not isinstance(body, dict) or body.get("format") != FORMAT:
             return None, None, ["report.check.not_report"]
         document = body["document"]
-        sealed = Seal(digest=str(body["digest"]), signature=str(body["signature"]), hub_key=str(body["hub_key"]))
+        sealed = Seal(
+            digest=str(body["digest"]), signature=str(body["signature"]), hub_key=str(body["hub_key"])
+        )
         if not isinstance(document, dict) or len(sealed.digest) != 64:
             return None, None, ["report.check.not_report"]
         int(sealed.digest, 16)

@@ -80,7 +80,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "report.sign.stamp": {"zh": "单位（盖章）", "en": "Unit (stamp)"},
     "report.verify.title": {"zh": "核验方式", "en": "How to check this report"},
     "report.verify.code": {"zh": "核验码：{code}", "en": "Verification code: {code}"},
-    "report.verify.digest": {"zh": "报告摘要（SHA-256）：{digest}", "en": "Report digest (SHA-256): {digest}"},
+    "report.verify.digest": {
+        "zh": "报告摘要（SHA-256）：{digest}",
+        "en": "Report digest (SHA-256): {digest}",
+    },
     "report.verify.how": {
         "zh": "本报告内容由监狱劳动数据中心以其公钥 {pub} 签名。核验时无需连接系统：运行 "
         "floorledger verify-report 本文件.pdf --hub-key-pub 公钥（或随附的签名文件 .json），"
@@ -129,8 +132,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Inmate {name} (number {number}), {first} to {last}, issued {at}, code {code}",
     },
     "report.check.month": {
-        "zh": "  {month}：{state}，完成率 {pct}%，劳动改造分 {labor}",
-        "en": "  {month}: {state}, completion {pct}%, labor points {labor}",
+        "zh": "  {month}：{state}，完成率 {pct}，劳动改造分 {labor}",
+        "en": "  {month}: {state}, completion {pct}, labor points {labor}",
     },
     # the same words as the inmate page, for the command line that does not load the pages
     "dispute.reason.count_wrong": {"zh": "件数有误", "en": "count wrong"},
