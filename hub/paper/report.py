@@ -67,7 +67,7 @@ def summary_rows(document: Mapping[str, Any], lang: str) -> list[list[str]]:
     rows = []
     for m in document["months"]:
         if not m.get("scored"):
-            rows.append([m["month"], _state(m["state"], lang), *[paper_t("paper.missing", lang)] * 7])
+            rows.append([m["month"], _state(m["state"], lang), *[paper_t("paper.missing", lang)] * 8])
             continue
         rows.append(
             [
@@ -77,7 +77,8 @@ def summary_rows(document: Mapping[str, Any], lang: str) -> list[list[str]]:
                 str(m["days_met"]),
                 _v(m["completion_pct"], lang),
                 _v(m["base_points"], lang),
-                _v(m["additions_points"], lang),
+                _v(m["bonus_points"], lang),
+                _v(m["adjust_points"], lang),
                 _v(m["deduct_points"], lang),
                 _v(m["labor_points"], lang),
             ]
@@ -201,10 +202,10 @@ def render_report(document: Mapping[str, Any], sealed: Seal) -> bytes:
     pdf.text_line(t("report.summary", lang), size=11, bold=True, height=7)
     pdf.grid(
         [t(f"report.col.{c}", lang) for c in
-         ("month", "state", "workdays", "days_met", "pct", "base", "additions", "deduct", "labor")],
+         ("month", "state", "workdays", "days_met", "pct", "base", "bonus", "adjust", "deduct", "labor")],
         summary_rows(document, lang),
-        (18.0, 30.0, 17.0, 19.0, 18.0, 17.0, 17.0, 17.0, 27.0),
-        ("L", "L", "R", "R", "R", "R", "R", "R", "R"),
+        (17.0, 26.0, 15.0, 17.0, 17.0, 15.0, 17.0, 16.0, 14.0, 26.0),
+        ("L", "L", "R", "R", "R", "R", "R", "R", "R", "R"),
     )  # fmt: skip
     totals = document["totals"]
     pdf.text_line(t("report.total", lang, months=totals["months_assessed"], points=totals["labor_points"]))

@@ -31,7 +31,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "report.col.days_met": {"zh": "完成定额日", "en": "Days met"},
     "report.col.pct": {"zh": "完成率%", "en": "Completion %"},
     "report.col.base": {"zh": "基础分", "en": "Base"},
-    "report.col.additions": {"zh": "加分", "en": "Additions"},
+    "report.col.bonus": {"zh": "超产奖励", "en": "Bonus"},
+    "report.col.adjust": {"zh": "加扣分", "en": "Adjust"},
     "report.col.deduct": {"zh": "扣分", "en": "Deductions"},
     "report.col.labor": {"zh": "劳动改造分", "en": "Labor points"},
     "report.total": {
