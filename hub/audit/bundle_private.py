@@ -396,8 +396,9 @@ class PrivateReport:
 
 
 def is_private(data: bytes) -> bool:
-    """Whether a bundle file's bytes name the private format (before any check)."""
-    return f'"format": "{FORMAT}"'.encode() in data[:4096]
+    """Whether a bundle file's bytes name the private format at the top level (before any check: a
+    file that does not is checked as a full bundle, and fails there if it is a damaged private one)."""
+    return f'\n "format": "{FORMAT}",\n'.encode() in data
 
 
 def check_private_bytes(data: bytes, hub_key: Verifier) -> PrivateReport:

@@ -38,7 +38,8 @@ PRINTED_BY = "floorledger print"
 def register(sub: Any) -> None:
     printing = sub.add_parser(
         "print",
-        help="write a printable A4 document (PDF, Chinese): a line's day, an area's week or month, an inmate's report",
+        help="write a printable A4 document (PDF, Chinese): a line's day, an area's week or month, "
+        "an inmate's report",
         description="Write the daily sheet (日记载) of a line or the monthly assessment sheet (月考核) "
         "of an area as an A4 PDF with the CJK font embedded.",
     )
