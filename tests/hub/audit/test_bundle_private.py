@@ -4,10 +4,12 @@ with only the hub's public key, and fail on any changed byte."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +19,10 @@ from floorledger.keyfile import HEADER
 from hub.audit import bundle as bd
 from hub.audit import bundle_private as bp
 from hub.engine.model import Month
+from hub.ledger.checkpoints import CheckpointLog
+from hub.ledger.entries import Ledger
+from hub.review import rules
+from hub.review.monthly import Assessment
 from hub.seed import seed_site
 from hub.store import db as hubdb
 from hub.store.masterdata import Inmate
@@ -30,6 +36,7 @@ PUBLIC = Verifier(b64decode(HUB_KEY.public_key_b64))
 TODAY = date(2026, 10, 14)
 MONTH = Month.parse("2026-10")
 INMATE = "P1001"
+NOW_MS = int(datetime(2026, 10, 14, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp() * 1000)
 
 
 class Built:
@@ -194,3 +201,46 @@ def test_bundle_private_and_verify_bundle_on_the_command_line(built: Built, tmp_
     bad = subprocess.run([*check, str(out)], capture_output=True, text=True, check=False, timeout=120)
     assert bad.returncode == 1
     assert "核验未通过" in bad.stdout
+
+
+def test_an_approved_month_lists_its_approvals_and_the_inmate_s_own_row(built: Built, tmp_path: Path) -> None:
+    """After adjustments of P1001 (−2) and of another inmate of the area, and the three approvals, the
+    private bundle lists the three approvals with the digest each signed and P1001's own row (his −2
+    in it), verifies, and names neither the other inmate nor his adjustment's reason; the area's other
+    rows are not in it."""
+    path = tmp_path / "hub.db"
+    shutil.copy(built.folder / "hub.db", path)
+    db = hubdb.connect(str(path))
+    try:
+        prepare(db)
+        officers = Assessment(
+            db, record_act=Ledger(db, HUB_KEY, lambda: NOW_MS).record_act, today=lambda: TODAY,
+            clock_ms=lambda: NOW_MS,
+        )  # fmt: skip
+        l1 = rules.Actor(username="off_l1", role="line_officer", lines=("L1",))
+        officers.add_adjustment(l1, MONTH, "A1", INMATE, "-2", "违纪")
+        officers.add_adjustment(l1, MONTH, "A1", "P1002", "+1", "同线罪犯的加分理由")
+        for who in (l1, rules.Actor(username="head_a1", role="area_head", area="A1"),
+                    rules.Actor(username="labor", role="labor_section")):  # fmt: skip
+            officers.approve(who, MONTH, "A1", override="测试：月中审批")
+        CheckpointLog(db, HUB_KEY, lambda: NOW_MS, "demo").make_checkpoint()
+        private = bp.build_private_bundle(db, inmate=INMATE, month=MONTH, signer=HUB_KEY)
+        p1002 = Inmate.get(Inmate.id == "P1002")
+    finally:
+        db.close()
+    data = bd.bundle_text(private).encode("utf-8")
+    report = bp.check_private_bytes(data, PUBLIC)
+    assert report.ok, report.render("en")
+    assert [a["stage"] for a in private["assessment"]["approvals"]] == [
+        "line_officer",
+        "area_head",
+        "labor_section",
+    ]
+    row = private["assessment"]["row"]
+    assert row[0] == INMATE
+    assert row[-2] == "-2"
+    text = data.decode("utf-8")
+    assert "同线罪犯的加分理由" not in text
+    assert p1002.name not in text
+    assert "P1002" not in text
+    assert "已有 3 级审批" in report.render("zh")
