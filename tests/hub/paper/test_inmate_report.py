@@ -8,23 +8,26 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from floorledger import keyfile
+from hub.accounts import Principal, Role
+from hub.app import masterdata_service
 from hub.engine.exact import shown
 from hub.engine.model import Month
 from hub.paper.report import companion_from_pdf, render_report
+from hub.review import capture as cx
 from hub.review import inmate_report, report_signature
 from hub.review.rules import AssessmentError
 from hub.store.ledger import LedgerEntry
 from hub.store.masterdata import Assignment, Inmate
 from protocol.signing import Signer, b64encode
 from tests.hub.paper.pdf_tools import fonts_of, pages_as_png, text_of
-from tests.hub.review.test_assessment_domain import HUB_KEY, LINE_L1, MONTH, NOW_MS, Site, open_copy
+from tests.hub.review.test_assessment_domain import HUB_KEY, LINE_L1, MONTH, NOW_MS, TODAY, Site, open_copy
 
 ZONE = ZoneInfo("Asia/Shanghai")
 SEPTEMBER = Month(year=2026, month=9)
@@ -254,3 +257,34 @@ def test_a_bad_range_or_unknown_inmate_is_one_line_and_no_file(site: Site, tmp_p
         assert len(refused.stderr.strip().splitlines()) == 1
         assert not out.exists()
         assert not out.with_suffix(".json").exists()
+
+
+def test_a_rule_book_v2_month_prints_the_deduction_with_its_reason(site: Site, tmp_path: Path) -> None:
+    """October under rule book v2 with a confirmed safety deduction of 4 points (four eyes): the
+    report's month lists 安全生产 -4 未戴护目镜 with its day, the deduction column and the labor points
+    are the engine's, and the explanation names the deduction."""
+    first = Principal(username="labor1", display_name="甲", role=Role.LABOR_SECTION)
+    second = Principal(username="labor2", display_name="乙", role=Role.LABOR_SECTION)
+    data = masterdata_service(site.db, record_act=site.ledger.record_act, clock_ms=lambda: NOW_MS)
+    data.add_rule_set_version(
+        first, "JX-V2", valid_from=str(MONTH), parameters={"rule_book": "v2"}, reason="第二版"
+    )
+    desk = cx.Capture(site.db, site.ledger, today=lambda: TODAY, clock_ms=lambda: NOW_MS)
+    day = date(2026, 10, 20)
+    row = desk.propose_deduction(
+        first, inmate="P1001", day=day, category="safety", points="4", reason="未戴护目镜"
+    )
+    desk.confirm_deduction(second, row.id)
+    score = _october(site)
+    document = _document(site)
+    october = document["months"][1]  # type: ignore[index]
+    assert october["deductions"] == [
+        {"day": "2026-10-20", "category": "safety", "points": "4.0", "reason": "未戴护目镜"}
+    ]
+    assert october["deduct_points"] == shown(score.deduct_points, 1) == "4.0"  # type: ignore[attr-defined]
+    pdf = tmp_path / "v2.pdf"
+    pdf.write_bytes(render_report(document, report_signature.seal(document, HUB_KEY)))
+    flat = re.sub(r"\s+", "", text_of(pdf))
+    assert "扣分：2026-10-20安全生产-4.0未戴护目镜" in flat
+    assert f"劳动改造分{shown(score.labor_points, 1)}。" in flat  # type: ignore[attr-defined]
+    assert "未戴护目镜" in october["explanation"]
