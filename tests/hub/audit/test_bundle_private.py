@@ -16,11 +16,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from floorledger.keyfile import HEADER
+from hub.accounts import Principal, Role
+from hub.app import checkpoint_log, masterdata_service
 from hub.audit import bundle as bd
 from hub.audit import bundle_private as bp
 from hub.engine.model import Month
 from hub.ledger.checkpoints import CheckpointLog
 from hub.ledger.entries import Ledger
+from hub.results import inputs as mi
+from hub.review import capture as cx
 from hub.review import rules
 from hub.review.monthly import Assessment
 from hub.seed import seed_site
@@ -29,6 +33,10 @@ from hub.store.masterdata import Inmate
 from hub.store.schema import prepare
 from protocol.records import body_to_dict, parse_frame
 from protocol.signing import Signer, Verifier, b64decode, b64encode
+from tests.hub.review.test_assessment_domain import HUB_KEY as SEEDED_KEY
+from tests.hub.review.test_assessment_domain import NOW_MS as SEEDED_NOW
+from tests.hub.review.test_assessment_domain import TODAY as SEEDED_TODAY
+from tests.hub.review.test_assessment_domain import open_copy
 
 HUB_KEY = Signer(b"\x07" * 32)
 OTHER_HUB = Signer(b"\x08" * 32)
@@ -244,3 +252,43 @@ def test_an_approved_month_lists_its_approvals_and_the_inmate_s_own_row(built: B
     assert p1002.name not in text
     assert "P1002" not in text
     assert "已有 3 级审批" in report.render("zh")
+
+
+def test_a_v2_month_with_a_line_mate_s_reject_and_the_inmate_s_deduction_verifies(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    """Rule book v2: a reject of a line-mate's work and P1001's confirmed deduction. The private
+    bundle keeps his deduction, leaves the line-mate's reject and its act out of clear, gives the full
+    bundle's result to the digit and verifies."""
+    site = open_copy(tmp_path_factory, tmp_path / "hub.db")
+    try:
+        first = Principal(username="labor1", display_name="甲", role=Role.LABOR_SECTION)
+        second = Principal(username="labor2", display_name="乙", role=Role.LABOR_SECTION)
+        data = masterdata_service(site.db, record_act=site.ledger.record_act, clock_ms=lambda: SEEDED_NOW)
+        data.add_rule_set_version(
+            first, "JX-V2", valid_from="2026-10", parameters={"rule_book": "v2"}, reason="第二版"
+        )
+        desk = cx.Capture(site.db, site.ledger, today=lambda: SEEDED_TODAY, clock_ms=lambda: SEEDED_NOW)
+        mate = next(
+            c for c in mi.month_input(site.db, MONTH).inputs.counts if c.inmate == "P1002" and c.units >= 1
+        )
+        post = cx.md_queries.assignment_on("P1002", mate.day)
+        assert post is not None
+        desk.reject(first, line=str(post.line), day=mate.day, inmate="P1002", step=str(post.step), units=1,
+                    reason="同线罪犯的次品")  # fmt: skip
+        row = desk.propose_deduction(
+            first, inmate=INMATE, day=mate.day, category="safety", points="4", reason="未戴护目镜"
+        )
+        desk.confirm_deduction(second, row.id)
+        checkpoint_log(site.db, SEEDED_KEY, clock_ms=lambda: SEEDED_NOW, site="demo").make_checkpoint()
+        full = bd.build_bundle(site.db, inmate=INMATE, month=MONTH)
+        private = bp.build_private_bundle(site.db, inmate=INMATE, month=MONTH, signer=SEEDED_KEY)
+    finally:
+        site.db.close()
+    data_bytes = bd.bundle_text(private).encode("utf-8")
+    report = bp.check_private_bytes(data_bytes, Verifier(b64decode(SEEDED_KEY.public_key_b64)))
+    assert report.ok, report.render("en")
+    assert bd._reparse(private["result"]) == bd._reparse(full["result"])
+    assert [d["reason"] for d in private["scenario"]["deductions"]] == ["未戴护目镜"]
+    assert private["scenario"].get("rejects", []) == []
+    assert "同线罪犯的次品" not in data_bytes.decode("utf-8")
