@@ -171,7 +171,6 @@ ACTIONS: dict[str, str] = {
     "exemption.add": "登记免于考核",
     "exemption.end": "结束免于考核",
     "export.file": "导出考核文件",
-    "report.issue": "出具劳动改造考核报告",
     "export.token_create": "生成接口令牌",
     "export.token_revoke": "吊销接口令牌",
     "user.add": "新建用户",
@@ -183,6 +182,7 @@ ACTIONS: dict[str, str] = {
     "reject.add": "登记次品",
     "deduction.propose": "提出扣分",
     "deduction.confirm": "确认扣分",
+    "report.issue": "出具劳动改造考核报告",
 }
 
 
