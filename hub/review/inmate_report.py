@@ -268,10 +268,12 @@ def record_issue(
 ) -> None:
     """The issue of a report in the hub's ledger (`report.issue`): whose, which months, its digest and
     verification code, so the hub can later say which reports it issued."""
+    number = document["inmate"]["number"]
+    person = md.Inmate.get_or_none(md.Inmate.number == number)
     record_act(
         actor,
         "report.issue",
-        f"inmate:{document['inmate']['number']}",
+        number if person is None else str(person.id),  # the subject names an inmate as other acts do
         {"from": document["from"], "to": document["to"], "digest": sealed.digest, "code": sealed.code},
     )
 

@@ -168,4 +168,4 @@ async def test_the_print_button_downloads_a_report_the_hub_s_key_verifies(
     assert sealed is not None
     assert f"核验码：{sealed.code}" in text
     acts = list(LedgerEntry.select().where(LedgerEntry.action == "report.issue"))
-    assert [a.actor for a in acts] == ["labor"]
+    assert [(a.actor, a.subject) for a in acts] == [("labor", "P1001")]
