@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "hub.cli.bundle",
     "hub.cli.month_export",
     "hub.cli.paper",
+    "hub.cli.report",
     "hub.cli.backup",
     "hub.cli.users",
     "floorledger.demo",

@@ -24,6 +24,7 @@ from floorledger import keyfile
 from floorledger.base import i18n
 from floorledger.base.errors import CliError
 from hub.audit import bundle as bd
+from hub.audit import bundle_private as bp
 from hub.engine.errors import EngineError
 from hub.engine.model import Month
 from hub.errors import HubError
@@ -46,6 +47,11 @@ def register(sub: Any) -> None:
     make.add_argument("--key", required=True, type=Path, metavar="HUBKEYFILE", help="the hub's key file")
     make.add_argument("--out", required=True, type=Path, metavar="FILE", help="bundle file to write")
     make.add_argument("--through", metavar="YYYY-MM-DD", help="last day of a month in progress")
+    make.add_argument(
+        "--private",
+        action="store_true",
+        help="line-mates' records as hashes only, their counts merged (docs/evidence-bundle.md)",
+    )
     make.set_defaults(func=cmd_bundle)
 
     check = sub.add_parser(
@@ -80,6 +86,10 @@ def cmd_verify_bundle(args: argparse.Namespace) -> int:
         data = args.file.read_bytes()
     except OSError as err:
         raise CliError(f"cannot read {args.file}: {err}") from err
+    if bp.is_private(data):
+        private = bp.check_private_bytes(data, hub_key)
+        print(private.render(args.lang))
+        return 0 if private.ok else 1
     report = bd.check_bundle_bytes(data, hub_key)
     print(report.render(args.lang))
     return 0 if report.ok else 1
@@ -118,7 +128,12 @@ def cmd_bundle(args: argparse.Namespace) -> int:
             except ProtocolError as err:
                 raise CliError(f"--key: the hub's checkpoints are not signed by this key ({err})") from err
         made = checkpoint_log(db, signer, clock_ms=lambda: now, site=hub_id).make_checkpoint()
-        document = bd.build_bundle(db, inmate=args.inmate, month=month, through=through)
+        if args.private:
+            document = bp.build_private_bundle(
+                db, inmate=args.inmate, month=month, signer=signer, through=through
+            )
+        else:
+            document = bd.build_bundle(db, inmate=args.inmate, month=month, through=through)
     except (bd.BundleError, EngineError) as err:
         raise CliError(f"no bundle for {args.inmate} {month}: {err}") from err
     except peewee.DatabaseError as err:

@@ -22,6 +22,7 @@ import peewee
 
 from floorledger.base.errors import CliError
 from hub.app import assessment_service
+from hub.cli.report import register_print
 from hub.config import load_config
 from hub.engine.model import Month
 from hub.errors import HubError
@@ -37,7 +38,8 @@ PRINTED_BY = "floorledger print"
 def register(sub: Any) -> None:
     printing = sub.add_parser(
         "print",
-        help="write a printable A4 sheet (PDF, Chinese): a line's day or an area's month",
+        help="write a printable A4 document (PDF, Chinese): a line's day, an area's week or month, "
+        "an inmate's report",
         description="Write the daily sheet (日记载) of a line or the monthly assessment sheet (月考核) "
         "of an area as an A4 PDF with the CJK font embedded.",
     )
@@ -55,6 +57,7 @@ def register(sub: Any) -> None:
         kind.add_argument("--config", required=True, type=Path, metavar="FILE", help="the hub's config")
         kind.add_argument("--out", required=True, type=Path, metavar="FILE", help="the PDF to write")
         kind.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default zh)")
+    register_print(kinds)  # `print report`: an inmate's signed report over months (hub.cli.report)
     daily.set_defaults(func=cmd_daily)
     weekly.set_defaults(func=cmd_weekly)
     monthly.set_defaults(func=cmd_monthly)

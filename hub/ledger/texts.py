@@ -183,6 +183,7 @@ ACTIONS: dict[str, str] = {
     "reject.add": "登记次品",
     "deduction.propose": "提出扣分",
     "deduction.confirm": "确认扣分",
+    "report.issue": "出具劳动改造考核报告",
 }
 
 

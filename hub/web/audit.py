@@ -24,6 +24,7 @@ from floorledger.base.errors import CliError
 from hub.accounts import Principal, Role
 from hub.app import checkpoint_log
 from hub.audit import bundle as bd
+from hub.audit import bundle_private as bp
 from hub.audit.verify import verify_database
 from hub.engine.errors import EngineError
 from hub.engine.model import Month
@@ -225,6 +226,8 @@ def register_audit(ctx: WebContext, *, hub_signer: Signer | None = None) -> None
             month_in = ui.input(tr("audit.month", lang), value=str(Month.of(ctx.today()))).mark(
                 "bundle-month"
             )
+            # private by default: a parole file need not carry line-mates' names and counts
+            full_in = ui.checkbox(tr("audit.bundle_full", lang), value=False).mark("bundle-full")
 
         async def download(who: Principal) -> None:
             inmate = str(inmate_in.value or "").strip()
@@ -237,7 +240,7 @@ def register_audit(ctx: WebContext, *, hub_signer: Signer | None = None) -> None
                 ui.notify(tr("audit.err.month", lang), type="warning")
                 return
             try:
-                data = await run.io_bound(_make_bundle, inmate, month)
+                data = await run.io_bound(_make_bundle, inmate, month, not full_in.value)
             except (HubError, EngineError) as err:
                 why = err.text(lang) if isinstance(err, HubError) else str(err)
                 ui.notify(tr("audit.err.bundle", lang, why=why), type="negative")
@@ -248,18 +251,28 @@ def register_audit(ctx: WebContext, *, hub_signer: Signer | None = None) -> None
                 return
             if data is None:
                 return
-            ctx.record_act(who.username, BUNDLE_ACT, inmate, {"inmate": inmate, "month": str(month)})
-            ui.download.content(data, f"evidence-{inmate}-{month}.json")
+            private = not full_in.value
+            ctx.record_act(
+                who.username, BUNDLE_ACT, inmate, {"inmate": inmate, "month": str(month), "private": private}
+            )
+            ui.download.content(data, f"evidence-{inmate}-{month}{'' if private else '-full'}.json")
 
         ui.button(tr("audit.download", lang), on_click=guard.guarded_action(ctx, AUDITORS, download)).mark(
             "bundle-download"
         )
 
-    def _make_bundle(inmate: str, month: Month) -> bytes:
+    def _make_bundle(inmate: str, month: Month, private: bool) -> bytes:
         through = min(month.last_day, ctx.today())
+        if private and signer is None:  # the private bundle's merged sums are vouched for by the hub's key
+            raise HubError("audit.err.no_key_private")
         with ctx.db.connection_context():
             if signer is not None:
                 log = ctx.checkpoints or checkpoint_log(ctx.db, signer, clock_ms=ctx.clock, site=ctx.site)
                 log.make_checkpoint()
-            document = bd.build_bundle(ctx.db, inmate=inmate, month=month, through=through)
+            if private and signer is not None:
+                document = bp.build_private_bundle(
+                    ctx.db, inmate=inmate, month=month, signer=signer, through=through
+                )
+            else:
+                document = bd.build_bundle(ctx.db, inmate=inmate, month=month, through=through)
         return bd.bundle_text(document).encode("utf-8")

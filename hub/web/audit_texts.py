@@ -42,6 +42,14 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "audit.bundle": {"zh": "证据包（减刑、假释案卷）", "en": "Evidence bundle (commutation or parole file)"},
     "audit.inmate": {"zh": "罪犯编号", "en": "Inmate id"},
+    "audit.bundle_full": {
+        "zh": "完整版（含同线罪犯的记录，仅供内部审计）",
+        "en": "Full (line-mates' records included, for internal audit only)",
+    },
+    "audit.err.no_key_private": {
+        "zh": "本系统没有签名密钥，不能生成隐私版证据包",
+        "en": "This hub has no signing key: it cannot make a private bundle",
+    },
     "audit.month": {"zh": "月份（如 2026-10）", "en": "Month (e.g. 2026-10)"},
     "audit.download": {"zh": "下载证据包", "en": "Download the bundle"},
     "audit.err.inmate": {

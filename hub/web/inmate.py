@@ -17,7 +17,10 @@ from nicegui import run, ui
 from hub.accounts import Principal
 from hub.engine.exact import shown
 from hub.engine.model import Month, MonthlyScore
+from hub.errors import HubError
+from hub.paper.report import render_report
 from hub.review import inmate_history as ih
+from hub.review import inmate_report, report_signature
 from hub.store import masterdata as md
 from hub.web import guard
 from hub.web.context import WebContext
@@ -68,6 +71,61 @@ def _load(ctx: WebContext, inmate: md.Inmate) -> dict[str, Any]:
         }
 
 
+def _report(
+    ctx: WebContext, who: Principal, inmate: md.Inmate, first: Month, last: Month, lang: str
+) -> tuple[str, bytes, bytes]:
+    """(file name, PDF, signed companion) of the inmate's report over `first`..`last`, signed with the
+    hub's key and recorded in the ledger (`report.issue`)."""
+    if ctx.ledger is None:
+        raise HubError("inmate.report.no_key")
+    with ctx.db.connection_context():
+        # scope again at the click, as at the page's load: a session may have changed since
+        if not who.may_see_inmate(inmate.area, _posted_line(inmate.id, ctx.today())):
+            raise HubError("web.refused")
+        issue = inmate_report.Issue(by=who.display_name, at=ctx.now(), zone_name=str(ctx.zone), lang=lang)
+        document = inmate_report.report_document(
+            assessment_of(ctx), inmate.number, first, last, issue=issue, zone=ctx.zone
+        )
+        sealed = report_signature.seal(document, ctx.ledger.signer)
+        inmate_report.record_issue(ctx.record_act, who.username, document, sealed)
+    return (
+        f"report-{inmate.number}-{first}-{last}",
+        render_report(document, sealed),
+        report_signature.companion(document, sealed),
+    )
+
+
+def _report_controls(ctx: WebContext, inmate: md.Inmate, lang: str) -> None:
+    """Month range and the print button; the report is made in a worker thread (font subsetting)."""
+    first, last = inmate_report.first_and_last(ctx.today())
+    choices = [str(m) for m in inmate_report.months_between(*inmate_report.first_and_last(ctx.today(), 36))]
+    with ui.row().classes("items-center"):
+        start = ui.select(choices, value=str(first), label=t("inmate.report.from", lang)).mark("report-from")
+        end = ui.select(choices, value=str(last), label=t("inmate.report.to", lang)).mark("report-to")
+
+        async def print_report(who: Principal) -> None:
+            try:
+                made = await run.io_bound(
+                    _report,
+                    ctx,
+                    who,
+                    inmate,
+                    Month.parse(str(start.value)),
+                    Month.parse(str(end.value)),
+                    lang,
+                )
+            except HubError as err:
+                ui.notify(err.text(lang), type="negative")
+                return
+            if made is not None:  # None: the page was left while printing
+                ui.download.content(made[1], f"{made[0]}.pdf", "application/pdf")
+                ui.download.content(made[2], f"{made[0]}.json", "application/json")
+
+        ui.button(t("inmate.report", lang), on_click=guard.guarded_action(ctx, OFFICERS, print_report)).props(
+            "outline icon=print"
+        ).mark("print-report")
+
+
 def _pct(value: Any) -> str:
     return "—" if value is None else f"{shown(value, 1)}%"
 
@@ -84,6 +142,7 @@ def register_inmate_page(ctx: WebContext) -> None:
             t("inmate.header", lang, number=inmate.number, name=inmate.name, area=inmate.area or "—",
               quota=inmate.quota_pct)
         ).classes("text-h5").mark("inmate-header")  # fmt: skip
+        _report_controls(ctx, inmate, lang)
         data = await run.io_bound(_load, ctx, inmate)
         if data is None:
             return

@@ -4,6 +4,7 @@ the refusals (a line officer sees nothing of it; an area head only reads)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -15,6 +16,7 @@ import pytest
 
 from hub.accounts import Role
 from hub.audit import bundle as bd
+from hub.audit import bundle_private as bp
 from hub.audit.verify import verify_database
 from hub.engine.model import Month
 from hub.ledger import merkle
@@ -215,8 +217,9 @@ async def test_results_still_being_computed_are_pending_not_problems(ctx: WebCon
 
 
 async def test_downloading_a_bundle_gives_a_file_that_verifies_and_is_ledgered(ctx: WebContext) -> None:
-    """The form downloads an evidence bundle that checks offline with the hub's public key; the act is
-    in the ledger."""
+    """By default the form downloads a private evidence bundle (line-mates as hashes) that checks
+    offline with the hub's public key; ticking 完整版 downloads the full one, which checks too; both
+    acts are in the ledger, saying which kind."""
     async with web_user(ctx, before=lambda: _pages(ctx)) as user:
         await login(user, "labor")
         await user.open("/audit")
@@ -224,11 +227,19 @@ async def test_downloading_a_bundle_gives_a_file_that_verifies_and_is_ledgered(c
         user.find(marker="bundle-month").clear().type("2026-10")
         user.find(marker="bundle-download").click()
         response = await user.download.next(timeout=60)
+        assert bp.is_private(response.content)
+        private = bp.check_private_bytes(response.content, PUBLIC)
+        assert private.ok, private.render()
+        assert private.inmate == "P1001"
+        user.find(marker="bundle-full").click()
+        user.find(marker="bundle-download").click()
+        response = await user.download.next(timeout=60)
         report = bd.check_bundle_bytes(response.content, PUBLIC)
         assert report.ok, report.render()
         assert report.inmate == "P1001"
     acts = list(LedgerEntry.select().where(LedgerEntry.action == BUNDLE_ACT))
-    assert [(a.actor, a.subject) for a in acts] == [("labor", "P1001")]
+    assert [(a.actor, a.subject) for a in acts] == [("labor", "P1001")] * 2
+    assert [json.loads(a.payload)["private"] for a in acts] == [True, False]
 
 
 async def test_the_bundle_of_an_approved_month_carries_the_approval_and_verifies(
@@ -256,6 +267,7 @@ async def test_the_bundle_of_an_approved_month_carries_the_approval_and_verifies
         await user.open("/audit")
         user.find(marker="bundle-inmate").type("P1001")
         user.find(marker="bundle-month").clear().type("2026-10")
+        user.find(marker="bundle-full").click()  # the area's signed rows are in the full bundle only
         user.find(marker="bundle-download").click()
         response = await user.download.next(timeout=60)
     report = bd.check_bundle_bytes(response.content, PUBLIC)

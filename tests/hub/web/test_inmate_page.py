@@ -12,10 +12,14 @@ from nicegui.testing.user import User
 
 from hub.accounts import Role
 from hub.engine.exact import shown
+from hub.paper.report import companion_from_pdf
+from hub.review import report_signature
+from hub.store.ledger import LedgerEntry
 from hub.store.schema import prepare
 from hub.web import WebContext
 from tests.hub.conftest_web import PASSWORD, StepClock, login, make_context, web_user
-from tests.hub.review.test_assessment_domain import LINE_L1, MONTH, NOW_MS, Site, open_copy
+from tests.hub.paper.pdf_tools import text_of
+from tests.hub.review.test_assessment_domain import HUB_KEY, LINE_L1, MONTH, NOW_MS, Site, open_copy
 
 
 @pytest.fixture
@@ -130,3 +134,38 @@ async def test_the_bottleneck_page_names_a_step_for_each_working_day(ctx: WebCon
             capacities = {c["label"]: float(row[c["field"]]) for c in steps if row[c["field"]]}
             assert capacities[row["neck"]] == min(capacities.values())  # shown rounded: ties allowed
         await user.should_see("为瓶颈")
+
+
+async def test_the_print_button_downloads_a_report_the_hub_s_key_verifies(
+    ctx: WebContext, site: Site, tmp_path: Path
+) -> None:
+    """打印考核报告 on P1001's page as the labor section: a PDF in Chinese with his name and the
+    officer as issuer, and its signed companion, which `report_signature.check` accepts with the
+    hub's key; the issue is in the ledger as `report.issue` by the officer."""
+    async with web_user(ctx) as user:
+        await login(user, "labor")
+        await user.open("/inmate?id=P1001")
+        await _settle(user, "print-report")
+        before = len(user.download.http_responses)  # type: ignore[attr-defined]
+        user.find(marker="print-report").click()
+        for _ in range(300):  # made in a worker thread (font subsetting: a few seconds)
+            got = user.download.http_responses[before:]  # type: ignore[attr-defined]
+            if len(got) >= 2:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("no report downloaded")
+    pdf, companion = got[0].content, got[1].content
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    text = text_of(path)
+    assert "罪犯劳动改造考核报告" in text
+    assert "何国健" in text
+    assert "劳改科" in text  # the issuing officer's name
+    assert companion_from_pdf(pdf) == companion
+    document, sealed, problems = report_signature.check(companion, HUB_KEY.public_key)
+    assert problems == []
+    assert sealed is not None
+    assert f"核验码：{sealed.code}" in text
+    acts = list(LedgerEntry.select().where(LedgerEntry.action == "report.issue"))
+    assert [(a.actor, a.subject) for a in acts] == [("labor", "P1001")]
