@@ -28,7 +28,7 @@ from typing import Literal
 from hub.engine.compute import DayRecord, MonthIndex, compute_line_day, monthly_score
 from hub.engine.errors import EngineError
 from hub.engine.exact import exact_text, round_fraction, shown
-from hub.engine.model import HUNDRED, ZERO, Assignment, DailyRecord, MonthlyScore, RatedRecord
+from hub.engine.model import EARLIEST_MONTH, HUNDRED, ZERO, Assignment, DailyRecord, MonthlyScore, RatedRecord
 from hub.engine.rules import param_text, params_items
 
 Lang = Literal["zh", "en"]
@@ -48,9 +48,13 @@ TEXT: dict[str, dict[Lang, str]] = {
         "zh": "考核规则：版本 {version}（自 {valid_from} 起适用，参数摘要 {digest}）",
         "en": "Rule set: version {version} (applies from {valid_from}, parameter digest {digest})",
     },
+    "rule_set_always": {
+        "zh": "考核规则：版本 {version}（不限起始月份，参数摘要 {digest}）",
+        "en": "Rule set: version {version} (in force from the first month on, parameter digest {digest})",
+    },
     "params": {"zh": "规则参数：{params}", "en": "Rule parameters: {params}"},
     "assignment": {
-        "zh": "岗位：生产线 {line}，产品 {product}，工序 {step}（assignments[{n}]，{valid_from} 至 {valid_to}；重叠时以后列者为准）",  # noqa: E501
+        "zh": "岗位：生产线 {line}，产品 {product}，工序 {step}（岗位分配序号 {n}，{valid_from} 至 {valid_to}；重叠时以后列者为准）",  # noqa: E501
         "en": "Assignment: line {line}, product {product}, step {step} (assignments[{n}], {valid_from} to {valid_to}; where assignments overlap the later listed wins)",  # noqa: E501
     },
     "open_end": {"zh": "长期", "en": "open end"},
@@ -144,7 +148,7 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "completion: none (no quota at all in the month)",
     },
     "monthly.counts": {
-        "zh": "有定额天数 workdays = {workdays}（定额 > 0 的天数）；完成天数 days_met = {days_met}（其中完成 ≥ 定额的天数）",  # noqa: E501
+        "zh": "有定额天数 = {workdays}（定额 > 0 的天数）；完成天数 = {days_met}（其中完成 ≥ 定额的天数）",  # noqa: E501
         "en": "workdays = {workdays} (days with quota > 0); days_met = {days_met} (of them, days with earned ≥ quota)",  # noqa: E501
     },
     "base.none": {
@@ -152,11 +156,11 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "Base points = 0 (no quota at all)",
     },
     "base.full": {
-        "zh": "基础分 = {base}（完成率 ≥ 100%，得满分 labor_base_points）",
+        "zh": "基础分 = {base}（完成率 ≥ 100%，得满分（劳动基础分））",
         "en": "Base points = {base} (completion ≥ 100 %, so the full labor_base_points)",
     },
     "base.partial": {
-        "zh": "基础分 = labor_base_points {points} × 完成率 {pct} = {raw}，按比例扣分，四舍五入到 0.1 = {base}",  # noqa: E501
+        "zh": "基础分 = 劳动基础分 {points} × 完成率 {pct} = {raw}，按比例扣分，四舍五入到 0.1 = {base}",  # noqa: E501
         "en": "Base points = labor_base_points {points} × completion {pct} = {raw}, deducted in proportion, rounded half up to 0.1 = {base}",  # noqa: E501
     },
     "bonus.not_over": {
@@ -194,7 +198,7 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "Inmate {inmate}{name} on {day}: labor-exempt (assessed by the prison hospital), labor is not assessed",  # noqa: E501
     },
     "exempt.period": {
-        "zh": "免考核期间：{valid_from} 至 {valid_to}（inmates[].labor_exempt）",
+        "zh": "免考核期间：{valid_from} 至 {valid_to}",
         "en": "Exemption period: {valid_from} to {valid_to} (inmates[].labor_exempt)",
     },
     "exempt.day": {
@@ -202,11 +206,11 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "No daily record that day: no quota, nothing owed, not a workday for them; their assignment and counts take no part in sharing that day",  # noqa: E501
     },
     "training": {
-        "zh": "   培训期：自岗位开始 {valid_from} 起 d = {d} 天（首日为 0），training_ramp 中第一个 days > {d} 的档位是 days {days}，定额比例 {pct}%；定额 = {before} × {pct}% = {quota} 标准秒",  # noqa: E501
+        "zh": "   培训期：自岗位开始 {valid_from} 起 d = {d} 天（首日为 0），培训递进表中第一个天数 > {d} 的档位是 {days} 天，定额比例 {pct}%；定额 = {before} × {pct}% = {quota} 标准秒",  # noqa: E501
         "en": "   Training: d = {d} whole days since the assignment's start {valid_from} (0 on the first day); the first training_ramp step with days > {d} is days {days}, so {pct}% of the quota; quota = {before} × {pct}% = {quota} standard seconds",  # noqa: E501
     },
     "training.done": {
-        "zh": "   培训期：自岗位开始 {valid_from} 起 d = {d} 天，training_ramp 中没有 days > {d} 的档位，定额比例 100%，定额 = {quota} 标准秒",  # noqa: E501
+        "zh": "   培训期：自岗位开始 {valid_from} 起 d = {d} 天，培训递进表中没有天数 > {d} 的档位，定额比例 100%，定额 = {quota} 标准秒",  # noqa: E501
         "en": "   Training: d = {d} whole days since the assignment's start {valid_from}; no training_ramp step has days > {d}, so 100% of the quota = {quota} standard seconds",  # noqa: E501
     },
     "rejects": {
@@ -219,11 +223,11 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "How the rated-post day of inmate {inmate}{name} on {day} was computed",
     },
     "rated.assignment": {
-        "zh": "岗位：无定额岗位「{post}」，生产线 {line}（assignments[{n}]，{valid_from} 至 {valid_to}；按评定等级计完成）",  # noqa: E501
+        "zh": "岗位：无定额岗位「{post}」，生产线 {line}（岗位分配序号 {n}，{valid_from} 至 {valid_to}；按评定等级计完成）",  # noqa: E501
         "en": 'Assignment: rated post "{post}" on line {line} (assignments[{n}], {valid_from} to {valid_to}; completion by the officer\'s grade)',  # noqa: E501
     },
     "rated.grade": {
-        "zh": "2. 评定等级：{grade}（{word}），rating_pct = {pct}%",
+        "zh": "2. 评定等级：{grade}（{word}），评定折算比例 = {pct}%",
         "en": "2. Grade: {grade} ({word}), rating_pct = {pct}%",
     },
     "rated.no_grade": {
@@ -234,7 +238,7 @@ TEXT: dict[str, dict[Lang, str]] = {
         "zh": "   当日先前的评定 {earlier} 已被后一次评定 {grade} 取代",
         "en": "   The day's earlier grade(s) {earlier} were replaced by the later grade {grade}",
     },
-    "rated.missing": {"zh": "，列入待评定（missing_ratings）", "en": "; listed in missing_ratings"},
+    "rated.missing": {"zh": "，列入待评定", "en": "; listed in missing_ratings"},
     "rated.earned": {
         "zh": "3. 完成标准秒 = 定额 {quota} × {pct}% = {earned}；完成率 = {completion}（无定额岗位没有件数）",
         "en": "3. Earned = quota {quota} × {pct}% = {earned} standard seconds; completion = {completion} (a post has no units)",  # noqa: E501
@@ -252,7 +256,7 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "Labor-exempt workdays ({n}, no daily record): {days}",
     },
     "monthly.not_assessed": {
-        "zh": "本月每个工作日均在丧失劳动能力免考核期内：labor_assessed = false，不计劳动改造分（基础分、加分、扣分、得分均为空），计分考核数据库按免考核比例（监管改造 50、教育和文化改造 50）计算其他部分",  # noqa: E501
+        "zh": "本月每个工作日均在丧失劳动能力免考核期内：不计劳动改造分（基础分、加分、扣分、得分均为空），计分考核数据库按免考核比例（监管改造 50、教育和文化改造 50）计算其他部分",  # noqa: E501
         "en": "Labor-exempt on every workday of the month: labor_assessed = false, no labor points (base, bonus, deductions and labor points are null); the scoring database applies the exempt split of the other parts (监管改造 50, 教育和文化改造 50)",  # noqa: E501
     },
     "deduction": {
@@ -260,12 +264,12 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "   Deduction {points} points ({category}, range {low}..{high}) on {day}: {reason}",
     },
     "deductions": {
-        "zh": "扣分合计 deduct_points = {total}",
+        "zh": "扣分合计 = {total}",
         "en": "Deductions in total: deduct_points = {total}",
     },
     "deductions.none": {"zh": "扣分：无", "en": "Deductions: none"},
     "additions": {
-        "zh": "加分 additions = min(上限 additions_cap_pct {cap_pct}% × labor_base_points {points} = {cap}, 超额加分 {bonus} + 正向调整 {positive} = {sum}) = {additions}",  # noqa: E501
+        "zh": "加分 = min(上限 {cap_pct}% × 劳动基础分 {points} = {cap}, 超额加分 {bonus} + 正向调整 {positive} = {sum}) = {additions}",  # noqa: E501
         "en": "Additions = min(cap additions_cap_pct {cap_pct}% × labor_base_points {points} = {cap}, bonus {bonus} + positive adjustments {positive} = {sum}) = {additions}",  # noqa: E501
     },
     "labor.v2": {
@@ -275,17 +279,72 @@ TEXT: dict[str, dict[Lang, str]] = {
 }
 
 
+# The rule set's parameters as an officer reads them; English keeps the rule book's own names, which
+# the spec (labor-assessment.md) uses.
+PARAM_WORDS: dict[str, str] = {
+    "labor_base_points": "劳动基础分",
+    "target_efficiency_pct": "目标效率(%)",
+    "bonus_step_pct": "超额每档(%)",
+    "bonus_points_per_step": "每档加分",
+    "bonus_cap_points": "超额加分上限",
+    "bonus_min_days_met_pct": "超额需完成天数(%)",
+    "discrepancy_tolerance_pct": "计数入库差异容差(%)",
+    "rule_book": "规则版本",
+    "rating_pct": "评定等级折算(%)",
+    "training_ramp": "培训递进表",
+    "additions_cap_pct": "加分上限(基础分的%)",
+    "deduction_categories": "扣分类别与分值范围",
+}
+
+
+# The record's and the score's fields as the shown-values line names them in Chinese (English keeps
+# the export's field names, which the expected files of the samples use).
+FIELD_WORDS: dict[str, str] = {
+    "quota_std_seconds": "定额标准秒",
+    "earned_std_seconds": "完成标准秒",
+    "quota_units": "定额件数",
+    "done_units": "完成件数",
+    "diff_units": "差额件数",
+    "completion_pct": "完成率(%)",
+    "grade": "评定等级",
+    "workdays": "有定额天数",
+    "days_met": "完成天数",
+    "labor_assessed": "考核劳动",
+    "base_points": "基础分",
+    "bonus_points": "超额加分",
+    "additions_points": "加分",
+    "adjust_points": "调整分",
+    "deduct_points": "扣分",
+    "labor_points": "劳动改造得分",
+}
+_VALUE_WORDS = {"null": "—", "true": "是", "false": "否"}
+
+
+def _shown_zh(part: str) -> str:
+    name, _, value = part.partition(" ")
+    return f"{FIELD_WORDS.get(name, name)} {_VALUE_WORDS.get(value, value)}"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Sentence:
-    """One line of an explanation: a key of `TEXT` and its already formatted values."""
+    """One line of an explanation: a key of `TEXT` and its already formatted values; `listed` are
+    (parameter, value) pairs joined into the value `params`, each name in the reader's language."""
 
     key: str
     values: tuple[tuple[str, str], ...] = ()
+    listed: tuple[tuple[str, str], ...] = ()
 
     def render(self, lang: Lang) -> str:
         values = {
             name: (TEXT[value[1:]][lang] if value.startswith("@") else value) for name, value in self.values
         }
+        if self.key == "shown" and lang == "zh":  # "name value, ..." with the record's field names
+            values["shown"] = "，".join(_shown_zh(part) for part in values["shown"].split(", "))
+        if self.listed:
+            words = PARAM_WORDS if lang == "zh" else {}
+            values["params"] = ("，" if lang == "zh" else ", ").join(
+                f"{words.get(name, name)} {value}" for name, value in self.listed
+            )
         return TEXT[self.key][lang].format(**values)
 
 
@@ -329,14 +388,15 @@ def _name(index: MonthIndex, inmate: str) -> str:
 
 def _rule_sentences(index: MonthIndex) -> list[Sentence]:
     rs = index.rule_set
-    params = ", ".join(
-        f"{name} {_fmt(value) if isinstance(value, Fraction) else param_text(value)}"
+    listed = tuple(
+        (name, _fmt(value) if isinstance(value, Fraction) else param_text(value))
         for name, value in params_items(rs.params)
     )
-    return [
-        _s("rule_set", version=rs.version, valid_from=rs.valid_from, digest=rs.digest),
-        _s("params", params=params),
-    ]
+    if rs.valid_from == EARLIEST_MONTH:  # no start month: not "from 0001-01"
+        head = _s("rule_set_always", version=rs.version, digest=rs.digest)
+    else:
+        head = _s("rule_set", version=rs.version, valid_from=rs.valid_from, digest=rs.digest)
+    return [head, Sentence(key="params", listed=listed)]
 
 
 def find_daily(index: MonthIndex, inmate: str, day: date) -> DailyRecord:

@@ -394,7 +394,7 @@ def test_explain_rejects_the_cap_and_deductions_in_both_languages(capsys: pytest
     assert out.rstrip().endswith("labor_points 38.7")
     status, out, _ = cli(capsys, "scenario", "explain", REJECTS, "--inmate", "6205006")
     assert "扣分 3 分（discipline，范围 1..3）" in out
-    assert "加分 additions = min(上限 additions_cap_pct 40%" in out
+    assert "加分 = min(上限 40% × 劳动基础分" in out
 
 
 def test_a_deduction_outside_its_range_is_one_line_and_exit_2(

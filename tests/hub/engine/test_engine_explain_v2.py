@@ -69,7 +69,7 @@ def test_a_rated_day_explains_quota_grade_percentage_and_earned() -> None:
         assert expected in en
     for expected in [
         "无定额岗位「伙房」",
-        "评定等级：B（较好），rating_pct = 90%",
+        "评定等级：B（较好），评定折算比例 = 90%",
         "先前的评定 C 已被后一次评定 B 取代",
         "完成率 = 90%",
     ]:
@@ -79,7 +79,7 @@ def test_a_rated_day_explains_quota_grade_percentage_and_earned() -> None:
 def test_an_ungraded_rated_day_says_it_earns_0_and_is_missing() -> None:
     zh, en = both(explain_day(index_of(), "i1", TUESDAY))
     assert "none given for the day yet, so it earns 0; listed in missing_ratings" in en
-    assert "当日尚未评定，完成按 0 计，列入待评定（missing_ratings）" in zh
+    assert "当日尚未评定，完成按 0 计，列入待评定" in zh
 
 
 def test_an_exempt_day_explains_the_exemption_instead_of_a_record() -> None:
@@ -141,8 +141,8 @@ def test_the_month_explains_each_deduction_the_additions_cap_and_the_labor_point
         assert expected in en
     for expected in [
         "扣分 6 分（safety，范围 2..10）",
-        "扣分合计 deduct_points = 8",
-        "加分 additions = min(上限",
+        "扣分合计 = 8",
+        "加分 = min(上限",
         "劳动改造得分 = max(0",
     ]:
         assert expected in zh
