@@ -62,7 +62,7 @@ def _reject_reason(value: Any, path: str) -> str:
     return f.choice(value, path, REJECT_REASONS)
 
 
-def _grade(value: Any, path: str) -> str:
+def grade_text(value: Any, path: str) -> str:
     """A grade's spelling only (short, upper-case letters and digits); whether the rule set knows
     it is the hub's check at ingest, since the rule set may change between plan and ingest."""
     text = f.text(value, path, max_len=MAX_GRADE_LEN, allow_empty=False)
@@ -322,7 +322,7 @@ SCHEMAS: dict[str, tuple[type[Any], dict[str, Checker]]] = {
             "line": f.ident,
             "day": f.day,
             "post": f.ident,
-            "grade": _grade,
+            "grade": grade_text,
             "officer": f.ident,
         },
     ),
