@@ -33,6 +33,7 @@ from hub.config import HubConfig
 from hub.engine.model import Month
 from hub.kiosks import plans as pl
 from hub.kiosks import status as kiosk_status
+from hub.kiosks.capture import KioskCapture
 from hub.kiosks.enrollment import Enrollment
 from hub.kiosks.ingest import Ingest
 from hub.kiosks.mqtt import HubMqtt
@@ -263,6 +264,7 @@ class HubApp:
             self.signer,
             on_committed=services.results.on_committed,
             shared=config.broker_config.mqtt5,  # an MQTT 3.1.1 broker has no shared subscriptions
+            apply=KioskCapture(services.capture).apply,  # kiosk grades and rejects (rule book v2)
         )
         self.ingest.start()  # subscriptions first, so the first connect makes them
         self._started.append(self.ingest.stop)

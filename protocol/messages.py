@@ -348,7 +348,7 @@ class LinePlan:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> LinePlan:
-        keys = (
+        keys: tuple[str, ...] = (
             "v",
             "kind",
             "hub",
