@@ -25,6 +25,7 @@ from hub.engine.model import Month
 from hub.kiosks.capture import REFUSED, KioskCapture
 from hub.kiosks.enrollment import Enrollment
 from hub.kiosks.ingest import Ingest
+from hub.kiosks.plans import build_plan
 from hub.ledger.entries import Ledger
 from hub.masterdata import queries as md_queries
 from hub.results import inputs as mi
@@ -99,7 +100,7 @@ def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = hub_db.connect(str(path))
     try:
         seed_site(db, hub_signer=HUB_KEY, seed=5, today=TODAY, history_days=6, clock_ms=lambda: NOW_MS)
-        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[no-untyped-call]
     finally:
         db.close()
     return path
@@ -292,3 +293,41 @@ def test_verify_reports_a_kiosk_grade_edited_in_sql_and_a_record_without_its_act
     )
     findings = _masterdata_findings(floor.db)
     assert findings == ["kiosk record KX#2 (grade): no hub act applied or refused it"], findings
+
+
+def test_the_line_plan_carries_rated_posts_grades_training_and_exemption(floor: Floor) -> None:
+    """Today's plan of L1 (v2 month): P1001's kitchen post and the grade the kiosk gave today, the
+    rule set's grades; an inmate exempt from today owes nothing (no quota, flagged); an inmate who
+    starts a training assignment today owes half his full quota tomorrow (the ramp's first step,
+    50 %; tomorrow has no stored result yet, so the plan computes the quota itself)."""
+    data = masterdata_service(floor.db, record_act=Ledger(floor.db, HUB_KEY, lambda: NOW_MS).record_act)
+    counted = sorted(i for i, a in md_queries.posts_on(TODAY).items() if a.line == "L1" and a.mode != "rated")
+    exempt, trainee = counted[0], counted[1]
+    tomorrow = date(2026, 10, 15)
+    full = {
+        p.id: p.quota_units
+        for p in build_plan(hub="HUB", line="L1", day=tomorrow, hub_ms=1, revision=1).people
+    }
+    assert full[trainee] is not None
+    data.add_exemption(LABOR, exempt, valid_from=TODAY, reference="医院鉴定 2026-88")
+    a = md_queries.assignment_on(trainee, TODAY)
+    assert a is not None
+    data.assign(LABOR, trainee, line="L1", product=a.product, step=a.step, valid_from=TODAY, training=True)
+    floor.send(
+        Grade(
+            person="P1001", line="L1", day=TODAY.isoformat(), post="KITCHEN", grade="A", officer=floor.officer
+        )
+    )
+
+    plan = build_plan(hub="HUB", line="L1", day=TODAY, hub_ms=1, revision=1)
+    people = {p.id: p for p in plan.people}
+    assert plan.grades == ("A", "B", "C", "D")
+    assert (people["P1001"].post, dict(people["P1001"].grades)) == ("KITCHEN", {TODAY.isoformat(): "A"})
+    assert (people["P1001"].product, people["P1001"].step) == (None, None)
+    assert (people[exempt].exempt, people[exempt].quota_units) == (True, None)
+    ahead = {p.id: p for p in build_plan(hub="HUB", line="L1", day=tomorrow, hub_ms=1, revision=1).people}
+    assert ahead[trainee].training is True
+    assert ahead[exempt].quota_units is None
+    assert Fraction(ahead[trainee].quota_units or "0") == pytest.approx(
+        Fraction(full[trainee] or "0") / 2, abs=0.01
+    )
