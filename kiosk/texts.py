@@ -117,6 +117,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Scan the bundle ticket, or choose a person (his step today)",
     },
     "reject.ticket": {"zh": "扎票 {bundle}：{step}，{day}", "en": "Bundle {bundle}: {step}, {day}"},
+    "reject.ticket_today": {"zh": "扎票 {bundle}：{step}", "en": "Bundle {bundle}: {step}"},
     "reject.units": {"zh": "次品件数", "en": "Rejected units"},
     "reject.reason.sewing": {"zh": "缝制不良", "en": "Sewing fault"},
     "reject.reason.size": {"zh": "尺寸不符", "en": "Wrong size"},

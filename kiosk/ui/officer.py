@@ -19,6 +19,8 @@ from protocol.records import EXCUSE_REASONS, REJECT_REASONS
 
 # The roster and the person grid show at most this tall a box; longer lists scroll inside it.
 LIST_MAX_PX = 290
+# The grading list: four rated inmates at a time under the title row and a message (800x480).
+GRADE_LIST_PX = 236
 
 
 class OfficerScreens(Panels):
@@ -286,18 +288,19 @@ class OfficerScreens(Panels):
                     color="primary" if which == day else "blue-grey-3",
                 ).classes("khead")
             ui.space()
+            if rows:  # in the title row: the list keeps the height for the inmates
+                ui.label(self.t("grade.missing", n=missing) if missing else self.t("grade.all_done")).classes(
+                    "text-xl font-bold " + ("text-red-700" if missing else "text-green-700")
+                ).mark("grade-missing")
             self.button(
                 self.t("keypad.cancel"), "key-cancel", lambda: self.open_panel("main"), color="grey-8"
             ).classes("khead")
         if not rows:
             ui.label(self.t("grade.nobody")).classes("text-xl").mark("grade-nobody")
             return
-        ui.label(self.t("grade.missing", n=missing) if missing else self.t("grade.all_done")).classes(
-            "text-xl font-bold " + ("text-red-700" if missing else "text-green-700")
-        ).mark("grade-missing")
         grades = plan.grades if plan is not None else ()
         with (
-            ui.element("div").classes("w-full").style(f"max-height: {LIST_MAX_PX}px; overflow-y: auto"),
+            ui.element("div").classes("w-full").style(f"max-height: {GRADE_LIST_PX}px; overflow-y: auto"),
             ui.column().classes("w-full gap-1"),
         ):
             for row in rows:
@@ -351,9 +354,11 @@ class OfficerScreens(Panels):
                 return
             day = next((m.day for m in makers if m.person.id == self.pick_person), ctx.day)
             names = {p.step: p.step_name for p in (plan.people if plan else ()) if p.step == ticket.step}
-            caption = self.t(
-                "reject.ticket", bundle=ticket.bundle, step=names.get(ticket.step) or ticket.step, day=day
-            )
+            step = names.get(ticket.step) or ticket.step
+            # the day only when it is not today (a ticket counted on an earlier day)
+            caption = self.t("reject.ticket", bundle=ticket.bundle, step=step, day=day)
+            if day == ctx.day:
+                caption = self.t("reject.ticket_today", bundle=ticket.bundle, step=step)
         else:
             if self.pick_person is None:
                 ui.label(self.t("reject.hint")).classes("text-lg text-slate-600").mark("reject-hint")
@@ -365,7 +370,7 @@ class OfficerScreens(Panels):
                 self.chosen_person(ctx)
                 if caption:
                     ui.label(caption).classes("text-lg").mark("reject-ticket")
-                with ui.grid(columns=2).classes("w-full gap-2"):
+                with ui.grid(columns=3).classes("w-full gap-2"):
                     for reason in REJECT_REASONS:
                         self.button(
                             self.t(f"reject.reason.{reason}"),
