@@ -70,6 +70,7 @@ class Floor:
     db: peewee.Database
     ingest: Ingest
     officer: str
+    applied: list[date]
     seq: int = 0
     prev: str = GENESIS_HASH
 
@@ -126,14 +127,24 @@ def floor(seeded_file: Path, tmp_path: Path) -> Iterator[Floor]:
         "admin", f"floorledger-enroll:1:KX:{KIOSK_KEY.public_key_b64}", line="L1"
     )
     desk = cx.Capture(db, ledger, today=lambda: TODAY, clock_ms=clock)
+    applied: list[date] = []
+    kiosk = KioskCapture(desk, on_applied=applied.append)
     ingest = Ingest(
-        db, _Acks(), TOPICS, "HUB", HUB_KEY, shared=False, clock_ms=clock, apply=KioskCapture(desk).apply
+        db,
+        _Acks(),
+        TOPICS,
+        "HUB",
+        HUB_KEY,
+        shared=False,
+        clock_ms=clock,
+        apply=kiosk.apply,
+        on_committed=kiosk.committed,
     )
     ingest.reload_keys()
     officer = Officer.select().where((Officer.line == "L1") & (Officer.role == "line_officer")).first()
     assert officer is not None, "the seeded site has a line officer on L1"
     try:
-        yield Floor(db=db, ingest=ingest, officer=str(officer.id))
+        yield Floor(db=db, ingest=ingest, officer=str(officer.id), applied=applied)
     finally:
         db.close()
 
@@ -187,6 +198,7 @@ def test_a_kiosk_grade_and_reject_become_capture_rows_the_engine_reads(floor: Fl
     floor.send(grade, reject)
 
     assert KioskRecord.select().where(KioskRecord.kiosk == "KX").count() == 2
+    assert floor.applied == [day, GRADED_DAY]  # after the commit: both days' results recomputed
     [row] = list(cap.Grade.select())
     assert (row.inmate, row.day, row.grade, row.graded_by, row.source) == (
         "P1001",
