@@ -41,6 +41,7 @@ from protocol import batch
 from protocol.records import GENESIS_HASH, Body, Grade, Record, Reject, SignedRecord, sign_record
 from protocol.signing import Signer, Verifier
 from protocol.topics import Topics
+from tests.system.delivery_support import hub_database_url
 
 HUB_KEY = Signer(bytes([47]) * 32)
 KIOSK_KEY = Signer(bytes([9]) * 32)
@@ -107,13 +108,9 @@ def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def floor(seeded_file: Path, tmp_path: Path) -> Iterator[Floor]:
+def _floor(db: peewee.Database) -> Floor:
     """October under rule book v2, P1001 on the kitchen post of L1 from 2026-10-08, and kiosk KX of
-    L1 enrolled by QR code as an officer does, feeding the ingest with the kiosk-capture hook."""
-    copy = tmp_path / "hub.db"
-    shutil.copyfile(seeded_file, copy)
-    db = hub_db.connect(str(copy))
+    L1 enrolled by QR code as an officer does, feeding the ingest with the kiosk-capture hooks."""
     prepare(db)
     clock = lambda: NOW_MS + 1000  # noqa: E731
     ledger = Ledger(db, HUB_KEY, clock)
@@ -143,10 +140,31 @@ def floor(seeded_file: Path, tmp_path: Path) -> Iterator[Floor]:
     ingest.reload_keys()
     officer = Officer.select().where((Officer.line == "L1") & (Officer.role == "line_officer")).first()
     assert officer is not None, "the seeded site has a line officer on L1"
+    return Floor(db=db, ingest=ingest, officer=str(officer.id), applied=applied)
+
+
+@pytest.fixture
+def floor(seeded_file: Path, tmp_path: Path) -> Iterator[Floor]:
+    """`_floor` on a copy of the seeded SQLite file."""
+    copy = tmp_path / "hub.db"
+    shutil.copyfile(seeded_file, copy)
+    db = hub_db.connect(str(copy))
     try:
-        yield Floor(db=db, ingest=ingest, officer=str(officer.id), applied=applied)
+        yield _floor(db)
     finally:
         db.close()
+
+
+@pytest.fixture
+def pg_floor(tmp_path: Path) -> Iterator[Floor]:
+    """`_floor` on PostgreSQL: the demo site seeded into a schema of its own (two days of history)."""
+    with hub_database_url("postgresql", tmp_path) as url:
+        db = hub_db.connect(url)
+        try:
+            seed_site(db, hub_signer=HUB_KEY, seed=5, today=TODAY, history_days=2, clock_ms=lambda: NOW_MS)
+            yield _floor(db)
+        finally:
+            db.close()
 
 
 def _counted_on_l1(day: date) -> tuple[str, str, str]:
@@ -222,6 +240,27 @@ def test_a_kiosk_grade_and_reject_become_capture_rows_the_engine_reads(floor: Fl
     assert now.rejected_units == 2
     assert now.done_units == was.done_units - 2
     assert _masterdata_findings(floor.db) == []
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_kiosk_grade_is_applied_in_the_storing_transaction(pg_floor: Floor) -> None:
+    """The same on PostgreSQL (the capture's transactions nest inside ingest's as savepoints): the
+    grade's row and act are there, verify's master-data section is clean."""
+    pg_floor.send(
+        Grade(
+            person="P1001",
+            line="L1",
+            day=GRADED_DAY.isoformat(),
+            post="KITCHEN",
+            grade="B",
+            officer=pg_floor.officer,
+        )
+    )
+    [row] = list(cap.Grade.select())
+    assert (row.grade, row.source) == ("B", "KX#1")
+    assert LedgerEntry.select().where(LedgerEntry.action == "grade.set").count() == 1
+    assert pg_floor.applied == [GRADED_DAY]
+    assert _masterdata_findings(pg_floor.db) == []
 
 
 def test_a_resent_record_is_applied_once(floor: Floor) -> None:
