@@ -23,6 +23,7 @@ from hub.audit.masterdata import TITLE
 from hub.engine.compute import compute_month
 from hub.engine.model import Month
 from hub.kiosks.capture import REFUSED, KioskCapture
+from hub.kiosks.capture import officer as officer_of
 from hub.kiosks.enrollment import Enrollment
 from hub.kiosks.ingest import Ingest
 from hub.kiosks.plans import build_plan
@@ -382,3 +383,32 @@ def test_the_line_plan_carries_rated_posts_grades_training_and_exemption(floor: 
     assert Fraction(ahead[trainee].quota_units or "0") == pytest.approx(
         Fraction(full[trainee] or "0") / 2, abs=0.01
     )
+
+
+def test_verify_reports_an_act_that_says_otherwise_than_the_kiosk_record(floor: Floor) -> None:
+    """A hub that applied a kiosk grade B as a C (its act and row agree, the kiosk's signed record
+    does not) is named by verify, field by field."""
+    floor.ingest.apply = None
+    floor.send(
+        Grade(
+            person="P1001",
+            line="L1",
+            day=GRADED_DAY.isoformat(),
+            post="KITCHEN",
+            grade="B",
+            officer=floor.officer,
+        )
+    )
+    desk = cx.Capture(
+        floor.db,
+        Ledger(floor.db, HUB_KEY, lambda: NOW_MS + 5000),
+        today=lambda: TODAY,
+        clock_ms=lambda: NOW_MS,
+    )
+    person = officer_of(floor.officer)
+    assert person is not None
+    desk.grade(person, GRADED_DAY, {"P1001": "C"}, source="KX#1")
+    findings = _masterdata_findings(floor.db)
+    assert len(findings) == 1, findings
+    assert findings[0].startswith("kiosk record KX#1 (grade): ledger entry ")
+    assert findings[0].endswith("says grade 'C', the kiosk's signed record 'B'")
