@@ -133,6 +133,7 @@ class RatedDay:
     line: str
     post: str
     grade: str | None
+    source: str | None = None  # the kiosk record the grade came from (K01#42), None from the dashboard
 
 
 def area_of(line: str) -> str | None:
@@ -146,7 +147,9 @@ def params_for(day: date) -> RuleParams:
 
 def rated_on(day: date, *, post: str | None = None, line: str | None = None) -> list[RatedDay]:
     """Every inmate rated on `post` (or on any post of `line`) on `day`, with the day's grade if given."""
-    given = {g.inmate: str(g.grade) for g in cap.Grade.select().where(cap.Grade.day == day.isoformat())}
+    rows = list(cap.Grade.select().where(cap.Grade.day == day.isoformat()))
+    given = {g.inmate: str(g.grade) for g in rows}
+    sources = {g.inmate: g.source for g in rows}
     inmates = {i.id: i for i in Inmate.select()}
     out: list[RatedDay] = []
     for inmate, a in sorted(md_queries.posts_on(day).items()):
@@ -165,6 +168,7 @@ def rated_on(day: date, *, post: str | None = None, line: str | None = None) -> 
                 line=str(a.line),
                 post=str(a.post or ""),
                 grade=given.get(inmate),
+                source=sources.get(inmate),
             )
         )
     return out
