@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from hub.errors import HubError
 from hub.review import capture as cx
 from hub.store.masterdata import Officer
 from protocol.records import Grade, Reject, SignedRecord
@@ -119,7 +120,7 @@ class KioskCapture:
                     reason=REJECT_REASON_TEXT[body.reason],
                     source=source,
                 )
-        except cx.CaptureError as err:
+        except HubError as err:  # a refusal (CaptureError) or any other reasoned one: never block ingest
             log.info("kiosk record %s (%s) not applied: %s", source, body.TYPE, err.key)
             self.capture.ledger.append(
                 body.officer,
