@@ -182,6 +182,7 @@ ACTIONS: dict[str, str] = {
     "reject.add": "登记次品",
     "deduction.propose": "提出扣分",
     "deduction.confirm": "确认扣分",
+    "capture.refused": "未采用终端评级或次品",
 }
 
 
