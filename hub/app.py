@@ -49,7 +49,6 @@ from hub.review.corrections import Corrections
 from hub.review.late import LateEntries
 from hub.review.monthly import Assessment
 from hub.store import inuse
-from hub.store.kiosks import KioskRecord
 from hub.store.schema import open_database
 from protocol.signing import Signer
 from protocol.topics import Topics
@@ -115,10 +114,9 @@ def build_services(
         ),
         assessment=assessment_service(db, record_act=ledger.record_act, today=today, clock_ms=clock_ms),
         capture=Capture(db, ledger, today=today, clock_ms=clock_ms, on_applied=results.request_day),
-        # the kiosk's grades and rejects: applied inside ingest's transaction, recomputed after it
-        kiosk_capture=KioskCapture(
-            Capture(db, ledger, today=today, clock_ms=clock_ms), on_applied=results.request_day
-        ),
+        # the kiosk's grades and rejects: applied inside ingest's transaction; the results worker
+        # recomputes their days from the committed records
+        kiosk_capture=KioskCapture(Capture(db, ledger, today=today, clock_ms=clock_ms)),
     )
 
 
@@ -223,13 +221,6 @@ class HubApp:
     def today(self) -> date:
         return datetime.fromtimestamp(self.clock_ms() / 1000, self.config.zone).date()
 
-    def _on_committed(self, rows: list[KioskRecord]) -> None:
-        """Records just committed by ingest: results fold them in; kiosk grades and rejects (applied
-        in ingest's transaction) have their days recomputed."""
-        assert self.services is not None
-        self.services.results.on_committed(rows)
-        self.services.kiosk_capture.committed(rows)
-
     # --- lifecycle --------------------------------------------------------------------------------
 
     def start(self) -> None:
@@ -275,7 +266,7 @@ class HubApp:
             self.topics,
             config.site,
             self.signer,
-            on_committed=self._on_committed,
+            on_committed=services.results.on_committed,
             shared=config.broker_config.mqtt5,  # an MQTT 3.1.1 broker has no shared subscriptions
             apply=services.kiosk_capture.apply,  # kiosk grades and rejects (rule book v2)
         )

@@ -18,10 +18,9 @@ record has its one act and the act says what the record says.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from hub.errors import HubError
 from hub.review import capture as cx
@@ -31,7 +30,6 @@ from protocol.records import Grade, Reject, SignedRecord
 log = logging.getLogger(__name__)
 
 REFUSED = "capture.refused"
-KIOSK_TYPES = (Grade.TYPE, Reject.TYPE)
 SITE_WIDE_ROLES = ("labor_section", "admin")
 
 # A kiosk reject's reason is one tap (protocol.records.REJECT_REASONS); the row keeps it in the
@@ -76,22 +74,14 @@ def officer(person: str) -> KioskOfficer | None:
 
 
 class KioskCapture:
-    """`apply(records)` is ingest's hook inside its write transaction (`Ingest(apply=...)`);
-    `committed(rows)` its hook after the commit (`Ingest(on_committed=...)`), which asks for the
-    day's results again (`on_applied(day)`, e.g. `Results.request_day`). The capture given must not
-    recompute by itself: inside the transaction the results worker would read the day without it."""
+    """`apply(records)` is ingest's hook inside its write transaction (`Ingest(apply=...)`). The
+    capture given must not recompute by itself (no `on_applied`): inside the transaction the results
+    worker would read the day without the new row. The results worker recomputes the days of the
+    grade and reject records once ingest has committed them (`hub.results.worker`), in the hub and
+    for records an ingest worker process committed alike."""
 
-    def __init__(self, capture: cx.Capture, *, on_applied: Callable[[date], object] | None = None) -> None:
+    def __init__(self, capture: cx.Capture) -> None:
         self.capture = capture
-        self.on_applied = on_applied
-
-    def committed(self, rows: Sequence[Any]) -> None:
-        """After ingest's commit: recompute the days of the grades and rejects just stored."""
-        if self.on_applied is None:
-            return
-        days = {str(r.day) for r in rows if r.type in KIOSK_TYPES and r.day}
-        for day in sorted(days):
-            self.on_applied(date.fromisoformat(day))
 
     def apply(self, records: Sequence[SignedRecord]) -> None:
         for signed in records:

@@ -1,8 +1,9 @@
 """Rule book v2 capture from the kiosk (#14): a kiosk's signed `grade` and `reject` records, through
 the real ingest on the seeded demo site (SQLite file, real ledger, real engine), become the rows the
 dashboard capture makes, naming their kiosk record, with one hub act each in the storing transaction;
-the engine reads them; a refused one is stored and ledgered as refused; `floorledger verify` passes
-and reports a kiosk-sourced grade edited in SQL, and a kiosk record whose act is missing."""
+the engine reads them and the results worker recomputes their days; a refused one is stored and
+ledgered as refused; `floorledger verify` passes and reports a kiosk-sourced grade edited in SQL, an
+act that says otherwise than the record, and a kiosk record whose act is missing."""
 
 from __future__ import annotations
 
@@ -29,7 +30,9 @@ from hub.kiosks.ingest import Ingest
 from hub.kiosks.plans import build_plan
 from hub.ledger.entries import Ledger
 from hub.masterdata import queries as md_queries
+from hub.results import facts as fx
 from hub.results import inputs as mi
+from hub.results.worker import Results
 from hub.review import capture as cx
 from hub.seed import seed_site
 from hub.store import capture as cap
@@ -72,7 +75,6 @@ class Floor:
     db: peewee.Database
     ingest: Ingest
     officer: str
-    applied: list[date]
     seq: int = 0
     prev: str = GENESIS_HASH
 
@@ -125,23 +127,13 @@ def _floor(db: peewee.Database) -> Floor:
         "admin", f"floorledger-enroll:1:KX:{KIOSK_KEY.public_key_b64}", line="L1"
     )
     desk = cx.Capture(db, ledger, today=lambda: TODAY, clock_ms=clock)
-    applied: list[date] = []
-    kiosk = KioskCapture(desk, on_applied=applied.append)
     ingest = Ingest(
-        db,
-        _Acks(),
-        TOPICS,
-        "HUB",
-        HUB_KEY,
-        shared=False,
-        clock_ms=clock,
-        apply=kiosk.apply,
-        on_committed=kiosk.committed,
+        db, _Acks(), TOPICS, "HUB", HUB_KEY, shared=False, clock_ms=clock, apply=KioskCapture(desk).apply
     )
     ingest.reload_keys()
     officer = Officer.select().where((Officer.line == "L1") & (Officer.role == "line_officer")).first()
     assert officer is not None, "the seeded site has a line officer on L1"
-    return Floor(db=db, ingest=ingest, officer=str(officer.id), applied=applied)
+    return Floor(db=db, ingest=ingest, officer=str(officer.id))
 
 
 @pytest.fixture
@@ -217,7 +209,10 @@ def test_a_kiosk_grade_and_reject_become_capture_rows_the_engine_reads(floor: Fl
     floor.send(grade, reject)
 
     assert KioskRecord.select().where(KioskRecord.kiosk == "KX").count() == 2
-    assert floor.applied == [day, GRADED_DAY]  # after the commit: both days' results recomputed
+    # the results worker, handed the committed records, recomputes both days (they feed no facts)
+    stored = [fx.as_fact(r) for r in KioskRecord.select().where(KioskRecord.kiosk == "KX")]
+    recomputed = Results(floor.db, today=lambda: TODAY, clock_ms=lambda: NOW_MS).process_records(stored)
+    assert {("L1", day), ("L1", GRADED_DAY)} <= set(recomputed)
     [row] = list(cap.Grade.select())
     assert (row.inmate, row.day, row.grade, row.graded_by, row.source) == (
         "P1001",
@@ -260,7 +255,6 @@ def test_on_postgresql_a_kiosk_grade_is_applied_in_the_storing_transaction(pg_fl
     [row] = list(cap.Grade.select())
     assert (row.grade, row.source) == ("B", "KX#1")
     assert LedgerEntry.select().where(LedgerEntry.action == "grade.set").count() == 1
-    assert pg_floor.applied == [GRADED_DAY]
     assert _masterdata_findings(pg_floor.db) == []
 
 
