@@ -35,6 +35,7 @@ from hub.config import HubConfig
 from hub.engine.model import Month
 from hub.kiosks import plans as pl
 from hub.kiosks import status as kiosk_status
+from hub.kiosks.capture import KioskCapture
 from hub.kiosks.enrollment import Enrollment
 from hub.kiosks.ingest import Ingest
 from hub.kiosks.mqtt import HubMqtt
@@ -78,6 +79,7 @@ class Services:
     corrections: Corrections
     assessment: Assessment
     capture: Capture
+    kiosk_capture: KioskCapture
 
 
 def build_services(
@@ -115,6 +117,9 @@ def build_services(
         ),
         assessment=assessment_service(db, record_act=ledger.record_act, today=today, clock_ms=clock_ms),
         capture=Capture(db, ledger, today=today, clock_ms=clock_ms, on_applied=results.request_day),
+        # the kiosk's grades and rejects: applied inside ingest's transaction; the results worker
+        # recomputes their days from the committed records
+        kiosk_capture=KioskCapture(Capture(db, ledger, today=today, clock_ms=clock_ms)),
     )
 
 
@@ -268,6 +273,7 @@ class HubApp:
             self.signer,
             on_committed=services.results.on_committed,
             shared=config.broker_config.mqtt5,  # an MQTT 3.1.1 broker has no shared subscriptions
+            apply=services.kiosk_capture.apply,  # kiosk grades and rejects (rule book v2)
         )
         self.ingest.start()  # subscriptions first, so the first connect makes them
         self._started.append(self.ingest.stop)

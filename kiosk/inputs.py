@@ -98,6 +98,25 @@ class OfficerCheckPressed:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class GradePressed:
+    """An officer's grade of a rated inmate's day (rule book v2), one tap on the grading screen."""
+
+    person: str
+    day: str
+    grade: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RejectEntered:
+    """Units found faulty at inspection: of the scanned ticket (`State.ticket`) or, without one, of
+    the picked inmate's step today; `units` as typed on the keypad."""
+
+    person: str
+    units: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CountersignPressed:
     pass
 
@@ -142,6 +161,8 @@ Input = (
     | ExcuseEntered
     | CorrectionEntered
     | OfficerCheckPressed
+    | GradePressed
+    | RejectEntered
     | CountersignPressed
     | DonePressed
     | Tick

@@ -27,6 +27,7 @@ import dataclasses
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from floorledger.base.pieces import whole_pieces_of_text
@@ -42,10 +43,12 @@ from kiosk.inputs import (
     DisputePressed,
     DonePressed,
     ExcuseEntered,
+    GradePressed,
     Input,
     NoPressed,
     OfficerCheckPressed,
     PersonCodeScanned,
+    RejectEntered,
     Tick,
     TicketScanned,
     UnitsEntered,
@@ -57,6 +60,7 @@ from protocol.fields import MAX_TEXT, REFUSED_CHARS_RE, clean_text, ident
 from protocol.messages import LinePlan, PlanPerson
 from protocol.records import (
     EXCUSE_REASONS,
+    REJECT_REASONS,
     Body,
     CheckIn,
     CheckOut,
@@ -66,7 +70,9 @@ from protocol.records import (
     DeviceFault,
     Dispute,
     ExcusedAbsence,
+    Grade,
     Record,
+    Reject,
     UnitCount,
     WarehousedCount,
     record_hash,
@@ -121,6 +127,7 @@ class State:
     last_ms: int = 0  # monotonic ms of the last input, for the return to idle
     message_ms: int = 0
     pending: Pending | None = None  # waiting for 确认 or 取消
+    ticket: TicketScanned | None = None  # a bundle ticket an officer scanned: rejects of it wait
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -243,7 +250,7 @@ def roster(ctx: Context) -> list[PersonStatus]:
     return [
         person_status(p, ctx.records, ctx.kiosk, ctx.day)
         for p in plan.people
-        if p.role == "inmate" and p.step is not None
+        if p.role == "inmate" and (p.step is not None or p.post is not None)
     ]
 
 
@@ -280,9 +287,10 @@ INMATE_ACTIONS = ("check_in", "check_out", "report", "done")
 
 def inmate_actions(status: PersonStatus) -> tuple[str, ...]:
     """The buttons that make sense now: 签到 before a check-in; 签退 and 报数 while checked in; after
-    签退 no 报数 (a count needs a check-in) but 签到 again (back from a break). 完成 always."""
+    签退 no 报数 (a count needs a check-in) but 签到 again (back from a break). 完成 always. A rated
+    post (rule book v2) is graded by an officer, never counted: no 报数."""
     if status.checked_in:
-        return ("check_out", "report", "done")
+        return ("check_out", "done") if status.person.post is not None else ("check_out", "report", "done")
     return ("check_in", "done")
 
 
@@ -328,6 +336,8 @@ def step(state: State, event: Input, ctx: Context) -> Outcome:
     state = dataclasses.replace(state, last_ms=ctx.now_ms)
     if state.pending is not None and not isinstance(event, YesPressed | NoPressed):
         state = dataclasses.replace(state, pending=None)  # anything else abandons the confirmation
+    if state.ticket is not None and not isinstance(event, RejectEntered | TicketScanned):
+        state = dataclasses.replace(state, ticket=None)  # likewise the scanned ticket's reject
     match event:
         case BadgeTapped(badge=badge):
             return _identify(state, ctx, find_badge(usable_plan(ctx), badge), "badge")
@@ -385,7 +395,7 @@ def _identify(state: State, ctx: Context, person: PlanPerson | None, method: str
         return _error(idle, ctx, "no_plan")
     if person is None:
         return _error(idle, ctx, "unknown_badge")
-    if person.role == "inmate" and person.step is None:
+    if person.role == "inmate" and person.step is None and person.post is None:
         # The plan lists them but gives them no post on this line today: they belong elsewhere.
         return _error(idle, ctx, "other_line", name=person.name)
     screen = Screen.OFFICER if person.role == "officer" else Screen.INMATE
@@ -422,6 +432,8 @@ def _inmate(state: State, event: Input, ctx: Context) -> Outcome:
                 return _error(state, ctx, "not_checked_in")
             out = CheckOut(person=person.id, line=ctx.line, day=ctx.day, method=state.method)
             return _ok(state, ctx, "checked_out", (out,))
+        case UnitsEntered() if person.post is not None:
+            return _error(state, ctx, "rated_no_count")
         case UnitsEntered(text=text):
             units, problem = parse_units(text, limit)
             if problem is not None or units is None:
@@ -626,6 +638,17 @@ def _officer(state: State, event: Input, ctx: Context) -> Outcome:
             cls = CheckIn if check_in else CheckOut
             check = cls(person=inmate.id, line=ctx.line, day=ctx.day, method="officer", witness=officer)
             return _ok(state, ctx, "checked_in" if check_in else "checked_out", (check,))
+        case GradePressed(person=person_id, day=day, grade=grade):
+            return _grade(state, ctx, officer, person_id, day, grade)
+        case TicketScanned(bundle=bundle):
+            if not is_ident(bundle):
+                return _error(state, ctx, "code_unreadable")
+            if not ticket_makers(ctx, event):
+                return _error(state, ctx, "ticket_nobody")
+            scanned = dataclasses.replace(state, ticket=event)
+            return Outcome(state=_msg(scanned, ctx, "ticket_for_reject", True, bundle=bundle))
+        case RejectEntered(person=person_id, units=text, reason=reason):
+            return _reject(state, ctx, officer, person_id, text, reason)
         case CountersignPressed():
             if countersigned(ctx, officer):
                 return _error(state, ctx, "already_countersigned")
@@ -637,4 +660,143 @@ def _officer(state: State, event: Input, ctx: Context) -> Outcome:
 def _inmate_of(plan: LinePlan | None, person_id: str) -> PlanPerson | None:
     """An inmate with a post on this line today (an officer here acts for this line only)."""
     person = find_person(plan, person_id)
-    return person if person is not None and person.role == "inmate" and person.step is not None else None
+    if person is None or person.role != "inmate" or (person.step is None and person.post is None):
+        return None
+    return person
+
+
+# ---- rule book v2 at the kiosk: grades of rated posts, rejects from a bundle ticket ----------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RatedStatus:
+    """A rated inmate's day on the grading screen: the grade given so far (None: still missing)."""
+
+    person: PlanPerson
+    day: str
+    grade: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Maker:
+    """Who a bundle ticket's rejects belong to: the inmate and the day of his work on its step."""
+
+    person: PlanPerson
+    day: str
+
+
+def grading_days(ctx: Context) -> tuple[str, ...]:
+    """The days an officer may grade here: today and the previous workday (`previous_day`)."""
+    return (ctx.day, previous_day(usable_plan(ctx), ctx.day))
+
+
+def previous_day(plan: LinePlan | None, today: str) -> str:
+    """The line's previous workday: the latest day before today with a record in the plan, else
+    the calendar day before."""
+    earlier = sorted(
+        {p.yesterday.day for p in (plan.people if plan else ()) if p.yesterday and p.yesterday.day < today}
+    )
+    if earlier:
+        return earlier[-1]
+    return (date.fromisoformat(today) - timedelta(days=1)).isoformat()
+
+
+def given_grade(ctx: Context, person: PlanPerson, day: str) -> str | None:
+    """The grade of `person`'s `day` as far as this kiosk knows: its own latest grade record, unless
+    the plan is newer and says otherwise (a grade given on the dashboard since)."""
+    plan = usable_plan(ctx)
+    mine: tuple[int, str] | None = None
+    for rec in ctx.records:
+        body = rec.body
+        if isinstance(body, Grade) and body.person == person.id and body.day == day:
+            mine = (rec.wall_ms, body.grade)
+    planned = dict(person.grades).get(day)
+    if mine is None:
+        return planned
+    if planned is not None and plan is not None and plan.hub_ms > mine[0]:
+        return planned
+    return mine[1]
+
+
+def rated_roster(ctx: Context, day: str) -> list[RatedStatus]:
+    """This line's inmates on rated posts (the plan's) with their grade of `day`, missing ones first."""
+    plan = usable_plan(ctx)
+    if plan is None:
+        return []
+    people = [p for p in plan.people if p.role == "inmate" and p.post is not None and not p.exempt]
+    rows = [RatedStatus(person=p, day=day, grade=given_grade(ctx, p, day)) for p in people]
+    return sorted(rows, key=lambda r: (r.grade is not None, r.person.shown_number))
+
+
+def ticket_makers(ctx: Context, ticket: TicketScanned) -> list[Maker]:
+    """Who made the ticket's bundle: whoever counted this ticket at this kiosk (on the day he did),
+    else whoever holds the ticket's step today."""
+    plan = usable_plan(ctx)
+    if plan is None:
+        return []
+    counted = [
+        Maker(person=p, day=r.body.day)
+        for r in ctx.records
+        if isinstance(r.body, UnitCount)
+        and r.body.source == "ticket"
+        and r.body.ref == ticket.bundle
+        and r.body.product == ticket.product
+        and r.body.step == ticket.step
+        and (p := find_person(plan, r.body.person)) is not None
+    ]
+    if counted:
+        return counted[-1:]
+    return [
+        Maker(person=p, day=ctx.day)
+        for p in plan.people
+        if p.role == "inmate" and p.product == ticket.product and p.step == ticket.step
+    ]
+
+
+def _grade(state: State, ctx: Context, officer: str, person_id: str, day: str, grade: str) -> Outcome:
+    plan = usable_plan(ctx)
+    person = find_person(plan, person_id)
+    if plan is None or person is None or person.role != "inmate" or person.post is None:
+        return _error(state, ctx, "not_rated")
+    if not plan.grades:
+        return _error(state, ctx, "no_grades")
+    if day not in grading_days(ctx):
+        return _error(state, ctx, "grade_day")
+    if grade not in plan.grades:
+        return _error(state, ctx, "choose_grade")
+    body = Grade(person=person.id, line=ctx.line, day=day, post=person.post, grade=grade, officer=officer)
+    return _ok(state, ctx, "grade_saved", (body,), name=person.name, grade=grade)
+
+
+def _reject(state: State, ctx: Context, officer: str, person_id: str, text: str, reason: str) -> Outcome:
+    """A reject of the scanned ticket's maker (or, without a ticket, of the picked inmate's step today)."""
+    ticket = state.ticket
+    maker: Maker | None
+    if ticket is not None:
+        maker = next((m for m in ticket_makers(ctx, ticket) if m.person.id == person_id), None)
+    else:
+        person = _inmate_of(usable_plan(ctx), person_id)
+        maker = None if person is None or person.step is None else Maker(person=person, day=ctx.day)
+    if maker is None:
+        return _error(state, ctx, "choose_person")
+    limit = ctx.limits.max_units_per_entry
+    units, problem = parse_units(text, limit)
+    if problem is not None or units is None:
+        return _error(state, ctx, problem or "not_a_number", limit=limit)
+    if reason not in REJECT_REASONS:
+        return _error(state, ctx, "choose_reason")
+    plan = usable_plan(ctx)
+    product = ticket.product if ticket else (maker.person.product or (plan.product if plan else None) or "")
+    body = Reject(
+        person=maker.person.id,
+        line=ctx.line,
+        day=maker.day,
+        product=product,
+        step=ticket.step if ticket else (maker.person.step or ""),
+        units=units,
+        reason=reason,
+        officer=officer,
+        ref=ticket.bundle if ticket else None,
+    )
+    done = dataclasses.replace(state, ticket=None)
+    return _ok(done, ctx, "reject_saved", (body,), name=maker.person.name, units=units)

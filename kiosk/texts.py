@@ -46,6 +46,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "inmate.answered.confirm": {"zh": "昨日记录已确认", "en": "Yesterday's record confirmed"},
     "inmate.answered.dispute": {"zh": "昨日记录已申辩", "en": "Yesterday's record disputed"},
     "inmate.scan_ticket": {"zh": "也可扫描扎票报数", "en": "Or scan a bundle ticket"},
+    # rule book v2 on the inmate's screen
+    "inmate.post": {"zh": "岗位：{post}", "en": "Post: {post}"},
+    "inmate.grade": {"zh": "今日评级 {grade}", "en": "Today's grade {grade}"},
+    "inmate.grade_missing": {"zh": "今日尚未评级", "en": "Not graded yet today"},
+    "inmate.training_quota": {"zh": "培训期定额 {quota} 件", "en": "Training quota {quota} units"},
+    "inmate.exempt": {"zh": "免考核：今日无定额", "en": "Exempt: no quota today"},
     # the officers' answer to this inmate's dispute and changes of his credit (PlanPerson.notice)
     "inmate.notice": {"zh": "申辩答复：{notice}", "en": "Answer to your dispute: {notice}"},
     "inmate.change.upheld": {
@@ -97,6 +103,28 @@ TEXTS: dict[str, dict[str, str]] = {
     "officer.count": {"zh": "记录", "en": "Record"},
     "officer.new_units": {"zh": "更正为", "en": "New units"},
     "officer.save": {"zh": "保存", "en": "Save"},
+    "officer.grade": {"zh": "评分", "en": "Grades"},
+    "officer.reject": {"zh": "次品登记", "en": "Rejects"},
+    "grade.title": {"zh": "岗位评级 {day}", "en": "Grades of {day}"},
+    "grade.today": {"zh": "今天", "en": "Today"},
+    "grade.yesterday": {"zh": "上一工作日", "en": "Previous day"},
+    "grade.missing": {"zh": "尚有 {n} 人未评", "en": "{n} not graded yet"},
+    "grade.all_done": {"zh": "已全部评级", "en": "All graded"},
+    "grade.none": {"zh": "未评", "en": "Not graded"},
+    "grade.nobody": {"zh": "本线今日没有评级岗位", "en": "No rated posts on this line today"},
+    "reject.hint": {
+        "zh": "请扫描扎票，或选择人员（当日本人工序）",
+        "en": "Scan the bundle ticket, or choose a person (his step today)",
+    },
+    "reject.ticket": {"zh": "扎票 {bundle}：{step}，{day}", "en": "Bundle {bundle}: {step}, {day}"},
+    "reject.ticket_today": {"zh": "扎票 {bundle}：{step}", "en": "Bundle {bundle}: {step}"},
+    "reject.units": {"zh": "次品件数", "en": "Rejected units"},
+    "reject.reason.sewing": {"zh": "缝制不良", "en": "Sewing fault"},
+    "reject.reason.size": {"zh": "尺寸不符", "en": "Wrong size"},
+    "reject.reason.stain": {"zh": "污渍", "en": "Stain"},
+    "reject.reason.damage": {"zh": "破损", "en": "Damaged"},
+    "reject.reason.rework": {"zh": "返工", "en": "Rework"},
+    "reject.reason.other": {"zh": "其他", "en": "Other"},
     "preset.typo": {"zh": "录入错误", "en": "Typing error"},
     "preset.duplicate": {"zh": "重复录入", "en": "Entered twice"},
     "preset.recount": {"zh": "复核清点更正", "en": "Corrected after a recount"},
@@ -155,6 +183,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "msg.storage_full": {"zh": "存储空间不足，未保存", "en": "Storage full: nothing saved"},
     "msg.invalid_entry": {"zh": "内容无效，未保存", "en": "Invalid entry: nothing saved"},
     "msg.store_error": {"zh": "保存失败，请联系民警", "en": "Could not save; tell an officer"},
+    # rule book v2: grades of rated posts, rejects from a bundle ticket
+    "msg.grade_saved": {"zh": "已评 {name}：{grade}", "en": "{name} graded {grade}"},
+    "msg.not_rated": {"zh": "此人当日不在评级岗位", "en": "Not on a rated post that day"},
+    "msg.no_grades": {
+        "zh": "本月按第一版规则计算，不评级",
+        "en": "This month is computed under rule book v1: no grades",
+    },
+    "msg.grade_day": {"zh": "只能评今天或上一工作日", "en": "Only today or the previous workday"},
+    "msg.choose_grade": {"zh": "请选择等级", "en": "Choose a grade"},
+    "msg.rated_no_count": {"zh": "评级岗位不报数，由民警评级", "en": "A rated post is graded, not counted"},
+    "msg.ticket_for_reject": {
+        "zh": "扎票 {bundle}：请登记次品件数",
+        "en": "Bundle {bundle}: enter the rejected units",
+    },
+    "msg.ticket_nobody": {"zh": "本线今日无人做此扎票的工序", "en": "Nobody here holds this ticket's step"},
+    "msg.reject_saved": {"zh": "已登记 {name} 次品 {units} 件", "en": "{units} rejects recorded for {name}"},
 }
 
 i18n.register(TEXTS)

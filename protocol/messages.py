@@ -13,7 +13,7 @@ from typing import Any
 from protocol import canonical
 from protocol import fields as f
 from protocol.errors import Malformed, TooLarge
-from protocol.records import MAX_RECORD_BYTES, CheckpointWitness, check_version
+from protocol.records import MAX_RECORD_BYTES, CheckpointWitness, check_version, grade_text
 from protocol.signing import SIGNATURE_SIZE, Signer, Verifier, b64decode, b64encode, check_public_key
 
 MAX_PLAN_BYTES = 1024 * 1024
@@ -205,6 +205,11 @@ class PlanPerson:
     notice: str | None = None  # e.g. the officers' answer to this inmate's dispute (申辩答复)
     changes: tuple[CreditChange, ...] = ()  # days re-counted after an upheld dispute (his or a line-mate's)
     number: str | None = None  # the prison number (囚号) people see and type; `id` stays internal
+    # Rule book v2 (each sent only when set, so older plans stay byte for byte):
+    post: str | None = None  # the rated post (无定额岗位) he holds today: graded, not counted
+    grades: tuple[tuple[str, str], ...] = ()  # (day, grade) given so far, today's and yesterday's
+    training: bool = False  # a training assignment (培训期): `quota_units` is the training quota
+    exempt: bool = False  # exempt from labor today (丧失劳动能力): owes nothing, not assessed
 
     @property
     def shown_number(self) -> str:
@@ -230,6 +235,14 @@ class PlanPerson:
             data["changes"] = [c.to_dict() for c in self.changes]
         if self.number is not None:  # likewise only when known: older plans stay byte for byte
             data["number"] = self.number
+        if self.post is not None:
+            data["post"] = self.post
+        if self.grades:
+            data["grades"] = dict(self.grades)  # a JSON object: day -> grade
+        if self.training:
+            data["training"] = True
+        if self.exempt:
+            data["exempt"] = True
         return data
 
     @classmethod
@@ -248,8 +261,8 @@ class PlanPerson:
         )
         if isinstance(raw, dict) and "changes" in raw:
             keys = (*keys, "changes")
-        if isinstance(raw, dict) and "number" in raw:
-            keys = (*keys, "number")
+        if isinstance(raw, dict):
+            keys = (*keys, *(k for k in _PERSON_OPTIONAL if k in raw))
         d = f.obj(raw, path, keys)
         badges = d["badges"]
         if not isinstance(badges, list):
@@ -276,7 +289,27 @@ class PlanPerson:
             number=f.text(d["number"], f"{path}.number", max_len=32, allow_empty=False)
             if "number" in d
             else None,
+            post=f.ident(d["post"], f"{path}.post") if "post" in d else None,
+            grades=_grades(d.get("grades", {}), f"{path}.grades"),
+            training=_flag(d["training"], f"{path}.training") if "training" in d else False,
+            exempt=_flag(d["exempt"], f"{path}.exempt") if "exempt" in d else False,
         )
+
+
+_PERSON_OPTIONAL = ("changes", "number", "post", "grades", "training", "exempt")
+MAX_PLAN_GRADES = 8  # grades of a rule set (A B C D by default), and days graded per person in a plan
+
+
+def _flag(value: Any, path: str) -> bool:
+    if value is not True:
+        raise Malformed(f"{path}: expected true (the field is left out when false)")
+    return True
+
+
+def _grades(value: Any, path: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict) or len(value) > MAX_PLAN_GRADES:
+        raise Malformed(f"{path}: expected an object of at most {MAX_PLAN_GRADES} days and grades")
+    return tuple(sorted((f.day(k, f"{path} key"), grade_text(v, f"{path}.{k}")) for k, v in value.items()))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -293,6 +326,8 @@ class LinePlan:
     product: str | None
     product_name: str | None
     people: tuple[PlanPerson, ...]
+    # Rule book v2: the rule set's grades, best first (sent only in a v2 month)
+    grades: tuple[str, ...] = ()
 
     KIND = "plan"
 
@@ -309,11 +344,11 @@ class LinePlan:
             "product": self.product,
             "product_name": self.product_name,
             "people": [p.to_dict() for p in self.people],
-        }
+        } | ({"grades": list(self.grades)} if self.grades else {})
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> LinePlan:
-        keys = (
+        keys: tuple[str, ...] = (
             "v",
             "kind",
             "hub",
@@ -327,6 +362,8 @@ class LinePlan:
             "product_name",
             "people",
         )
+        if isinstance(raw, dict) and "grades" in raw:
+            keys = (*keys, "grades")
         d = f.obj(raw, "plan", keys)
         people = d["people"]
         if not isinstance(people, list):
@@ -344,7 +381,14 @@ class LinePlan:
             if d["product_name"] is None
             else f.text(d["product_name"], "product_name", max_len=100),
             people=tuple(PlanPerson.from_dict(p, f"people[{i}]") for i, p in enumerate(people)),
+            grades=_plan_grades(d.get("grades", [])),
         )
+
+
+def _plan_grades(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or len(value) > MAX_PLAN_GRADES:
+        raise Malformed(f"plan.grades: expected a list of at most {MAX_PLAN_GRADES} grades")
+    return tuple(grade_text(g, f"plan.grades[{i}]") for i, g in enumerate(value))
 
 
 Message = Hello | Ack | Checkpoint | LinePlan

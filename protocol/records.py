@@ -27,6 +27,9 @@ GENESIS_HASH = "0" * 64
 CHECK_METHODS = ("badge", "qr", "officer")
 COUNT_SOURCES = ("manual", "device", "ticket")
 EXCUSE_REASONS = ("medical", "family_visit", "education", "other")
+# Why inspection refused units (rule book v2 rejects, 次品、返工): one tap each at the kiosk.
+REJECT_REASONS = ("sewing", "size", "stain", "damage", "rework", "other")
+MAX_GRADE_LEN = 8  # a rule set's grade (A B C D by default); which grades exist is the hub's rule set
 
 Checker = Callable[[Any, str], Any]
 
@@ -53,6 +56,19 @@ def _source(value: Any, path: str) -> str:
 
 def _excuse(value: Any, path: str) -> str:
     return f.choice(value, path, EXCUSE_REASONS)
+
+
+def _reject_reason(value: Any, path: str) -> str:
+    return f.choice(value, path, REJECT_REASONS)
+
+
+def grade_text(value: Any, path: str) -> str:
+    """A grade's spelling only (short, upper-case letters and digits); whether the rule set knows
+    it is the hub's check at ingest, since the rule set may change between plan and ingest."""
+    text = f.text(value, path, max_len=MAX_GRADE_LEN, allow_empty=False)
+    if not text.isascii() or not text.isalnum() or text != text.upper():
+        raise Malformed(f"{path}: expected a grade such as A, B, C or D")
+    return text
 
 
 def _signature(value: Any, path: str) -> str:
@@ -173,6 +189,37 @@ class Correction:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Grade:
+    """Rule book v2: an officer's grade of an inmate's day on a rated post (无定额岗位), given at the
+    kiosk in officer mode; a later grade of the same inmate and day replaces the earlier."""
+
+    TYPE: ClassVar[str] = "grade"
+    person: str
+    line: str
+    day: str
+    post: str
+    grade: str
+    officer: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reject:
+    """Rule book v2: units of `person`'s work on (`product`, `step`) of `day` found faulty at
+    inspection (次品、返工), entered by the inspecting officer; `ref` is the bundle ticket scanned."""
+
+    TYPE: ClassVar[str] = "reject"
+    person: str
+    line: str
+    day: str
+    product: str
+    step: str
+    units: int
+    reason: str
+    officer: str
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeviceFault:
     TYPE: ClassVar[str] = "device_fault"
     device: str
@@ -207,6 +254,8 @@ Body = (
     | Correction
     | DeviceFault
     | CheckpointWitness
+    | Grade
+    | Reject
 )
 
 _CHECK_FIELDS: dict[str, Checker] = {
@@ -264,6 +313,31 @@ SCHEMAS: dict[str, tuple[type[Any], dict[str, Checker]]] = {
             "root": f.hex64,
             "hub_ms": lambda v, p: f.integer(v, p, hi=f.MAX_TIME_MS),
             "signature": _signature,
+        },
+    ),
+    "grade": (
+        Grade,
+        {
+            "person": f.ident,
+            "line": f.ident,
+            "day": f.day,
+            "post": f.ident,
+            "grade": grade_text,
+            "officer": f.ident,
+        },
+    ),
+    "reject": (
+        Reject,
+        {
+            "person": f.ident,
+            "line": f.ident,
+            "day": f.day,
+            "product": f.ident,
+            "step": f.ident,
+            "units": lambda v, p: f.integer(v, p, lo=1, hi=MAX_UNITS),
+            "reason": _reject_reason,
+            "officer": f.ident,
+            "ref": f.opt_ident,
         },
     ),
 }

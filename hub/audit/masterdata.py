@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from floorledger.base import i18n
+from hub.audit.kiosk_capture import check_kiosk_capture
 from hub.audit.report import Section, short
 from hub.ledger.entries import EntryContent, EntryRow, LedgerError, parse_entry
 from hub.masterdata.replay import (
@@ -82,6 +83,7 @@ def check_masterdata(ledger_rows: Sequence[EntryRow], hub_key: Verifier | None, 
         }
         _compare(table, spec.columns, stored, state, section)
     _check_evidence(section)
+    check_kiosk_capture(ledger_rows, hub_key, section)
 
 
 def _check_evidence(section: Section) -> None:

@@ -660,6 +660,8 @@ LABELS: dict[str, dict[str, str]] = {
         "correction": "更正",
         "device_fault": "设备故障",
         "checkpoint_witness": "检查点见证",
+        "grade": "岗位评级",
+        "reject": "次品",
     },
     # the parts of a bundle's scenario
     "bundle.section": {

@@ -66,6 +66,9 @@ GAP_POLL_MAX_S = 0.02  # re-reads back off to this
 RETRY_PER_KIOSK = 8  # gapped batches of one kiosk that may wait at once (a kiosk's window is 4)
 RETRY_TOTAL = 256  # and of all kiosks together
 CommittedHook = Callable[[list[KioskRecord]], None]
+ApplyHook = Callable[[list[SignedRecord]], None]
+"""Runs inside the storing transaction on the records newly stored (`hub.kiosks.capture`): what it
+writes commits with them or not at all."""
 CrashHook = Callable[[str], None]
 
 
@@ -219,8 +222,10 @@ class Ingest:
         limiter: QuarantineLimiter | None = None,
         gap_wait_s: float = 0.1,
         crash_hook: CrashHook | None = None,
+        apply: ApplyHook | None = None,
     ) -> None:
         self.db = db
+        self.apply = apply
         self.mqtt = mqtt
         self.topics = topics
         self.hub_id = hub_id
@@ -366,6 +371,7 @@ class Ingest:
         rejects: list[tuple[RejectReason, str, bytes]] = []
         rows: list[tuple[object, ...]] = []
         gap = False
+        new: list[SignedRecord] = []
         with hubdb.write_transaction(self.db):
             query = Kiosk.select(Kiosk.head_seq, Kiosk.head_hash, Kiosk.status).where(Kiosk.id == kiosk)
             if not hubdb.is_sqlite(self.db):
@@ -389,8 +395,11 @@ class Ingest:
                     continue
                 known[signed.record.seq] = signed.hash
                 rows.append(self._row(kiosk, signed, received))
+                new.append(signed)
             if rows:
                 self._insert(rows)
+                if self.apply is not None:
+                    self.apply(new)
             moved = (
                 Kiosk.update(head_seq=head.seq, head_hash=head.hash, last_seen_ms=received)
                 .where((Kiosk.id == kiosk) & (Kiosk.head_seq == start.seq))

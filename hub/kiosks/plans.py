@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 
 import peewee as pw
@@ -28,6 +28,7 @@ from hub.masterdata import queries as md_queries
 from hub.masterdata.checks import fraction
 from hub.results import worker as rs
 from hub.review import corrections, news
+from hub.store.capture import Grade
 from hub.store.db import write_transaction
 from hub.store.kiosks import LinePlanState
 from hub.store.masterdata import Area, Inmate, Line, Officer, Post, Product, StandardTime
@@ -79,6 +80,21 @@ def notice_for(person: str, day: date) -> str | None:
     return corrections.notice_for(person, day)
 
 
+def grades_given(inmates: Iterable[str], days: Iterable[date]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The grades given so far (dashboard or kiosk) of these inmates on these days: the kiosk's
+    grading screen shows them, and a missing one stays marked until given."""
+    wanted, on = sorted(inmates), sorted(d.isoformat() for d in days)
+    if not wanted:
+        return {}
+    out: dict[str, list[tuple[str, str]]] = {}
+    query = Grade.select(Grade.inmate, Grade.day, Grade.grade).where(
+        Grade.inmate.in_(wanted) & Grade.day.in_(on)
+    )
+    for inmate, day, grade in query.order_by(Grade.day).tuples().iterator():
+        out.setdefault(str(inmate), []).append((str(day), str(grade)))
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def build_plan(*, hub: str, line: str, day: date, hub_ms: int, revision: int) -> LinePlan:
     """The plan of `line` for `day` from master data and stored results (no signing, no I/O beyond reads)."""
     line_row = Line.get_by_id(line)
@@ -91,7 +107,13 @@ def build_plan(*, hub: str, line: str, day: date, hub_ms: int, revision: int) ->
     working = md_queries.is_workday(day, line)
     today = {row.inmate: row for row in rs.line_day_rows(line, day)}
     yesterday = rs.latest_before(sorted(posts), day)
-    efficiency = md_queries.rule_book().for_month(Month.of(day)).params.target_efficiency_pct
+    params = md_queries.rule_book().for_month(Month.of(day)).params
+    efficiency = params.target_efficiency_pct
+    # Rule book v2 (#14): an exempt inmate owes nothing today, a trainee's quota is the training
+    # quota, and a rated post shows its grades (today's and yesterday's, both gradable at the kiosk).
+    exempt = {i.id for i in md_queries.engine_inmates() if i.exempt_on(day)} if params.v2 else set()
+    rated = sorted(i for i, a in posts.items() if a.mode == "rated")
+    graded = grades_given(rated, (day - timedelta(days=1), day)) if params.v2 else {}
     inmates = {i.id: i for i in Inmate.select().where(Inmate.id.in_(sorted(posts)))} if posts else {}
     recounted = news.credit_changes(day)  # days re-counted after upheld disputes (hub.review.news)
     people: list[PlanPerson] = []
@@ -100,14 +122,19 @@ def build_plan(*, hub: str, line: str, day: date, hub_ms: int, revision: int) ->
         if inmate is None:
             continue
         quota: str | None = None
-        if not working:
+        training = params.v2 and bool(post.training)
+        if not working or inmate_id in exempt:
             quota = None
         elif inmate_id in today:
             quota = today[inmate_id].quota_units
-        else:
+        elif post.mode != "rated":
             seconds = _standard_seconds(post.product, post.step, day)
             if seconds is not None:
-                quota = shown(_full_quota_units(line_row, inmate, seconds, efficiency))
+                full = _full_quota_units(line_row, inmate, seconds, efficiency)
+                if training:  # the engine's ramp, as today's result will have it
+                    ramp = md_queries.engine_assignment(post).ramp_from
+                    full = full * params.training_pct((day - ramp).days) / 100
+                quota = shown(full)
         last = yesterday.get(inmate_id)
         people.append(
             PlanPerson(
@@ -127,6 +154,10 @@ def build_plan(*, hub: str, line: str, day: date, hub_ms: int, revision: int) ->
                 notice=notice_for(inmate_id, day),  # a rejected dispute's reason (hub.review.corrections)
                 changes=recounted.get(inmate_id, ()),
                 number=inmate.number or None,
+                post=str(post.post) if post.mode == "rated" and post.post else None,
+                grades=graded.get(inmate_id, ()),
+                training=training,
+                exempt=inmate_id in exempt,
             )
         )
     # The area's other inmates, without a post here: the kiosk then tells a person tapping at the
@@ -165,6 +196,7 @@ def build_plan(*, hub: str, line: str, day: date, hub_ms: int, revision: int) ->
         product=None if product is None else product.code,
         product_name=None if product is None else product.name,
         people=tuple(people),
+        grades=tuple(g for g, _ in params.rating_pct) if params.v2 else (),
     )
 
 

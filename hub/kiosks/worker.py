@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from datetime import date, datetime
 
 import peewee as pw
 
@@ -23,9 +24,12 @@ from floorledger import keyfile
 from hub.config import HubConfig
 from hub.errors import HubError
 from hub.kiosks import texts
-from hub.kiosks.ingest import Ingest
+from hub.kiosks.capture import KioskCapture
+from hub.kiosks.ingest import Ingest, wall_ms
 from hub.kiosks.mqtt import HubMqtt
+from hub.ledger.entries import Ledger
 from hub.lifecycle import unwind
+from hub.review.capture import Capture
 from hub.store import inuse
 from hub.store.schema import open_database
 from protocol.topics import Topics
@@ -56,7 +60,16 @@ class IngestWorker:
             self.db = open_database(self.config.database)
             self._started.append(self._close_db)
             self.mqtt = HubMqtt(self.config.broker_config, client_id=f"hub-{self.config.site}-{self.name}")
-            self.ingest = Ingest(self.db, self.mqtt, self.topics, self.config.site, signer)
+            # a worker applies kiosk grades and rejects like the hub (its results worker recomputes)
+            capture = Capture(self.db, Ledger(self.db, signer, wall_ms), today=self._today, clock_ms=wall_ms)
+            self.ingest = Ingest(
+                self.db,
+                self.mqtt,
+                self.topics,
+                self.config.site,
+                signer,
+                apply=KioskCapture(capture).apply,
+            )
             self.ingest.start()
             self._started.append(self.ingest.stop)
             self.mqtt.start()
@@ -70,6 +83,9 @@ class IngestWorker:
         else:
             log.warning("broker %s not reachable yet; worker %s keeps trying", self.config.broker, self.name)
         return ready
+
+    def _today(self) -> date:
+        return datetime.fromtimestamp(wall_ms() / 1000, self.config.zone).date()
 
     def _close_db(self) -> None:
         if self.db is not None:

@@ -184,6 +184,7 @@ ACTIONS: dict[str, str] = {
     "deduction.propose": "提出扣分",
     "deduction.confirm": "确认扣分",
     "report.issue": "出具劳动改造考核报告",
+    "capture.refused": "未采用终端评级或次品",
 }
 
 

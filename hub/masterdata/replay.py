@@ -168,7 +168,7 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             name="cap_grade",
             key=("inmate", "day"),
-            columns=("inmate", "day", "grade", "line", "post", "graded_by", "graded_ms"),
+            columns=("inmate", "day", "grade", "line", "post", "graded_by", "graded_ms", "source"),
             unsigned={"id": "the row is found by (inmate, day); a later grade updates it in place"},
         ),
         TableSpec(
@@ -185,6 +185,7 @@ TABLES: dict[str, TableSpec] = {
                 "reason",
                 "entered_by",
                 "created_ms",
+                "source",
             ),
         ),
         TableSpec(
@@ -586,6 +587,7 @@ def _capture(state: MasterState, act: Act) -> None:
             "post": _text(p["post"], "post"),
             "graded_by": _text(p["graded_by"], "graded_by"),
             "graded_ms": _time(p, "graded_ms", act),
+            "source": _optional_text(p.get("source"), "source"),  # a kiosk record (m008), else none
         }
         _put(state, "cap_grade", values, act)  # replaces the day's earlier grade, as the service does
     elif action == "reject.add":
@@ -600,6 +602,7 @@ def _capture(state: MasterState, act: Act) -> None:
             "reason": _text(p["reason"], "reason"),
             "entered_by": _text(p["entered_by"], "entered_by"),
             "created_ms": _time(p, "created_ms", act),
+            "source": _optional_text(p.get("source"), "source"),
         }
         _put(state, "cap_reject", values, act)
     elif action == "deduction.propose":

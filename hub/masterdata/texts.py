@@ -259,6 +259,24 @@ VERIFY_TEXTS: dict[str, dict[str, str]] = {
         "zh": "扣分 {deduction} 的证据 {sha256} 缺失",
         "en": "deduction {deduction}: its evidence {sha256} is missing",
     },
+    # kiosk grades and rejects (hub.audit.kiosk_capture): one hub act per stored record, saying what it says
+    "md.v.kiosk_no_act": {
+        "zh": "终端记录 {source}（{type}）：没有任何中心签名行为采用或拒绝它",
+        "en": "kiosk record {source} ({type}): no hub act applied or refused it",
+    },
+    "md.v.kiosk_acts": {
+        "zh": "终端记录 {source}（{type}）：有 {count} 条中心行为（台账第 {entries} 条），应只有一条",
+        "en": "kiosk record {source} ({type}): {count} hub acts (ledger entries {entries}), not one",
+    },
+    "md.v.kiosk_differs": {
+        "zh": "终端记录 {source}（{type}）：台账第 {entry} 条的“{field}”为 {act}，但终端签名记录为 {record}",
+        "en": "kiosk record {source} ({type}): ledger entry {entry} says {field} {act}, "
+        "the kiosk's signed record {record}",
+    },
+    "md.v.kiosk_missing": {
+        "zh": "台账第 {entry} 条引用终端记录 {source}，但该记录不存在",
+        "en": "ledger entry {entry} names kiosk record {source}, which is not stored",
+    },
     "md.v.extra": {"zh": "{row}：没有任何签名行为创建过这一行", "en": "{row}: no signed act made this row"},
     "md.v.missing": {
         "zh": "{row}：缺失；台账第 {entry} 条创建了它",
@@ -339,6 +357,7 @@ COLUMN_LABELS = {
     "mode": "考核方式",
     "training": "培训标记",
     "reference": "医鉴编号",
+    "source": "来源记录",
 }
 
 i18n.register(TEXTS)

@@ -58,6 +58,7 @@ from hub.store.results import DiscrepancyFlag as DiscrepancyFlag
 log = logging.getLogger(__name__)
 
 LineDayKey = tuple[str, date]
+CAPTURE_RECORD_TYPES = frozenset({"grade", "reject"})  # kiosk records ingest applies as capture rows
 MAX_CACHED_MONTHS = 3
 FOLLOW_INTERVAL_S = 0.5  # commits of other processes reach the results within this (plus computing)
 ChangeListener = Callable[[list[LineDayKey]], None]
@@ -329,6 +330,12 @@ class Results:
         for r in corrections:  # the month of the record a correction names
             for month in self._months_of_correction(r):
                 by_month.setdefault(month, [])
+        # rule book v2 grades and rejects from kiosks: ingest applied them as capture rows (read by
+        # `inputs.month_input`) in the transaction that stored them, so their days are recomputed
+        # here, whichever process committed them
+        capture_days = sorted(
+            {d for r in records if r.type in CAPTURE_RECORD_TYPES and (d := _body_day(r)) is not None}
+        )
         changed: list[LineDayKey] = []
         for month, new in sorted(by_month.items()):
             cache = self._month_cache(month)
@@ -345,6 +352,8 @@ class Results:
                 self._store_line_days(index, keys)
                 changed.extend(sorted(keys, key=lambda k: (k[1], k[0])))
         self._notify(changed)
+        for day in capture_days:
+            changed.extend(self.recompute_day(day))
         return changed
 
     def recompute_day(self, day: date) -> list[LineDayKey]:

@@ -133,6 +133,7 @@ class RatedDay:
     line: str
     post: str
     grade: str | None
+    source: str | None = None  # the kiosk record the grade came from (K01#42), None from the dashboard
 
 
 def area_of(line: str) -> str | None:
@@ -146,7 +147,9 @@ def params_for(day: date) -> RuleParams:
 
 def rated_on(day: date, *, post: str | None = None, line: str | None = None) -> list[RatedDay]:
     """Every inmate rated on `post` (or on any post of `line`) on `day`, with the day's grade if given."""
-    given = {g.inmate: str(g.grade) for g in cap.Grade.select().where(cap.Grade.day == day.isoformat())}
+    rows = list(cap.Grade.select().where(cap.Grade.day == day.isoformat()))
+    given = {g.inmate: str(g.grade) for g in rows}
+    sources = {g.inmate: g.source for g in rows}
     inmates = {i.id: i for i in Inmate.select()}
     out: list[RatedDay] = []
     for inmate, a in sorted(md_queries.posts_on(day).items()):
@@ -165,6 +168,7 @@ def rated_on(day: date, *, post: str | None = None, line: str | None = None) -> 
                 line=str(a.line),
                 post=str(a.post or ""),
                 grade=given.get(inmate),
+                source=sources.get(inmate),
             )
         )
     return out
@@ -232,9 +236,10 @@ class Capture:
 
     # grades -------------------------------------------------------------------------------------------
 
-    def grade(self, who: Officer, day: date, grades: Mapping[str, str]) -> int:
+    def grade(self, who: Officer, day: date, grades: Mapping[str, str], *, source: str | None = None) -> int:
         """Save the day's grades of rated inmates at once (inmate id -> grade; empty text: left as is).
-        All are checked before any is written; returns how many were saved."""
+        All are checked before any is written; returns how many were saved. `source` names the kiosk
+        record the grades came from (`hub.kiosks.capture`), signed into the act and kept on the row."""
         wanted = {k: v.strip().upper() for k, v in grades.items() if v and v.strip()}
         if not wanted:
             raise CaptureError("capture.err.no_grades")
@@ -257,16 +262,15 @@ class Capture:
                     "post": row.post,
                     "graded_by": who.username,
                     "graded_ms": now,
+                    "source": source,
                 }
                 key = (cap.Grade.inmate == inmate) & (cap.Grade.day == day.isoformat())
                 if cap.Grade.update(**values).where(key).execute() == 0:
                     cap.Grade.create(inmate=inmate, day=day.isoformat(), **values)
-                self.ledger.append(
-                    who.username,
-                    GRADE_SET,
-                    f"{inmate}@{day.isoformat()}",
-                    {"inmate": inmate, "day": day.isoformat(), **values},
-                )
+                payload = {"inmate": inmate, "day": day.isoformat(), **values}
+                if source is None:  # a dashboard act's payload stays what it was before kiosk grades
+                    payload.pop("source")
+                self.ledger.append(who.username, GRADE_SET, f"{inmate}@{day.isoformat()}", payload)
         self._applied(day)
         return len(wanted)
 
@@ -282,8 +286,10 @@ class Capture:
         step: str,
         units: str | int,
         reason: str,
+        source: str | None = None,
     ) -> cap.Reject:
-        """Units of `inmate`'s work on `step` of `day` found faulty: they come off his credit that day."""
+        """Units of `inmate`'s work on `step` of `day` found faulty: they come off his credit that day.
+        `source` names the kiosk record it came from, as for grades."""
         self._check(who, line, area_of(line), day)
         post: Assignment | None = md_queries.assignment_on(inmate, day)
         if post is None or post.mode == "rated" or post.line != line or post.step != step:
@@ -302,24 +308,23 @@ class Capture:
                 reason=why,
                 entered_by=who.username,
                 created_ms=now,
+                source=source,
             )
-            self.ledger.append(
-                who.username,
-                REJECT_ADD,
-                f"{inmate}@{day.isoformat()}",
-                {
-                    "id": row.id,
-                    "inmate": inmate,
-                    "day": day.isoformat(),
-                    "line": line,
-                    "product": str(post.product),
-                    "step": step,
-                    "units": str(count),
-                    "reason": why,
-                    "entered_by": who.username,
-                    "created_ms": now,
-                },
-            )
+            payload: dict[str, Any] = {
+                "id": row.id,
+                "inmate": inmate,
+                "day": day.isoformat(),
+                "line": line,
+                "product": str(post.product),
+                "step": step,
+                "units": str(count),
+                "reason": why,
+                "entered_by": who.username,
+                "created_ms": now,
+            }
+            if source is not None:
+                payload["source"] = source
+            self.ledger.append(who.username, REJECT_ADD, f"{inmate}@{day.isoformat()}", payload)
         self._applied(day)
         return row
 

@@ -27,6 +27,7 @@ class Grade(BaseModel):
     post = pw.CharField(max_length=64)
     graded_by = pw.CharField(max_length=64)
     graded_ms = pw.BigIntegerField()
+    source = pw.CharField(max_length=80, null=True)  # the kiosk record it came from (K1#42), else none
 
     class Meta:
         table_name = "cap_grade"
@@ -46,6 +47,7 @@ class Reject(BaseModel):
     reason = pw.CharField(max_length=200)
     entered_by = pw.CharField(max_length=64)
     created_ms = pw.BigIntegerField()
+    source = pw.CharField(max_length=80, null=True)  # the kiosk record it came from (K1#42), else none
 
     class Meta:
         table_name = "cap_reject"

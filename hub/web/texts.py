@@ -33,6 +33,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "board.status.near": {"zh": "≈ 接近", "en": "≈ Near"},
     "board.status.behind": {"zh": "✗ 欠额", "en": "✗ Owed"},
     "board.status.unknown": {"zh": "—", "en": "—"},
+    # rule book v2: an exempt inmate owes nothing; a rated post shows its grade; a trainee's step
+    "board.status.exempt": {"zh": "免考核", "en": "Exempt"},
+    "board.status.graded": {"zh": "评级 {grade}", "en": "Grade {grade}"},
+    "board.status.ungraded": {"zh": "待评", "en": "Not graded"},
+    "board.training": {"zh": "{step}（培训）", "en": "{step} (training)"},
     "board.empty": {"zh": "暂无记录", "en": "No records"},
     "board.published": {
         "zh": "周评议公示 · {week} · 公示至 {until}",

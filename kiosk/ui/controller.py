@@ -304,6 +304,8 @@ class KioskController:
         days = [today]
         if self.plan is not None:
             days += sorted({p.yesterday.day for p in self.plan.people if p.yesterday is not None} - {today})
+            if self.plan.grades:  # rule book v2: the previous workday is gradable, its grades shown
+                days += sorted({s.previous_day(self.plan, today)} - set(days))
         return tuple(days)
 
     def _load(self, days: tuple[str, ...]) -> None:

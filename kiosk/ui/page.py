@@ -39,6 +39,7 @@ HEAD = """
   .kbtn .q-icon { font-size: 30px; }
   .kwide { min-width: 200px; min-height: 72px; }
   .kpick { min-height: 56px; padding: 0 4px; font-size: 20px !important; }
+  .kgrade { min-height: 56px; min-width: 64px; font-size: 26px !important; font-weight: 700; }
   .kkey { min-height: 56px; min-width: 88px; font-size: 28px !important; }
   .khead { min-height: 48px; min-width: 96px; font-size: 18px !important; }
   .kroster td, .kroster th { font-size: 20px !important; height: 40px !important; }
@@ -171,6 +172,7 @@ class KioskView(OfficerScreens):
             ctrl.state.screen is s.Screen.OFFICER,
             ctrl.state.person,
             ctrl.state.pending,
+            ctrl.state.ticket,
             None if plan is None else (plan.day, plan.revision),
             len(ctrl.records()),
         )
@@ -384,9 +386,9 @@ class KioskView(OfficerScreens):
 
     def sync_inmate(self, person: PlanPerson, status: s.PersonStatus) -> None:
         self.name_label.set_text(f"{person.shown_number} {person.name}")
-        self.step_label.set_text(self.t("inmate.step", step=person.step_name or person.step or ""))
-        quota = s.whole_quota(person.quota_units)
-        self.quota_label.set_text(self.t("inmate.quota", quota="-" if quota is None else quota))
+        self.step_label.set_text(self.inmate_post_text(person))
+        self.quota_label.set_text(self.inmate_quota_text(person))
+        self.units_label.set_visibility(person.post is None and not person.exempt)
         self.units_label.set_text(self.t("inmate.units", units=status.units))
         self.state_label.set_text(self.t("inmate.state_in" if status.checked_in else "inmate.state_out"))
         color = "text-green-700" if status.checked_in else "text-red-700"
@@ -416,6 +418,24 @@ class KioskView(OfficerScreens):
             )
         if status.answered is not None:
             self.answered_label.set_text(self.t(f"inmate.answered.{status.answered}"))
+
+    def inmate_post_text(self, person: PlanPerson) -> str:
+        if person.post is not None:
+            return self.t("inmate.post", post=person.step_name or person.post)
+        return self.t("inmate.step", step=person.step_name or person.step or "")
+
+    def inmate_quota_text(self, person: PlanPerson) -> str:
+        """What he owes today, rule book v2 included: nothing when exempt, his grade on a rated
+        post (or that it is still to come), the training quota in a training period."""
+        if person.exempt:
+            return self.t("inmate.exempt")
+        if person.post is not None:
+            ctx = self.ctrl.context()
+            grade = s.given_grade(ctx, person, ctx.day)
+            return self.t("inmate.grade", grade=grade) if grade else self.t("inmate.grade_missing")
+        quota = s.whole_quota(person.quota_units)
+        shown = "-" if quota is None else quota
+        return self.t("inmate.training_quota" if person.training else "inmate.quota", quota=shown)
 
     def news(self, person: PlanPerson) -> list[str]:
         """What the officers' review changed for this inmate (from the plan): the answer to his

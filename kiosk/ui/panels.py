@@ -23,12 +23,13 @@ class Panels:
     def __init__(self, ctrl: KioskController) -> None:
         self.ctrl = ctrl
         self.client = ui.context.client
-        self.panel = "main"  # main | keypad | dispute | excuse | correct | officer_check
+        self.panel = "main"  # main | keypad | dispute | excuse | correct | officer_check | grade | reject
         self.entry = ""
         self.pick_person: str | None = None
         self.pick_reason: str | None = None
         self.pick_count: int | None = None
         self.correction_reason = ""
+        self.grade_day: str | None = None  # the day the grading panel shows (today when None)
         self.entry_label: ui.label | None = None
 
     def t(self, key: str, **values: object) -> str:
@@ -89,6 +90,7 @@ class Panels:
         self.pick_person = self.pick_reason = None
         self.pick_count = None
         self.correction_reason = ""
+        self.grade_day = None
 
     # -- panel helpers ---------------------------------------------------------------------------
 

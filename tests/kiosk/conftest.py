@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,11 +151,12 @@ def build_controller(
     return ctrl, store
 
 
-@pytest.fixture
-async def kiosk(tmp_path: Path) -> AsyncIterator[KioskHarness]:
-    """The kiosk page on a real KioskStore (tmp SQLite), fed by simulated badge reader and scanner."""
+@contextlib.asynccontextmanager
+async def kiosk_harness(tmp_path: Path, plan: LinePlan) -> AsyncIterator[KioskHarness]:
+    """The kiosk page on a real KioskStore (tmp SQLite) with `plan`, fed by simulated badge reader
+    and scanner."""
     fake = FakeTime()
-    ctrl, store = build_controller(tmp_path, fake, plan=make_plan())
+    ctrl, store = build_controller(tmp_path, fake, plan=plan)
     badge = BadgeReaderSimulation(
         BadgeReaderConfig(name="badge0", url="sim://badge0"),
         clock=fake.seconds,
@@ -172,3 +175,49 @@ async def kiosk(tmp_path: Path) -> AsyncIterator[KioskHarness]:
             scanner.stop()
     finally:
         store.close()
+
+
+@pytest.fixture
+async def kiosk(tmp_path: Path) -> AsyncIterator[KioskHarness]:
+    """The kiosk page with the two-inmate plan of `make_plan`."""
+    async with kiosk_harness(tmp_path, make_plan()) as harness:
+        yield harness
+
+
+def make_v2_plan() -> LinePlan:
+    """`make_plan` in a rule book v2 month: also 1004 on the rated kitchen post (graded B yesterday
+    on the dashboard), 1005 in a training period (training quota 60), 1006 exempt from labor."""
+    base = make_plan()
+    extra = (
+        PlanPerson(
+            id="1004",
+            name="钱六",
+            role="inmate",
+            badges=("B1004",),
+            step_name="厨房",
+            post="KITCHEN",
+            grades=((YESTERDAY, "B"),),
+        ),
+        PlanPerson(
+            id="1005",
+            name="孙七",
+            role="inmate",
+            badges=("B1005",),
+            product="P1",
+            step="S3",
+            step_name="锁边",
+            quota_units="60",
+            training=True,
+        ),
+        PlanPerson(
+            id="1006",
+            name="周八",
+            role="inmate",
+            badges=("B1006",),
+            product="P1",
+            step="S4",
+            step_name="钉扣",
+            exempt=True,
+        ),
+    )
+    return dataclasses.replace(base, people=(*base.people, *extra), grades=("A", "B", "C", "D"))

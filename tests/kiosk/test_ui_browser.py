@@ -17,7 +17,7 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 
-from devices.api import BadgeReaderConfig, BadgeReaderSimulation
+from devices.api import BadgeReaderConfig, BadgeReaderSimulation, CodeScannerConfig, CodeScannerSimulation
 from kiosk.texts import text
 from kiosk.ui import KioskController, kiosk_page
 from protocol.messages import PlanPerson
@@ -26,6 +26,7 @@ from tests.kiosk.conftest import DAY, YESTERDAY, FakeTime, build_controller, mak
 
 WIDTH, HEIGHT = 800, 480
 MIN_TARGET = 48  # px: a gloved fingertip (issue #19)
+GRADES = ("A", "B", "C", "D")
 NOTICE = "已复核扎票，数量维持 110 件"
 
 
@@ -141,7 +142,8 @@ def check_screen(screen: Screen, shots: Path, name: str) -> dict[str, Any]:
         latin = [
             b["text"]
             for b in layout["buttons"]
-            if re.search("[A-Za-z]", b["text"]) and b["text"] != "English"
+            # the rule set's grades are letters in the rule book itself (A 好 … D 差), not English
+            if re.search("[A-Za-z]", b["text"]) and b["text"] != "English" and b["text"] not in GRADES
         ]
         assert not latin, f"{name}: English on buttons: {latin}"
     return layout
@@ -335,3 +337,77 @@ def test_officer_excused_absence_warehoused_and_countersign_fit_800x480(
     press(screen, t("officer.correct"))
     screen.should_contain(t("officer.new_units"))
     check_screen(screen, shots, f"{lang}-o7-correct")
+
+
+def v2_plan() -> Any:
+    """The 20-inmate line in a rule book v2 month, with six inmates on rated posts (kitchen,
+    cleaning...), one in a training period and the rule set's grades: the grading screen is
+    measured at a real size."""
+    plan = line_plan()
+    rated = [
+        PlanPerson(
+            id=f"{3001 + i}",
+            name=f"岗位{i + 1:02d}",
+            role="inmate",
+            badges=(f"B{3001 + i}",),
+            step_name=("厨房", "保洁", "维修", "质检", "组长", "仓管")[i],
+            post=f"POST{i + 1}",
+            grades=((YESTERDAY, "B"),) if i % 2 else (),
+        )
+        for i in range(6)
+    ]
+    people = list(plan.people)
+    people[1] = dataclasses.replace(people[1], training=True)
+    return dataclasses.replace(plan, people=(*people, *rated), grades=("A", "B", "C", "D"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.nicegui_main_file("")
+def test_officer_grades_and_rejects_from_a_ticket_fit_800x480(
+    panel: tuple[Screen, KioskController, BadgeReaderSimulation], shots: Path, lang: str
+) -> None:
+    """Rule book v2 at the kiosk: the officer's screen with 评分 and 次品登记, the grading screen of six
+    rated posts (missing ones marked), a grade tapped, and the reject panel a scanned ticket opens:
+    every button glove-sized, nothing past the 800x480 panel."""
+    screen, ctrl, reader = panel
+    ctrl.language = lang
+    ctrl.post_plan(v2_plan())
+
+    def t(key: str, **values: object) -> str:
+        return text(key, lang, **values)
+
+    screen.open("/")
+    screen.should_contain(t("kiosk.prompt"))
+    reader.present("B9007")
+    screen.should_contain(t("officer.title", name="赵警官"))
+    check_screen(screen, shots, f"{lang}-v1-officer")
+    press(screen, t("officer.grade") + "（6）")
+    screen.should_contain(t("grade.missing", n=6))
+    check_screen(screen, shots, f"{lang}-v2-grades")
+    buttons = [b for b in screen.selenium.execute_script(MEASURE)["buttons"] if b["text"] in "ABCD"]
+    assert len(buttons) == 6 * 4
+    assert min(b["h"] for b in buttons) >= 56
+    grade_b = screen.selenium.find_elements(By.XPATH, "//button[normalize-space()='B']")
+    next(e for e in grade_b if e.is_displayed()).click()
+    screen.should_contain(t("grade.missing", n=5))
+    press(screen, t("grade.yesterday"))
+    screen.should_contain(t("grade.missing", n=3))
+    check_screen(screen, shots, f"{lang}-v3-grades-yesterday")
+    press(screen, t("keypad.cancel"))
+
+    scanner = CodeScannerSimulation(
+        CodeScannerConfig(name="qr0", url="sim://qr0"), clock=time.monotonic, on_event=ctrl.post_device_event
+    )
+    scanner.start()
+    try:
+        scanner.scan_ticket(product="P1", step="S2", bundle_id="B000777", units=20)
+        screen.should_contain(t("msg.ticket_for_reject", bundle="B000777"))
+        screen.should_contain(t("officer.chosen", name="1001 张三"))
+        check_screen(screen, shots, f"{lang}-v4-reject-ticket")
+        for key in (t("reject.reason.sewing"), "2", t("keypad.ok")):
+            press(screen, key)
+        screen.should_contain(t("msg.reject_saved", name="张三", units=2))
+    finally:
+        scanner.stop()
+    bodies = [r.body for r in ctrl.store.records_for_day(DAY)]
+    assert [type(b).__name__ for b in bodies] == ["Grade", "Reject"]

@@ -68,6 +68,27 @@ bodies = st.one_of(
         hub_ms=st.integers(0, 2**53 - 1),
         signature=st.binary(min_size=64, max_size=64).map(b64encode),
     ),
+    st.builds(
+        r.Grade,
+        person=ids,
+        line=ids,
+        day=days,
+        post=ids,
+        grade=st.from_regex(r"[A-Z0-9]{1,8}", fullmatch=True),
+        officer=ids,
+    ),
+    st.builds(
+        r.Reject,
+        person=ids,
+        line=ids,
+        day=days,
+        product=ids,
+        step=ids,
+        units=st.integers(1, r.MAX_UNITS),
+        reason=st.sampled_from(r.REJECT_REASONS),
+        officer=ids,
+        ref=st.none() | ids,
+    ),
 )
 
 records = st.builds(

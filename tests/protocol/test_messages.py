@@ -231,3 +231,38 @@ def test_malformed_credit_changes_are_refused(changes: object) -> None:
     raw["changes"] = changes
     with pytest.raises(Malformed):
         PlanPerson.from_dict(raw, "people[0]")
+
+
+def test_a_plan_carries_rule_book_v2_facts_and_only_when_set() -> None:
+    """A rated post with its grades, a training or exempt flag and the rule set's grade list reach the
+    kiosk through the signed frame; a plan without any has none of these keys (older kiosks read it)."""
+    rated = replace(
+        plan().people[0],
+        product=None,
+        step=None,
+        post="kitchen",
+        grades=(("2026-10-01", "B"), ("2026-10-02", "A")),
+    )
+    trainee = replace(plan().people[0], id="P2", training=True)
+    exempt = replace(plan().people[0], id="P3", exempt=True, quota_units=None)
+    message = replace(plan(), people=(rated, trainee, exempt), grades=("A", "B", "C", "D"))
+    opened = open_frame(seal(message, HUB), Verifier(HUB.public_key), LinePlan)
+    assert opened == message
+    assert dict(opened.people[0].grades) == {"2026-10-01": "B", "2026-10-02": "A"}
+    assert opened.grades == ("A", "B", "C", "D")
+    assert (opened.people[1].training, opened.people[2].exempt) == (True, True)
+    raw = plan().to_dict()
+    assert "grades" not in raw
+    assert all(not {"post", "grades", "training", "exempt"} & set(p) for p in raw["people"])
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("grades", {"2026-10-01": "b"}), ("grades", ["A"]), ("training", False), ("exempt", 1), ("post", "")],
+)
+def test_malformed_v2_plan_fields_are_refused(field: str, value: object) -> None:
+    """A v2 field of a plan person with a wrong shape (a false flag is left out, never sent) is malformed."""
+    raw = plan().people[0].to_dict()
+    raw[field] = value
+    with pytest.raises(Malformed):
+        PlanPerson.from_dict(raw, "people[0]")

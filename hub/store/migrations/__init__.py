@@ -16,6 +16,7 @@ from hub.store.migrations import (
     m004_late_entries,
     m005_v2_capture,
     m007_export_delivery,
+    m008_kiosk_capture,
 )
 
 STEPS: tuple[ModuleType, ...] = (
@@ -25,5 +26,6 @@ STEPS: tuple[ModuleType, ...] = (
     m004_late_entries,
     m005_v2_capture,
     m007_export_delivery,
+    m008_kiosk_capture,
 )
 LATEST: int = STEPS[-1].VERSION

@@ -34,6 +34,18 @@ class Status(StrEnum):
     NEAR = "near"
     BEHIND = "behind"
     UNKNOWN = "unknown"
+    EXEMPT = "exempt"  # rule book v2: exempt from labor that day (免考核), owes nothing
+    GRADED = "graded"  # rule book v2: a rated post's day with its grade
+    UNGRADED = "ungraded"  # a rated post's day still without a grade (待评)
+
+
+class RowKind(StrEnum):
+    """What a board row stands for: counted units (rule book v1 and v2), a rated post's day, or an
+    inmate exempt from labor that day (both rule book v2)."""
+
+    COUNTED = "counted"
+    RATED = "rated"
+    EXEMPT = "exempt"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,12 +60,16 @@ class BoardRow:
     done_units: Number | None = None
     completion_pct: Number | None = None
     month_pct: Number | None = None
+    kind: RowKind = RowKind.COUNTED
+    grade: str | None = None  # a rated day's grade (A B C D by default), None while missing
+    training: bool = False  # a training period (培训期): `quota_units` is the training quota
 
     @property
     def diff(self) -> int | None:
         """Whole pieces done minus whole pieces owed, as both are shown: the three numbers on a row
-        always add up (387.9 − 303.2 shows as 388 − 303 = +85, never +84.8)."""
-        if self.quota_units is None or self.done_units is None:
+        always add up (387.9 − 303.2 shows as 388 − 303 = +85, never +84.8). Only a counted row
+        has pieces: a rated or exempt one owes none."""
+        if self.kind is not RowKind.COUNTED or self.quota_units is None or self.done_units is None:
             return None
         return whole_pieces(self.done_units) - whole_pieces(self.quota_units)
 
@@ -171,6 +187,27 @@ def fmt_pieces(value: Number | None, *, signed: bool = False) -> str:
 def fmt_pct(value: Number | None) -> str:
     text = fmt_number(value, places=0)
     return MISSING if text == MISSING else text + "%"
+
+
+def row_status(row: BoardRow) -> Status:
+    """The status word of a row: an exempt inmate never reads as owing, a rated day reads its grade
+    (or 待评 until given), a counted day its completion."""
+    if row.kind is RowKind.EXEMPT:
+        return Status.EXEMPT
+    if row.kind is RowKind.RATED:
+        return Status.UNGRADED if row.grade is None else Status.GRADED
+    return status_of(row.completion_pct)
+
+
+def owed_cells(row: BoardRow) -> tuple[str, str, str]:
+    """The quota, done and +/- cells of a row: pieces for a counted day; for a rated day no pieces,
+    the grade in the done column; for an exempt inmate nothing at all (blank, not "—": nothing is
+    missing, nothing is owed). The page puts the 免考核 word in the status column."""
+    if row.kind is RowKind.EXEMPT:
+        return "", "", ""
+    if row.kind is RowKind.RATED:
+        return MISSING, row.grade or MISSING, ""
+    return fmt_pieces(row.quota_units), fmt_pieces(row.done_units), fmt_pieces(row.diff, signed=True)
 
 
 def status_of(completion_pct: Number | None) -> Status:

@@ -29,12 +29,15 @@ from hub.web.board.model import (
     BoardSnapshot,
     Published,
     PublishedRow,
+    RowKind,
     Status,
     display_name,
     fmt_number,
     fmt_pct,
     fmt_pieces,
+    owed_cells,
     page_count,
+    row_status,
     short_fingerprint,
     status_of,
     to_decimal,
@@ -62,6 +65,9 @@ STATUS_CLASS = {
     Status.NEAR: "fl-near",
     Status.BEHIND: "fl-behind",
     Status.UNKNOWN: "fl-unknown",
+    Status.EXEMPT: "fl-unknown",  # neither met nor owed: the neutral colour
+    Status.GRADED: "fl-met",
+    Status.UNGRADED: "fl-near",
 }
 
 # The layout is a column of fixed bands (head, strip, column heads, foot) and a rows area that takes
@@ -297,19 +303,24 @@ class BoardView:
                 ui.label(t("board.page", lang, page=page_index + 1, pages=len(cycle))).mark("board-page")
 
     def _row(self, row: BoardRow, style: str) -> None:
-        status = status_of(row.completion_pct)
+        status = row_status(row)
         diff = row.diff
         diff_class = "" if diff is None or diff == 0 else ("fl-pos" if diff > 0 else "fl-neg")
+        quota, done, plus_minus = owed_cells(row)
+        step = row.step or MISSING
+        if row.training:
+            step = t("board.training", self.lang, step=step)
+        word = t(f"board.status.{status.value}", self.lang, grade=row.grade or "")
         with ui.element("div").classes(f"fl-row {STATUS_CLASS[status]}").style(style).mark("board-row"):
             ui.label(row.number or MISSING).props("elementtiming=board-row")
             ui.label(display_name(row.number, row.name, self.settings.privacy)).mark("board-name")
-            ui.label(row.step or MISSING)
-            ui.label(fmt_pieces(row.quota_units)).classes("fl-num")
-            ui.label(fmt_pieces(row.done_units)).classes("fl-num")
-            ui.label(fmt_pieces(diff, signed=True)).classes(f"fl-num {diff_class}")
-            ui.label(fmt_pct(row.completion_pct)).classes("fl-num")
+            ui.label(step)
+            ui.label(quota).classes("fl-num").mark("board-quota")
+            ui.label(done).classes("fl-num").mark("board-done")
+            ui.label(plus_minus).classes(f"fl-num {diff_class}")
+            ui.label("" if row.kind is RowKind.EXEMPT else fmt_pct(row.completion_pct)).classes("fl-num")
             ui.label(fmt_pct(row.month_pct)).classes("fl-num")
-            ui.label(t(f"board.status.{status.value}", self.lang)).classes("fl-cell-status")
+            ui.label(word).classes("fl-cell-status").mark("board-status")
 
     def _week_row(self, row: PublishedRow, style: str) -> None:
         status = status_of(row.completion_pct)

@@ -11,6 +11,7 @@ gives such a callable (the weekly-review page owns that table); without one noth
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -21,12 +22,15 @@ from typing import Any
 
 import peewee
 
+from hub.engine.model import Month
 from hub.errors import HubError
+from hub.masterdata import queries as md_queries
+from hub.store import capture as cap
 from hub.store import masterdata
 from hub.store.ledger import StoredCheckpoint
 from hub.store.results import DailyResult
 from hub.web.board import texts
-from hub.web.board.model import BoardRow, BoardSnapshot, LineProgress, Published
+from hub.web.board.model import BoardRow, BoardSnapshot, LineProgress, Published, RowKind
 
 texts.register()
 
@@ -127,19 +131,23 @@ class HubBoardSource:
             (p, c): n for p, c, n in self._rows(md_step.select(md_step.product, md_step.code, md_step.name))
         }
         month_pct = self._month_pct(dr.select(dr.inmate).where(on_board), board_day) if day_rows else {}
-        rows = [
-            BoardRow(
-                number=number if number is not None else who,
-                name=name,
-                line=names.get(line, line),
-                step=steps.get((product, step), step),
-                quota_units=_decimal(quota),
-                done_units=_decimal(done),
-                completion_pct=_decimal(pct),
-                month_pct=month_pct.get(who),
+        keyed = [
+            (
+                who,
+                BoardRow(
+                    number=number if number is not None else who,
+                    name=name,
+                    line=names.get(line, line),
+                    step=steps.get((product, step), step),
+                    quota_units=_decimal(quota),
+                    done_units=_decimal(done),
+                    completion_pct=_decimal(pct),
+                    month_pct=month_pct.get(who),
+                ),
             )
             for who, line, product, step, quota, done, pct, number, name in day_rows
         ]
+        rows = self._v2_rows(keyed, codes, names, board_day)
         rows.sort(key=lambda row: (row.line or "", row.number))
         return BoardSnapshot(
             area_name=area_name,
@@ -150,6 +158,59 @@ class HubBoardSource:
             fingerprint=self._fingerprint(),
             published=tuple(self.published(target, today)) if self.published else (),
         )
+
+    def _v2_rows(
+        self, keyed: list[tuple[str, BoardRow]], codes: list[str], names: dict[str, str], day: date
+    ) -> list[BoardRow]:
+        """Rule book v2 on the board's day: a trainee's row is marked (its quota is the engine's
+        training quota already); a rated post's day is a row with its grade (or 待评), never units; an
+        inmate exempt that day is a 免考核 row that owes nothing (the engine makes no daily record
+        for him, so without this he would silently vanish from his line)."""
+        rows = [row for _, row in keyed]
+        if not codes or not md_queries.rule_book().for_month(Month.of(day)).params.v2:
+            return rows
+        posts = {i: a for i, a in md_queries.posts_on(day).items() if a.line in codes}
+        if not posts:
+            return rows
+        exempt = {i.id for i in md_queries.engine_inmates() if i.id in posts and i.exempt_on(day)}
+        training = {i for i, a in posts.items() if a.training and a.mode != "rated"}
+        grades = {
+            str(g): str(v)
+            for g, v in self._rows(
+                cap.Grade.select(cap.Grade.inmate, cap.Grade.grade).where(cap.Grade.day == day.isoformat())
+            )
+        }
+        post_names = {
+            c: n for c, n in self._rows(masterdata.Post.select(masterdata.Post.code, masterdata.Post.name))
+        }
+        inmate = masterdata.Inmate
+        people = {
+            i: (num, name)
+            for i, num, name in self._rows(
+                inmate.select(inmate.id, inmate.number, inmate.name).where(inmate.id.in_(sorted(posts)))
+            )
+        }
+        out: list[BoardRow] = []
+        for who, row in keyed:
+            if who in exempt or (who in posts and posts[who].mode == "rated"):
+                continue  # a record from before he was exempt or rated: the row below replaces it
+            out.append(dataclasses.replace(row, training=True) if who in training else row)
+        for who, a in sorted(posts.items()):
+            if who not in exempt and a.mode != "rated":
+                continue
+            kind = RowKind.EXEMPT if who in exempt else RowKind.RATED
+            number, name = people.get(who, (None, None))
+            out.append(
+                BoardRow(
+                    number=number or who,
+                    name=name,
+                    line=names.get(a.line, a.line),
+                    step=post_names.get(a.post or "", a.post) if a.mode == "rated" else None,
+                    kind=kind,
+                    grade=grades.get(who) if kind is RowKind.RATED else None,
+                )
+            )
+        return out
 
     def _month_pct(self, inmates: peewee.Select, day: date) -> dict[str, Fraction]:
         """Month to date: earned over quota standard seconds, exact, from the 1st to `day`, for the

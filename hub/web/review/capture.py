@@ -239,6 +239,10 @@ class _GradeSheet:
                     state.classes("w-16" + ("" if row.grade else " text-negative")).mark(
                         f"grade-state-{row.inmate}"
                     )
+                    kiosk = (row.source or "").partition("#")[0]  # given at that kiosk (officer mode)
+                    ui.label(t("grades.from_kiosk", lang, kiosk=kiosk) if kiosk else "").classes(
+                        "w-24 text-caption"
+                    ).mark(f"grade-source-{row.inmate}")
                     toggle = ui.toggle(list(grades), value=row.grade)
                     toggle.props("size=lg").mark(f"grade-{row.inmate}")
                     toggle.on_value_change(

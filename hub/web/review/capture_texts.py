@@ -14,6 +14,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "grades.saved": {"zh": "已保存 {count} 人的评级", "en": "Saved {count} grade(s)"},
     "grades.none": {"zh": "当天该岗位没有评级对象", "en": "Nobody is rated on this post that day"},
     "grades.missing": {"zh": "未评", "en": "not graded"},
+    "grades.from_kiosk": {"zh": "终端 {kiosk} 评定", "en": "given at kiosk {kiosk}"},
     "grades.missing_count": {
         "zh": "尚有 {count} 人未评级（未评当日按 0 计）",
         "en": "{count} not graded yet (an ungraded day earns 0)",

@@ -75,6 +75,26 @@ async def test_an_officer_grades_the_post_in_one_screen_and_the_missing_flag_goe
     assert LedgerEntry.select().where(LedgerEntry.action == "grade.set").count() == 1
 
 
+async def test_a_grade_given_at_a_kiosk_says_so_on_the_grading_page(
+    ctx: WebContext,
+    site: Site,  # noqa: F811
+) -> None:
+    """A grade the hub applied from kiosk K01's record (source K01#3) shows the grade and 终端 K01 评定;
+    a dashboard grade shows no kiosk."""
+    site.desk.grade(site.off1, GRADED_DAY, {"P1001": "A"}, source="K01#3")
+    async with _user(ctx, site) as user:
+        await login(user, "off1")
+        await user.open(f"/grades?post=KITCHEN&day={GRADED_DAY.isoformat()}")
+        await user.should_see("终端 K01 评定")
+        await user.should_see("当天评级已全部完成")
+    site.desk.grade(site.off1, GRADED_DAY, {"P1001": "B"})
+    async with _user(ctx, site) as user:
+        await login(user, "off1")
+        await user.open(f"/grades?post=KITCHEN&day={GRADED_DAY.isoformat()}")
+        await user.should_see(marker="grade-state-P1001")
+        await user.should_not_see("终端 K01 评定")
+
+
 async def test_an_officer_of_another_line_cannot_open_the_grading_of_l1(
     ctx: WebContext,
     site: Site,  # noqa: F811
