@@ -182,6 +182,8 @@ ACTIONS: dict[str, str] = {
     "reject.add": "登记次品",
     "deduction.propose": "提出扣分",
     "deduction.confirm": "确认扣分",
+    "suggest_settings.add": "新增建议阈值版本",
+    "action.record": "登记调岗或培训措施",
 }
 
 

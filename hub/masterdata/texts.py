@@ -286,6 +286,8 @@ TABLE_LABELS = {
     "cap_grade": "岗位评级",
     "cap_reject": "次品",
     "cap_deduction": "扣分",
+    "an_suggest_settings": "建议阈值版本",
+    "an_action": "调岗与培训措施",
 }
 COLUMN_LABELS = {
     "id": "编号",
@@ -333,6 +335,11 @@ COLUMN_LABELS = {
     "confirmed_by": "确认人",
     "confirmed_ms": "确认时间",
     "deduction": "扣分",
+    "kind": "类型",
+    "what": "内容",
+    "officer": "执行民警",
+    "suggestion": "对应建议",
+    "created_by": "登记人",
 }
 
 i18n.register(TEXTS)
