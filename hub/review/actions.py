@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import peewee as pw
 
@@ -55,6 +55,11 @@ class Ledger(Protocol):
 # --- reads ------------------------------------------------------------------------------------------
 
 
+def _tuples(query: Any) -> Iterable[tuple[str, ...]]:
+    """A query's rows as plain tuples (no model objects: the analytics pages read many rows)."""
+    return cast(Iterable[tuple[str, ...]], query.tuples())
+
+
 def settings_versions() -> list[sg.SettingsVersion]:
     return [
         sg.SettingsVersion(valid_from=date.fromisoformat(v.valid_from), order=v.id, parameters=v.parameters)
@@ -82,7 +87,7 @@ def work_days(lines: Iterable[str], first: date, last: date, inmate: str | None 
     return [
         sg.WorkDay(inmate=i, line=ln, step=(p, s), day=date.fromisoformat(d), quota_s=Fraction(q),
                    earned_s=Fraction(e), quota_units=Fraction(u))
-        for i, ln, p, s, d, q, e, u in query.tuples()
+        for i, ln, p, s, d, q, e, u in _tuples(query)
     ]  # fmt: skip
 
 
@@ -112,7 +117,7 @@ class Measured:
     workdays: int
 
 
-def _figures(rows: Iterable[tuple[str, str, str]]) -> list[fx.DayFigures]:
+def _figures(rows: Iterable[tuple[str, ...]]) -> list[fx.DayFigures]:
     quota: dict[str, Fraction] = defaultdict(Fraction)
     earned: dict[str, Fraction] = defaultdict(Fraction)
     for day, q, e in rows:
@@ -134,11 +139,11 @@ def measured(actions: Iterable[an.Action], today: date) -> list[Measured]:
         first, last = (start - timedelta(days=3 * n)).isoformat(), min(today, start + timedelta(days=3 * n))
         span = DailyResult.day.between(first, last.isoformat())
         cols = (DailyResult.day, DailyResult.quota_std_seconds, DailyResult.earned_std_seconds)
-        his = _figures(DailyResult.select(*cols).where(span & (DailyResult.inmate == a.inmate)).tuples())
+        his = _figures(_tuples(DailyResult.select(*cols).where(span & (DailyResult.inmate == a.inmate))))
         key = (a.line, first, last.isoformat())
         if key not in line_cache:
             line_cache[key] = _figures(
-                DailyResult.select(*cols).where(span & (DailyResult.line == a.line)).tuples()
+                _tuples(DailyResult.select(*cols).where(span & (DailyResult.line == a.line)))
             )
         out.append(Measured(action=a, effect=fx.effect(his, line_cache[key], start, n), workdays=n))
     return out
