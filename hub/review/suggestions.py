@@ -159,10 +159,12 @@ def shortages(days: Iterable[WorkDay], today: date, settings: SuggestSettings) -
     first = today - timedelta(days=settings.week_days - 1)
     capacity: dict[str, dict[tuple[str, str], Fraction]] = defaultdict(lambda: defaultdict(Fraction))
     holders: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
+    worked: dict[str, set[date]] = defaultdict(set)
     for d in days:
         if first <= d.day <= today and d.quota_units > 0:
             capacity[d.line][d.step] += d.quota_units
             holders[d.line][d.step] += 1
+            worked[d.line].add(d.day)
     out = []
     for line in sorted(capacity):
         steps = capacity[line]
@@ -170,7 +172,8 @@ def shortages(days: Iterable[WorkDay], today: date, settings: SuggestSettings) -
             continue
         neck = min(steps, key=lambda s: (steps[s], s))
         target = min(c for s, c in steps.items() if s != neck)
-        per_person = steps[neck] / holders[line][neck]
+        # one person's pieces on the step over the line's days: his day's quota times its days
+        per_person = steps[neck] / holders[line][neck] * len(worked[line])
         persons = floor((target - steps[neck]) / per_person + Fraction(1, 2))
         if persons >= 1:
             out.append(Suggestion(kind=SHORT, line=line, step=neck, short_by=persons))
