@@ -139,7 +139,8 @@ class Suggestion:
     days: int = 0  # MOVE: days on `step`; TRAIN: days on the step in the window
     from_pct: Fraction | None = None
     from_days: int = 0
-    low: int = 0  # TRAIN: his days below low_pct among the last `recent`
+    low: int = 0  # TRAIN: his days below `low_pct` among the last `recent`
+    low_pct: Fraction | None = None
     recent: int = 0
     short_by: int = 0  # SHORT, or MOVE to a step that is short: persons
 
@@ -218,7 +219,7 @@ def suggest(days: Iterable[WorkDay], today: date, settings: SuggestSettings) -> 
         if low >= settings.low_days:
             trains.append(
                 Suggestion(kind=TRAIN, inmate=inmate, line=latest.line, step=latest.step, pct=_pct(recent),
-                           days=len(on_step), low=low, recent=len(recent))
+                           days=len(on_step), low=low, recent=len(recent), low_pct=settings.low_pct)
             )  # fmt: skip
     moves.sort(key=lambda s: (-s.short_by, -(s.pct or 0) + (s.from_pct or 0), s.inmate or ""))
     trains.sort(key=lambda s: (-s.low, s.inmate or ""))

@@ -9,6 +9,7 @@ area head his area's inmates, a line officer those posted on his lines, the labo
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,6 +29,16 @@ from hub.web.tables import data_table
 
 PATH = "/inmate"
 HISTORY_DAYS = 366
+
+Section = Callable[[WebContext, Principal, md.Inmate, str], Awaitable[None]]
+SECTIONS: list[Section] = []
+"""More sections at the end of the page, added by other page modules (the suggestions and actions
+for him), as `add_nav` adds menu entries: this module needs none of theirs."""
+
+
+def add_section(section: Section) -> None:
+    if section not in SECTIONS:
+        SECTIONS.append(section)
 
 
 def inmate_link(inmate: str) -> str:
@@ -164,3 +175,5 @@ def register_inmate_page(ctx: WebContext) -> None:
             ui.label(t("inmate.none", lang)).classes("text-grey-7")
         for a in data["adjustments"]:
             ui.label(f"{a.month} · {a.points} · {a.reason}({a.created_by})").mark("inmate-adjustment")
+        for section in SECTIONS:
+            await section(ctx, who, inmate, lang)
