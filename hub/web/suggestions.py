@@ -207,11 +207,32 @@ def show_suggestions(
                 reason = (
                     f"{person.number} {person.name}：{sentence(s, data['steps'], data['line_names'], lang)}"
                 )
-                dialog = action_dialog(
-                    ctx, who, lang, kind=kind, inmate=person, line=line, step=s.step[1], reason=reason,
-                    suggestion=s.key, steps=data["steps"], done=done,
-                )  # fmt: skip
-                ui.button(t(f"suggest.act_{kind}", lang), on_click=dialog.open).props("outline dense").mark(
+
+                def open_form(
+                    kind: str = kind,
+                    person: md.Inmate = person,
+                    line: md.Line = line,
+                    s: sg.Suggestion = s,
+                    reason: str = reason,
+                ) -> None:
+                    # built when asked for: one form on the page at a time, gone when closed
+                    dialog = action_dialog(
+                        ctx,
+                        who,
+                        lang,
+                        kind=kind,
+                        inmate=person,
+                        line=line,
+                        step=s.step[1],
+                        reason=reason,
+                        suggestion=s.key,
+                        steps=data["steps"],
+                        done=done,
+                    )
+                    dialog.on_value_change(lambda e: None if e.value else dialog.delete())
+                    dialog.open()
+
+                ui.button(t(f"suggest.act_{kind}", lang), on_click=open_form).props("outline dense").mark(
                     f"act-{kind}-{person.id}"
                 )
 

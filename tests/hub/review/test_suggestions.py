@@ -66,7 +66,12 @@ def test_the_planted_patterns_and_only_they_are_suggested() -> None:
     short, move, train = found
     assert short.short_by == 1
     assert (move.pct, move.days, move.from_step, move.from_pct, move.from_days, move.short_by) == (
-        128, 20, SLEEVE, 72, 18, 1
+        Fraction(128),
+        20,
+        SLEEVE,
+        Fraction(72),
+        18,
+        1,
     )
     assert (train.low, train.recent, train.days) == (12, 20, 30)
     assert move.key == "move:P1014:SHIRT/S1"
@@ -127,7 +132,10 @@ def test_a_threshold_out_of_range_is_refused_by_name(values: dict[str, str], bad
 
 def test_canonical_threshold_text() -> None:
     """What is stored and signed: whole days without decimals, percentages as typed."""
-    assert sg.parse_parameters({"min_days": " 12 ", "low_pct": "75.5"}) == {"min_days": "12", "low_pct": "75.5"}
+    assert sg.parse_parameters({"min_days": " 12 ", "low_pct": "75.5"}) == {
+        "min_days": "12",
+        "low_pct": "75.5",
+    }
 
 
 def _figures(pcts: list[int], ending: date) -> list[fx.DayFigures]:
@@ -144,7 +152,16 @@ def test_an_action_s_effect_compares_n_workdays_before_and_after() -> None:
     his = _figures([72] * 10, start - timedelta(days=1)) + _figures([128] * 5, start + timedelta(days=4))
     line = _figures([100] * 10, start - timedelta(days=1)) + _figures([104] * 5, start + timedelta(days=4))
     done = fx.effect(his, line, start, 5)
-    assert (done.before_pct, done.after_pct, done.change_pct, done.ready) == (72, 128, 56, True)
-    assert (done.line_before_pct, done.line_after_pct, done.line_change_pct) == (100, 104, 4)
+    assert (done.before_pct, done.after_pct, done.change_pct, done.ready) == (
+        Fraction(72),
+        Fraction(128),
+        Fraction(56),
+        True,
+    )
+    assert (done.line_before_pct, done.line_after_pct, done.line_change_pct) == (
+        Fraction(100),
+        Fraction(104),
+        Fraction(4),
+    )
     early = fx.effect(his[:-2], line, start, 5)
     assert (early.after_days, early.ready, early.line_after_pct) == (3, False, None)
