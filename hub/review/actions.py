@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, Protocol, cast
 
 import peewee as pw
@@ -55,9 +56,9 @@ class Ledger(Protocol):
 # --- reads ------------------------------------------------------------------------------------------
 
 
-def _tuples(query: Any) -> Iterable[tuple[str, ...]]:
+def _tuples(query: Any) -> Iterable[Any]:
     """A query's rows as plain tuples (no model objects: the analytics pages read many rows)."""
-    return cast(Iterable[tuple[str, ...]], query.tuples())
+    return cast(Iterable[Any], query.tuples())
 
 
 def settings_versions() -> list[sg.SettingsVersion]:
@@ -85,8 +86,8 @@ def work_days(lines: Iterable[str], first: date, last: date, inmate: str | None 
         DailyResult.quota_std_seconds, DailyResult.earned_std_seconds, DailyResult.quota_units,
     ).where(where & (DailyResult.mode == "counted"))  # fmt: skip
     return [
-        sg.WorkDay(inmate=i, line=ln, step=(p, s), day=date.fromisoformat(d), quota_s=Fraction(q),
-                   earned_s=Fraction(e), quota_units=Fraction(u))
+        sg.WorkDay(inmate=i, line=ln, step=(p, s), day=date.fromisoformat(d), quota_s=_exact(q),
+                   earned_s=_exact(e), quota_units=_exact(u))
         for i, ln, p, s, d, q, e, u in _tuples(query)
     ]  # fmt: skip
 
@@ -117,36 +118,57 @@ class Measured:
     workdays: int
 
 
-def _figures(rows: Iterable[tuple[str, ...]]) -> list[fx.DayFigures]:
+@lru_cache(maxsize=65536)
+def _exact(text: str) -> Fraction:
+    """Stored exact text as a Fraction (quotas repeat across thousands of rows: parsed once)."""
+    return Fraction(text)
+
+
+def _by_day(rows: Iterable[tuple[str, str, str]]) -> list[fx.DayFigures]:
     quota: dict[str, Fraction] = defaultdict(Fraction)
     earned: dict[str, Fraction] = defaultdict(Fraction)
     for day, q, e in rows:
-        quota[day] += Fraction(q)
-        earned[day] += Fraction(e)
+        quota[day] += _exact(q)
+        earned[day] += _exact(e)
     return [
         fx.DayFigures(day=date.fromisoformat(d), quota_s=quota[d], earned_s=earned[d]) for d in sorted(quota)
     ]
 
 
 def measured(actions: Iterable[an.Action], today: date) -> list[Measured]:
-    """Each action with its effect (the workdays compared are those in force on the action's day)."""
-    out = []
-    line_cache: dict[tuple[str, str, str], list[fx.DayFigures]] = {}
-    for a in actions:
-        start = date.fromisoformat(a.day)
-        n = settings_on(start).effect_workdays
-        # n workdays either side fit in 3n calendar days unless the line stood still for weeks
-        first, last = (start - timedelta(days=3 * n)).isoformat(), min(today, start + timedelta(days=3 * n))
-        span = DailyResult.day.between(first, last.isoformat())
-        cols = (DailyResult.day, DailyResult.quota_std_seconds, DailyResult.earned_std_seconds)
-        his = _figures(_tuples(DailyResult.select(*cols).where(span & (DailyResult.inmate == a.inmate))))
-        key = (a.line, first, last.isoformat())
-        if key not in line_cache:
-            line_cache[key] = _figures(
-                _tuples(DailyResult.select(*cols).where(span & (DailyResult.line == a.line)))
-            )
-        out.append(Measured(action=a, effect=fx.effect(his, line_cache[key], start, n), workdays=n))
-    return out
+    """Each action with its effect (the workdays compared are those in force on the action's day).
+
+    Reads in one query per line and one for the inmates, over the span the actions need: n workdays
+    either side fit in 3n calendar days unless the line stood still for weeks."""
+    chosen = list(actions)
+    if not chosen:
+        return []
+    versions = settings_versions()
+    start = {a.id: date.fromisoformat(a.day) for a in chosen}
+    n = {a.id: sg.settings_on(versions, start[a.id]).effect_workdays for a in chosen}
+    reach = timedelta(days=3 * max(n.values()))
+    first = (min(start.values()) - reach).isoformat()
+    last = min(today, max(start.values()) + reach).isoformat()
+    cols = (DailyResult.day, DailyResult.quota_std_seconds, DailyResult.earned_std_seconds)
+    span = DailyResult.day.between(first, last)
+    lines: dict[str, list[fx.DayFigures]] = {}
+    for line in {a.line for a in chosen}:
+        lines[line] = _by_day(_tuples(DailyResult.select(*cols).where(span & (DailyResult.line == line))))
+    his_rows: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    inmates = sorted({a.inmate for a in chosen})
+    for inmate, day, q, e in _tuples(
+        DailyResult.select(DailyResult.inmate, *cols).where(span & DailyResult.inmate.in_(inmates))
+    ):
+        his_rows[inmate].append((day, q, e))
+    his = {inmate: _by_day(rows) for inmate, rows in his_rows.items()}
+    return [
+        Measured(
+            action=a,
+            effect=fx.effect(his.get(a.inmate, []), lines[a.line], start[a.id], n[a.id]),
+            workdays=n[a.id],
+        )
+        for a in chosen
+    ]
 
 
 def actions_in(area: str | None = None, inmate: str | None = None) -> list[an.Action]:
