@@ -98,7 +98,8 @@ def build_site(db: pw.Database, inmates: int, months: int, seed: int = 17) -> No
                      "standard_from": "2025-01-01", "quota_std_seconds": str(QUOTA_UNITS * STD_SECONDS),
                      "earned_std_seconds": str(done * STD_SECONDS), "done_units_exact": str(done),
                      "quota_units": str(QUOTA_UNITS), "done_units": str(done),
-                     "diff_units": str(done - QUOTA_UNITS), "completion_pct": f"{100 * done / QUOTA_UNITS:.1f}",
+                     "diff_units": str(done - QUOTA_UNITS),
+                     "completion_pct": f"{100 * done / QUOTA_UNITS:.1f}",
                      "rule_set_version": "bench", "rule_set_digest": "0" * 64, "computed_ms": 0}
                 )  # fmt: skip
                 if len(batch) >= 2000:
@@ -109,8 +110,8 @@ def build_site(db: pw.Database, inmates: int, months: int, seed: int = 17) -> No
         for n in range(200):
             p, line = people[rng.randrange(len(people))]
             day = days[-rng.randrange(1, 60)]
-            an.Action.create(kind="post" if n % 2 else "training", inmate=p, line=line, product=f"PR{line[1]}",
-                             step="S2", what="上领", day=day.isoformat(), officer="王警官", reason="bench",
+            an.Action.create(kind="post" if n % 2 else "training", inmate=p, line=line,
+                             product=f"PR{line[1]}", step="S2", what="上领", day=day.isoformat(), officer="王警官", reason="bench",
                              suggestion=None, assignment=None, created_by="bench", created_ms=0)  # fmt: skip
     print(f"site: {inmates} inmates on {len(lines)} lines, {len(days)} workdays, "
           f"{DailyResult.select().count()} daily results")  # fmt: skip
