@@ -111,7 +111,8 @@ def build_site(db: pw.Database, inmates: int, months: int, seed: int = 17) -> No
             p, line = people[rng.randrange(len(people))]
             day = days[-rng.randrange(1, 60)]
             an.Action.create(kind="post" if n % 2 else "training", inmate=p, line=line,
-                             product=f"PR{line[1]}", step="S2", what="上领", day=day.isoformat(), officer="王警官", reason="bench",
+                             product=f"PR{line[1]}", step="S2", what="上领", day=day.isoformat(),
+                             officer="王警官", reason="bench",
                              suggestion=None, assignment=None, created_by="bench", created_ms=0)  # fmt: skip
     print(f"site: {inmates} inmates on {len(lines)} lines, {len(days)} workdays, "
           f"{DailyResult.select().count()} daily results")  # fmt: skip
