@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
-from functools import lru_cache
 from typing import Any, Protocol, cast
 
 import peewee as pw
@@ -31,6 +30,7 @@ from hub.masterdata.service import MasterData
 from hub.review import effects as fx
 from hub.review import suggest_texts
 from hub.review import suggestions as sg
+from hub.review.skills import exact, exact_sum
 from hub.store import analytics as an
 from hub.store.db import write_transaction
 from hub.store.masterdata import Inmate, Line, Step
@@ -86,8 +86,8 @@ def work_days(lines: Iterable[str], first: date, last: date, inmate: str | None 
         DailyResult.quota_std_seconds, DailyResult.earned_std_seconds, DailyResult.quota_units,
     ).where(where & (DailyResult.mode == "counted"))  # fmt: skip
     return [
-        sg.WorkDay(inmate=i, line=ln, step=(p, s), day=date.fromisoformat(d), quota_s=_exact(q),
-                   earned_s=_exact(e), quota_units=_exact(u))
+        sg.WorkDay(inmate=i, line=ln, step=(p, s), day=date.fromisoformat(d), quota_s=exact(q),
+                   earned_s=exact(e), quota_units=exact(u))
         for i, ln, p, s, d, q, e, u in _tuples(query)
     ]  # fmt: skip
 
@@ -118,20 +118,15 @@ class Measured:
     workdays: int
 
 
-@lru_cache(maxsize=65536)
-def _exact(text: str) -> Fraction:
-    """Stored exact text as a Fraction (quotas repeat across thousands of rows: parsed once)."""
-    return Fraction(text)
-
-
 def _by_day(rows: Iterable[tuple[str, str, str]]) -> list[fx.DayFigures]:
-    quota: dict[str, Fraction] = defaultdict(Fraction)
-    earned: dict[str, Fraction] = defaultdict(Fraction)
+    quota: dict[str, list[Fraction]] = defaultdict(list)
+    earned: dict[str, list[Fraction]] = defaultdict(list)
     for day, q, e in rows:
-        quota[day] += _exact(q)
-        earned[day] += _exact(e)
+        quota[day].append(exact(q))
+        earned[day].append(exact(e))
     return [
-        fx.DayFigures(day=date.fromisoformat(d), quota_s=quota[d], earned_s=earned[d]) for d in sorted(quota)
+        fx.DayFigures(day=date.fromisoformat(d), quota_s=exact_sum(quota[d]), earned_s=exact_sum(earned[d]))
+        for d in sorted(quota)
     ]
 
 

@@ -29,6 +29,7 @@ from hub.web.tables import data_table
 
 PATH = "/inmate"
 HISTORY_DAYS = 366
+PENDING = "…"  # a month's points while the assessment computes them
 
 Section = Callable[[WebContext, Principal, md.Inmate, str], Awaitable[None]]
 SECTIONS: list[Section] = []
@@ -58,24 +59,32 @@ def _posted_line(inmate: str, today: date) -> str | None:
 
 
 def _load(ctx: WebContext, inmate: md.Inmate) -> dict[str, Any]:
+    """Everything but the months' points, which `_scores` adds after the page shows (each month's
+    points are the monthly assessment's: the whole site's month through the engine, about a quarter
+    of a second a month on a 2,000-inmate site, so twelve of them would hold the page for seconds)."""
     today = ctx.today()
     with ctx.db.connection_context():
         points = ih.daily_points(inmate.id, today - timedelta(days=HISTORY_DAYS), today)
-        assessment = assessment_of(ctx)
-
-        def score_of(month: Month) -> MonthlyScore | None:
-            if not inmate.area:
-                return None
-            view = assessment.month_view(month, inmate.area)
-            return next((r.score for r in view.rows if r.inmate == inmate.id), None)
-
         return {
             "points": points,
-            "months": ih.months_of(inmate.id, points, score_of),
+            "months": ih.months_of(inmate.id, points, lambda month: None),
             "posts": ih.posts(inmate.id),
             "disputes": ih.disputes(inmate.id),
             "adjustments": ih.adjustments(inmate.id),
         }
+
+
+def _scores(ctx: WebContext, inmate: md.Inmate, months: list[Month]) -> dict[str, MonthlyScore | None]:
+    """His labor points month by month, as the monthly assessment computes them."""
+    if not inmate.area:
+        return {str(m): None for m in months}
+    with ctx.db.connection_context():
+        assessment = assessment_of(ctx)
+        out: dict[str, MonthlyScore | None] = {}
+        for month in months:
+            view = assessment.month_view(month, inmate.area)
+            out[str(month)] = next((r.score for r in view.rows if r.inmate == inmate.id), None)
+        return out
 
 
 def _pct(value: Any) -> str:
@@ -116,7 +125,7 @@ def register_inmate_page(ctx: WebContext) -> None:
                 }
             ).classes("w-full h-64").mark("inmate-chart")  # fmt: skip
         ui.label(t("inmate.months", lang)).classes("text-h6")
-        data_table(
+        months_table = data_table(
             lang=lang,
             columns=[
                 {"name": "month", "label": t("inmate.col.month", lang), "field": "month"},
@@ -131,12 +140,13 @@ def register_inmate_page(ctx: WebContext) -> None:
                     "days": m.days,
                     "met": m.days_met,
                     "pct": _pct(m.completion_pct),
-                    "labor": "—" if m.score is None else shown(m.score.labor_points, 1),
+                    "labor": PENDING,  # filled in below, once the page shows
                 }
                 for m in data["months"]
             ],
             row_key="month",
-        ).classes("w-full").mark("inmate-months")
+        )
+        months_table.classes("w-full").mark("inmate-months")
         ui.label(t("inmate.posts", lang)).classes("text-h6")
         data_table(
             lang=lang,
@@ -175,5 +185,12 @@ def register_inmate_page(ctx: WebContext) -> None:
             ui.label(t("inmate.none", lang)).classes("text-grey-7")
         for a in data["adjustments"]:
             ui.label(f"{a.month} · {a.points} · {a.reason}({a.created_by})").mark("inmate-adjustment")
+        scores = await run.io_bound(_scores, ctx, inmate, [m.month for m in data["months"]])
+        if scores is None:
+            return
+        for row in months_table.rows:
+            score = scores.get(row["month"])
+            row["labor"] = "—" if score is None else shown(score.labor_points, 1)
+        months_table.update()
         for section in SECTIONS:
             await section(ctx, who, inmate, lang)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from datetime import date, timedelta
-from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 from nicegui import run, ui
 
@@ -40,17 +40,20 @@ def _rows(area: str, today: date, readable: frozenset[str] | None) -> list[skill
         DailyResult.line.in_(lines)
         & DailyResult.day.between((today - timedelta(days=WINDOW_DAYS)).isoformat(), today.isoformat())
     )  # fmt: skip
-    return [
-        skills.StepDay(
-            inmate=r.inmate,
-            step=(r.product, r.step),
-            day=date.fromisoformat(r.day),
-            quota_s=Fraction(r.quota_std_seconds),
-            earned_s=Fraction(r.earned_std_seconds),
-        )
-        for r in query
-        if readable is None or r.inmate in readable
-    ]
+    # plain tuples and cached parsing: an area's 90 days are tens of thousands of rows
+    days: dict[str, date] = {}
+    out = []
+    for inmate, product, step, day, quota, earned in cast(Iterable[tuple[str, ...]], query.tuples()):
+        if readable is not None and inmate not in readable:
+            continue
+        when = days.get(day)
+        if when is None:
+            when = days[day] = date.fromisoformat(day)
+        out.append(
+            skills.StepDay(inmate=inmate, step=(product, step), day=when, quota_s=skills.exact(quota),
+                           earned_s=skills.exact(earned))
+        )  # fmt: skip
+    return out
 
 
 def cell_text(cell: skills.Cell | None, lang: str) -> str:
