@@ -32,7 +32,7 @@ from typing import Any
 
 from hub.errors import HubError
 from hub.review import suggest_texts
-from hub.review.skills import SkillSettings, StepDay, skill_matrix
+from hub.review.skills import SkillSettings, StepDay, exact_sum, skill_matrix
 
 suggest_texts.register()
 
@@ -151,8 +151,8 @@ class Suggestion:
 
 
 def _pct(days: Sequence[WorkDay]) -> Fraction | None:
-    quota = sum((d.quota_s for d in days), Fraction(0))
-    return 100 * sum((d.earned_s for d in days), Fraction(0)) / quota if quota else None
+    quota = exact_sum(d.quota_s for d in days)
+    return 100 * exact_sum(d.earned_s for d in days) / quota if quota else None
 
 
 def shortages(days: Iterable[WorkDay], today: date, settings: SuggestSettings) -> list[Suggestion]:
