@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 import peewee as pw
 
@@ -32,7 +32,7 @@ from hub.review import suggest_texts
 from hub.review import suggestions as sg
 from hub.review.skills import exact, exact_sum
 from hub.store import analytics as an
-from hub.store.db import write_transaction
+from hub.store.db import raw_rows, write_transaction
 from hub.store.masterdata import Inmate, Line, Step
 from hub.store.results import DailyResult
 from protocol import fields as f
@@ -56,9 +56,8 @@ class Ledger(Protocol):
 # --- reads ------------------------------------------------------------------------------------------
 
 
-def _tuples(query: Any) -> Iterable[Any]:
-    """A query's rows as plain tuples (no model objects: the analytics pages read many rows)."""
-    return cast(Iterable[Any], query.tuples())
+def _tuples(query: Any) -> list[tuple[Any, ...]]:
+    return raw_rows(query)
 
 
 def settings_versions() -> list[sg.SettingsVersion]:
@@ -85,11 +84,15 @@ def work_days(lines: Iterable[str], first: date, last: date, inmate: str | None 
         DailyResult.inmate, DailyResult.line, DailyResult.product, DailyResult.step, DailyResult.day,
         DailyResult.quota_std_seconds, DailyResult.earned_std_seconds, DailyResult.quota_units,
     ).where(where & (DailyResult.mode == "counted"))  # fmt: skip
-    return [
-        sg.WorkDay(inmate=i, line=ln, step=(p, s), day=date.fromisoformat(d), quota_s=exact(q),
-                   earned_s=exact(e), quota_units=exact(u))
-        for i, ln, p, s, d, q, e, u in _tuples(query)
-    ]  # fmt: skip
+    days: dict[str, date] = {}
+    out = []
+    for i, ln, p, s, d, q, e, u in _tuples(query):
+        when = days.get(d)
+        if when is None:
+            when = days[d] = date.fromisoformat(d)
+        out.append(sg.WorkDay(inmate=i, line=ln, step=(p, s), day=when, quota_s=exact(q), earned_s=exact(e),
+                              quota_units=exact(u)))  # fmt: skip
+    return out
 
 
 def area_suggestions(area: str, today: date, readable: frozenset[str] | None = None) -> list[sg.Suggestion]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 from functools import lru_cache
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,10 +82,24 @@ def _plain(days: Sequence[StepDay]) -> Fraction | None:
     return 100 * exact_sum(d.earned_s for d in days) / quota if quota else None
 
 
-def _weighted(days: Sequence[StepDay], today: date, half_life: int) -> Fraction | None:
-    """Σ w·earned / Σ w·quota with w = 1/2^k for a day k half-lives old: summed per k first, then
-    both sums scaled by 2^K (the oldest k), so the ratio is exact with a handful of Fraction steps."""
-    buckets: dict[int, list[StepDay]] = defaultdict(list)
+class Figures(Protocol):
+    """A day's figures as `weighted_pct` reads them (a `StepDay`, or another module's own row)."""
+
+    @property
+    def day(self) -> date: ...
+    @property
+    def quota_s(self) -> Fraction: ...
+    @property
+    def earned_s(self) -> Fraction: ...
+
+
+def weighted_pct(days: Sequence[Figures], today: date, half_life: int) -> Fraction | None:
+    """A cell's efficiency: Σ w·earned / Σ w·quota with w = 1/2^k for a day k half-lives old; summed
+    per k first, then both sums scaled by 2^K (the oldest k), so the ratio is exact with a handful of
+    Fraction steps."""
+    if not days:
+        return None
+    buckets: dict[int, list[Figures]] = defaultdict(list)
     for d in days:
         buckets[(today - d.day).days // half_life].append(d)
     oldest = max(buckets)
@@ -108,7 +123,7 @@ def skill_matrix(rows: Iterable[StepDay], today: date, settings: SkillSettings =
         recent, earlier = days[-settings.trend_days :], days[: -settings.trend_days]
         now, before = _plain(recent), _plain(earlier)
         cells[key] = Cell(
-            efficiency_pct=_weighted(days, today, settings.half_life_days),
+            efficiency_pct=weighted_pct(days, today, settings.half_life_days),
             days=len(days),
             uncertain=len(days) < settings.min_days,
             trend_pct=None if now is None or before is None else now - before,

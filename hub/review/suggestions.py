@@ -32,7 +32,7 @@ from typing import Any
 
 from hub.errors import HubError
 from hub.review import suggest_texts
-from hub.review.skills import SkillSettings, StepDay, exact_sum, skill_matrix
+from hub.review.skills import SkillSettings, exact_sum, weighted_pct
 
 suggest_texts.register()
 
@@ -182,36 +182,33 @@ def shortages(days: Iterable[WorkDay], today: date, settings: SuggestSettings) -
 
 
 def suggest(days: Iterable[WorkDay], today: date, settings: SuggestSettings) -> list[Suggestion]:
-    """Every suggestion for the area whose stored days in the window are `days` (any order)."""
+    """Every suggestion for the area whose stored days in the window are `days` (any order).
+
+    A step's efficiency is the skill matrix's (`hub.review.skills.weighted_pct`: recent days weigh
+    more), computed only for the cells a suggestion can rest on."""
     first = today - timedelta(days=settings.window_days - 1)
-    rows = sorted((d for d in days if first <= d.day <= today), key=lambda d: (d.inmate, d.day))
+    rows = [d for d in days if first <= d.day <= today]
     short = shortages(rows, today, settings)
     short_of = {(s.line, s.step): s.short_by for s in short}
-    matrix = skill_matrix(
-        (
-            StepDay(inmate=d.inmate, step=d.step, day=d.day, quota_s=d.quota_s, earned_s=d.earned_s)
-            for d in rows
-        ),
-        today,
-        SkillSettings(min_days=settings.min_days),
-    )
     by_inmate: dict[str, list[WorkDay]] = defaultdict(list)
     for d in rows:
         by_inmate[d.inmate].append(d)
     moves: list[Suggestion] = []
     trains: list[Suggestion] = []
-    for inmate, his in by_inmate.items():
+    for inmate in sorted(by_inmate):
+        his = by_inmate[inmate]
         if len(his) < settings.min_days:
             continue  # too few days to judge anything
+        his.sort(key=lambda d: d.day)
         latest = his[-1]
-        here = matrix.cell(inmate, latest.step)
-        if here is None or here.efficiency_pct is None:
-            continue
-        move = _move(inmate, latest, here.efficiency_pct, here.days, matrix, settings, short_of)
+        by_step: dict[tuple[str, str], list[WorkDay]] = defaultdict(list)
+        for d in his:
+            by_step[d.step].append(d)
+        move = _move(inmate, latest, by_step, today, settings, short_of)
         if move is not None:
             moves.append(move)
             continue
-        on_step = [d for d in his if d.step == latest.step]
+        on_step = by_step[latest.step]
         if len(on_step) < settings.train_after_days:
             continue
         recent = on_step[-settings.recent_days :]
@@ -229,29 +226,34 @@ def suggest(days: Iterable[WorkDay], today: date, settings: SuggestSettings) -> 
 def _move(
     inmate: str,
     latest: WorkDay,
-    here_pct: Fraction,
-    here_days: int,
-    matrix: Any,
+    by_step: Mapping[tuple[str, str], list[WorkDay]],
+    today: date,
     settings: SuggestSettings,
     short_of: Mapping[tuple[str, tuple[str, str]], int],
 ) -> Suggestion | None:
+    here_days = len(by_step[latest.step])
     if here_days < settings.min_days:
         return None
+    half_life = SkillSettings().half_life_days  # as the skill matrix weighs them
+    here_pct: Fraction | None = None
     best: tuple[Fraction, tuple[str, str], int] | None = None
-    for step in matrix.steps:
-        if step == latest.step or step[0] != latest.step[0]:
-            continue  # a move stays within the product his line makes
-        cell = matrix.cell(inmate, step)
-        if cell is None or cell.efficiency_pct is None or cell.days < settings.min_days:
+    for step, days in sorted(by_step.items()):
+        if step == latest.step or step[0] != latest.step[0] or len(days) < settings.min_days:
+            continue  # a move stays within the product his line makes, on enough days there
+        pct = weighted_pct(days, today, half_life)
+        if pct is None or pct < settings.good_pct:
             continue
-        pct = cell.efficiency_pct
-        if pct >= settings.good_pct and pct - here_pct >= settings.better_margin_pct:
+        if here_pct is None:
+            here_pct = weighted_pct(by_step[latest.step], today, half_life)
+            if here_pct is None:
+                return None
+        if pct - here_pct >= settings.better_margin_pct:
             rank = (short_of.get((latest.line, step), 0), pct)
             if best is None or rank > (short_of.get((latest.line, best[1]), 0), best[0]):
-                best = (pct, step, cell.days)
-    if best is None:
+                best = (pct, step, len(days))
+    if best is None or here_pct is None:
         return None
-    pct, step, days = best
+    pct, step, days_there = best
     return Suggestion(
         kind=MOVE,
         inmate=inmate,
@@ -259,7 +261,7 @@ def _move(
         step=step,
         from_step=latest.step,
         pct=pct,
-        days=days,
+        days=days_there,
         from_pct=here_pct,
         from_days=here_days,
         short_by=short_of.get((latest.line, step), 0),

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import Any
 
 from nicegui import run, ui
 
@@ -18,6 +17,7 @@ from hub.accounts import Principal
 from hub.engine.exact import shown
 from hub.review import skills
 from hub.store import masterdata as md
+from hub.store.db import raw_rows
 from hub.store.results import DailyResult
 from hub.web import guard
 from hub.web.context import WebContext
@@ -43,7 +43,7 @@ def _rows(area: str, today: date, readable: frozenset[str] | None) -> list[skill
     # plain tuples and cached parsing: an area's 90 days are tens of thousands of rows
     days: dict[str, date] = {}
     out = []
-    for inmate, product, step, day, quota, earned in cast(Iterable[tuple[str, ...]], query.tuples()):
+    for inmate, product, step, day, quota, earned in raw_rows(query):
         if readable is not None and inmate not in readable:
             continue
         when = days.get(day)
