@@ -212,7 +212,7 @@ def suggest(days: Iterable[WorkDay], today: date, settings: SuggestSettings) -> 
         if len(on_step) < settings.train_after_days:
             continue
         recent = on_step[-settings.recent_days :]
-        low = sum(1 for d in recent if d.quota_s and 100 * d.earned_s / d.quota_s < settings.low_pct)
+        low = sum(1 for d in recent if d.quota_s and 100 * d.earned_s < settings.low_pct * d.quota_s)
         if low >= settings.low_days:
             trains.append(
                 Suggestion(kind=TRAIN, inmate=inmate, line=latest.line, step=latest.step, pct=_pct(recent),
