@@ -203,7 +203,9 @@ def show_suggestions(
             line: md.Line | None = data["lines"].get(s.line)
             if person is None or line is None:
                 continue
-            for kind in (an.POST_CHANGE, an.TRAINING) if s.kind == sg.MOVE else (an.TRAINING,):
+            # a post change is a master-data change: offered to who may make it (area heads, labor section)
+            movable = s.kind == sg.MOVE and who.may_change_area(str(line.area))
+            for kind in (an.POST_CHANGE, an.TRAINING) if movable else (an.TRAINING,):
                 reason = (
                     f"{person.number} {person.name}：{sentence(s, data['steps'], data['line_names'], lang)}"
                 )

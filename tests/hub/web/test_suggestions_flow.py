@@ -94,6 +94,9 @@ def ctx(db: peewee.Database) -> WebContext:
         context.accounts.create(
             username=user, password=PASSWORD, role=role, area=area, display_name=f"{user}民警"
         )
+    context.accounts.create(
+        username="line1", password=PASSWORD, role=Role.LINE_OFFICER, lines=["L1"], display_name="赵警官"
+    )
     return context
 
 
@@ -198,6 +201,17 @@ async def test_from_a_suggestion_to_a_post_change_to_its_effect(ctx: WebContext,
         await _until(user, "inmate-actions")
         mine = user.find(marker="inmate-actions").elements.pop().rows  # type: ignore[attr-defined]
         assert [r["status"] for r in mine] == ["已可比较"]
+
+
+async def test_a_line_officer_is_offered_training_but_not_the_post_change(ctx: WebContext) -> None:
+    """The officer of L1 sees P1014's suggestion and may record a training; the post change is a
+    master-data change he may not make, so it is not offered."""
+    async with web_user(ctx) as user:
+        await login(user, "line1")
+        await user.open("/suggestions?area=A")
+        await _until(user, "suggestion-move-P1014")
+        await user.should_see(marker="act-training-P1014")
+        await user.should_not_see(marker="act-post-P1014")
 
 
 def test_the_signed_acts_rebuild_the_rows_verify_compares(ctx: WebContext, db: peewee.Database) -> None:
