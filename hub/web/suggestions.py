@@ -103,10 +103,10 @@ def action_dialog(
         what.set_visibility(kind == an.TRAINING)
         why = ui.textarea(t("suggest.f.reason", lang), value=reason).classes("w-full").mark("action-reason")
 
-        async def save() -> None:
+        async def save(fresh: Principal) -> None:  # the session and role re-checked at the click
             try:
                 await run.io_bound(
-                    actions_of(ctx).record, who, kind=kind, inmate=inmate.id, line=line.code,
+                    actions_of(ctx).record, fresh, kind=kind, inmate=inmate.id, line=line.code,
                     step=str(pick.value or ""), day=str(when.value or ""), officer=str(officer.value or ""),
                     reason=str(why.value or ""), what=str(what.value or ""), suggestion=suggestion,
                 )  # fmt: skip
@@ -118,7 +118,9 @@ def action_dialog(
             ui.navigate.to(done)
 
         with ui.row():
-            ui.button(t("suggest.save", lang), on_click=save).mark("action-save")
+            ui.button(t("suggest.save", lang), on_click=guard.guarded_action(ctx, OFFICERS, save)).mark(
+                "action-save"
+            )
             ui.button(t("suggest.cancel", lang), on_click=dialog.close).props("flat")
     return dialog
 
@@ -168,12 +170,12 @@ def _settings_section(ctx: WebContext, who: Principal, lang: str, data: dict[str
                 )
         reason = ui.input(t("suggest.settings.reason", lang)).classes("w-96").mark("settings-reason")
 
-        async def add() -> None:
+        async def add(fresh: Principal) -> None:  # the session and role re-checked at the click
             try:
                 typed = {k: v.value or "" for k, v in inputs.items()}
                 await run.io_bound(
                     actions_of(ctx).add_settings,
-                    who,
+                    fresh,
                     str(version.value or "").strip(),
                     valid_from=str(start.value or ""),
                     parameters=typed,
@@ -185,7 +187,8 @@ def _settings_section(ctx: WebContext, who: Principal, lang: str, data: dict[str
             ui.notify(t("suggest.saved", lang), type="positive")
             ui.navigate.to(f"{PATH}?area={area}")
 
-        ui.button(t("suggest.settings.add", lang), on_click=add).mark("settings-add")
+        labor_only = guard.guarded_action(ctx, {Role.LABOR_SECTION}, add)
+        ui.button(t("suggest.settings.add", lang), on_click=labor_only).mark("settings-add")
 
 
 def show_suggestions(
@@ -225,7 +228,8 @@ def show_suggestions(
                         kind=kind,
                         inmate=person,
                         line=line,
-                        step=s.step[1],
+                        # a move's training is on the step he is on; anything else on its own step
+                        step=(s.from_step or s.step)[1] if kind == an.TRAINING else s.step[1],
                         reason=reason,
                         suggestion=s.key,
                         steps=data["steps"],
