@@ -35,7 +35,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "consider training",
     },
     "suggest.short": {
-        "zh": "{line} 的{step}本周缺 {n} 人（按定额产能，为本线瓶颈）",
+        "zh": "{line}：{step}本周缺 {n} 人（按定额产能，为本线瓶颈）",
         "en": "{line}: {step} is short of {n} this week (by its holders' quotas, the line's bottleneck)",
     },
     "suggest.act_post": {"zh": "登记调岗", "en": "Record post change"},

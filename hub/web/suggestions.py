@@ -114,8 +114,8 @@ def action_dialog(
                 ui.notify(err.text(lang), type="negative")
                 return
             ui.notify(t("suggest.saved", lang), type="positive")
+            ui.navigate.to(done)  # before closing: the closed form is deleted, with this handler's slot
             dialog.close()
-            ui.navigate.to(done)
 
         with ui.row():
             ui.button(t("suggest.save", lang), on_click=guard.guarded_action(ctx, OFFICERS, save)).mark(

@@ -137,7 +137,7 @@ async def test_from_a_suggestion_to_a_post_change_to_its_effect(ctx: WebContext,
         await _until(user, "suggestion-move-P1014")
         await user.should_see("32101014 张建国")
         await user.should_see("在上领上 128%（20天），在上袖上仅 72%（18天）：建议调至上领，上领本周缺 1 人")
-        await user.should_see("服装一线 的上领本周缺 1 人")
+        await user.should_see("服装一线：上领本周缺 1 人")
         # the labor section: the effect is measured over 3 workdays from today on (a signed version)
         user.find(marker="settings-version").type("effect-3")
         user.find(marker="settings-effect_workdays").type("3")
