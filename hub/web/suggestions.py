@@ -30,6 +30,7 @@ from hub.web.context import WebContext
 from hub.web.frame import add_nav
 from hub.web.inmate import add_section, inmate_link
 from hub.web.masterdata.pages import masterdata_of
+from hub.web.pickers import date_input
 from hub.web.review.assessment import OFFICERS, _pick_area, actor_of, assessment_of
 from hub.web.suggest_texts import sentence, t
 
@@ -97,7 +98,7 @@ def action_dialog(
         ui.label(t(f"suggest.dialog.{kind}", lang, who=f"{inmate.number} {inmate.name}")).classes("text-h6")
         pick = ui.select(choices, value=step if step in choices else None, label=t("suggest.f.step", lang))
         pick.classes("w-64").mark("action-step")
-        when = ui.input(t("suggest.f.day", lang), value=ctx.today().isoformat()).mark("action-day")
+        when = date_input(t("suggest.f.day", lang), lang, value=ctx.today().isoformat()).mark("action-day")
         officer = ui.input(t("suggest.f.officer", lang), value=who.display_name).mark("action-officer")
         what = ui.input(t("suggest.f.what", lang)).classes("w-full").mark("action-what")
         what.set_visibility(kind == an.TRAINING)
@@ -158,9 +159,8 @@ def _settings_section(ctx: WebContext, who: Principal, lang: str, data: dict[str
             return
         with ui.row().classes("items-end"):
             version = ui.input(t("suggest.settings.version", lang)).classes("w-40").mark("settings-version")
-            start = ui.input(t("suggest.settings.from", lang), value=data["today"].isoformat()).classes(
-                "w-36"
-            )
+            start = date_input(t("suggest.settings.from", lang), lang, value=data["today"].isoformat())
+            start.classes("w-44")
             start.mark("settings-from")
         inputs = {}
         with ui.row():
