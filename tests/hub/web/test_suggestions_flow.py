@@ -60,6 +60,10 @@ def _steady(k: int) -> int:
 
 @pytest.fixture
 def ctx(db: peewee.Database) -> WebContext:
+    return planted_site(db)
+
+
+def planted_site(db: peewee.Database) -> WebContext:
     """L1 (一监区) makes shirts: 上领 held by 3, 上袖 by 4 (P1014 among them), 做袖 by 4 over the last
     60 days. P1014 (32101014 张建国) did 128 % on 上领 for 20 days, then 72 % on 上袖 for 18."""
     clock = StepClock(START)
