@@ -176,12 +176,12 @@ def main() -> None:
         name = f"fl_analytics_{uuid.uuid4().hex[:10]}"
         admin = pw.PostgresqlDatabase("postgres", user="postgres", host="127.0.0.1", port=5432)
         admin.connect()
-        admin.connection().autocommit = True
-        admin.execute_sql(f"CREATE DATABASE {name}")
+        admin.connection().autocommit = True  # type: ignore[no-untyped-call]
+        admin.execute_sql(f"CREATE DATABASE {name}")  # type: ignore[no-untyped-call]
         url = f"{args.db.rstrip('/')}/{name}"
 
         def drop() -> None:
-            admin.execute_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            admin.execute_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")  # type: ignore[no-untyped-call]
             admin.close()
 
     db = hubdb.connect(url)
@@ -191,7 +191,7 @@ def main() -> None:
         build_site(db, args.inmates, args.months)
         # a freshly bulk-loaded table has no planner statistics yet; a running hub's PostgreSQL has
         # them from autovacuum (SQLite's planner uses them too once ANALYZE ran)
-        db.execute_sql("ANALYZE")
+        db.execute_sql("ANALYZE")  # type: ignore[no-untyped-call]
         print(f"built in {time.perf_counter() - start:.1f} s on {url.split('://')[0]}")
         for page, seconds in measure(db, args.repeat).items():
             verdict = "ok" if seconds <= 1.0 else "MISSES 1 s"

@@ -54,4 +54,4 @@ def apply(db: pw.Database) -> None:
     """Create the two tables and the day index (inside the caller's transaction)."""
     with db.bind_ctx(MODELS, bind_refs=False, bind_backrefs=False):
         db.create_tables(MODELS, safe=True)
-    db.execute_sql("CREATE INDEX IF NOT EXISTS daily_result_day ON daily_result (day)")
+    db.execute_sql("CREATE INDEX IF NOT EXISTS daily_result_day ON daily_result (day)")  # type: ignore[no-untyped-call]
