@@ -33,7 +33,7 @@ from hub.masterdata.replay import (
     table_label,
 )
 from hub.store.capture import Deduction, Evidence
-from hub.store.schema import CAPTURE_MODELS, MASTERDATA_MODELS
+from hub.store.schema import ANALYTICS_MODELS, CAPTURE_MODELS, MASTERDATA_MODELS
 from protocol.errors import ProtocolError
 from protocol.signing import Verifier
 
@@ -63,7 +63,7 @@ def check_masterdata(ledger_rows: Sequence[EntryRow], hub_key: Verifier | None, 
     """Compare every master-data table with the replayed acts; the tables must be bound."""
     state = replay(signed_master_acts(ledger_rows, hub_key))
     section.findings.extend(state.problems)
-    for model in (*MASTERDATA_MODELS, *CAPTURE_MODELS):
+    for model in (*MASTERDATA_MODELS, *CAPTURE_MODELS, *ANALYTICS_MODELS):
         table = model._meta.table_name
         spec = TABLES.get(table)
         if spec is None:  # a new master-data table that replay does not know yet: never silently skip

@@ -185,6 +185,8 @@ ACTIONS: dict[str, str] = {
     "deduction.confirm": "确认扣分",
     "report.issue": "出具劳动改造考核报告",
     "capture.refused": "未采用终端评级或次品",
+    "suggest_settings.add": "新增建议阈值版本",
+    "action.record": "登记调岗或培训措施",
 }
 
 

@@ -207,8 +207,37 @@ TABLES: dict[str, TableSpec] = {
                 "confirmed_ms",
             ),
         ),
+        # suggestions' thresholds and officers' actions (hub.store.analytics, made by hub.review.actions)
+        TableSpec(
+            name="an_suggest_settings",
+            key=("id",),
+            columns=("id", "version", "valid_from", "parameters", "reason", "created_by", "created_ms"),
+        ),
+        TableSpec(
+            name="an_action",
+            key=("id",),
+            columns=(
+                "id",
+                "kind",
+                "inmate",
+                "line",
+                "product",
+                "step",
+                "what",
+                "day",
+                "officer",
+                "reason",
+                "suggestion",
+                "assignment",
+                "created_by",
+                "created_ms",
+            ),
+        ),
     )
 }
+
+ANALYTICS_ACTIONS = frozenset({"suggest_settings.add", "action.record"})
+"""The acts of the suggestions and actions pages (hub/review/actions.py)."""
 
 CAPTURE_ACTIONS = frozenset({"grade.set", "reject.add", "deduction.propose", "deduction.confirm"})
 """The acts of rule book v2's capture on the dashboard (hub/review/capture.py)."""
@@ -240,6 +269,7 @@ ACTIONS = frozenset(
         "workday.remove",
         "rule_set.add",
         *CAPTURE_ACTIONS,
+        *ANALYTICS_ACTIONS,
     }
 )
 """Every act that writes master data (hub/masterdata/service.py and people.py) or a v2 capture row."""
@@ -573,6 +603,42 @@ def _apply(state: MasterState, act: Act) -> None:
         _put(state, "md_rule_set_version", values, act)
     elif action in CAPTURE_ACTIONS:
         _capture(state, act)
+    elif action in ANALYTICS_ACTIONS:
+        _analytics(state, act)
+
+
+def _analytics(state: MasterState, act: Act) -> None:
+    """A thresholds version or an officer's action, as `hub.review.actions` applies it (both sign
+    their row id)."""
+    p = act.payload
+    if act.action == "suggest_settings.add":
+        parameters = p["parameters"]
+        if not isinstance(parameters, dict):
+            raise _Refused("not_object", name=column("parameters"))
+        values = {
+            "id": _next_id(state, "an_suggest_settings", p),
+            "version": _text(p["version"], "version"),
+            "valid_from": _text(p["from"], "from"),
+            "parameters": json.dumps(parameters, sort_keys=True),
+            "reason": _text(p["reason"], "reason"),
+            "created_by": _text(p["created_by"], "created_by"),
+            "created_ms": _time(p, "created_ms", act),
+        }
+        _put(state, "an_suggest_settings", values, act)
+    else:
+        post = p.get("assignment")
+        if post is not None and (not isinstance(post, int) or isinstance(post, bool)):
+            raise _Refused("not_post", name=column("assignment"))
+        values = {"id": _next_id(state, "an_action", p)}
+        for name in ("kind", "inmate", "line", "product", "step", "what", "day", "officer", "reason"):
+            values[name] = _text(p[name], name)
+        values |= {
+            "suggestion": _optional_text(p.get("suggestion"), "suggestion"),
+            "assignment": post,
+            "created_by": _text(p["created_by"], "created_by"),
+            "created_ms": _time(p, "created_ms", act),
+        }
+        _put(state, "an_action", values, act)
 
 
 def _capture(state: MasterState, act: Act) -> None:

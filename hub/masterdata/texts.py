@@ -306,6 +306,8 @@ TABLE_LABELS = {
     "cap_grade": "岗位评级",
     "cap_reject": "次品",
     "cap_deduction": "扣分",
+    "an_suggest_settings": "建议阈值版本",
+    "an_action": "调岗与培训措施",
 }
 COLUMN_LABELS = {
     "id": "编号",
@@ -358,6 +360,11 @@ COLUMN_LABELS = {
     "training": "培训标记",
     "reference": "医鉴编号",
     "source": "来源记录",
+    "kind": "类型",
+    "what": "内容",
+    "officer": "执行民警",
+    "suggestion": "对应建议",
+    "created_by": "登记人",
 }
 
 i18n.register(TEXTS)

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from functools import lru_cache
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,15 +57,59 @@ class Matrix:
         return self.cells.get((inmate, step))
 
 
-def _ratio(days: Sequence[StepDay], weight: dict[date, Fraction]) -> Fraction | None:
-    quota = sum((weight[d.day] * d.quota_s for d in days), Fraction(0))
-    earned = sum((weight[d.day] * d.earned_s for d in days), Fraction(0))
-    return 100 * earned / quota if quota else None
+@lru_cache(maxsize=65536)
+def exact(text: str) -> Fraction:
+    """Stored exact text as a Fraction; quotas repeat across thousands of rows, so each text is
+    parsed once (the analytics pages read an area's months)."""
+    return Fraction(text)
+
+
+def exact_sum(values: Iterable[Fraction]) -> Fraction:
+    """Σ values, exact; whole numbers (most stored standard seconds) are added as ints, which is many
+    times faster than Fraction addition on an area's months of rows."""
+    whole = 0
+    rest = Fraction(0)
+    for v in values:
+        if v.denominator == 1:
+            whole += v.numerator
+        else:
+            rest += v
+    return rest + whole
 
 
 def _plain(days: Sequence[StepDay]) -> Fraction | None:
-    quota = sum((d.quota_s for d in days), Fraction(0))
-    return 100 * sum((d.earned_s for d in days), Fraction(0)) / quota if quota else None
+    quota = exact_sum(d.quota_s for d in days)
+    return 100 * exact_sum(d.earned_s for d in days) / quota if quota else None
+
+
+class Figures(Protocol):
+    """A day's figures as `weighted_pct` reads them (a `StepDay`, or another module's own row)."""
+
+    @property
+    def day(self) -> date: ...
+    @property
+    def quota_s(self) -> Fraction: ...
+    @property
+    def earned_s(self) -> Fraction: ...
+
+
+def weighted_pct(days: Sequence[Figures], today: date, half_life: int) -> Fraction | None:
+    """A cell's efficiency: Σ w·earned / Σ w·quota with w = 1/2^k for a day k half-lives old; summed
+    per k first, then both sums scaled by 2^K (the oldest k), so the ratio is exact with a handful of
+    Fraction steps."""
+    if not days:
+        return None
+    buckets: dict[int, list[Figures]] = defaultdict(list)
+    for d in days:
+        buckets[(today - d.day).days // half_life].append(d)
+    oldest = max(buckets)
+    quota = Fraction(0)
+    earned = Fraction(0)
+    for k, group in buckets.items():
+        scale = 2 ** (oldest - k)
+        quota += scale * exact_sum(d.quota_s for d in group)
+        earned += scale * exact_sum(d.earned_s for d in group)
+    return 100 * earned / quota if quota else None
 
 
 def skill_matrix(rows: Iterable[StepDay], today: date, settings: SkillSettings = SkillSettings()) -> Matrix:
@@ -74,11 +120,10 @@ def skill_matrix(rows: Iterable[StepDay], today: date, settings: SkillSettings =
     cells: dict[tuple[str, tuple[str, str]], Cell] = {}
     for key, days in by_cell.items():
         days.sort(key=lambda d: d.day)
-        weight = {d.day: Fraction(1, 2 ** ((today - d.day).days // settings.half_life_days)) for d in days}
         recent, earlier = days[-settings.trend_days :], days[: -settings.trend_days]
         now, before = _plain(recent), _plain(earlier)
         cells[key] = Cell(
-            efficiency_pct=_ratio(days, weight),
+            efficiency_pct=weighted_pct(days, today, settings.half_life_days),
             days=len(days),
             uncertain=len(days) < settings.min_days,
             trend_pct=None if now is None or before is None else now - before,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import peewee as pw
 
-from hub.store import capture, delivery, kiosks, ledger, masterdata, results, review, web
+from hub.store import analytics, capture, delivery, kiosks, ledger, masterdata, results, review, web
 from hub.store.db import connect
 from hub.store.migrate import MigrationReport, migrate, now_ms
 
@@ -44,6 +44,8 @@ ALL_MODELS: tuple[type[pw.Model], ...] = (
     capture.Reject,
     capture.Deduction,
     capture.Evidence,
+    analytics.SuggestSettingsVersion,
+    analytics.Action,
     results.DailyResult,
     results.DiscrepancyFlag,
     results.ResultsProgress,
@@ -69,6 +71,10 @@ MASTERDATA_MODELS: tuple[type[pw.Model], ...] = tuple(
 # The v2 capture tables whose rows the signed acts make (`floorledger verify` compares them as it
 # compares master data); evidence is checked by its hash instead (its bytes are not in the act).
 CAPTURE_MODELS: tuple[type[pw.Model], ...] = (capture.Grade, capture.Reject, capture.Deduction)
+
+# The suggestion thresholds' versions and the officers' actions (#17): made by signed acts too
+# (`hub.review.actions`), compared by `floorledger verify` the same way.
+ANALYTICS_MODELS: tuple[type[pw.Model], ...] = (analytics.SuggestSettingsVersion, analytics.Action)
 
 
 def bind_all(db: pw.Database) -> None:

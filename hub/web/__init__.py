@@ -10,6 +10,7 @@ schema's migrations (`hub.store.schema`), never here.
 from __future__ import annotations
 
 from hub.app import HubApp
+from hub.web.actions import register_actions
 from hub.web.audit import register_audit
 from hub.web.board.model import BoardSettings, Privacy
 from hub.web.board.page import register_board
@@ -27,6 +28,7 @@ from hub.web.review.queue import register_queue
 from hub.web.review.trends import register_trends
 from hub.web.security import protect
 from hub.web.skills import register_skills
+from hub.web.suggestions import register_suggestions
 from hub.web.users import register_users
 
 __all__ = ["ResultsFeed", "WebContext", "app_pages", "register_pages"]
@@ -49,6 +51,8 @@ def register_pages(context: WebContext) -> None:
     register_inmate_page(context)
     register_skills(context)
     register_bottleneck(context)
+    register_suggestions(context)
+    register_actions(context)
     register_audit(context)
     register_board(context)
 

@@ -9,6 +9,7 @@ area head his area's inmates, a line officer those posted on his lines, the labo
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -32,6 +33,17 @@ from hub.web.tables import data_table
 
 PATH = "/inmate"
 HISTORY_DAYS = 366
+PENDING = "…"  # a month's points while the assessment computes them
+
+Section = Callable[[WebContext, Principal, md.Inmate, str], Awaitable[None]]
+SECTIONS: list[Section] = []
+"""More sections at the end of the page, added by other page modules (the suggestions and actions
+for him), as `add_nav` adds menu entries: this module needs none of theirs."""
+
+
+def add_section(section: Section) -> None:
+    if section not in SECTIONS:
+        SECTIONS.append(section)
 
 
 def inmate_link(inmate: str) -> str:
@@ -51,20 +63,15 @@ def _posted_line(inmate: str, today: date) -> str | None:
 
 
 def _load(ctx: WebContext, inmate: md.Inmate) -> dict[str, Any]:
+    """Everything but the months' points, which `_scores` adds after the page shows (each month's
+    points are the monthly assessment's: the whole site's month through the engine, about a quarter
+    of a second a month on a 2,000-inmate site, so twelve of them would hold the page for seconds)."""
     today = ctx.today()
     with ctx.db.connection_context():
         points = ih.daily_points(inmate.id, today - timedelta(days=HISTORY_DAYS), today)
-        assessment = assessment_of(ctx)
-
-        def score_of(month: Month) -> MonthlyScore | None:
-            if not inmate.area:
-                return None
-            view = assessment.month_view(month, inmate.area)
-            return next((r.score for r in view.rows if r.inmate == inmate.id), None)
-
         return {
             "points": points,
-            "months": ih.months_of(inmate.id, points, score_of),
+            "months": ih.months_of(inmate.id, points, lambda month: None),
             "posts": ih.posts(inmate.id),
             "disputes": ih.disputes(inmate.id),
             "adjustments": ih.adjustments(inmate.id),
@@ -126,6 +133,19 @@ def _report_controls(ctx: WebContext, inmate: md.Inmate, lang: str) -> None:
         ).mark("print-report")
 
 
+def _scores(ctx: WebContext, inmate: md.Inmate, months: list[Month]) -> dict[str, MonthlyScore | None]:
+    """His labor points month by month, as the monthly assessment computes them."""
+    if not inmate.area:
+        return {str(m): None for m in months}
+    with ctx.db.connection_context():
+        assessment = assessment_of(ctx)
+        out: dict[str, MonthlyScore | None] = {}
+        for month in months:
+            view = assessment.month_view(month, inmate.area)
+            out[str(month)] = next((r.score for r in view.rows if r.inmate == inmate.id), None)
+        return out
+
+
 def _pct(value: Any) -> str:
     return "—" if value is None else f"{shown(value, 1)}%"
 
@@ -165,7 +185,7 @@ def register_inmate_page(ctx: WebContext) -> None:
                 }
             ).classes("w-full h-64").mark("inmate-chart")  # fmt: skip
         ui.label(t("inmate.months", lang)).classes("text-h6")
-        data_table(
+        months_table = data_table(
             lang=lang,
             columns=[
                 {"name": "month", "label": t("inmate.col.month", lang), "field": "month"},
@@ -180,12 +200,13 @@ def register_inmate_page(ctx: WebContext) -> None:
                     "days": m.days,
                     "met": m.days_met,
                     "pct": _pct(m.completion_pct),
-                    "labor": "—" if m.score is None else shown(m.score.labor_points, 1),
+                    "labor": PENDING,  # filled in below, once the page shows
                 }
                 for m in data["months"]
             ],
             row_key="month",
-        ).classes("w-full").mark("inmate-months")
+        )
+        months_table.classes("w-full").mark("inmate-months")
         ui.label(t("inmate.posts", lang)).classes("text-h6")
         data_table(
             lang=lang,
@@ -226,3 +247,12 @@ def register_inmate_page(ctx: WebContext) -> None:
         for a in data["adjustments"]:
             by = officers.get(a.created_by, a.created_by)
             ui.label(f"{a.month} · {a.points} · {a.reason}（{by}）").mark("inmate-adjustment")
+        scores = await run.io_bound(_scores, ctx, inmate, [m.month for m in data["months"]])
+        if scores is None:
+            return
+        for row in months_table.rows:
+            score = scores.get(row["month"])
+            row["labor"] = "—" if score is None else shown(score.labor_points, 1)
+        months_table.update()
+        for section in SECTIONS:
+            await section(ctx, who, inmate, lang)

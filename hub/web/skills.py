@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, timedelta
-from fractions import Fraction
 from typing import Any
 
 from nicegui import run, ui
@@ -18,6 +17,7 @@ from hub.accounts import Principal
 from hub.engine.exact import shown
 from hub.review import skills
 from hub.store import masterdata as md
+from hub.store.db import raw_rows
 from hub.store.results import DailyResult
 from hub.web import guard
 from hub.web.context import WebContext
@@ -40,17 +40,20 @@ def _rows(area: str, today: date, readable: frozenset[str] | None) -> list[skill
         DailyResult.line.in_(lines)
         & DailyResult.day.between((today - timedelta(days=WINDOW_DAYS)).isoformat(), today.isoformat())
     )  # fmt: skip
-    return [
-        skills.StepDay(
-            inmate=r.inmate,
-            step=(r.product, r.step),
-            day=date.fromisoformat(r.day),
-            quota_s=Fraction(r.quota_std_seconds),
-            earned_s=Fraction(r.earned_std_seconds),
-        )
-        for r in query
-        if readable is None or r.inmate in readable
-    ]
+    # plain tuples and cached parsing: an area's 90 days are tens of thousands of rows
+    days: dict[str, date] = {}
+    out = []
+    for inmate, product, step, day, quota, earned in raw_rows(query):
+        if readable is not None and inmate not in readable:
+            continue
+        when = days.get(day)
+        if when is None:
+            when = days[day] = date.fromisoformat(day)
+        out.append(
+            skills.StepDay(inmate=inmate, step=(product, step), day=when, quota_s=skills.exact(quota),
+                           earned_s=skills.exact(earned))
+        )  # fmt: skip
+    return out
 
 
 def cell_text(cell: skills.Cell | None, lang: str) -> str:

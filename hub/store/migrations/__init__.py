@@ -17,6 +17,7 @@ from hub.store.migrations import (
     m005_v2_capture,
     m007_export_delivery,
     m008_kiosk_capture,
+    m009_suggestions,
 )
 
 STEPS: tuple[ModuleType, ...] = (
@@ -27,5 +28,6 @@ STEPS: tuple[ModuleType, ...] = (
     m005_v2_capture,
     m007_export_delivery,
     m008_kiosk_capture,
+    m009_suggestions,
 )
 LATEST: int = STEPS[-1].VERSION

@@ -16,7 +16,7 @@ from hub.masterdata.replay import (
     matches,
     replay,
 )
-from hub.store.schema import CAPTURE_MODELS, MASTERDATA_MODELS
+from hub.store.schema import ANALYTICS_MODELS, CAPTURE_MODELS, MASTERDATA_MODELS
 
 T0 = 1_791_900_000_000
 
@@ -58,7 +58,9 @@ SHIRT = (
 def test_every_master_data_table_is_rebuilt_by_replay() -> None:
     """A master-data (or v2 capture) table replay does not know would go unchecked: every such table
     of the schema has a spec, and each spec's columns are real columns of its table."""
-    tables = {model._meta.table_name: model for model in (*MASTERDATA_MODELS, *CAPTURE_MODELS)}
+    tables = {
+        model._meta.table_name: model for model in (*MASTERDATA_MODELS, *CAPTURE_MODELS, *ANALYTICS_MODELS)
+    }
     assert set(TABLES) == set(tables)
     for name, spec in TABLES.items():
         stored = {f.column_name for f in tables[name]._meta.sorted_fields}

@@ -17,6 +17,7 @@ from hub.review import report_signature
 from hub.store.ledger import LedgerEntry
 from hub.store.schema import prepare
 from hub.web import WebContext
+from hub.web.inmate import PENDING
 from tests.hub.conftest_web import PASSWORD, StepClock, login, make_context, web_user
 from tests.hub.paper.pdf_tools import text_of
 from tests.hub.review.test_assessment_domain import HUB_KEY, LINE_L1, MONTH, NOW_MS, Site, open_copy
@@ -66,7 +67,12 @@ async def test_the_inmate_page_shows_his_months_posts_disputes_and_adjustments(
         await user.open("/inmate?id=P1001")
         await _settle(user, "inmate-months")
         await user.should_see("32101001")
-        months = user.find(marker="inmate-months").elements.pop().rows  # type: ignore[attr-defined]
+        table = user.find(marker="inmate-months").elements.pop()
+        for _ in range(100):  # the points follow the page's first content (hub.web.inmate._scores)
+            if all(m["labor"] != PENDING for m in table.rows):  # type: ignore[attr-defined]
+                break
+            await asyncio.sleep(0.1)
+        months = table.rows  # type: ignore[attr-defined]
         october = next(m for m in months if m["month"] == "2026-10")
         assert october["labor"] == shown(score.labor_points, 1)
         assert october["days"] > 0

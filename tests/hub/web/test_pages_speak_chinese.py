@@ -30,6 +30,8 @@ PAGES = {
         "/inmate?id=P1001",
         "/skills?area=A1",
         "/bottleneck?line=L1&month=2026-10",
+        "/suggestions?area=A1",
+        "/actions?area=A1",
         "/review?line=L1&day=2026-10-27",
         "/weekly?area=A1&week=2026-W43",
         "/monthly?area=A1&month=2026-10",
