@@ -46,6 +46,7 @@ from hub.review import lock
 from hub.review.capture import Capture
 from hub.review.corrections import Corrections
 from hub.review.late import LateEntries
+from hub.review.month_publication import DEFAULT_MONTH_PUBLISH_DAYS
 from hub.review.monthly import Assessment
 from hub.store import inuse
 from hub.store.schema import open_database
@@ -110,7 +111,13 @@ def build_services(
             on_applied=results.request_day,
             on_answer=on_answer,
         ),
-        assessment=assessment_service(db, record_act=ledger.record_act, today=today, clock_ms=clock_ms),
+        assessment=assessment_service(
+            db,
+            record_act=ledger.record_act,
+            today=today,
+            clock_ms=clock_ms,
+            month_publish_days=config.month_publish_days,
+        ),
         capture=Capture(db, ledger, today=today, clock_ms=clock_ms, on_applied=results.request_day),
     )
 
@@ -176,9 +183,17 @@ def late_entries_service(
 
 
 def assessment_service(
-    db: pw.Database, *, record_act: RecordAct | None, today: Callable[[], date], clock_ms: Callable[[], int]
+    db: pw.Database,
+    *,
+    record_act: RecordAct | None,
+    today: Callable[[], date],
+    clock_ms: Callable[[], int],
+    month_publish_days: int = DEFAULT_MONTH_PUBLISH_DAYS,
 ) -> Assessment:
-    return Assessment(db, record_act=record_act, today=today, clock_ms=clock_ms)
+    """The reviews; the area head's approval publishes the month for `month_publish_days` days."""
+    assessment = Assessment(db, record_act=record_act, today=today, clock_ms=clock_ms)
+    assessment.month_publish_days = month_publish_days
+    return assessment
 
 
 class HubApp:
@@ -287,6 +302,8 @@ class HubApp:
         services.masterdata.on_change(services.results.on_master_change)
         services.masterdata.on_change(self.plans.on_master_change)
         services.results.on_change(self.plans.on_results)
+        # a publication, its withdrawal or an answer to a review request: the inmates see it at the kiosk
+        services.assessment.on_change = self.plans.refresh
         self.publish_checkpoint()
         services.results.request_month(Month.of(self.today()))  # also what other processes committed
         self.plans.refresh(force=True)

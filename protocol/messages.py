@@ -189,6 +189,114 @@ class CreditChange:
         )
 
 
+MONTH_STATES = ("open", "confirmed", "review", "kept", "changed")
+
+
+def _opt_points(value: Any, path: str) -> str | None:
+    return None if value is None else _points(value, path)
+
+
+def _points(value: Any, path: str) -> str:
+    """Points as shown: a decimal text with at most two places (e.g. `12.5`, `-3.0`)."""
+    text = f.text(value, path, max_len=12)
+    if not re.fullmatch(r"-?\d{1,6}(\.\d{1,2})?", text):
+        raise Malformed(f"{path}: expected points as a decimal")
+    return text
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PeriodSummary:
+    """An inmate's week or month so far, as the engine computed it from the hub's records: `period`
+    is `2026-W44` or `2026-11`; `days` the days with a quota, `completion_pct` over them (None without
+    a quota), `rated_days`/`graded_days` the days on rated posts and those graded, `deduct_points` the
+    points deducted, `points` the month's labor points under the rule set (None for a week)."""
+
+    period: str
+    days: int
+    completion_pct: str | None
+    rated_days: int
+    graded_days: int
+    deduct_points: str
+    points: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "days": self.days,
+            "completion_pct": self.completion_pct,
+            "rated_days": self.rated_days,
+            "graded_days": self.graded_days,
+            "deduct_points": self.deduct_points,
+            "points": self.points,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Any, path: str) -> PeriodSummary:
+        keys = ("period", "days", "completion_pct", "rated_days", "graded_days", "deduct_points", "points")
+        d = f.obj(raw, path, keys)
+        return cls(
+            period=f.text(d["period"], f"{path}.period", max_len=8, allow_empty=False),
+            days=f.integer(d["days"], f"{path}.days", hi=31),
+            completion_pct=_opt_decimal(d["completion_pct"], f"{path}.completion_pct"),
+            rated_days=f.integer(d["rated_days"], f"{path}.rated_days", hi=31),
+            graded_days=f.integer(d["graded_days"], f"{path}.graded_days", hi=31),
+            deduct_points=_points(d["deduct_points"], f"{path}.deduct_points"),
+            points=_opt_points(d["points"], f"{path}.points"),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MonthPublication:
+    """An inmate's published monthly result (公示) and where he stands with it: `status` is `open`
+    (neither confirmed nor questioned), `confirmed`, `review` (a review was asked, no answer yet), or
+    the officers' answer, `kept` or `changed`, whose reason is `answer`. He may confirm or ask for a
+    review from `valid_from` to `until` (inclusive)."""
+
+    month: str
+    days: int
+    completion_pct: str | None
+    points: str | None
+    valid_from: str
+    until: str
+    status: str
+    answer: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "month": self.month,
+            "days": self.days,
+            "completion_pct": self.completion_pct,
+            "points": self.points,
+            "valid_from": self.valid_from,
+            "until": self.until,
+            "status": self.status,
+            "answer": self.answer,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Any, path: str) -> MonthPublication:
+        keys = ("month", "days", "completion_pct", "points", "valid_from", "until", "status", "answer")
+        d = f.obj(raw, path, keys)
+        month = f.text(d["month"], f"{path}.month", max_len=7)
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+            raise Malformed(f"{path}.month: expected YYYY-MM")
+        return cls(
+            month=month,
+            days=f.integer(d["days"], f"{path}.days", hi=31),
+            completion_pct=_opt_decimal(d["completion_pct"], f"{path}.completion_pct"),
+            points=_opt_points(d["points"], f"{path}.points"),
+            valid_from=f.day(d["valid_from"], f"{path}.valid_from"),
+            until=f.day(d["until"], f"{path}.until"),
+            status=f.choice(d["status"], f"{path}.status", MONTH_STATES),
+            answer=None if d["answer"] is None else f.text(d["answer"], f"{path}.answer", max_len=MAX_NOTICE),
+        )
+
+
+# The optional parts of a person in a plan: sent only when present, so a plan without them stays
+# byte for byte what older kiosks read (they refuse an unknown field: kiosks are upgraded first).
+_OPTIONAL_PARTS = ("changes", "number", "week", "month_so_far", "published")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PlanPerson:
     """Someone the kiosk may recognise: their badges, and for an inmate today's post and quota."""
@@ -205,6 +313,9 @@ class PlanPerson:
     notice: str | None = None  # e.g. the officers' answer to this inmate's dispute (申辩答复)
     changes: tuple[CreditChange, ...] = ()  # days re-counted after an upheld dispute (his or a line-mate's)
     number: str | None = None  # the prison number (囚号) people see and type; `id` stays internal
+    week: PeriodSummary | None = None  # his ISO week so far (this month's days of it)
+    month_so_far: PeriodSummary | None = None  # his month so far, with the points under the rule set
+    published: MonthPublication | None = None  # his published monthly result (公示) and its state
 
     @property
     def shown_number(self) -> str:
@@ -230,6 +341,10 @@ class PlanPerson:
             data["changes"] = [c.to_dict() for c in self.changes]
         if self.number is not None:  # likewise only when known: older plans stay byte for byte
             data["number"] = self.number
+        for name in ("week", "month_so_far", "published"):
+            part = getattr(self, name)
+            if part is not None:
+                data[name] = part.to_dict()
         return data
 
     @classmethod
@@ -246,10 +361,8 @@ class PlanPerson:
             "yesterday",
             "notice",
         )
-        if isinstance(raw, dict) and "changes" in raw:
-            keys = (*keys, "changes")
-        if isinstance(raw, dict) and "number" in raw:
-            keys = (*keys, "number")
+        if isinstance(raw, dict):
+            keys = (*keys, *(part for part in _OPTIONAL_PARTS if part in raw))
         d = f.obj(raw, path, keys)
         badges = d["badges"]
         if not isinstance(badges, list):
@@ -275,6 +388,13 @@ class PlanPerson:
             changes=tuple(CreditChange.from_dict(c, f"{path}.changes[{i}]") for i, c in enumerate(changes)),
             number=f.text(d["number"], f"{path}.number", max_len=32, allow_empty=False)
             if "number" in d
+            else None,
+            week=PeriodSummary.from_dict(d["week"], f"{path}.week") if "week" in d else None,
+            month_so_far=PeriodSummary.from_dict(d["month_so_far"], f"{path}.month_so_far")
+            if "month_so_far" in d
+            else None,
+            published=MonthPublication.from_dict(d["published"], f"{path}.published")
+            if "published" in d
             else None,
         )
 

@@ -640,6 +640,8 @@ LABELS: dict[str, dict[str, str]] = {
         "correction": "更正",
         "device_fault": "设备故障",
         "checkpoint_witness": "检查点见证",
+        "month_confirm": "月度确认",
+        "month_review": "申请复核",
     },
     # the parts of a bundle's scenario
     "bundle.section": {

@@ -15,6 +15,7 @@ from hub.store.migrations import (
     m003_rule_book_v2,
     m004_late_entries,
     m005_v2_capture,
+    m006_month_publication,
 )
 
 STEPS: tuple[ModuleType, ...] = (
@@ -23,5 +24,6 @@ STEPS: tuple[ModuleType, ...] = (
     m003_rule_book_v2,
     m004_late_entries,
     m005_v2_capture,
+    m006_month_publication,
 )
 LATEST: int = STEPS[-1].VERSION

@@ -52,6 +52,14 @@ def queue_items(ctx: WebContext, lines: list[str]) -> list[OpenItem]:
     return items
 
 
+def _href(item: OpenItem, areas: dict[str, str]) -> str:
+    """Where an item is resolved: a review request on its area's monthly page, the rest on the daily
+    review page of its line and day."""
+    if item.kind == "month_review" and item.month:
+        return f"/monthly?area={areas.get(item.line, '')}&month={item.month}"
+    return f"/review?line={item.line}&day={item.day.isoformat()}"
+
+
 class SharedCounts:
     """The menu's count of open items, shared by every open dashboard: computed once per set of
     lines and kept until the results feed moves (a new result, an approved correction or late entry)
@@ -116,6 +124,7 @@ def register_queue(ctx: WebContext) -> None:
             pick_line.on_value_change(go)
         shown = [i for i in items if (not kind or i.kind == kind) and (not line or i.line == line)]
         people = {i.id: (i.number, i.name) for i in md_tables.Inmate.select()}
+        areas = {x.code: x.area for x in md_tables.Line.select()}
         rows = []
         for n, item in enumerate(shown):
             number, name = people.get(item.who or "", ("", ""))
@@ -127,7 +136,7 @@ def register_queue(ctx: WebContext) -> None:
                     "day": item.day.isoformat(),
                     "who": f"{number} {name}".strip(),
                     "what": item.what,
-                    "href": f"/review?line={item.line}&day={item.day.isoformat()}",
+                    "href": _href(item, areas),
                     "inmate_href": f"/inmate?id={item.who}" if item.who else "",
                 }
             )
