@@ -269,6 +269,15 @@ def review_requests(month: Month | str, persons: Iterable[str] | None = None) ->
     return out
 
 
+def confirmed_persons(month: Month | str, persons: Iterable[str]) -> set[str]:
+    """Which of `persons` confirmed their published result of `month` (签名确认)."""
+    return {
+        str(body.get("person"))
+        for _, body in _month_records(CONFIRM_TYPE, sorted(set(persons)))
+        if body.get("month") == str(month)
+    }
+
+
 def unanswered_reviews(month: Month | str) -> list[Any]:
     """The stored `month_review` records of `month` that no officer has answered (for the queue)."""
     answered = {(a.ref_kiosk, int(a.ref_seq)) for a in MonthReviewAnswer.select()}
