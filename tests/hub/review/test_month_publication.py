@@ -138,7 +138,8 @@ def test_the_week_and_month_so_far_add_counted_and_rated_days() -> None:
         discrepancies=(), rated=(rated, graded),
     )  # fmt: skip
     week, month = mp.summaries(result, "P1", date(2026, 11, 11))  # Wednesday of W46 (9-15 Nov)
-    assert week is not None and month is not None
+    assert week is not None
+    assert month is not None
     assert (week.period, week.days, week.completion_pct) == ("2026-W46", 3, "50.00")  # 200 of 400
     assert (week.rated_days, week.graded_days, week.deduct_points, week.points) == (2, 1, "0.0", None)
     assert (month.period, month.days, month.completion_pct) == ("2026-11", 4, "60.00")  # 300 of 500
@@ -199,7 +200,8 @@ def test_the_inmates_month_from_publication_to_lock(seeded_copy: Site) -> None:
     view = site.assessment.month_view(MONTH, "A2")
     assert list(published.rows) == mp.month_rows_shown(view.rows)
     act = LedgerEntry.select().where(LedgerEntry.action == mp.PUBLISH).get()
-    assert act.actor == "head_a2" and act.subject == "month:A2:2026-10"
+    assert act.actor == "head_a2"
+    assert act.subject == "month:A2:2026-10"
     assert json.loads(act.payload)["rows_digest"] == rules.rows_digest(list(published.rows))
 
     # the boards of the area and of its line show it; A1's do not
@@ -215,7 +217,9 @@ def test_the_inmates_month_from_publication_to_lock(seeded_copy: Site) -> None:
     first, second = view.rows[0], view.rows[1]
     people = _plan("L3", date(2026, 11, 3))
     mine = people[first.inmate].published
-    assert mine is not None and mine.status == "open" and mine.month == "2026-10"
+    assert mine is not None
+    assert mine.status == "open"
+    assert mine.month == "2026-10"
     assert mine.points == next(r["points"] for r in published.rows if r["inmate"] == first.inmate)
 
     _on(site, date(2026, 11, 3))
@@ -288,4 +292,5 @@ def test_a_reopen_of_the_area_heads_stage_withdraws_the_publication(seeded_copy:
     _on(site, date(2026, 11, 4))
     site.assessment.approve(HEAD_A2, MONTH, "A2", override="测试：待办另行处理")
     again = site.assessment.publication(MONTH, "A2")
-    assert again is not None and (again.valid_from, again.until) == (date(2026, 11, 4), date(2026, 11, 8))
+    assert again is not None
+    assert (again.valid_from, again.until) == (date(2026, 11, 4), date(2026, 11, 8))
