@@ -227,8 +227,9 @@ def test_the_inmates_month_from_publication_to_lock(seeded_copy: Site) -> None:
         site.assessment.approve(LABOR, MONTH, "A2")
     assert err.value.code == "publishing"
 
+    points = mine.points or "0"
     confirm = _kiosk_sign(
-        "H-L3", MonthConfirm(person=first.inmate, month="2026-10", points=mine.points or "0", day="2026-11-03"),
+        "H-L3", MonthConfirm(person=first.inmate, month="2026-10", points=points, day="2026-11-03"),
         date(2026, 11, 3),
     )  # fmt: skip
     store_signed(site.db, "demo", [confirm], clock_ms=lambda: 1)
