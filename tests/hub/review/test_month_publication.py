@@ -34,10 +34,10 @@ from tests.hub.review.test_assessment_domain import HUB_KEY, MONTH, Site, seeded
 __all__ = ["seeded_copy"]  # the fixture, used by name
 
 ZONE = ZoneInfo("Asia/Shanghai")
-LINE_L3 = rules.Actor(username="off_l3", role="line_officer", lines=("L3",))
-LINE_L1 = rules.Actor(username="off_l1", role="line_officer", lines=("L1",))
-HEAD_A2 = rules.Actor(username="head_a2", role="area_head", area="A2")
-LABOR = rules.Actor(username="labor", role="labor_section")
+LINE_L3 = rules.Actor(username="off_l3", role=Role.LINE_OFFICER, lines=("L3",))
+LINE_L1 = rules.Actor(username="off_l1", role=Role.LINE_OFFICER, lines=("L1",))
+HEAD_A2 = rules.Actor(username="head_a2", role=Role.AREA_HEAD, area="A2")
+LABOR = rules.Actor(username="labor", role=Role.LABOR_SECTION)
 NOV = date(2026, 11, 1)
 
 
@@ -284,7 +284,7 @@ def test_a_reopen_of_the_area_heads_stage_withdraws_the_publication(seeded_copy:
     anew from that day."""
     site = seeded_copy
     _on(site, date(2026, 11, 2))
-    for who in (rules.Actor(username="off_l3", role="line_officer", lines=("L3",)), HEAD_A2):
+    for who in (LINE_L3, HEAD_A2):
         site.assessment.approve(who, MONTH, "A2", override="测试：待办另行处理")
     site.assessment.reopen(LABOR, MONTH, "A2", "重新核对", stage="area_head")
     assert site.assessment.publication(MONTH, "A2") is None
