@@ -278,6 +278,16 @@ def test_the_inmates_month_from_publication_to_lock(seeded_copy: Site) -> None:
     report = verify_database(site.db, Verifier(HUB_KEY.public_key), workers=1)
     assert report.ok, report.render()
 
+    # the published numbers and the answer are held against their signed acts
+    shown = json.loads(PublishedMonth.get().rows)
+    shown[0]["points"] = "99.0"
+    PublishedMonth.update(rows=json.dumps(shown, ensure_ascii=False)).execute()
+    MonthReviewAnswer.update(reason="改过的理由").execute()
+    text = verify_database(site.db, Verifier(HUB_KEY.public_key), workers=1).render()
+    row = PublishedMonth.get()
+    assert f"assess_published_month id={row.id}: column rows (the published numbers) digests to" in text
+    assert f"review_month_answer id={answer.id}: column reason is 改过的理由 but ledger entry" in text
+
 
 def test_a_reopen_of_the_area_heads_stage_withdraws_the_publication(seeded_copy: Site) -> None:
     """Voiding the area head's approval takes the month off the boards; approving again publishes
