@@ -116,6 +116,8 @@ def build_plan(
     yesterday = rs.latest_before(sorted(posts), day)
     efficiency = md_queries.rule_book().for_month(Month.of(day)).params.target_efficiency_pct
     inmates = {i.id: i for i in Inmate.select().where(Inmate.id.in_(sorted(posts)))} if posts else {}
+    days = None if month is None else month_publication.MonthDays(month)  # his week and month so far
+    published = month_publication.plan_publications(line_row.area, day)  # 公示 (the area's month)
     recounted = news.credit_changes(day)  # days re-counted after upheld disputes (hub.review.news)
     people: list[PlanPerson] = []
     for inmate_id in sorted(posts):
@@ -132,7 +134,7 @@ def build_plan(
             if seconds is not None:
                 quota = shown(_full_quota_units(line_row, inmate, seconds, efficiency))
         last = yesterday.get(inmate_id)
-        week, so_far = (None, None) if month is None else month_publication.summaries(month, inmate_id, day)
+        week, so_far = (None, None) if days is None else month_publication.summaries(days, inmate_id, day)
         people.append(
             PlanPerson(
                 id=inmate_id,
@@ -153,7 +155,7 @@ def build_plan(
                 number=inmate.number or None,
                 week=week,
                 month_so_far=so_far,
-                published=month_publication.plan_publication(inmate_id, line_row.area, day),
+                published=published.get(inmate_id),
             )
         )
     # The area's other inmates, without a post here: the kiosk then tells a person tapping at the

@@ -30,7 +30,7 @@ from fractions import Fraction
 from typing import Any
 
 from hub.engine.exact import shown
-from hub.engine.model import Month, MonthResult, iso_week_label
+from hub.engine.model import DailyRecord, Month, MonthResult, RatedRecord, iso_week_label
 from hub.review.rules import AssessmentError, MonthRow, rows_digest
 from hub.store.kiosks import KioskRecord
 from hub.store.masterdata import Line
@@ -109,14 +109,29 @@ class Figures:
         )
 
 
-def figures_of(result: MonthResult, inmate: str, first: date, last: date, *, points: bool) -> Figures | None:
-    """The inmate's counted and rated days between `first` and `last` in `result`, his deductions
-    of those days, and (with `points`) his monthly labor points; None without any day."""
-    counted = [r for r in result.daily if r.inmate == inmate and first <= r.day <= last]
-    rated = [r for r in result.rated if r.inmate == inmate and first <= r.day <= last]
+class MonthDays:
+    """A month result's counted and rated days and scores, by inmate (read once per plan: a plan
+    summarizes every inmate of a line)."""
+
+    def __init__(self, result: MonthResult) -> None:
+        self.month = result.month
+        self.counted: dict[str, list[DailyRecord]] = {}
+        self.rated: dict[str, list[RatedRecord]] = {}
+        for r in result.daily:
+            self.counted.setdefault(r.inmate, []).append(r)
+        for g in result.rated:
+            self.rated.setdefault(g.inmate, []).append(g)
+        self.scores = {s.inmate: s for s in result.monthly}
+
+
+def figures_of(days: MonthDays, inmate: str, first: date, last: date, *, points: bool) -> Figures | None:
+    """The inmate's counted and rated days between `first` and `last`, his deductions of those days,
+    and (with `points`) his monthly labor points; None without any day."""
+    counted = [r for r in days.counted.get(inmate, ()) if first <= r.day <= last]
+    rated = [r for r in days.rated.get(inmate, ()) if first <= r.day <= last]
     if not counted and not rated:
         return None
-    score = next((s for s in result.monthly if s.inmate == inmate), None)
+    score = days.scores.get(inmate)
     deductions = () if score is None else score.deductions
     quotas = [r.quota_std_seconds for r in counted] + [r.quota_std_seconds for r in rated]
     earned = [r.earned_std_seconds for r in counted] + [r.earned_std_seconds for r in rated]
@@ -132,13 +147,14 @@ def figures_of(result: MonthResult, inmate: str, first: date, last: date, *, poi
 
 
 def summaries(
-    result: MonthResult, inmate: str, today: date
+    result: MonthResult | MonthDays, inmate: str, today: date
 ) -> tuple[PeriodSummary | None, PeriodSummary | None]:
     """The inmate's week so far (this ISO week's days of this month up to today) and month so far."""
-    month = result.month
+    days = result if isinstance(result, MonthDays) else MonthDays(result)
+    month = days.month
     monday = max(today - timedelta(days=today.weekday()), month.first_day)
-    week = figures_of(result, inmate, monday, today, points=False)
-    so_far = figures_of(result, inmate, month.first_day, today, points=True)
+    week = figures_of(days, inmate, monday, today, points=False)
+    so_far = figures_of(days, inmate, month.first_day, today, points=True)
     return (
         None if week is None else week.summary(iso_week_label(today)),
         None if so_far is None else so_far.summary(str(month)),
@@ -288,10 +304,11 @@ def unanswered_reviews(month: Month | str) -> list[Any]:
     ]
 
 
-def plan_publication(person: str, area: str, today: date) -> MonthPublication | None:
-    """What the kiosk shows an inmate of his area's published month: the latest publication in force
-    today (or whose answer he may still read: a week after the window), his row, his state and the
-    officers' answer to his review request."""
+def plan_publications(area: str, today: date) -> dict[str, MonthPublication]:
+    """What the kiosks show each inmate of `area` of his published month, by inmate: the latest
+    publication in force today (or whose answer he may still read: a week after the window) that
+    lists him, his row, his state and the officers' answer to his review request. Read once per
+    plan (a few queries for the whole area)."""
     text = today.isoformat()
     since = (today - timedelta(days=7)).isoformat()
     found = (
@@ -304,26 +321,34 @@ def plan_publication(person: str, area: str, today: date) -> MonthPublication | 
         )
         .order_by(PublishedMonth.month.desc(), PublishedMonth.id.desc())
     )
+    out: dict[str, MonthPublication] = {}
     for p in found:
-        row = next((r for r in json.loads(p.rows) if r.get("inmate") == person), None)
-        if row is None:
+        rows = {str(r.get("inmate")): r for r in json.loads(p.rows) if str(r.get("inmate")) not in out}
+        if not rows:
             continue
-        confirmed = any(b.get("month") == p.month for _, b in _month_records(CONFIRM_TYPE, [person]))
-        asked = review_requests(p.month, [person])
-        answer = next((a.answer for a in reversed(asked) if a.answer is not None), None)
-        return MonthPublication(
-            month=p.month,
-            days=int(row.get("days") or 0),
-            completion_pct=row.get("completion_pct"),
-            points=row.get("points"),
-            valid_from=p.valid_from,
-            until=p.until,
-            status=status_of(
-                confirmed, None if answer is None else (answer.outcome, answer.reason), bool(asked)
-            ),
-            answer=None if answer is None else str(answer.reason),
-        )
-    return None
+        people = sorted(rows)
+        confirmed = confirmed_persons(p.month, people)
+        asked: dict[str, list[ReviewRequest]] = {}
+        for request in review_requests(p.month, people):
+            asked.setdefault(request.person, []).append(request)
+        for person, row in rows.items():
+            mine = asked.get(person, [])
+            answer = next((a.answer for a in reversed(mine) if a.answer is not None), None)
+            out[person] = MonthPublication(
+                month=p.month,
+                days=int(row.get("days") or 0),
+                completion_pct=row.get("completion_pct"),
+                points=row.get("points"),
+                valid_from=p.valid_from,
+                until=p.until,
+                status=status_of(
+                    person in confirmed,
+                    None if answer is None else (answer.outcome, answer.reason),
+                    bool(mine),
+                ),
+                answer=None if answer is None else str(answer.reason),
+            )
+    return out
 
 
 # --- acts (inside the caller's transaction) --------------------------------------------------------
