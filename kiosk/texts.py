@@ -69,7 +69,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "period.deducted": {"zh": "，扣分 {points}", "en": ", deducted {points}"},
     "period.points": {"zh": "，劳动改造分 {points}", "en": ", labor points {points}"},
     "month.published": {
-        "zh": "{month} 月度考核公示：{days} 天，完成率 {pct}%，劳动改造分 {points}",
+        "zh": "{month} 月度公示：{days} 天，完成率 {pct}%，劳动改造分 {points}",
         "en": "{month} monthly result: {days} days, {pct}% done, {points} labor points",
     },
     "month.state.open": {

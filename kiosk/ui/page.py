@@ -114,6 +114,8 @@ class KioskView(OfficerScreens):
         self.action_buttons: dict[str, ui.button] = {}
         self.extras: ui.column | None = None
         self.ticket_hint: ui.label | None = None
+        self.period_label: ui.label | None = None
+        self.period_shown = False
 
     # -- life cycle ------------------------------------------------------------------------------
 
@@ -291,6 +293,11 @@ class KioskView(OfficerScreens):
                 self.answered_label = ui.label().classes("text-lg").mark("answered")
             with ui.column().classes("grow gap-2"):
                 self.inmate_actions()
+                # His week and month so far (completion, grade days, deductions, points under the
+                # rules), beside his day: below the buttons, where the column has room.
+                self.period_label = (
+                    ui.label().classes("w-full text-lg").style("white-space: pre-line").mark("period")
+                )
         # Under the main panel only: a keypad or a dispute panel needs the height.
         self.extras = ui.column().classes("w-full gap-2")
         with self.extras:
@@ -299,10 +306,6 @@ class KioskView(OfficerScreens):
                 .classes("w-full text-xl px-2 py-1 rounded bg-amber-200")
                 .style("white-space: pre-line")
                 .mark("notice")
-            )
-            # His week and month so far (completion, grade days, deductions, points under the rules).
-            self.period_label = (
-                ui.label().classes("w-full text-xl").style("white-space: pre-line").mark("period")
             )
             # His published monthly result (公示) with 确认 and 申请复核, like yesterday's record below.
             self.month_row = ui.row().classes("w-full no-wrap items-center gap-4 bg-sky-100 rounded px-1")
@@ -318,7 +321,10 @@ class KioskView(OfficerScreens):
                 icon="thumb_up",
             ).classes("kwide")
             self.month_label = (
-                ui.label().classes("grow text-center text-lg").style("white-space: pre-line").mark("month")
+                ui.label()
+                .classes("grow text-center text-base leading-tight")
+                .style("white-space: pre-line")
+                .mark("month")
             )
             self.month_review_button = self.button(
                 self.t("month.review"),
@@ -349,6 +355,8 @@ class KioskView(OfficerScreens):
         pending = self.ctrl.state.pending
         if self.extras is not None:
             self.extras.set_visibility(self.panel == "main" and pending is None)
+        if self.period_label is not None:  # a keypad or a list of reasons needs the column's height
+            self.period_label.set_visibility(self.panel == "main" and pending is None and self.period_shown)
         if pending is not None and self.ctrl.state.screen is s.Screen.INMATE:
             self.inmate_confirm_step(pending)
         elif self.panel == "keypad":
@@ -479,8 +487,11 @@ class KioskView(OfficerScreens):
         """His week and month so far, and his published month with its buttons while he may answer."""
         ctx = self.ctrl.context()
         lines = [self.period_text(p) for p in (person.week, person.month_so_far) if p is not None]
-        self.period_label.set_visibility(bool(lines))
-        self.period_label.set_text("\n".join(lines))
+        self.period_shown = bool(lines)
+        main = self.panel == "main" and self.ctrl.state.pending is None
+        if self.period_label is not None:
+            self.period_label.set_visibility(self.period_shown and main)
+            self.period_label.set_text("\n".join(lines))
         published = person.published
         self.month_row.set_visibility(published is not None)
         answering = s.may_answer_month(person, ctx.records, ctx.day)

@@ -170,7 +170,7 @@ async def test_he_sees_his_week_month_and_published_result_and_confirms_it(month
     await kiosk.user.should_see(
         "本月（2026-10）至今：3 天，完成率 97.50%，评级 1/1 天，扣分 2.0，劳动改造分 7.5"
     )
-    await kiosk.user.should_see("2026-09 月度考核公示：21 天，完成率 102.30%，劳动改造分 10.5")
+    await kiosk.user.should_see("2026-09 月度公示：21 天，完成率 102.30%，劳动改造分 10.5")
     await kiosk.user.should_see("请于 2026-10-07 前确认或申请复核")
     for marker in ("month-confirm", "month-review"):
         button = kiosk.user.find(marker=marker).elements.pop()
