@@ -189,6 +189,26 @@ def in_force(month: Month | str, area: str) -> PublishedMonth | None:
     return row
 
 
+def published_persons(month: Month | str, area: str) -> list[str]:
+    """Every inmate any publication of the area's `month` listed, withdrawn ones included (a request
+    asked under a publication since withdrawn still waits for its answer)."""
+    query = PublishedMonth.select(PublishedMonth.rows).where(
+        (PublishedMonth.month == str(month)) & (PublishedMonth.area == area)
+    )
+    return sorted({str(r.get("inmate")) for p in query for r in json.loads(p.rows)})
+
+
+def area_of_person(month: Month | str, person: str) -> str | None:
+    """The area whose latest publication of `month` listed `person` (withdrawn ones included)."""
+    query = (
+        PublishedMonth.select().where(PublishedMonth.month == str(month)).order_by(PublishedMonth.id.desc())
+    )
+    for p in query:
+        if any(r.get("inmate") == person for r in json.loads(p.rows)):
+            return str(p.area)
+    return None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PublishedMonthView:
     """A published month as the wall board reads it."""

@@ -362,11 +362,10 @@ class Assessment(WeeklyReview):
         )
 
     def review_requests(self, month: Month, area: str) -> list[mp.ReviewRequest]:
-        """The review requests of the area's published month (its inmates'), with their answers."""
-        published = self.publication(month, area)
-        if published is None:
-            return []
-        return mp.review_requests(month, [str(r["inmate"]) for r in published.rows])
+        """The review requests of the area's published month (of the inmates any publication of it
+        listed, a withdrawn one too), with their answers."""
+        persons = mp.published_persons(month, area)
+        return mp.review_requests(month, persons) if persons else []
 
     def answer_review(
         self, actor: Actor, kiosk: str, seq: int, outcome: str, reason: str
@@ -401,11 +400,10 @@ class Assessment(WeeklyReview):
         return answer
 
     def _area_of_request(self, month: Month, person: str) -> str:
-        """The area whose publication of `month` listed `person` (the latest one)."""
-        for area in self.areas():
-            published = self.publication(month, area)
-            if published is not None and any(r.get("inmate") == person for r in published.rows):
-                return area
+        """The area whose publication of `month` listed `person` (the latest one), else his own."""
+        area = mp.area_of_person(month, person)
+        if area is not None:
+            return area
         person_row = Inmate.get_or_none(Inmate.id == person)
         if person_row is None or not person_row.area:
             raise AssessmentError("not_review", f"no publication lists {person[:20]!r}")

@@ -504,16 +504,18 @@ def _publication_section(
         ui.label(tr("assess.pub.none", lang, days=desk.month_publish_days)).classes("text-grey-7").mark(
             "publication"
         )
-        return
-    row = month_publication.in_force(view.month, view.area)
-    by = "" if row is None else str(row.published_by)
-    first, until = published.valid_from.isoformat(), published.until.isoformat()
-    ui.label(tr("assess.pub.window", lang, first=first, until=until, by=by)).mark("publication")
+    else:
+        row = month_publication.in_force(view.month, view.area)
+        by = "" if row is None else str(row.published_by)
+        first, until = published.valid_from.isoformat(), published.until.isoformat()
+        ui.label(tr("assess.pub.window", lang, first=first, until=until, by=by)).mark("publication")
     requests = [r for r in desk.review_requests(view.month, view.area) if r.person in readable]
     people = {r.inmate: (r.number, r.name) for r in view.rows}
     confirmed = month_publication.confirmed_persons(
         view.month, [r.inmate for r in view.rows if r.inmate in readable]
     )
+    if published is None and not requests:
+        return
     ui.label(
         tr("assess.pub.counts", lang, confirmed=len(confirmed), asked=len({r.person for r in requests}),
            open=len({r.person for r in requests if r.answer is None}))

@@ -290,14 +290,25 @@ def test_the_inmates_month_from_publication_to_lock(seeded_copy: Site) -> None:
 
 
 def test_a_reopen_of_the_area_heads_stage_withdraws_the_publication(seeded_copy: Site) -> None:
-    """Voiding the area head's approval takes the month off the boards; approving again publishes
-    anew from that day."""
+    """Voiding the area head's approval takes the month off the boards (a review request asked
+    meanwhile still waits and is answered); approving again publishes anew from that day."""
     site = seeded_copy
     _on(site, date(2026, 11, 2))
     for who in (LINE_L3, HEAD_A2):
         site.assessment.approve(who, MONTH, "A2", override="测试：待办另行处理")
+    first = site.assessment.publication(MONTH, "A2")
+    assert first is not None
+    row = first.rows[0]
+    body = MonthReview(
+        person=str(row["inmate"]), month="2026-10", points=str(row["points"]), day="2026-11-02",
+        reason="days_wrong", text="",
+    )  # fmt: skip
+    store_signed(site.db, "demo", [_kiosk_sign("H-L3", body, date(2026, 11, 2))], clock_ms=lambda: 1)
     site.assessment.reopen(LABOR, MONTH, "A2", "重新核对", stage="area_head")
     assert site.assessment.publication(MONTH, "A2") is None
+    [request] = site.assessment.review_requests(MONTH, "A2")
+    site.assessment.answer_review(HEAD_A2, request.kiosk, request.seq, mp.CHANGED, "出勤已更正")
+    assert MonthReviewAnswer.get().area == "A2"
     assert PublishedMonth.get().withdrawn_ms is not None
     assert not [p for p in board_published(site.db)("A2", date(2026, 11, 2)) if p.kind == "month"]
     _on(site, date(2026, 11, 4))
