@@ -57,6 +57,15 @@ log = logging.getLogger(__name__)
 
 PageRegistrar = Callable[["HubApp"], None]
 PLAN_REPUBLISH_S = 300.0
+MONTH_ANSWERS = frozenset({"month_confirm", "month_review"})  # kiosk records the plans report back
+
+
+def _record_type(record: Any) -> str | None:
+    """The type of a committed record as the ingest hands it over (a stored row or a signed record)."""
+    inner = getattr(record, "record", None)
+    return getattr(inner if inner is not None else record, "type", None)
+
+
 CHECKPOINT_ATTEMPTS = 5
 
 
@@ -226,6 +235,7 @@ class HubApp:
         self.web_context: object = None  # the pages' context, set by the page registrar (tests read it)
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._plans_due = threading.Event()  # set by the ingest's thread, handled by the ticker
         self._started: list[Callable[[], None]] = []
 
     def today(self) -> date:
@@ -276,7 +286,7 @@ class HubApp:
             self.topics,
             config.site,
             self.signer,
-            on_committed=services.results.on_committed,
+            on_committed=self._on_committed,
             shared=config.broker_config.mqtt5,  # an MQTT 3.1.1 broker has no shared subscriptions
         )
         self.ingest.start()  # subscriptions first, so the first connect makes them
@@ -325,6 +335,14 @@ class HubApp:
         if self.ingest is not None:
             self.ingest.reload_keys()
 
+    def _on_committed(self, records: Sequence[Any]) -> None:
+        """Ingest's hook (its thread, never blocking): results recompute; an inmate's confirmation or
+        review request of his month changes what the plans tell him, so the ticker republishes them."""
+        assert self.results is not None
+        self.results.on_committed(records)
+        if any(_record_type(r) in MONTH_ANSWERS for r in records):
+            self._plans_due.set()
+
     def refresh_plan(self, line: str) -> None:
         """Republish one line's plan now (a dispute answer changes its notice)."""
         if self.plans is not None:
@@ -350,6 +368,10 @@ class HubApp:
         while not self._stopping.wait(1.0):
             try:
                 today = self.today()
+                if self._plans_due.is_set():  # a month's confirmation or review request came in
+                    self._plans_due.clear()
+                    assert self.plans is not None
+                    self.plans.refresh()
                 if time.monotonic() - last_plans >= PLAN_REPUBLISH_S:
                     # retained plans live only in the broker's memory; kiosks also get the hub's time
                     last_plans = time.monotonic()
