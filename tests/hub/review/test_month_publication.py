@@ -316,3 +316,45 @@ def test_a_reopen_of_the_area_heads_stage_withdraws_the_publication(seeded_copy:
     again = site.assessment.publication(MONTH, "A2")
     assert again is not None
     assert (again.valid_from, again.until) == (date(2026, 11, 4), date(2026, 11, 8))
+
+
+def test_the_published_rows_show_workdays_completion_and_points_and_none_for_the_unassessed() -> None:
+    """A published row: prison number, name, workdays, completion (2 places) and labor points (one
+    place); an inmate exempt all month (not assessed) has no points to show or confirm."""
+    score = MonthlyScore(
+        inmate="P1", quota_std_seconds=Fraction(300), earned_std_seconds=Fraction(301), workdays=20,
+        days_met=12, base_points=Fraction(8), bonus_points=Fraction(0), adjust_points=Fraction(-1, 2),
+        labor_points=Fraction(15, 2),
+    )  # fmt: skip
+    exempt = MonthlyScore(
+        inmate="P2", quota_std_seconds=Fraction(0), earned_std_seconds=Fraction(0), workdays=0,
+        days_met=0, base_points=Fraction(0), bonus_points=Fraction(0), adjust_points=Fraction(0),
+        labor_points=Fraction(0), labor_assessed=False,
+    )  # fmt: skip
+    rows = mp.month_rows_shown(
+        [
+            rules.MonthRow(inmate="P1", number="32101001", name="张三", area="A1", score=score),
+            rules.MonthRow(inmate="P2", number="32101002", name="李四", area="A1", score=exempt),
+        ]
+    )
+    assert rows == [
+        {"inmate": "P1", "number": "32101001", "name": "张三", "days": 20, "completion_pct": "100.33",
+         "points": "7.5"},
+        {"inmate": "P2", "number": "32101002", "name": "李四", "days": 0, "completion_pct": None,
+         "points": None},
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("today", "days", "window"),
+    [
+        (date(2026, 11, 2), 5, (date(2026, 11, 2), date(2026, 11, 6))),
+        (date(2026, 11, 30), 1, (date(2026, 11, 30), date(2026, 11, 30))),
+        (date(2026, 12, 29), 5, (date(2026, 12, 29), date(2027, 1, 2))),
+    ],
+)
+def test_a_publication_runs_from_the_approval_day_for_its_days(
+    today: date, days: int, window: tuple[date, date]
+) -> None:
+    """The window starts on the day of the area head's approval and counts that day."""
+    assert mp.publication_window(today, days) == window
