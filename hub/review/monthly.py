@@ -261,19 +261,24 @@ class Assessment(WeeklyReview):
         self.require_area(actor, area)
         with write_transaction(self.db):
             text, voided = check_reopen(actor, active_stages(month, area), stage, reason)
-            self._void(month, area, voided, f"reopen: {text}")
+            withdrawn = self._void(month, area, voided, f"reopen: {text}")
             self._act(actor, "month.reopen", f"month:{area}:{month}", {"stages": voided, "reason": text})
+        if withdrawn:
+            self._changed()
         return voided
 
-    def _void(self, month: Month, area: str, stages: Sequence[str], reason: str) -> None:
-        if STAGES[1] in stages and mp.withdraw(month, area, self.clock_ms()):
-            self._changed()  # the area head's approval published the month: withdrawn with it
+    def _void(self, month: Month, area: str, stages: Sequence[str], reason: str) -> bool:
+        """Void the stages' approvals (inside the caller's transaction); True when that withdrew the
+        month's publication (the area head's approval published it): the caller then tells the
+        kiosks, once the transaction is committed."""
+        withdrawn = STAGES[1] in stages and mp.withdraw(month, area, self.clock_ms()) > 0
         MonthApproval.update(voided_ms=self.clock_ms(), void_reason=reason).where(
             (MonthApproval.month == str(month))
             & (MonthApproval.area == area)
             & MonthApproval.stage.in_(list(stages))
             & MonthApproval.voided_ms.is_null()
         ).execute()
+        return withdrawn
 
     def adjustments(self, month: Month, area: str) -> list[Adjustment]:
         query = Adjustment.select().where((Adjustment.month == str(month)) & (Adjustment.area == area))
@@ -304,8 +309,7 @@ class Assessment(WeeklyReview):
                 created_by=actor.username,
                 created_ms=self.clock_ms(),
             )
-            if approved:
-                self._void(month, area, approved, "adjustment changed the month")
+            withdrawn = bool(approved) and self._void(month, area, approved, "adjustment changed the month")
             self._act(
                 actor,
                 "month.adjust",
@@ -318,6 +322,8 @@ class Assessment(WeeklyReview):
                     "voided": approved,
                 },
             )
+        if withdrawn:
+            self._changed()
         return row
 
     def void_adjustment(self, actor: Actor, adjustment_id: int, reason: str) -> None:
@@ -337,14 +343,15 @@ class Assessment(WeeklyReview):
             Adjustment.update(voided_ms=self.clock_ms(), voided_by=actor.username, void_reason=text).where(
                 Adjustment.id == adjustment_id
             ).execute()
-            if approved:
-                self._void(month, row.area, approved, "adjustment voided")
+            withdrawn = bool(approved) and self._void(month, row.area, approved, "adjustment voided")
             self._act(
                 actor,
                 "month.adjust_void",
                 f"month:{row.area}:{month}",
                 {"id": adjustment_id, "reason": text, "voided": approved},
             )
+        if withdrawn:
+            self._changed()
 
     # --- the inmates' month: review requests (复核) ----------------------------------------------------
 

@@ -291,11 +291,16 @@ def test_the_inmates_month_from_publication_to_lock(seeded_copy: Site) -> None:
 
 def test_a_reopen_of_the_area_heads_stage_withdraws_the_publication(seeded_copy: Site) -> None:
     """Voiding the area head's approval takes the month off the boards (a review request asked
-    meanwhile still waits and is answered); approving again publishes anew from that day."""
+    meanwhile still waits and is answered); approving again publishes anew from that day. Each of
+    these tells the kiosks (`on_change`: the hub republishes the plans), once committed."""
     site = seeded_copy
+    told: list[int] = []
+    site.assessment.on_change = lambda: told.append(PublishedMonth.select().count())
     _on(site, date(2026, 11, 2))
-    for who in (LINE_L3, HEAD_A2):
-        site.assessment.approve(who, MONTH, "A2", override="测试：待办另行处理")
+    site.assessment.approve(LINE_L3, MONTH, "A2", override="测试：待办另行处理")
+    assert told == []  # nothing published by the line officer's approval
+    site.assessment.approve(HEAD_A2, MONTH, "A2", override="测试：待办另行处理")
+    assert told == [1]  # after the commit: the publication is there to read
     first = site.assessment.publication(MONTH, "A2")
     assert first is not None
     row = first.rows[0]
@@ -309,6 +314,7 @@ def test_a_reopen_of_the_area_heads_stage_withdraws_the_publication(seeded_copy:
     [request] = site.assessment.review_requests(MONTH, "A2")
     site.assessment.answer_review(HEAD_A2, request.kiosk, request.seq, mp.CHANGED, "出勤已更正")
     assert MonthReviewAnswer.get().area == "A2"
+    assert len(told) == 3  # the withdrawal, the answer
     assert PublishedMonth.get().withdrawn_ms is not None
     assert not [p for p in board_published(site.db)("A2", date(2026, 11, 2)) if p.kind == "month"]
     _on(site, date(2026, 11, 4))
