@@ -77,11 +77,6 @@ def publication_window(today: date, days: int) -> tuple[date, date]:
     return today, today + timedelta(days=days - 1)
 
 
-def in_window(publication: MonthPublication, day: str) -> bool:
-    """Whether `day` (ISO) falls in the publication window (an inmate confirms or asks then)."""
-    return publication.valid_from <= day <= publication.until
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Figures:
     """An inmate's days of a period (a week, a month so far) as the engine computed them."""
