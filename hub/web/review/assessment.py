@@ -576,7 +576,7 @@ def _publication_section(
                 .mark(f"answer-outcome-{mark}")
             )
             why_in = (
-                ui.input(tr("assess.reason", lang))
+                ui.input(tr("assess.pub.reason", lang))
                 .props("maxlength=200")
                 .classes("w-96")
                 .mark(f"answer-reason-{mark}")

@@ -129,6 +129,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "assess.pub.col.points": {"zh": "公示分数", "en": "Points shown"},
     "assess.pub.col.answer": {"zh": "答复", "en": "Answer"},
     "assess.pub.outcome": {"zh": "答复结果", "en": "Outcome"},
+    "assess.pub.reason": {"zh": "答复理由", "en": "Reason for the answer"},
     "assess.pub.answer": {"zh": "答复", "en": "Answer"},
     "assess.pub.answered": {
         "zh": "{outcome}：{reason}（{officer}）",
