@@ -50,6 +50,7 @@ from hub.review import push as pu
 from hub.review.capture import Capture
 from hub.review.corrections import Corrections
 from hub.review.late import LateEntries
+from hub.review.month_publication import DEFAULT_MONTH_PUBLISH_DAYS
 from hub.review.monthly import Assessment
 from hub.store import inuse
 from hub.store.schema import open_database
@@ -60,6 +61,15 @@ log = logging.getLogger(__name__)
 
 PageRegistrar = Callable[["HubApp"], None]
 PLAN_REPUBLISH_S = 300.0
+MONTH_ANSWERS = frozenset({"month_confirm", "month_review"})  # kiosk records the plans report back
+
+
+def _record_type(record: Any) -> str | None:
+    """The type of a committed record as the ingest hands it over (a stored row or a signed record)."""
+    inner = getattr(record, "record", None)
+    return getattr(inner if inner is not None else record, "type", None)
+
+
 CHECKPOINT_ATTEMPTS = 5
 
 
@@ -115,7 +125,13 @@ def build_services(
             on_applied=results.request_day,
             on_answer=on_answer,
         ),
-        assessment=assessment_service(db, record_act=ledger.record_act, today=today, clock_ms=clock_ms),
+        assessment=assessment_service(
+            db,
+            record_act=ledger.record_act,
+            today=today,
+            clock_ms=clock_ms,
+            month_publish_days=config.month_publish_days,
+        ),
         capture=Capture(db, ledger, today=today, clock_ms=clock_ms, on_applied=results.request_day),
         # the kiosk's grades and rejects: applied inside ingest's transaction; the results worker
         # recomputes their days from the committed records
@@ -184,9 +200,17 @@ def late_entries_service(
 
 
 def assessment_service(
-    db: pw.Database, *, record_act: RecordAct | None, today: Callable[[], date], clock_ms: Callable[[], int]
+    db: pw.Database,
+    *,
+    record_act: RecordAct | None,
+    today: Callable[[], date],
+    clock_ms: Callable[[], int],
+    month_publish_days: int = DEFAULT_MONTH_PUBLISH_DAYS,
 ) -> Assessment:
-    return Assessment(db, record_act=record_act, today=today, clock_ms=clock_ms)
+    """The reviews; the area head's approval publishes the month for `month_publish_days` days."""
+    assessment = Assessment(db, record_act=record_act, today=today, clock_ms=clock_ms)
+    assessment.month_publish_days = month_publish_days
+    return assessment
 
 
 class HubApp:
@@ -220,6 +244,7 @@ class HubApp:
         self.web_context: object = None  # the pages' context, set by the page registrar (tests read it)
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._plans_due = threading.Event()  # set by the ingest's thread, handled by the ticker
         self._started: list[Callable[[], None]] = []
 
     def today(self) -> date:
@@ -271,7 +296,7 @@ class HubApp:
             self.topics,
             config.site,
             self.signer,
-            on_committed=services.results.on_committed,
+            on_committed=self._on_committed,
             shared=config.broker_config.mqtt5,  # an MQTT 3.1.1 broker has no shared subscriptions
             apply=services.kiosk_capture.apply,  # kiosk grades and rejects (rule book v2)
         )
@@ -298,6 +323,8 @@ class HubApp:
         services.masterdata.on_change(services.results.on_master_change)
         services.masterdata.on_change(self.plans.on_master_change)
         services.results.on_change(self.plans.on_results)
+        # a publication, its withdrawal or an answer to a review request: the inmates see it at the kiosk
+        services.assessment.on_change = self.plans.refresh
         self.publish_checkpoint()
         services.results.request_month(Month.of(self.today()))  # also what other processes committed
         self.plans.refresh(force=True)
@@ -332,6 +359,14 @@ class HubApp:
         if self.ingest is not None:
             self.ingest.reload_keys()
 
+    def _on_committed(self, records: Sequence[Any]) -> None:
+        """Ingest's hook (its thread, never blocking): results recompute; an inmate's confirmation or
+        review request of his month changes what the plans tell him, so the ticker republishes them."""
+        assert self.results is not None
+        self.results.on_committed(records)
+        if any(_record_type(r) in MONTH_ANSWERS for r in records):
+            self._plans_due.set()
+
     def refresh_plan(self, line: str) -> None:
         """Republish one line's plan now (a dispute answer changes its notice)."""
         if self.plans is not None:
@@ -357,6 +392,10 @@ class HubApp:
         while not self._stopping.wait(1.0):
             try:
                 today = self.today()
+                if self._plans_due.is_set():  # a month's confirmation or review request came in
+                    self._plans_due.clear()
+                    assert self.plans is not None
+                    self.plans.refresh()
                 if time.monotonic() - last_plans >= PLAN_REPUBLISH_S:
                     # retained plans live only in the broker's memory; kiosks also get the hub's time
                     last_plans = time.monotonic()

@@ -7,6 +7,7 @@
     timezone = "Asia/Shanghai"           # a *day* is a local date in this zone
     correction_window_days = 7           # how far back officers may correct records
     checkpoint_minutes = 10              # sign and publish a checkpoint this often when the log grew
+    month_publish_days = 5               # the area head's approval publishes the month this long (公示)
 
     [broker_tls]                         # optional: files for mqtts:// and broker credentials
     ca_file = "ca.pem"
@@ -157,6 +158,7 @@ class HubConfig:
     correction_window_days: int = 7
     checkpoint_minutes: int = 10  # kiosks witness what is published (0: daily and on demand only)
     export: ExportConfig = field(default_factory=ExportConfig)
+    month_publish_days: int = 5  # days the monthly result stays on the boards for inmates to check
 
     @property
     def broker_config(self) -> BrokerConfig:
@@ -186,6 +188,7 @@ _TOP = (
     "correction_window_days",
     "checkpoint_minutes",
     "export",
+    "month_publish_days",
 )
 
 
@@ -359,6 +362,7 @@ def parse_config(raw: dict[str, Any], base: Path) -> HubConfig:
         correction_window_days=_int(raw, "correction_window_days", "", 7, 0, 366),
         checkpoint_minutes=_int(raw, "checkpoint_minutes", "", 10, 0, 24 * 60),
         export=_export(raw, base),
+        month_publish_days=_int(raw, "month_publish_days", "", 5, 1, 31),
     )
 
 

@@ -63,6 +63,20 @@ class DisputePressed:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MonthConfirmPressed:
+    """签名确认 of the published monthly result; asks for 确认 before anything is recorded."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MonthReviewPressed:
+    """申请复核 of the published monthly result with a reason (and for 其他 what is wrong); asks for
+    确认 before anything is recorded."""
+
+    reason: str
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class YesPressed:
     """确认 on a confirmation step (a dispute, a countersign): record the act waiting for it."""
 
@@ -155,6 +169,8 @@ Input = (
     | UnitsEntered
     | ConfirmPressed
     | DisputePressed
+    | MonthConfirmPressed
+    | MonthReviewPressed
     | YesPressed
     | NoPressed
     | WarehousedEntered

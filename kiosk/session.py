@@ -13,8 +13,13 @@ changes. A badge or code that identifies nobody here (unknown, another line's, n
 exception: it returns to the idle screen with its message, so the previous person's screen and
 buttons never stay open for whoever tapped next.
 
-Acts that cannot be taken back by the person who did them (a dispute, a countersign) wait in
-`State.pending` for 确认 (`YesPressed`) or 取消 (`NoPressed`); only 确认 records them.
+Acts that cannot be taken back by the person who did them (a dispute, a countersign, the
+confirmation of a published monthly result or a request for its review) wait in `State.pending` for
+确认 (`YesPressed`) or 取消 (`NoPressed`); only 确认 records them.
+
+The inmate's month (公示): while the plan says his monthly result is published and today is in its
+window, he may confirm it (`month_confirm`) or ask for a review (`month_review`) once, whichever comes
+first (`month_state`: the plan's state, or what this kiosk recorded since).
 
 Pieces are whole on the kiosk (`whole_done`, `whole_quota`), rounded half up by the one rule the wall
 board uses too (`floorledger.base.pieces`), so an inmate reads the same numbers at his kiosk and on
@@ -45,6 +50,8 @@ from kiosk.inputs import (
     ExcuseEntered,
     GradePressed,
     Input,
+    MonthConfirmPressed,
+    MonthReviewPressed,
     NoPressed,
     OfficerCheckPressed,
     PersonCodeScanned,
@@ -71,6 +78,8 @@ from protocol.records import (
     Dispute,
     ExcusedAbsence,
     Grade,
+    MonthConfirm,
+    MonthReview,
     Record,
     Reject,
     UnitCount,
@@ -79,6 +88,14 @@ from protocol.records import (
 )
 
 DISPUTE_REASONS = ("count_wrong", "quota_wrong", "attendance_wrong", "other")
+MONTH_REVIEW_REASONS = (
+    "points_wrong",
+    "days_wrong",
+    "output_wrong",
+    "grade_wrong",
+    "deduction_wrong",
+    "other",
+)
 MESSAGE_SECONDS = 6  # an idle-screen message (e.g. "unknown badge") fades after this
 
 
@@ -113,7 +130,7 @@ class Message:
 class Pending:
     """An act chosen but not yet confirmed: a dispute (its reason and explanation) or a countersign."""
 
-    kind: str  # "dispute" | "countersign"
+    kind: str  # "dispute" | "countersign" | "month_confirm" | "month_review"
     reason: str = ""
     text: str = ""
 
@@ -299,6 +316,33 @@ def may_answer(status: PersonStatus) -> bool:
     return status.person.yesterday is not None and status.answered is None
 
 
+def month_state(person: PlanPerson, records: Sequence[Record]) -> str | None:
+    """His published month's state (`protocol.messages.MONTH_STATES`), None when nothing is published
+    for him: the plan's, unless this kiosk recorded his confirmation or request since it was built."""
+    published = person.published
+    if published is None:
+        return None
+    if published.status == "open":
+        for rec in records:
+            body = rec.body
+            mine = isinstance(body, MonthConfirm | MonthReview) and body.person == person.id
+            if mine and body.month == published.month:  # type: ignore[union-attr]
+                return "confirmed" if isinstance(body, MonthConfirm) else "review"
+    return published.status
+
+
+def may_answer_month(person: PlanPerson, records: Sequence[Record], day: str) -> bool:
+    """Whether he may still confirm his published month or ask for its review today: once, in the
+    window, and only with points to confirm (an inmate not assessed this month has none)."""
+    published = person.published
+    return (
+        published is not None
+        and published.points is not None
+        and published.valid_from <= day <= published.until
+        and month_state(person, records) == "open"
+    )
+
+
 def warehoused_today(ctx: Context) -> int:
     """Warehoused units already booked today for the plan's product on this line (entries add up,
     docs/rules.md), so an officer sees them before adding more."""
@@ -475,6 +519,21 @@ def _inmate(state: State, event: Input, ctx: Context) -> Outcome:
                 return _error(state, ctx, "invalid_entry")
             pending = Pending(kind="dispute", reason=event.reason, text=text)
             return Outcome(state=dataclasses.replace(state, pending=pending, message=None))
+        case MonthConfirmPressed() | MonthReviewPressed():
+            if not may_answer_month(person, ctx.records, ctx.day):
+                return _error(state, ctx, "month_closed")
+            if isinstance(event, MonthConfirmPressed):
+                waiting = Pending(kind="month_confirm")
+                return Outcome(state=dataclasses.replace(state, pending=waiting, message=None))
+            if event.reason not in MONTH_REVIEW_REASONS:
+                return _error(state, ctx, "choose_reason")
+            text = event.text.strip()
+            if event.reason == "other" and not text:
+                return _error(state, ctx, "explain_other")
+            if len(text) > MAX_TEXT or REFUSED_CHARS_RE.search(text):
+                return _error(state, ctx, "invalid_entry")
+            waiting = Pending(kind="month_review", reason=event.reason, text=text)
+            return Outcome(state=dataclasses.replace(state, pending=waiting, message=None))
     return _error(state, ctx, "officer_only")
 
 
@@ -496,6 +555,28 @@ def _confirm_pending(state: State, ctx: Context) -> Outcome:
             return _error(state, ctx, "already_answered")
         body = Dispute(person=person.id, day=person.yesterday.day, reason=pending.reason, text=pending.text)
         return _ok(state, ctx, "disputed", (body,))
+    if pending.kind in ("month_confirm", "month_review") and state.screen is Screen.INMATE:
+        published = person.published
+        if (
+            published is None
+            or published.points is None
+            or not may_answer_month(person, ctx.records, ctx.day)
+        ):
+            return _error(state, ctx, "month_closed")
+        if pending.kind == "month_confirm":
+            confirm = MonthConfirm(
+                person=person.id, month=published.month, points=published.points, day=ctx.day
+            )
+            return _ok(state, ctx, "month_confirmed", (confirm,))
+        review = MonthReview(
+            person=person.id,
+            month=published.month,
+            points=published.points,
+            day=ctx.day,
+            reason=pending.reason,
+            text=pending.text,
+        )
+        return _ok(state, ctx, "month_review_sent", (review,))
     if pending.kind == "countersign" and state.screen is Screen.OFFICER:
         if countersigned(ctx, person.id):
             return _error(state, ctx, "already_countersigned")

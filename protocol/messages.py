@@ -189,6 +189,113 @@ class CreditChange:
         )
 
 
+MONTH_STATES = ("open", "confirmed", "review", "kept", "changed")
+
+
+def _opt_points(value: Any, path: str) -> str | None:
+    return None if value is None else _points(value, path)
+
+
+def _points(value: Any, path: str) -> str:
+    """Points as shown: a decimal text with at most two places (e.g. `12.5`, `-3.0`)."""
+    text = f.text(value, path, max_len=12)
+    if not re.fullmatch(r"-?\d{1,6}(\.\d{1,2})?", text):
+        raise Malformed(f"{path}: expected points as a decimal")
+    return text
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PeriodSummary:
+    """An inmate's week or month so far, as the engine computed it from the hub's records: `period`
+    is `2026-W44` or `2026-11`; `days` the days with a quota, `completion_pct` over them (None without
+    a quota), `rated_days`/`graded_days` the days on rated posts and those graded, `deduct_points` the
+    points deducted, `points` the month's labor points under the rule set (None for a week)."""
+
+    period: str
+    days: int
+    completion_pct: str | None
+    rated_days: int
+    graded_days: int
+    deduct_points: str
+    points: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "days": self.days,
+            "completion_pct": self.completion_pct,
+            "rated_days": self.rated_days,
+            "graded_days": self.graded_days,
+            "deduct_points": self.deduct_points,
+            "points": self.points,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Any, path: str) -> PeriodSummary:
+        keys = ("period", "days", "completion_pct", "rated_days", "graded_days", "deduct_points", "points")
+        d = f.obj(raw, path, keys)
+        return cls(
+            period=f.text(d["period"], f"{path}.period", max_len=8, allow_empty=False),
+            days=f.integer(d["days"], f"{path}.days", hi=31),
+            completion_pct=_opt_decimal(d["completion_pct"], f"{path}.completion_pct"),
+            rated_days=f.integer(d["rated_days"], f"{path}.rated_days", hi=31),
+            graded_days=f.integer(d["graded_days"], f"{path}.graded_days", hi=31),
+            deduct_points=_points(d["deduct_points"], f"{path}.deduct_points"),
+            points=_opt_points(d["points"], f"{path}.points"),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MonthPublication:
+    """An inmate's published monthly result (公示) and where he stands with it: `status` is `open`
+    (neither confirmed nor questioned), `confirmed`, `review` (a review was asked, no answer yet), or
+    the officers' answer, `kept` or `changed`, whose reason is `answer`. He may confirm or ask for a
+    review from `valid_from` to `until` (inclusive)."""
+
+    month: str
+    days: int
+    completion_pct: str | None
+    points: str | None
+    valid_from: str
+    until: str
+    status: str
+    answer: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "month": self.month,
+            "days": self.days,
+            "completion_pct": self.completion_pct,
+            "points": self.points,
+            "valid_from": self.valid_from,
+            "until": self.until,
+            "status": self.status,
+            "answer": self.answer,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Any, path: str) -> MonthPublication:
+        keys = ("month", "days", "completion_pct", "points", "valid_from", "until", "status", "answer")
+        d = f.obj(raw, path, keys)
+        month = f.text(d["month"], f"{path}.month", max_len=7)
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+            raise Malformed(f"{path}.month: expected YYYY-MM")
+        return cls(
+            month=month,
+            days=f.integer(d["days"], f"{path}.days", hi=31),
+            completion_pct=_opt_decimal(d["completion_pct"], f"{path}.completion_pct"),
+            points=_opt_points(d["points"], f"{path}.points"),
+            valid_from=f.day(d["valid_from"], f"{path}.valid_from"),
+            until=f.day(d["until"], f"{path}.until"),
+            status=f.choice(d["status"], f"{path}.status", MONTH_STATES),
+            answer=None if d["answer"] is None else f.text(d["answer"], f"{path}.answer", max_len=MAX_NOTICE),
+        )
+
+
+# The optional parts of a person in a plan: sent only when present, so a plan without them stays
+# byte for byte what older kiosks read (they refuse an unknown field: kiosks are upgraded first).
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PlanPerson:
     """Someone the kiosk may recognise: their badges, and for an inmate today's post and quota."""
@@ -210,6 +317,9 @@ class PlanPerson:
     grades: tuple[tuple[str, str], ...] = ()  # (day, grade) given so far, today's and yesterday's
     training: bool = False  # a training assignment (培训期): `quota_units` is the training quota
     exempt: bool = False  # exempt from labor today (丧失劳动能力): owes nothing, not assessed
+    week: PeriodSummary | None = None  # his ISO week so far (this month's days of it)
+    month_so_far: PeriodSummary | None = None  # his month so far, with the points under the rule set
+    published: MonthPublication | None = None  # his published monthly result (公示) and its state
 
     @property
     def shown_number(self) -> str:
@@ -243,6 +353,10 @@ class PlanPerson:
             data["training"] = True
         if self.exempt:
             data["exempt"] = True
+        for name in ("week", "month_so_far", "published"):
+            part = getattr(self, name)
+            if part is not None:
+                data[name] = part.to_dict()
         return data
 
     @classmethod
@@ -259,8 +373,6 @@ class PlanPerson:
             "yesterday",
             "notice",
         )
-        if isinstance(raw, dict) and "changes" in raw:
-            keys = (*keys, "changes")
         if isinstance(raw, dict):
             keys = (*keys, *(k for k in _PERSON_OPTIONAL if k in raw))
         d = f.obj(raw, path, keys)
@@ -293,10 +405,27 @@ class PlanPerson:
             grades=_grades(d.get("grades", {}), f"{path}.grades"),
             training=_flag(d["training"], f"{path}.training") if "training" in d else False,
             exempt=_flag(d["exempt"], f"{path}.exempt") if "exempt" in d else False,
+            week=PeriodSummary.from_dict(d["week"], f"{path}.week") if "week" in d else None,
+            month_so_far=PeriodSummary.from_dict(d["month_so_far"], f"{path}.month_so_far")
+            if "month_so_far" in d
+            else None,
+            published=MonthPublication.from_dict(d["published"], f"{path}.published")
+            if "published" in d
+            else None,
         )
 
 
-_PERSON_OPTIONAL = ("changes", "number", "post", "grades", "training", "exempt")
+_PERSON_OPTIONAL = (
+    "changes",
+    "number",
+    "post",
+    "grades",
+    "training",
+    "exempt",
+    "week",
+    "month_so_far",
+    "published",
+)
 MAX_PLAN_GRADES = 8  # grades of a rule set (A B C D by default), and days graded per person in a plan
 
 

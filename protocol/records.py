@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -30,6 +31,7 @@ EXCUSE_REASONS = ("medical", "family_visit", "education", "other")
 # Why inspection refused units (rule book v2 rejects, 次品、返工): one tap each at the kiosk.
 REJECT_REASONS = ("sewing", "size", "stain", "damage", "rework", "other")
 MAX_GRADE_LEN = 8  # a rule set's grade (A B C D by default); which grades exist is the hub's rule set
+MONTH_RE_TEXT = r"\d{4}-(0[1-9]|1[0-2])"
 
 Checker = Callable[[Any, str], Any]
 
@@ -68,6 +70,22 @@ def grade_text(value: Any, path: str) -> str:
     text = f.text(value, path, max_len=MAX_GRADE_LEN, allow_empty=False)
     if not text.isascii() or not text.isalnum() or text != text.upper():
         raise Malformed(f"{path}: expected a grade such as A, B, C or D")
+    return text
+
+
+def _month(value: Any, path: str) -> str:
+    """A month as `YYYY-MM`."""
+    text = f.text(value, path, max_len=7)
+    if not re.fullmatch(MONTH_RE_TEXT, text):
+        raise Malformed(f"{path}: expected a month as YYYY-MM")
+    return text
+
+
+def _points(value: Any, path: str) -> str:
+    """Points as the inmate saw them: a decimal with at most two places (e.g. `12.5`, `-3`)."""
+    text = f.text(value, path, max_len=12)
+    if not re.fullmatch(r"-?\d{1,6}(\.\d{1,2})?", text):
+        raise Malformed(f"{path}: expected points as a decimal")
     return text
 
 
@@ -152,6 +170,32 @@ class Confirm:
 class Dispute:
     TYPE: ClassVar[str] = "dispute"
     person: str
+    day: str
+    reason: str
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MonthConfirm:
+    """The inmate confirms his published monthly result (签名确认) of `month`, whose `points` he saw;
+    `day` is the kiosk's day of the act."""
+
+    TYPE: ClassVar[str] = "month_confirm"
+    person: str
+    month: str
+    points: str
+    day: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MonthReview:
+    """The inmate asks for a review (复核) of his published monthly result of `month` (`points` as he
+    saw them), with a reason id and an explanation; `day` is the kiosk's day of the act."""
+
+    TYPE: ClassVar[str] = "month_review"
+    person: str
+    month: str
+    points: str
     day: str
     reason: str
     text: str = ""
@@ -251,6 +295,8 @@ Body = (
     | Dispute
     | Countersign
     | ExcusedAbsence
+    | MonthConfirm
+    | MonthReview
     | Correction
     | DeviceFault
     | CheckpointWitness
@@ -288,6 +334,21 @@ SCHEMAS: dict[str, tuple[type[Any], dict[str, Checker]]] = {
     ),
     "confirm": (Confirm, {"person": f.ident, "day": f.day}),
     "dispute": (Dispute, {"person": f.ident, "day": f.day, "reason": f.ident, "text": f.text}),
+    "month_confirm": (
+        MonthConfirm,
+        {"person": f.ident, "month": _month, "points": _points, "day": f.day},
+    ),
+    "month_review": (
+        MonthReview,
+        {
+            "person": f.ident,
+            "month": _month,
+            "points": _points,
+            "day": f.day,
+            "reason": f.ident,
+            "text": f.text,
+        },
+    ),
     "countersign": (Countersign, {"officer": f.ident, "line": f.ident, "day": f.day}),
     "excused_absence": (
         ExcusedAbsence,

@@ -15,6 +15,7 @@ import peewee
 
 from floorledger.base import i18n
 from hub.audit import months as vm
+from hub.audit import publication as vp
 from hub.audit import weeks as vw
 from hub.audit.pending import NOTHING_PENDING, PENDING_WINDOW_MS, Progress, fed_line_days
 from hub.audit.report import Section, finding, short
@@ -32,7 +33,14 @@ from hub.store.kiosks import KioskRecord
 from hub.store.ledger import LedgerEntry
 from hub.store.masterdata import Inmate, Line
 from hub.store.results import LEDGER_PROGRESS, DailyResult, ResultsProgress
-from hub.store.review import Adjustment, MonthApproval, PublishedWeek, WeekSignoff
+from hub.store.review import (
+    Adjustment,
+    MonthApproval,
+    MonthReviewAnswer,
+    PublishedMonth,
+    PublishedWeek,
+    WeekSignoff,
+)
 from hub.store.schema import MASTERDATA_MODELS, bind_all
 from protocol.errors import ProtocolError
 from protocol.records import parse_frame
@@ -61,6 +69,7 @@ def check_derived(
     has_master = all(model.table_exists() for model in MASTERDATA_MODELS)  # type: ignore[no-untyped-call]
     signed, master_changes = _signed_acts(ledger_rows, hub_key)
     scores = _scores_to_check(signed, master_changes, scores_section, notes)
+    _publications_to_check(signed, scores_section)
     weeks = _weeks_to_check(signed, master_changes, weeks_section, notes)
     result_months: set[Month] = set()
     latest: date | None = None
@@ -370,7 +379,7 @@ def _signed_acts(
     for nothing; the ledger check reports it), and the indexes of master-data acts (which only ever
     turn a finding into a note)."""
 
-    wanted = {*vm.ACTIONS, *vw.ACTIONS, *HUB_FACT_ACTIONS}
+    wanted = {*vm.ACTIONS, *vw.ACTIONS, *HUB_FACT_ACTIONS, *vp.ACTIONS}
     signed: list[EntryContent] = []
     master_changes: list[int] = []
     for row in ledger_rows:
@@ -569,6 +578,26 @@ def _weeks_to_check(
     section.findings.extend(vw.compare_signoffs(signoffs, ledgered))
     section.findings.extend(vw.compare_publications(publications, ledgered))
     return weeks
+
+
+def _publications_to_check(signed: Sequence[EntryContent], section: Section) -> None:
+    """Compare the inmates' month rows (publications, answers to review requests) with their acts."""
+    acts = [
+        vp.Act(index=c.index, actor=c.actor, action=c.action, subject=c.subject, payload=c.payload)
+        for c in signed
+        if c.action in vp.ACTIONS
+    ]
+    if not (PublishedMonth.table_exists() and MonthReviewAnswer.table_exists()):  # type: ignore[no-untyped-call]
+        if acts:
+            section.findings.append(finding("pub.no_tables", count=len(acts)))
+        return
+    publications: list[dict[str, Any]] = list(PublishedMonth.select().order_by(PublishedMonth.id).dicts())  # type: ignore[arg-type]
+    answers: list[dict[str, Any]] = list(MonthReviewAnswer.select().order_by(MonthReviewAnswer.id).dicts())  # type: ignore[arg-type]
+    stored = KioskRecord.select(KioskRecord.kiosk, KioskRecord.seq).where(KioskRecord.type == "month_review")
+    requests = [(str(r.kiosk), int(r.seq)) for r in stored]
+    section.checked += len(publications) + len(answers)
+    section.findings.extend(vp.compare_publications(publications, acts))
+    section.findings.extend(vp.compare_answers(answers, acts, requests))
 
 
 def _shown(items: Sequence[str]) -> i18n.Joined:

@@ -514,6 +514,42 @@ WEEK_TEXTS: dict[str, dict[str, str]] = {
         "en": "{where}: column {name} is {stored}, {seconds} s from the time of ledger entry {index} "
         "({hub_ms})",
     },
+    "verify.f.pub.month_row": {"zh": "月度公示（行号 {id}）", "en": "assess_published_month id={id}"},
+    "verify.f.pub.answer_row": {"zh": "复核答复（行号 {id}）", "en": "review_month_answer id={id}"},
+    "verify.f.pub.month_extra": {
+        "zh": "月度公示（行号 {id}；{month} 月 监区 {area}）：台账中没有记录这次公示",
+        "en": "assess_published_month id={id} (month {month} area {area}): no ledger entry records this "
+        "publication",
+    },
+    "verify.f.pub.month_missing": {
+        "zh": "台账第 {index} 条记录的月度公示（{subject}）在月度公示表中缺失",
+        "en": "the publication of ledger entry {index} ({subject}) is missing from assess_published_month",
+    },
+    "verify.f.pub.answer_extra": {
+        "zh": "复核答复（行号 {id}；复核申请 {ref}）：台账中没有记录这次答复",
+        "en": "review_month_answer id={id} (request {ref}): no ledger entry records this answer",
+    },
+    "verify.f.pub.answer_missing": {
+        "zh": "台账第 {index} 条记录的复核答复（{subject}）在复核答复表中缺失",
+        "en": "the answer of ledger entry {index} ({subject}) is missing from review_month_answer",
+    },
+    "verify.f.pub.answer_no_request": {
+        "zh": "{where}：答复的复核申请 {ref} 不是已存储的复核申请记录",
+        "en": "{where}: the request {ref} it answers is no stored month_review record",
+    },
+    "verify.f.pub.column": {
+        "zh": "{where}：字段“{name}”为 {stored}，但台账第 {index} 条为 {signed}",
+        "en": "{where}: column {name} is {stored} but ledger entry {index} says {signed}",
+    },
+    "verify.f.pub.rows_digest": {
+        "zh": "{where}：公示数字的摘要为 {digest}…，但台账第 {index} 条签名的是 {signed}…",
+        "en": "{where}: column rows (the published numbers) digests to {digest}... but ledger entry "
+        "{index} signed {signed}...",
+    },
+    "verify.f.pub.no_tables": {
+        "zh": "台账有 {count} 条月度公示或复核答复，但数据库中没有相应的表",
+        "en": "the ledger holds {count} month publication or review answer acts but the tables are missing",
+    },
     "verify.f.week.signoff_row": {"zh": "周签认（行号 {id}）", "en": "assess_week_signoff id={id}"},
     "verify.f.week.pub_row": {"zh": "周公示（行号 {id}）", "en": "assess_published_week id={id}"},
     "verify.f.week.signoff_missing": {
@@ -662,6 +698,8 @@ LABELS: dict[str, dict[str, str]] = {
         "checkpoint_witness": "检查点见证",
         "grade": "岗位评级",
         "reject": "次品",
+        "month_confirm": "月度确认",
+        "month_review": "申请复核",
     },
     # the parts of a bundle's scenario
     "bundle.section": {

@@ -27,7 +27,9 @@ reported:
    equals what the hub-signed `month.*` acts say (none inserted, edited, deleted, voided or revived
    in SQL), and every approval in force carries the digest of its area's monthly scores as
    re-derived from the signed records (as of the approval), the master data, the rule book and the
-   ledger's adjustments and corrections;
+   ledger's adjustments and corrections; every `assess_published_month` and `review_month_answer`
+   row (the inmates' month: 公示, 复核) equals its hub-signed `month.publish` / `month.review_answer`
+   act (`hub.audit.publication`);
 7. weekly reviews (`hub.audit.weeks`): every `assess_week_signoff` and `assess_published_week` row
    equals what the hub-signed `week.signoff` / `week.publish` acts say (signer, digest, publication
    window, and the published numbers to the digit; none inserted, edited or deleted in SQL), and each

@@ -22,12 +22,15 @@ from fractions import Fraction
 
 import peewee as pw
 
+from hub.engine.compute import compute_month
+from hub.engine.errors import EngineError
 from hub.engine.exact import shown
-from hub.engine.model import Month
+from hub.engine.model import Month, MonthResult
 from hub.masterdata import queries as md_queries
 from hub.masterdata.checks import fraction
+from hub.results import inputs as mi
 from hub.results import worker as rs
-from hub.review import corrections, news
+from hub.review import corrections, month_publication, news
 from hub.store.capture import Grade
 from hub.store.db import write_transaction
 from hub.store.kiosks import LinePlanState
@@ -95,8 +98,28 @@ def grades_given(inmates: Iterable[str], days: Iterable[date]) -> dict[str, tupl
     return {k: tuple(v) for k, v in out.items()}
 
 
-def build_plan(*, hub: str, line: str, day: date, hub_ms: int, revision: int) -> LinePlan:
-    """The plan of `line` for `day` from master data and stored results (no signing, no I/O beyond reads)."""
+def month_so_far(db: pw.Database, day: date) -> MonthResult | None:
+    """The month of `day` so far as the engine computes it (the inmates' week and month at the kiosk);
+    None when it cannot be computed (logged: the plans still go out, without the summaries)."""
+    try:
+        read = mi.month_input(db, Month.of(day), through=day)
+        return compute_month(read.inputs, read.rule_set)
+    except EngineError:
+        log.warning("the month of %s cannot be computed: plans go out without week and month", day)
+        return None
+
+
+def build_plan(
+    *,
+    hub: str,
+    line: str,
+    day: date,
+    hub_ms: int,
+    revision: int,
+    month: MonthResult | None = None,
+) -> LinePlan:
+    """The plan of `line` for `day` from master data and stored results (no signing, no I/O beyond
+    reads); `month` is the month so far (`month_so_far`), whose week and month each inmate sees."""
     line_row = Line.get_by_id(line)
     area = Area.get_or_none(Area.code == line_row.area)
     product = None if line_row.product is None else Product.get_or_none(Product.code == line_row.product)
@@ -115,6 +138,8 @@ def build_plan(*, hub: str, line: str, day: date, hub_ms: int, revision: int) ->
     rated = sorted(i for i, a in posts.items() if a.mode == "rated")
     graded = grades_given(rated, (day - timedelta(days=1), day)) if params.v2 else {}
     inmates = {i.id: i for i in Inmate.select().where(Inmate.id.in_(sorted(posts)))} if posts else {}
+    days = None if month is None else month_publication.MonthDays(month)  # his week and month so far
+    published = month_publication.plan_publications(line_row.area, day)  # 公示 (the area's month)
     recounted = news.credit_changes(day)  # days re-counted after upheld disputes (hub.review.news)
     people: list[PlanPerson] = []
     for inmate_id in sorted(posts):
@@ -136,6 +161,7 @@ def build_plan(*, hub: str, line: str, day: date, hub_ms: int, revision: int) ->
                     full = full * params.training_pct((day - ramp).days) / 100
                 quota = shown(full)
         last = yesterday.get(inmate_id)
+        week, so_far = (None, None) if days is None else month_publication.summaries(days, inmate_id, day)
         people.append(
             PlanPerson(
                 id=inmate_id,
@@ -158,6 +184,9 @@ def build_plan(*, hub: str, line: str, day: date, hub_ms: int, revision: int) ->
                 grades=graded.get(inmate_id, ()),
                 training=training,
                 exempt=inmate_id in exempt,
+                week=week,
+                month_so_far=so_far,
+                published=published.get(inmate_id),
             )
         )
     # The area's other inmates, without a post here: the kiosk then tells a person tapping at the
@@ -235,11 +264,16 @@ class PlanPublisher:
         self.clock_ms = clock_ms
         self._lock = threading.Lock()
 
-    def build(self, line: str, day: date | None = None) -> tuple[str, bytes, LinePlan]:
-        """The plan of a line as it would be published now: (topic, signed frame, plan)."""
+    def build(
+        self, line: str, day: date | None = None, month: MonthResult | None = None
+    ) -> tuple[str, bytes, LinePlan]:
+        """The plan of a line as it would be published now: (topic, signed frame, plan); `month` is
+        the month so far when the caller computed it already (else it is computed here)."""
         day = day or self.today()
+        if month is None:
+            month = month_so_far(self.db, day)
         state = LinePlanState.get_or_none(LinePlanState.line == line)
-        plan = build_plan(hub=self.hub, line=line, day=day, hub_ms=self.clock_ms(), revision=0)
+        plan = build_plan(hub=self.hub, line=line, day=day, hub_ms=self.clock_ms(), revision=0, month=month)
         digest = content_digest(plan)
         revision = 1 if state is None else state.revision + (0 if state.digest == digest else 1)
         plan = dataclasses.replace(plan, revision=revision)
@@ -255,10 +289,11 @@ class PlanPublisher:
             wanted = (
                 sorted(lines) if lines is not None else [x.code for x in Line.select().order_by(Line.code)]
             )
+            month = month_so_far(self.db, self.today()) if wanted else None  # once for every line
             for line in wanted:
                 if Line.get_or_none(Line.code == line) is None:
                     continue
-                topic, frame, plan = self.build(line)
+                topic, frame, plan = self.build(line, month=month)
                 digest = content_digest(plan)
                 state = LinePlanState.get_or_none(LinePlanState.line == line)
                 if state is not None and state.digest == digest and not force:

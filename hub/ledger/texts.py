@@ -137,6 +137,8 @@ ACTIONS: dict[str, str] = {
     "month.reopen": "退回月考核",
     "month.adjust": "月考核加减分",
     "month.adjust_void": "撤销加减分",
+    "month.publish": "月度考核公示",
+    "month.review_answer": "答复复核申请",
     "week.signoff": "周评议签认",
     "week.publish": "周评议公示",
     "board.token_create": "创建看板令牌",

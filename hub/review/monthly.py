@@ -23,8 +23,9 @@ undoes the act. `Assessment` is the one object the pages use for both reviews.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +33,7 @@ from hub.engine.compute import MonthIndex, compute_month
 from hub.engine.explain import explain_monthly
 from hub.engine.model import Month, MonthResult
 from hub.results import inputs as mi
+from hub.review import month_publication as mp
 from hub.review.lock import STAGES, active_stages, is_locked
 from hub.review.open_items import open_items
 from hub.review.rules import (
@@ -44,6 +46,7 @@ from hub.review.rules import (
     check_reason,
     check_reopen,
     month_state,
+    parse_month,
     parse_points,
     score_areas,
 )
@@ -51,7 +54,7 @@ from hub.review.weekly import WeeklyReview
 from hub.store.db import write_transaction
 from hub.store.ledger import LedgerEntry
 from hub.store.masterdata import Inmate, Line
-from hub.store.review import Adjustment, MonthApproval
+from hub.store.review import Adjustment, MonthApproval, MonthReviewAnswer
 
 __all__ = ["Assessment"]
 
@@ -61,7 +64,18 @@ __all__ += ["STAGES", "Actor", "MonthApproval", "is_locked"]
 
 
 class Assessment(WeeklyReview):
-    """The weekly (`WeeklyReview`) and monthly acts on a bound hub database."""
+    """The weekly (`WeeklyReview`) and monthly acts on a bound hub database.
+
+    `month_publish_days` is how long the area head's approval publishes the month (the site's
+    setting); `on_change()` runs after an act the kiosks must learn of (a publication, a withdrawal,
+    an answer to a review request): the hub app republishes the line plans."""
+
+    month_publish_days: int = mp.DEFAULT_MONTH_PUBLISH_DAYS
+    on_change: Callable[[], object] | None = None
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
 
     # --- monthly assessment --------------------------------------------------------------------------
 
@@ -187,8 +201,18 @@ class Assessment(WeeklyReview):
         lines = self.area_lines(area)
         if area not in self.areas():
             raise AssessmentError("no_area", f"no such area: {area[:20]!r}")
-        check_approval(actor, area, lines, active_stages(month, area))  # refuse before computing the month
-        guard = check_guard(month, self.today(), self.open_items(month, area), override)
+        # refuse before computing the month
+        due = check_approval(actor, area, lines, active_stages(month, area))
+        final = due == STAGES[-1]
+        published = mp.in_force(month, area) if final else None
+        guard = check_guard(
+            month,
+            self.today(),
+            self.open_items(month, area),
+            override,
+            final=final,
+            published_until=None if published is None else date.fromisoformat(published.until),
+        )
         view, cut = self._month_view(month, area)
         digest = view.digest
         if shown_digest is not None and shown_digest != digest:
@@ -217,6 +241,19 @@ class Assessment(WeeklyReview):
                     **({} if guard is None else {"override": guard}),
                 },
             )
+            if stage == STAGES[1]:  # the area head's approval publishes the month (公示)
+                mp.publish(
+                    actor=actor.username,
+                    month=month,
+                    area=area,
+                    rows=view.rows,
+                    today=self.today(),
+                    days=self.month_publish_days,
+                    now_ms=self.clock_ms(),
+                    record_act=self.record_act,
+                )
+        if stage == STAGES[1]:
+            self._changed()
         return stage
 
     def reopen(self, actor: Actor, month: Month, area: str, reason: str, stage: str = STAGES[0]) -> list[str]:
@@ -224,17 +261,24 @@ class Assessment(WeeklyReview):
         self.require_area(actor, area)
         with write_transaction(self.db):
             text, voided = check_reopen(actor, active_stages(month, area), stage, reason)
-            self._void(month, area, voided, f"reopen: {text}")
+            withdrawn = self._void(month, area, voided, f"reopen: {text}")
             self._act(actor, "month.reopen", f"month:{area}:{month}", {"stages": voided, "reason": text})
+        if withdrawn:
+            self._changed()
         return voided
 
-    def _void(self, month: Month, area: str, stages: Sequence[str], reason: str) -> None:
+    def _void(self, month: Month, area: str, stages: Sequence[str], reason: str) -> bool:
+        """Void the stages' approvals (inside the caller's transaction); True when that withdrew the
+        month's publication (the area head's approval published it): the caller then tells the
+        kiosks, once the transaction is committed."""
+        withdrawn = STAGES[1] in stages and mp.withdraw(month, area, self.clock_ms()) > 0
         MonthApproval.update(voided_ms=self.clock_ms(), void_reason=reason).where(
             (MonthApproval.month == str(month))
             & (MonthApproval.area == area)
             & MonthApproval.stage.in_(list(stages))
             & MonthApproval.voided_ms.is_null()
         ).execute()
+        return withdrawn
 
     def adjustments(self, month: Month, area: str) -> list[Adjustment]:
         query = Adjustment.select().where((Adjustment.month == str(month)) & (Adjustment.area == area))
@@ -265,8 +309,7 @@ class Assessment(WeeklyReview):
                 created_by=actor.username,
                 created_ms=self.clock_ms(),
             )
-            if approved:
-                self._void(month, area, approved, "adjustment changed the month")
+            withdrawn = bool(approved) and self._void(month, area, approved, "adjustment changed the month")
             self._act(
                 actor,
                 "month.adjust",
@@ -279,6 +322,8 @@ class Assessment(WeeklyReview):
                     "voided": approved,
                 },
             )
+        if withdrawn:
+            self._changed()
         return row
 
     def void_adjustment(self, actor: Actor, adjustment_id: int, reason: str) -> None:
@@ -298,11 +343,75 @@ class Assessment(WeeklyReview):
             Adjustment.update(voided_ms=self.clock_ms(), voided_by=actor.username, void_reason=text).where(
                 Adjustment.id == adjustment_id
             ).execute()
-            if approved:
-                self._void(month, row.area, approved, "adjustment voided")
+            withdrawn = bool(approved) and self._void(month, row.area, approved, "adjustment voided")
             self._act(
                 actor,
                 "month.adjust_void",
                 f"month:{row.area}:{month}",
                 {"id": adjustment_id, "reason": text, "voided": approved},
             )
+        if withdrawn:
+            self._changed()
+
+    # --- the inmates' month: review requests (复核) ----------------------------------------------------
+
+    def publication(self, month: Month, area: str) -> mp.PublishedMonthView | None:
+        """The area's publication of `month` in force, if any (shown on the monthly page)."""
+        row = mp.in_force(month, area)
+        if row is None:
+            return None
+        return mp.PublishedMonthView(
+            area=row.area,
+            month=row.month,
+            rows=tuple(json.loads(row.rows)),
+            valid_from=date.fromisoformat(row.valid_from),
+            until=date.fromisoformat(row.until),
+        )
+
+    def review_requests(self, month: Month, area: str) -> list[mp.ReviewRequest]:
+        """The review requests of the area's published month (of the inmates any publication of it
+        listed, a withdrawn one too), with their answers."""
+        persons = mp.published_persons(month, area)
+        return mp.review_requests(month, persons) if persons else []
+
+    def answer_review(
+        self, actor: Actor, kiosk: str, seq: int, outcome: str, reason: str
+    ) -> MonthReviewAnswer:
+        """Answer an inmate's review request: `kept` or `changed` (the points were changed, e.g. by
+        an adjustment), with a reason his kiosk shows; refused out of scope or in a locked month."""
+        request = mp.request_of(kiosk, seq)
+        month = parse_month(request.month)
+        area = self._area_of_request(month, request.person)
+        self.require_area(actor, area)
+        if actor.role not in STAGES:
+            raise AssessmentError("role", "this role does not answer review requests")
+        self.require_inmate(actor, month, area, request.person)
+        text = check_reason(reason)
+        if outcome not in mp.OUTCOMES:
+            raise AssessmentError("bad_outcome", f"not an outcome: {outcome[:20]!r}")
+        with write_transaction(self.db):
+            if request.answer is not None or mp.request_of(kiosk, seq).answer is not None:
+                raise AssessmentError("answered", f"{kiosk}#{seq} is already answered")
+            if is_locked(self.db, month, area):
+                raise AssessmentError("locked", "the month is approved and locked")
+            answer = mp.record_answer(
+                request=request,
+                area=area,
+                outcome=outcome,
+                reason=text,
+                officer=actor.username,
+                now_ms=self.clock_ms(),
+                record_act=self.record_act,
+            )
+        self._changed()
+        return answer
+
+    def _area_of_request(self, month: Month, person: str) -> str:
+        """The area whose publication of `month` listed `person` (the latest one), else his own."""
+        area = mp.area_of_person(month, person)
+        if area is not None:
+            return area
+        person_row = Inmate.get_or_none(Inmate.id == person)
+        if person_row is None or not person_row.area:
+            raise AssessmentError("not_review", f"no publication lists {person[:20]!r}")
+        return str(person_row.area)

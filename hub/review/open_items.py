@@ -5,7 +5,9 @@ Counted per kind (the keys are texts `assess.open.<kind>`):
 - `discrepancy`: counts-vs-warehouse flags with no officer's note for that line, day, product and step;
 - `correction`, `late`: correction and late-entry proposals not yet approved;
 - `warehoused`: worked line-days (someone present on a production post) with no 入库数 at all, so
-  the line's credit that day would be 0.
+  the line's credit that day would be 0;
+- `month_review`: an inmate's request for a review (复核) of his published monthly result with no
+  answer (`hub.review.month_publication`); its day is the day he asked (in the next month).
 
 Read from the review's tables and THE month input (`hub.results.inputs.month_input`); the guard that
 refuses an approval is `hub.review.rules.check_guard`.
@@ -23,11 +25,12 @@ from hub.engine.model import Month
 from hub.results import inputs as mi
 from hub.review import late
 from hub.review.corrections import line_of
+from hub.review.month_publication import unanswered_reviews
 from hub.store.kiosks import KioskRecord
 from hub.store.results import DiscrepancyFlag
 from hub.store.review import PROPOSED, CorrectionProposal, DiscrepancyNote, DisputeAnswer
 
-KINDS = ("dispute", "discrepancy", "correction", "late", "warehoused")
+KINDS = ("dispute", "discrepancy", "correction", "late", "warehoused", "month_review")
 # The work queue shows one more kind, never counted against an approval (the month is locked by
 # then): a push to the scoring database that keeps failing (`hub.review.push.failing_items`).
 QUEUE_KINDS = (*KINDS, "delivery")
@@ -45,6 +48,7 @@ class OpenItem:
     day: date
     who: str | None = None
     what: str = ""
+    month: str | None = None  # the month a `month_review` questions (answered on the monthly page)
 
 
 def list_open(read: mi.MonthInputs, month: Month, lines: Sequence[str]) -> list[OpenItem]:
@@ -106,6 +110,13 @@ def list_open(read: mi.MonthInputs, month: Month, lines: Sequence[str]) -> list[
         )
     for line, day in missing_warehoused(read, wanted):
         items.append(OpenItem(kind="warehoused", line=line, day=day))
+    for r in unanswered_reviews(month):
+        line = line_of(r)
+        if line in wanted and r.day:
+            items.append(
+                OpenItem(kind="month_review", line=line, day=date.fromisoformat(r.day), who=r.person,
+                         what=f"{r.kiosk}#{r.seq}", month=str(month))
+            )  # fmt: skip
     return sorted(items, key=lambda i: (i.day, i.line, KINDS.index(i.kind), i.what))
 
 

@@ -183,19 +183,41 @@ class OpenItems(AssessmentError):
 
 
 def check_guard(
-    month: Month, today: date, items: Mapping[str, int], override: str | None
+    month: Month,
+    today: date,
+    items: Mapping[str, int],
+    override: str | None,
+    *,
+    final: bool = False,
+    published_until: date | None = None,
 ) -> dict[str, Any] | None:
-    """Whether a month may be approved now: only after it has ended and with no open item, or with an
-    override reason. Returns the override to sign into the approval (None without one)."""
+    """Whether a month may be approved now: only after it has ended and with no open item, and for
+    the `final` stage (the lock) only once the month's publication, which ends on `published_until`,
+    has passed (`check_publication`); or with an override reason. Returns the override to sign into
+    the approval (None without one)."""
     running = today <= month.last_day
     if override is not None and override.strip():
         reason = check_reason(override)
-        return {"reason": reason, "running": running, "open": dict(sorted(items.items()))}
+        signed: dict[str, Any] = {"reason": reason, "running": running, "open": dict(sorted(items.items()))}
+        if final:
+            signed["published_until"] = None if published_until is None else published_until.isoformat()
+        return signed
     if running:
         raise AssessmentError("running", f"{month} has not ended (today is {today})")
     if items:
         raise OpenItems(items)
+    if final:
+        check_publication(published_until, today)
     return None
+
+
+def check_publication(until: date | None, today: date) -> None:
+    """Whether the final approval may follow the month's publication (公示): only once it was
+    published and its window (which ends on `until`, inclusive) has passed."""
+    if until is None:
+        raise AssessmentError("unpublished", "the month has not been published")
+    if today <= until:
+        raise AssessmentError("publishing", f"published until {until}", until=until.isoformat())
 
 
 def check_reopen(actor: Actor, approved: Sequence[str], stage: str, reason: str) -> tuple[str, list[str]]:

@@ -126,6 +126,32 @@ GUARD_TEXTS: dict[str, dict[str, str]] = {
     "assess.open.warehoused": {"zh": "缺入库数的生产日", "en": "worked line-days without 入库数"},
     # not an approval guard: a locked month whose push to the scoring database keeps failing
     "assess.open.delivery": {"zh": "推送失败", "en": "failing pushes"},
+    "assess.open.month_review": {"zh": "未答复复核申请", "en": "unanswered review requests"},
+}
+
+# The inmates' month: publication (公示), confirmation and review (复核) (`hub.review.month_publication`).
+PUBLICATION_TEXTS: dict[str, dict[str, str]] = {
+    "assess.err.publishing": {
+        "zh": "月度考核公示期至 {until} 结束，期满后劳改科方可审批（如确需审批，请填写越级审批理由）",
+        "en": "The month is published until {until}: the labor section approves after that "
+        "(to approve anyway, give an override reason)",
+    },
+    "assess.err.unpublished": {
+        "zh": "月度考核尚未公示（监区长审批后自动公示；如确需审批，请填写越级审批理由）",
+        "en": "The month has not been published (the area head's approval publishes it; "
+        "to approve anyway, give an override reason)",
+    },
+    "assess.err.not_review": {"zh": "没有这条复核申请", "en": "No such review request"},
+    "assess.err.answered": {"zh": "该复核申请已答复", "en": "This review request is already answered"},
+    "assess.err.bad_outcome": {"zh": "请选择维持或更改", "en": "Choose kept or changed"},
+    "month.reason.points_wrong": {"zh": "分数不对", "en": "Points wrong"},
+    "month.reason.days_wrong": {"zh": "出勤天数不对", "en": "Workdays wrong"},
+    "month.reason.output_wrong": {"zh": "完成数不对", "en": "Output wrong"},
+    "month.reason.grade_wrong": {"zh": "岗位等级不对", "en": "Grade wrong"},
+    "month.reason.deduction_wrong": {"zh": "扣分不对", "en": "Deduction wrong"},
+    "month.reason.other": {"zh": "其他", "en": "Other"},
+    "month.outcome.kept": {"zh": "维持", "en": "Kept"},
+    "month.outcome.changed": {"zh": "已更改", "en": "Changed"},
 }
 
 
@@ -133,3 +159,4 @@ def register() -> None:
     i18n.register(TEXTS)
     i18n.register(CORRECTION_TEXTS)
     i18n.register(GUARD_TEXTS)
+    i18n.register(PUBLICATION_TEXTS)

@@ -170,3 +170,45 @@ class LateEntry(BaseModel):
 
     class Meta:
         table_name = "review_late_entry"
+
+
+class PublishedMonth(BaseModel):
+    """An area's monthly result on its boards (公示) from `valid_from` to `until` (inclusive), published
+    when the area head approved the month; rows as JSON (what was published stays what the board
+    shows). `withdrawn_ms` is set when the area head's approval is voided (a reopen, an adjustment):
+    the next approval publishes again."""
+
+    id = pw.AutoField()
+    month = pw.CharField(max_length=7)
+    area = pw.CharField(max_length=64)
+    rows = pw.TextField()
+    rows_digest = pw.CharField(max_length=64)
+    published_by = pw.CharField(max_length=64)
+    valid_from = pw.CharField(max_length=10)
+    until = pw.CharField(max_length=10)
+    created_ms = pw.BigIntegerField()
+    withdrawn_ms = pw.BigIntegerField(null=True)
+
+    class Meta:
+        table_name = "assess_published_month"
+        indexes = ((("month", "area"), False),)
+
+
+class MonthReviewAnswer(BaseModel):
+    """The officers' answer to an inmate's request for a review (复核) of his monthly result: `kept`
+    or `changed` (the points were changed by an adjustment), with a reason shown at his kiosk."""
+
+    id = pw.AutoField()
+    ref_kiosk = pw.CharField(max_length=64)
+    ref_seq = pw.BigIntegerField()
+    person = pw.CharField(max_length=64, index=True)
+    month = pw.CharField(max_length=7)
+    area = pw.CharField(max_length=64)
+    outcome = pw.CharField(max_length=16)
+    reason = pw.CharField(max_length=MAX_REASON)
+    officer = pw.CharField(max_length=64)
+    answered_ms = pw.BigIntegerField()
+
+    class Meta:
+        table_name = "review_month_answer"
+        indexes = ((("ref_kiosk", "ref_seq"), True),)

@@ -57,6 +57,8 @@ ALL_MODELS: tuple[type[pw.Model], ...] = (
     review.MonthApproval,
     review.Adjustment,
     review.LateEntry,
+    review.PublishedMonth,
+    review.MonthReviewAnswer,
     web.User,
     web.BoardToken,
     web.ApiToken,

@@ -43,6 +43,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "周评议公示 · {week} · 公示至 {until}",
         "en": "Weekly review {week} · until {until}",
     },
+    "board.published_month": {
+        "zh": "月度考核公示 · {month} · 公示至 {until}",
+        "en": "Monthly result {month} · until {until}",
+    },
+    "board.col.points": {"zh": "劳动改造分", "en": "Points"},
     "board.col.days": {"zh": "天数", "en": "Days"},
     "board.col.quota_hours": {"zh": "定额工时", "en": "Quota h"},
     "board.col.earned_hours": {"zh": "完成工时", "en": "Earned h"},

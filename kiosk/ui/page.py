@@ -27,10 +27,21 @@ from kiosk.ui.controller import KioskController, input_for
 from kiosk.ui.officer import OfficerScreens
 from kiosk.ui.pictograms import pictogram
 from kiosk.ui.wedge import WedgeBuffer
-from protocol.messages import PlanPerson
+from protocol.messages import PeriodSummary, PlanPerson
 
 # What an inmate may pick to explain a dispute for 其他 (no keyboard on the floor): kiosk.texts `note.*`.
 DISPUTE_NOTES = ("ticket_missed", "absence", "step_wrong", "counter_wrong", "talk")
+# What he may pick to explain 其他 for a review of his month (复核), likewise: kiosk.texts `note.*`.
+MONTH_NOTES = ("absence", "ticket_missed", "deduction_unknown", "talk")
+# The pictogram beside each reason for a review (for those who read little).
+MONTH_REASON_ICONS = {
+    "points_wrong": "pencil",
+    "days_wrong": "absence",
+    "output_wrong": "box",
+    "grade_wrong": "person",
+    "deduction_wrong": "warning",
+    "other": "keypad",
+}
 
 HEAD = """
 <style>
@@ -104,6 +115,8 @@ class KioskView(OfficerScreens):
         self.action_buttons: dict[str, ui.button] = {}
         self.extras: ui.column | None = None
         self.ticket_hint: ui.label | None = None
+        self.period_label: ui.label | None = None
+        self.period_shown = False
 
     # -- life cycle ------------------------------------------------------------------------------
 
@@ -282,6 +295,11 @@ class KioskView(OfficerScreens):
                 self.answered_label = ui.label().classes("text-lg").mark("answered")
             with ui.column().classes("grow gap-2"):
                 self.inmate_actions()
+                # His week and month so far (completion, grade days, deductions, points under the
+                # rules), beside his day: below the buttons, where the column has room.
+                self.period_label = (
+                    ui.label().classes("w-full text-lg").style("white-space: pre-line").mark("period")
+                )
         # Under the main panel only: a keypad or a dispute panel needs the height.
         self.extras = ui.column().classes("w-full gap-2")
         with self.extras:
@@ -291,9 +309,32 @@ class KioskView(OfficerScreens):
                 .style("white-space: pre-line")
                 .mark("notice")
             )
+            # His published monthly result (公示) with 确认 and 申请复核, like yesterday's record below.
+            self.month_row = ui.row().classes("w-full no-wrap items-center gap-4 bg-sky-100 rounded px-1")
             # Yesterday's record with 确认 and 申辩: big, at the two ends of the row, so a glove cannot
             # hit one for the other.
             self.answer_row = ui.row().classes("w-full no-wrap items-center gap-4")
+        with self.month_row:
+            self.month_confirm_button = self.button(
+                self.t("month.confirm"),
+                "month-confirm",
+                lambda: self.send(inputs.MonthConfirmPressed()),
+                color="positive",
+                icon="thumb_up",
+            ).classes("kwide")
+            self.month_label = (
+                ui.label()
+                .classes("grow text-center text-base leading-tight")
+                .style("white-space: pre-line")
+                .mark("month")
+            )
+            self.month_review_button = self.button(
+                self.t("month.review"),
+                "month-review",
+                lambda: self.open_panel("month_review"),
+                color="negative",
+                icon="warning",
+            ).classes("kwide")
         with self.answer_row:
             self.button(
                 self.t("inmate.confirm"),
@@ -316,17 +357,20 @@ class KioskView(OfficerScreens):
         pending = self.ctrl.state.pending
         if self.extras is not None:
             self.extras.set_visibility(self.panel == "main" and pending is None)
+        if self.period_label is not None:  # a keypad or a list of reasons needs the column's height
+            self.period_label.set_visibility(self.panel == "main" and pending is None and self.period_shown)
         if pending is not None and self.ctrl.state.screen is s.Screen.INMATE:
-            reason = self.t(f"reason.{pending.reason}")
-            if pending.text:
-                reason = f"{reason}（{pending.text}）"
-            self.confirm_step(self.t("confirm.dispute", reason=reason), self.t("confirm.yes"))
+            self.inmate_confirm_step(pending)
         elif self.panel == "keypad":
             self.keypad(lambda: inputs.UnitsEntered(text=self.entry))
         elif self.panel == "dispute":
             self.dispute_panel()
         elif self.panel == "dispute_other":
             self.dispute_other_panel()
+        elif self.panel == "month_review":
+            self.month_review_panel()
+        elif self.panel == "month_review_other":
+            self.month_review_other_panel()
         else:
             # All four are built once; `sync_inmate` shows only those that make sense now.
             with ui.grid(columns=2).classes("w-full gap-2"):
@@ -399,6 +443,7 @@ class KioskView(OfficerScreens):
         news = self.news(person)
         self.notice_label.set_visibility(bool(news))
         self.notice_label.set_text("\n".join(news))
+        self.sync_month(person)
         result = person.yesterday
         self.answered_label.set_visibility(result is not None and status.answered is not None)
         self.answer_row.set_visibility(result is not None)
@@ -436,6 +481,72 @@ class KioskView(OfficerScreens):
         quota = s.whole_quota(person.quota_units)
         shown = "-" if quota is None else quota
         return self.t("inmate.training_quota" if person.training else "inmate.quota", quota=shown)
+
+    def inmate_confirm_step(self, pending: s.Pending) -> None:
+        """确认 or 取消 of the inmate's act that waits (a dispute, his month's confirmation or review)."""
+        person = s.find_person(s.usable_plan(self.ctrl.context()), self.ctrl.state.person or "")
+        published = None if person is None else person.published
+        month = "" if published is None else published.month
+        points = "-" if published is None or published.points is None else published.points
+        if pending.kind == "month_confirm":
+            question = self.t("confirm.month_confirm", month=month, points=points)
+            self.confirm_step(question, self.t("confirm.yes_sign"))
+            return
+        key = "month.reason." if pending.kind == "month_review" else "reason."
+        reason = self.t(f"{key}{pending.reason}")
+        if pending.text:
+            reason = f"{reason}（{pending.text}）"
+        if pending.kind == "month_review":
+            self.confirm_step(
+                self.t("confirm.month_review", month=month, reason=reason), self.t("confirm.yes")
+            )
+        else:
+            self.confirm_step(self.t("confirm.dispute", reason=reason), self.t("confirm.yes"))
+
+    def sync_month(self, person: PlanPerson) -> None:
+        """His week and month so far, and his published month with its buttons while he may answer."""
+        ctx = self.ctrl.context()
+        lines = [self.period_text(p) for p in (person.week, person.month_so_far) if p is not None]
+        self.period_shown = bool(lines)
+        main = self.panel == "main" and self.ctrl.state.pending is None
+        if self.period_label is not None:
+            self.period_label.set_visibility(self.period_shown and main)
+            self.period_label.set_text("\n".join(lines))
+        published = person.published
+        self.month_row.set_visibility(published is not None)
+        answering = s.may_answer_month(person, ctx.records, ctx.day)
+        self.month_confirm_button.set_visibility(answering)
+        self.month_review_button.set_visibility(answering)
+        if published is None:
+            return
+        state = s.month_state(person, ctx.records) or "open"
+        text = self.t(
+            "month.published",
+            month=published.month,
+            days=published.days,
+            pct="-" if published.completion_pct is None else published.completion_pct,
+            points="-" if published.points is None else published.points,
+        )
+        text += "\n" + self.t(f"month.state.{state}", until=published.until)
+        if published.answer:
+            text += "\n" + self.t("month.answer", answer=published.answer)
+        self.month_label.set_text(text)
+
+    def period_text(self, period: PeriodSummary) -> str:
+        """One line of his week or month so far (`protocol.messages.PeriodSummary`)."""
+        week = "-W" in period.period
+        text = self.t(
+            "period.week" if week else "period.month",
+            period=period.period,
+            days=period.days,
+            pct="-" if period.completion_pct is None else period.completion_pct,
+        )
+        if period.rated_days:
+            text += self.t("period.graded", graded=period.graded_days, rated=period.rated_days)
+        text += self.t("period.deducted", points=period.deduct_points)
+        if period.points is not None:
+            text += self.t("period.points", points=period.points)
+        return text
 
     def news(self, person: PlanPerson) -> list[str]:
         """What the officers' review changed for this inmate (from the plan): the answer to his
@@ -488,6 +599,45 @@ class KioskView(OfficerScreens):
                 self.button(self.t(f"note.{note}"), f"note-{note}", partial(self.submit, event))
             self.button(
                 self.t("keypad.cancel"), "key-cancel", lambda: self.open_panel("main"), color="grey-8"
+            )
+
+    def month_review_panel(self) -> None:
+        """Why he asks for a review of his month: a reason with its pictogram, or 其他."""
+        ui.label(self.t("month.review_choose")).classes("text-xl")
+        with ui.grid(columns=2).classes("w-full gap-2"):
+            for reason in s.MONTH_REVIEW_REASONS:
+                action: Callable[[], object]
+                if reason == "other":
+                    action = partial(self.open_panel, "month_review_other")
+                else:
+                    action = partial(self.submit, inputs.MonthReviewPressed(reason=reason))
+                self.button(
+                    self.t(f"month.reason.{reason}"),
+                    f"month-reason-{reason}",
+                    action,
+                    icon=MONTH_REASON_ICONS[reason],
+                )
+            self.button(
+                self.t("keypad.cancel"),
+                "key-cancel",
+                lambda: self.open_panel("main"),
+                color="grey-8",
+                icon="cancel",
+            )
+
+    def month_review_other_panel(self) -> None:
+        """其他 without a keyboard, as for a dispute (recorded in Chinese, the officers' language)."""
+        ui.label(self.t("dispute.explain")).classes("text-xl")
+        with ui.grid(columns=2).classes("w-full gap-2"):
+            for note in MONTH_NOTES:
+                event = inputs.MonthReviewPressed(reason="other", text=text(f"note.{note}", "zh"))
+                self.button(self.t(f"note.{note}"), f"month-note-{note}", partial(self.submit, event))
+            self.button(
+                self.t("keypad.cancel"),
+                "key-cancel",
+                lambda: self.open_panel("main"),
+                color="grey-8",
+                icon="cancel",
             )
 
     # -- panel helpers ---------------------------------------------------------------------------

@@ -20,8 +20,8 @@ from selenium.webdriver.remote.webelement import WebElement
 from devices.api import BadgeReaderConfig, BadgeReaderSimulation, CodeScannerConfig, CodeScannerSimulation
 from kiosk.texts import text
 from kiosk.ui import KioskController, kiosk_page
-from protocol.messages import PlanPerson
-from protocol.records import Countersign, Dispute, ExcusedAbsence
+from protocol.messages import MonthPublication, PeriodSummary, PlanPerson
+from protocol.records import Countersign, Dispute, ExcusedAbsence, MonthReview
 from tests.kiosk.conftest import DAY, YESTERDAY, FakeTime, build_controller, make_plan
 
 WIDTH, HEIGHT = 800, 480
@@ -411,3 +411,62 @@ def test_officer_grades_and_rejects_from_a_ticket_fit_800x480(
         scanner.stop()
     bodies = [r.body for r in ctrl.store.records_for_day(DAY)]
     assert [type(b).__name__ for b in bodies] == ["Grade", "Reject"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.nicegui_main_file("")
+def test_inmate_sees_his_month_and_asks_for_a_review_at_800x480(
+    panel: tuple[Screen, KioskController, BadgeReaderSimulation], shots: Path, lang: str
+) -> None:
+    """With his week, month so far, published month (公示), yesterday's record and a notice all on
+    screen, the inmate's screen still fits 800x480; 确认月度结果 and 申请复核 are at the two ends of
+    their row; the reasons (with pictograms) and the confirmation fit as well, and 确认 records it."""
+    screen, ctrl, reader = panel
+    ctrl.language = lang
+    plan = ctrl.plan
+    assert plan is not None
+    people = tuple(
+        dataclasses.replace(p, week=MONTH_WEEK, month_so_far=MONTH_SO_FAR, published=MONTH_PUBLISHED)
+        if p.id == "1001"
+        else p
+        for p in plan.people
+    )
+    ctrl.post_plan(dataclasses.replace(plan, people=people, revision=2))
+
+    def t(key: str, **values: object) -> str:
+        return text(key, lang, **values)
+
+    screen.open("/")
+    screen.should_contain(t("kiosk.prompt"))
+    reader.present("B1001")
+    screen.should_contain("1001 张三")
+    screen.should_contain(t("month.state.open", until=MONTH_PUBLISHED.until))
+    check_screen(screen, shots, f"{lang}-m1-month")
+    confirm, review = button(screen, t("month.confirm")).rect, button(screen, t("month.review")).rect
+    assert review["x"] - (confirm["x"] + confirm["width"]) >= 200
+    press(screen, t("month.review"))
+    screen.should_contain(t("month.review_choose"))
+    check_screen(screen, shots, f"{lang}-m2-month-reasons")
+    press(screen, t("month.reason.points_wrong"))
+    screen.should_contain(t("confirm.month_review", month="2026-09", reason=t("month.reason.points_wrong")))
+    check_screen(screen, shots, f"{lang}-m3-month-confirm")
+    press(screen, t("confirm.yes"))
+    screen.should_contain(t("msg.month_review_sent"))
+    assert [r.body for r in ctrl.store.records_for_day(DAY)] == [
+        MonthReview(person="1001", month="2026-09", points="10.5", day=DAY, reason="points_wrong", text="")
+    ]
+    check_screen(screen, shots, f"{lang}-m4-month-asked")
+
+
+MONTH_WEEK = PeriodSummary(
+    period="2026-W41", days=1, completion_pct="91.67", rated_days=0, graded_days=0, deduct_points="0.0",
+    points=None,
+)  # fmt: skip
+MONTH_SO_FAR = PeriodSummary(
+    period="2026-10", days=3, completion_pct="97.50", rated_days=1, graded_days=1, deduct_points="2.0",
+    points="7.5",
+)  # fmt: skip
+MONTH_PUBLISHED = MonthPublication(
+    month="2026-09", days=21, completion_pct="102.30", points="10.5", valid_from="2026-10-03",
+    until="2026-10-07", status="open",
+)  # fmt: skip

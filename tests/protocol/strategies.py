@@ -24,6 +24,14 @@ def _check(cls: type) -> st.SearchStrategy[object]:
     )
 
 
+months = st.builds(lambda y, m: f"{y:04d}-{m:02d}", st.integers(2000, 2099), st.integers(1, 12))
+points = st.builds(
+    lambda whole, cents, sign: f"{sign}{whole}" + ("" if cents is None else f".{cents:02d}"),
+    st.integers(0, 999_999),
+    st.none() | st.integers(0, 99),
+    st.sampled_from(["", "-"]),
+)
+
 bodies = st.one_of(
     _check(r.CheckIn),
     _check(r.CheckOut),
@@ -42,6 +50,8 @@ bodies = st.one_of(
     st.builds(r.Confirm, person=ids, day=days),
     st.builds(r.Dispute, person=ids, day=days, reason=ids, text=texts),
     st.builds(r.Countersign, officer=ids, line=ids, day=days),
+    st.builds(r.MonthConfirm, person=ids, month=months, points=points, day=days),
+    st.builds(r.MonthReview, person=ids, month=months, points=points, day=days, reason=ids, text=texts),
     st.builds(
         r.ExcusedAbsence,
         person=ids,

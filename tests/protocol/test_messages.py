@@ -15,6 +15,8 @@ from protocol.messages import (
     DayResult,
     Hello,
     LinePlan,
+    MonthPublication,
+    PeriodSummary,
     PlanPerson,
     open_frame,
     seal,
@@ -266,3 +268,30 @@ def test_malformed_v2_plan_fields_are_refused(field: str, value: object) -> None
     raw[field] = value
     with pytest.raises(Malformed):
         PlanPerson.from_dict(raw, "people[0]")
+
+
+def test_an_inmates_week_month_and_published_result_reach_the_kiosk_and_only_when_present() -> None:
+    """The plan carries his week and month so far and his published month (公示, with its state and
+    the officers' answer) through the signed frame; a person without them has none of the keys (older
+    plans stay byte for byte); a state or a month the protocol does not know is malformed."""
+    week = PeriodSummary(
+        period="2026-W44", days=3, completion_pct="98.50", rated_days=1, graded_days=0,
+        deduct_points="0.0", points=None,
+    )  # fmt: skip
+    month = replace(week, period="2026-10", days=20, points="-1.5")
+    published = MonthPublication(
+        month="2026-09", days=21, completion_pct=None, points="10.5", valid_from="2026-10-03",
+        until="2026-10-07", status="kept", answer="核对无误",
+    )  # fmt: skip
+    person = replace(plan().people[0], week=week, month_so_far=month, published=published)
+    message = replace(plan(), people=(person, *plan().people[1:]))
+    opened = open_frame(seal(message, HUB), Verifier(HUB.public_key), LinePlan)
+    assert opened == message
+    assert (opened.people[0].published.status, opened.people[0].published.answer) == ("kept", "核对无误")
+    assert all(not {"week", "month_so_far", "published"} & set(p) for p in plan().to_dict()["people"])
+    for part, key, bad in (("published", "status", "maybe"), ("published", "month", "2026-13"),
+                           ("month_so_far", "points", "1.234"), ("week", "days", 32)):  # fmt: skip
+        raw = person.to_dict()
+        raw[part] = {**raw[part], key: bad}
+        with pytest.raises(Malformed):
+            PlanPerson.from_dict(raw, "people[0]")

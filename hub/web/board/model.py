@@ -98,15 +98,18 @@ class PublishedRow:
     quota_hours: Number | None = None
     earned_hours: Number | None = None
     completion_pct: Number | None = None
+    points: Number | None = None  # a published month's labor points
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Published:
-    """A weekly review published to the board until (and including) `until`."""
+    """A weekly review (`kind` week, `title` 2026-W44) or a monthly result (`kind` month, `title`
+    2026-10) published to the board until (and including) `until`."""
 
     title: str
     until: date
     rows: tuple[PublishedRow, ...] = ()
+    kind: str = "week"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

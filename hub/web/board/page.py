@@ -52,13 +52,17 @@ log = logging.getLogger(__name__)
 # still reaches the wall within `poll_seconds` + this.
 CACHE_SECONDS = 2.0
 COLUMNS = ("number", "name", "step", "quota", "done", "diff", "pct", "month", "status")
-NUMERIC = frozenset({"quota", "done", "diff", "pct", "month", "days", "quota_hours", "earned_hours"})
+NUMERIC = frozenset(
+    {"quota", "done", "diff", "pct", "month", "days", "quota_hours", "earned_hours", "points"}
+)
 # Fixed widths: a long name or a missing value can never push another column about. Sized for row
 # text of ~52 px at 1920 px: an 8-digit prison number, 4-character steps, "✓ 完成".
 GRID = "16fr 12fr 16fr 9fr 9fr 9fr 10fr 10fr 13fr"
 # The weekly publication (公示) in standard hours, which add up across steps (pieces do not)
 WEEK_COLUMNS = ("number", "name", "days", "quota_hours", "earned_hours", "pct", "status")
 WEEK_GRID = "16fr 14fr 8fr 14fr 14fr 10fr 13fr"
+MONTH_COLUMNS = ("number", "name", "days", "pct", "points", "status")
+MONTH_GRID = "16fr 14fr 8fr 12fr 14fr 13fr"
 ROW_FONT = 0.55  # row text as a share of the row's height
 STATUS_CLASS = {
     Status.MET: "fl-met",
@@ -205,7 +209,8 @@ class BoardView:
     # --- rendering ---------------------------------------------------------------------------------
 
     def pages(self) -> list[Page]:
-        """The cycle of pages: the day's rows in pages, then each published weekly review in pages."""
+        """The cycle of pages: the day's rows in pages, then each published weekly review and monthly
+        result in pages."""
         assert self.snapshot is not None
         per = self.settings.rows_per_page
         cycle: list[Page] = []
@@ -248,6 +253,10 @@ class BoardView:
                 if published is None:
                     kind = f"{t('board.daily', lang)} · {t('board.day', lang, day=snap.day.isoformat())}"
                     ui.label(kind).classes("fl-kind").mark("board-day")
+                elif published.kind == "month":
+                    kind = t("board.published_month", lang, month=month_text(published.title, lang),
+                             until=published.until.isoformat())  # fmt: skip
+                    ui.label(kind).classes("fl-kind").mark("board-published-month")
                 else:
                     kind = t("board.published", lang, week=week_text(published.title, lang),
                              until=published.until.isoformat())  # fmt: skip
@@ -273,7 +282,13 @@ class BoardView:
                         quota=fmt_pieces(progress.quota_units),
                     )
                     ui.label(f"{text} ({fmt_pct(pct)})").classes("fl-strip-item")
-            columns, grid = (COLUMNS, GRID) if published is None else (WEEK_COLUMNS, WEEK_GRID)
+            columns, grid = (
+                (COLUMNS, GRID)
+                if published is None
+                else (MONTH_COLUMNS, MONTH_GRID)
+                if published.kind == "month"
+                else (WEEK_COLUMNS, WEEK_GRID)
+            )
             with ui.element("div").classes("fl-table"):
                 with ui.element("div").classes("fl-row fl-colhead").style(f"grid-template-columns: {grid}"):
                     for column in columns:
@@ -290,7 +305,13 @@ class BoardView:
                         ui.label(t("board.empty", lang)).classes("fl-empty").mark("board-empty")
                     font = f"font-size: calc(100cqh / {per} * {ROW_FONT}); grid-template-columns: {grid}"
                     for row in rows:
-                        if isinstance(row, PublishedRow):
+                        if (
+                            isinstance(row, PublishedRow)
+                            and published is not None
+                            and published.kind == "month"
+                        ):
+                            self._month_row(row, font)
+                        elif isinstance(row, PublishedRow):
                             self._week_row(row, font)
                         else:
                             self._row(row, font)
@@ -332,6 +353,24 @@ class BoardView:
             ui.label(fmt_number(row.earned_hours)).classes("fl-num")
             ui.label(fmt_pct(row.completion_pct)).classes("fl-num")
             ui.label(t(f"board.status.{status.value}", self.lang)).classes("fl-cell-status")
+
+    def _month_row(self, row: PublishedRow, style: str) -> None:
+        status = status_of(row.completion_pct)
+        with ui.element("div").classes(f"fl-row {STATUS_CLASS[status]}").style(style).mark("board-row"):
+            ui.label(row.number or MISSING)
+            ui.label(display_name(row.number, row.name, self.settings.privacy)).mark("board-name")
+            ui.label(MISSING if row.days is None else str(row.days)).classes("fl-num")
+            ui.label(fmt_pct(row.completion_pct)).classes("fl-num")
+            ui.label(fmt_number(row.points)).classes("fl-num").mark("board-points")
+            ui.label(t(f"board.status.{status.value}", self.lang)).classes("fl-cell-status")
+
+
+def month_text(month: str, lang: str) -> str:
+    """`2026-10` as the floor reads it: 2026年10月 (English keeps the ISO form)."""
+    year, _, number = month.partition("-")
+    if lang != "zh" or not (year.isdigit() and number.isdigit()):
+        return month
+    return f"{year}年{int(number)}月"
 
 
 def week_text(week: str, lang: str) -> str:

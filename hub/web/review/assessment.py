@@ -23,12 +23,13 @@ from hub.errors import HubError
 from hub.paper import sources as paper_sources
 from hub.paper.monthly import render_monthly
 from hub.paper.weekly import render_weekly
-from hub.review import exports, push, rules, weekly
+from hub.review import exports, month_publication, push, rules, weekly
 from hub.review.capture_texts import category_text
 from hub.review.export_make import make_export
 from hub.review.lock import STAGES
 from hub.review.monthly import Assessment
 from hub.review.push_transport import error_kind
+from hub.review.texts import PUBLICATION_TEXTS
 from hub.store.delivery import CANCELLED, DELIVERED
 from hub.web import api, guard
 from hub.web.board.model import Published, PublishedRow
@@ -53,8 +54,15 @@ def assessment_of(ctx: WebContext) -> Assessment:
     return assessment_service(ctx.db, record_act=ctx.record_act, today=ctx.today, clock_ms=ctx.clock)
 
 
+# the reasons an inmate may give for a review (`kiosk.session.MONTH_REVIEW_REASONS`), as texts here
+REVIEW_REASONS = frozenset(
+    k.removeprefix("month.reason.") for k in PUBLICATION_TEXTS if k.startswith("month.reason.")
+)
+
+
 def board_published(db: peewee.Database) -> Callable[[str, date], list[Published]]:
-    """`published(target, today)` for `WebContext(published=...)`: the weekly reviews on a board now."""
+    """`published(target, today)` for `WebContext(published=...)`: the weekly reviews and monthly
+    results (公示) on a board now."""
 
     def published(target: str, today: date) -> list[Published]:
         out = []
@@ -71,6 +79,18 @@ def board_published(db: peewee.Database) -> Callable[[str, date], list[Published
                 for r in view.rows
             )
             out.append(Published(title=view.week, until=view.until, rows=rows))
+        for month in month_publication.published_months(target, today):
+            month_rows = tuple(
+                PublishedRow(
+                    number=str(r["number"]),
+                    name=r["name"] or None,
+                    days=r.get("days"),
+                    completion_pct=_number(r.get("completion_pct")),
+                    points=_number(r.get("points")),
+                )
+                for r in month.rows
+            )
+            out.append(Published(title=month.month, until=month.until, rows=month_rows, kind="month"))
         return out
 
     return published
@@ -389,6 +409,8 @@ def _month_body(ctx: WebContext, who: Principal, whole: rules.MonthView, lang: s
             ),
         ).mark("approve")
 
+    _publication_section(ctx, view, readable, lang, act, locked)
+
     ui.label(tr("assess.adjustments", lang)).classes("text-h6")
     _adjustment_list(ctx, view, lang, act)
     with ui.row().classes("items-end") as adjust_row:
@@ -526,6 +548,119 @@ def _push_state(ctx: WebContext, whole: rules.MonthView, lang: str) -> None:
                 rows=rows,
                 row_key="id",
             ).classes("w-full").mark("push-table")
+
+
+def _publication_section(
+    ctx: WebContext,
+    view: rules.MonthView,
+    readable: set[str],
+    lang: str,
+    act: Callable[[Callable[[Assessment, rules.Actor], object]], Callable[[Principal], Any]],
+    locked: bool,
+) -> None:
+    """The month's publication (公示) and its inmates' review requests (复核), each answered here
+    (kept or changed, with a reason their kiosk shows); only the rows `readable` to the officer."""
+    desk = assessment_of(ctx)
+    ui.label(tr("assess.pub.title", lang)).classes("text-h6")
+    published = desk.publication(view.month, view.area)
+    if published is None:
+        ui.label(tr("assess.pub.none", lang, days=desk.month_publish_days)).classes("text-grey-7").mark(
+            "publication"
+        )
+    else:
+        row = month_publication.in_force(view.month, view.area)
+        by = "" if row is None else str(row.published_by)
+        first, until = published.valid_from.isoformat(), published.until.isoformat()
+        ui.label(tr("assess.pub.window", lang, first=first, until=until, by=by)).mark("publication")
+    requests = [r for r in desk.review_requests(view.month, view.area) if r.person in readable]
+    people = {r.inmate: (r.number, r.name) for r in view.rows}
+    confirmed = month_publication.confirmed_persons(
+        view.month, [r.inmate for r in view.rows if r.inmate in readable]
+    )
+    if published is None and not requests:
+        return
+    ui.label(
+        tr("assess.pub.counts", lang, confirmed=len(confirmed), asked=len({r.person for r in requests}),
+           open=len({r.person for r in requests if r.answer is None}))
+    ).mark("publication-counts")  # fmt: skip
+    if not requests:
+        ui.label(tr("assess.pub.empty", lang)).classes("text-grey-7").mark("reviews-empty")
+        return
+    rows = []
+    for r in requests:
+        number, name = people.get(r.person, (r.person, ""))
+        reason = tr(f"month.reason.{r.reason}", lang) if r.reason in REVIEW_REASONS else r.reason
+        answer = tr("assess.pub.unanswered", lang)
+        if r.answer is not None:
+            outcome = tr(f"month.outcome.{r.answer.outcome}", lang)
+            answer = tr(
+                "assess.pub.answered", lang, outcome=outcome, reason=r.answer.reason, officer=r.answer.officer
+            )
+        rows.append(
+            {
+                "key": f"{r.kiosk}#{r.seq}",
+                "number": number,
+                "name": name,
+                "asked": r.day,
+                "reason": f"{reason}（{r.text}）" if r.text else reason,
+                "points": r.points,
+                "answer": answer,
+            }
+        )
+    data_table(
+        lang=lang,
+        columns=[
+            {"name": "number", "label": tr("assess.col.number", lang), "field": "number"},
+            {"name": "name", "label": tr("assess.col.name", lang), "field": "name"},
+            {"name": "asked", "label": tr("assess.pub.col.asked", lang), "field": "asked"},
+            {"name": "reason", "label": tr("assess.pub.col.reason", lang), "field": "reason"},
+            {"name": "points", "label": tr("assess.pub.col.points", lang), "field": "points"},
+            {"name": "answer", "label": tr("assess.pub.col.answer", lang), "field": "answer"},
+        ],
+        rows=rows,
+        row_key="key",
+    ).classes("w-full").mark("reviews-table")
+    open_requests = [r for r in requests if r.answer is None]
+    if locked or not open_requests:
+        return
+    ui.label(tr("assess.pub.changed_hint", lang)).classes("text-grey-7")
+    for r in open_requests:
+        number, name = people.get(r.person, (r.person, ""))
+        mark = f"{r.kiosk}-{r.seq}"
+        with ui.row().classes("items-end"):
+            ui.label(f"{number} {name}").classes("w-40")
+            outcome_in = (
+                ui.select(
+                    {o: tr(f"month.outcome.{o}", lang) for o in month_publication.OUTCOMES},
+                    value=month_publication.KEPT,
+                    label=tr("assess.pub.outcome", lang),
+                )
+                .classes("w-32")
+                .mark(f"answer-outcome-{mark}")
+            )
+            why_in = (
+                ui.input(tr("assess.pub.reason", lang))
+                .props("maxlength=200")
+                .classes("w-96")
+                .mark(f"answer-reason-{mark}")
+            )
+            ui.button(
+                tr("assess.pub.answer", lang),
+                on_click=guard.guarded_action(
+                    ctx,
+                    OFFICERS,
+                    act(_answerer(r.kiosk, r.seq, outcome_in, why_in)),
+                ),
+            ).mark(f"answer-{mark}")
+
+
+def _answerer(
+    kiosk: str, seq: int, outcome_in: ui.select, why_in: ui.input
+) -> Callable[[Assessment, rules.Actor], object]:
+    def do(a: Assessment, who: rules.Actor) -> object:
+        return a.answer_review(who, kiosk, seq, str(outcome_in.value or ""), str(why_in.value or ""))
+
+    return do
 
 
 def _adjustment_list(

@@ -136,9 +136,42 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "trends.col.days_below": {"zh": "低于 80% 天数", "en": "Days below 80 %"},
     "trends.none_below": {"zh": "没有人连续低于 80%", "en": "Nobody below 80 % on 5 or more days"},
+    # the inmates' month: publication (公示) and review requests (复核)
+    "assess.pub.title": {"zh": "公示与复核", "en": "Publication and reviews"},
+    "assess.pub.none": {
+        "zh": "尚未公示（监区长审批后自动公示 {days} 天）",
+        "en": "Not published (the area head's approval publishes it for {days} days)",
+    },
+    "assess.pub.window": {
+        "zh": "公示期：{first} 至 {until}（{by} 审批后公示）",
+        "en": "Published from {first} to {until} (on {by}'s approval)",
+    },
+    "assess.pub.counts": {
+        "zh": "已确认 {confirmed} 人，申请复核 {asked} 人，其中未答复 {open} 人",
+        "en": "{confirmed} confirmed, {asked} asked for a review, {open} not answered",
+    },
+    "assess.pub.empty": {"zh": "没有复核申请", "en": "No review requests"},
+    "assess.pub.col.asked": {"zh": "申请日", "en": "Asked on"},
+    "assess.pub.col.reason": {"zh": "复核原因", "en": "Reason"},
+    "assess.pub.col.points": {"zh": "公示分数", "en": "Points shown"},
+    "assess.pub.col.answer": {"zh": "答复", "en": "Answer"},
+    "assess.pub.outcome": {"zh": "答复结果", "en": "Outcome"},
+    "assess.pub.reason": {"zh": "答复理由", "en": "Reason for the answer"},
+    "assess.pub.answer": {"zh": "答复", "en": "Answer"},
+    "assess.pub.answered": {
+        "zh": "{outcome}：{reason}（{officer}）",
+        "en": "{outcome}: {reason} ({officer})",
+    },
+    "assess.pub.unanswered": {"zh": "未答复", "en": "Not answered"},
+    "assess.pub.changed_hint": {
+        "zh": "更改分数请先在下方登记加扣分（将撤回公示，监区长重新审批后再次公示），再答复「已更改」",
+        "en": "To change the points, enter an adjustment below first (it withdraws the publication; the "
+        "area head's new approval publishes again), then answer 'changed'",
+    },
     # the refusals of the review's acts, registered by hub.review beside the code that raises them
     **review_texts.TEXTS,
     **review_texts.GUARD_TEXTS,
+    **review_texts.PUBLICATION_TEXTS,
 }
 
 i18n.register(TEXTS)

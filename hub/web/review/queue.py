@@ -59,6 +59,16 @@ def queue_items(ctx: WebContext, lines: list[str]) -> list[OpenItem]:
     return items
 
 
+def _href(item: OpenItem, areas: dict[str, str]) -> str:
+    """Where an item is resolved: a failing push on its month's page (its `line` is the area), a
+    review request on its area's monthly page, the rest on the daily review of its line and day."""
+    if item.kind == "delivery":
+        return f"/monthly?area={item.line}&month={item.day.strftime('%Y-%m')}"
+    if item.kind == "month_review" and item.month:
+        return f"/monthly?area={areas.get(item.line, '')}&month={item.month}"
+    return f"/review?line={item.line}&day={item.day.isoformat()}"
+
+
 class SharedCounts:
     """The menu's count of open items, shared by every open dashboard: computed once per set of
     lines and kept until the results feed moves (a new result, an approved correction or late entry)
@@ -81,14 +91,6 @@ class SharedCounts:
             count = len(queue_items(self.ctx, list(key)))
             self._kept[key] = (version, time.monotonic(), count)
             return count
-
-
-def _where(item: OpenItem) -> str:
-    """Where an item is resolved: a failing push on its month's page (its `line` is the area), any
-    other item on the daily review of its line and day."""
-    if item.kind == "delivery":
-        return f"/monthly?area={item.line}&month={item.day.strftime('%Y-%m')}"
-    return f"/review?line={item.line}&day={item.day.isoformat()}"
 
 
 def _detail(item: OpenItem, pushes: dict[tuple[str, str, str], Any], lang: str) -> str:
@@ -150,6 +152,7 @@ def register_queue(ctx: WebContext) -> None:
         shown = [i for i in items if (not kind or i.kind == kind) and (not line or i.line == line)]
         people = {i.id: (i.number, i.name) for i in md_tables.Inmate.select()}
         pushes = {(d.area, d.month, d.target): d for d in failing(None)}
+        areas = {x.code: x.area for x in md_tables.Line.select()}
         rows = []
         for n, item in enumerate(shown):
             number, name = people.get(item.who or "", ("", ""))
@@ -161,7 +164,7 @@ def register_queue(ctx: WebContext) -> None:
                     "day": item.day.isoformat(),
                     "who": f"{number} {name}".strip(),
                     "what": _detail(item, pushes, lang),
-                    "href": _where(item),
+                    "href": _href(item, areas),
                     "inmate_href": f"/inmate?id={item.who}" if item.who else "",
                 }
             )

@@ -137,9 +137,10 @@ def test_an_approved_reopened_and_adjusted_month_verifies(site: Site) -> None:
     )
     report = _report(site)
     assert report.ok, report.render()
-    # 7 approval rows and 2 adjustment rows compared, 4 approvals in force re-derived
-    assert _scores(report).checked == 7 + 2 + 4
-    assert f"{SECTION}: 13 checked, ok" in report.render()
+    # 7 approval rows, 2 adjustment rows and the 2 publications of A1 (one per area-head approval,
+    # hub.audit.publication) compared, 4 approvals in force re-derived
+    assert _scores(report).checked == 7 + 2 + 2 + 4
+    assert f"{SECTION}: 15 checked, ok" in report.render()
 
 
 def test_verify_command_exits_zero_on_a_locked_month(site: Site, capsys: pytest.CaptureFixture[str]) -> None:
@@ -161,7 +162,7 @@ def test_verify_command_exits_zero_on_a_locked_month(site: Site, capsys: pytest.
     )
     out = capsys.readouterr().out
     assert status == 0, out
-    assert f"{SECTION}: 6 checked, ok" in out
+    assert f"{SECTION}: 7 checked, ok" in out  # 3 approvals, the area head's publication, 3 re-derived
 
 
 def test_records_arriving_after_the_lock_are_not_held_against_it(site: Site) -> None:
@@ -221,7 +222,8 @@ def test_an_approval_signs_its_inputs_and_is_verified_without_search(
     monkeypatch.setattr(vm.MonthScores, "search", no_search)
     report = _report(site)
     assert report.ok, report.render()
-    assert f"{SECTION}: 7 checked, ok" in report.render()  # 3 rows + 1 adjustment + 3 re-derived
+    # 3 rows + 1 adjustment + the area head's publication + 3 re-derived
+    assert f"{SECTION}: 8 checked, ok" in report.render()
 
 
 def test_an_approval_made_before_inputs_were_signed_still_verifies_by_search(

@@ -13,10 +13,15 @@ from pathlib import Path
 import pytest
 from nicegui.testing.user import User
 
+from hub.engine.model import Month, MonthlyScore
 from hub.ledger import checkpoints
+from hub.review import month_publication
+from hub.review.rules import MonthRow
 from hub.store.ledger import StoredCheckpoint
+from hub.store.masterdata import Line
 from hub.web import WebContext
 from hub.web.board.model import BoardSettings, Privacy, Published, PublishedRow
+from hub.web.review.assessment import board_published
 from protocol.signing import Signer
 from tests.hub.conftest_web import StepClock, hub_db, make_context, put_result, seed_site, web_user
 
@@ -268,4 +273,33 @@ async def test_the_board_says_stale_while_the_hub_is_not_receiving(site: Path) -
         assert len(rows(user)) == 5
         receiving["now"] = True
         await user.should_see(marker="board-live", retries=30)
+    ctx.db.close()
+
+
+async def test_a_published_month_shows_as_its_own_pages_with_completion_and_points(site: Path) -> None:
+    """The monthly result the area head's approval published (公示) joins the board's page cycle
+    with its own title (month and last day), each inmate's workdays, completion and labor points,
+    from the stored snapshot (`hub.review.month_publication`), on the area's and the line's board."""
+    database = hub_db(site)
+    score = MonthlyScore(
+        inmate="A1002", quota_std_seconds=Fraction(1000), earned_std_seconds=Fraction(1025), workdays=21,
+        days_met=15, base_points=Fraction(10), bonus_points=Fraction(1, 2), adjust_points=Fraction(0),
+        labor_points=Fraction(21, 2),
+    )  # fmt: skip
+    area = str(Line.get_by_id("A1").area)  # the board of line A1 shows its area's publication
+    row = MonthRow(inmate="A1002", number="A1002", name="王某某", area=area, score=score)
+    month_publication.publish(
+        actor="head", month=Month(year=2025, month=11), area=area, rows=[row], today=TODAY, days=5,
+        now_ms=1, record_act=None,
+    )  # fmt: skip
+    board = BoardSettings(privacy=Privacy.MASKED, seconds_per_page=0.5)
+    ctx = make_context(database, StepClock(), board_settings=board, published=board_published(database))
+    async with web_user(ctx) as user:
+        _, token = ctx.boards.create("A1", by="admin")
+        await open_board(ctx, user, "A1", token)
+        await user.should_see("第 1/2 页")
+        until = (TODAY + timedelta(days=4)).isoformat()
+        await user.should_see(f"月度考核公示 · 2025年11月 · 公示至 {until}", retries=20)
+        await user.should_see("劳动改造分")
+        assert rows(user) == [["A1002", "王*", "21", "103%", "10.5", "✓ 完成"]]
     ctx.db.close()
