@@ -6,6 +6,8 @@ Counted per kind (the keys are texts `assess.open.<kind>`):
 - `correction`, `late`: correction and late-entry proposals not yet approved;
 - `warehoused`: worked line-days (someone present on a production post) with no 入库数 at all, so
   the line's credit that day would be 0;
+- `grade` (rule book v2): a rated post's workday with a quota and no grade yet (it earns 0 until
+  graded), as the engine lists it (`missing_ratings`);
 - `month_review`: an inmate's request for a review (复核) of his published monthly result with no
   answer (`hub.review.month_publication`); its day is the day he asked (in the next month).
 
@@ -20,8 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from hub.engine.compute import MonthIndex
-from hub.engine.model import Month
+from hub.engine.compute import MonthIndex, compute_line_day
+from hub.engine.model import MissingRating, Month
 from hub.results import inputs as mi
 from hub.review import late
 from hub.review.corrections import line_of
@@ -30,7 +32,7 @@ from hub.store.kiosks import KioskRecord
 from hub.store.results import DiscrepancyFlag
 from hub.store.review import PROPOSED, CorrectionProposal, DiscrepancyNote, DisputeAnswer
 
-KINDS = ("dispute", "discrepancy", "correction", "late", "warehoused", "month_review")
+KINDS = ("dispute", "discrepancy", "correction", "late", "warehoused", "grade", "month_review")
 # The work queue shows one more kind, never counted against an approval (the month is locked by
 # then): a push to the scoring database that keeps failing (`hub.review.push.failing_items`).
 QUEUE_KINDS = (*KINDS, "delivery")
@@ -108,8 +110,11 @@ def list_open(read: mi.MonthInputs, month: Month, lines: Sequence[str]) -> list[
         items.append(
             OpenItem(kind="late", line=e.line, day=date.fromisoformat(e.day), who=e.person, what=e.type)
         )
-    for line, day in missing_warehoused(read, wanted):
+    index = MonthIndex(read.inputs, read.rule_set)
+    for line, day in missing_warehoused(read, wanted, index):
         items.append(OpenItem(kind="warehoused", line=line, day=day))
+    for m in missing_ratings(index, wanted):
+        items.append(OpenItem(kind="grade", line=m.line, day=m.day, who=m.inmate, what=m.post))
     for r in unanswered_reviews(month):
         line = line_of(r)
         if line in wanted and r.day:
@@ -126,9 +131,23 @@ def open_items(read: mi.MonthInputs, month: Month, lines: Sequence[str]) -> dict
     return {kind: counts[kind] for kind in KINDS if counts[kind]}
 
 
-def missing_warehoused(read: mi.MonthInputs, lines: set[str]) -> list[tuple[str, date]]:
+def missing_ratings(index: MonthIndex, lines: set[str]) -> list[MissingRating]:
+    """Rule book v2: the rated days of `lines` that have a quota and no grade yet (the engine's own
+    `missing_ratings`, so the queue and the score agree on what is missing)."""
+    if not index.v2:
+        return []
+    out: list[MissingRating] = []
+    for line, day in sorted(index.rated, key=lambda key: (key[1], key[0])):
+        if line in lines:
+            out.extend(compute_line_day(index, line, day).missing_ratings)
+    return out
+
+
+def missing_warehoused(
+    read: mi.MonthInputs, lines: set[str], index: MonthIndex | None = None
+) -> list[tuple[str, date]]:
     """Line-days of `lines` where someone was present on a production post and no 入库数 was entered."""
-    index = MonthIndex(read.inputs, read.rule_set)
+    index = MonthIndex(read.inputs, read.rule_set) if index is None else index
     stored = {(w.line, w.day) for w in read.inputs.warehoused}
     worked: set[tuple[str, date]] = set()
     for a in read.inputs.attendance:

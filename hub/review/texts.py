@@ -124,6 +124,7 @@ GUARD_TEXTS: dict[str, dict[str, str]] = {
     "assess.open.correction": {"zh": "待批准更正", "en": "correction proposals"},
     "assess.open.late": {"zh": "待批准补录", "en": "late-entry proposals"},
     "assess.open.warehoused": {"zh": "缺入库数的生产日", "en": "worked line-days without 入库数"},
+    "assess.open.grade": {"zh": "未评定的岗位日", "en": "rated post-days without a grade"},
     # not an approval guard: a locked month whose push to the scoring database keeps failing
     "assess.open.delivery": {"zh": "推送失败", "en": "failing pushes"},
     "assess.open.month_review": {"zh": "未答复复核申请", "en": "unanswered review requests"},

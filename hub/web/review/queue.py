@@ -64,6 +64,8 @@ def _href(item: OpenItem, areas: dict[str, str]) -> str:
     review request on its area's monthly page, the rest on the daily review of its line and day."""
     if item.kind == "delivery":
         return f"/monthly?area={item.line}&month={item.day.strftime('%Y-%m')}"
+    if item.kind == "grade":  # the post's grading page for that day
+        return f"/grades?line={item.line}&day={item.day.isoformat()}"
     if item.kind == "month_review" and item.month:
         return f"/monthly?area={areas.get(item.line, '')}&month={item.month}"
     return f"/review?line={item.line}&day={item.day.isoformat()}"
@@ -94,7 +96,11 @@ class SharedCounts:
 
 
 def _detail(item: OpenItem, pushes: dict[tuple[str, str, str], Any], lang: str) -> str:
-    """An item's detail; a failing push's in words: its file, where to, attempts and last error."""
+    """An item's detail; a failing push's in words: its file, where to, attempts and last error; a
+    missing grade's post by its name."""
+    if item.kind == "grade":
+        post = md_tables.Post.get_or_none(md_tables.Post.code == item.what)
+        return item.what if post is None else str(post.name)
     if item.kind != "delivery":
         return item.what
     found = pushes.get((item.line, item.day.strftime("%Y-%m"), item.what))

@@ -30,7 +30,7 @@ from hub.ledger.entries import Ledger
 from hub.masterdata import queries as md_queries
 from hub.results import inputs as mi
 from hub.review import capture as cx
-from hub.review import exports
+from hub.review import exports, open_items
 from hub.seed import seed_site
 from hub.store import capture as cap
 from hub.store import db as hub_db
@@ -385,3 +385,22 @@ def test_evidence_changed_or_deleted_in_sql_is_reported(site: Site) -> None:
     report = verify.verify_database(site.db, Verifier(HUB_KEY.public_key), workers=1)
     text = "\n".join(str(f) for f in next(s for s in report.sections if s.title == TITLE).findings)
     assert f"deduction {row.id}: its evidence {row.evidence} is missing" in text
+
+
+def test_the_work_queue_lists_each_missing_grade_and_drops_it_once_graded(site: Site) -> None:
+    """#15's queue: every workday P1001 held the kitchen post without a grade is an open `grade` item
+    on L1 (the engine's own missing ratings, so queue and score agree), the approval guard counts them,
+    and grading one day removes exactly that item; another line's queue has none."""
+    read, result = _month(site.db)
+    missing = sorted((m.day, m.inmate) for m in result.missing_ratings)  # type: ignore[attr-defined]
+    assert (GRADED_DAY, "P1001") in missing
+    items = [i for i in open_items.list_open(read, MONTH, ["L1"]) if i.kind == "grade"]
+    assert sorted((i.day, i.who) for i in items) == missing
+    assert {(i.line, i.what) for i in items} == {("L1", "KITCHEN")}
+    assert open_items.open_items(read, MONTH, ["L1"])["grade"] == len(missing)
+    assert not [i for i in open_items.list_open(read, MONTH, ["L2"]) if i.kind == "grade"]
+
+    site.desk.grade(site.off1, GRADED_DAY, {"P1001": "B"})
+    read, _ = _month(site.db)
+    after = sorted((i.day, i.who) for i in open_items.list_open(read, MONTH, ["L1"]) if i.kind == "grade")
+    assert after == [x for x in missing if x != (GRADED_DAY, "P1001")]
