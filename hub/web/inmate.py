@@ -84,7 +84,7 @@ def _report(
     """(file name, PDF, signed companion) of the inmate's report over `first`..`last`, signed with the
     hub's key and recorded in the ledger (`report.issue`)."""
     if ctx.ledger is None:
-        raise HubError("inmate.report.no_key")
+        raise HubError("inmate.print_report.no_key")
     with ctx.db.connection_context():
         # scope again at the click, as at the page's load: a session may have changed since
         if not who.may_see_inmate(inmate.area, _posted_line(inmate.id, ctx.today())):
@@ -107,8 +107,10 @@ def _report_controls(ctx: WebContext, inmate: md.Inmate, lang: str) -> None:
     first, last = inmate_report.first_and_last(ctx.today())
     choices = [str(m) for m in inmate_report.months_between(*inmate_report.first_and_last(ctx.today(), 36))]
     with ui.row().classes("items-center"):
-        start = ui.select(choices, value=str(first), label=t("inmate.report.from", lang)).mark("report-from")
-        end = ui.select(choices, value=str(last), label=t("inmate.report.to", lang)).mark("report-to")
+        start = ui.select(choices, value=str(first), label=t("inmate.print_report.from", lang)).mark(
+            "report-from"
+        )
+        end = ui.select(choices, value=str(last), label=t("inmate.print_report.to", lang)).mark("report-to")
 
         async def print_report(who: Principal) -> None:
             try:
@@ -128,9 +130,9 @@ def _report_controls(ctx: WebContext, inmate: md.Inmate, lang: str) -> None:
                 ui.download.content(made[1], f"{made[0]}.pdf", "application/pdf")
                 ui.download.content(made[2], f"{made[0]}.json", "application/json")
 
-        ui.button(t("inmate.report", lang), on_click=guard.guarded_action(ctx, OFFICERS, print_report)).props(
-            "outline icon=print"
-        ).mark("print-report")
+        ui.button(
+            t("inmate.print_report", lang), on_click=guard.guarded_action(ctx, OFFICERS, print_report)
+        ).props("outline icon=print").mark("print-report")
 
 
 def _scores(ctx: WebContext, inmate: md.Inmate, months: list[Month]) -> dict[str, MonthlyScore | None]:

@@ -31,10 +31,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "inmate.outcome.rejected": {"zh": "申辩不成立:", "en": "rejected:"},
     "inmate.adjustments": {"zh": "加扣分", "en": "Adjustments"},
     "inmate.none": {"zh": "无", "en": "None"},
-    "inmate.report": {"zh": "打印考核报告", "en": "Print assessment report"},
-    "inmate.report.from": {"zh": "起始月份", "en": "From month"},
-    "inmate.report.to": {"zh": "结束月份", "en": "To month"},
-    "inmate.report.no_key": {
+    "inmate.print_report": {"zh": "打印考核报告", "en": "Print assessment report"},
+    "inmate.print_report.from": {"zh": "起始月份", "en": "From month"},
+    "inmate.print_report.to": {"zh": "结束月份", "en": "To month"},
+    "inmate.print_report.no_key": {
         "zh": "本系统没有签名密钥，不能出具可核验的报告",
         "en": "This hub has no signing key: it cannot issue a verifiable report",
     },
