@@ -63,6 +63,7 @@ from typing import Any, Protocol
 import peewee
 
 from floorledger.base import i18n
+from hub.audit.deliveries import check_deliveries
 from hub.audit.derived import check_derived
 from hub.audit.masterdata import TITLE as MASTERDATA_TITLE
 from hub.audit.masterdata import check_masterdata
@@ -598,6 +599,9 @@ def verify_database(
         ledger_rows = list(read_ledger_rows(db))
         ledger_section.checked = len(ledger_rows)
         ledger_section.findings.extend(verify_entries(ledger_rows, hub_key))
+        pushed, push_findings = check_deliveries(ledger_rows, hub_key)  # the pushes' rows vs their acts
+        ledger_section.checked += pushed
+        ledger_section.findings.extend(push_findings)
         acts = kiosk_acts(ledger_rows, hub_key)
         _check_kiosks(acts, kiosk_section)
         keys = key_plans(acts)

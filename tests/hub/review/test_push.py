@@ -22,6 +22,7 @@ import pytest
 from floorledger import keyfile
 from floorledger.broker import MosquittoProcess
 from hub.app import HubApp
+from hub.audit.verify import verify_database
 from hub.config import ConfigError, ExportConfig, parse_config
 from hub.ledger.entries import Ledger
 from hub.review import export_signature, push
@@ -31,7 +32,7 @@ from hub.store.delivery import CANCELLED, DELIVERED, FAILING, ExportDelivery
 from hub.store.ledger import LedgerEntry
 from hub.store.review import MonthApproval
 from hub.store.schema import prepare
-from protocol.signing import b64encode
+from protocol.signing import Verifier, b64encode
 from tests.hub.review.https_receiver import Receiver, serve
 from tests.hub.review.test_assessment_domain import (
     HEAD_A1,
@@ -441,3 +442,33 @@ def test_a_ca_file_that_cannot_be_used_stops_the_start_naming_it(
     with pytest.raises(ConfigError) as err:
         pusher(site, config, Clock())
     assert "export.push.ca_file" in str(err.value)
+
+
+def test_verify_holds_a_delivery_row_to_its_signed_push_acts(site: Site, tmp_path: Path) -> None:
+    """A delivery row edited in SQL is reported by `floorledger verify`'s ledger section: a failing
+    push marked delivered (which would stop the retries and hide it from the queue), its attempts
+    changed, and its file's bytes changed; the untouched row verifies."""
+    (tmp_path / "a-file").write_text("not a folder")
+    config = export_config(tmp_path, drop_folder=str(tmp_path / "a-file" / "drop"))
+    worker = pusher(site, config, Clock())
+    lock(site)
+    worker.run_once()  # the folder cannot be written: one failed attempt
+    [row] = list(ExportDelivery.select())
+    assert (row.state, row.attempts) == ("failing", 1)
+    key = Verifier(HUB_KEY.public_key, hub=True)
+
+    def findings() -> list[str]:
+        report = verify_database(site.db, key, workers=1, results=False)
+        return [str(f) for f in report.sections[0].findings]
+
+    assert findings() == []
+    ExportDelivery.update(state="delivered", attempts=2).where(ExportDelivery.id == row.id).execute()
+    where = f"delivery id={row.id} ({row.file_name})"
+    assert findings() == [
+        f"{where}: state is delivered but the hub's signed push acts say failing",
+        f"{where}: 2 attempt(s) but the signed push acts record 1",
+    ]
+    ExportDelivery.update(state="failing", attempts=1, data=bytes(row.data) + b"x").where(
+        ExportDelivery.id == row.id
+    ).execute()
+    assert findings() == [f"{where}: the file does not match its SHA-256 or its hub signature fails"]
