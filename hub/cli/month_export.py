@@ -28,6 +28,7 @@ from typing import Any
 import peewee
 
 from floorledger import keyfile
+from floorledger.base import i18n
 from floorledger.base.errors import CliError
 from hub.app import assessment_service
 from hub.config import load_config
@@ -76,6 +77,9 @@ def register(sub: Any) -> None:
         required=True,
         metavar="KEY",
         help="the hub's public key (base64url) or a file holding it",
+    )
+    check.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="language of the verdict (default zh)"
     )
     check.set_defaults(func=cmd_verify_export)
 
@@ -135,13 +139,19 @@ def cmd_verify_export(args: argparse.Namespace) -> int:
     except OSError as err:
         raise CliError(f"cannot read {err.filename}: {err.strerror}") from err
     facts, problems = export_signature.check(data, signature, hub_key.public_key)
+    lang = args.lang
+
+    def said(text: str) -> str:
+        return text.text(lang) if isinstance(text, i18n.Text) else text
+
     if facts is not None:
         signed = datetime.fromtimestamp(facts.signed_ms / 1000).astimezone().isoformat(timespec="seconds")
-        kind = "FINAL (locked month)" if facts.release == "final" else "DRAFT (month not locked: 草稿/未审批)"
-        print(f"{args.file}: month {facts.month}, area {facts.area}, {kind}, signed {signed}")
+        kind = i18n.t("export.check.final" if facts.release == "final" else "export.check.draft", lang)
+        print(i18n.t("export.check.head", lang, file=args.file, month=facts.month, area=facts.area,
+                     kind=kind, signed=signed))  # fmt: skip
     for problem in problems:
-        print(f"  - {problem}")
-    print("NOT VERIFIED" if problems else "VERIFIED: the file is exactly what the hub signed")
+        print(f"  - {said(problem)}")
+    print(i18n.t("export.check.failed" if problems else "export.check.ok", lang))
     return 1 if problems else 0
 
 

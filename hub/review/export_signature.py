@@ -17,11 +17,50 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from floorledger.base import i18n
 from protocol import canonical
 from protocol.errors import ProtocolError
 from protocol.signing import Signer, Verifier, b64decode, b64encode
 
 FORMAT = "floorledger-export-signature-1"
+
+# What `check` finds, keyed (each `str` is the English line `verify-export --lang en` prints).
+i18n.register(
+    {
+        "export.check.format": {
+            "zh": "签名文件不是 {format} 格式",
+            "en": "the signature file is not a {format} document",
+        },
+        "export.check.unreadable": {
+            "zh": "签名文件无法读取：{error}",
+            "en": "the signature file cannot be read: {error}",
+        },
+        "export.check.other_key": {
+            "zh": "签名所用密钥不是所给的枢纽公钥（另一枢纽所签，或系伪造）",
+            "en": "signed by another key than the hub key given (another hub, or a forgery)",
+        },
+        "export.check.signature": {"zh": "签名不成立：{error}", "en": "the signature does not hold: {error}"},
+        "export.check.changed": {
+            "zh": "文件不是所签的那一份：SHA-256 不同（导出后被改动）",
+            "en": "the file is not the one signed: its SHA-256 differs (changed after export)",
+        },
+        "export.check.release": {"zh": "未知的发布类型 {release}", "en": "unknown release {release}"},
+        "export.check.head": {
+            "zh": "{file}：{month} 月，监区 {area}，{kind}，签名时间 {signed}",
+            "en": "{file}: month {month}, area {area}, {kind}, signed {signed}",
+        },
+        "export.check.final": {"zh": "正式（已锁定月份）", "en": "FINAL (locked month)"},
+        "export.check.draft": {
+            "zh": "草稿（月份未锁定：未审批）",
+            "en": "DRAFT (month not locked: 草稿/未审批)",
+        },
+        "export.check.ok": {
+            "zh": "核验通过：文件与枢纽所签完全一致",
+            "en": "VERIFIED: the file is exactly what the hub signed",
+        },
+        "export.check.failed": {"zh": "核验未通过", "en": "NOT VERIFIED"},
+    }
+)
 DOMAIN = b"floorledger-export-signature-1\n"
 RELEASES = ("final", "draft")
 
@@ -92,7 +131,7 @@ def check(data: bytes, signature: bytes, hub_key: bytes) -> tuple[ExportFacts | 
     try:
         document = json.loads(signature.decode("utf-8"))
         if not isinstance(document, dict) or document.get("format") != FORMAT:
-            return None, [f"the signature file is not a {FORMAT} document"]
+            return None, [i18n.Text("export.check.format", format=FORMAT)]
         facts = ExportFacts(
             file=str(document["file"]),
             sha256=str(document["sha256"]),
@@ -105,16 +144,16 @@ def check(data: bytes, signature: bytes, hub_key: bytes) -> tuple[ExportFacts | 
         )
         raw_signature = b64decode(str(document["signature"]))
     except (UnicodeDecodeError, ValueError, KeyError, TypeError, ProtocolError) as err:
-        return None, [f"the signature file cannot be read: {err}"]
-    problems = []
+        return None, [i18n.Text("export.check.unreadable", error=str(err))]
+    problems: list[str] = []
     if facts.hub_key != b64encode(hub_key):
-        problems.append("signed by another key than the hub key given (another hub, or a forgery)")
+        problems.append(i18n.Text("export.check.other_key"))
     try:
         Verifier(hub_key, hub=True).verify(_statement(facts), raw_signature)
     except ProtocolError as err:
-        problems.append(f"the signature does not hold: {err}")
+        problems.append(i18n.Text("export.check.signature", error=str(err)))
     if hashlib.sha256(data).hexdigest() != facts.sha256 or len(data) != facts.size:
-        problems.append("the file is not the one signed: its SHA-256 differs (changed after export)")
+        problems.append(i18n.Text("export.check.changed"))
     if facts.release not in RELEASES:
-        problems.append(f"unknown release {facts.release!r}")
+        problems.append(i18n.Text("export.check.release", release=repr(facts.release)))
     return facts, problems

@@ -126,18 +126,24 @@ def test_export_and_verify_export_on_the_command_line(site: Site, tmp_path: Path
     assert out.with_name("labor.csv.sig").is_file()
     assert "草稿" in out.read_text(encoding="utf-8-sig")
     key = HUB_KEY.public_key_b64
-    ok = _run("verify-export", str(out), "--hub-key-pub", key)
+    ok = _run("verify-export", str(out), "--hub-key-pub", key, "--lang", "en")
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "DRAFT" in ok.stdout
     assert "VERIFIED" in ok.stdout
+    zh = _run("verify-export", str(out), "--hub-key-pub", key)  # Chinese by default, for the officer
+    assert (zh.returncode, zh.stdout.splitlines()[-1]) == (0, "核验通过：文件与枢纽所签完全一致")
+    assert "草稿（月份未锁定：未审批）" in zh.stdout
     text = out.read_text(encoding="utf-8-sig")
     out.write_text(
         text.replace("27.0", "28.0", 1) if "27.0" in text else text.replace(",1", ",2", 1),
         encoding="utf-8-sig",
     )
-    changed = _run("verify-export", str(out), "--hub-key-pub", key)
+    changed = _run("verify-export", str(out), "--hub-key-pub", key, "--lang", "en")
     assert changed.returncode == 1
     assert "NOT VERIFIED" in changed.stdout
+    changed_zh = _run("verify-export", str(out), "--hub-key-pub", key)
+    assert "文件不是所签的那一份：SHA-256 不同（导出后被改动）" in changed_zh.stdout
+    assert changed_zh.stdout.splitlines()[-1] == "核验未通过"
     out.write_text(text, encoding="utf-8-sig")
     other = _run("verify-export", str(out), "--hub-key-pub", Signer(b"\x09" * 32).public_key_b64)
     assert other.returncode == 1

@@ -235,7 +235,7 @@ def test_the_drop_folder_gets_file_and_signature_and_verify_export_accepts_them(
     assert sorted(p.name for p in drop.iterdir()) == ["labor-A1-2026-10.csv", "labor-A1-2026-10.csv.sig"]
     done = subprocess.run(
         [sys.executable, "-m", "floorledger", "verify-export", str(drop / "labor-A1-2026-10.csv"),
-         "--hub-key-pub", HUB_KEY.public_key_b64],
+         "--hub-key-pub", HUB_KEY.public_key_b64, "--lang", "en"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
