@@ -183,13 +183,13 @@ def _inmate_forms(ctx: WebContext, store: md.MasterData, who: Principal, lang: s
         )
     ui.label(t("md.set_quota", lang)).classes("text-h6")
     with ui.row().classes("items-end"):
-        target = ui.input(t("md.f.inmate_id", lang)).mark("quota-inmate")
+        target = ui.input(t("md.f.inmate_pick", lang)).mark("quota-inmate")
         level_in = ui.input(t("md.f.quota_pct", lang)).mark("quota-pct")
         reason = ui.input(t("md.f.reason", lang)).classes("w-64").mark("quota-reason")
 
         async def set_level(actor: Principal) -> None:
             try:
-                inmate = person_id(check.code(target.value, "md.f.inmate_id"))
+                inmate = person_id(check.code(target.value, "md.f.inmate_pick"))
                 level = check.quota_pct(level_in.value)
                 why = check.reason(reason.value)
             except check.FieldError as err:
@@ -197,7 +197,7 @@ def _inmate_forms(ctx: WebContext, store: md.MasterData, who: Principal, lang: s
                 return
             row = Inmate.get_or_none(Inmate.id == inmate)
             if row is None:
-                problem(lang, check.FieldError("md.err.unknown", field="md.f.inmate_id", value=inmate))
+                problem(lang, check.FieldError("md.err.unknown", field="md.f.inmate_pick", value=inmate))
                 return
             if not actor.may_change_area(row.area):
                 refuse_scope(actor, lang, f"inmate.quota_pct {inmate}")
@@ -401,7 +401,7 @@ def _assignment_forms(ctx: WebContext, store: md.MasterData, who: Principal, lan
     trainings = {"": t("md.f.training_default", lang), "yes": t("md.f.yes", lang), "no": t("md.f.no", lang)}
     ui.label(t("md.assign", lang)).classes("text-h6")
     with ui.row().classes("items-end"):
-        inmate_in = ui.input(t("md.f.inmate_id", lang)).mark("assign-inmate")
+        inmate_in = ui.input(t("md.f.inmate_pick", lang)).mark("assign-inmate")
         post_in = ui.select(posts, value="", label=t("md.f.post", lang)).classes("w-48").mark("assign-post")
         line_in = ui.select(lines, label=t("md.f.line", lang)).classes("w-40").mark("assign-line")
         step_in = ui.select(steps, label=t("md.f.step", lang)).classes("w-48").mark("assign-step")
@@ -416,7 +416,7 @@ def _assignment_forms(ctx: WebContext, store: md.MasterData, who: Principal, lan
         async def assign(actor: Principal) -> None:
             post = post_in.value or None
             try:
-                inmate = person_id(check.code(inmate_in.value, "md.f.inmate_id"))
+                inmate = person_id(check.code(inmate_in.value, "md.f.inmate_pick"))
                 if post is None:
                     line = check.code(line_in.value, "md.f.line")
                     product, _, step = (step_in.value or "").partition("/")

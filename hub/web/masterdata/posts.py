@@ -202,14 +202,14 @@ def _register_exemptions(ctx: WebContext, store: md.MasterData) -> None:
 def _exemption_forms(ctx: WebContext, store: md.MasterData, lang: str, refresh: Any) -> None:
     ui.label(t("md.add_exemption", lang)).classes("text-h6")
     with ui.row().classes("items-end"):
-        inmate_in = ui.input(t("md.f.inmate_id", lang)).mark("exempt-inmate")
+        inmate_in = ui.input(t("md.f.inmate_pick", lang)).mark("exempt-inmate")
         start_in = date_input(t("md.f.valid_from", lang), lang).mark("exempt-from")
         end_in = date_input(t("md.f.valid_to", lang), lang).mark("exempt-to")
         ref_in = ui.input(t("md.f.reference", lang)).classes("w-64").mark("exempt-reference")
 
         async def add(actor: Principal) -> None:
             try:
-                inmate = person_id(check.code(inmate_in.value, "md.f.inmate_id"))
+                inmate = person_id(check.code(inmate_in.value, "md.f.inmate_pick"))
                 start = check.day(start_in.value, "md.f.valid_from")
                 end = check.day(end_in.value, "md.f.valid_to") if (end_in.value or "").strip() else None
                 reference = check.name(ref_in.value, "md.f.reference", max_len=check.REASON_MAX)
@@ -218,7 +218,7 @@ def _exemption_forms(ctx: WebContext, store: md.MasterData, lang: str, refresh: 
                 return
             row = Inmate.get_or_none(Inmate.id == inmate)
             if row is None:
-                problem(lang, check.FieldError("md.err.unknown", field="md.f.inmate_id", value=inmate))
+                problem(lang, check.FieldError("md.err.unknown", field="md.f.inmate_pick", value=inmate))
                 return
             if not actor.may_change_area(row.area):
                 refuse_scope(actor, lang, f"exemption.add {inmate}")

@@ -106,7 +106,7 @@ async def test_a_quota_level_change_needs_a_reason_and_shows_in_the_history(site
         await click_and_see(user, "quota-save", "已保存")
         history = rows(user, "md-quota-history")
         assert [(r["inmate"], r["quota_pct"], r["reason"], r["actor"]) for r in history] == [
-            ("A1001", "80", "病后恢复", "head_a")
+            ("A1001", "80", "病后恢复", "甲监区长（监区长）")  # the officer by name and rank
         ]
     assert Inmate.get_by_id("A1001").quota_pct == "80"
     assert site.actions() == ["inmate.quota_pct"]
