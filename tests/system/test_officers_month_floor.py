@@ -58,6 +58,7 @@ from hub.store.db import write_transaction
 from hub.store.kiosks import KioskRecord
 from hub.store.masterdata import Inmate, Product, Step
 from hub.store.results import DailyResult, DiscrepancyFlag
+from hub.store.review import MonthApproval
 from hub.store.schema import prepare
 from hub.web.auth import Accounts
 from protocol.records import GENESIS_HASH, Correction, SignedRecord, WarehousedCount, sign_record
@@ -309,6 +310,11 @@ def review(driver: webdriver.Chrome, base: str, line: str, day: date) -> str:
     )
 
 
+def notices(driver: webdriver.Chrome) -> list[str]:
+    """The notifications on screen (a refusal, a confirmation)."""
+    return [e.text for e in shown(driver, "//div[contains(@class, 'q-notification__message')]")]
+
+
 def board_rows(driver: webdriver.Chrome) -> list[list[str]]:
     """The rows of the board page on screen: number, name, step, quota, done, +/-, %, month, status."""
     return [list(row) for row in driver.execute_script(BOARD_ROWS)]
@@ -340,6 +346,14 @@ def quotas(inmate: str, first: date, last: date) -> dict[str, str]:
         (dr.inmate == inmate) & dr.day.between(first.isoformat(), last.isoformat())
     )
     return {r.day: r.quota_std_seconds for r in rows}
+
+
+def approvals(floor: Demo, month: Month) -> list[str]:
+    """Who approved area A1's `month` so far, as the hub stored it."""
+    with hub_db(floor):
+        ma = MonthApproval
+        rows = ma.select().where((ma.month == str(month)) & (ma.area == "A1")).order_by(ma.id)
+        return [str(r.approver) for r in rows]
 
 
 # --- the flow --------------------------------------------------------------------------------------
@@ -418,7 +432,6 @@ def test_the_officers_close_a_month_from_the_queue(floor: OfficersFloor, browser
     wait_for(
         browser, lambda t: "补录人 赵建国" in t and "待审批" in t, 120, "the late 入库数 was not entered"
     )
-    assert "补录人 赵建国" in review(browser, base, "L1", yesterday)
 
     # 2. a week in hospital, entered once from its Monday to its Friday
     review(browser, base, "L1", monday)
@@ -439,7 +452,8 @@ def test_the_officers_close_a_month_from_the_queue(floor: OfficersFloor, browser
     # 1. ... and approves yesterday's 入库数
     review(browser, base, "L1", yesterday)
     click(browser, "批准补录")
-    wait_for(browser, lambda t: "已由 李明华" in t, 120, "the late 入库数 was not approved")
+    approved = "补录人 赵建国（民警），已由 李明华（监区长） 批准"  # who entered it, who approved it
+    wait_for(browser, lambda t: approved in t, 120, "the late 入库数 was not approved")
     shot(browser, "officers-late-warehoused-approved")
 
     browser.get(board)
@@ -455,7 +469,8 @@ def test_the_officers_close_a_month_from_the_queue(floor: OfficersFloor, browser
     sign_in(browser, base, "labor")
     review(browser, base, "L1", monday)
     click(browser, "批准补录")
-    wait_for(browser, lambda t: "已由 吴晓红" in t, 120, "the hospital week was not approved")
+    approved = "补录人 赵建国（民警），已由 吴晓红（劳改科） 批准"
+    wait_for(browser, lambda t: approved in t, 120, "the hospital week was not approved")
 
     def week_without_quota() -> dict[str, str] | None:
         with hub_db(floor):
@@ -498,17 +513,24 @@ def test_the_officers_close_a_month_from_the_queue(floor: OfficersFloor, browser
     type_into(browser, "件数 / 每天分钟", "40")
     type_into(browser, "理由", "月末最后一批入库单，待监区长核对")
     click(browser, "提交补录")
-    wait_for(browser, lambda t: "待审批" in t, 120, "the month's last 入库数 was not entered")
+    pending = f"{month_end.isoformat()} 入库数 SHIRT 40 件；补录人 赵建国（民警），待审批"
+    wait_for(browser, lambda t: pending in t, 120, "the month's last 入库数 was not entered")
     harness.monthly(browser, base, str(last_month))
     click(browser, "审批通过")
-    refusal = wait_for(browser, lambda t: "项待处理事项" in t, 120, "the approval was not refused")
+    refusal = eventually(
+        lambda: next((n for n in notices(browser) if "项待处理事项" in n), None),
+        120,
+        "the approval was not refused",
+    )
     assert "待批准补录 1" in refusal
-    assert "审批状态：分监区民警已审" not in text_of(browser)
+    assert approvals(floor, last_month) == []
     # ... and given with an override, which every later approver reads
+    harness.monthly(browser, base, str(last_month))  # afresh: the refusal's notice covers the button
     field(browser, "越级审批理由").send_keys(OVERRIDE)
     click(browser, "审批通过")
     approved = wait_for(browser, lambda t: "审批状态：分监区民警已审" in t, 180, "the override was refused")
     assert OVERRIDE in approved
+    assert approvals(floor, last_month) == ["line1"]
     shot(browser, "officers-month-approved-with-override")
 
     hub_key = keyfile.load(floor.data / "hub" / "hub.key").public_key_b64
