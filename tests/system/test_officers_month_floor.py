@@ -112,7 +112,8 @@ def without_record(
     """`signed` with the records of `kiosk` for which `drop(body)` holds left out, and the rest of its
     chain signed again in order (same times and bodies; a correction follows its record's new seq)."""
     out: list[SignedRecord] = []
-    prev, seq, renamed = GENESIS_HASH, 0, {}
+    prev, seq = GENESIS_HASH, 0
+    renamed: dict[str, SignedRecord] = {}  # old hash -> the record signed again
     for s in signed:
         body = s.record.body
         if s.record.kiosk != kiosk:
@@ -132,8 +133,8 @@ def without_record(
 
 
 @dataclasses.dataclass
-class Month_:
-    """What the floor was made with (the test's own facts about the seeded month)."""
+class Seeded:
+    """What the test knows of the floor it made: its days, the 入库数 left out, the rated inmate."""
 
     today: date
     yesterday: date
@@ -144,7 +145,9 @@ class Month_:
 class OfficersFloor(Demo):
     """The demo floor, prepared as described at the top before the hub process starts."""
 
-    facts: Month_
+    def __init__(self, options: DemoOptions, facts: Seeded) -> None:
+        super().__init__(options)
+        self.facts = facts
 
     def prepare_hub(self) -> Path:
         config = super().prepare_hub()
@@ -185,7 +188,7 @@ def ledger_clock() -> int:
 @pytest.fixture
 def floor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[OfficersFloor]:
     today = datetime.now(ZONE).date()
-    facts = Month_(today=today, yesterday=last_workday_before(today))
+    facts = Seeded(today=today, yesterday=last_workday_before(today))
     generate = seed.history_records
 
     def history(seed_no: int, *args: Any) -> list[SignedRecord]:
@@ -208,8 +211,7 @@ def floor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[OfficersF
         kiosk_port=free_ports(1, avoid=[hub_port]),
         kiosk_lines=(),  # the hub alone: every act here is an officer's on the dashboard
     )
-    demo = OfficersFloor(options)
-    demo.facts = facts
+    demo = OfficersFloor(options, facts)
     try:
         demo.start()
         assert facts.warehoused > 0, "the seeded history had no 入库数 of L1 to leave out"
@@ -264,7 +266,7 @@ def shown(driver: webdriver.Chrome, xpath: str) -> list[WebElement]:
 
 def last_shown(driver: webdriver.Chrome, xpath: str, what: str) -> WebElement:
     """The last visible element (a form below others with the same labels is the page's last)."""
-    return eventually(lambda: (shown(driver, xpath) or [None])[-1], 30, f"no {what} on the page")
+    return eventually(lambda: next(reversed(shown(driver, xpath)), None), 30, f"no {what} on the page")
 
 
 def type_into(driver: webdriver.Chrome, label: str, text: str) -> None:
@@ -415,7 +417,7 @@ def test_the_officers_close_a_month_from_the_queue(floor: OfficersFloor, browser
 
     # 5. scope on the server: nothing of L2 in his queue, its pages and the services refuse him
     assert queue(browser, base, line="L2") == []
-    refused = review(browser, base, "L2", date.fromisoformat(l2_dispute.day))
+    refused = review(browser, base, "L2", date.fromisoformat(str(l2_dispute.day)))
     assert "没有该生产线或无权查看" in refused
     assert "申辩：" not in refused
     browser.get(f"{base}/grades?line=L2&day={day}")
@@ -429,9 +431,8 @@ def test_the_officers_close_a_month_from_the_queue(floor: OfficersFloor, browser
     type_into(browser, "件数 / 每天分钟", str(facts.warehoused))
     type_into(browser, "理由", "质检次日报来入库单，昨日漏录")
     click(browser, "提交补录")
-    wait_for(
-        browser, lambda t: "补录人 赵建国" in t and "待审批" in t, 120, "the late 入库数 was not entered"
-    )
+    entered = f"{day} 入库数 SHIRT {facts.warehoused} 件；补录人 赵建国（民警），待审批"
+    wait_for(browser, lambda t: entered in t, 120, "the late 入库数 was not entered")
 
     # 2. a week in hospital, entered once from its Monday to its Friday
     review(browser, base, "L1", monday)
@@ -484,7 +485,7 @@ def test_the_officers_close_a_month_from_the_queue(floor: OfficersFloor, browser
     assert ["缺入库数的生产日", "L1", day] not in [r[:3] for r in queue(browser, base, "warehoused", "L1")]
     assert queue(browser, base, "late", "L1") == []
 
-    review(browser, base, "L1", date.fromisoformat(l1_dispute.day))
+    review(browser, base, "L1", date.fromisoformat(str(l1_dispute.day)))
     type_into(browser, "答复理由", "已调阅当日计数记录，计件无误")
     click(browser, "不成立")
     wait_for(browser, lambda t: "已答复（不成立" in t, 120, "the dispute was not answered")
@@ -541,7 +542,7 @@ def test_the_officers_close_a_month_from_the_queue(floor: OfficersFloor, browser
     assert "待批准补录 1 项" in report, report[-2000:]
 
 
-def services_refuse_line1_on_l2(floor: Demo, l2_dispute: KioskRecord) -> list[str]:
+def services_refuse_line1_on_l2(floor: OfficersFloor, l2_dispute: KioskRecord) -> list[str]:
     """line1 calling the hub's services directly on L2's dispute, discrepancy flag and 入库数: the
     refusal each gives (nothing is written: scope is checked before any write)."""
     refused: list[str] = []
