@@ -68,11 +68,10 @@ from tests.system.site_support import floorledger
 pytestmark = [pytest.mark.system, pytest.mark.timeout(600)]
 
 browser = harness.browser  # the same headless Chromium as the inmates' month
-click, field, shot, sign_in, text_of, wait_for = (
+click, field, shot, text_of, wait_for = (
     harness.click,
     harness.field,
     harness.shot,
-    harness.sign_in,
     harness.text_of,
     harness.wait_for,
 )
@@ -257,6 +256,39 @@ BOARD_ROWS = (
 )
 
 
+def ready(driver: webdriver.Chrome) -> None:
+    """Wait until the page's socket has shaken hands with the hub: the page's text is in its first
+    HTML, but what is typed or clicked before the handshake never reaches the server."""
+    eventually(
+        lambda: True if driver.execute_script("return window.did_handshake === true") else None,
+        60,
+        "the page did not connect to the hub",
+    )
+
+
+def sign_in(driver: webdriver.Chrome, base: str, username: str) -> None:
+    """`harness.sign_in`, once the login page is connected (typed too early, the name or password
+    would be lost and the login refused)."""
+    for _ in range(3):
+        driver.delete_all_cookies()
+        driver.get(f"{base}/login")
+        wait_for(driver, lambda t: "用户名" in t, 60, "no login page")
+        ready(driver)
+        field(driver, "用户名").send_keys(username)
+        field(driver, "密码").send_keys(harness.PASSWORD)
+        click(driver, "登录")
+        text = wait_for(driver, lambda t: "退出" in t or "用户名或密码错误" in t, 60, f"{username}'s login")
+        if "退出" in text:
+            return
+    pytest.fail(f"{username} could not sign in")
+
+
+def monthly(driver: webdriver.Chrome, base: str, month: Month) -> str:
+    text = harness.monthly(driver, base, str(month))
+    ready(driver)
+    return text
+
+
 def shown(driver: webdriver.Chrome, xpath: str) -> list[WebElement]:
     try:
         return [e for e in driver.find_elements(By.XPATH, xpath) if e.is_displayed()]
@@ -307,9 +339,11 @@ def queue(driver: webdriver.Chrome, base: str, kind: str = "", line: str = "") -
 def review(driver: webdriver.Chrome, base: str, line: str, day: date) -> str:
     """The daily review page of `line` on `day`, loaded down to its late-entry form (or refused)."""
     driver.get(f"{base}/review?line={line}&day={day.isoformat()}")
-    return wait_for(
+    text = wait_for(
         driver, lambda t: "新增补录" in t or "无权查看" in t, 180, f"the review of {line} {day} did not load"
     )
+    ready(driver)
+    return text
 
 
 def notices(driver: webdriver.Chrome) -> list[str]:
@@ -501,6 +535,7 @@ def test_the_officers_close_a_month_from_the_queue(floor: OfficersFloor, browser
 
     browser.get(f"{base}/grades?line=L1&day={day}")
     wait_for(browser, lambda t: rated in t and "保存评级" in t, 120, "the grades page did not load")
+    ready(browser)
     click(browser, "B")
     click(browser, "保存评级")
     wait_for(browser, lambda t: "已保存 1 人的评级" in t, 120, "the grade was not saved")
@@ -516,7 +551,7 @@ def test_the_officers_close_a_month_from_the_queue(floor: OfficersFloor, browser
     click(browser, "提交补录")
     pending = f"{month_end.isoformat()} 入库数 SHIRT 40 件；补录人 赵建国（民警），待审批"
     wait_for(browser, lambda t: pending in t, 120, "the month's last 入库数 was not entered")
-    harness.monthly(browser, base, str(last_month))
+    monthly(browser, base, last_month)
     click(browser, "审批通过")
     refusal = eventually(
         lambda: next((n for n in notices(browser) if "项待处理事项" in n), None),
@@ -526,7 +561,7 @@ def test_the_officers_close_a_month_from_the_queue(floor: OfficersFloor, browser
     assert "待批准补录 1" in refusal
     assert approvals(floor, last_month) == []
     # ... and given with an override, which every later approver reads
-    harness.monthly(browser, base, str(last_month))  # afresh: the refusal's notice covers the button
+    monthly(browser, base, last_month)  # afresh: the refusal's notice covers the button
     field(browser, "越级审批理由").send_keys(OVERRIDE)
     click(browser, "审批通过")
     approved = wait_for(browser, lambda t: "审批状态：分监区民警已审" in t, 180, "the override was refused")
