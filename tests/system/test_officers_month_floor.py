@@ -186,6 +186,9 @@ def ledger_clock() -> int:
 
 @pytest.fixture
 def floor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[OfficersFloor]:
+    """The demo floor without L1's 入库数 of yesterday: the seed's own history generator runs as
+    always (same seed, same records) and only its output loses that one record, re-signed into a
+    whole chain, before the seed stores it through the real ingest."""
     today = datetime.now(ZONE).date()
     facts = Seeded(today=today, yesterday=last_workday_before(today))
     generate = seed.history_records
@@ -205,7 +208,6 @@ def floor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[OfficersF
     monkeypatch.setattr(seed, "history_records", history)
     options = DemoOptions(
         data=tmp_path / "floor",
-        speed=1,
         hub_port=(hub_port := free_port()),
         kiosk_port=free_ports(1, avoid=[hub_port]),
         kiosk_lines=(),  # the hub alone: every act here is an officer's on the dashboard
