@@ -115,6 +115,13 @@ def sign_in(driver: webdriver.Chrome, base: str, username: str) -> None:
     driver.delete_all_cookies()
     driver.get(f"{base}/login")
     wait_for(driver, lambda t: "用户名" in t, 60, "no login page")
+    # what is typed before the page's socket shook hands with the hub never reaches it (the login
+    # would be refused under load)
+    deadline = time.monotonic() + 60
+    while driver.execute_script("return window.did_handshake === true") is not True:
+        if time.monotonic() > deadline:
+            pytest.fail("the login page did not connect to the hub")
+        time.sleep(0.1)
     field(driver, "用户名").send_keys(username)
     field(driver, "密码").send_keys(PASSWORD)
     click(driver, "登录")
