@@ -210,9 +210,6 @@ def register_trends(ctx: WebContext) -> None:
             chart.update()
 
         picker.on_value_change(redraw)
-        labels = (tr("trends.output", lang), tr("trends.quota", lang), tr("trends.earned", lang))
-        for line in lines:
-            ui.echart(output_chart(records, line, labels)).classes("w-full h-80").mark(f"output-chart-{line}")
         pct = pct_text(threshold)
         ui.label(tr("trends.below", lang, pct=pct, days=THRESHOLD_DAYS)).classes("text-h6").mark(
             "below-title"
@@ -242,3 +239,6 @@ def register_trends(ctx: WebContext) -> None:
             row_key="inmate",
             links={"number": "href", "name": "href"},
         ).classes("w-full").mark("below-table")
+        labels = (tr("trends.output", lang), tr("trends.quota", lang), tr("trends.earned", lang))
+        for line in lines:
+            ui.echart(output_chart(records, line, labels)).classes("w-full h-80").mark(f"output-chart-{line}")
