@@ -238,19 +238,16 @@ class KioskController:
                 if not self._device_queue:
                     self._draining = False
                     return
-                first = self._device_queue.popleft()
-                counts: list[inputs.CounterUnits] = []
-                if isinstance(first, inputs.CounterUnits):
-                    counts.append(first)
-                    while self._device_queue and isinstance(self._device_queue[0], inputs.CounterUnits):
-                        counts.append(self._device_queue.popleft())  # type: ignore[arg-type]
+                first = self._device_queue[0]
+                if not isinstance(first, inputs.CounterUnits):
+                    self._device_queue.popleft()
             try:
-                if counts:
-                    await self._count_batch(counts)
+                if isinstance(first, inputs.CounterUnits):
+                    await self._count_batch()  # the run at the head, taken under the screen's lock
                 elif isinstance(first, DeviceFaultRecord):
                     await self._record(first)
                 else:
-                    await self.handle(first)
+                    await self._handle(first)  # queued after it: not before it
             except Exception:  # one failed input must not stop the devices' queue
                 log.exception("device input failed")
 
@@ -403,11 +400,28 @@ class KioskController:
     # -- handling --------------------------------------------------------------------------------
 
     async def handle(self, event: inputs.Input) -> None:
-        """Run one input through the session; appends its records before the screen changes."""
+        """Run one input through the session; appends its records before the screen changes.
+
+        Counter units still queued when it gets its turn arrived before it: they are committed first
+        (together), so that a 签退 does not take away units counted while he was still checked in."""
+        await self._handle(event, counts_first=not isinstance(event, inputs.Tick))
+
+    def _queued_counts(self) -> list[inputs.CounterUnits]:
+        """Take the run of counter units at the head of the device queue (the drain's next batch)."""
+        counts: list[inputs.CounterUnits] = []
+        with self._inflight_lock:
+            while self._device_queue and isinstance(self._device_queue[0], inputs.CounterUnits):
+                counts.append(self._device_queue.popleft())  # type: ignore[arg-type]
+        return counts
+
+    async def _handle(self, event: inputs.Input, *, counts_first: bool = False) -> None:
         self.attach_loop(asyncio.get_running_loop())
         assert self._lock is not None
         async with self._lock:
             await self._ensure_records()
+            earlier = self._queued_counts() if counts_first else []
+            if earlier:
+                await self._count_units(earlier)
             if isinstance(event, inputs.CounterUnits):
                 await self._count_units([event])
                 return
@@ -432,12 +446,14 @@ class KioskController:
             self.state = outcome.state
             self._changed()
 
-    async def _count_batch(self, events: list[inputs.CounterUnits]) -> None:
+    async def _count_batch(self) -> None:
         self.attach_loop(asyncio.get_running_loop())
         assert self._lock is not None
         async with self._lock:
             await self._ensure_records()
-            await self._count_units(events)
+            events = self._queued_counts()  # a tap that had the lock first may have taken them
+            if events:
+                await self._count_units(events)
 
     async def _count_units(self, events: Sequence[inputs.CounterUnits]) -> None:
         """Store counters' units (under the lock), all in one commit. The screen state is left alone:
