@@ -313,10 +313,17 @@ class KioskController:
 
     async def settle(self) -> None:
         """Wait until every device event handed over so far has been handled (tests, benchmarks)."""
-        with self._inflight_lock:
-            pending = list(self._inflight)
-        for future in pending:
-            await asyncio.wrap_future(future)
+        while True:
+            with self._inflight_lock:
+                pending = list(self._inflight)
+            for future in pending:
+                await asyncio.wrap_future(future)
+            if self._lock is not None:
+                async with self._lock:  # a tap's handler may be committing the queued counts itself
+                    pass
+            with self._inflight_lock:
+                if not self._inflight and not self._device_queue and not self._draining:
+                    return
 
     def post_plan(self, plan: LinePlan, frame: bytes = b"") -> None:
         """The uplink's `on_plan`: a verified plan for this line (from any thread)."""

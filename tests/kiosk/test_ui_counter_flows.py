@@ -340,6 +340,15 @@ async def test_units_a_counter_made_while_the_kiosk_was_off_are_counted_once_aft
     assert [b for b in bodies if isinstance(b, UnitCount)] == [_count(3), _count(5)]
 
 
+async def _connected(counter: UnitCounterSimulation) -> None:
+    """The simulation plugs itself in from its own thread: counts before that arrive later, at once."""
+    for _ in range(500):
+        if counter.connected:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the simulated counter never connected")
+
+
 async def test_a_check_out_after_a_burst_of_counts_leaves_every_count_with_him(
     kiosk: KioskHarness, counters: tuple[UnitCounterSimulation, UnitCounterSimulation]
 ) -> None:
@@ -350,6 +359,7 @@ async def test_a_check_out_after_a_burst_of_counts_leaves_every_count_with_him(
     await _check_in(kiosk, "B1002")
     await kiosk.tap("B1002")
     await kiosk.user.should_see("1002")
+    await _connected(counter)
     for _ in range(40):
         counter.count(1)  # each frame is a device event queued for the controller, in order
     await kiosk.ctrl.handle(inputs.CheckOutPressed())
@@ -372,9 +382,10 @@ async def test_counts_queued_before_the_kiosk_gets_to_them_are_all_stored_in_ord
     counter, _ = counters
     await _check_in(kiosk, "B1002")
     await kiosk.ctrl.settle()
+    await _connected(counter)
     for _ in range(60):
         counter.count(1)  # from the driver: queued, the screen's loop has not run yet
     await kiosk.ctrl.settle()
     counted = [b for b in kiosk.bodies() if isinstance(b, UnitCount)]
-    assert counted == [_count(1)] * 60
+    assert counted == [_count(1)] * 60, [type(b).__name__ for b in kiosk.bodies()]
     assert kiosk.store.counter_total("counter0") == counter.counter_total == 60
