@@ -71,7 +71,7 @@ class Load:
 
     def _on_records(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
         try:
-            last = parse_frame(batch.unpack(msg.payload)[-1])
+            last = parse_frame(batch.unpack(bytes(msg.payload))[-1])
         except Exception:  # noqa: BLE001 - a stand-in hub: an odd message is just not acknowledged
             return
         ack = Ack(hub=SITE, kiosk=KIOSK, seq=last.record.seq, hash=last.hash, hub_ms=int(time.time() * 1000))
@@ -118,7 +118,7 @@ def press(kiosk: KioskUnderTest, label: str, timeout: float = 5.0) -> float:
             kind, at = fb[0]
             if kind != "ok":
                 raise RuntimeError(f"{label}: the kiosk refused ({kind})")
-            return float(at) - start
+            return float(at) - float(start)
         if time.monotonic() > deadline:
             raise TimeoutError(f"{label}: no feedback within {timeout} s")
         time.sleep(0.01)

@@ -222,7 +222,12 @@ def register_trends(ctx: WebContext) -> None:
         data_table(
             lang=lang,
             columns=[
-                {"name": "number", "label": tr("assess.col.number", lang), "field": "number"},
+                {
+                    "name": "number",
+                    "label": tr("assess.col.number", lang),
+                    "field": "number",
+                    "align": "left",
+                },  # a prison number, not a quantity,
                 {"name": "name", "label": tr("assess.col.name", lang), "field": "name"},
                 {"name": "days", "label": tr("trends.col.days_below", lang, pct=pct), "field": "days"},
             ],
