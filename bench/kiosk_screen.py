@@ -90,7 +90,7 @@ def make_plan(inmates: int) -> LinePlan:
 class KioskUnderTest:
     """A kiosk process with pty devices, a private broker with a plan, and a browser on its page."""
 
-    def __init__(self, inmates: int = 60) -> None:
+    def __init__(self, inmates: int = 60, extra_config: str = "") -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
         self.hub = Signer.generate()
         self.broker = MosquittoProcess(workdir=self.dir / "mosquitto")
@@ -98,7 +98,7 @@ class KioskUnderTest:
         self.badge = PtyPort()
         self.scanner = PtyPort()
         self.port = free_port()
-        self._publish_plan(make_plan(inmates))
+        self.publish_plan(make_plan(inmates))
         config = self.dir / "kiosk.toml"
         config.write_text(
             f'kiosk_id = "{KIOSK}"\nsite = "{SITE}"\nline = "{LINE}"\nkey_file = "kiosk.key"\n'
@@ -108,7 +108,7 @@ class KioskUnderTest:
             # An hour played back in a minute presents the same badge again within seconds, which
             # a real reader takes as one presentation (dedup_window 3 s): a short window here.
             f'[[devices]]\nkind = "badge"\nname = "badge0"\nurl = "{self.badge.url}"\ndedup_window = 0.2\n'
-            f'[[devices]]\nkind = "qr"\nname = "qr0"\nurl = "{self.scanner.url}"\n',
+            f'[[devices]]\nkind = "qr"\nname = "qr0"\nurl = "{self.scanner.url}"\n' + extra_config,
             encoding="utf-8",
         )
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "NICEGUI"))}
@@ -137,7 +137,7 @@ class KioskUnderTest:
         self.wait_text("一号线")
         self.driver.execute_script(WATCH_JS)
 
-    def _publish_plan(self, plan: LinePlan) -> None:
+    def publish_plan(self, plan: LinePlan) -> None:
         client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
         client.connect(self.broker.host, self.broker.port)
         client.loop_start()

@@ -13,7 +13,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, cast
@@ -176,13 +176,20 @@ class KioskStore:
         return self.append_many([body], counter_total=counter_total)[0]
 
     def append_many(
-        self, bodies: Sequence[Body], *, counter_total: tuple[str, int] | None = None
+        self,
+        bodies: Sequence[Body],
+        *,
+        counter_total: tuple[str, int] | None = None,
+        counter_totals: Mapping[str, int] | None = None,
     ) -> list[SignedRecord]:
-        """Sign and commit several events in one transaction (all or none): imports and benchmarks."""
-        settings = {}
+        """Sign and commit several events in one transaction (all or none, one fsync): a burst of
+        counter units, imports and benchmarks. With them, each counter's reading up to which its
+        units are now stored (`counter_total` for one device, `counter_totals` for several)."""
+        totals = dict(counter_totals or {})
         if counter_total is not None:
             device, total = counter_total
-            settings[_COUNTER_KEY + device] = str(total).encode()
+            totals[device] = total
+        settings = {_COUNTER_KEY + device: str(total).encode() for device, total in totals.items()}
         return self._append(bodies, settings)
 
     def append_witness(self, body: CheckpointWitness) -> SignedRecord:
@@ -368,13 +375,17 @@ class KioskStore:
             return self._head
 
     def acked_seq(self) -> int:
-        """The highest sequence number the hub has acknowledged (0 before the first ack)."""
-        with self._lock:
-            return self._acked_seq
+        """The highest sequence number the hub has acknowledged (0 before the first ack).
+
+        Read without the lock (one attribute, swapped whole under it): the screen's loop asks after
+        every record, and must not wait while another thread holds the lock through an fsync."""
+        return self._acked_seq
 
     def pending_count(self) -> int:
-        with self._lock:
-            return self._head.seq - self._acked_seq
+        """Records not yet acknowledged, for display; without the lock, as `acked_seq`. The acked
+        point is read first: both only grow, so the figure is never negative."""
+        acked = self._acked_seq
+        return max(0, self._head.seq - acked)
 
     def unacked(self, limit: int, after_seq: int = 0) -> list[StoredFrame]:
         """Unacknowledged records in sequence order, starting after `after_seq`."""

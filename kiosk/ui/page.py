@@ -111,6 +111,7 @@ class KioskView(OfficerScreens):
         self.seen_feedback = ctrl.feedback
         self.wedge = WedgeBuffer()
         self.clock_label: ui.label | None = None
+        self.pending_label: ui.label | None = None
         self.seen_keys = self.keys()
         self.action_buttons: dict[str, ui.button] = {}
         self.extras: ui.column | None = None
@@ -141,6 +142,8 @@ class KioskView(OfficerScreens):
         self.seen_keys = keys
         if header:
             self.header.refresh()
+        elif self.pending_label is not None:
+            self.pending_label.set_text(self.t("kiosk.pending", n=self.ctrl.link.pending))  # sent if changed
         if banners:
             self.banners.refresh()
         if body:
@@ -178,7 +181,10 @@ class KioskView(OfficerScreens):
         """What each part of the page depends on: a part is rebuilt only when its key changes."""
         ctrl = self.ctrl
         plan = ctrl.plan
-        header = (None if plan is None else (plan.line_name, plan.product_name), ctrl.link, ctrl.language)
+        # The backlog figure changes with every record and ack: it is updated in place (`on_change`),
+        # not by rebuilding the header each time.
+        names = None if plan is None else (plan.line_name, plan.product_name)
+        header = (names, ctrl.link.connected, ctrl.language)
         banners = (ctrl.storage_full, ctrl.clock_warning_seconds, ctrl.state.message, ctrl.language)
         body = (ctrl.enrollment, ctrl.language)
         officer = (
@@ -207,7 +213,7 @@ class KioskView(OfficerScreens):
             ui.label(self.t("kiosk.online" if link.connected else "kiosk.offline")).classes(
                 "px-2 rounded " + ("bg-green-600" if link.connected else "bg-red-600")
             ).mark("link-state")
-            ui.label(self.t("kiosk.pending", n=link.pending)).mark("pending")
+            self.pending_label = ui.label(self.t("kiosk.pending", n=link.pending)).mark("pending")
             ui.button(self.t("kiosk.language"), on_click=self.switch_language).props(
                 "flat no-caps color=white"
             ).classes("khead").mark("lang")

@@ -338,3 +338,54 @@ async def test_units_a_counter_made_while_the_kiosk_was_off_are_counted_once_aft
         device.count(5)  # made while the kiosk is off
         bodies = await run_kiosk(device, after_restart)
     assert [b for b in bodies if isinstance(b, UnitCount)] == [_count(3), _count(5)]
+
+
+async def _connected(counter: UnitCounterSimulation) -> None:
+    """The simulation plugs itself in from its own thread: counts before that arrive later, at once."""
+    for _ in range(500):
+        if counter.connected:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the simulated counter never connected")
+
+
+async def test_a_check_out_after_a_burst_of_counts_leaves_every_count_with_him(
+    kiosk: KioskHarness, counters: tuple[UnitCounterSimulation, UnitCounterSimulation]
+) -> None:
+    """1002 is checked in at S3 and on screen; S3's counter counts 40 times, one piece each, and he taps
+    签退 before the kiosk has stored them. The 40 pieces (queued first) are his, stored once each and
+    before his check-out: none becomes an unattributed fault, none is lost or doubled."""
+    counter, _ = counters
+    await _check_in(kiosk, "B1002")
+    await kiosk.tap("B1002")
+    await kiosk.user.should_see("1002")
+    await _connected(counter)
+    for _ in range(40):
+        counter.count(1)  # each frame is a device event queued for the controller, in order
+    await kiosk.ctrl.handle(inputs.CheckOutPressed())
+    await kiosk.ctrl.settle()
+    bodies = kiosk.bodies()
+    kinds = [type(b).__name__ for b in bodies]
+    assert kinds == ["CheckIn"] + ["UnitCount"] * 40 + ["CheckOut"]
+    assert bodies[1:41] == [_count(1)] * 40
+    message = kiosk.ctrl.state.message
+    assert message is not None
+    assert message.key == "checked_out"
+
+
+async def test_counts_queued_before_the_kiosk_gets_to_them_are_all_stored_in_order(
+    kiosk: KioskHarness, counters: tuple[UnitCounterSimulation, UnitCounterSimulation]
+) -> None:
+    """60 counts reach the kiosk before it gets to them (as when the disk is slow under load, and they
+    are then committed together): every piece is stored once, in order, and the counter's stored-up-to
+    reading is its last total, so a restart neither loses nor repeats any."""
+    counter, _ = counters
+    await _check_in(kiosk, "B1002")
+    await kiosk.ctrl.settle()
+    await _connected(counter)
+    for _ in range(60):
+        counter.count(1)  # from the driver: queued, the screen's loop has not run yet
+    await kiosk.ctrl.settle()
+    counted = [b for b in kiosk.bodies() if isinstance(b, UnitCount)]
+    assert counted == [_count(1)] * 60, [type(b).__name__ for b in kiosk.bodies()]
+    assert kiosk.store.counter_total("counter0") == counter.counter_total == 60

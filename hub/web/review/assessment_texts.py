@@ -131,11 +131,18 @@ TEXTS: dict[str, dict[str, str]] = {
     "trends.quota": {"zh": "定额", "en": "Quota"},
     "trends.earned": {"zh": "完成", "en": "Output"},
     "trends.below": {
-        "zh": "完成率低于 80% 达 5 天及以上（建议调岗或技能培训）",
-        "en": "Below 80 % on 5 or more days (consider a post change or skills training)",
+        "zh": "完成率低于 {pct}% 达 {days} 天及以上（建议调岗或技能培训）",
+        "en": "Below {pct} % on {days} or more days (consider a post change or skills training)",
     },
-    "trends.col.days_below": {"zh": "低于 80% 天数", "en": "Days below 80 %"},
-    "trends.none_below": {"zh": "没有人连续低于 80%", "en": "Nobody below 80 % on 5 or more days"},
+    "trends.col.days_below": {"zh": "低于 {pct}% 天数", "en": "Days below {pct} %"},
+    "trends.none_below": {
+        "zh": "没有人完成率低于 {pct}% 达 {days} 天",
+        "en": "Nobody below {pct} % on {days} or more days",
+    },
+    "trends.pick": {
+        "zh": "在图中显示罪犯（按囚号或姓名查找，最多 {n} 人）",
+        "en": "Show inmates in the chart (search by number or name, at most {n})",
+    },
     # the inmates' month: publication (公示) and review requests (复核)
     "assess.pub.title": {"zh": "公示与复核", "en": "Publication and reviews"},
     "assess.pub.none": {
