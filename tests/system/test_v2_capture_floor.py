@@ -12,6 +12,7 @@ verify` passes; the same deduction in the locked month is refused. Screenshots: 
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from floorledger import keyfile
 from floorledger.broker import free_port, free_ports
@@ -40,6 +42,7 @@ from hub.review import exports
 from hub.store import capture as cap
 from hub.store import db as hubdb
 from hub.store.masterdata import Inmate
+from hub.store.results import DailyResult
 from hub.store.schema import prepare
 from protocol.codes import BundleTicket, encode_bundle_ticket
 from tests.system.hub_process import run
@@ -63,6 +66,7 @@ class Floor:
     rated: str  # the cook: on the kitchen post from today
     maker: str  # an inmate holding `product`/`step` on L1 today (the officer picks him if several do)
     maker_number: str
+    rated_number: str
     product: str
     step: str
 
@@ -102,8 +106,20 @@ def _prepare_v2_site(data: Path, kiosk_port: int, today: date) -> tuple[Month, s
         # the cook comes from the busiest step, so the line's one-person counter station stays
         rated = max(holders.values(), key=len)[-1]
         data_md.add_post(LABOR, "KITCHEN", "厨房", line="L1")
-        data_md.assign(LABOR, rated, post="KITCHEN", valid_from=today.isoformat())
-        review = assessment_service(db, record_act=ledger.record_act, today=lambda: today, clock_ms=_now_ms)
+        # from the day the line's board shows (the last day with results): the board shows his grade
+        board_day = str(
+            DailyResult.select(DailyResult.day)
+            .where((DailyResult.line == "L1") & (DailyResult.day < today.isoformat()))
+            .order_by(DailyResult.day.desc())
+            .get()
+            .day
+        )
+        data_md.assign(LABOR, rated, post="KITCHEN", valid_from=board_day)
+        # approved as of its first day, so that its publication window (公示) is over by now and the
+        # board shows today's rows only
+        review = assessment_service(
+            db, record_act=ledger.record_act, today=lambda: last.first_day, clock_ms=_now_ms
+        )
         for who in (
             Principal(username="line1", display_name="赵建国", role=Role.LINE_OFFICER, lines=("L1",), area="A1"),
             Principal(username="area1", display_name="李明华", role=Role.AREA_HEAD, area="A1"),
@@ -136,12 +152,12 @@ def floor(tmp_path: Path) -> Iterator[Floor]:
     db = hubdb.connect(str(data / "hub" / "hub.sqlite3"))
     try:
         db.bind([Inmate])
-        number = str(Inmate.get_by_id(maker).number)
+        number, rated_number = (str(Inmate.get_by_id(i).number) for i in (maker, rated))
     finally:
         db.close()
     try:
         demo.start()
-        yield Floor(demo, today, last, rated, maker, number, product, step)
+        yield Floor(demo, today, last, rated, maker, number, rated_number, product, step)
     finally:
         demo.stop()
 
@@ -260,8 +276,10 @@ def propose(driver: webdriver.Chrome, base: str, month: str, floor: Floor, day: 
     choose(driver, "类别", "质量：1～5 分")
     field(driver, "扣分分值").send_keys("2")
     day_input = field(driver, "发生日期")
-    day_input.clear()
+    day_input.send_keys(Keys.CONTROL, "a")  # clear() does not reach Vue's model
+    day_input.send_keys(Keys.DELETE)
     day_input.send_keys(day.isoformat())
+    assert day_input.get_attribute("value") == day.isoformat()
     field(driver, "原因").send_keys(REASON)
     click(driver, "提出扣分")
 
@@ -289,7 +307,11 @@ def test_grades_rejects_and_deductions_go_from_the_floor_to_the_score(
     click(browser, "评分", prefix=True)
     wait_for(browser, lambda t: "尚有 1 人未评" in t, 30, "the grading screen did not list the cook")
     click(browser, "B")
-    wait_for(browser, lambda t: "已全部评级" in t, 30, "the grade was not recorded")
+    wait_for(browser, lambda t: "已全部评级" in t, 30, "today's grade was not recorded")
+    click(browser, "上一工作日")  # the day the board shows
+    wait_for(browser, lambda t: "尚有 1 人未评" in t, 30, "the previous day's grade is not missing")
+    click(browser, "A")
+    wait_for(browser, lambda t: "已全部评级" in t, 30, "the previous day's grade was not recorded")
     shot(browser, "v2-kiosk-graded")
 
     ticket = encode_bundle_ticket(BundleTicket(product=floor.product, step=floor.step, bundle_id=BUNDLE, units=20))
@@ -340,7 +362,9 @@ def test_grades_rejects_and_deductions_go_from_the_floor_to_the_score(
     shot(browser, "v2-monthly")
 
     browser.get(f"{base}/board/L1?token={demo.tokens['L1']}")
-    board = wait_for(browser, lambda t: "B" in t and "厨房" in t, 60, "the board does not show the kitchen's grade")
+    graded = re.compile(rf"{floor.rated_number}\s+\S+\s+厨房\s+—\s+A\s")  # number, name, post, no quota, grade
+    # the board turns its pages by itself (8 s each): the cook's row comes round
+    board = wait_for(browser, lambda t: graded.search(t) is not None, 90, "the board does not show the cook's A")
     shot(browser, "v2-board")
 
     db = hubdb.connect(f"sqlite:///{floor.db_path}")
