@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -38,10 +39,11 @@ from hub.app import assessment_service, masterdata_service
 from hub.engine.model import Month
 from hub.ledger.entries import Ledger
 from hub.masterdata import queries as md_queries
+from hub.results.worker import Results
 from hub.review import exports
 from hub.store import capture as cap
 from hub.store import db as hubdb
-from hub.store.masterdata import Inmate
+from hub.store.masterdata import Badge, Inmate
 from hub.store.results import DailyResult
 from hub.store.schema import prepare
 from protocol.codes import BundleTicket, encode_bundle_ticket
@@ -67,6 +69,7 @@ class Floor:
     maker: str  # an inmate holding `product`/`step` on L1 today (the officer picks him if several do)
     maker_number: str
     rated_number: str
+    maker_badge: str
     product: str
     step: str
 
@@ -115,6 +118,9 @@ def _prepare_v2_site(data: Path, kiosk_port: int, today: date) -> tuple[Month, s
             .day
         )
         data_md.assign(LABOR, rated, post="KITCHEN", valid_from=board_day)
+        results = Results(db, today=lambda: today, follow_s=None)  # as the hub does on a master-data act
+        for month in (last, Month.of(today)):
+            results.recompute_month(month)
         # approved as of its first day, so that its publication window (公示) is over by now and the
         # board shows today's rows only
         review = assessment_service(
@@ -151,13 +157,14 @@ def floor(tmp_path: Path) -> Iterator[Floor]:
     demo = Demo(options)
     db = hubdb.connect(str(data / "hub" / "hub.sqlite3"))
     try:
-        db.bind([Inmate])
+        db.bind([Inmate, Badge])
         number, rated_number = (str(Inmate.get_by_id(i).number) for i in (maker, rated))
+        badge = str(Badge.get((Badge.person == maker) & Badge.revoked_ms.is_null()).badge)
     finally:
         db.close()
     try:
         demo.start()
-        yield Floor(demo, today, last, rated, maker, number, rated_number, product, step)
+        yield Floor(demo, today, last, rated, maker, number, rated_number, badge, product, step)
     finally:
         demo.stop()
 
@@ -301,7 +308,17 @@ def test_grades_rejects_and_deductions_go_from_the_floor_to_the_score(
     wait_for(browser, lambda t: "请刷卡" in t or "继续" in t, 120, "no kiosk screen")
     if "继续" in text_of(browser):
         click(browser, "继续")
+    ticket = encode_bundle_ticket(BundleTicket(product=floor.product, step=floor.step, bundle_id=BUNDLE, units=20))
     wait_for(browser, lambda t: "请刷卡" in t, 30, "the kiosk is not idle")
+    typed(browser, floor.maker_badge)  # the maker counts the bundle from its ticket
+    if "未签到" in wait_for(browser, lambda t: "已签到" in t or "未签到" in t, 30, "the maker's screen"):
+        click(browser, "签到")
+        wait_for(browser, lambda t: "已签到" in t, 30, "the maker was not checked in")
+    typed(browser, ticket)
+    wait_for(browser, lambda t: "已记录 20 件" in t, 30, "the maker's bundle was not counted")
+    click(browser, "完成")
+    wait_for(browser, lambda t: "请刷卡" in t, 30, "the kiosk did not return to idle")
+
     typed(browser, OFFICER_BADGE)
     wait_for(browser, lambda t: "评分（1）" in t, 30, "the officer's screen does not offer 评分（1）")
     click(browser, "评分", prefix=True)
@@ -314,8 +331,7 @@ def test_grades_rejects_and_deductions_go_from_the_floor_to_the_score(
     wait_for(browser, lambda t: "已全部评级" in t, 30, "the previous day's grade was not recorded")
     shot(browser, "v2-kiosk-graded")
 
-    ticket = encode_bundle_ticket(BundleTicket(product=floor.product, step=floor.step, bundle_id=BUNDLE, units=20))
-    typed(browser, ticket)
+    typed(browser, ticket)  # the inspector scans the same ticket: its maker is who counted it
     panel = wait_for(
         browser,
         lambda t: f"扎票 {BUNDLE}：请登记次品件数" in t or "请选择本线人员" in t,
@@ -371,11 +387,20 @@ def test_grades_rejects_and_deductions_go_from_the_floor_to_the_score(
     try:
         review = assessment_service(db, record_act=None, today=lambda: today, clock_ms=_now_ms)
         view = review.month_view(Month.of(today), "A1")
-        rows = {r["inmate"]: r for r in exports.export_rows(view, export_time=datetime.now(ZONE), checkpoint_root="", adjustments={}, days=None)}
+        rows = {r["inmate_id"]: r for r in exports.export_rows(view, export_time=datetime.now(ZONE), checkpoint_root="", adjustments={}, days=None)}
+        result, _ = review.month_result(Month.of(today))
     finally:
         db.close()
-    print(rows[floor.maker], rows[floor.rated], page[:300], board[:300])  # noqa: T201
-    assert False
+    maker, cook = rows[floor.maker], rows[floor.rated]
+    assert (maker["deduct_points"], maker["labor_assessed"]) == ("2.0", True)
+    assert maker["deduction_detail"] == [
+        {"category": "quality", "points": "2", "day": today.isoformat(), "reason": REASON}
+    ]
+    assert Decimal(maker["labor_points"]) == Decimal(maker["base_points"]) - 2
+    assert cook["labor_assessed"] is True and cook["rule_set_version"].endswith("JX-V2")
+    [made] = [d for d in result.daily if d.inmate == floor.maker and d.day == today and d.step == floor.step]
+    assert made.rejected_units == 3  # the reject came off his credit of the day
+    assert REASON in page and floor.maker_number in page
 
     verified = run("verify", "--db", f"sqlite:///{floor.db_path}", "--hub-key-pub", keyfile.load_or_create(demo.data / "hub" / "hub.key")[0].public_key_b64, "--workers", "1")
     assert verified.returncode == 0, verified.stdout + verified.stderr
