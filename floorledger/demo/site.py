@@ -127,6 +127,8 @@ def counter_stations(day: date) -> dict[str, str]:
     credits that person (with several holders its units would go to the officers as a fault)."""
     holders: dict[str, Counter[str]] = {}
     for post in md_queries.posts_on(day).values():
+        if post.mode == "rated":  # a post without a quota (rule book v2) has no step to count
+            continue
         holders.setdefault(post.line, Counter())[post.step] += 1
     return {
         line: min(step for step, n in steps.items() if n == 1)
