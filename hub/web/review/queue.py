@@ -129,7 +129,7 @@ def register_queue(ctx: WebContext) -> None:
     add_badge(PATH, menu_count)
 
     @guard.dashboard_page(ctx, PATH, roles=OFFICERS, title_key="queue.title")
-    async def queue_page(who: Principal, kind: str = "", line: str = "") -> None:
+    async def queue_page(who: Principal, kind: str = "", line: str = "", day: str = "") -> None:
         lang = guard.language()
         lines = visible_lines(who, None) or []
         codes = [x.code for x in lines]
@@ -149,13 +149,30 @@ def register_queue(ctx: WebContext) -> None:
             names = {"": t("queue.all", lang), **{x.code: f"{x.code} {x.name}" for x in lines}}
             pick_line = ui.select(names, value=line if line in names else "", label=t("review.line", lang))
             pick_line.classes("w-56").mark("queue-line")
+            # the days that have an item (newest first), so a day never shows an empty list
+            days = {
+                "": t("queue.all", lang),
+                **{d: d for d in sorted({i.day.isoformat() for i in items}, reverse=True)},
+            }
+            pick_day = ui.select(days, value=day if day in days else "", label=t("review.day", lang))
+            pick_day.classes("w-40").mark("queue-day")
 
             def go() -> None:
-                ui.navigate.to(f"{PATH}?kind={pick_kind.value or ''}&line={pick_line.value or ''}")
+                chosen = (
+                    f"kind={pick_kind.value or ''}&line={pick_line.value or ''}&day={pick_day.value or ''}"
+                )
+                ui.navigate.to(f"{PATH}?{chosen}")
 
             pick_kind.on_value_change(go)
             pick_line.on_value_change(go)
-        shown = [i for i in items if (not kind or i.kind == kind) and (not line or i.line == line)]
+            pick_day.on_value_change(go)
+        shown = [
+            i
+            for i in items
+            if (not kind or i.kind == kind)
+            and (not line or i.line == line)
+            and (not day or i.day.isoformat() == day)
+        ]
         people = {i.id: (i.number, i.name) for i in md_tables.Inmate.select()}
         pushes = {(d.area, d.month, d.target): d for d in failing(None)}
         areas = {x.code: x.area for x in md_tables.Line.select()}

@@ -73,7 +73,7 @@ def test_the_queue_lists_exactly_what_the_approval_guard_counts(site: Site) -> N
 
 async def test_the_labor_section_sees_every_item_and_opens_its_review_page(ctx: WebContext) -> None:
     """As the labor section: the page's rows are this month's and last month's open items of every
-    line, each links to /review of its line and day; choosing a kind narrows the list."""
+    line, each links to /review of its line and day; choosing a kind, or a day, narrows the list."""
     expected = []
     for month in months_to_show(ctx.today()):
         read = month_input(ctx.db, month, through=min(ctx.today(), month.last_day))
@@ -93,6 +93,11 @@ async def test_the_labor_section_sees_every_item_and_opens_its_review_page(ctx: 
         await user.open(f"/queue?kind={kind}")
         await _settle(user)
         assert len(_rows(user)) == kinds[kind]
+        days = Counter(i.day.isoformat() for i in expected)  # and choosing a day narrows it to that day
+        day = max(days)
+        await user.open(f"/queue?day={day}")
+        await _settle(user)
+        assert [r["day"] for r in _rows(user)] == [day] * days[day]
 
 
 async def test_a_line_officer_sees_only_his_lines_items(ctx: WebContext) -> None:
