@@ -82,8 +82,10 @@ MASTER_ACTIONS = frozenset(
         # rule book v2 capture (hub.review.capture): grades, rejects, deductions
         "grade.set",
         "reject.add",
+        "reject.withdraw",
         "deduction.propose",
         "deduction.confirm",
+        "deduction.withdraw",
     }
 )
 SLACK_MS = 30_000  # the page computes the month, then the act commits: seconds, not minutes

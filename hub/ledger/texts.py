@@ -185,6 +185,8 @@ ACTIONS: dict[str, str] = {
     "reject.add": "登记次品",
     "deduction.propose": "提出扣分",
     "deduction.confirm": "确认扣分",
+    "reject.withdraw": "撤回次品登记",
+    "deduction.withdraw": "撤回扣分",
     "report.issue": "出具劳动改造考核报告",
     "capture.refused": "未采用终端评级或次品",
     "suggest_settings.add": "新增建议阈值版本",

@@ -186,6 +186,9 @@ TABLES: dict[str, TableSpec] = {
                 "entered_by",
                 "created_ms",
                 "source",
+                "withdrawn_by",
+                "withdrawn_ms",
+                "withdraw_reason",
             ),
         ),
         TableSpec(
@@ -205,6 +208,9 @@ TABLES: dict[str, TableSpec] = {
                 "status",
                 "confirmed_by",
                 "confirmed_ms",
+                "withdrawn_by",
+                "withdrawn_ms",
+                "withdraw_reason",
             ),
         ),
         # suggestions' thresholds and officers' actions (hub.store.analytics, made by hub.review.actions)
@@ -239,7 +245,16 @@ TABLES: dict[str, TableSpec] = {
 ANALYTICS_ACTIONS = frozenset({"suggest_settings.add", "action.record"})
 """The acts of the suggestions and actions pages (hub/review/actions.py)."""
 
-CAPTURE_ACTIONS = frozenset({"grade.set", "reject.add", "deduction.propose", "deduction.confirm"})
+CAPTURE_ACTIONS = frozenset(
+    {
+        "grade.set",
+        "reject.add",
+        "reject.withdraw",
+        "deduction.propose",
+        "deduction.confirm",
+        "deduction.withdraw",
+    }
+)
 """The acts of rule book v2's capture on the dashboard (hub/review/capture.py)."""
 
 ACTIONS = frozenset(
@@ -641,6 +656,9 @@ def _analytics(state: MasterState, act: Act) -> None:
         _put(state, "an_action", values, act)
 
 
+_NOT_WITHDRAWN = {"withdrawn_by": None, "withdrawn_ms": None, "withdraw_reason": None}
+
+
 def _capture(state: MasterState, act: Act) -> None:
     """A v2 capture act, as `hub.review.capture` applies it."""
     p, action = act.payload, act.action
@@ -669,6 +687,7 @@ def _capture(state: MasterState, act: Act) -> None:
             "entered_by": _text(p["entered_by"], "entered_by"),
             "created_ms": _time(p, "created_ms", act),
             "source": _optional_text(p.get("source"), "source"),
+            **_NOT_WITHDRAWN,
         }
         _put(state, "cap_reject", values, act)
     elif action == "deduction.propose":
@@ -686,6 +705,7 @@ def _capture(state: MasterState, act: Act) -> None:
             "status": "proposed",
             "confirmed_by": None,
             "confirmed_ms": None,
+            **_NOT_WITHDRAWN,
         }
         _put(state, "cap_deduction", values, act)
     elif action == "deduction.confirm":
@@ -698,3 +718,15 @@ def _capture(state: MasterState, act: Act) -> None:
             "confirmed_ms": _time(p, "confirmed_ms", act),
         }
         _change(state, "cap_deduction", (deduction,), changes, act)
+    elif action in ("reject.withdraw", "deduction.withdraw"):
+        row = p["id"]
+        if not isinstance(row, int) or isinstance(row, bool):
+            raise _Refused("not_integer", name=column("id"))
+        changes = {
+            "withdrawn_by": _text(p["withdrawn_by"], "withdrawn_by"),
+            "withdrawn_ms": _time(p, "withdrawn_ms", act),
+            "withdraw_reason": _text(p["withdraw_reason"], "withdraw_reason"),
+        }
+        if action == "deduction.withdraw":
+            changes["status"] = "withdrawn"
+        _change(state, "cap_reject" if action == "reject.withdraw" else "cap_deduction", (row,), changes, act)

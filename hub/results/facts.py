@@ -505,7 +505,8 @@ def capture_inputs(
 ) -> dict[str, Any]:
     """Rule book v2's dashboard capture as the engine takes it, from rows as `hub.store.capture`
     stores them (or as `hub.masterdata.replay` rebuilds them): every grade of a known grade, every
-    reject, and only the confirmed deductions. Keyword arguments of `MasterSnapshot`."""
+    reject not withdrawn, and only the confirmed deductions (a withdrawn one is `withdrawn`).
+    Keyword arguments of `MasterSnapshot`."""
     return {
         "ratings": tuple(
             Rating(inmate=str(g["inmate"]), day=date.fromisoformat(str(g["day"])), grade=g["grade"])
@@ -521,6 +522,7 @@ def capture_inputs(
                 units=Fraction(str(r["units"])),
             )
             for r in rejects
+            if r.get("withdrawn_ms") is None  # withdrawn as entered by mistake: it never counted
         ),
         "deductions": tuple(
             Deduction(

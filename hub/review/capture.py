@@ -29,6 +29,7 @@ from typing import Any, Protocol
 
 import peewee as pw
 
+from hub.accounts import Role
 from hub.engine.exact import decimal_text
 from hub.engine.model import Month, RuleParams
 from hub.errors import HubError
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 
 GRADE_SET, REJECT_ADD = "grade.set", "reject.add"
 DEDUCTION_PROPOSE, DEDUCTION_CONFIRM = "deduction.propose", "deduction.confirm"
+REJECT_WITHDRAW, DEDUCTION_WITHDRAW = "reject.withdraw", "deduction.withdraw"
 MAX_REASON = 200
 MAX_UNITS = 100_000
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024  # a phone photo or a scanned page; larger belongs elsewhere
@@ -432,3 +434,54 @@ class Capture:
             )
         self._applied(day)
         return cap.Deduction.get_by_id(row.id)
+
+    # withdrawing a wrong act -------------------------------------------------------------------------
+
+    def withdraw_reject(self, who: Officer, reject_id: int, reason: str) -> cap.Reject:
+        """A reject entered by mistake no longer counts: the row stays with who withdrew it, when and
+        why, signed as `reject.withdraw` (the engine leaves it out). Refused in a locked month."""
+        row = cap.Reject.get_or_none(cap.Reject.id == reject_id)
+        if row is None or row.withdrawn_ms is not None:
+            raise CaptureError("capture.err.not_withdrawable")
+        day = date.fromisoformat(row.day)
+        self._check(who, str(row.line), area_of(str(row.line)), day)
+        done: cap.Reject = self._withdraw(who, cap.Reject, REJECT_WITHDRAW, row, clean_reason(reason), day)
+        return done
+
+    def withdraw_deduction(self, who: Officer, deduction_id: int, reason: str) -> cap.Deduction:
+        """A deduction proposed by mistake is withdrawn by any officer in scope before it is
+        confirmed; once confirmed it counts, and only the labor section withdraws it (the same
+        authority that reopens a month). Signed as `deduction.withdraw`; refused in a locked month."""
+        row = cap.Deduction.get_or_none(cap.Deduction.id == deduction_id)
+        if row is None or row.status == cap.WITHDRAWN:
+            raise CaptureError("capture.err.not_withdrawable")
+        if row.status == cap.CONFIRMED and getattr(who, "role", None) != Role.LABOR_SECTION:
+            raise CaptureError("capture.err.withdraw_confirmed")
+        day = date.fromisoformat(row.day)
+        line, area = self._inmate_place(str(row.inmate), day)
+        self._check(who, line, row.area or area, day)
+        done: cap.Deduction = self._withdraw(
+            who, cap.Deduction, DEDUCTION_WITHDRAW, row, clean_reason(reason), day
+        )
+        return done
+
+    def _withdraw(self, who: Officer, model: Any, action: str, row: Any, why: str, day: date) -> Any:
+        now = self.clock_ms()
+        changes: dict[str, Any] = {"withdrawn_by": who.username, "withdrawn_ms": now, "withdraw_reason": why}
+        if model is cap.Deduction:
+            changes["status"] = cap.WITHDRAWN
+        with write_transaction(self.db):
+            done = (
+                model.update(**changes).where((model.id == row.id) & model.withdrawn_ms.is_null()).execute()
+            )
+            if done != 1:  # withdrawn a moment ago by another officer
+                raise CaptureError("capture.err.not_withdrawable")
+            payload = {
+                "id": row.id,
+                "withdrawn_by": who.username,
+                "withdrawn_ms": now,
+                "withdraw_reason": why,
+            }
+            self.ledger.append(who.username, action, f"{row.inmate}@{row.day}", payload)
+        self._applied(day)
+        return model.get_by_id(row.id)

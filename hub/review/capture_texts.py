@@ -63,6 +63,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "该扣分不是待确认状态",
         "en": "This deduction is not awaiting confirmation",
     },
+    "capture.err.not_withdrawable": {
+        "zh": "该条已撤回或不存在",
+        "en": "This entry does not exist or was already withdrawn",
+    },
+    "capture.err.withdraw_confirmed": {
+        "zh": "已确认的扣分只能由劳改科撤回",
+        "en": "Only the labor section withdraws a confirmed deduction",
+    },
     "capture.err.own": {
         "zh": "不能确认自己提出的扣分（须另一名民警确认）",
         "en": "You cannot confirm your own deduction (a second officer must)",

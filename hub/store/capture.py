@@ -14,6 +14,7 @@ import peewee as pw
 from hub.store.base import BaseModel
 
 PROPOSED, CONFIRMED = "proposed", "confirmed"  # a deduction's status (four eyes)
+WITHDRAWN = "withdrawn"  # a proposal withdrawn before it counted, or a confirmed one by the labor section
 
 
 class Grade(BaseModel):
@@ -48,6 +49,9 @@ class Reject(BaseModel):
     entered_by = pw.CharField(max_length=64)
     created_ms = pw.BigIntegerField()
     source = pw.CharField(max_length=80, null=True)  # the kiosk record it came from (K1#42), else none
+    withdrawn_by = pw.CharField(max_length=64, null=True)  # withdrawn as entered by mistake (m010)
+    withdrawn_ms = pw.BigIntegerField(null=True)
+    withdraw_reason = pw.CharField(max_length=200, null=True)
 
     class Meta:
         table_name = "cap_reject"
@@ -70,6 +74,9 @@ class Deduction(BaseModel):
     status = pw.CharField(max_length=16, default=PROPOSED)
     confirmed_by = pw.CharField(max_length=64, null=True)
     confirmed_ms = pw.BigIntegerField(null=True)
+    withdrawn_by = pw.CharField(max_length=64, null=True)  # status `withdrawn` (m010)
+    withdrawn_ms = pw.BigIntegerField(null=True)
+    withdraw_reason = pw.CharField(max_length=200, null=True)
 
     class Meta:
         table_name = "cap_deduction"

@@ -19,6 +19,7 @@ from hub.store.migrations import (
     m007_export_delivery,
     m008_kiosk_capture,
     m009_suggestions,
+    m010_capture_withdrawal,
 )
 
 STEPS: tuple[ModuleType, ...] = (
@@ -31,5 +32,6 @@ STEPS: tuple[ModuleType, ...] = (
     m007_export_delivery,
     m008_kiosk_capture,
     m009_suggestions,
+    m010_capture_withdrawal,
 )
 LATEST: int = STEPS[-1].VERSION

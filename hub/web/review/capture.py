@@ -11,7 +11,9 @@ enough for a finger, saved at once; a day not graded yet is marked until it is.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 from nicegui import events, run, ui
@@ -323,18 +325,32 @@ def _rejects(ctx: WebContext, desk: cx.Capture, lang: str, line: str, day: date)
         officers = officer_labels(lang)
         for r in rows:
             person = people.get(r.inmate)
-            ui.label(
-                t(
-                    "rejects.row",
-                    lang,
-                    number=person.number if person else r.inmate,
-                    name=person.name if person else "",
-                    step=f"{r.product}/{r.step}",
-                    units=r.units,
-                    reason=r.reason,
-                    officer=officers.get(r.entered_by, r.entered_by),
-                )
-            ).mark(f"reject-{r.id}")
+            with ui.row().classes("items-center gap-4"):
+                ui.label(
+                    t(
+                        "rejects.row",
+                        lang,
+                        number=person.number if person else r.inmate,
+                        name=person.name if person else "",
+                        step=f"{r.product}/{r.step}",
+                        units=r.units,
+                        reason=r.reason,
+                        officer=officers.get(r.entered_by, r.entered_by),
+                    )
+                ).mark(f"reject-{r.id}")
+                if r.withdrawn_ms is not None:
+                    by = officers.get(str(r.withdrawn_by), str(r.withdrawn_by))
+                    ui.label(t("capture.withdrawn", lang, officer=by, reason=r.withdraw_reason)).classes(
+                        "text-grey-7"
+                    ).mark(f"reject-withdrawn-{r.id}")
+                else:
+                    _withdraw_control(
+                        ctx,
+                        lang,
+                        f"reject-{r.id}",
+                        partial(_withdraw_reject, desk, int(r.id)),
+                        listing.refresh,
+                    )
 
     with ui.row().classes("items-end"):
         pick = ui.select(options, label=t("rejects.inmate", lang)).classes("w-72").mark("reject-inmate")
@@ -369,6 +385,42 @@ def _rejects(ctx: WebContext, desk: cx.Capture, lang: str, line: str, day: date)
             "reject-add"
         )
     listing()
+
+
+def _withdraw_reject(desk: cx.Capture, reject: int, who: Principal, why: str) -> object:
+    return desk.withdraw_reject(who, reject, why)
+
+
+def _withdraw_deduction(desk: cx.Capture, deduction: int, who: Principal, why: str) -> object:
+    return desk.withdraw_deduction(who, deduction, why)
+
+
+def _withdraw_control(
+    ctx: WebContext,
+    lang: str,
+    mark: str,
+    withdraw: Callable[[Principal, str], object],
+    done: Callable[[], object],
+) -> None:
+    """撤回 with its reason, for an entry made by mistake; the service checks scope, lock and (for a
+    confirmed deduction) the labor section again at the click."""
+    why = (
+        ui.input(t("capture.withdraw_reason", lang)).props(f"maxlength={cx.MAX_REASON} dense").classes("w-56")
+    )
+    why.mark(f"withdraw-reason-{mark}")
+
+    async def act(who: Principal) -> None:
+        try:
+            await run.io_bound(withdraw, who, str(why.value or ""))
+        except (cx.CaptureError, LedgerError) as err:
+            _refused(lang, err)
+            return
+        ui.notify(t("capture.withdrawn_ok", lang), type="positive")
+        done()
+
+    ui.button(t("capture.withdraw", lang), on_click=guard.guarded_action(ctx, CAPTURE_ROLES, act)).props(
+        "outline color=negative"
+    ).mark(f"withdraw-{mark}")
 
 
 # --- deductions ------------------------------------------------------------------------------------------
@@ -507,7 +559,12 @@ class _Deductions:
                         proposer=officers.get(d.proposed_by, d.proposed_by),
                     )
                 ).mark(f"deduction-{d.id}")
-                if d.status == cap.CONFIRMED:
+                if d.status == cap.WITHDRAWN:
+                    by = officers.get(str(d.withdrawn_by), str(d.withdrawn_by))
+                    ui.label(t("capture.withdrawn", lang, officer=by, reason=d.withdraw_reason)).classes(
+                        "text-grey-7"
+                    ).mark(f"deduction-state-{d.id}")
+                elif d.status == cap.CONFIRMED:
                     ui.label(
                         t(
                             "deduct.state_done",
@@ -523,6 +580,14 @@ class _Deductions:
                         t("deduct.confirm", lang),
                         on_click=guard.guarded_action(self.ctx, CAPTURE_ROLES, self._confirm(int(d.id))),
                     ).mark(f"confirm-{d.id}")
+                if d.status != cap.WITHDRAWN:
+                    _withdraw_control(
+                        self.ctx,
+                        lang,
+                        f"deduction-{d.id}",
+                        partial(_withdraw_deduction, self.desk, int(d.id)),
+                        self.listing.refresh,
+                    )
                 if d.evidence:
                     ui.button(
                         t("deduct.show_evidence", lang), on_click=lambda sha=d.evidence: _show_evidence(sha)

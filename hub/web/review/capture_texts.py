@@ -51,6 +51,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "deduct.proposed": {"zh": "已提出，待另一名民警确认", "en": "Proposed: a second officer must confirm"},
     "deduct.confirm": {"zh": "确认", "en": "Confirm"},
     "deduct.confirmed": {"zh": "已确认", "en": "Confirmed"},
+    "capture.withdraw": {"zh": "撤回", "en": "Withdraw"},
+    "capture.withdraw_reason": {"zh": "撤回原因", "en": "Why withdrawn"},
+    "capture.withdrawn_ok": {"zh": "已撤回", "en": "Withdrawn"},
+    "capture.withdrawn": {"zh": "已由 {officer} 撤回：{reason}", "en": "withdrawn by {officer}: {reason}"},
     "deduct.none": {"zh": "本月没有扣分", "en": "No deductions this month"},
     "deduct.row": {
         "zh": "{day} {number} {name}：{category} {points} 分，{reason}（{proposer} 提出）",

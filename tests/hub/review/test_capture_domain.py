@@ -404,3 +404,84 @@ def test_the_work_queue_lists_each_missing_grade_and_drops_it_once_graded(site: 
     read, _ = _month(site.db)
     after = sorted((i.day, i.who) for i in open_items.list_open(read, MONTH, ["L1"]) if i.kind == "grade")
     assert after == [x for x in missing if x != (GRADED_DAY, "P1001")]
+
+
+def test_a_reject_entered_by_mistake_is_withdrawn_and_his_credit_comes_back(site: Site) -> None:
+    """A wrong reject withdrawn with a reason: the row stays (who, when, why), a signed
+    `reject.withdraw` act is written, the engine leaves the units out again, and it cannot be
+    withdrawn twice; verify still passes, and a withdrawal written in SQL without an act is reported."""
+    day = date(2026, 10, 9)
+    inmate, step = _counted_on_l1(day)
+    _, before = _month(site.db)
+    [was] = [r for r in before.daily if r.inmate == inmate and r.day == day]  # type: ignore[attr-defined]
+    row = site.desk.reject(
+        site.off1, line="L1", day=day, inmate=inmate, step=step, units="2", reason="线头未剪"
+    )
+    with pytest.raises(cx.CaptureError, match="not in your scope"):
+        site.desk.withdraw_reject(site.offx, row.id, "录错了")
+    with pytest.raises(cx.CaptureError, match="A reason is required"):
+        site.desk.withdraw_reject(site.off2, row.id, " ")
+    withdrawn = site.desk.withdraw_reject(site.off2, row.id, "扎票号录错，不是他的")
+    assert (withdrawn.withdrawn_by, withdrawn.withdraw_reason) == ("off2", "扎票号录错，不是他的")
+    [act] = _acts("reject.withdraw")
+    assert (act.actor, act.subject) == ("off2", f"{inmate}@{day.isoformat()}")
+    _, after = _month(site.db)
+    [now] = [r for r in after.daily if r.inmate == inmate and r.day == day]  # type: ignore[attr-defined]
+    assert (now.rejected_units, now.done_units) == (0, was.done_units)
+    with pytest.raises(cx.CaptureError, match="already withdrawn"):
+        site.desk.withdraw_reject(site.off1, row.id, "again")
+    report = verify.verify_database(site.db, Verifier(HUB_KEY.public_key), workers=1)
+    assert next(s for s in report.sections if s.title == TITLE).findings == [], report.render()
+
+    other = site.desk.reject(site.off1, line="L1", day=day, inmate=inmate, step=step, units="1", reason="r")
+    cap.Reject.update(withdrawn_by="off1", withdrawn_ms=NOW_MS, withdraw_reason="x").where(
+        cap.Reject.id == other.id
+    ).execute()
+    report = verify.verify_database(site.db, Verifier(HUB_KEY.public_key), workers=1)
+    text = "\n".join(str(f) for f in next(s for s in report.sections if s.title == TITLE).findings)
+    assert f"cap_reject id={other.id}: column withdrawn_by is 'off1' but the signed acts say None" in text
+
+
+def test_a_deduction_is_withdrawn_before_it_counts_and_after_only_by_the_labor_section(site: Site) -> None:
+    """A proposal is withdrawn by an officer in scope and never reaches the engine; a confirmed
+    deduction counts, a line officer's withdrawal of it is refused, the labor section's takes it out
+    of the month; a locked month refuses a withdrawal."""
+    day = date(2026, 10, 9)
+    proposal = site.desk.propose_deduction(
+        site.off1, inmate="P1002", day=day, category="quality", points="2", reason="返工"
+    )
+    gone = site.desk.withdraw_deduction(site.off1, proposal.id, "找错了人")
+    assert (gone.status, gone.withdrawn_by) == (cap.WITHDRAWN, "off1")
+    with pytest.raises(cx.CaptureError, match="not awaiting confirmation"):
+        site.desk.confirm_deduction(site.off2, proposal.id)
+
+    confirmed = site.desk.propose_deduction(
+        site.off1, inmate="P1003", day=day, category="discipline", points="1", reason="迟到"
+    )
+    site.desk.confirm_deduction(site.off2, confirmed.id)
+    read, _ = _month(site.db)
+    assert [d.inmate for d in read.inputs.deductions] == ["P1003"]
+    with pytest.raises(cx.CaptureError) as err:
+        site.desk.withdraw_deduction(site.off2, confirmed.id, "复核后撤销")
+    assert str(err.value) == "Only the labor section withdraws a confirmed deduction"
+    site.desk.withdraw_deduction(LABOR, confirmed.id, "复核后撤销")
+    read, _ = _month(site.db)
+    assert read.inputs.deductions == ()
+    assert [a.actor for a in _acts("deduction.withdraw")] == ["off1", "labor"]
+    report = verify.verify_database(site.db, Verifier(HUB_KEY.public_key), workers=1)
+    assert next(s for s in report.sections if s.title == TITLE).findings == [], report.render()
+
+    late = site.desk.propose_deduction(
+        site.off1, inmate="P1002", day=day, category="quality", points="1", reason="r"
+    )
+    MonthApproval.create(
+        month=str(MONTH),
+        area=site.area,
+        stage="labor_section",
+        approver="labor",
+        rows_digest="x",
+        approved_ms=1,
+    )
+    with pytest.raises(cx.CaptureError, match="approved and locked"):
+        site.desk.withdraw_deduction(site.off2, late.id, "r")
+    assert cap.Deduction.get_by_id(late.id).status == cap.PROPOSED

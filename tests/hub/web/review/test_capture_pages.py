@@ -135,6 +135,10 @@ async def test_a_deduction_outside_its_range_is_refused_and_a_second_officer_con
         await _switch(user, "off2", "/deductions?month=2026-10")
         user.find(marker=f"confirm-{row.id}").click()
         await user.should_see("已由 off2（民警） 确认")
+        # once confirmed, a line officer's 撤回 is refused by the server
+        user.find(marker=f"withdraw-reason-deduction-{row.id}").type("复核")
+        user.find(marker=f"withdraw-deduction-{row.id}").click()
+        await user.should_see("已确认的扣分只能由劳改科撤回")
     assert cap.Deduction.get_by_id(row.id).status == cap.CONFIRMED
 
 
@@ -222,5 +226,13 @@ async def test_an_officer_records_rejects_of_a_counted_inmate_on_the_dashboard(
         await user.should_see("已登记")
         [row] = cap.Reject.select()
         await user.should_see(marker=f"reject-{row.id}")
+        # entered by mistake: 撤回 with a reason (an empty one is refused), then the row says so
+        user.find(marker=f"withdraw-reject-{row.id}").click()
+        await user.should_see("请填写理由")
+        user.find(marker=f"withdraw-reason-reject-{row.id}").type("录错了人")
+        user.find(marker=f"withdraw-reject-{row.id}").click()
+        await user.should_see("已由 off1（民警） 撤回：录错了人")
     assert (row.inmate, row.units, row.entered_by) == (inmate, "2", "off1")
     assert LedgerEntry.select().where(LedgerEntry.action == "reject.add").count() == 1
+    assert cap.Reject.get_by_id(row.id).withdraw_reason == "录错了人"
+    assert LedgerEntry.select().where(LedgerEntry.action == "reject.withdraw").count() == 1
