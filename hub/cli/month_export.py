@@ -31,6 +31,7 @@ from floorledger import keyfile
 from floorledger.base import i18n
 from floorledger.base.errors import CliError
 from hub.app import assessment_service
+from hub.cli.texts import said
 from hub.config import load_config
 from hub.engine.model import Month
 from hub.errors import HubError
@@ -119,9 +120,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     assert made.signature is not None  # signed with the hub key
     _write(args.out, made.data)
     _write(args.out.with_name(args.out.name + ".sig"), made.signature)
-    draft = " (草稿/未审批: a draft of an unlocked month)" if release == "draft" else ""
-    print(f"wrote {args.out} ({made.rows} rows){draft} and {args.out.name}.sig")
-    print(f"hub public key (give it to the receiver separately): {signer.public_key_b64}")
+    lang = args.lang or config.export.lang
+    draft = said("cli.draft.export", lang) if release == "draft" else ""
+    print(
+        said("cli.wrote.export", lang, out=args.out, rows=made.rows, draft=draft, sig=f"{args.out.name}.sig")
+    )
+    print(said("cli.key.receiver", lang, key=signer.public_key_b64))
     return 0
 
 

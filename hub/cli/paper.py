@@ -23,6 +23,7 @@ import peewee
 from floorledger.base.errors import CliError
 from hub.app import assessment_service
 from hub.cli.report import register_print
+from hub.cli.texts import said
 from hub.config import load_config
 from hub.engine.model import Month
 from hub.errors import HubError
@@ -88,7 +89,7 @@ def cmd_daily(args: argparse.Namespace) -> int:
     finally:
         db.close()
     _write(args.out, data)
-    print(f"wrote {args.out}: daily sheet of {args.line} on {day} ({len(sheet.rows)} rows)")
+    print(said("cli.wrote.daily", args.lang, out=args.out, line=args.line, day=day, rows=len(sheet.rows)))
     return 0
 
 
@@ -115,7 +116,11 @@ def cmd_weekly(args: argparse.Namespace) -> int:
     finally:
         db.close()
     _write(args.out, data)
-    print(f"wrote {args.out}: weekly sheet of {args.area} {args.week} ({len(sheet.rows)} rows)")
+    print(
+        said(
+            "cli.wrote.weekly", args.lang, out=args.out, area=args.area, week=args.week, rows=len(sheet.rows)
+        )
+    )
     return 0
 
 
@@ -147,8 +152,9 @@ def cmd_monthly(args: argparse.Namespace) -> int:
     finally:
         db.close()
     _write(args.out, data)
-    draft = " (草稿/未审批: the month is not locked)" if sheet.draft else ""
-    print(f"wrote {args.out}: monthly sheet of {args.area} {month} ({len(sheet.rows)} rows){draft}")
+    draft = said("cli.draft.monthly", args.lang) if sheet.draft else ""
+    shown = {"out": args.out, "area": args.area, "month": month, "rows": len(sheet.rows), "draft": draft}
+    print(said("cli.wrote.monthly", args.lang, **shown))
     return 0
 
 

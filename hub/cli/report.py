@@ -30,6 +30,7 @@ from floorledger.base.errors import CliError
 from hub.app import assessment_service
 from hub.audit.verify import load_hub_key
 from hub.cli.month_export import _write
+from hub.cli.texts import said
 from hub.config import load_config
 from hub.engine.model import Month
 from hub.errors import HubError
@@ -116,11 +117,10 @@ def cmd_print_report(args: argparse.Namespace) -> int:
         db.close()
     _write(args.out, data)
     _write(companion_path(args.out), report_signature.companion(document, sealed))
-    print(
-        f"wrote {args.out} and {companion_path(args.out).name}: report of {args.inmate} {first} to {last}, "
-        f"verification code {sealed.code}"
-    )
-    print(f"hub public key (give it to the court separately): {signer.public_key_b64}")
+    companion = companion_path(args.out).name
+    shown = {"out": args.out, "companion": companion, "inmate": args.inmate, "first": first, "last": last}
+    print(said("cli.wrote.report", args.lang, **shown, code=sealed.code))
+    print(said("cli.key.court", args.lang, key=signer.public_key_b64))
     return 0
 
 

@@ -42,7 +42,7 @@ def test_print_daily_weekly_and_monthly_on_the_command_line(site: Site, tmp_path
         "print", "daily", "--config", str(config), "--line", "L1", "--day", "2026-10-28", "--out", str(daily)
     )
     assert done.returncode == 0, done.stderr
-    assert "20 rows" in done.stdout
+    assert "日记载（20 行）" in done.stdout  # the officer reads what was written, in Chinese
     text = text_of(daily)
     assert "劳动日记载" in text
     assert "何国健" in text  # the first inmate of L1 in the demo site
@@ -82,7 +82,7 @@ def test_print_daily_weekly_and_monthly_on_the_command_line(site: Site, tmp_path
     ]
     done = _run(*args)
     assert done.returncode == 0, done.stderr
-    assert "40 rows" in done.stdout
+    assert "（40 行）" in done.stdout
     assert "劳动改造周评议表" in text_of(weekly)
 
     for bad in (["--line", "L99", "--day", "2026-10-28"], ["--line", "L1", "--day", "28.10.2026"]):
