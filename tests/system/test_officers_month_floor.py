@@ -423,9 +423,9 @@ def test_the_officers_close_a_month_from_the_queue(floor: OfficersFloor, browser
             .first()
         )
         assert flag is not None, "the seeded month has no discrepancy on L1"
-        flag_text = f"{flag.product}/{flag.step}"
         step = Step.get((Step.product == flag.product) & (Step.code == flag.step))
-        flag_label = f"{Product.get_by_id(flag.product).name}/{step.name}："
+        flag_text = f"{Product.get_by_id(flag.product).name}/{step.name}"  # the queue names them
+        flag_label = f"{flag_text}："
     assert len(before) == 5, before  # a workday each, each owing its quota
     assert "0" not in before.values(), before
 

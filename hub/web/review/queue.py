@@ -101,6 +101,11 @@ def _detail(item: OpenItem, pushes: dict[tuple[str, str, str], Any], lang: str) 
     if item.kind == "grade":
         post = md_tables.Post.get_or_none(md_tables.Post.code == item.what)
         return item.what if post is None else str(post.name)
+    if item.kind == "discrepancy":  # product/step codes as the floor names them
+        product, _, step = item.what.partition("/")
+        p = md_tables.Product.get_or_none(md_tables.Product.code == product)
+        s = md_tables.Step.get_or_none((md_tables.Step.product == product) & (md_tables.Step.code == step))
+        return f"{p.name if p else product}/{s.name if s else step}"
     if item.kind != "delivery":
         return item.what
     found = pushes.get((item.line, item.day.strftime("%Y-%m"), item.what))
