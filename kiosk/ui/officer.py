@@ -322,6 +322,7 @@ class OfficerScreens(Panels):
 
     def choose_grade_day(self, day: str) -> None:
         self.tap()
+        self.ctrl.touch()  # choosing the day is a touch: the screen must not return to idle under him
         self.grade_day = day
         self.refresh_panel()
 
