@@ -66,16 +66,17 @@ def prepare_site(
     data: Path,
     kiosk_port: int,
     admin: tuple[str, str],
+    history_days: int = 30,
 ) -> Site:
-    """Seed a new database (site, month of history, admin login, board tokens), enroll one live kiosk
-    per line, and return the kiosks and board tokens. A second run finds all of it in place."""
+    """Seed a new database (site, `history_days` of history, admin login, board tokens), enroll one
+    live kiosk per line, and return the kiosks and board tokens. A second run finds all of it in place."""
     fresh = not database.exists()
     tokens_file = database.parent / "demo-tokens.json"
     db = hubdb.connect(str(database))
     try:
         prepare(db)
         if fresh:
-            seed_site(db, hub_signer=hub_signer, site=SITE, seed=seed)
+            seed_site(db, hub_signer=hub_signer, site=SITE, seed=seed, history_days=history_days)
             accounts = auth.Accounts(db)
             accounts.create(username=admin[0], password=admin[1], role=Role.ADMIN, display_name="演示管理员")
             # One login per officer role, so a newcomer can see every page the way its users do.
