@@ -12,44 +12,26 @@ import re
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 
 from floorledger.broker import free_port, free_ports
 from floorledger.demo.orchestrator import Demo, DemoOptions
 from floorledger.demo.site import pad_board
 from hub.store.schema import prepare
 from hub.store.web import BoardToken
+from tests.system.browser_support import browser_fixture, shot, text_of, wait_for
 
 pytestmark = pytest.mark.system
 
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "system"
 STRIP = re.compile(r"今日进度\s+[^\n]*?\s([\d.]+)/")  # "今日进度 <line name> <done>/<quota> (<pct>)"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-@pytest.fixture
-def browser() -> Iterator[webdriver.Chrome]:
-    os.environ.setdefault("SE_OFFLINE", "true")
-    options = Options()
-    options.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--lang=zh-CN", "--window-size=1920,1080"):  # fmt: skip
-        options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False},
-    )
-    try:
-        yield driver
-    finally:
-        driver.quit()
+browser = browser_fixture(size=(1920, 1080), exact_viewport=True)  # the board's screen, exactly
 
 
 @pytest.fixture
@@ -67,26 +49,6 @@ def floor(tmp_path: Path) -> Iterator[Demo]:
         yield demo
     finally:
         demo.stop()
-
-
-def text_of(driver: webdriver.Chrome) -> str:
-    return str(driver.execute_script("return document.body.innerText"))
-
-
-def wait_for(driver: webdriver.Chrome, condition: Callable[[str], bool], timeout: float, what: str) -> str:
-    deadline = time.monotonic() + timeout
-    while True:
-        text = text_of(driver)
-        if condition(text):
-            return text
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what} within {timeout:.0f} s; the board shows:\n{text[:600]}")
-        time.sleep(0.25)
-
-
-def shot(driver: webdriver.Chrome, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SHOTS / f"{name}.png"))
 
 
 def done_today(text: str) -> float:

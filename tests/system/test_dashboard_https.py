@@ -32,18 +32,15 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.by import By
 
 from floorledger.broker import free_port, port_open
 from tests.conftest import BrokerAddress
+from tests.system.browser_support import chromium, shot, sign_in, text_of, wait_for
 
 pytestmark = pytest.mark.system
 
 FLOORLEDGER = [sys.executable, "-m", "floorledger"]
 PASSWORD = "correct horse 42"
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "system"
 
 
 def _env() -> dict[str, str]:
@@ -181,33 +178,12 @@ def https_hub(tmp_path: Path, machine_broker: BrokerAddress) -> Iterator[HttpsHu
 
 
 @pytest.fixture
-def chromium(https_hub: HttpsHub) -> Iterator[webdriver.Chrome]:
-    options = Options()
-    options.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--lang=zh-CN", "--window-size=1280,900",
-                f"--ignore-certificate-errors-spki-list={https_hub.tls.spki_sha256_b64}"):  # fmt: skip
-        options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
-    driver.set_page_load_timeout(30)
-    try:
+def browser(https_hub: HttpsHub) -> Iterator[webdriver.Chrome]:
+    """Chromium that accepts exactly the hub's certificate key (see the top), and gives a page 30 s:
+    plain HTTP on the TLS port may never load."""
+    spki = f"--ignore-certificate-errors-spki-list={https_hub.tls.spki_sha256_b64}"
+    with chromium(extra_args=[spki], page_load_timeout=30) as driver:
         yield driver
-    finally:
-        driver.quit()
-
-
-def _wait_text(driver: webdriver.Chrome, text: str, timeout: float = 20) -> str:
-    deadline = time.monotonic() + timeout
-    while True:
-        body = str(driver.execute_script("return document.body ? document.body.innerText : ''"))
-        if text in body:
-            return body
-        assert time.monotonic() < deadline, f"{text!r} not shown in {timeout} s:\n{body[:500]}"
-        time.sleep(0.2)
-
-
-def _field(driver: webdriver.Chrome, label: str) -> object:
-    return driver.find_element(By.XPATH, f"//label[.//*[text()='{label}']]//input")
 
 
 def test_the_certificate_chains_to_the_site_ca_for_the_hubs_name(https_hub: HttpsHub) -> None:
@@ -232,29 +208,24 @@ def test_the_certificate_chains_to_the_site_ca_for_the_hubs_name(https_hub: Http
 
 
 def test_officer_signs_in_over_https_and_plain_http_serves_no_dashboard(
-    https_hub: HttpsHub, chromium: webdriver.Chrome
+    https_hub: HttpsHub, browser: webdriver.Chrome
 ) -> None:
     """In Chromium, https://localhost:<port>/login signs `boss` in (the page shows 退出 and the
     officer's role); the session cookie is Secure; http:// on the same port shows no login page,
     and a raw plain-HTTP request gets no HTTP answer, let alone the page."""
     base = f"https://localhost:{https_hub.port}"
-    chromium.get(f"{base}/login")
-    _wait_text(chromium, "登录")
-    _field(chromium, "用户名").send_keys("boss")  # type: ignore[attr-defined]
-    _field(chromium, "密码").send_keys(PASSWORD)  # type: ignore[attr-defined]
-    chromium.find_element(By.XPATH, "//button[.//*[text()='登录'] or normalize-space()='登录']").click()
-    signed_in = _wait_text(chromium, "boss · 系统管理员")
+    sign_in(browser, base, "boss", PASSWORD, timeout=20)
+    signed_in = wait_for(browser, lambda t: "boss · 系统管理员" in t, 20, "boss's name and role not shown")
     assert "用户名或密码错误" not in signed_in
-    assert chromium.current_url.startswith(base)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    chromium.save_screenshot(str(SHOTS / "dashboard-https-signed-in.png"))
-    session = [c for c in chromium.get_cookies() if c["name"] == "session"]
+    assert browser.current_url.startswith(base)
+    shot(browser, "dashboard-https-signed-in")
+    session = [c for c in browser.get_cookies() if c["name"] == "session"]
     assert session, "no session cookie after signing in"
     assert session[0]["secure"] is True
 
     try:
-        chromium.get(f"http://localhost:{https_hub.port}/login")
-        plain = str(chromium.execute_script("return document.body ? document.body.innerText : ''"))
+        browser.get(f"http://localhost:{https_hub.port}/login")
+        plain = text_of(browser)
     except WebDriverException:  # the browser's own error page may not even load
         plain = ""
     assert "用户名" not in plain

@@ -10,7 +10,6 @@ hub-signed plan. Screenshots are saved under screenshots/system/.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -19,38 +18,23 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.action_chains import ActionChains
-from selenium.webdriver.common.by import By
 
 from floorledger.broker import free_port, free_ports
-from floorledger.demo.orchestrator import Demo, DemoOptions
+from floorledger.demo.orchestrator import ADMIN_PASSWORD, Demo, DemoOptions
 from hub.store import db as hubdb
 from hub.store.kiosks import KioskRecord
+from tests.system import browser_support
+from tests.system.browser_support import browser_fixture, click, field, shot, text_of, typed
 
 pytestmark = pytest.mark.system
 
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "system"
-PASSWORD = "demo-2026"
+PASSWORD = ADMIN_PASSWORD  # the demo seeds every officer with it
+FAILED = "month-failed"  # the screenshot a failed wait leaves
 OVERRIDE = "系统测试：待办另行处理"
 ANSWER = "已调阅出勤与产量记录，分数无误"
 
 
-@pytest.fixture
-def browser() -> Iterator[webdriver.Chrome]:
-    os.environ.setdefault("SE_OFFLINE", "true")
-    options = Options()
-    options.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--lang=zh-CN", "--window-size=1280,900"):  # fmt: skip
-        options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
-    try:
-        yield driver
-    finally:
-        driver.quit()
+browser = browser_fixture()
 
 
 @pytest.fixture
@@ -70,62 +54,14 @@ def floor(tmp_path: Path) -> Iterator[Demo]:
         demo.stop()
 
 
-def text_of(driver: webdriver.Chrome) -> str:
-    return str(driver.execute_script("return document.body ? document.body.innerText : ''"))
-
-
 def wait_for(driver: webdriver.Chrome, condition: Callable[[str], bool], timeout: float, what: str) -> str:
-    deadline = time.monotonic() + timeout
-    while True:
-        text = text_of(driver)
-        if condition(text):
-            return text
-        if time.monotonic() > deadline:
-            shot(driver, "month-failed")
-            pytest.fail(f"{what} within {timeout:.0f} s; the page shows:\n{text[:1200]}")
-        time.sleep(0.25)
-
-
-def shot(driver: webdriver.Chrome, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SHOTS / f"{name}.png"))
-
-
-def click(driver: webdriver.Chrome, label: str) -> None:
-    """Click the visible button with this label, finding it again if the page redrew it."""
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            for element in driver.find_elements(By.XPATH, f"//button[normalize-space(.)='{label}']"):
-                if element.is_displayed():
-                    element.click()
-                    return
-        except StaleElementReferenceException:
-            pass
-        if time.monotonic() > deadline:
-            raise NoSuchElementException(f"no visible button {label!r}")
-        time.sleep(0.2)
-
-
-def field(driver: webdriver.Chrome, label: str) -> webdriver.remote.webelement.WebElement:
-    return driver.find_element(By.XPATH, f"//label[.//*[contains(text(), '{label}')]]//input")
+    """`browser_support.wait_for`, leaving screenshots/system/month-failed.png when it fails."""
+    return browser_support.wait_for(driver, condition, timeout, what, failure_shot=FAILED)
 
 
 def sign_in(driver: webdriver.Chrome, base: str, username: str) -> None:
-    driver.delete_all_cookies()
-    driver.get(f"{base}/login")
-    wait_for(driver, lambda t: "用户名" in t, 60, "no login page")
-    # what is typed before the page's socket shook hands with the hub never reaches it (the login
-    # would be refused under load)
-    deadline = time.monotonic() + 60
-    while driver.execute_script("return window.did_handshake === true") is not True:
-        if time.monotonic() > deadline:
-            pytest.fail("the login page did not connect to the hub")
-        time.sleep(0.1)
-    field(driver, "用户名").send_keys(username)
-    field(driver, "密码").send_keys(PASSWORD)
-    click(driver, "登录")
-    wait_for(driver, lambda t: "退出" in t, 60, f"{username} was not signed in")
+    """An officer of the demo site signs in (its officers share the demo's password)."""
+    browser_support.sign_in(driver, base, username, PASSWORD, failure_shot=FAILED)
 
 
 def monthly(driver: webdriver.Chrome, base: str, month: str) -> str:
@@ -140,7 +76,7 @@ def tap(driver: webdriver.Chrome, badge: str, name_shown: Callable[[str], bool])
     simulated floor's own tap took the screen meanwhile."""
     for _ in range(3):
         wait_for(driver, lambda t: "请刷卡" in t or "签到" in t, 60, "no kiosk screen")
-        ActionChains(driver).send_keys(badge + "\n").perform()
+        typed(driver, badge)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             text = text_of(driver)

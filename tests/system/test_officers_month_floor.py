@@ -37,9 +37,6 @@ import peewee as pw
 import pytest
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
-from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.remote.webelement import WebElement
 
 from floorledger import keyfile
 from floorledger.broker import free_port, free_ports
@@ -62,19 +59,24 @@ from hub.store.review import MonthApproval
 from hub.store.schema import prepare
 from hub.web.auth import Accounts
 from protocol.records import GENESIS_HASH, Correction, SignedRecord, WarehousedCount, sign_record
+from tests.system import browser_support
 from tests.system import test_month_publication_floor as harness
+from tests.system.browser_support import (
+    LABELLED,
+    browser_fixture,
+    click,
+    field,
+    last_shown,
+    shot,
+    shown,
+    type_into,
+)
 from tests.system.site_support import floorledger
 
 pytestmark = [pytest.mark.system, pytest.mark.timeout(600)]
 
-browser = harness.browser  # the same headless Chromium as the inmates' month
-click, field, shot, text_of, wait_for = (
-    harness.click,
-    harness.field,
-    harness.shot,
-    harness.text_of,
-    harness.wait_for,
-)
+browser = browser_fixture()  # the same headless Chromium as the inmates' month
+FAILED = "officers-failed"  # the screenshot a failed wait leaves
 
 ZONE = ZoneInfo("Asia/Shanghai")  # the demo hub's zone: its "today"
 POST, POST_NAME = "QC1", "质检岗"
@@ -246,7 +248,6 @@ def eventually(probe: Callable[[], T | None], timeout: float, what: str) -> T:
 
 # --- the browser -----------------------------------------------------------------------------------
 
-LABELLED = "//label[.//div[contains(@class, 'q-field__label')][normalize-space(.)='{label}']]"
 OPTION = "//div[contains(@class, 'q-menu')]//div[contains(@class, 'q-item')][normalize-space(.)='{option}']"
 TABLE_ROWS = (
     "return Array.from(document.querySelectorAll('.q-table tbody tr'))"
@@ -258,31 +259,19 @@ BOARD_ROWS = (
 )
 
 
+def wait_for(driver: webdriver.Chrome, condition: Callable[[str], bool], timeout: float, what: str) -> str:
+    """`browser_support.wait_for`, leaving screenshots/system/officers-failed.png when it fails."""
+    return browser_support.wait_for(driver, condition, timeout, what, failure_shot=FAILED)
+
+
 def ready(driver: webdriver.Chrome) -> None:
-    """Wait until the page's socket has shaken hands with the hub: the page's text is in its first
-    HTML, but what is typed or clicked before the handshake never reaches the server."""
-    eventually(
-        lambda: True if driver.execute_script("return window.did_handshake === true") else None,
-        60,
-        "the page did not connect to the hub",
-    )
+    """`browser_support.ready`, leaving the same screenshot when it fails."""
+    browser_support.ready(driver, failure_shot=FAILED)
 
 
 def sign_in(driver: webdriver.Chrome, base: str, username: str) -> None:
-    """`harness.sign_in`, once the login page is connected (typed too early, the name or password
-    would be lost and the login refused)."""
-    for _ in range(3):
-        driver.delete_all_cookies()
-        driver.get(f"{base}/login")
-        wait_for(driver, lambda t: "用户名" in t, 60, "no login page")
-        ready(driver)
-        field(driver, "用户名").send_keys(username)
-        field(driver, "密码").send_keys(harness.PASSWORD)
-        click(driver, "登录")
-        text = wait_for(driver, lambda t: "退出" in t or "用户名或密码错误" in t, 60, f"{username}'s login")
-        if "退出" in text:
-            return
-    pytest.fail(f"{username} could not sign in")
+    """An officer of the demo site signs in; a refused login (seen under load) is tried again."""
+    browser_support.sign_in(driver, base, username, harness.PASSWORD, attempts=3, failure_shot=FAILED)
 
 
 def monthly(driver: webdriver.Chrome, base: str, month: Month) -> str:
@@ -291,27 +280,11 @@ def monthly(driver: webdriver.Chrome, base: str, month: Month) -> str:
     return text
 
 
-def shown(driver: webdriver.Chrome, xpath: str) -> list[WebElement]:
-    try:
-        return [e for e in driver.find_elements(By.XPATH, xpath) if e.is_displayed()]
-    except StaleElementReferenceException:  # the page redrew meanwhile: look again
-        return []
-
-
-def last_shown(driver: webdriver.Chrome, xpath: str, what: str) -> WebElement:
-    """The last visible element (a form below others with the same labels is the page's last)."""
-    return eventually(lambda: next(reversed(shown(driver, xpath)), None), 30, f"no {what} on the page")
-
-
-def type_into(driver: webdriver.Chrome, label: str, text: str) -> None:
-    """Replace what the (last) input labelled `label` holds with `text`."""
-    box = last_shown(driver, LABELLED.format(label=label) + "//input", f"input {label!r}")
-    box.send_keys(Keys.CONTROL, "a")
-    box.send_keys(text)
-
-
 def choose(driver: webdriver.Chrome, label: str, option: str) -> None:
-    """Open the (last) select labelled `label` and pick `option` from its menu."""
+    """Open the (last) select labelled exactly `label` and pick the option named exactly `option`, and
+    check the select shows it. Not `browser_support.choose`, which takes the first select whose label
+    contains `label`: the review page repeats its forms' labels, and the form being filled in is the
+    page's last."""
     for _ in range(3):
         try:
             last_shown(driver, LABELLED.format(label=label), f"select {label!r}").click()

@@ -7,7 +7,6 @@ Only paths (to temporary folders, a badge reader's pty) and ports change from th
 from __future__ import annotations
 
 import contextlib
-import os
 import shlex
 import shutil
 import subprocess
@@ -24,10 +23,7 @@ import peewee as pw
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.by import By
+from selenium.common.exceptions import NoSuchElementException
 
 from devices.simulators import BadgeReaderSimulator
 from floorledger import keyfile
@@ -43,6 +39,7 @@ from hub.store.schema import prepare
 from protocol.messages import Ack, open_frame
 from protocol.signing import Verifier, b64decode
 from protocol.topics import Topics
+from tests.system.browser_support import browser_fixture, click, text_of
 from tests.system.site_support import REPO, SiteBroker, floorledger, install, probe
 
 pytestmark = [
@@ -186,19 +183,7 @@ def floor(tmp_path: Path) -> Iterator[Floor]:
         broker.close()
 
 
-@pytest.fixture
-def browser() -> Iterator[webdriver.Chrome]:
-    os.environ.setdefault("SE_OFFLINE", "true")
-    options = Options()
-    options.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--lang=zh-CN", "--window-size=1024,600"):  # fmt: skip
-        options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
-    try:
-        yield driver
-    finally:
-        driver.quit()
+browser = browser_fixture(size=(1024, 600))  # the kiosk's touchscreen
 
 
 def wait(predicate: object, timeout: float, what: str, log: Path | None = None) -> None:
@@ -208,24 +193,6 @@ def wait(predicate: object, timeout: float, what: str, log: Path | None = None) 
             tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
             pytest.fail(f"{what} within {timeout:.0f} s\n{tail}")
         time.sleep(0.2)
-
-
-def page_text(driver: webdriver.Chrome) -> str:
-    return str(driver.execute_script("return document.body ? document.body.innerText : ''"))
-
-
-def click(driver: webdriver.Chrome, label: str) -> None:
-    """Click the button by its label. The kiosk redraws its screen when a plan or an ack arrives, so a
-    button found a moment ago may be replaced before the click lands: find it again then."""
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            driver.find_element(By.XPATH, f"//button[normalize-space(.)='{label}']").click()
-            return
-        except StaleElementReferenceException:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
 
 
 def enroll(floor: Floor, kiosk: str, line: str) -> None:
@@ -255,19 +222,19 @@ def check_in(driver: webdriver.Chrome, floor: Floor, kiosk: str, badge: int) -> 
     box = floor.kiosks[kiosk]
     before = records_of(floor, kiosk).count("check_in")
     driver.get(f"http://127.0.0.1:{box.port}/")
-    wait(lambda: "继续" in page_text(driver) or "请刷卡" in page_text(driver), 60, "no kiosk screen")
-    if "继续" in page_text(driver):
+    wait(lambda: "继续" in text_of(driver) or "请刷卡" in text_of(driver), 60, "no kiosk screen")
+    if "继续" in text_of(driver):
         with contextlib.suppress(NoSuchElementException):  # the screen moved on by itself
-            click(driver, "继续")
-    wait(lambda: "尚未收到生产计划" not in page_text(driver) and "请刷卡" in page_text(driver),
+            click(driver, "继续", timeout=10)
+    wait(lambda: "尚未收到生产计划" not in text_of(driver) and "请刷卡" in text_of(driver),
          60, f"kiosk {kiosk} received no line plan", box.state / "kiosk.log")  # fmt: skip
     box.badge.present(badge)
-    wait(lambda: "签到" in page_text(driver) and "未签到" in page_text(driver), 30, "badge not recognised")
-    click(driver, "签到")
-    wait(lambda: "签到成功" in page_text(driver), 30, "check-in not saved")
+    wait(lambda: "签到" in text_of(driver) and "未签到" in text_of(driver), 30, "badge not recognised")
+    click(driver, "签到", timeout=10)
+    wait(lambda: "签到成功" in text_of(driver), 30, "check-in not saved")
     wait(lambda: records_of(floor, kiosk).count("check_in") == before + 1, 60,
          f"the hub did not store {kiosk}'s check-in", box.state / "kiosk.log")  # fmt: skip
-    wait(lambda: "待上传 0 条" in page_text(driver), 60, f"kiosk {kiosk} got no ack", box.state / "kiosk.log")
+    wait(lambda: "待上传 0 条" in text_of(driver), 60, f"kiosk {kiosk} got no ack", box.state / "kiosk.log")
 
 
 def runbook_broker_check(floor: Floor, port: int) -> bytes:
