@@ -24,7 +24,7 @@ from floorledger.demo.orchestrator import ADMIN_PASSWORD, Demo, DemoOptions
 from hub.store import db as hubdb
 from hub.store.kiosks import KioskRecord
 from tests.system import browser_support
-from tests.system.browser_support import browser_fixture, click, field, shot, text_of, typed
+from tests.system.browser_support import browser_fixture, click, field, ready, shot, text_of, typed
 
 pytestmark = pytest.mark.system
 
@@ -66,9 +66,11 @@ def sign_in(driver: webdriver.Chrome, base: str, username: str) -> None:
 
 def monthly(driver: webdriver.Chrome, base: str, month: str) -> str:
     driver.get(f"{base}/monthly?area=A1&month={month}")
-    return wait_for(
+    text = wait_for(
         driver, lambda t: "审批状态" in t and "公示与复核" in t, 180, "the monthly page did not load"
     )
+    ready(driver)  # the officer types his answer next: not before the page is connected
+    return text
 
 
 def tap(driver: webdriver.Chrome, badge: str, name_shown: Callable[[str], bool]) -> str:

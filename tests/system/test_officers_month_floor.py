@@ -275,9 +275,7 @@ def sign_in(driver: webdriver.Chrome, base: str, username: str) -> None:
 
 
 def monthly(driver: webdriver.Chrome, base: str, month: Month) -> str:
-    text = harness.monthly(driver, base, str(month))
-    ready(driver)
-    return text
+    return harness.monthly(driver, base, str(month))  # ready: it waits for the handshake
 
 
 def choose(driver: webdriver.Chrome, label: str, option: str) -> None:

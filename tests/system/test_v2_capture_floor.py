@@ -15,7 +15,6 @@ the same deduction in the locked month is refused. Screenshots: screenshots/syst
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -27,11 +26,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.action_chains import ActionChains
-from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from floorledger import keyfile
@@ -52,11 +46,12 @@ from hub.store.masterdata import Badge, Inmate
 from hub.store.results import DailyResult
 from hub.store.schema import prepare
 from protocol.codes import BundleTicket, encode_bundle_ticket
+from tests.system import browser_support as support
+from tests.system.browser_support import browser_fixture, choose, click, field, ready, shot, text_of, typed
 from tests.system.hub_process import run
 
 pytestmark = pytest.mark.system
 
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "system"
 PASSWORD = ADMIN_PASSWORD
 ZONE = ZoneInfo("Asia/Shanghai")
 OFFICER_BADGE = "0009000001"  # 赵建国, line officer of L1 (login line1)
@@ -224,88 +219,15 @@ def floor(tmp_path: Path) -> Iterator[Floor]:
         demo.stop()
 
 
-@pytest.fixture
-def browser() -> Iterator[webdriver.Chrome]:
-    os.environ.setdefault("SE_OFFLINE", "true")
-    options = Options()
-    options.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--lang=zh-CN", "--window-size=1280,900"):  # fmt: skip
-        options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def text_of(driver: webdriver.Chrome) -> str:
-    return str(driver.execute_script("return document.body ? document.body.innerText : ''"))
-
-
-def shot(driver: webdriver.Chrome, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SHOTS / f"{name}.png"))
+browser = browser_fixture()
 
 
 def wait_for(driver: webdriver.Chrome, condition: Callable[[str], bool], timeout: float, what: str) -> str:
-    deadline = time.monotonic() + timeout
-    while True:
-        text = text_of(driver)
-        if condition(text):
-            return text
-        if time.monotonic() > deadline:
-            shot(driver, "v2-failed")
-            pytest.fail(f"{what} within {timeout:.0f} s; the page shows:\n{text[:1500]}")
-        time.sleep(0.2)
+    return support.wait_for(driver, condition, timeout, what, failure_shot="v2-failed")
 
 
-def click(driver: webdriver.Chrome, label: str, *, prefix: bool = False) -> None:
-    """Click the visible button with this label (or starting with it), found again if redrawn."""
-    test = f"starts-with(normalize-space(.), '{label}')" if prefix else f"normalize-space(.)='{label}'"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            for element in driver.find_elements(By.XPATH, f"//button[{test}]"):
-                if element.is_displayed():
-                    element.click()
-                    return
-        except StaleElementReferenceException:
-            pass
-        if time.monotonic() > deadline:
-            raise NoSuchElementException(f"no visible button {label!r}")
-        time.sleep(0.2)
-
-
-def field(driver: webdriver.Chrome, label: str) -> webdriver.remote.webelement.WebElement:
-    return driver.find_element(By.XPATH, f"//label[.//*[contains(text(), '{label}')]]//input")
-
-
-def choose(driver: webdriver.Chrome, label: str, option: str) -> None:
-    """Open the select labelled `label` and pick the option containing `option`."""
-    menu = "//div[contains(@class,'q-menu')]//div[contains(@class,'q-item')]"
-    deadline = time.monotonic() + 20
-    open_menu = "return [...document.querySelectorAll('.q-menu')].some(e => e.offsetParent !== null)"
-    while driver.execute_script(open_menu):  # the previous select's menu is still closing
-        assert time.monotonic() < deadline, "a select's menu stays open"
-        time.sleep(0.1)
-    driver.find_element(By.XPATH, f"//label[.//*[contains(text(), '{label}')]]").click()
-    while True:
-        try:
-            for item in driver.find_elements(By.XPATH, f"{menu}[contains(normalize-space(.), '{option}')]"):
-                if item.is_displayed():
-                    item.click()
-                    return
-        except StaleElementReferenceException:
-            pass
-        if time.monotonic() > deadline:
-            raise NoSuchElementException(f"no option {option!r} in {label!r}")
-        time.sleep(0.2)
-
-
-def typed(driver: webdriver.Chrome, code: str) -> None:
-    """A keyboard-wedge reader or scanner: the code, then Enter, typed at the page."""
-    ActionChains(driver).send_keys(code + "\n").perform()
+def sign_in(driver: webdriver.Chrome, base: str, username: str) -> None:
+    support.sign_in(driver, base, username, PASSWORD, failure_shot="v2-failed")
 
 
 def grading_screen(driver: webdriver.Chrome) -> None:
@@ -343,26 +265,6 @@ def previous_day_graded(driver: webdriver.Chrome, day: date, grade: str) -> None
         if "已全部评级" in done:
             return
     pytest.fail("the previous day's grade could not be given in three tries")
-
-
-def ready(driver: webdriver.Chrome) -> None:
-    """Wait until the page's socket has shaken hands with the server: the page's text is in its first
-    HTML, but what is typed or clicked before the handshake never reaches the server."""
-    deadline = time.monotonic() + 60
-    while not driver.execute_script("return window.did_handshake === true"):
-        assert time.monotonic() < deadline, "the page did not connect to its server"
-        time.sleep(0.1)
-
-
-def sign_in(driver: webdriver.Chrome, base: str, username: str) -> None:
-    driver.delete_all_cookies()
-    driver.get(f"{base}/login")
-    wait_for(driver, lambda t: "用户名" in t, 60, "no login page")
-    ready(driver)
-    field(driver, "用户名").send_keys(username)
-    field(driver, "密码").send_keys(PASSWORD)
-    click(driver, "登录")
-    wait_for(driver, lambda t: "退出" in t, 60, f"{username} was not signed in")
 
 
 def wait_rows(floor: Floor, what: str, ready: Callable[[], bool], timeout: float = 60) -> None:
