@@ -756,6 +756,7 @@ class RatedStatus:
     person: PlanPerson
     day: str
     grade: str | None
+    post_name: str = ""  # the rated post he held that day
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -772,8 +773,10 @@ def grading_days(ctx: Context) -> tuple[str, ...]:
 
 
 def previous_day(plan: LinePlan | None, today: str) -> str:
-    """The line's previous workday: the latest day before today with a record in the plan, else
-    the calendar day before."""
+    """The line's previous workday: the plan's (the hub's: the day the board shows), else the latest
+    day before today with a record in the plan, else the calendar day before."""
+    if plan is not None and plan.previous_day is not None and plan.previous_day < today:
+        return plan.previous_day
     earlier = sorted(
         {p.yesterday.day for p in (plan.people if plan else ()) if p.yesterday and p.yesterday.day < today}
     )
@@ -799,13 +802,32 @@ def given_grade(ctx: Context, person: PlanPerson, day: str) -> str | None:
     return mine[1]
 
 
+def rated_post(plan: LinePlan, person: PlanPerson, today: str, day: str) -> tuple[str, str] | None:
+    """The rated post (code, name) `person` held on `day`, today or the previous workday: today's
+    from his post (not while exempt), the previous day's from what the plan says he held then (a
+    plan from before `previous_post` was sent: his post of today)."""
+    if day == today:
+        if person.post is None or person.exempt:
+            return None
+        return person.post, person.step_name or person.post
+    if plan.previous_day is None:
+        return None if person.post is None else (person.post, person.step_name or person.post)
+    if person.previous_post is None:
+        return None
+    return person.previous_post, person.previous_post_name or person.previous_post
+
+
 def rated_roster(ctx: Context, day: str) -> list[RatedStatus]:
     """This line's inmates on rated posts (the plan's) with their grade of `day`, missing ones first."""
     plan = usable_plan(ctx)
     if plan is None:
         return []
-    people = [p for p in plan.people if p.role == "inmate" and p.post is not None and not p.exempt]
-    rows = [RatedStatus(person=p, day=day, grade=given_grade(ctx, p, day)) for p in people]
+    held = [
+        (p, post) for p in plan.people if p.role == "inmate" and (post := rated_post(plan, p, ctx.day, day))
+    ]
+    rows = [
+        RatedStatus(person=p, day=day, grade=given_grade(ctx, p, day), post_name=post[1]) for p, post in held
+    ]
     return sorted(rows, key=lambda r: (r.grade is not None, r.person.shown_number))
 
 
@@ -837,15 +859,18 @@ def ticket_makers(ctx: Context, ticket: TicketScanned) -> list[Maker]:
 def _grade(state: State, ctx: Context, officer: str, person_id: str, day: str, grade: str) -> Outcome:
     plan = usable_plan(ctx)
     person = find_person(plan, person_id)
-    if plan is None or person is None or person.role != "inmate" or person.post is None:
+    if plan is None or person is None or person.role != "inmate":
         return _error(state, ctx, "not_rated")
     if not plan.grades:
         return _error(state, ctx, "no_grades")
     if day not in grading_days(ctx):
         return _error(state, ctx, "grade_day")
+    post = rated_post(plan, person, ctx.day, day)
+    if post is None:
+        return _error(state, ctx, "not_rated")
     if grade not in plan.grades:
         return _error(state, ctx, "choose_grade")
-    body = Grade(person=person.id, line=ctx.line, day=day, post=person.post, grade=grade, officer=officer)
+    body = Grade(person=person.id, line=ctx.line, day=day, post=post[0], grade=grade, officer=officer)
     return _ok(state, ctx, "grade_saved", (body,), name=person.name, grade=grade)
 
 

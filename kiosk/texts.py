@@ -160,7 +160,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "grade.missing": {"zh": "尚有 {n} 人未评", "en": "{n} not graded yet"},
     "grade.all_done": {"zh": "已全部评级", "en": "All graded"},
     "grade.none": {"zh": "未评", "en": "Not graded"},
-    "grade.nobody": {"zh": "本线今日没有评级岗位", "en": "No rated posts on this line today"},
+    "grade.nobody": {"zh": "本线这一天没有评级岗位", "en": "No rated posts on this line that day"},
     "reject.hint": {
         "zh": "请扫描扎票，或选择人员（当日本人工序）",
         "en": "Scan the bundle ticket, or choose a person (his step today)",

@@ -314,7 +314,10 @@ class PlanPerson:
     number: str | None = None  # the prison number (囚号) people see and type; `id` stays internal
     # Rule book v2 (each sent only when set, so older plans stay byte for byte):
     post: str | None = None  # the rated post (无定额岗位) he holds today: graded, not counted
-    grades: tuple[tuple[str, str], ...] = ()  # (day, grade) given so far, today's and yesterday's
+    # the rated post he held on the plan's `previous_day`, and its name: that day is graded here too
+    previous_post: str | None = None
+    previous_post_name: str | None = None
+    grades: tuple[tuple[str, str], ...] = ()  # (day, grade) given so far, today's and the previous day's
     training: bool = False  # a training assignment (培训期): `quota_units` is the training quota
     exempt: bool = False  # exempt from labor today (丧失劳动能力): owes nothing, not assessed
     week: PeriodSummary | None = None  # his ISO week so far (this month's days of it)
@@ -347,6 +350,9 @@ class PlanPerson:
             data["number"] = self.number
         if self.post is not None:
             data["post"] = self.post
+        if self.previous_post is not None:
+            data["previous_post"] = self.previous_post
+            data["previous_post_name"] = self.previous_post_name or self.previous_post
         if self.grades:
             data["grades"] = dict(self.grades)  # a JSON object: day -> grade
         if self.training:
@@ -402,6 +408,12 @@ class PlanPerson:
             if "number" in d
             else None,
             post=f.ident(d["post"], f"{path}.post") if "post" in d else None,
+            previous_post=f.ident(d["previous_post"], f"{path}.previous_post")
+            if "previous_post" in d
+            else None,
+            previous_post_name=f.text(d["previous_post_name"], f"{path}.previous_post_name", max_len=100)
+            if "previous_post_name" in d
+            else None,
             grades=_grades(d.get("grades", {}), f"{path}.grades"),
             training=_flag(d["training"], f"{path}.training") if "training" in d else False,
             exempt=_flag(d["exempt"], f"{path}.exempt") if "exempt" in d else False,
@@ -419,6 +431,8 @@ _PERSON_OPTIONAL = (
     "changes",
     "number",
     "post",
+    "previous_post",
+    "previous_post_name",
     "grades",
     "training",
     "exempt",
@@ -457,6 +471,8 @@ class LinePlan:
     people: tuple[PlanPerson, ...]
     # Rule book v2: the rule set's grades, best first (sent only in a v2 month)
     grades: tuple[str, ...] = ()
+    # Rule book v2: the line's previous workday (the board's day), the other day the kiosk grades
+    previous_day: str | None = None
 
     KIND = "plan"
 
@@ -473,7 +489,10 @@ class LinePlan:
             "product": self.product,
             "product_name": self.product_name,
             "people": [p.to_dict() for p in self.people],
-        } | ({"grades": list(self.grades)} if self.grades else {})
+        } | (
+            ({"grades": list(self.grades)} if self.grades else {})
+            | ({"previous_day": self.previous_day} if self.previous_day else {})
+        )
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> LinePlan:
@@ -491,8 +510,8 @@ class LinePlan:
             "product_name",
             "people",
         )
-        if isinstance(raw, dict) and "grades" in raw:
-            keys = (*keys, "grades")
+        if isinstance(raw, dict):
+            keys = (*keys, *(k for k in ("grades", "previous_day") if k in raw))
         d = f.obj(raw, "plan", keys)
         people = d["people"]
         if not isinstance(people, list):
@@ -511,6 +530,7 @@ class LinePlan:
             else f.text(d["product_name"], "product_name", max_len=100),
             people=tuple(PlanPerson.from_dict(p, f"people[{i}]") for i, p in enumerate(people)),
             grades=_plan_grades(d.get("grades", [])),
+            previous_day=f.day(d["previous_day"], "previous_day") if "previous_day" in d else None,
         )
 
 

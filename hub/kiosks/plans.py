@@ -98,6 +98,26 @@ def grades_given(inmates: Iterable[str], days: Iterable[date]) -> dict[str, tupl
     return {k: tuple(v) for k, v in out.items()}
 
 
+NO_POST: tuple[str | None, str | None] = (None, None)  # (code, name): held no rated post
+
+
+def previous_workday(line: str, day: date) -> date:
+    """The line's previous workday, the other day its kiosk grades: the latest day before `day` with
+    results on the line (the day its board shows), else the line's latest calendar workday of the two
+    weeks before, else the day before. Rated days have no results, so a line of rated posts only goes
+    by its calendar."""
+    since = (day - timedelta(days=31)).isoformat()
+    latest = (
+        DailyResult.select(pw.fn.MAX(DailyResult.day))
+        .where((DailyResult.line == line) & (DailyResult.day < day.isoformat()) & (DailyResult.day >= since))
+        .scalar()
+    )
+    if latest:
+        return date.fromisoformat(str(latest))
+    calendar = md_queries.line_workdays(day - timedelta(days=14), day - timedelta(days=1), line)
+    return max(calendar) if calendar else day - timedelta(days=1)
+
+
 def month_so_far(db: pw.Database, day: date) -> MonthResult | None:
     """The month of `day` so far as the engine computes it (the inmates' week and month at the kiosk);
     None when it cannot be computed (logged: the plans still go out, without the summaries)."""
@@ -135,8 +155,23 @@ def build_plan(
     # Rule book v2 (#14): an exempt inmate owes nothing today, a trainee's quota is the training
     # quota, and a rated post shows its grades (today's and yesterday's, both gradable at the kiosk).
     exempt = {i.id for i in md_queries.engine_inmates() if i.exempt_on(day)} if params.v2 else set()
-    rated = sorted(i for i, a in posts.items() if a.mode == "rated")
-    graded = grades_given(rated, (day - timedelta(days=1), day)) if params.v2 else {}
+    previous = previous_workday(line, day) if params.v2 else None
+    # who held a rated post here on the previous workday (graded at the kiosk on that day's screen,
+    # whatever he holds today); none in a v1 month, whose days take no grade
+    held_before = (
+        {
+            i: a
+            for i, a in md_queries.posts_on(previous).items()
+            if a.line == line and a.mode == "rated" and a.post
+        }
+        if previous is not None and md_queries.rule_book().for_month(Month.of(previous)).params.v2
+        else {}
+    )
+    before: dict[str, tuple[str | None, str | None]] = {
+        i: (str(a.post), post_names.get(str(a.post), str(a.post))) for i, a in held_before.items()
+    }
+    rated = sorted({i for i, a in posts.items() if a.mode == "rated"} | set(held_before))
+    graded = grades_given(rated, (previous, day)) if previous is not None else {}
     inmates = {i.id: i for i in Inmate.select().where(Inmate.id.in_(sorted(posts)))} if posts else {}
     days = None if month is None else month_publication.MonthDays(month)  # his week and month so far
     published = month_publication.plan_publications(line_row.area, day)  # 公示 (the area's month)
@@ -181,6 +216,8 @@ def build_plan(
                 changes=recounted.get(inmate_id, ()),
                 number=inmate.number or None,
                 post=str(post.post) if post.mode == "rated" and post.post else None,
+                previous_post=before.get(inmate_id, NO_POST)[0],
+                previous_post_name=before.get(inmate_id, NO_POST)[1],
                 grades=graded.get(inmate_id, ()),
                 training=training,
                 exempt=inmate_id in exempt,
@@ -201,6 +238,10 @@ def build_plan(
                     role="inmate",
                     badges=tuple(badges[inmate.id]),
                     number=inmate.number or None,
+                    # moved off the line today from a rated post here: his previous day is graded here
+                    previous_post=before.get(inmate.id, NO_POST)[0],
+                    previous_post_name=before.get(inmate.id, NO_POST)[1],
+                    grades=graded.get(inmate.id, ()),
                 )
             )
     officers = Officer.select().where(
@@ -226,6 +267,7 @@ def build_plan(
         product_name=None if product is None else product.name,
         people=tuple(people),
         grades=tuple(g for g, _ in params.rating_pct) if params.v2 else (),
+        previous_day=None if previous is None else previous.isoformat(),
     )
 
 

@@ -265,8 +265,9 @@ class OfficerScreens(Panels):
     # -- rule book v2: grades and rejects ---------------------------------------------------------
 
     def missing_badge(self, ctx: s.Context) -> str:
-        """`（2）` after 评分 while grades of today are missing: visible until given."""
-        missing = sum(1 for r in s.rated_roster(ctx, ctx.day) if r.grade is None)
+        """`（2）` after 评分 while grades of today or the previous workday are missing: visible until
+        given (a grade missing from further back is the dashboard's: its queue lists it)."""
+        missing = sum(1 for day in s.grading_days(ctx) for r in s.rated_roster(ctx, day) if r.grade is None)
         return f"（{missing}）" if missing else ""
 
     def grade_panel(self, ctx: s.Context) -> None:
@@ -307,7 +308,7 @@ class OfficerScreens(Panels):
                 person = row.person
                 with ui.row().classes("w-full items-center no-wrap gap-2").mark(f"rated-{person.id}"):
                     ui.label(f"{person.shown_number} {person.name}").classes("text-xl w-48")
-                    ui.label(person.step_name or person.post or "").classes("text-lg grow text-slate-600")
+                    ui.label(row.post_name).classes("text-lg grow text-slate-600")
                     if row.grade is None:
                         ui.label(self.t("grade.none")).classes(
                             "text-lg px-2 rounded bg-red-600 text-white"

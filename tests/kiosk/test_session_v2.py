@@ -62,6 +62,31 @@ def test_an_officer_grade_of_today_and_yesterday_and_what_the_screen_reads() -> 
     assert s.grading_days(run.ctx()) == (DAY, YESTERDAY)
 
 
+def test_the_previous_workday_is_the_plans_and_graded_on_the_post_held_then() -> None:
+    """With the hub's previous workday in the plan (Friday 10-02 on Monday 10-05), the kiosk grades
+    that day, not the calendar's; that day's roster is who held a rated post then: 1001 (counted
+    today, on the kitchen on Friday), graded with the kitchen's code, while 1004 (on the kitchen
+    from today only) is not rated on Friday."""
+    friday = "2026-10-02"
+    run = _run()
+    people = tuple(
+        dataclasses.replace(p, previous_post="KITCHEN", previous_post_name="厨房") if p.id == "1001" else p
+        for p in run.plan.people
+    )
+    run.plan = dataclasses.replace(run.plan, people=people, previous_day=friday)
+    run(OFFICER)
+    assert s.grading_days(run.ctx()) == (DAY, friday)
+    assert [(r.person.id, r.post_name) for r in s.rated_roster(run.ctx(), friday)] == [("1001", "厨房")]
+    assert [r.person.id for r in s.rated_roster(run.ctx(), DAY)] == ["1004"]
+    run(inputs.GradePressed(person="1004", day=friday, grade="A"))
+    assert (run.message, run.last) == ("not_rated", ())
+    run(inputs.GradePressed(person="1001", day=friday, grade="B"))
+    assert run.bodies[-1] == Grade(
+        person="1001", line=LINE, day=friday, post="KITCHEN", grade="B", officer="O7"
+    )
+    assert [r.grade for r in s.rated_roster(run.ctx(), friday)] == ["B"]
+
+
 def test_an_inmate_on_a_rated_post_may_not_report_units() -> None:
     """A rated post is graded: 报数 is not offered and a typed count is refused."""
     run = _run()(inputs.BadgeTapped(badge="B1004"), inputs.CheckInPressed(), inputs.UnitsEntered(text="5"))

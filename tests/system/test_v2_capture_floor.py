@@ -329,7 +329,8 @@ def test_grades_rejects_and_deductions_go_from_the_floor_to_the_score(
     wait_for(browser, lambda t: "请刷卡" in t, 30, "the kiosk did not return to idle")
 
     typed(browser, OFFICER_BADGE)
-    wait_for(browser, lambda t: "评分（1）" in t, 30, "the officer's screen does not offer 评分（1）")
+    # missing: the cook's grade of today and of the board's day (the previous workday)
+    wait_for(browser, lambda t: "评分（2）" in t, 30, "the officer's screen does not offer 评分（2）")
     click(browser, "评分", prefix=True)
     wait_for(browser, lambda t: "尚有 1 人未评" in t, 30, "the grading screen did not list the cook")
     click(browser, "B")

@@ -42,6 +42,7 @@ from hub.store.ledger import LedgerEntry
 from hub.store.masterdata import Officer
 from hub.store.schema import prepare
 from protocol import batch
+from protocol.messages import LinePlan, open_frame, seal
 from protocol.records import GENESIS_HASH, Body, Grade, Record, Reject, SignedRecord, sign_record
 from protocol.signing import Signer, Verifier
 from protocol.topics import Topics
@@ -406,3 +407,30 @@ def test_verify_reports_an_act_that_says_otherwise_than_the_kiosk_record(floor: 
     assert len(findings) == 1, findings
     assert findings[0].startswith("kiosk record KX#1 (grade): ledger entry ")
     assert findings[0].endswith("says grade 'C', the kiosk's signed record 'B'")
+
+
+def test_on_a_monday_the_plan_offers_fridays_grades_and_who_was_rated_then(floor: Floor) -> None:
+    """The kiosk grades today and the line's previous workday (the board's day): on Monday 10-12
+    that is Friday 10-09, not Sunday. The plan says so, carries Friday's grade given on the
+    dashboard, and names the post of whoever was rated on Friday, here P1001, moved off the kitchen
+    to a counted step on Monday. P1002, on the kitchen from Monday only, has no previous post."""
+    monday, friday = date(2026, 10, 12), date(2026, 10, 9)
+    data = masterdata_service(floor.db, record_act=Ledger(floor.db, HUB_KEY, lambda: NOW_MS).record_act)
+    _, product, step = _counted_on_l1(monday)
+    data.assign(LABOR, "P1001", line="L1", product=product, step=step, valid_from=monday)
+    data.assign(LABOR, "P1002", post="KITCHEN", valid_from=monday)
+    person = officer_of(floor.officer)
+    assert person is not None
+    cx.Capture(
+        floor.db, Ledger(floor.db, HUB_KEY, lambda: NOW_MS), today=lambda: TODAY, clock_ms=lambda: NOW_MS
+    ).grade(person, friday, {"P1001": "C"})
+
+    plan = build_plan(hub="HUB", line="L1", day=monday, hub_ms=1, revision=1)
+    people = {p.id: p for p in plan.people}
+    assert plan.previous_day == friday.isoformat()
+    moved, newcomer = people["P1001"], people["P1002"]
+    assert (moved.post, moved.previous_post, moved.previous_post_name) == (None, "KITCHEN", "厨房")
+    assert dict(moved.grades) == {friday.isoformat(): "C"}
+    assert (newcomer.post, newcomer.previous_post) == ("KITCHEN", None)
+    frame = seal(plan, HUB_KEY)  # the new fields survive the hub's signature and the wire
+    assert open_frame(frame, Verifier(HUB_KEY.public_key), LinePlan) == plan
