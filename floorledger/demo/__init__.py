@@ -31,6 +31,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--kiosk-port", type=int, default=8091, help="first kiosk screen port (default 8091)")
     p.add_argument("--seconds", type=float, help="stop by itself after this many seconds")
     p.add_argument("--seed", type=int, default=1, help="the seed of the generated site (default 1)")
+    p.add_argument(
+        "--rule-book",
+        choices=("v1", "v2"),
+        default="v2",
+        help="a fresh site's rule book this month (default v2: rated posts, a trainee, an exempt "
+        "inmate, grades and a deduction; last month stays v1)",
+    )
     p.set_defaults(func=run)
 
 
@@ -46,5 +53,6 @@ def run(args: argparse.Namespace) -> int:
         kiosk_port=args.kiosk_port,
         seconds=args.seconds,
         seed=args.seed,
+        rule_book=args.rule_book,
     )
     return Demo(options).run()

@@ -54,7 +54,8 @@ class Operator:
     async def run(self) -> None:
         try:
             ctrl, plan = await self._wait_for_plan()
-            inmates = [p for p in plan.people if p.role == "inmate" and p.step and p.badges]
+            # who works a counted step today: not a rated post (graded), not an inmate exempt from labor
+            inmates = [p for p in plan.people if p.role == "inmate" and p.step and p.badges and not p.exempt]
             officers = [p for p in plan.people if p.role == "officer" and p.badges]
             if not inmates:
                 log.warning("the line plan lists nobody to simulate")

@@ -79,6 +79,7 @@ class DemoOptions:
     seconds: float | None = None
     seed: int = 1
     kiosk_lines: tuple[str, ...] | None = None  # run kiosk processes only for these lines (benchmarks)
+    rule_book: str = "v1"  # a fresh site's rule book this month (`floorledger demo` says v2)
 
 
 def child_env() -> dict[str, str]:
@@ -238,6 +239,7 @@ class Demo:
             data=self.data,
             kiosk_port=self.options.kiosk_port,
             admin=(ADMIN_USER, ADMIN_PASSWORD),
+            rule_book=self.options.rule_book,
         )
         self.tokens = site.tokens
         for spec in site.kiosks:

@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from floorledger import keyfile
+from floorledger.demo.book_v2 import adopt_rule_book_v2
 from hub.accounts import Role
 from hub.app import masterdata_service
 from hub.kiosks.enrollment import Enrollment
@@ -67,9 +68,11 @@ def prepare_site(
     kiosk_port: int,
     admin: tuple[str, str],
     history_days: int = 30,
+    rule_book: str = "v1",
 ) -> Site:
     """Seed a new database (site, `history_days` of history, admin login, board tokens), enroll one
-    live kiosk per line, and return the kiosks and board tokens. A second run finds all of it in place."""
+    live kiosk per line, and return the kiosks and board tokens. A second run finds all of it in place.
+    With `rule_book` "v2" a fresh site adopts rule book v2 this month (`floorledger.demo.book_v2`)."""
     fresh = not database.exists()
     tokens_file = database.parent / "demo-tokens.json"
     db = hubdb.connect(str(database))
@@ -105,6 +108,8 @@ def prepare_site(
             data_md = masterdata_service(db, record_act=ledger.record_act, clock_ms=now_ms)
             for line in lines:
                 _make_counter_station(data_md, line.code, today)
+            if rule_book == "v2":
+                adopt_rule_book_v2(db, ledger, today, now_ms, counter_stations(today))
         stations = counter_stations(today)
         kiosks: list[KioskSpec] = []
         for i, line in enumerate(lines):

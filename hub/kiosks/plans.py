@@ -34,7 +34,7 @@ from hub.review import corrections, month_publication, news
 from hub.store.capture import Grade
 from hub.store.db import write_transaction
 from hub.store.kiosks import LinePlanState
-from hub.store.masterdata import Area, Inmate, Line, Officer, Post, Product, StandardTime
+from hub.store.masterdata import Area, Inmate, Line, Officer, Product, StandardTime
 from hub.store.results import DailyResult
 from protocol import canonical
 from protocol.messages import DayResult, LinePlan, PlanPerson, seal
@@ -145,7 +145,7 @@ def build_plan(
     product = None if line_row.product is None else Product.get_or_none(Product.code == line_row.product)
     badges = md_queries.active_badges()
     names = md_queries.step_names()
-    post_names = {p.code: p.name for p in Post.select()}
+    post_names = md_queries.post_names()
     posts = {inmate: a for inmate, a in md_queries.posts_on(day).items() if a.line == line}
     working = md_queries.is_workday(day, line)
     today = {row.inmate: row for row in rs.line_day_rows(line, day)}

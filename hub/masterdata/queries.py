@@ -31,6 +31,7 @@ from hub.store.masterdata import (
     Inmate,
     Line,
     Officer,
+    Post,
     Product,
     RuleSetVersion,
     StandardTime,
@@ -123,6 +124,11 @@ def steps_of(product: str) -> list[Step]:
 
 def step_names() -> dict[tuple[str, str], str]:
     return {(s.product, s.code): s.name for s in Step.select()}
+
+
+def post_names() -> dict[str, str]:
+    """Post code -> the name officers know it by (厨房): the code is the import key, not a label."""
+    return {str(p.code): str(p.name) for p in Post.select()}
 
 
 def engine_lines() -> tuple[EngineLine, ...]:

@@ -30,8 +30,9 @@ from hub.store import masterdata as md_tables
 from hub.web import guard
 from hub.web.context import WebContext
 from hub.web.frame import add_nav
-from hub.web.people import officer_labels
+from hub.web.people import inmate_href, officer_labels
 from hub.web.review.capture_texts import t
+from hub.web.tables import data_table
 
 log = logging.getLogger(__name__)
 
@@ -232,11 +233,12 @@ class _GradeSheet:
         else:
             ui.label(t("grades.all_given", lang)).mark("grades-complete")
         self.chosen = {r.inmate: r.grade or "" for r in rows}
+        names = md_queries.post_names()
         with ui.column().classes("gap-2"):
             for row in rows:
                 with ui.row().classes("items-center gap-4"):
                     ui.label(f"{row.number} {row.name}").classes("w-48 text-lg")
-                    ui.label(row.post).classes("w-24")
+                    ui.label(names.get(row.post, row.post)).classes("w-24")
                     state = ui.label(row.grade or t("grades.missing", lang))
                     state.classes("w-16" + ("" if row.grade else " text-negative")).mark(
                         f"grade-state-{row.inmate}"
@@ -286,17 +288,29 @@ class _GradeSheet:
         if not missing:
             ui.label(t("grades.month_missing_none", lang)).mark("grades-month-complete")
             return
+        names = md_queries.post_names()
         rows = [
-            {"day": d.isoformat(), "post": r.post, "number": r.number, "name": r.name} for d, r in missing
+            {
+                "id": f"{d.isoformat()}:{r.inmate}",
+                "day": d.isoformat(),
+                "day_href": f"{GRADES_PATH}?line={r.line}&post={r.post}&day={d.isoformat()}",
+                "post": names.get(r.post, r.post),
+                "number": r.number,
+                "name": r.name,
+                "name_href": inmate_href(r.inmate),
+            }
+            for d, r in missing
         ]
-        ui.table(
+        data_table(
             columns=[
-                {"name": "day", "label": t("capture.day", lang), "field": "day"},
+                {"name": "day", "label": t("grades.col_day", lang), "field": "day"},
                 {"name": "post", "label": t("grades.post", lang), "field": "post"},
-                {"name": "number", "label": "", "field": "number"},
-                {"name": "name", "label": "", "field": "name"},
+                {"name": "number", "label": t("grades.col_number", lang), "field": "number"},
+                {"name": "name", "label": t("grades.col_name", lang), "field": "name"},
             ],
             rows=rows,
+            lang=lang,
+            links={"day": "day_href", "name": "name_href"},
         ).mark("grades-month-missing")
 
 

@@ -25,6 +25,7 @@ from hub.engine.errors import EngineError
 from hub.engine.explain import explain_daily
 from hub.engine.model import Month
 from hub.errors import HubError
+from hub.masterdata import queries as md_queries
 from hub.paper import sources as paper_sources
 from hub.paper.daily import diff as daily_diff
 from hub.paper.daily import render_daily
@@ -297,20 +298,21 @@ class _LineDay:
     def _rated_section(self, names: dict[str, str]) -> None:
         """Rule book v2: inmates on posts without quotas show their grade (or that it is missing), not
         units: a post has none."""
+        posts = md_queries.post_names()
         for rated in cx_capture.rated_on(self.day, line=self.line):
             if rated.grade is None:
                 text = t(
                     "review.rated_missing",
                     self.lang,
                     person=names.get(rated.inmate, rated.inmate),
-                    post=rated.post,
+                    post=posts.get(rated.post, rated.post),
                 )
             else:
                 text = t(
                     "review.rated_row",
                     self.lang,
                     person=names.get(rated.inmate, rated.inmate),
-                    post=rated.post,
+                    post=posts.get(rated.post, rated.post),
                     grade=rated.grade,
                 )
             ui.label(text).mark(f"rated-{rated.inmate}")

@@ -54,7 +54,8 @@ async def test_an_officer_grades_the_post_in_one_screen_and_the_missing_flag_goe
     site: Site,  # noqa: F811
 ) -> None:
     """off1 opens the kitchen post's day: P1001 is marked 未评 and counted as missing, and the month's
-    missing days list it; he picks B and saves: one signed grade, the day no longer missing."""
+    missing days list it by the post's name, each day a link to its sheet; he picks B and saves: one
+    signed grade, the day no longer missing."""
     page = f"/grades?post=KITCHEN&day={GRADED_DAY.isoformat()}"
     async with _user(ctx, site) as user:
         await login(user, "off1")
@@ -63,9 +64,10 @@ async def test_an_officer_grades_the_post_in_one_screen_and_the_missing_flag_goe
         await user.should_see("未评")
         table = user.find(marker="grades-month-missing").elements.pop()
         rows = table.rows  # type: ignore[attr-defined]
-        assert {"day": GRADED_DAY.isoformat(), "post": "KITCHEN"} in [
+        assert {"day": GRADED_DAY.isoformat(), "post": "厨房"} in [
             {"day": r["day"], "post": r["post"]} for r in rows
         ]
+        assert rows[0]["day_href"] == f"/grades?line=L1&post=KITCHEN&day={rows[0]['day']}"  # one tap to it
         _set(user, "grade-P1001", "B")
         user.find(marker="grades-save").click()
         await user.should_see("已保存 1 人的评级")
@@ -164,10 +166,10 @@ async def test_the_daily_review_shows_a_rated_days_grade_instead_of_units(
     async with web_user(context, before=lambda: register_review(context)) as user:
         await login(user, "off1")
         await user.open(page)
-        await user.should_see("岗位 KITCHEN，尚未评级")
+        await user.should_see("岗位 厨房，尚未评级")  # the post by its name, not its code
         site.desk.grade(site.off1, GRADED_DAY, {"P1001": "C"})
         await user.open(page)
-        await user.should_see("岗位 KITCHEN，评级 C")
+        await user.should_see("岗位 厨房，评级 C")
 
 
 async def test_the_monthly_page_shows_additions_deductions_and_each_deduction(
