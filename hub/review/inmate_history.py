@@ -10,9 +10,9 @@ standard seconds of his stored days, the rule book's monthly completion.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 
 from hub.engine.model import Month, MonthlyScore
@@ -72,11 +72,34 @@ def daily_points(inmate: str, first: date, last: date) -> list[DayPoint]:
     ]
 
 
+def months_held(inmate: str, first: date, last: date) -> set[Month]:
+    """The months from `first` to `last` in which he held a post: a month of rated days or of an
+    exemption has no stored daily result (rule book v2), and is his month all the same."""
+    rows = md.Assignment.select(md.Assignment.valid_from, md.Assignment.valid_to).where(
+        (md.Assignment.inmate == inmate)
+        & (md.Assignment.valid_from <= last.isoformat())
+        & (md.Assignment.valid_to.is_null() | (md.Assignment.valid_to >= first.isoformat()))
+    )
+    out: set[Month] = set()
+    for row in rows:
+        start = max(first, date.fromisoformat(str(row.valid_from)))
+        end = min(last, date.fromisoformat(str(row.valid_to))) if row.valid_to else last
+        month = Month.of(start)
+        while month.first_day <= end:
+            out.add(month)
+            month = Month.of(month.last_day + timedelta(days=1))
+    return out
+
+
 def months_of(
-    inmate: str, points: list[DayPoint], score_of: Callable[[Month], MonthlyScore | None]
+    inmate: str,
+    points: list[DayPoint],
+    score_of: Callable[[Month], MonthlyScore | None],
+    held: Iterable[Month] = (),
 ) -> list[MonthLine]:
-    """The months his days fall in, newest first, with `score_of(month)` (None: not scored)."""
-    by_month: dict[Month, list[DayPoint]] = {}
+    """The months his days fall in, and those `held` (months_held), newest first, with
+    `score_of(month)` (None: not scored)."""
+    by_month: dict[Month, list[DayPoint]] = {month: [] for month in held}
     for p in points:
         by_month.setdefault(Month.of(p.day), []).append(p)
     lines = []
@@ -115,10 +138,17 @@ def posts(inmate: str) -> list[Post]:
         md.Assignment.select().where(md.Assignment.inmate == inmate).order_by(md.Assignment.valid_from.desc())
     )
     steps = {(s.product, s.code): s.name for s in md.Step.select()}
+    products = {str(p.code): str(p.name) for p in md.Product.select()}
+    names = {str(p.code): str(p.name) for p in md.Post.select()}  # a post by its name: 厨房
     out = []
     for a in rows:
         rated = getattr(a, "mode", "counted") == "rated"
-        what = str(a.post) if rated else f"{a.product} {steps.get((a.product, a.step), a.step)}"
+        product = products.get(str(a.product), str(a.product))
+        what = (
+            names.get(str(a.post), str(a.post))
+            if rated
+            else f"{product} {steps.get((a.product, a.step), a.step)}"
+        )
         out.append(
             Post(line=a.line, what=what, valid_from=a.valid_from, valid_to=a.valid_to,
                  training=bool(getattr(a, "training", False)))

@@ -68,10 +68,12 @@ def _load(ctx: WebContext, inmate: md.Inmate) -> dict[str, Any]:
     of a second a month on a 2,000-inmate site, so twelve of them would hold the page for seconds)."""
     today = ctx.today()
     with ctx.db.connection_context():
-        points = ih.daily_points(inmate.id, today - timedelta(days=HISTORY_DAYS), today)
+        first = today - timedelta(days=HISTORY_DAYS)
+        points = ih.daily_points(inmate.id, first, today)
+        held = ih.months_held(inmate.id, first, today)
         return {
             "points": points,
-            "months": ih.months_of(inmate.id, points, lambda month: None),
+            "months": ih.months_of(inmate.id, points, lambda month: None, held),
             "posts": ih.posts(inmate.id),
             "disputes": ih.disputes(inmate.id),
             "adjustments": ih.adjustments(inmate.id),
@@ -254,7 +256,16 @@ def register_inmate_page(ctx: WebContext) -> None:
             return
         for row in months_table.rows:
             score = scores.get(row["month"])
-            row["labor"] = "—" if score is None else shown(score.labor_points, 1)
+            if score is None:
+                row["labor"] = "—"
+                continue
+            # the engine's month: its days include rated days (graded, no stored daily result)
+            quota, earned = score.quota_std_seconds, score.earned_std_seconds
+            row["days"], row["met"] = score.workdays, score.days_met
+            row["pct"] = _pct(100 * earned / quota if quota else None)
+            row["labor"] = (
+                shown(score.labor_points, 1) if score.labor_assessed else t("inmate.not_assessed", lang)
+            )
         months_table.update()
         for section in SECTIONS:
             await section(ctx, who, inmate, lang)

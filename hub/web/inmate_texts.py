@@ -25,6 +25,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "inmate.col.training": {"zh": "培训期", "en": "Training"},
     "inmate.open": {"zh": "至今", "en": "open"},
     "inmate.yes": {"zh": "是", "en": "yes"},
+    "inmate.not_assessed": {"zh": "免考核", "en": "not assessed"},
     "inmate.disputes": {"zh": "申辩与答复", "en": "Disputes and answers"},
     "inmate.unanswered": {"zh": "尚未答复", "en": "not answered yet"},
     "inmate.outcome.upheld": {"zh": "申辩成立:", "en": "upheld:"},

@@ -238,3 +238,61 @@ async def test_an_officer_records_rejects_of_a_counted_inmate_on_the_dashboard(
     assert LedgerEntry.select().where(LedgerEntry.action == "reject.add").count() == 1
     assert cap.Reject.get_by_id(row.id).withdraw_reason == "录错了人"
     assert LedgerEntry.select().where(LedgerEntry.action == "reject.withdraw").count() == 1
+
+
+async def test_the_inmate_page_counts_rated_months_and_says_not_assessed(
+    ctx: WebContext,
+    site: Site,  # noqa: F811
+) -> None:
+    """A month of rated days has no stored daily result, and an exempt month none either: the inmate
+    page still lists October for the cook P1001, with the engine's own days (his graded days count)
+    and points, his post by its name (厨房); for P1002, exempt all October, it says 免考核."""
+    from hub.app import assessment_service, masterdata_service
+    from hub.engine.exact import shown
+    from hub.engine.model import Month
+    from hub.ledger.entries import Ledger
+    from hub.results.worker import Results
+    from hub.store.results import DailyResult
+    from hub.web.inmate import PENDING
+    from tests.hub.review.test_capture_domain import HUB_KEY, LABOR, NOW_MS
+
+    october = Month.of(TODAY)
+    ledger = Ledger(site.db, HUB_KEY, lambda: NOW_MS + 3000)
+    data = masterdata_service(site.db, record_act=ledger.record_act, clock_ms=lambda: NOW_MS + 3000)
+    data.add_exemption(LABOR, "P1002", valid_from=october.first_day, reference="医院鉴定 2026-90")
+    site.desk.grade(site.off1, GRADED_DAY, {"P1001": "A"})
+    Results(site.db, today=lambda: TODAY, follow_s=None).recompute_month(october)
+    review = assessment_service(site.db, record_act=None, today=lambda: TODAY, clock_ms=lambda: NOW_MS)
+    scores = {r.inmate: r.score for r in review.month_view(october, site.area).rows}
+    cook = scores["P1001"]
+    assert cook is not None
+    assert cook.workdays > 0
+    # the premise: all his October days are rated, so none has a stored daily result
+    assert not DailyResult.select().where(DailyResult.inmate == "P1001").exists()
+    ctx.accounts.create(username="labor", password=PASSWORD, role=Role.LABOR_SECTION, display_name="劳改科")
+
+    async def october_row(user: User, inmate: str) -> dict[str, object]:
+        await user.open(f"/inmate?id={inmate}")
+        for _ in range(150):  # the points follow the page's first content (hub.web.inmate._scores)
+            try:
+                rows = user.find(marker="inmate-months").elements.pop().rows  # type: ignore[attr-defined]
+            except AssertionError:
+                rows = []
+            row = next((r for r in rows if r["month"] == str(october)), None)
+            if row is not None and row["labor"] != PENDING:
+                return dict(row)
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"{inmate}'s October never showed its points")
+
+    async with web_user(ctx) as user:
+        await login(user, "labor")
+        row = await october_row(user, "P1001")
+        assert (row["days"], row["met"], row["labor"]) == (
+            cook.workdays,
+            cook.days_met,
+            shown(cook.labor_points, 1),
+        )
+        posts = user.find(marker="inmate-posts").elements.pop().rows  # type: ignore[attr-defined]
+        assert "厨房" in [p["what"] for p in posts]
+        exempt = await october_row(user, "P1002")
+        assert exempt["labor"] == "免考核"
