@@ -152,17 +152,23 @@ def click(driver: webdriver.Chrome, label: str, *, prefix: bool = False, timeout
     a moment ago may be gone before the click lands: it is looked for again until `timeout`, then
     NoSuchElementException."""
     test = f"starts-with(normalize-space(.), '{label}')" if prefix else f"normalize-space(.)='{label}'"
+    click_visible(driver, f"//button[{test}]", timeout, f"no visible button {label!r}")
+
+
+def click_visible(driver: webdriver.Chrome, xpath: str, timeout: float, missing: str) -> None:
+    """Click the first displayed element `xpath` finds, looking again while the page redraws (a stale
+    element is one the redraw replaced); NoSuchElementException(`missing`) after `timeout`."""
     deadline = time.monotonic() + timeout
     while True:
         try:
-            for element in driver.find_elements(By.XPATH, f"//button[{test}]"):
+            for element in driver.find_elements(By.XPATH, xpath):
                 if element.is_displayed():
                     element.click()
                     return
         except StaleElementReferenceException:
             pass
         if time.monotonic() > deadline:
-            raise NoSuchElementException(f"no visible button {label!r}")
+            raise NoSuchElementException(missing)
         time.sleep(0.2)
 
 
@@ -184,17 +190,13 @@ def choose(driver: webdriver.Chrome, label: str, option: str, *, timeout: float 
         assert time.monotonic() < deadline, "a select's menu stays open"
         time.sleep(0.1)
     driver.find_element(By.XPATH, f"//label[.//*[contains(text(), '{label}')]]").click()
-    while True:
-        try:
-            for item in driver.find_elements(By.XPATH, f"{menu}[contains(normalize-space(.), '{option}')]"):
-                if item.is_displayed():
-                    item.click()
-                    return
-        except StaleElementReferenceException:
-            pass
-        if time.monotonic() > deadline:
-            raise NoSuchElementException(f"no option {option!r} in {label!r}")
-        time.sleep(0.2)
+    left = max(0.0, deadline - time.monotonic())
+    click_visible(
+        driver,
+        f"{menu}[contains(normalize-space(.), '{option}')]",
+        left,
+        f"no option {option!r} in {label!r}",
+    )
 
 
 def typed(driver: webdriver.Chrome, code: str) -> None:
