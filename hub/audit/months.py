@@ -45,6 +45,7 @@ from hub.engine.compute import compute_month
 from hub.engine.errors import EngineError
 from hub.engine.model import Adjustment as EngineAdjustment
 from hub.engine.model import Month, MonthResult, RuleSet
+from hub.masterdata.replay import CAPTURE_ACTIONS
 from hub.results import facts as fx
 from hub.results import inputs as mi
 from hub.review.lock import STAGES
@@ -57,37 +58,33 @@ ADJUST = "month.adjust"
 ADJUST_VOID = "month.adjust_void"
 ACTIONS = frozenset({APPROVE, REOPEN, ADJUST, ADJUST_VOID})
 # master-data acts (`hub.masterdata.service`) that can change a month's scores; badges and officers cannot
-MASTER_ACTIONS = frozenset(
-    {
-        "area.add",
-        "line.add",
-        "line.update",
-        "product.add",
-        "standard_time.set",
-        "step.add",
-        "step.rename",
-        "inmate.add",
-        "inmate.update",
-        "inmate.quota_pct",
-        "assignment.add",
-        "assignment.end",
-        "assignment.training",
-        "exemption.add",
-        "exemption.end",
-        "workday.add",
-        "workday.remove",
-        "rule_set.add",
-        "ruleset.change",
-        "masterdata.change",
-        # rule book v2 capture (hub.review.capture): grades, rejects, deductions
-        "grade.set",
-        "reject.add",
-        "reject.withdraw",
-        "deduction.propose",
-        "deduction.confirm",
-        "deduction.withdraw",
-    }
-)
+MASTER_ACTIONS = (
+    frozenset(
+        {
+            "area.add",
+            "line.add",
+            "line.update",
+            "product.add",
+            "standard_time.set",
+            "step.add",
+            "step.rename",
+            "inmate.add",
+            "inmate.update",
+            "inmate.quota_pct",
+            "assignment.add",
+            "assignment.end",
+            "assignment.training",
+            "exemption.add",
+            "exemption.end",
+            "workday.add",
+            "workday.remove",
+            "rule_set.add",
+            "ruleset.change",
+            "masterdata.change",
+        }
+    )
+    | CAPTURE_ACTIONS
+)  # rule book v2 capture (hub.review.capture): grades, rejects, deductions
 SLACK_MS = 30_000  # the page computes the month, then the act commits: seconds, not minutes
 MAX_CUTS = 6
 _VOID_REASON = {ADJUST: "adjustment changed the month", ADJUST_VOID: "adjustment voided"}

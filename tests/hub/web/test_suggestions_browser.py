@@ -9,19 +9,14 @@ from pathlib import Path
 import peewee
 import pytest
 from nicegui.testing import Screen
-from selenium.webdriver.common.by import By
 
 from hub.store import analytics as an
 from hub.web import WebContext, register_pages
 from tests.hub.conftest_web import PASSWORD
+from tests.hub.web.screen_support import full_hd, log_in
 from tests.hub.web.test_suggestions_flow import ctx, db  # noqa: F401  (fixtures)
 
 SHOTS = Path("screenshots") / "dashboard"
-
-
-def _type(screen: Screen, label: str, text: str) -> None:
-    field = screen.selenium.find_element(By.XPATH, f"//label[.//*[text()='{label}']]//input")
-    field.send_keys(text)
 
 
 @pytest.mark.nicegui_main_file("")
@@ -33,18 +28,10 @@ def test_a_suggested_post_change_recorded_in_a_real_browser(
     """32101014 张建国's suggestion with its reason; 登记调岗 opens the form with the reason filled in;
     保存 records it and the actions page lists it (调岗, 已 0/10 个工作日)."""
     register_pages(ctx)
-    screen.ui_run_kwargs.update(storage_secret="suggestions test", language="zh-CN")
+    full_hd(screen, "suggestions test")
     SHOTS.mkdir(parents=True, exist_ok=True)
-    screen.selenium.set_page_load_timeout(30)
-    screen.selenium.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False},
-    )
     try:
-        screen.open("/login")
-        _type(screen, "用户名", "head")
-        _type(screen, "密码", PASSWORD)
-        screen.click("登录")
+        log_in(screen, "head", PASSWORD)
         screen.should_contain("head民警")
         screen.open("/suggestions?area=A")
         screen.should_contain("32101014 张建国")

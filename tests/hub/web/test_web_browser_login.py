@@ -6,18 +6,13 @@ from pathlib import Path
 
 import pytest
 from nicegui.testing import Screen
-from selenium.webdriver.common.by import By
 
 from hub.store.schema import prepare
 from hub.web import register_pages
 from tests.hub.conftest_web import PASSWORD, StepClock, add_officers, hub_db, make_context, seed_site
+from tests.hub.web.screen_support import full_hd, log_in
 
 SHOTS = Path("screenshots") / "dashboard"
-
-
-def _type(screen: Screen, label: str, text: str) -> None:
-    field = screen.selenium.find_element(By.XPATH, f"//label[.//*[text()='{label}']]//input")
-    field.send_keys(text)
 
 
 @pytest.mark.nicegui_main_file("")
@@ -31,24 +26,13 @@ def test_login_in_a_real_browser_opens_the_floor_and_a_wrong_password_does_not(
     prepare(database)
     add_officers(ctx)
     register_pages(ctx)
-    screen.ui_run_kwargs.update(storage_secret="login test", language="zh-CN")
+    full_hd(screen, "login test")
     SHOTS.mkdir(parents=True, exist_ok=True)
-    screen.selenium.set_page_load_timeout(30)
-    screen.selenium.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False},
-    )
     try:
-        screen.open("/login")
-        _type(screen, "用户名", "head_a")
-        _type(screen, "密码", "wrong password")
-        screen.click("登录")
+        log_in(screen, "head_a", "wrong password")
         screen.should_contain("用户名或密码错误")
         screen.selenium.save_screenshot(str(SHOTS / "login-refused.png"))
-        screen.open("/login")
-        _type(screen, "用户名", "head_a")
-        _type(screen, "密码", PASSWORD)
-        screen.click("登录")
+        log_in(screen, "head_a", PASSWORD)
         screen.should_contain("甲监区长 · 监区长")
         screen.should_contain("服装二线")
         screen.should_not_contain("电子一线")

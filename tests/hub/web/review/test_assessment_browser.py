@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from nicegui.testing import Screen
-from selenium.webdriver.common.by import By
 
 from hub.accounts import Role
 from hub.review import lock
@@ -16,13 +15,9 @@ from hub.web.review.assessment import register_assessment
 from hub.web.review.trends import register_trends
 from tests.hub.conftest_web import PASSWORD, StepClock, make_context
 from tests.hub.review.test_assessment_domain import MONTH, NOW_MS, open_copy
+from tests.hub.web.screen_support import full_hd, log_in, type_into
 
 SHOTS = Path("screenshots") / "assessment"
-
-
-def _type(screen: Screen, label: str, text: str) -> None:
-    field = screen.selenium.find_element(By.XPATH, f"//label[.//*[text()='{label}']]//input")
-    field.send_keys(text)
 
 
 @pytest.mark.nicegui_main_file("")
@@ -40,25 +35,17 @@ def test_line_officer_approves_the_month_in_a_real_browser(
     register_pages(ctx)
     register_assessment(ctx)
     register_trends(ctx)
-    screen.ui_run_kwargs.update(storage_secret="assessment test", language="zh-CN")
+    full_hd(screen, "assessment test")
     SHOTS.mkdir(parents=True, exist_ok=True)
-    screen.selenium.set_page_load_timeout(30)
-    screen.selenium.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False},
-    )
     try:
-        screen.open("/login")
-        _type(screen, "用户名", "off_l1")
-        _type(screen, "密码", PASSWORD)
-        screen.click("登录")
+        log_in(screen, "off_l1", PASSWORD)
         screen.should_contain("王警官 · 分监区民警")
         screen.open("/monthly?area=A1&month=2026-10")
         screen.should_contain("审批状态：未审批")
         screen.should_contain("劳动得分")
         screen.should_contain("尚有")  # the month runs with open items: listed above the button
         screen.selenium.save_screenshot(str(SHOTS / "monthly-open.png"))
-        _type(screen, "越级审批理由（月未结束或有待办时填写）", "测试：月中审批")
+        type_into(screen, "越级审批理由（月未结束或有待办时填写）", "测试：月中审批")
         screen.click("审批通过")
         screen.should_contain("审批状态：分监区民警已审")
         screen.selenium.save_screenshot(str(SHOTS / "monthly-approved.png"))

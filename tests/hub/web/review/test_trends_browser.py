@@ -18,13 +18,9 @@ from hub.web.review.assessment import register_assessment
 from hub.web.review.trends import register_trends
 from tests.hub.conftest_web import PASSWORD, StepClock, make_context
 from tests.hub.review.test_assessment_domain import NOW_MS, open_copy
+from tests.hub.web.screen_support import full_hd, log_in, type_into
 
 SHOTS = Path("screenshots") / "trends"
-
-
-def _type(screen: Screen, label: str, text: str) -> None:
-    field = screen.selenium.find_element(By.XPATH, f"//label[.//*[text()='{label}']]//input")
-    field.send_keys(text)
 
 
 def _series_names(screen: Screen) -> list[str]:
@@ -53,18 +49,10 @@ def test_trends_in_a_real_browser_both_languages(
     register_pages(ctx)
     register_assessment(ctx)
     register_trends(ctx)
-    screen.ui_run_kwargs.update(storage_secret="trends test", language="zh-CN")
+    full_hd(screen, "trends test")
     SHOTS.mkdir(parents=True, exist_ok=True)
-    screen.selenium.set_page_load_timeout(30)
-    screen.selenium.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False},
-    )
     try:
-        screen.open("/login")
-        _type(screen, "用户名", "head_a1")
-        _type(screen, "密码", PASSWORD)
-        screen.click("登录")
+        log_in(screen, "head_a1", PASSWORD)
         screen.should_contain("张监区长")
         screen.open("/trends?area=A1&month=2026-10")
         screen.should_contain("完成率低于 80% 达 5 天及以上")
@@ -73,7 +61,7 @@ def test_trends_in_a_real_browser_both_languages(
         screen.selenium.save_screenshot(str(SHOTS / "trends-zh.png"))
         with site.db.connection_context():
             person = md.Inmate.select().order_by(md.Inmate.number).get()
-        _type(screen, "在图中显示罪犯（按囚号或姓名查找，最多 5 人）", str(person.number))
+        type_into(screen, "在图中显示罪犯（按囚号或姓名查找，最多 5 人）", str(person.number))
         label = f"{person.number} {person.name}"
         screen.wait(0.5)  # the filtered menu opens
         screen.selenium.find_element(By.XPATH, f"//*[@role='option'][contains(., '{label}')]").click()
